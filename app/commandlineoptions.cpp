@@ -1,0 +1,190 @@
+#include "commandlineoptions.h"
+
+#include <QCommandLineParser>
+#include <QHostInfo>
+#include <QStandardPaths>
+
+namespace {
+bool parseCount(const QString &text, qint64 min, qint64 *out)
+{
+    bool ok = false;
+    const qint64 value = text.toLongLong(&ok);
+    if (!ok || value < min) {
+        return false;
+    }
+    *out = value;
+    return true;
+}
+} // namespace
+
+bool ListenAddress::parse(const QString &text, ListenAddress *out)
+{
+    const qsizetype colon = text.lastIndexOf(u':');
+    if (colon <= 0) {
+        return false;
+    }
+    QString host = text.left(colon);
+    bool ok = false;
+    const uint port = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || port > 65535 || text.mid(colon + 1).isEmpty()) {
+        return false;
+    }
+    ListenAddress result;
+    result.port = quint16(port);
+    result.text = text;
+    if (host == u"*") {
+        result.any = true;
+        result.address = QHostAddress::Any;
+    } else if (host.startsWith(u'[') && host.endsWith(u']')) {
+        host = host.mid(1, host.size() - 2);
+        if (!result.address.setAddress(host) || result.address.protocol() != QAbstractSocket::IPv6Protocol) {
+            return false;
+        }
+    } else if (host == u"localhost") {
+        result.address = QHostAddress::LocalHost;
+    } else {
+        if (!result.address.setAddress(host) || result.address.protocol() != QAbstractSocket::IPv4Protocol) {
+            return false;
+        }
+    }
+    *out = result;
+    return true;
+}
+
+QString ListenAddress::display(quint16 boundPort) const
+{
+    if (any) {
+        return QStringLiteral("*:%1").arg(boundPort);
+    }
+    if (address.protocol() == QAbstractSocket::IPv6Protocol) {
+        return QStringLiteral("[%1]:%2").arg(address.toString()).arg(boundPort);
+    }
+    return QStringLiteral("%1:%2").arg(address.toString()).arg(boundPort);
+}
+
+CommandLineOptions::Result CommandLineOptions::parse(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Letterbox catches the mail your application sends: point its SMTP settings at 127.0.0.1:1025."));
+    const QCommandLineOption helpOption(
+        { QStringLiteral("h"), QStringLiteral("help") }, QStringLiteral("Show this help and exit."));
+    const QCommandLineOption versionOption(QStringLiteral("version"), QStringLiteral("Show the version and exit."));
+    const QCommandLineOption headlessOption(QStringLiteral("headless"),
+        QStringLiteral("No window: SMTP only, log on stderr; stops cleanly on "
+                       "SIGINT/SIGTERM."));
+    const QCommandLineOption smtpOption(QStringLiteral("smtp"),
+        QStringLiteral("SMTP listener (repeatable; [IPv6]:PORT, *:PORT; port 0 picks a "
+                       "free port). Default 127.0.0.1:1025."),
+        QStringLiteral("ADDR:PORT"));
+    const QCommandLineOption dataOption(QStringLiteral("data"),
+        QStringLiteral("Where the message store lives. Default: %1.")
+            .arg(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)),
+        QStringLiteral("DIR"));
+    const QCommandLineOption hostnameOption(QStringLiteral("hostname"),
+        QStringLiteral("Name in the greeting, EHLO reply and Received: header. "
+                       "Default: this machine's host name."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption sizeOption(QStringLiteral("max-message-size"),
+        QStringLiteral("Largest message accepted (advertised with SIZE). Default "
+                       "67108864."),
+        QStringLiteral("BYTES"));
+    const QCommandLineOption messagesOption(QStringLiteral("max-messages"),
+        QStringLiteral("Keep at most N messages, pruning the oldest; 0 keeps all. "
+                       "Default 10000."),
+        QStringLiteral("N"));
+    const QCommandLineOption authOption(QStringLiteral("auth"),
+        QStringLiteral("any: accept any credentials and record the user; off: no AUTH; "
+                       "FILE: only the user:password lines in FILE, and AUTH is "
+                       "required. Default any."),
+        QStringLiteral("MODE"));
+    const QCommandLineOption idleOption(QStringLiteral("idle-timeout"),
+        QStringLiteral("Close sessions silent this long (421). Default 300."), QStringLiteral("SECONDS"));
+    const QCommandLineOption connectionsOption(QStringLiteral("max-connections"),
+        QStringLiteral("Open SMTP connections at most; beyond, 421. Default "
+                       "1000."),
+        QStringLiteral("N"));
+    parser.addOptions({ helpOption, versionOption, headlessOption, smtpOption, dataOption, hostnameOption, sizeOption,
+        messagesOption, authOption, idleOption, connectionsOption });
+    helpText = parser.helpText();
+
+    if (!parser.parse(arguments)) {
+        errorString = parser.errorText();
+        return Result::Error;
+    }
+    if (parser.isSet(helpOption)) {
+        return Result::ShowHelp;
+    }
+    if (parser.isSet(versionOption)) {
+        return Result::ShowVersion;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        errorString = QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first());
+        return Result::Error;
+    }
+    headless = parser.isSet(headlessOption);
+
+    const QStringList smtpValues = parser.values(smtpOption);
+    for (const QString &value : smtpValues.isEmpty() ? QStringList { QStringLiteral("127.0.0.1:1025") } : smtpValues) {
+        ListenAddress address;
+        if (!ListenAddress::parse(value, &address)) {
+            errorString
+                = QStringLiteral("--smtp: invalid address '%1' (expected ADDR:PORT, [IPv6]:PORT or *:PORT)").arg(value);
+            return Result::Error;
+        }
+        smtp << address;
+    }
+
+    dataDir = parser.isSet(dataOption) ? parser.value(dataOption)
+                                       : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    if (dataDir.isEmpty()) {
+        errorString = QStringLiteral("--data: no directory given");
+        return Result::Error;
+    }
+
+    hostname = parser.isSet(hostnameOption) ? parser.value(hostnameOption) : QHostInfo::localHostName();
+    if (hostname.isEmpty() || hostname.contains(u' ') || hostname.contains(u'\r') || hostname.contains(u'\n')) {
+        errorString = QStringLiteral("--hostname: invalid name '%1'").arg(hostname);
+        return Result::Error;
+    }
+
+    if (parser.isSet(sizeOption) && !parseCount(parser.value(sizeOption), 1, &maxMessageSize)) {
+        errorString = QStringLiteral("--max-message-size: expected a positive number of bytes, got '%1'")
+                          .arg(parser.value(sizeOption));
+        return Result::Error;
+    }
+    if (parser.isSet(messagesOption) && !parseCount(parser.value(messagesOption), 0, &maxMessages)) {
+        errorString = QStringLiteral("--max-messages: expected a number (0 keeps all), got '%1'")
+                          .arg(parser.value(messagesOption));
+        return Result::Error;
+    }
+    if (parser.isSet(idleOption)) {
+        bool ok = false;
+        const double seconds = parser.value(idleOption).toDouble(&ok);
+        if (!ok || seconds <= 0 || seconds > 86400) {
+            errorString = QStringLiteral("--idle-timeout: expected seconds between 0 and 86400, got '%1'")
+                              .arg(parser.value(idleOption));
+            return Result::Error;
+        }
+        idleTimeoutMs = qMax(1, int(seconds * 1000));
+    }
+    if (parser.isSet(connectionsOption)) {
+        qint64 max = 0;
+        if (!parseCount(parser.value(connectionsOption), 1, &max) || max > 1000000) {
+            errorString = QStringLiteral("--max-connections: expected a positive number, got '%1'")
+                              .arg(parser.value(connectionsOption));
+            return Result::Error;
+        }
+        maxConnections = int(max);
+    }
+    const QString authValue = parser.isSet(authOption) ? parser.value(authOption) : QStringLiteral("any");
+    if (authValue == u"any") {
+        auth = AuthConfig::any();
+    } else if (authValue == u"off") {
+        auth = AuthConfig::off();
+    } else if (!auth.loadFile(authValue)) {
+        errorString = QStringLiteral("--auth: %1").arg(auth.errorString());
+        return Result::Error;
+    }
+    return Result::Run;
+}

@@ -1,0 +1,88 @@
+#include "commandlineoptions.h"
+#include "signalwatcher.h"
+
+#include <smtp/smtpserver.h>
+#include <store/messagestore.h>
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <cstdio>
+
+namespace {
+void printError(const QString &text)
+{
+    std::fprintf(stderr, "letterbox: %s\n", qPrintable(text));
+    std::fflush(stderr);
+}
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("letterbox"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(LETTERBOX_VERSION));
+
+    CommandLineOptions options;
+    switch (options.parse(QCoreApplication::arguments())) {
+    case CommandLineOptions::Result::ShowHelp:
+        std::fputs(qPrintable(options.helpText), stdout);
+        return 0;
+    case CommandLineOptions::Result::ShowVersion:
+        std::printf("letterbox %s\n", LETTERBOX_VERSION);
+        return 0;
+    case CommandLineOptions::Result::Error:
+        printError(options.errorString);
+        return 2;
+    case CommandLineOptions::Result::Run:
+        break;
+    }
+    if (!options.headless) {
+        // The desktop window arrives with its own issue; until then this build is headless only.
+        printError(QStringLiteral("this build has no desktop window yet: run 'letterbox --headless'"));
+        return 2;
+    }
+
+    SignalWatcher watcher;
+    MessageStore store;
+    store.setMaxMessages(options.maxMessages);
+    if (!store.open(options.dataDir)) {
+        printError(QStringLiteral("cannot open the message store in %1: %2").arg(options.dataDir, store.errorString()));
+        return 1;
+    }
+
+    int exitCode = 0;
+    {
+        SmtpServer server(&store);
+        SmtpSessionConfig config;
+        config.hostname = options.hostname.toUtf8();
+        config.maxMessageSize = options.maxMessageSize;
+        config.auth = options.auth;
+        server.setIdleTimeout(options.idleTimeoutMs);
+        server.setMaxConnections(options.maxConnections);
+        server.setSessionConfig(config);
+
+        QStringList lines;
+        for (const ListenAddress &address : options.smtp) {
+            if (!server.listen(address.address, address.port)) {
+                printError(QStringLiteral("--smtp %1: %2").arg(address.text, server.errorString()));
+                store.close();
+                return 2;
+            }
+            lines << QStringLiteral("SMTP listening on %1")
+                         .arg(address.display(server.listeningAddresses().last().second));
+        }
+        for (const QString &line : lines) {
+            std::printf("%s\n", qPrintable(line));
+        }
+        std::fflush(stdout);
+        std::fprintf(stderr, "letterbox: storing messages in %s\n", qPrintable(store.databasePath()));
+
+        QObject::connect(&watcher, &SignalWatcher::terminationRequested, &app, [](int) { QCoreApplication::quit(); });
+        exitCode = app.exec();
+        // Clean stop: no new connections, committed messages get their 250, then sessions close.
+        server.close();
+        store.close();
+    }
+    return exitCode;
+}

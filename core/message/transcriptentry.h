@@ -1,0 +1,16 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QMetaType>
+
+// One line of an SMTP session as the GUI's session log and the stored transcript show it.
+struct TranscriptEntry
+{
+    enum class Direction { In, Out };
+    qint64 timeMs = 0; // UTC milliseconds since the epoch
+    Direction direction = Direction::In;
+    QByteArray text; // a command line (secrets masked) or a reply, lines joined with '\n'
+};
+using Transcript = QList<TranscriptEntry>;
+Q_DECLARE_METATYPE(TranscriptEntry)

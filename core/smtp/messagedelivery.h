@@ -1,0 +1,37 @@
+#pragma once
+
+#include "../message/messagesummary.h"
+#include "../message/transcriptentry.h"
+#include "smtpenvelope.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <functional>
+
+// A message the SMTP side hands over for storage (tcllib smtpd's "deliver").
+struct IncomingMessage
+{
+    QByteArray id; // the API ID, already named in the trace header
+    SmtpEnvelope envelope;
+    qint64 receivedMs = 0;
+    QByteArray traceHeader; // prepended to data in the stored source
+    QByteArray data; // as received, after dot-unstuffing
+    Transcript transcript;
+};
+
+struct DeliveryResult
+{
+    bool ok = false;
+    QString errorString;
+    MessageSummary summary;
+};
+
+// Where complete messages go. deliver() may be called from any thread and must not block;
+// done is called exactly once, from any thread, only after the message is durable (or has failed).
+class MessageDelivery
+{
+public:
+    virtual ~MessageDelivery() = default;
+    virtual void deliver(IncomingMessage message, std::function<void(const DeliveryResult &)> done) = 0;
+};

@@ -1,0 +1,160 @@
+#include "smtpconnection.h"
+
+#include "smtpserver.h"
+#include "smtpworker.h"
+
+#include <QDateTime>
+#include <QTcpSocket>
+
+namespace {
+// A client that sends without reading our replies may not make us buffer without bound.
+constexpr qint64 MaxPendingOutput = 1024 * 1024;
+// Entries kept per transcript beyond the session prologue; older ones are summarised.
+constexpr qsizetype MaxTranscriptEntries = 2000;
+} // namespace
+
+SmtpConnection::SmtpConnection(quint64 id, QTcpSocket *socket, const SmtpSessionConfig &config, SmtpWorker *worker)
+    : QObject(worker)
+    , m_id(id)
+    , m_socket(socket)
+    , m_worker(worker)
+    , m_session(config, socket->peerAddress(), socket->peerPort())
+{
+    m_socket->setParent(this);
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    // Bounded reads: while a message is being committed we stop reading and the kernel applies backpressure.
+    m_socket->setReadBufferSize(256 * 1024);
+    connect(m_socket, &QTcpSocket::readyRead, this, &SmtpConnection::readFromSocket);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, [this] {
+        if (m_socket->bytesToWrite() < MaxPendingOutput / 2) {
+            readFromSocket();
+        }
+    });
+    connect(m_socket, &QTcpSocket::disconnected, this, &SmtpConnection::finish);
+    connect(m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
+        if (error != QAbstractSocket::RemoteHostClosedError) {
+            m_socket->abort();
+        }
+        finish();
+    });
+    m_lastActivity = worker->now();
+}
+
+void SmtpConnection::start()
+{
+    m_session.start();
+    drainSession();
+}
+
+void SmtpConnection::readFromSocket()
+{
+    while (!m_finished && !m_session.isPaused() && !m_session.isClosed() && m_socket->bytesAvailable() > 0
+        && m_socket->bytesToWrite() < MaxPendingOutput) {
+        const QByteArray chunk = m_socket->read(256 * 1024);
+        if (chunk.isEmpty()) {
+            break;
+        }
+        m_lastActivity = m_worker->now();
+        m_session.receive(chunk);
+        drainSession();
+    }
+}
+
+void SmtpConnection::drainSession()
+{
+    const QByteArray out = m_session.takeOutput();
+    for (SmtpEvent &event : m_session.takeEvents()) {
+        switch (event.type) {
+        case SmtpEvent::Type::ReceivedLine:
+            if (m_prologueEnd < 0 && event.text.size() >= 4 && qstrnicmp(event.text.constData(), "MAIL", 4) == 0) {
+                m_prologueEnd = m_transcript.size();
+            }
+            record(TranscriptEntry::Direction::In, event.text);
+            break;
+        case SmtpEvent::Type::SentReply:
+            record(TranscriptEntry::Direction::Out, event.text);
+            if (m_cutAfterNextReply) {
+                // That was a message's final reply: the next message's transcript starts from the
+                // session prologue (greeting, EHLO, AUTH) again.
+                m_cutAfterNextReply = false;
+                m_transcript.resize(qMax<qsizetype>(m_prologueEnd, 0));
+            }
+            break;
+        case SmtpEvent::Type::MessageComplete: {
+            SmtpMessage message = m_session.takeMessage();
+            m_worker->deliver(this, std::move(message), m_transcript);
+            break;
+        }
+        case SmtpEvent::Type::Close:
+            m_closing = true;
+            break;
+        case SmtpEvent::Type::EnvelopeChanged:
+        case SmtpEvent::Type::AuthAttempted:
+        case SmtpEvent::Type::StartTls:
+            break;
+        }
+    }
+    if (!out.isEmpty() && m_socket->state() == QAbstractSocket::ConnectedState) {
+        m_socket->write(out);
+    }
+    if (m_closing && !m_finished) {
+        m_socket->disconnectFromHost();
+        if (m_socket->state() == QAbstractSocket::UnconnectedState) {
+            finish();
+        }
+    }
+}
+
+void SmtpConnection::record(TranscriptEntry::Direction direction, const QByteArray &text)
+{
+    TranscriptEntry entry { QDateTime::currentMSecsSinceEpoch(), direction, text };
+    if (m_transcript.size() >= MaxTranscriptEntries) {
+        // Keep the prologue and the newest half; say how much was left out.
+        const qsizetype keepFrom = qMax<qsizetype>(m_prologueEnd, 0);
+        const qsizetype drop = (m_transcript.size() - keepFrom) / 2;
+        m_transcript.remove(keepFrom, drop);
+        m_transcript.insert(keepFrom,
+            TranscriptEntry { entry.timeMs, TranscriptEntry::Direction::In,
+                "[" + QByteArray::number(drop) + " earlier entries omitted]" });
+    }
+    m_transcript.append(entry);
+    Q_EMIT m_worker->server()->transcriptLine(m_id, entry);
+}
+
+void SmtpConnection::deliveryFinished(bool ok, const QByteArray &messageId)
+{
+    m_lastActivity = m_worker->now();
+    m_cutAfterNextReply = true;
+    m_session.deliveryFinished(ok, messageId);
+    drainSession();
+    readFromSocket();
+}
+
+bool SmtpConnection::isIdleSince(qint64 now, qint64 timeoutMs) const
+{
+    return !m_finished && !m_session.isPaused() && now - m_lastActivity >= timeoutMs;
+}
+
+void SmtpConnection::timeout()
+{
+    m_session.timeout();
+    drainSession();
+}
+
+void SmtpConnection::shutdown()
+{
+    if (m_finished) {
+        return;
+    }
+    m_session.shutdown();
+    drainSession();
+}
+
+void SmtpConnection::finish()
+{
+    if (m_finished) {
+        return;
+    }
+    m_finished = true;
+    m_worker->connectionFinished(this);
+}

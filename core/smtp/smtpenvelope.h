@@ -1,0 +1,32 @@
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayList>
+#include <QHostAddress>
+
+// The SMTP envelope of one transaction, plus the session facts stored with its message.
+struct SmtpEnvelope
+{
+    QByteArray mailFrom; // without angle brackets; empty for the null sender <>
+    QByteArrayList rcptTo;
+    QByteArray helo;
+    bool esmtp = false; // EHLO (true) or HELO (false)
+    QByteArray authUser; // empty when not authenticated
+    bool tls = false;
+    bool smtpUtf8 = false;
+    QHostAddress clientAddress;
+    quint16 clientPort = 0;
+
+    // RFC 3848 "with" protocol: SMTP/ESMTP, plus S for TLS and A for AUTH.
+    QByteArray protocol() const
+    {
+        QByteArray p = esmtp ? "ESMTP" : "SMTP";
+        if (esmtp && tls) {
+            p += 'S';
+        }
+        if (esmtp && !authUser.isEmpty()) {
+            p += 'A';
+        }
+        return p;
+    }
+};

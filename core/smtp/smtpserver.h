@@ -1,0 +1,59 @@
+#pragma once
+
+#include "../message/messagesummary.h"
+#include "../message/transcriptentry.h"
+#include "smtpsession.h"
+
+#include <QHostAddress>
+#include <QList>
+#include <QObject>
+#include <QPair>
+
+class MessageDelivery;
+class QThread;
+class SmtpWorker;
+
+// The SMTP server: listeners and connections run on a network thread of their own. Call its
+// methods from the thread that created it; its signals are emitted on the network thread and reach
+// receivers in other threads as queued connections.
+class SmtpServer : public QObject
+{
+    Q_OBJECT
+public:
+    // delivery must outlive the server; it is called from the network thread.
+    explicit SmtpServer(MessageDelivery *delivery, QObject *parent = nullptr);
+    ~SmtpServer() override;
+
+    void setSessionConfig(const SmtpSessionConfig &config);
+    SmtpSessionConfig sessionConfig() const;
+    void setIdleTimeout(int milliseconds);
+    int idleTimeout() const;
+    void setMaxConnections(int max);
+    int maxConnections() const;
+
+    // Opens one more listener. Port 0 picks a free port. QHostAddress::Any is dual-stack.
+    bool listen(const QHostAddress &address, quint16 port);
+    // The bound addresses, in the order listen() opened them.
+    QList<QPair<QHostAddress, quint16>> listeningAddresses() const;
+    QString errorString() const;
+    int connectionCount() const;
+
+    // Stops accepting, waits (up to timeoutMs) for deliveries being committed so that their 250s go out,
+    // then says 421 to every open session and closes it.
+    void close(int timeoutMs = 30000);
+
+Q_SIGNALS:
+    void connectionOpened(quint64 connectionId, const QHostAddress &peer, quint16 port);
+    void connectionClosed(quint64 connectionId);
+    void transcriptLine(quint64 connectionId, const TranscriptEntry &entry);
+    void messageDelivered(quint64 connectionId, const MessageSummary &summary);
+
+private:
+    QThread *m_thread = nullptr;
+    SmtpWorker *m_worker = nullptr;
+    SmtpSessionConfig m_config;
+    int m_idleTimeout = 300000;
+    int m_maxConnections = 1000;
+    QString m_errorString;
+    QList<QPair<QHostAddress, quint16>> m_listening;
+};

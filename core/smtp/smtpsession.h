@@ -1,0 +1,162 @@
+#pragma once
+
+#include "authconfig.h"
+#include "smtpenvelope.h"
+#include "smtpreply.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+
+#include <vector>
+
+class SmtpValidator;
+
+struct SmtpSessionConfig
+{
+    QByteArray hostname = "localhost";
+    qint64 maxMessageSize = 64 * 1024 * 1024;
+    int maxRecipients = 1000;
+    AuthConfig auth;
+    bool tlsAvailable = false; // STARTTLS offered (a later layer performs the handshake)
+    const SmtpValidator *validator = nullptr; // not owned; null accepts everything
+};
+
+// Something the session did that its owner may act on, in order.
+struct SmtpEvent
+{
+    enum class Type {
+        ReceivedLine, // text: a command line as received (AUTH secrets masked), or "[N octets of message data]"
+        SentReply, // text: a reply, lines joined with '\n'
+        EnvelopeChanged, // MAIL, RCPT, RSET, HELO/EHLO changed the transaction
+        MessageComplete, // takeMessage() holds the message; the session is paused until deliveryFinished()
+        AuthAttempted, // text: mechanism, user: the user name, success
+        StartTls, // the owner must start the TLS handshake now, then call tlsStarted()
+        Close, // the owner must flush the output and close the connection
+    };
+    Type type;
+    QByteArray text;
+    QByteArray user;
+    bool success = false;
+};
+
+// A message handed over at the end of DATA or the last BDAT chunk.
+struct SmtpMessage
+{
+    SmtpEnvelope envelope;
+    QByteArray data; // as received, after dot-unstuffing
+};
+
+// The SMTP server protocol (RFC 5321 and the extensions of CONTRACT.md) as a pure state machine:
+// bytes in, reply bytes and events out. It owns no socket, timer, clock or thread (sans-IO).
+class SmtpSession
+{
+public:
+    enum class State {
+        Idle, // start() not yet called
+        Command,
+        AuthResponse, // waiting for an AUTH continuation line
+        Data,
+        BdatChunk,
+        Paused, // a message is being stored; input is buffered, not processed
+        Closed,
+    };
+
+    SmtpSession(const SmtpSessionConfig &config, const QHostAddress &clientAddress, quint16 clientPort);
+
+    // Consults the host hook and queues the greeting (or the 550 that replaces it).
+    void start();
+    // Feeds received bytes. Processes as far as possible; stops at a pause or close.
+    void receive(QByteArrayView bytes);
+    // The result of storing the message from the last MessageComplete: ok yields 250, otherwise 451.
+    void deliveryFinished(bool ok, const QByteArray &messageId);
+    // The owner finished the TLS handshake after a StartTls event (RFC 3207: the session starts over).
+    void tlsStarted();
+    // The idle timeout expired: 421 and close.
+    void timeout();
+    // The server is shutting down: 421 and close.
+    void shutdown();
+
+    QByteArray takeOutput();
+    std::vector<SmtpEvent> takeEvents();
+    SmtpMessage takeMessage();
+
+    State state() const { return m_state; }
+    bool isClosed() const { return m_state == State::Closed; }
+    bool isPaused() const { return m_state == State::Paused; }
+    bool enhancedCodes() const { return m_enhanced; }
+    const SmtpEnvelope &envelope() const { return m_envelope; }
+    // Bytes received but not yet processed (bounded: the owner stops reading while paused).
+    qsizetype bufferedBytes() const { return m_in.size() - m_pos; }
+
+    // The reply sent instead of the greeting when the connection limit is reached.
+    static QByteArray tooManyConnectionsReply(const QByteArray &hostname);
+
+private:
+    enum class AuthMechanism { None, Plain, Login, CramMd5 };
+
+    void resume();
+    qsizetype consume(const char *p, qsizetype n);
+    qsizetype processLine(const char *p, qsizetype n);
+    qsizetype processData(const char *p, qsizetype n);
+    qsizetype processBdat(const char *p, qsizetype n);
+    void handleCommand(QByteArray line);
+    void handleHelo(const QByteArray &arg, bool extended);
+    void handleMail(const QByteArray &arg);
+    void handleRcpt(const QByteArray &arg);
+    void handleData(const QByteArray &arg);
+    void handleBdat(const QByteArray &arg);
+    void handleAuth(const QByteArray &arg);
+    void handleAuthResponse(const QByteArray &response);
+    void handleStartTls(const QByteArray &arg);
+    void finishAuth(bool success, const QByteArray &user);
+    void startDataReader();
+    void finishData();
+    void finishBdatChunk();
+    void completeMessage();
+    void resetTransaction();
+
+    void reply(int code, const char *enhanced, const QByteArray &text);
+    void reply(const SmtpReply &r);
+    void replyVerdict(const struct SmtpVerdict &verdict);
+    void logIn(const QByteArray &text);
+    void close();
+
+    SmtpSessionConfig m_config;
+    State m_state = State::Idle;
+    QByteArray m_in;
+    qsizetype m_pos = 0;
+    QByteArray m_out;
+    std::vector<SmtpEvent> m_events;
+
+    // Session
+    bool m_hostRejected = false;
+    bool m_greeted = false;
+    bool m_enhanced = false;
+    bool m_awaitingTls = false;
+    bool m_discardingLine = false; // a command line over the limit is being skipped up to its LF
+    SmtpEnvelope m_envelope;
+
+    // Transaction
+    bool m_hasSender = false;
+    bool m_bdatUsed = false;
+    int m_rejectedRecipients = 0;
+    QByteArray m_data;
+    qint64 m_dataSize = 0; // octets after unstuffing, counted even when not kept
+    bool m_dataTooBig = false;
+    bool m_lineTooLong = false;
+    // DATA reader
+    bool m_atLineStart = true;
+    bool m_lastWasCr = false;
+    qint64 m_lineLength = 0;
+    // BDAT reader
+    qint64 m_bdatRemaining = 0;
+    qint64 m_bdatChunkSize = 0;
+    bool m_bdatLast = false;
+    bool m_bdatDiscard = false; // the chunk is read and dropped (a sequence error already decided its reply)
+    QByteArray m_bdatErrorText; // non-empty: the chunk ends in 503 with this text
+    // AUTH exchange
+    AuthMechanism m_authMechanism = AuthMechanism::None;
+    int m_authStep = 0;
+    QByteArray m_authUser;
+    QByteArray m_authChallenge;
+};

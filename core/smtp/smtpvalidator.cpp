@@ -1,0 +1,16 @@
+#include "smtpvalidator.h"
+
+SmtpVerdict SmtpValidator::checkHost(const QHostAddress &) const
+{
+    return SmtpVerdict::accept();
+}
+
+SmtpVerdict SmtpValidator::checkSender(const QByteArray &, const SmtpEnvelope &) const
+{
+    return SmtpVerdict::accept();
+}
+
+SmtpVerdict SmtpValidator::checkRecipient(const QByteArray &, const SmtpEnvelope &) const
+{
+    return SmtpVerdict::accept();
+}

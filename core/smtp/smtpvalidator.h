@@ -1,0 +1,19 @@
+#pragma once
+
+#include "smtpverdict.h"
+
+#include <QHostAddress>
+
+struct SmtpEnvelope;
+
+// The policy hooks the session consults, in the tcllib smtpd tradition: the client host at connect,
+// the sender at MAIL and each recipient at RCPT. The default accepts everything.
+// Implementations must be thread-safe: sessions on the network thread call them concurrently.
+class SmtpValidator
+{
+public:
+    virtual ~SmtpValidator() = default;
+    virtual SmtpVerdict checkHost(const QHostAddress &client) const;
+    virtual SmtpVerdict checkSender(const QByteArray &address, const SmtpEnvelope &envelope) const;
+    virtual SmtpVerdict checkRecipient(const QByteArray &address, const SmtpEnvelope &envelope) const;
+};

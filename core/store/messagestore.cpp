@@ -1,0 +1,802 @@
+#include "messagestore.h"
+
+#include "../message/headersummary.h"
+#include "sqlitedatabase.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+
+Q_LOGGING_CATEGORY(lcStore, "letterbox.store")
+
+namespace {
+constexpr int SchemaVersion = 1;
+
+// Migrations by version; each runs once, in one transaction, and bumps schema_version.
+const char *const Migrations[] = {
+    // 1: messages (summary + envelope), raw sources and transcripts in tables of their own, so that
+    //    listing never reads a source's pages.
+    R"sql(
+CREATE TABLE messages (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    received INTEGER NOT NULL,
+    mail_from TEXT NOT NULL,
+    rcpt_to TEXT NOT NULL,
+    client_address TEXT NOT NULL,
+    client_port INTEGER NOT NULL,
+    helo TEXT NOT NULL,
+    auth_user TEXT NOT NULL,
+    tls INTEGER NOT NULL,
+    from_header TEXT NOT NULL,
+    to_header TEXT NOT NULL,
+    cc_header TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    date INTEGER NOT NULL,
+    message_id TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    has_attachments INTEGER NOT NULL,
+    is_read INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX messages_unread ON messages(is_read) WHERE is_read = 0;
+CREATE TABLE message_raw (id INTEGER PRIMARY KEY, raw BLOB NOT NULL);
+CREATE TABLE message_session (id INTEGER PRIMARY KEY, transcript TEXT NOT NULL);
+)sql",
+};
+
+// Sources at least this big are written with incremental blob I/O, so SQLite never assembles
+// a second whole copy of them in a record buffer.
+constexpr qint64 StreamedBlobThreshold = 256 * 1024;
+
+void appendJsonString(QByteArray &out, const QByteArray &utf8)
+{
+    out += '"';
+    for (char c : utf8) {
+        const auto u = static_cast<unsigned char>(c);
+        switch (c) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        default:
+            if (u < 0x20) {
+                static constexpr char hex[] = "0123456789abcdef";
+                out += "\\u00";
+                out += hex[u >> 4];
+                out += hex[u & 15];
+            } else {
+                out += c;
+            }
+        }
+    }
+    out += '"';
+}
+
+// RFC 3339 UTC with milliseconds ("2026-01-02T03:04:05.123Z"), without QDateTime's cost per call.
+void appendTime(QByteArray &out, qint64 ms)
+{
+    const qint64 days = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
+    qint64 rest = ms - days * 86400000;
+    // H. Hinnant's civil_from_days.
+    const qint64 z = days + 719468;
+    const qint64 era = (z >= 0 ? z : z - 146096) / 146097;
+    const qint64 doe = z - era * 146097;
+    const qint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const qint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const qint64 mp = (5 * doy + 2) / 153;
+    const qint64 d = doy - (153 * mp + 2) / 5 + 1;
+    const qint64 m = mp < 10 ? mp + 3 : mp - 9;
+    const qint64 y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+    char buf[32];
+    const int len = std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ",
+        static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d),
+        static_cast<long long>(rest / 3600000), static_cast<long long>(rest / 60000 % 60),
+        static_cast<long long>(rest / 1000 % 60), static_cast<long long>(rest % 1000));
+    out.append(buf, len);
+}
+
+QByteArray transcriptJson(const Transcript &transcript)
+{
+    QByteArray out;
+    out.reserve(64 + transcript.size() * 72);
+    out += "{\"Transcript\":[";
+    bool first = true;
+    for (const TranscriptEntry &entry : transcript) {
+        if (!first) {
+            out += ',';
+        }
+        first = false;
+        out += "{\"Time\":\"";
+        appendTime(out, entry.timeMs);
+        out += entry.direction == TranscriptEntry::Direction::In ? "\",\"Direction\":\"in\",\"Text\":"
+                                                                 : "\",\"Direction\":\"out\",\"Text\":";
+        appendJsonString(out, QString::fromUtf8(entry.text).toUtf8());
+        out += '}';
+    }
+    out += "]}";
+    return out;
+}
+
+QByteArray jsonStringArray(const QByteArrayList &items)
+{
+    QByteArray out = "[";
+    for (qsizetype i = 0; i < items.size(); ++i) {
+        if (i > 0) {
+            out += ',';
+        }
+        appendJsonString(out, QString::fromUtf8(items.at(i)).toUtf8());
+    }
+    out += ']';
+    return out;
+}
+
+struct WriteOp
+{
+    // Runs on the writer thread inside the batch transaction (in a savepoint of its own).
+    std::function<bool(QString *error)> apply;
+    // Runs on the writer thread after the commit (ok: applied and committed durably).
+    std::function<void(bool ok, const QString &error)> done;
+};
+
+const char *const SummaryColumns = "uid, received, mail_from, from_header, to_header, cc_header, subject, date, "
+                                   "message_id, size, has_attachments, is_read";
+
+MessageSummary readSummary(const SqliteStatement &st, int first)
+{
+    MessageSummary s;
+    s.id = st.columnText(first);
+    s.receivedMs = st.columnInt(first + 1);
+    s.mailFrom = st.columnText(first + 2);
+    s.from = st.columnText(first + 3);
+    s.to = st.columnText(first + 4);
+    s.cc = st.columnText(first + 5);
+    s.subject = st.columnText(first + 6);
+    s.dateMs = st.columnInt(first + 7);
+    s.messageId = st.columnText(first + 8);
+    s.size = st.columnInt(first + 9);
+    s.hasAttachments = st.columnInt(first + 10) != 0;
+    s.read = st.columnInt(first + 11) != 0;
+    return s;
+}
+} // namespace
+
+struct MessageStore::Private
+{
+    MessageStore *q = nullptr;
+    QString directory;
+    QString path;
+    QString errorString;
+    std::atomic<qint64> maxMessages { 0 };
+
+    std::mutex queueMutex;
+    std::condition_variable queueCondition;
+    std::deque<WriteOp> queue;
+    bool stopping = false;
+    bool running = false;
+    std::thread writer;
+
+    // Writer thread only.
+    SqliteDatabase db;
+    SqliteStatement insertMessage;
+    SqliteStatement insertRaw;
+    SqliteStatement insertSession;
+    SqliteStatement savepoint;
+    SqliteStatement release;
+    SqliteStatement rollbackTo;
+    qint64 cachedCount = 0;
+
+    // Readers share one connection (WAL lets it read while the writer commits).
+    mutable std::mutex readMutex;
+    mutable SqliteDatabase reader;
+
+    bool openWriter();
+    bool migrate();
+    void writerLoop();
+    bool insert(IncomingMessage &message, DeliveryResult *result, QString *error);
+    QStringList prune(QString *error);
+    void enqueue(WriteOp op);
+    bool runAndWait(std::function<bool(QString *)> apply, std::function<void()> after = {});
+    SqliteDatabase *readDb() const;
+    qint64 queryCount();
+};
+
+bool MessageStore::Private::openWriter()
+{
+    if (!db.open(path, SqliteDatabase::Mode::ReadWrite)) {
+        errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
+        return false;
+    }
+    sqlite3_busy_timeout(db.handle(), 10000);
+    // WAL with synchronous=FULL: every COMMIT fsyncs the log before it returns (the 250 waits for it).
+    if (!db.exec("PRAGMA journal_mode=WAL") || !db.exec("PRAGMA synchronous=FULL")
+        || !db.exec("PRAGMA temp_store=MEMORY") || !db.exec("PRAGMA cache_size=-4096")
+        || !db.exec("PRAGMA journal_size_limit=67108864")) {
+        errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
+        return false;
+    }
+    if (!migrate()) {
+        return false;
+    }
+    insertMessage = db.prepare(
+        "INSERT INTO messages (uid, received, mail_from, rcpt_to, client_address, client_port, helo, auth_user, tls, "
+        "from_header, to_header, cc_header, subject, date, message_id, size, has_attachments) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+    insertRaw = db.prepare("INSERT INTO message_raw (id, raw) VALUES (?1, ?2)");
+    insertSession = db.prepare("INSERT INTO message_session (id, transcript) VALUES (?1, ?2)");
+    savepoint = db.prepare("SAVEPOINT op");
+    release = db.prepare("RELEASE op");
+    rollbackTo = db.prepare("ROLLBACK TO op");
+    if (!insertMessage.isValid() || !insertRaw.isValid() || !insertSession.isValid() || !savepoint.isValid()
+        || !release.isValid() || !rollbackTo.isValid()) {
+        errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
+        return false;
+    }
+    cachedCount = queryCount();
+    return true;
+}
+
+qint64 MessageStore::Private::queryCount()
+{
+    SqliteStatement st = db.prepare("SELECT count(*) FROM messages");
+    return st.step() ? st.columnInt(0) : 0;
+}
+
+bool MessageStore::Private::migrate()
+{
+    if (!db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")) {
+        errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
+        return false;
+    }
+    int version = 0;
+    {
+        SqliteStatement st = db.prepare("SELECT max(version) FROM schema_version");
+        if (st.step()) {
+            version = int(st.columnInt(0));
+        }
+    }
+    if (version > SchemaVersion) {
+        errorString = QStringLiteral("%1: made by a newer Letterbox (schema %2, this build knows %3)")
+                          .arg(path)
+                          .arg(version)
+                          .arg(SchemaVersion);
+        return false;
+    }
+    for (int v = version; v < SchemaVersion; ++v) {
+        const QByteArray bump = "INSERT INTO schema_version (version) VALUES (" + QByteArray::number(v + 1) + ")";
+        if (!db.exec("BEGIN IMMEDIATE") || !db.exec(Migrations[v]) || !db.exec(bump.constData())
+            || !db.exec("COMMIT")) {
+            errorString
+                = QStringLiteral("%1: migration to schema %2 failed: %3").arg(path).arg(v + 1).arg(db.errorString());
+            db.exec("ROLLBACK");
+            return false;
+        }
+    }
+    return true;
+}
+
+bool MessageStore::Private::insert(IncomingMessage &message, DeliveryResult *result, QString *error)
+{
+    const HeaderSummary headers = HeaderSummary::fromMessage(message.data);
+    const qint64 size = message.traceHeader.size() + message.data.size();
+    const SmtpEnvelope &env = message.envelope;
+    const QByteArray rcpts = jsonStringArray(env.rcptTo);
+    const QByteArray address = env.clientAddress.toString().toUtf8();
+
+    SqliteStatement &st = insertMessage;
+    st.bind(1, message.id);
+    st.bind(2, message.receivedMs);
+    st.bind(3, env.mailFrom);
+    st.bind(4, rcpts);
+    st.bind(5, address);
+    st.bind(6, qint64(env.clientPort));
+    st.bind(7, env.helo);
+    st.bind(8, env.authUser);
+    st.bind(9, qint64(env.tls ? 1 : 0));
+    st.bind(10, headers.from);
+    st.bind(11, headers.to);
+    st.bind(12, headers.cc);
+    st.bind(13, headers.subject);
+    st.bind(14, headers.dateMs);
+    st.bind(15, headers.messageId);
+    st.bind(16, size);
+    st.bind(17, qint64(headers.hasAttachments ? 1 : 0));
+    if (!st.exec()) {
+        *error = db.errorString();
+        return false;
+    }
+    const qint64 rowId = db.lastInsertRowId();
+
+    insertRaw.bind(1, rowId);
+    if (size < StreamedBlobThreshold) {
+        const QByteArray raw = message.traceHeader + message.data;
+        insertRaw.bindBlob(2, raw);
+        if (!insertRaw.exec()) {
+            *error = db.errorString();
+            return false;
+        }
+    } else {
+        insertRaw.bindZeroBlob(2, size);
+        if (!insertRaw.exec()) {
+            *error = db.errorString();
+            return false;
+        }
+        sqlite3_blob *blob = nullptr;
+        int rc = sqlite3_blob_open(db.handle(), "main", "message_raw", "raw", rowId, 1, &blob);
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_blob_write(blob, message.traceHeader.constData(), int(message.traceHeader.size()), 0);
+        }
+        // Chunks keep SQLite's page cache work bounded per call.
+        constexpr qint64 Chunk = 1024 * 1024;
+        for (qint64 off = 0; rc == SQLITE_OK && off < message.data.size(); off += Chunk) {
+            const int len = int(qMin(Chunk, message.data.size() - off));
+            rc = sqlite3_blob_write(blob, message.data.constData() + off, len, int(message.traceHeader.size() + off));
+        }
+        if (rc != SQLITE_OK) {
+            *error = QString::fromUtf8(sqlite3_errstr(rc));
+            sqlite3_blob_close(blob);
+            return false;
+        }
+        if (sqlite3_blob_close(blob) != SQLITE_OK) {
+            *error = db.errorString();
+            return false;
+        }
+    }
+
+    const QByteArray transcript = transcriptJson(message.transcript);
+    insertSession.bind(1, rowId);
+    insertSession.bind(2, transcript);
+    if (!insertSession.exec()) {
+        *error = db.errorString();
+        return false;
+    }
+
+    // The source is on its way to disk; the network side need not keep it.
+    message.data = QByteArray();
+    MessageSummary &s = result->summary;
+    s.id = QString::fromLatin1(message.id);
+    s.receivedMs = message.receivedMs;
+    s.mailFrom = QString::fromUtf8(env.mailFrom);
+    s.from = headers.from;
+    s.to = headers.to;
+    s.cc = headers.cc;
+    s.subject = headers.subject;
+    s.dateMs = headers.dateMs;
+    s.messageId = headers.messageId;
+    s.size = size;
+    s.hasAttachments = headers.hasAttachments;
+    s.read = false;
+    ++cachedCount;
+    return true;
+}
+
+QStringList MessageStore::Private::prune(QString *error)
+{
+    const qint64 max = maxMessages.load();
+    if (max <= 0 || cachedCount <= max) {
+        return {};
+    }
+    const qint64 excess = cachedCount - max;
+    QStringList ids;
+    qint64 lastRow = 0;
+    {
+        SqliteStatement st = db.prepare("SELECT id, uid FROM messages ORDER BY id LIMIT ?1");
+        st.bind(1, excess);
+        while (st.step()) {
+            lastRow = st.columnInt(0);
+            ids << st.columnText(1);
+        }
+    }
+    if (ids.isEmpty()) {
+        return {};
+    }
+    SqliteStatement raw = db.prepare("DELETE FROM message_raw WHERE id <= ?1");
+    SqliteStatement session = db.prepare("DELETE FROM message_session WHERE id <= ?1");
+    SqliteStatement messages = db.prepare("DELETE FROM messages WHERE id <= ?1");
+    raw.bind(1, lastRow);
+    session.bind(1, lastRow);
+    messages.bind(1, lastRow);
+    if (!raw.exec() || !session.exec() || !messages.exec()) {
+        *error = db.errorString();
+        return {};
+    }
+    cachedCount -= ids.size();
+    return ids;
+}
+
+void MessageStore::Private::writerLoop()
+{
+    for (;;) {
+        std::deque<WriteOp> batch;
+        {
+            std::unique_lock lock(queueMutex);
+            queueCondition.wait(lock, [this] { return stopping || !queue.empty(); });
+            if (queue.empty()) {
+                break;
+            }
+            batch.swap(queue);
+        }
+        // Group commit: everything queued while the last fsync ran shares the next one.
+        std::vector<char> applied(batch.size(), 0);
+        std::vector<QString> errors(batch.size());
+        const bool began = db.exec("BEGIN IMMEDIATE");
+        QString beginError = began ? QString() : db.errorString();
+        for (size_t i = 0; i < batch.size(); ++i) {
+            if (!began) {
+                errors[i] = beginError;
+                continue;
+            }
+            savepoint.exec();
+            QString error;
+            if (batch[i].apply(&error)) {
+                applied[i] = 1;
+                release.exec();
+            } else {
+                errors[i] = error;
+                rollbackTo.exec();
+                release.exec();
+            }
+        }
+        QStringList pruned;
+        QString commitError;
+        bool committed = false;
+        if (began) {
+            QString pruneError;
+            pruned = prune(&pruneError);
+            committed = db.exec("COMMIT");
+            if (!committed) {
+                commitError = db.errorString();
+                db.exec("ROLLBACK");
+                pruned.clear();
+                cachedCount = queryCount();
+            }
+        }
+        for (size_t i = 0; i < batch.size(); ++i) {
+            const bool ok = committed && applied[i];
+            if (!ok) {
+                const QString &error = !errors[i].isEmpty() ? errors[i] : commitError;
+                if (batch[i].done) {
+                    batch[i].done(false, error.isEmpty() ? QStringLiteral("write failed") : error);
+                }
+                continue;
+            }
+            if (batch[i].done) {
+                batch[i].done(true, QString());
+            }
+        }
+        if (!pruned.isEmpty()) {
+            Q_EMIT q->messagesPruned(pruned);
+        }
+    }
+}
+
+void MessageStore::Private::enqueue(WriteOp op)
+{
+    {
+        std::lock_guard lock(queueMutex);
+        if (running && !stopping) {
+            queue.push_back(std::move(op));
+            queueCondition.notify_one();
+            return;
+        }
+    }
+    if (op.done) {
+        op.done(false, QStringLiteral("the message store is closed"));
+    }
+}
+
+bool MessageStore::Private::runAndWait(std::function<bool(QString *)> apply, std::function<void()> after)
+{
+    auto promise = std::make_shared<std::promise<bool>>();
+    std::future<bool> result = promise->get_future();
+    enqueue({ std::move(apply), [promise, after](bool ok, const QString &) {
+                 if (ok && after) {
+                     after();
+                 }
+                 promise->set_value(ok);
+             } });
+    return result.get();
+}
+
+SqliteDatabase *MessageStore::Private::readDb() const
+{
+    if (!reader.isOpen()) {
+        if (!reader.open(path, SqliteDatabase::Mode::ReadOnly)) {
+            qCWarning(lcStore) << "cannot open a reader on" << path << reader.errorString();
+            return nullptr;
+        }
+        sqlite3_busy_timeout(reader.handle(), 5000);
+    }
+    return &reader;
+}
+
+MessageStore::MessageStore(QObject *parent) : QObject(parent), d(std::make_unique<Private>())
+{
+    d->q = this;
+    qRegisterMetaType<MessageSummary>();
+    qRegisterMetaType<StoredMessage>();
+}
+
+MessageStore::~MessageStore()
+{
+    close();
+}
+
+bool MessageStore::open(const QString &directory)
+{
+    close();
+    d->directory = directory;
+    if (!QDir().mkpath(directory)) {
+        d->errorString = QStringLiteral("%1: cannot create the directory").arg(directory);
+        return false;
+    }
+    d->path = QDir(directory).filePath(QStringLiteral("letterbox.db"));
+    if (!d->openWriter()) {
+        d->db.close();
+        return false;
+    }
+    {
+        std::lock_guard lock(d->queueMutex);
+        d->stopping = false;
+        d->running = true;
+    }
+    d->writer = std::thread([this] { d->writerLoop(); });
+    return true;
+}
+
+void MessageStore::close()
+{
+    {
+        std::lock_guard lock(d->queueMutex);
+        if (!d->running) {
+            return;
+        }
+        d->stopping = true;
+        d->queueCondition.notify_one();
+    }
+    d->writer.join();
+    {
+        std::lock_guard lock(d->queueMutex);
+        d->running = false;
+    }
+    d->insertMessage = {};
+    d->insertRaw = {};
+    d->insertSession = {};
+    d->savepoint = {};
+    d->release = {};
+    d->rollbackTo = {};
+    d->db.close();
+    std::lock_guard lock(d->readMutex);
+    d->reader.close();
+}
+
+bool MessageStore::isOpen() const
+{
+    std::lock_guard lock(d->queueMutex);
+    return d->running && !d->stopping;
+}
+
+QString MessageStore::errorString() const
+{
+    return d->errorString;
+}
+
+QString MessageStore::databasePath() const
+{
+    return d->path;
+}
+
+void MessageStore::setMaxMessages(qint64 max)
+{
+    d->maxMessages = max;
+}
+
+qint64 MessageStore::maxMessages() const
+{
+    return d->maxMessages;
+}
+
+void MessageStore::deliver(IncomingMessage message, std::function<void(const DeliveryResult &)> done)
+{
+    auto shared = std::make_shared<IncomingMessage>(std::move(message));
+    auto result = std::make_shared<DeliveryResult>();
+    d->enqueue({ [this, shared, result](QString *error) { return d->insert(*shared, result.get(), error); },
+        [this, shared, result, done = std::move(done)](bool ok, const QString &error) {
+            result->ok = ok;
+            if (!ok) {
+                result->errorString = error;
+                qCWarning(lcStore).noquote() << "could not store message" << shared->id << "from"
+                                             << shared->envelope.clientAddress.toString() << ":" << error;
+            }
+            done(*result);
+            if (ok) {
+                Q_EMIT messageStored(result->summary);
+            }
+        } });
+}
+
+std::optional<StoredMessage> MessageStore::message(const QString &id) const
+{
+    std::lock_guard lock(d->readMutex);
+    SqliteDatabase *db = d->readDb();
+    if (!db) {
+        return std::nullopt;
+    }
+    const QByteArray sql = QByteArray("SELECT ") + SummaryColumns
+        + ", rcpt_to, client_address, client_port, helo, auth_user, tls, r.raw, s.transcript "
+          "FROM messages m JOIN message_raw r ON r.id = m.id JOIN message_session s ON s.id = m.id WHERE uid = ?1";
+    SqliteStatement st = db->prepare(sql.constData());
+    st.bind(1, id);
+    if (!st.step()) {
+        return std::nullopt;
+    }
+    StoredMessage m;
+    m.summary = readSummary(st, 0);
+    m.mailFrom = m.summary.mailFrom;
+    for (const QJsonValue &v : QJsonDocument::fromJson(st.columnText(12).toUtf8()).array()) {
+        m.rcptTo << v.toString();
+    }
+    m.clientAddress = st.columnText(13);
+    m.clientPort = int(st.columnInt(14));
+    m.helo = st.columnText(15);
+    m.authUser = st.columnText(16);
+    m.tls = st.columnInt(17) != 0;
+    m.raw = st.columnBlob(18);
+    m.transcriptJson = st.columnText(19).toUtf8();
+    return m;
+}
+
+QList<MessageSummary> MessageStore::messages(qint64 start, qint64 limit) const
+{
+    QList<MessageSummary> list;
+    std::lock_guard lock(d->readMutex);
+    SqliteDatabase *db = d->readDb();
+    if (!db) {
+        return list;
+    }
+    const QByteArray sql
+        = QByteArray("SELECT ") + SummaryColumns + " FROM messages ORDER BY id DESC LIMIT ?1 OFFSET ?2";
+    SqliteStatement st = db->prepare(sql.constData());
+    st.bind(1, limit);
+    st.bind(2, start);
+    while (st.step()) {
+        list << readSummary(st, 0);
+    }
+    return list;
+}
+
+qint64 MessageStore::count() const
+{
+    std::lock_guard lock(d->readMutex);
+    SqliteDatabase *db = d->readDb();
+    if (!db) {
+        return 0;
+    }
+    SqliteStatement st = db->prepare("SELECT count(*) FROM messages");
+    return st.step() ? st.columnInt(0) : 0;
+}
+
+qint64 MessageStore::unreadCount() const
+{
+    std::lock_guard lock(d->readMutex);
+    SqliteDatabase *db = d->readDb();
+    if (!db) {
+        return 0;
+    }
+    SqliteStatement st = db->prepare("SELECT count(*) FROM messages WHERE is_read = 0");
+    return st.step() ? st.columnInt(0) : 0;
+}
+
+bool MessageStore::remove(const QStringList &ids)
+{
+    auto removed = std::make_shared<QStringList>();
+    const bool ok = d->runAndWait(
+        [this, ids, removed](QString *error) {
+            SqliteStatement find = d->db.prepare("SELECT id FROM messages WHERE uid = ?1");
+            SqliteStatement raw = d->db.prepare("DELETE FROM message_raw WHERE id = ?1");
+            SqliteStatement session = d->db.prepare("DELETE FROM message_session WHERE id = ?1");
+            SqliteStatement message = d->db.prepare("DELETE FROM messages WHERE id = ?1");
+            for (const QString &id : ids) {
+                find.bind(1, id);
+                const bool found = find.step();
+                const qint64 row = found ? find.columnInt(0) : 0;
+                find.reset();
+                if (!found) {
+                    continue;
+                }
+                raw.bind(1, row);
+                session.bind(1, row);
+                message.bind(1, row);
+                if (!raw.exec() || !session.exec() || !message.exec()) {
+                    *error = d->db.errorString();
+                    return false;
+                }
+                *removed << id;
+            }
+            d->cachedCount -= removed->size();
+            return true;
+        },
+        [this, removed] {
+            if (!removed->isEmpty()) {
+                Q_EMIT messagesRemoved(*removed);
+            }
+        });
+    return ok;
+}
+
+bool MessageStore::removeAll()
+{
+    auto removed = std::make_shared<QStringList>();
+    return d->runAndWait(
+        [this, removed](QString *error) {
+            SqliteStatement ids = d->db.prepare("SELECT uid FROM messages");
+            while (ids.step()) {
+                *removed << ids.columnText(0);
+            }
+            if (!d->db.exec("DELETE FROM message_raw") || !d->db.exec("DELETE FROM message_session")
+                || !d->db.exec("DELETE FROM messages")) {
+                *error = d->db.errorString();
+                return false;
+            }
+            d->cachedCount = 0;
+            return true;
+        },
+        [this, removed] {
+            if (!removed->isEmpty()) {
+                Q_EMIT messagesRemoved(*removed);
+            }
+        });
+}
+
+bool MessageStore::setRead(const QStringList &ids, bool read)
+{
+    auto changed = std::make_shared<QStringList>();
+    return d->runAndWait(
+        [this, ids, read, changed](QString *error) {
+            SqliteStatement st = d->db.prepare("UPDATE messages SET is_read = ?1 WHERE uid = ?2 AND is_read != ?1");
+            for (const QString &id : ids) {
+                st.bind(1, qint64(read ? 1 : 0));
+                st.bind(2, id);
+                if (!st.exec()) {
+                    *error = d->db.errorString();
+                    return false;
+                }
+                if (d->db.changes() > 0) {
+                    *changed << id;
+                }
+            }
+            return true;
+        },
+        [this, changed, read] {
+            if (!changed->isEmpty()) {
+                Q_EMIT readChanged(*changed, read);
+            }
+        });
+}
+
+bool MessageStore::setPageLimitForTesting(qint64 pages)
+{
+    return d->runAndWait([this, pages](QString *) {
+        const QByteArray sql = "PRAGMA max_page_count=" + QByteArray::number(pages);
+        return d->db.exec(sql.constData());
+    });
+}

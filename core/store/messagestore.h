@@ -1,0 +1,59 @@
+#pragma once
+
+#include "../message/messagesummary.h"
+#include "../smtp/messagedelivery.h"
+#include "storedmessage.h"
+
+#include <QObject>
+#include <QStringList>
+
+#include <memory>
+#include <optional>
+
+// The durable message store: SQLite in WAL mode, one writer thread with group commit.
+// deliver() never blocks; its callback runs (on the writer thread) only after the commit's fsync.
+// Reads may come from any thread; remove()/setRead() wait for the writer.
+class MessageStore : public QObject, public MessageDelivery
+{
+    Q_OBJECT
+public:
+    explicit MessageStore(QObject *parent = nullptr);
+    ~MessageStore() override;
+
+    // Creates the directory if needed, opens (or creates and migrates) letterbox.db, starts the writer.
+    bool open(const QString &directory);
+    // Finishes every queued write, then stops the writer. Further deliveries fail.
+    void close();
+    bool isOpen() const;
+    QString errorString() const;
+    QString databasePath() const;
+
+    // Retention: past max messages the oldest are pruned; 0 keeps all.
+    void setMaxMessages(qint64 max);
+    qint64 maxMessages() const;
+
+    void deliver(IncomingMessage message, std::function<void(const DeliveryResult &)> done) override;
+
+    std::optional<StoredMessage> message(const QString &id) const;
+    // Newest first.
+    QList<MessageSummary> messages(qint64 start, qint64 limit) const;
+    qint64 count() const;
+    qint64 unreadCount() const;
+
+    bool remove(const QStringList &ids);
+    bool removeAll();
+    bool setRead(const QStringList &ids, bool read);
+
+    // Test hook: caps the database at this many pages, so that writes fail as on a full disk.
+    bool setPageLimitForTesting(qint64 pages);
+
+Q_SIGNALS:
+    void messageStored(const MessageSummary &summary);
+    void messagesRemoved(const QStringList &ids);
+    void messagesPruned(const QStringList &ids);
+    void readChanged(const QStringList &ids, bool read);
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
