@@ -187,6 +187,7 @@ struct MessageStore::Private
     QString path;
     QString errorString;
     std::atomic<qint64> maxMessages { 0 };
+    std::atomic<qint64> commits { 0 };
 
     std::mutex queueMutex;
     std::condition_variable queueCondition;
@@ -463,6 +464,9 @@ void MessageStore::Private::writerLoop()
             QString pruneError;
             pruned = prune(&pruneError);
             committed = db.exec("COMMIT");
+            if (committed) {
+                ++commits;
+            }
             if (!committed) {
                 commitError = db.errorString();
                 db.exec("ROLLBACK");
@@ -791,6 +795,11 @@ bool MessageStore::setRead(const QStringList &ids, bool read)
                 Q_EMIT readChanged(*changed, read);
             }
         });
+}
+
+qint64 MessageStore::commitCount() const
+{
+    return d->commits.load();
 }
 
 bool MessageStore::setPageLimitForTesting(qint64 pages)

@@ -44,6 +44,9 @@ public:
     bool removeAll();
     bool setRead(const QStringList &ids, bool read);
 
+    // Transactions committed so far: with group commit, concurrent deliveries share them.
+    qint64 commitCount() const;
+
     // Test hook: caps the database at this many pages, so that writes fail as on a full disk.
     bool setPageLimitForTesting(qint64 pages);
 

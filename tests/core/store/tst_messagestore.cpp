@@ -1,0 +1,274 @@
+// MessageStore: durability contract, reading back, paging, deleting, read flags, retention, failures.
+#include <store/messagestore.h>
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+namespace {
+IncomingMessage makeMessage(const QByteArray &id, const QByteArray &data, qint64 receivedMs = 1764000000000)
+{
+    IncomingMessage m;
+    m.id = id;
+    m.envelope.mailFrom = "sender@x.test";
+    m.envelope.rcptTo = { "a@y.test", "b@y.test" };
+    m.envelope.helo = "client.test";
+    m.envelope.esmtp = true;
+    m.envelope.authUser = "alice";
+    m.envelope.clientAddress = QHostAddress(QStringLiteral("127.0.0.1"));
+    m.envelope.clientPort = 50123;
+    m.receivedMs = receivedMs;
+    m.traceHeader = "Received: from client.test ([127.0.0.1]) by mx.test (Letterbox) with ESMTPA id " + id
+        + ";\r\n\tWed, 25 Nov 2026 09:00:00 +0000\r\n";
+    m.data = data;
+    m.transcript = { { 1764000000000, TranscriptEntry::Direction::Out, "220 mx.test ESMTP Letterbox" },
+                     { 1764000000001, TranscriptEntry::Direction::In, "EHLO client.test" },
+                     { 1764000000002, TranscriptEntry::Direction::Out, "250-mx.test\n250 PIPELINING" } };
+    return m;
+}
+
+// Delivers and waits for the durable answer.
+DeliveryResult deliverAndWait(MessageStore &store, IncomingMessage message)
+{
+    std::promise<DeliveryResult> promise;
+    auto future = promise.get_future();
+    store.deliver(std::move(message), [&promise](const DeliveryResult &r) { promise.set_value(r); });
+    return future.get();
+}
+
+const QByteArray Sample = "From: Alice <alice@x.test>\r\nTo: Bob <bob@y.test>\r\nSubject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\n"
+                          "Date: Wed, 25 Nov 2026 10:00:00 +0100\r\nMessage-ID: <m1@x.test>\r\n\r\nHello\r\n";
+} // namespace
+
+class TestMessageStore : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void storesSourceEnvelopeAndTranscript();
+    void largeMessageRoundTrips();
+    void listsNewestFirstWithPaging();
+    void removesAndMarksRead();
+    void retentionPrunesOldest();
+    void persistsAcrossReopen();
+    void concurrentDeliveriesShareCommits();
+    void fullDiskFailsDeliveryAndRecovers();
+    void unopenableDirectoryFails();
+    void deliveryAfterCloseFails();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<MessageStore> m_store;
+};
+
+void TestMessageStore::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_store = std::make_unique<MessageStore>();
+    QVERIFY2(m_store->open(m_dir->filePath(QStringLiteral("data"))), qPrintable(m_store->errorString()));
+}
+
+void TestMessageStore::cleanup()
+{
+    m_store.reset();
+    m_dir.reset();
+}
+
+void TestMessageStore::storesSourceEnvelopeAndTranscript()
+{
+    QSignalSpy stored(m_store.get(), &MessageStore::messageStored);
+    IncomingMessage in = makeMessage("ID1", Sample);
+    const QByteArray expectedRaw = in.traceHeader + Sample;
+    const DeliveryResult r = deliverAndWait(*m_store, in);
+    QVERIFY2(r.ok, qPrintable(r.errorString));
+    QCOMPARE(r.summary.id, QStringLiteral("ID1"));
+    QCOMPARE(r.summary.subject, QStringLiteral("Gr\u00fc\u00dfe"));
+    QVERIFY(stored.wait(2000) || stored.size() == 1);
+
+    const auto m = m_store->message(QStringLiteral("ID1"));
+    QVERIFY(m.has_value());
+    QCOMPARE(m->raw, expectedRaw);
+    QCOMPARE(m->summary.size, qint64(expectedRaw.size()));
+    QCOMPARE(m->summary.from, QStringLiteral("Alice <alice@x.test>"));
+    QCOMPARE(m->summary.to, QStringLiteral("Bob <bob@y.test>"));
+    QCOMPARE(m->summary.messageId, QStringLiteral("m1@x.test"));
+    QCOMPARE(m->summary.dateMs, Q_INT64_C(1795597200000)); // 2026-11-25T09:00:00Z
+    QCOMPARE(m->summary.receivedMs, Q_INT64_C(1764000000000));
+    QCOMPARE(m->summary.read, false);
+    QCOMPARE(m->mailFrom, QStringLiteral("sender@x.test"));
+    QCOMPARE(m->rcptTo, (QStringList { QStringLiteral("a@y.test"), QStringLiteral("b@y.test") }));
+    QCOMPARE(m->clientAddress, QStringLiteral("127.0.0.1"));
+    QCOMPARE(m->clientPort, 50123);
+    QCOMPARE(m->helo, QStringLiteral("client.test"));
+    QCOMPARE(m->authUser, QStringLiteral("alice"));
+    QCOMPARE(m->tls, false);
+
+    const QJsonArray transcript = QJsonDocument::fromJson(m->transcriptJson).object().value(u"Transcript").toArray();
+    QCOMPARE(transcript.size(), 3);
+    QCOMPARE(transcript.at(0).toObject().value(u"Time").toString(), QStringLiteral("2025-11-24T16:00:00.000Z"));
+    QCOMPARE(transcript.at(1).toObject().value(u"Direction").toString(), QStringLiteral("in"));
+    QCOMPARE(transcript.at(1).toObject().value(u"Text").toString(), QStringLiteral("EHLO client.test"));
+    QCOMPARE(transcript.at(2).toObject().value(u"Text").toString(), QStringLiteral("250-mx.test\n250 PIPELINING"));
+
+    QVERIFY(!m_store->message(QStringLiteral("nope")).has_value());
+}
+
+void TestMessageStore::largeMessageRoundTrips()
+{
+    // Above the streamed-blob threshold: written in chunks, read back byte for byte.
+    QByteArray big;
+    big.reserve(5 * 1024 * 1024);
+    big += "Subject: big\r\n\r\n";
+    for (int i = 0; big.size() < 5 * 1024 * 1024; ++i) {
+        big += QByteArray::number(i).rightJustified(76, '.') + "\r\n";
+    }
+    const IncomingMessage in = makeMessage("BIG", big);
+    const QByteArray expected = in.traceHeader + big;
+    QVERIFY(deliverAndWait(*m_store, in).ok);
+    const auto m = m_store->message(QStringLiteral("BIG"));
+    QVERIFY(m.has_value());
+    QCOMPARE(m->raw.size(), expected.size());
+    QVERIFY(m->raw == expected);
+}
+
+void TestMessageStore::listsNewestFirstWithPaging()
+{
+    for (int i = 1; i <= 5; ++i) {
+        QVERIFY(deliverAndWait(*m_store, makeMessage("M" + QByteArray::number(i), "Subject: " + QByteArray::number(i)
+                                                                                   + "\r\n\r\nx\r\n"))
+                    .ok);
+    }
+    QCOMPARE(m_store->count(), 5);
+    const auto first = m_store->messages(0, 2);
+    QCOMPARE(first.size(), 2);
+    QCOMPARE(first.at(0).id, QStringLiteral("M5"));
+    QCOMPARE(first.at(1).id, QStringLiteral("M4"));
+    const auto last = m_store->messages(4, 10);
+    QCOMPARE(last.size(), 1);
+    QCOMPARE(last.at(0).id, QStringLiteral("M1"));
+    QCOMPARE(last.at(0).subject, QStringLiteral("1"));
+    QVERIFY(m_store->messages(5, 10).isEmpty());
+}
+
+void TestMessageStore::removesAndMarksRead()
+{
+    for (const char *id : { "A", "B", "C" }) {
+        QVERIFY(deliverAndWait(*m_store, makeMessage(id, Sample)).ok);
+    }
+    QSignalSpy readSpy(m_store.get(), &MessageStore::readChanged);
+    QSignalSpy removedSpy(m_store.get(), &MessageStore::messagesRemoved);
+    QCOMPARE(m_store->unreadCount(), 3);
+    QVERIFY(m_store->setRead({ QStringLiteral("A"), QStringLiteral("B") }, true));
+    QCOMPARE(m_store->unreadCount(), 1);
+    QVERIFY(m_store->message(QStringLiteral("A"))->summary.read);
+    QVERIFY(m_store->setRead({ QStringLiteral("A") }, false));
+    QCOMPARE(m_store->unreadCount(), 2);
+    QTRY_COMPARE(readSpy.size(), 2);
+
+    QVERIFY(m_store->remove({ QStringLiteral("B"), QStringLiteral("unknown") }));
+    QCOMPARE(m_store->count(), 2);
+    QVERIFY(!m_store->message(QStringLiteral("B")).has_value());
+    QTRY_COMPARE(removedSpy.size(), 1);
+    QCOMPARE(removedSpy.at(0).at(0).toStringList(), QStringList { QStringLiteral("B") });
+
+    QVERIFY(m_store->removeAll());
+    QCOMPARE(m_store->count(), 0);
+    // A message arriving after delete-all is kept.
+    QVERIFY(deliverAndWait(*m_store, makeMessage("D", Sample)).ok);
+    QCOMPARE(m_store->count(), 1);
+}
+
+void TestMessageStore::retentionPrunesOldest()
+{
+    QSignalSpy pruned(m_store.get(), &MessageStore::messagesPruned);
+    m_store->setMaxMessages(3);
+    for (int i = 1; i <= 5; ++i) {
+        QVERIFY(deliverAndWait(*m_store, makeMessage("R" + QByteArray::number(i), Sample)).ok);
+    }
+    QCOMPARE(m_store->count(), 3);
+    QVERIFY(!m_store->message(QStringLiteral("R1")).has_value());
+    QVERIFY(!m_store->message(QStringLiteral("R2")).has_value());
+    QVERIFY(m_store->message(QStringLiteral("R3")).has_value());
+    QTRY_COMPARE(pruned.size(), 2);
+    QCOMPARE(pruned.at(0).at(0).toStringList(), QStringList { QStringLiteral("R1") });
+}
+
+void TestMessageStore::persistsAcrossReopen()
+{
+    QVERIFY(deliverAndWait(*m_store, makeMessage("P1", Sample)).ok);
+    m_store->close();
+    MessageStore again;
+    QVERIFY(again.open(m_dir->filePath(QStringLiteral("data"))));
+    QCOMPARE(again.count(), 1);
+    QCOMPARE(again.message(QStringLiteral("P1"))->raw.right(7), QByteArray("Hello\r\n"));
+}
+
+void TestMessageStore::concurrentDeliveriesShareCommits()
+{
+    constexpr int Threads = 8;
+    constexpr int PerThread = 250;
+    std::atomic<int> ok { 0 };
+    std::vector<std::thread> threads;
+    const qint64 commitsBefore = m_store->commitCount();
+    for (int t = 0; t < Threads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < PerThread; ++i) {
+                const QByteArray id = "T" + QByteArray::number(t) + "-" + QByteArray::number(i);
+                if (deliverAndWait(*m_store, makeMessage(id, Sample)).ok) {
+                    ++ok;
+                }
+            }
+        });
+    }
+    for (auto &t : threads) {
+        t.join();
+    }
+    QCOMPARE(ok.load(), Threads * PerThread);
+    QCOMPARE(m_store->count(), qint64(Threads * PerThread));
+    const qint64 commits = m_store->commitCount() - commitsBefore;
+    qInfo("%d deliveries from %d threads took %lld commits", Threads * PerThread, Threads, commits);
+    // Group commit: 8 waiting senders must share fsyncs, not pay one each.
+    QVERIFY2(commits < Threads * PerThread * 3 / 4, qPrintable(QString::number(commits)));
+}
+
+void TestMessageStore::fullDiskFailsDeliveryAndRecovers()
+{
+    QVERIFY(deliverAndWait(*m_store, makeMessage("F1", Sample)).ok);
+    QVERIFY(m_store->setPageLimitForTesting(1)); // at most the pages it has now: nothing may grow
+    const DeliveryResult failed = deliverAndWait(*m_store, makeMessage("F2", QByteArray(200000, 'x')));
+    QVERIFY(!failed.ok);
+    QVERIFY(!failed.errorString.isEmpty());
+    QVERIFY(!m_store->message(QStringLiteral("F2")).has_value());
+    QVERIFY(m_store->setPageLimitForTesting(1 << 30));
+    QVERIFY(deliverAndWait(*m_store, makeMessage("F3", Sample)).ok);
+    QCOMPARE(m_store->count(), 2);
+}
+
+void TestMessageStore::unopenableDirectoryFails()
+{
+    QFile file(m_dir->filePath(QStringLiteral("plainfile")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.close();
+    MessageStore store;
+    QVERIFY(!store.open(m_dir->filePath(QStringLiteral("plainfile/sub"))));
+    QVERIFY(store.errorString().contains(QStringLiteral("plainfile/sub")));
+}
+
+void TestMessageStore::deliveryAfterCloseFails()
+{
+    m_store->close();
+    const DeliveryResult r = deliverAndWait(*m_store, makeMessage("X", Sample));
+    QVERIFY(!r.ok);
+}
+
+QTEST_GUILESS_MAIN(TestMessageStore)
+#include "tst_messagestore.moc"
