@@ -61,7 +61,8 @@ const QByteArray Greeting = "220 mx.test ESMTP Letterbox\r\n";
 
 enum class Split { Whole, ByteByByte, Random };
 
-struct RunResult {
+struct RunResult
+{
     QByteArray output;
     QList<SmtpMessage> messages;
     bool closed = false;
@@ -69,7 +70,7 @@ struct RunResult {
 
 // Feeds input to a session; each completed message is answered ok (id MSG<n>) unless failDeliveries.
 RunResult run(const QByteArray &input, Split split, quint32 seed, SmtpSessionConfig config = {},
-              const QHostAddress &peer = QHostAddress(QStringLiteral("127.0.0.1")), bool failDeliveries = false)
+    const QHostAddress &peer = QHostAddress(QStringLiteral("127.0.0.1")), bool failDeliveries = false)
 {
     config.hostname = Host;
     if (config.maxMessageSize == 64 * 1024 * 1024) {
@@ -149,20 +150,18 @@ void TestSmtpSession::transcript_data()
         << crlf({ "HELO client.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA", "Hi", ".", "QUIT" })
         << Greeting
             + crlf({ "250 mx.test", "250 Ok", "250 Ok", "354 End data with <CR><LF>.<CR><LF>", "250 Ok: queued as MSG1",
-                     "221 Bye" })
+                "221 Bye" })
         << QByteArrayList { "Hi\r\n" };
-    QTest::newRow("a plain ESMTP transaction stores the data exactly")
-        << crlf({ "EHLO client.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA", "Subject: t", "",
-                  "body", ".", "QUIT" })
-        << Greeting + ehloReply()
+    QTest::newRow("a plain ESMTP transaction stores the data exactly") << crlf({ "EHLO client.test",
+        "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA", "Subject: t", "", "body", ".", "QUIT" })
+                                                                       << Greeting + ehloReply()
             + crlf({ "250 2.1.0 Ok", "250 2.1.5 Ok", "354 End data with <CR><LF>.<CR><LF>",
-                     "250 2.0.0 Ok: queued as MSG1", "221 2.0.0 Bye" })
-        << QByteArrayList { "Subject: t\r\n\r\nbody\r\n" };
+                "250 2.0.0 Ok: queued as MSG1", "221 2.0.0 Bye" }) << QByteArrayList { "Subject: t\r\n\r\nbody\r\n" };
     QTest::newRow("commands are case-insensitive")
         << crlf({ "ehlo client.test", "mail from:<a@x.test>", "rcpt to:<b@y.test>", "data", "x", ".", "quit" })
         << Greeting + ehloReply()
             + crlf({ "250 2.1.0 Ok", "250 2.1.5 Ok", "354 End data with <CR><LF>.<CR><LF>",
-                     "250 2.0.0 Ok: queued as MSG1", "221 2.0.0 Bye" })
+                "250 2.0.0 Ok: queued as MSG1", "221 2.0.0 Bye" })
         << QByteArrayList { "x\r\n" };
     QTest::newRow("MAIL before EHLO is out of sequence")
         << crlf({ "MAIL FROM:<a@x.test>" }) << Greeting + crlf({ "503 Error: send HELO/EHLO first" })
@@ -171,8 +170,8 @@ void TestSmtpSession::transcript_data()
         << crlf({ "EHLO client.test", "RCPT TO:<b@y.test>" })
         << Greeting + ehloReply() + crlf({ "503 5.5.1 Error: need MAIL command" }) << QByteArrayList {};
     QTest::newRow("DATA without a sender gets 503")
-        << crlf({ "EHLO client.test", "DATA" }) << Greeting + ehloReply() + crlf({ "503 5.5.1 Error: need MAIL command" })
-        << QByteArrayList {};
+        << crlf({ "EHLO client.test", "DATA" })
+        << Greeting + ehloReply() + crlf({ "503 5.5.1 Error: need MAIL command" }) << QByteArrayList {};
     QTest::newRow("DATA without an accepted recipient gets 503")
         << crlf({ "EHLO client.test", "MAIL FROM:<a@x.test>", "RCPT TO:<bogus@y.test>", "DATA" })
         << Greeting + ehloReply()
@@ -191,19 +190,17 @@ void TestSmtpSession::transcript_data()
         << Greeting + ehloReply() + crlf({ "250 2.1.0 Ok" }) + ehloReply()
             + crlf({ "503 5.5.1 Error: need MAIL command" })
         << QByteArrayList {};
-    QTest::newRow("NOOP, VRFY and HELP")
-        << crlf({ "EHLO client.test", "NOOP", "VRFY someone", "VRFY", "HELP" })
-        << Greeting + ehloReply()
+    QTest::newRow("NOOP, VRFY and HELP") << crlf({ "EHLO client.test", "NOOP", "VRFY someone", "VRFY", "HELP" })
+                                         << Greeting + ehloReply()
             + crlf({ "250 2.0.0 Ok", "252 2.5.0 Cannot VRFY user, but will accept message and attempt delivery",
-                     "501 5.5.4 Syntax: VRFY address",
-                     "214 2.0.0 Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP AUTH STARTTLS" })
-        << QByteArrayList {};
-    QTest::newRow("unknown and unimplemented commands")
-        << crlf({ "EHLO client.test", "FROB", "EXPN list", "" })
-        << Greeting + ehloReply()
+                "501 5.5.4 Syntax: VRFY address",
+                "214 2.0.0 Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP AUTH STARTTLS" })
+                                         << QByteArrayList {};
+    QTest::newRow("unknown and unimplemented commands") << crlf({ "EHLO client.test", "FROB", "EXPN list", "" })
+                                                        << Greeting + ehloReply()
             + crlf({ "500 5.5.2 Error: command not recognized", "502 5.5.1 Error: command not implemented",
-                     "500 5.5.2 Error: command not recognized" })
-        << QByteArrayList {};
+                "500 5.5.2 Error: command not recognized" })
+                                                        << QByteArrayList {};
     QTest::newRow("syntax errors: EHLO without a name, DATA and RSET with arguments")
         << crlf({ "EHLO", "EHLO client.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA now", "RSET x" })
         << Greeting + crlf({ "501 Syntax: EHLO hostname" }) + ehloReply()
@@ -218,22 +215,20 @@ void TestSmtpSession::transcript_data()
     QTest::newRow("an endless command line is skipped up to its LF")
         << "EHLO client.test\r\n" + QByteArray(100000, 'A') + "\r\nNOOP\r\n"
         << Greeting + ehloReply() + crlf({ "500 5.5.2 Error: line too long", "250 2.0.0 Ok" }) << QByteArrayList {};
-    QTest::newRow("bad address syntax")
-        << crlf({ "EHLO client.test", "MAIL FROM:<a b@x.test>", "MAIL FROM:<nodomain>", "MAIL FROM:<a@x.test",
-                  "MAIL FROM:<>", "RCPT TO:<>", "RCPT TO:<Postmaster>", "RCPT TO:<@relay.test:c@y.test>" })
-        << Greeting + ehloReply()
+    QTest::newRow("bad address syntax") << crlf({ "EHLO client.test", "MAIL FROM:<a b@x.test>", "MAIL FROM:<nodomain>",
+        "MAIL FROM:<a@x.test", "MAIL FROM:<>", "RCPT TO:<>", "RCPT TO:<Postmaster>", "RCPT TO:<@relay.test:c@y.test>" })
+                                        << Greeting + ehloReply()
             + crlf({ "501 5.1.7 Bad sender address syntax", "501 5.1.7 Bad sender address syntax",
-                     "501 5.1.7 Bad sender address syntax", "250 2.1.0 Ok", "501 5.1.3 Bad recipient address syntax",
-                     "250 2.1.5 Ok", "250 2.1.5 Ok" })
-        << QByteArrayList {};
-    QTest::newRow("MAIL parameters: SIZE over the limit, unknown ones, BODY")
-        << crlf({ "EHLO client.test", "MAIL FROM:<a@x.test> SIZE=1000001", "MAIL FROM:<a@x.test> SIZE=abc",
-                  "MAIL FROM:<a@x.test> RET=FULL", "MAIL FROM:<a@x.test> BODY=BINARYMIME",
-                  "MAIL FROM:<a@x.test> SIZE=1000000 BODY=8BITMIME" })
-        << Greeting + ehloReply()
+                "501 5.1.7 Bad sender address syntax", "250 2.1.0 Ok", "501 5.1.3 Bad recipient address syntax",
+                "250 2.1.5 Ok", "250 2.1.5 Ok" })
+                                        << QByteArrayList {};
+    QTest::newRow("MAIL parameters: SIZE over the limit, unknown ones, BODY") << crlf({ "EHLO client.test",
+        "MAIL FROM:<a@x.test> SIZE=1000001", "MAIL FROM:<a@x.test> SIZE=abc", "MAIL FROM:<a@x.test> RET=FULL",
+        "MAIL FROM:<a@x.test> BODY=BINARYMIME", "MAIL FROM:<a@x.test> SIZE=1000000 BODY=8BITMIME" })
+                                                                              << Greeting + ehloReply()
             + crlf({ "552 5.3.4 Message size exceeds fixed maximum message size", "501 5.5.4 Bad SIZE parameter",
-                     "555 5.5.4 Unsupported parameter RET", "501 5.5.4 Unsupported BODY parameter", "250 2.1.0 Ok" })
-        << QByteArrayList {};
+                "555 5.5.4 Unsupported parameter RET", "501 5.5.4 Unsupported BODY parameter", "250 2.1.0 Ok" })
+                                                                              << QByteArrayList {};
     QTest::newRow("MAIL parameters need EHLO")
         << crlf({ "HELO client.test", "MAIL FROM:<a@x.test> SIZE=10" })
         << Greeting + crlf({ "250 mx.test", "555 MAIL parameters need EHLO" }) << QByteArrayList {};
@@ -243,30 +238,26 @@ void TestSmtpSession::transcript_data()
         << QByteArrayList {};
     QTest::newRow("SMTPUTF8 is needed for non-ASCII addresses")
         << crlf({ "EHLO client.test", "MAIL FROM:<j\xc3\xb6rg@x.test>", "MAIL FROM:<j\xc3\xb6rg@x.test> SMTPUTF8",
-                  "RCPT TO:<\xe7\x94\xa8\xe6\x88\xb7@y.test>", "DATA", "x", "." })
+               "RCPT TO:<\xe7\x94\xa8\xe6\x88\xb7@y.test>", "DATA", "x", "." })
         << Greeting + ehloReply()
             + crlf({ "553 5.6.7 Non-ASCII address requires SMTPUTF8", "250 2.1.0 Ok", "250 2.1.5 Ok",
-                     "354 End data with <CR><LF>.<CR><LF>", "250 2.0.0 Ok: queued as MSG1" })
+                "354 End data with <CR><LF>.<CR><LF>", "250 2.0.0 Ok: queued as MSG1" })
         << QByteArrayList { "x\r\n" };
-    QTest::newRow("validator rejects a sender and a recipient with its own codes")
-        << crlf({ "EHLO client.test", "MAIL FROM:<denied@x.test>", "MAIL FROM:<ok@x.test>", "RCPT TO:<bogus@y.test>",
-                  "RCPT TO:<b@y.test>" })
-        << Greeting + ehloReply()
+    QTest::newRow("validator rejects a sender and a recipient with its own codes") << crlf({ "EHLO client.test",
+        "MAIL FROM:<denied@x.test>", "MAIL FROM:<ok@x.test>", "RCPT TO:<bogus@y.test>", "RCPT TO:<b@y.test>" })
+                                                                                   << Greeting + ehloReply()
             + crlf({ "550 5.7.1 mailbox denied denied", "250 2.1.0 Ok", "550 5.1.1 mailbox unavailable",
-                     "250 2.1.5 Ok" })
-        << QByteArrayList {};
-    QTest::newRow("dot-stuffed lines are unstuffed")
-        << crlf({ "EHLO client.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA", "..leading dot", "...",
-                  ". space", "." })
-        << Greeting + ehloReply()
+                "250 2.1.5 Ok" }) << QByteArrayList {};
+    QTest::newRow("dot-stuffed lines are unstuffed") << crlf({ "EHLO client.test", "MAIL FROM:<a@x.test>",
+        "RCPT TO:<b@y.test>", "DATA", "..leading dot", "...", ". space", "." })
+                                                     << Greeting + ehloReply()
             + crlf({ "250 2.1.0 Ok", "250 2.1.5 Ok", "354 End data with <CR><LF>.<CR><LF>",
-                     "250 2.0.0 Ok: queued as MSG1" })
-        << QByteArrayList { ".leading dot\r\n..\r\n space\r\n" };
+                "250 2.0.0 Ok: queued as MSG1" }) << QByteArrayList { ".leading dot\r\n..\r\n space\r\n" };
     QTest::newRow("an empty message ends at once")
         << crlf({ "EHLO client.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA", "." })
         << Greeting + ehloReply()
             + crlf({ "250 2.1.0 Ok", "250 2.1.5 Ok", "354 End data with <CR><LF>.<CR><LF>",
-                     "250 2.0.0 Ok: queued as MSG1" })
+                "250 2.0.0 Ok: queued as MSG1" })
         << QByteArrayList { "" };
     // SMTP smuggling (CVE-2023-51766 and kin): only CRLF.CRLF ends data.
     QTest::newRow("smuggling: LF.CRLF, CRLF.LF, CR.CR and LF.LF do not end the data")
@@ -276,37 +267,36 @@ void TestSmtpSession::transcript_data()
                       "e\r\n.\r\n")
         << Greeting + ehloReply()
             + crlf({ "250 2.1.0 Ok", "250 2.1.5 Ok", "354 End data with <CR><LF>.<CR><LF>",
-                     "250 2.0.0 Ok: queued as MSG1" })
+                "250 2.0.0 Ok: queued as MSG1" })
         << QByteArrayList { "a\n.\r\nMAIL FROM:<evil@x.test>\r\nb\r\n\nc\r.\rd\n.\ne\r\n" };
     QTest::newRow("a text line of 1000 octets is accepted")
         << "EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n" + QByteArray(998, 'y')
             + "\r\n.\r\n"
         << Greeting + ehloReply()
             + crlf({ "250 2.1.0 Ok", "250 2.1.5 Ok", "354 End data with <CR><LF>.<CR><LF>",
-                     "250 2.0.0 Ok: queued as MSG1" })
+                "250 2.0.0 Ok: queued as MSG1" })
         << QByteArrayList { QByteArray(998, 'y') + "\r\n" };
     QTest::newRow("a text line of 1001 octets refuses the message after the end mark")
         << "EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n" + QByteArray(999, 'y')
             + "\r\n.\r\nMAIL FROM:<a@x.test>\r\n"
         << Greeting + ehloReply()
             + crlf({ "250 2.1.0 Ok", "250 2.1.5 Ok", "354 End data with <CR><LF>.<CR><LF>",
-                     "500 5.5.2 Error: line too long", "250 2.1.0 Ok" })
+                "500 5.5.2 Error: line too long", "250 2.1.0 Ok" })
         << QByteArrayList {};
     QTest::newRow("a message over the size limit is read to the end and refused with 552")
         << "EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n"
             + (QByteArray(98, 'z') + "\r\n").repeated(10001) + ".\r\nNOOP\r\n"
         << Greeting + ehloReply()
             + crlf({ "250 2.1.0 Ok", "250 2.1.5 Ok", "354 End data with <CR><LF>.<CR><LF>",
-                     "552 5.3.4 Message size exceeds fixed maximum message size", "250 2.0.0 Ok" })
+                "552 5.3.4 Message size exceeds fixed maximum message size", "250 2.0.0 Ok" })
         << QByteArrayList {};
     QTest::newRow("pipelined transactions get their replies in order")
         << crlf({ "EHLO client.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "RCPT TO:<bogus@y.test>", "DATA",
-                  "one", ".", "MAIL FROM:<a@x.test>", "RCPT TO:<c@y.test>", "DATA", "two", ".", "QUIT" })
+               "one", ".", "MAIL FROM:<a@x.test>", "RCPT TO:<c@y.test>", "DATA", "two", ".", "QUIT" })
         << Greeting + ehloReply()
             + crlf({ "250 2.1.0 Ok", "250 2.1.5 Ok", "550 5.1.1 mailbox unavailable",
-                     "354 End data with <CR><LF>.<CR><LF>", "250 2.0.0 Ok: queued as MSG1", "250 2.1.0 Ok",
-                     "250 2.1.5 Ok", "354 End data with <CR><LF>.<CR><LF>", "250 2.0.0 Ok: queued as MSG2",
-                     "221 2.0.0 Bye" })
+                "354 End data with <CR><LF>.<CR><LF>", "250 2.0.0 Ok: queued as MSG1", "250 2.1.0 Ok", "250 2.1.5 Ok",
+                "354 End data with <CR><LF>.<CR><LF>", "250 2.0.0 Ok: queued as MSG2", "221 2.0.0 Bye" })
         << QByteArrayList { "one\r\n", "two\r\n" };
     QTest::newRow("nothing after QUIT is processed")
         << crlf({ "EHLO client.test", "QUIT", "NOOP" }) << Greeting + ehloReply() + crlf({ "221 2.0.0 Bye" })
@@ -314,10 +304,10 @@ void TestSmtpSession::transcript_data()
     QTest::newRow("BDAT chunks make one message, binary and unstuffed")
         << QByteArray("EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\n"
                       "BDAT 7\r\n.\r\nab\r\nBDAT 5 LAST\r\n\n.\r\n\0QUIT\r\n",
-                      99)
+               99)
         << Greeting + ehloReply()
             + crlf({ "250 2.1.0 Ok", "250 2.1.5 Ok", "250 2.0.0 7 octets received", "250 2.0.0 Ok: queued as MSG1",
-                     "221 2.0.0 Bye" })
+                "221 2.0.0 Bye" })
         << QByteArrayList { QByteArray(".\r\nab\r\n\n.\r\n\0", 12) };
     QTest::newRow("BDAT 0 LAST ends the message")
         << crlf({ "EHLO client.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "BDAT 0 LAST" })
@@ -325,28 +315,26 @@ void TestSmtpSession::transcript_data()
         << QByteArrayList { "" };
     QTest::newRow("BDAT out of sequence still reads its chunk")
         << QByteArray("EHLO client.test\r\nBDAT 6\r\nNOOP\r\nNOOP\r\n")
-        << Greeting + ehloReply() + crlf({ "503 5.5.1 Error: need MAIL command", "250 2.0.0 Ok" })
-        << QByteArrayList {};
+        << Greeting + ehloReply() + crlf({ "503 5.5.1 Error: need MAIL command", "250 2.0.0 Ok" }) << QByteArrayList {};
     QTest::newRow("DATA after BDAT and bad BDAT syntax")
         << QByteArray("EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nBDAT 2\r\nabDATA\r\n"
                       "BDAT x\r\nBDAT 1 MORE\r\n")
         << Greeting + ehloReply()
             + crlf({ "250 2.1.0 Ok", "250 2.1.5 Ok", "250 2.0.0 2 octets received", "503 5.5.1 Error: DATA after BDAT",
-                     "501 5.5.4 Syntax: BDAT size [LAST]", "501 5.5.4 Syntax: BDAT size [LAST]" })
+                "501 5.5.4 Syntax: BDAT size [LAST]", "501 5.5.4 Syntax: BDAT size [LAST]" })
         << QByteArrayList {};
     QTest::newRow("BDAT over the size limit gets 552 and ends the transaction")
         << "EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nBDAT 1000001 LAST\r\n"
             + QByteArray(1000001, 'q') + "BDAT 1 LAST\r\nq"
         << Greeting + ehloReply()
             + crlf({ "250 2.1.0 Ok", "250 2.1.5 Ok", "552 5.3.4 Message size exceeds fixed maximum message size",
-                     "503 5.5.1 Error: need MAIL command" })
+                "503 5.5.1 Error: need MAIL command" })
         << QByteArrayList {};
-    QTest::newRow("AUTH PLAIN with an initial response records the user")
-        << crlf({ "EHLO client.test", ("AUTH PLAIN " + QByteArray("\0alice\0secret", 13).toBase64()).constData(),
-                  "AUTH PLAIN" })
-        << Greeting + ehloReply()
+    QTest::newRow("AUTH PLAIN with an initial response records the user") << crlf({ "EHLO client.test",
+        ("AUTH PLAIN " + QByteArray("\0alice\0secret", 13).toBase64()).constData(), "AUTH PLAIN" })
+                                                                          << Greeting + ehloReply()
             + crlf({ "235 2.7.0 Authentication successful", "503 5.5.1 Error: already authenticated" })
-        << QByteArrayList {};
+                                                                          << QByteArrayList {};
     QTest::newRow("AUTH PLAIN with a continuation")
         << crlf({ "EHLO client.test", "AUTH PLAIN", QByteArray("\0bob\0pw", 7).toBase64().constData() })
         << Greeting + ehloReply() + crlf({ "334 ", "235 2.7.0 Authentication successful" }) << QByteArrayList {};
@@ -357,12 +345,11 @@ void TestSmtpSession::transcript_data()
         << QByteArrayList {};
     QTest::newRow("AUTH cancelled, bad base64, unknown mechanism, before EHLO, in a transaction")
         << crlf({ "HELO client.test", "AUTH PLAIN", "EHLO client.test", "AUTH LOGIN", "*", "AUTH PLAIN !!!",
-                  "AUTH GSSAPI", "MAIL FROM:<a@x.test>", "AUTH PLAIN" })
-        << Greeting
-            + crlf({ "250 mx.test", "503 Error: send EHLO first" }) + ehloReply()
+               "AUTH GSSAPI", "MAIL FROM:<a@x.test>", "AUTH PLAIN" })
+        << Greeting + crlf({ "250 mx.test", "503 Error: send EHLO first" }) + ehloReply()
             + crlf({ "334 VXNlcm5hbWU6", "501 5.7.0 Authentication cancelled", "501 5.5.2 Error: invalid base64 data",
-                     "504 5.5.4 Error: unsupported authentication mechanism", "250 2.1.0 Ok",
-                     "503 5.5.1 Error: AUTH not permitted during a mail transaction" })
+                "504 5.5.4 Error: unsupported authentication mechanism", "250 2.1.0 Ok",
+                "503 5.5.1 Error: AUTH not permitted during a mail transaction" })
         << QByteArrayList {};
     QTest::newRow("STARTTLS is refused while TLS is not available")
         << crlf({ "EHLO client.test", "STARTTLS" }) << Greeting + ehloReply() + crlf({ "454 4.7.0 TLS not available" })
@@ -375,11 +362,12 @@ void TestSmtpSession::transcript()
     QFETCH(QByteArray, expected);
     QFETCH(QByteArrayList, messages);
 
-    const struct {
+    const struct
+    {
         Split split;
         quint32 seed;
     } modes[] = { { Split::Whole, 0 }, { Split::ByteByByte, 0 }, { Split::Random, 1 }, { Split::Random, 2 },
-                  { Split::Random, 3 } };
+        { Split::Random, 3 } };
     for (const auto &mode : modes) {
         if (mode.split == Split::ByteByByte && input.size() > 200000) {
             continue; // the 1 MB rows take too long a byte at a time; random splits cover them
@@ -418,18 +406,18 @@ void TestSmtpSession::authRequiredByFile()
     const QByteArray good = QByteArray("\0alice\0s3cret:x", 15).toBase64();
     const QByteArray bad = QByteArray("\0alice\0wrong", 12).toBase64();
     const RunResult result = run(crlf({ "EHLO client.test", "MAIL FROM:<a@x.test>", ("AUTH PLAIN " + bad).constData(),
-                                        ("AUTH PLAIN " + good).constData(), "MAIL FROM:<a@x.test>" }),
-                                 Split::Whole, 0, config);
+                                     ("AUTH PLAIN " + good).constData(), "MAIL FROM:<a@x.test>" }),
+        Split::Whole, 0, config);
     QCOMPARE(result.output,
-             Greeting + ehloReply()
-                 + crlf({ "530 5.7.0 Authentication required", "535 5.7.8 Error: authentication credentials invalid",
-                          "235 2.7.0 Authentication successful", "250 2.1.0 Ok" }));
+        Greeting + ehloReply()
+            + crlf({ "530 5.7.0 Authentication required", "535 5.7.8 Error: authentication credentials invalid",
+                "235 2.7.0 Authentication successful", "250 2.1.0 Ok" }));
 
     // --auth off: no AUTH in EHLO, and AUTH is not a command.
     SmtpSessionConfig off;
     off.auth = AuthConfig::off();
     QCOMPARE(run(crlf({ "EHLO client.test", "AUTH PLAIN" }), Split::Whole, 0, off).output,
-             Greeting + ehloReply(false) + crlf({ "502 5.5.1 Error: authentication not enabled" }));
+        Greeting + ehloReply(false) + crlf({ "502 5.5.1 Error: authentication not enabled" }));
 }
 
 void TestSmtpSession::cramMd5()
@@ -450,28 +438,30 @@ void TestSmtpSession::cramMd5()
         const QByteArray key = right ? "tanstaaftanstaaf" : "guess";
         const QByteArray digest = QMessageAuthenticationCode::hash(challenge, key, QCryptographicHash::Md5).toHex();
         session.receive(("tim " + digest).toBase64() + "\r\n");
-        QCOMPARE(session.takeOutput(), right ? QByteArray("235 2.7.0 Authentication successful\r\n")
-                                             : QByteArray("535 5.7.8 Error: authentication credentials invalid\r\n"));
+        QCOMPARE(session.takeOutput(),
+            right ? QByteArray("235 2.7.0 Authentication successful\r\n")
+                  : QByteArray("535 5.7.8 Error: authentication credentials invalid\r\n"));
         QCOMPARE(session.envelope().authUser, right ? QByteArray("tim") : QByteArray());
     }
     // RFC 2195's own example (challenge and digest from §2).
-    QCOMPARE(QMessageAuthenticationCode::hash("<1896.697170952@postoffice.reston.mci.net>", "tanstaaftanstaaf",
-                                              QCryptographicHash::Md5)
+    QCOMPARE(QMessageAuthenticationCode::hash(
+                 "<1896.697170952@postoffice.reston.mci.net>", "tanstaaftanstaaf", QCryptographicHash::Md5)
                  .toHex(),
-             QByteArray("b913a602c7eda7a495b4e6e7334d3890"));
+        QByteArray("b913a602c7eda7a495b4e6e7334d3890"));
 }
 
 void TestSmtpSession::hostRejection()
 {
     // CONTRACT: 550 TEXT instead of the greeting, connection kept, 503 5.7.1 to all but QUIT.
     const RunResult result = run(crlf({ "EHLO client.test", "MAIL FROM:<a@x.test>", "NOOP", "QUIT" }), Split::Random, 4,
-                                 {}, QHostAddress(QStringLiteral("192.0.2.7")));
+        {}, QHostAddress(QStringLiteral("192.0.2.7")));
     QCOMPARE(result.output,
-             crlf({ "550 Access denied for 192.0.2.7", "503 5.7.1 Error: access denied",
-                    "503 5.7.1 Error: access denied", "503 5.7.1 Error: access denied", "221 Bye" }));
+        crlf({ "550 Access denied for 192.0.2.7", "503 5.7.1 Error: access denied", "503 5.7.1 Error: access denied",
+            "503 5.7.1 Error: access denied", "221 Bye" }));
     QVERIFY(result.closed);
     // IPv4-mapped IPv6 peers are matched as IPv4.
-    const RunResult mapped = run(crlf({ "QUIT" }), Split::Whole, 0, {}, QHostAddress(QStringLiteral("::ffff:192.0.2.9")));
+    const RunResult mapped
+        = run(crlf({ "QUIT" }), Split::Whole, 0, {}, QHostAddress(QStringLiteral("::ffff:192.0.2.9")));
     QVERIFY(mapped.output.startsWith("550 Access denied for 192.0.2.9\r\n"));
 }
 
@@ -527,19 +517,19 @@ void TestSmtpSession::idleTimeout()
 void TestSmtpSession::failedDeliveryGets451()
 {
     const RunResult result = run(crlf({ "EHLO client.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA", "x",
-                                        ".", "MAIL FROM:<a@x.test>" }),
-                                 Split::Random, 9, {}, QHostAddress(QStringLiteral("127.0.0.1")), true);
+                                     ".", "MAIL FROM:<a@x.test>" }),
+        Split::Random, 9, {}, QHostAddress(QStringLiteral("127.0.0.1")), true);
     QCOMPARE(result.output,
-             Greeting + ehloReply()
-                 + crlf({ "250 2.1.0 Ok", "250 2.1.5 Ok", "354 End data with <CR><LF>.<CR><LF>",
-                          "451 4.3.0 Error: message could not be stored, try again later", "250 2.1.0 Ok" }));
+        Greeting + ehloReply()
+            + crlf({ "250 2.1.0 Ok", "250 2.1.5 Ok", "354 End data with <CR><LF>.<CR><LF>",
+                "451 4.3.0 Error: message could not be stored, try again later", "250 2.1.0 Ok" }));
 }
 
 void TestSmtpSession::envelopeRecordsSessionFacts()
 {
-    const RunResult result =
-        run(crlf({ "EHLO client.test", ("AUTH PLAIN " + QByteArray("\0alice\0pw", 9).toBase64()).constData(),
-                   "MAIL FROM:<> SMTPUTF8", "RCPT TO:<b@y.test>", "RCPT TO:<c@y.test>", "DATA", "x", "." }),
+    const RunResult result
+        = run(crlf({ "EHLO client.test", ("AUTH PLAIN " + QByteArray("\0alice\0pw", 9).toBase64()).constData(),
+                  "MAIL FROM:<> SMTPUTF8", "RCPT TO:<b@y.test>", "RCPT TO:<c@y.test>", "DATA", "x", "." }),
             Split::Random, 11, {}, QHostAddress(QStringLiteral("::1")));
     QCOMPARE(result.messages.size(), 1);
     const SmtpEnvelope &env = result.messages.first().envelope;

@@ -29,8 +29,8 @@ IncomingMessage makeMessage(const QByteArray &id, const QByteArray &data, qint64
         + ";\r\n\tWed, 25 Nov 2026 09:00:00 +0000\r\n";
     m.data = data;
     m.transcript = { { 1764000000000, TranscriptEntry::Direction::Out, "220 mx.test ESMTP Letterbox" },
-                     { 1764000000001, TranscriptEntry::Direction::In, "EHLO client.test" },
-                     { 1764000000002, TranscriptEntry::Direction::Out, "250-mx.test\n250 PIPELINING" } };
+        { 1764000000001, TranscriptEntry::Direction::In, "EHLO client.test" },
+        { 1764000000002, TranscriptEntry::Direction::Out, "250-mx.test\n250 PIPELINING" } };
     return m;
 }
 
@@ -43,8 +43,9 @@ DeliveryResult deliverAndWait(MessageStore &store, IncomingMessage message)
     return future.get();
 }
 
-const QByteArray Sample = "From: Alice <alice@x.test>\r\nTo: Bob <bob@y.test>\r\nSubject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\n"
-                          "Date: Wed, 25 Nov 2026 10:00:00 +0100\r\nMessage-ID: <m1@x.test>\r\n\r\nHello\r\n";
+const QByteArray Sample
+    = "From: Alice <alice@x.test>\r\nTo: Bob <bob@y.test>\r\nSubject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\n"
+      "Date: Wed, 25 Nov 2026 10:00:00 +0100\r\nMessage-ID: <m1@x.test>\r\n\r\nHello\r\n";
 } // namespace
 
 class TestMessageStore : public QObject
@@ -143,8 +144,8 @@ void TestMessageStore::largeMessageRoundTrips()
 void TestMessageStore::listsNewestFirstWithPaging()
 {
     for (int i = 1; i <= 5; ++i) {
-        QVERIFY(deliverAndWait(*m_store, makeMessage("M" + QByteArray::number(i), "Subject: " + QByteArray::number(i)
-                                                                                   + "\r\n\r\nx\r\n"))
+        QVERIFY(deliverAndWait(
+            *m_store, makeMessage("M" + QByteArray::number(i), "Subject: " + QByteArray::number(i) + "\r\n\r\nx\r\n"))
                     .ok);
     }
     QCOMPARE(m_store->count(), 5);

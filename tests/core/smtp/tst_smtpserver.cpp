@@ -1,0 +1,495 @@
+// SmtpServer + MessageStore over real loopback sockets (127.0.0.1 and ::1 only).
+#include <smtp/smtpserver.h>
+#include <smtp/smtpvalidator.h>
+#include <store/messagestore.h>
+
+#include <QCryptographicHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <arpa/inet.h>
+#include <atomic>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+
+namespace {
+// A blocking client on plain sockets, usable from any thread, with a receive timeout.
+class Client
+{
+public:
+    Client(const QHostAddress &address, quint16 port, int timeoutMs = 10000)
+    {
+        const bool v6 = address.protocol() == QAbstractSocket::IPv6Protocol;
+        m_fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+        timeval tv { timeoutMs / 1000, (timeoutMs % 1000) * 1000 };
+        ::setsockopt(m_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        ::setsockopt(m_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+        int one = 1;
+        ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (v6) {
+            sockaddr_in6 sa {};
+            sa.sin6_family = AF_INET6;
+            sa.sin6_port = htons(port);
+            const Q_IPV6ADDR a = address.toIPv6Address();
+            std::memcpy(&sa.sin6_addr, &a, 16);
+            m_connected = ::connect(m_fd, reinterpret_cast<sockaddr *>(&sa), sizeof sa) == 0;
+        } else {
+            sockaddr_in sa {};
+            sa.sin_family = AF_INET;
+            sa.sin_port = htons(port);
+            sa.sin_addr.s_addr = htonl(address.toIPv4Address());
+            m_connected = ::connect(m_fd, reinterpret_cast<sockaddr *>(&sa), sizeof sa) == 0;
+        }
+    }
+    ~Client() { ::close(m_fd); }
+    bool isConnected() const { return m_connected; }
+
+    bool send(const QByteArray &data)
+    {
+        qsizetype off = 0;
+        while (off < data.size()) {
+            const ssize_t n = ::send(m_fd, data.constData() + off, size_t(data.size() - off), MSG_NOSIGNAL);
+            if (n <= 0) {
+                return false;
+            }
+            off += n;
+        }
+        return true;
+    }
+
+    // One whole reply (all its lines), or empty on EOF/timeout.
+    QByteArray reply()
+    {
+        for (;;) {
+            qsizetype start = 0;
+            for (;;) {
+                const qsizetype eol = m_buffer.indexOf("\r\n", start);
+                if (eol < 0) {
+                    break;
+                }
+                if (eol - start >= 4 && m_buffer[start + 3] == ' ') {
+                    const QByteArray r = m_buffer.left(eol + 2);
+                    m_buffer.remove(0, eol + 2);
+                    return r;
+                }
+                start = eol + 2;
+            }
+            if (!fill()) {
+                return {};
+            }
+        }
+    }
+
+    // True when the server closed the connection (EOF) before the timeout.
+    bool waitForClose()
+    {
+        char buf[256];
+        for (;;) {
+            const ssize_t n = ::recv(m_fd, buf, sizeof buf, 0);
+            if (n == 0) {
+                return true;
+            }
+            if (n < 0) {
+                return false;
+            }
+        }
+    }
+
+private:
+    bool fill()
+    {
+        char buf[65536];
+        const ssize_t n = ::recv(m_fd, buf, sizeof buf, 0);
+        if (n <= 0) {
+            return false;
+        }
+        m_buffer.append(buf, n);
+        return true;
+    }
+
+    int m_fd = -1;
+    bool m_connected = false;
+    QByteArray m_buffer;
+};
+
+class RejectingValidator : public SmtpValidator
+{
+public:
+    SmtpVerdict checkHost(const QHostAddress &client) const override
+    {
+        return client.isLoopback() ? SmtpVerdict::reject(550, "5.7.1", "Access denied") : SmtpVerdict::accept();
+    }
+};
+
+QByteArray queuedId(const QByteArray &reply)
+{
+    const QByteArray prefix = "250 2.0.0 Ok: queued as ";
+    return reply.startsWith(prefix) ? reply.mid(prefix.size()).trimmed() : QByteArray();
+}
+
+const QByteArray Body = "From: a@x.test\r\nTo: b@y.test\r\nSubject: loopback\r\n\r\nline one\r\n..dot\r\n";
+} // namespace
+
+class TestSmtpServer : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void sequentialSession();
+    void pipelinedSessionOverIpv6();
+    void transcriptPerMessage();
+    void twoHundredConcurrentClients();
+    void fiftyMegabyteMessage();
+    void idleTimeoutCloses();
+    void connectionLimit();
+    void hostRejection();
+    void storeFailureGets451();
+    void signalsReachOtherThreads();
+
+private:
+    void startServer(const SmtpSessionConfig &config = {});
+    quint16 m_port = 0;
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<MessageStore> m_store;
+    std::unique_ptr<SmtpServer> m_server;
+};
+
+void TestSmtpServer::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_store = std::make_unique<MessageStore>();
+    QVERIFY(m_store->open(m_dir->path()));
+    m_server = std::make_unique<SmtpServer>(m_store.get());
+}
+
+void TestSmtpServer::cleanup()
+{
+    m_server.reset();
+    m_store.reset();
+    m_dir.reset();
+}
+
+void TestSmtpServer::startServer(const SmtpSessionConfig &base)
+{
+    SmtpSessionConfig config = base;
+    config.hostname = "mx.test";
+    m_server->setSessionConfig(config);
+    QVERIFY2(m_server->listen(QHostAddress::LocalHost, 0), qPrintable(m_server->errorString()));
+    m_port = m_server->listeningAddresses().last().second;
+    QVERIFY(m_port != 0);
+}
+
+void TestSmtpServer::sequentialSession()
+{
+    startServer();
+    Client c(QHostAddress::LocalHost, m_port);
+    QVERIFY(c.isConnected());
+    QCOMPARE(c.reply(), QByteArray("220 mx.test ESMTP Letterbox\r\n"));
+    QVERIFY(c.send("EHLO client.test\r\n"));
+    QVERIFY(c.reply().startsWith("250-mx.test Hello client.test\r\n250-PIPELINING\r\n"));
+    QVERIFY(c.send("MAIL FROM:<a@x.test>\r\n"));
+    QCOMPARE(c.reply(), QByteArray("250 2.1.0 Ok\r\n"));
+    QVERIFY(c.send("RCPT TO:<b@y.test>\r\n"));
+    QCOMPARE(c.reply(), QByteArray("250 2.1.5 Ok\r\n"));
+    QVERIFY(c.send("DATA\r\n"));
+    QCOMPARE(c.reply(), QByteArray("354 End data with <CR><LF>.<CR><LF>\r\n"));
+    QVERIFY(c.send(Body.left(10)));
+    QVERIFY(c.send(Body.mid(10) + ".\r\n"));
+    const QByteArray id = queuedId(c.reply());
+    QCOMPARE(id.size(), 22);
+    QVERIFY(c.send("QUIT\r\n"));
+    QCOMPARE(c.reply(), QByteArray("221 2.0.0 Bye\r\n"));
+    QVERIFY(c.waitForClose());
+
+    // The 250 came after the commit: the message is readable now, with no waiting.
+    const auto m = m_store->message(QString::fromLatin1(id));
+    QVERIFY(m.has_value());
+    const QByteArray expectedBody = "From: a@x.test\r\nTo: b@y.test\r\nSubject: loopback\r\n\r\nline one\r\n.dot\r\n";
+    QVERIFY(m->raw.endsWith(expectedBody));
+    const QByteArray trace = m->raw.left(m->raw.size() - expectedBody.size());
+    QVERIFY2(trace.startsWith(
+                 "Received: from client.test ([127.0.0.1]) by mx.test (Letterbox) with ESMTP id " + id + ";\r\n\t"),
+        trace.constData());
+    QVERIFY(trace.endsWith(" +0000\r\n"));
+    QCOMPARE(m->summary.subject, QStringLiteral("loopback"));
+    QCOMPARE(m->helo, QStringLiteral("client.test"));
+    QCOMPARE(m->clientAddress, QStringLiteral("127.0.0.1"));
+    QVERIFY(m->clientPort > 0);
+}
+
+void TestSmtpServer::pipelinedSessionOverIpv6()
+{
+    startServer();
+    QVERIFY(m_server->listen(QHostAddress::LocalHostIPv6, 0));
+    const quint16 port6 = m_server->listeningAddresses().last().second;
+    Client c(QHostAddress::LocalHostIPv6, port6);
+    QVERIFY(c.isConnected());
+    QCOMPARE(c.reply(), QByteArray("220 mx.test ESMTP Letterbox\r\n"));
+    // RFC 2920: the whole batch in one write, two messages included; replies come back in order.
+    QVERIFY(c.send("EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\none\r\n.\r\n"
+                   "MAIL FROM:<a@x.test>\r\nRCPT TO:<c@y.test>\r\nRCPT TO:<d@y.test>\r\nDATA\r\ntwo\r\n.\r\nQUIT\r\n"));
+    QVERIFY(c.reply().startsWith("250-mx.test"));
+    QCOMPARE(c.reply(), QByteArray("250 2.1.0 Ok\r\n"));
+    QCOMPARE(c.reply(), QByteArray("250 2.1.5 Ok\r\n"));
+    QCOMPARE(c.reply(), QByteArray("354 End data with <CR><LF>.<CR><LF>\r\n"));
+    const QByteArray id1 = queuedId(c.reply());
+    QCOMPARE(c.reply(), QByteArray("250 2.1.0 Ok\r\n"));
+    QCOMPARE(c.reply(), QByteArray("250 2.1.5 Ok\r\n"));
+    QCOMPARE(c.reply(), QByteArray("250 2.1.5 Ok\r\n"));
+    QCOMPARE(c.reply(), QByteArray("354 End data with <CR><LF>.<CR><LF>\r\n"));
+    const QByteArray id2 = queuedId(c.reply());
+    QCOMPARE(c.reply(), QByteArray("221 2.0.0 Bye\r\n"));
+    QVERIFY(!id1.isEmpty() && !id2.isEmpty() && id1 != id2);
+    const auto m1 = m_store->message(QString::fromLatin1(id1));
+    const auto m2 = m_store->message(QString::fromLatin1(id2));
+    QVERIFY(m1 && m2);
+    QVERIFY(m1->raw.endsWith("one\r\n"));
+    QVERIFY(m2->raw.endsWith("two\r\n"));
+    QCOMPARE(m2->rcptTo, (QStringList { QStringLiteral("c@y.test"), QStringLiteral("d@y.test") }));
+    QCOMPARE(m2->clientAddress, QStringLiteral("::1"));
+    QVERIFY(m2->raw.startsWith("Received: from client.test ([IPv6:::1]) by mx.test"));
+}
+
+void TestSmtpServer::transcriptPerMessage()
+{
+    startServer();
+    Client c(QHostAddress::LocalHost, m_port);
+    c.reply();
+    QVERIFY(c.send("EHLO client.test\r\nAUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n"));
+    c.reply();
+    QCOMPARE(c.reply(), QByteArray("235 2.7.0 Authentication successful\r\n"));
+    QByteArrayList ids;
+    for (const char *rcpt : { "first@y.test", "second@y.test" }) {
+        QVERIFY(c.send(QByteArray("MAIL FROM:<a@x.test>\r\nRCPT TO:<") + rcpt + ">\r\nDATA\r\n"));
+        c.reply();
+        c.reply();
+        c.reply();
+        QVERIFY(c.send("Subject: s\r\n\r\nbody\r\n.\r\n"));
+        ids << queuedId(c.reply());
+    }
+    const auto m = m_store->message(QString::fromLatin1(ids.at(1)));
+    QVERIFY(m.has_value());
+    QCOMPARE(m->authUser, QStringLiteral("alice"));
+    QVERIFY(m->raw.contains("with ESMTPA id"));
+    QStringList texts;
+    QStringList directions;
+    const QJsonArray entries = QJsonDocument::fromJson(m->transcriptJson).object().value(u"Transcript").toArray();
+    for (const QJsonValue &v : entries) {
+        texts << v.toObject().value(u"Text").toString();
+        directions << v.toObject().value(u"Direction").toString();
+    }
+    // The session prologue, then this message's transaction only, up to its final reply; AUTH secrets masked.
+    QCOMPARE(texts.first(), QStringLiteral("220 mx.test ESMTP Letterbox"));
+    QCOMPARE(texts.at(1), QStringLiteral("EHLO client.test"));
+    QCOMPARE(texts.at(3), QStringLiteral("AUTH PLAIN ****"));
+    QVERIFY(!texts.join(u'|').contains(QStringLiteral("AGFsaWNl")));
+    QVERIFY(!texts.contains(QStringLiteral("RCPT TO:<first@y.test>")));
+    QVERIFY(texts.contains(QStringLiteral("RCPT TO:<second@y.test>")));
+    QVERIFY(texts.contains(QStringLiteral("[20 octets of message data]")));
+    QCOMPARE(texts.last(), QStringLiteral("250 2.0.0 Ok: queued as %1").arg(QString::fromLatin1(ids.at(1))));
+    QCOMPARE(directions.first(), QStringLiteral("out"));
+    QCOMPARE(directions.at(1), QStringLiteral("in"));
+}
+
+void TestSmtpServer::twoHundredConcurrentClients()
+{
+    startServer();
+    constexpr int Clients = 200;
+    constexpr int PerClient = 3;
+    std::atomic<int> acknowledged { 0 };
+    std::atomic<int> failures { 0 };
+    std::vector<std::thread> threads;
+    std::mutex idsMutex;
+    QByteArrayList ids;
+    for (int t = 0; t < Clients; ++t) {
+        threads.emplace_back([&, t] {
+            Client c(QHostAddress::LocalHost, m_port, 30000);
+            if (!c.isConnected() || !c.reply().startsWith("220 ")) {
+                ++failures;
+                return;
+            }
+            c.send("EHLO c" + QByteArray::number(t) + ".test\r\n");
+            c.reply();
+            for (int i = 0; i < PerClient; ++i) {
+                c.send("MAIL FROM:<s@x.test>\r\nRCPT TO:<r@y.test>\r\nDATA\r\n");
+                c.reply();
+                c.reply();
+                c.reply();
+                c.send("Subject: c" + QByteArray::number(t) + " m" + QByteArray::number(i) + "\r\n\r\nx\r\n.\r\n");
+                const QByteArray id = queuedId(c.reply());
+                if (id.isEmpty()) {
+                    ++failures;
+                    continue;
+                }
+                ++acknowledged;
+                std::lock_guard lock(idsMutex);
+                ids << id;
+            }
+            c.send("QUIT\r\n");
+            c.reply();
+        });
+    }
+    for (auto &t : threads) {
+        t.join();
+    }
+    QCOMPARE(failures.load(), 0);
+    QCOMPARE(acknowledged.load(), Clients * PerClient);
+    QCOMPARE(m_store->count(), qint64(Clients * PerClient));
+    for (const QByteArray &id : ids) {
+        QVERIFY(m_store->message(QString::fromLatin1(id)).has_value());
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->connectionCount(), 0, 10000);
+}
+
+void TestSmtpServer::fiftyMegabyteMessage()
+{
+    startServer();
+    QByteArray body = "Subject: big\r\n\r\n";
+    const QByteArray line = QByteArray(76, 'b') + "\r\n";
+    body.reserve(50 * 1024 * 1024 + 100);
+    while (body.size() < 50 * 1024 * 1024) {
+        body += line;
+    }
+    Client c(QHostAddress::LocalHost, m_port, 60000);
+    c.reply();
+    QVERIFY(c.send("EHLO client.test\r\nMAIL FROM:<a@x.test> SIZE=" + QByteArray::number(body.size())
+        + "\r\nRCPT TO:<b@y.test>\r\nDATA\r\n"));
+    c.reply();
+    c.reply();
+    c.reply();
+    QCOMPARE(c.reply(), QByteArray("354 End data with <CR><LF>.<CR><LF>\r\n"));
+    QVERIFY(c.send(body));
+    QVERIFY(c.send(".\r\n"));
+    const QByteArray id = queuedId(c.reply());
+    QVERIFY(!id.isEmpty());
+    const auto m = m_store->message(QString::fromLatin1(id));
+    QVERIFY(m.has_value());
+    QVERIFY(m->raw.endsWith(body));
+    QCOMPARE(QCryptographicHash::hash(m->raw.right(body.size()), QCryptographicHash::Sha256),
+        QCryptographicHash::hash(body, QCryptographicHash::Sha256));
+}
+
+void TestSmtpServer::idleTimeoutCloses()
+{
+    m_server->setIdleTimeout(300);
+    startServer();
+    Client before(QHostAddress::LocalHost, m_port);
+    Client after(QHostAddress::LocalHost, m_port);
+    QCOMPARE(before.reply(), QByteArray("220 mx.test ESMTP Letterbox\r\n"));
+    after.reply();
+    after.send("EHLO client.test\r\n");
+    after.reply();
+    QElapsedTimer timer;
+    timer.start();
+    QCOMPARE(before.reply(), QByteArray("421 mx.test Error: timeout exceeded\r\n"));
+    QCOMPARE(after.reply(), QByteArray("421 4.4.2 mx.test Error: timeout exceeded\r\n"));
+    QVERIFY(before.waitForClose());
+    QVERIFY(after.waitForClose());
+    QVERIFY(timer.elapsed() < 5000);
+}
+
+void TestSmtpServer::connectionLimit()
+{
+    m_server->setMaxConnections(2);
+    startServer();
+    Client a(QHostAddress::LocalHost, m_port);
+    Client b(QHostAddress::LocalHost, m_port);
+    QCOMPARE(a.reply(), QByteArray("220 mx.test ESMTP Letterbox\r\n"));
+    QCOMPARE(b.reply(), QByteArray("220 mx.test ESMTP Letterbox\r\n"));
+    Client c(QHostAddress::LocalHost, m_port);
+    QCOMPARE(c.reply(), QByteArray("421 mx.test Too many connections, try again later\r\n"));
+    QVERIFY(c.waitForClose());
+    a.send("QUIT\r\n");
+    a.reply();
+    QVERIFY(a.waitForClose());
+    // A freed slot is usable again.
+    QTRY_COMPARE(m_server->connectionCount(), 1);
+    Client d(QHostAddress::LocalHost, m_port);
+    QCOMPARE(d.reply(), QByteArray("220 mx.test ESMTP Letterbox\r\n"));
+}
+
+void TestSmtpServer::hostRejection()
+{
+    RejectingValidator validator;
+    SmtpSessionConfig config;
+    config.validator = &validator;
+    startServer(config);
+    Client c(QHostAddress::LocalHost, m_port);
+    QCOMPARE(c.reply(), QByteArray("550 Access denied\r\n"));
+    c.send("EHLO client.test\r\n");
+    QCOMPARE(c.reply(), QByteArray("503 5.7.1 Error: access denied\r\n"));
+    c.send("QUIT\r\n");
+    QCOMPARE(c.reply(), QByteArray("221 Bye\r\n"));
+    QVERIFY(c.waitForClose());
+}
+
+void TestSmtpServer::storeFailureGets451()
+{
+    startServer();
+    QVERIFY(m_store->setPageLimitForTesting(1));
+    Client c(QHostAddress::LocalHost, m_port);
+    c.reply();
+    c.send("EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n");
+    c.reply();
+    c.reply();
+    c.reply();
+    c.reply();
+    c.send((QByteArray(98, 'x') + "\r\n").repeated(1000) + ".\r\n");
+    QCOMPARE(c.reply(), QByteArray("451 4.3.0 Error: message could not be stored, try again later\r\n"));
+    QCOMPARE(m_store->count(), 0);
+    // The session goes on, and once the disk has room the same message is accepted.
+    QVERIFY(m_store->setPageLimitForTesting(1 << 30));
+    c.send("MAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n");
+    c.reply();
+    c.reply();
+    c.reply();
+    c.send("x\r\n.\r\n");
+    QVERIFY(!queuedId(c.reply()).isEmpty());
+    QCOMPARE(m_store->count(), 1);
+}
+
+void TestSmtpServer::signalsReachOtherThreads()
+{
+    startServer();
+    QSignalSpy opened(m_server.get(), &SmtpServer::connectionOpened);
+    QSignalSpy closed(m_server.get(), &SmtpServer::connectionClosed);
+    QSignalSpy lines(m_server.get(), &SmtpServer::transcriptLine);
+    QSignalSpy delivered(m_server.get(), &SmtpServer::messageDelivered);
+    {
+        Client c(QHostAddress::LocalHost, m_port);
+        c.reply();
+        c.send("HELO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n");
+        c.reply();
+        c.reply();
+        c.reply();
+        c.reply();
+        c.send(Body + ".\r\nQUIT\r\n");
+        c.reply();
+        c.reply();
+        QVERIFY(c.waitForClose());
+    }
+    QTRY_COMPARE(closed.size(), 1);
+    QCOMPARE(opened.size(), 1);
+    QCOMPARE(opened.at(0).at(1).value<QHostAddress>(), QHostAddress(QHostAddress::LocalHost));
+    QCOMPARE(closed.at(0).at(0).toULongLong(), opened.at(0).at(0).toULongLong());
+    QTRY_COMPARE(delivered.size(), 1);
+    QCOMPARE(delivered.at(0).at(1).value<MessageSummary>().subject, QStringLiteral("loopback"));
+    // greeting, HELO, 250, MAIL, 250, RCPT, 250, DATA, 354, data, 250, QUIT, 221
+    QTRY_COMPARE(lines.size(), 13);
+    const auto first = lines.at(0).at(1).value<TranscriptEntry>();
+    QCOMPARE(first.direction, TranscriptEntry::Direction::Out);
+    QCOMPARE(first.text, QByteArray("220 mx.test ESMTP Letterbox"));
+    QCOMPARE(lines.at(9).at(1).value<TranscriptEntry>().text, QByteArray("[67 octets of message data]"));
+}
+
+QTEST_GUILESS_MAIN(TestSmtpServer)
+#include "tst_smtpserver.moc"
