@@ -1,0 +1,100 @@
+"""Starts the real headless letterbox binary for interoperability tests and reads its store."""
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import time
+
+BINARY = os.environ.get("LETTERBOX_BIN", "letterbox")
+
+
+class Letterbox:
+    """letterbox --headless on loopback port 0, in a fresh data directory (or a given one)."""
+
+    def __init__(self, *extra, data_dir=None, smtp=("127.0.0.1:0",)):
+        self._tmp = None
+        if data_dir is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="letterbox-test-")
+            data_dir = self._tmp.name
+        self.data_dir = data_dir
+        args = [BINARY, "--headless", "--data", data_dir, "--hostname", "mx.test"]
+        for address in smtp:
+            args += ["--smtp", address]
+        args += list(extra)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.listening = []
+        deadline = time.monotonic() + 20
+        while len(self.listening) < len(smtp):
+            if time.monotonic() > deadline:
+                self.kill()
+                raise RuntimeError("letterbox did not print its listening lines")
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError("letterbox exited: " + self.proc.stderr.read())
+            match = re.fullmatch(r"SMTP listening on (\S+)\n", line)
+            if not match:
+                raise RuntimeError("unexpected output line: %r" % line)
+            self.listening.append(match.group(1))
+        self.port = int(self.listening[0].rsplit(":", 1)[1])
+
+    def stop(self, timeout=20):
+        """SIGTERM and wait: returns the exit code."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        code = self.proc.wait(timeout=timeout)
+        self._close_pipes()
+        return code
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=20)
+        self._close_pipes()
+
+    def _close_pipes(self):
+        for pipe in (self.proc.stdout, self.proc.stderr):
+            if pipe and not pipe.closed:
+                pipe.close()
+
+    def cleanup(self):
+        self.kill()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.cleanup()
+
+
+def open_store(data_dir):
+    """A read-only connection to the store that letterbox writes (WAL allows reading alongside)."""
+    db = sqlite3.connect("file:%s?mode=ro" % os.path.join(data_dir, "letterbox.db"), uri=True, timeout=10)
+    db.row_factory = sqlite3.Row
+    return db
+
+
+def stored_message(data_dir, message_id):
+    with open_store(data_dir) as db:
+        return db.execute(
+            "SELECT m.*, r.raw, s.transcript FROM messages m JOIN message_raw r ON r.id = m.id "
+            "JOIN message_session s ON s.id = m.id WHERE uid = ?", (message_id,)).fetchone()
+
+
+def stored_messages(data_dir):
+    with open_store(data_dir) as db:
+        return db.execute("SELECT m.*, r.raw FROM messages m JOIN message_raw r ON r.id = m.id ORDER BY m.id").fetchall()
+
+
+def split_trace(raw):
+    """Splits the stored source into its Received: trace header and the data as received."""
+    first = raw.index(b"\r\n")
+    second = raw.index(b"\r\n", first + 2)
+    assert raw[first + 2:first + 3] == b"\t", raw[:200]
+    return raw[:second + 2], raw[second + 2:]
+
+
+QUEUED = re.compile(rb"Ok: queued as ([0-9A-Za-z]{22})")

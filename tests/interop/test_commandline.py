@@ -1,0 +1,150 @@
+"""The headless command line of CONTRACT.md: listening lines, exit codes, options, clean stop."""
+import os
+import signal
+import smtplib
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+from harness import BINARY, Letterbox, stored_messages
+
+
+def run(*args, timeout=20):
+    return subprocess.run([BINARY, *args], capture_output=True, text=True, timeout=timeout)
+
+
+class CommandLineTest(unittest.TestCase):
+    def test_help_and_version(self):
+        help_run = run("--help")
+        self.assertEqual(help_run.returncode, 0)
+        for option in ("--headless", "--smtp", "--data", "--hostname", "--max-message-size", "--max-messages",
+                       "--auth", "--idle-timeout", "--max-connections", "--version"):
+            self.assertIn(option, help_run.stdout)
+        version = run("--version")
+        self.assertEqual(version.returncode, 0)
+        self.assertRegex(version.stdout, r"^letterbox \d+\.\d+\.\d+\n$")
+
+    def test_usage_errors_exit_2_naming_the_option(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            cases = [
+                (["--headless", "--api", "127.0.0.1:8025"], "api"),  # arrives with the API issue
+                (["--headless", "--smtp", "nonsense"], "--smtp"),
+                (["--headless", "--smtp", "127.0.0.1:70000"], "--smtp"),
+                (["--headless", "--smtp", "[::1:25"], "--smtp"),
+                (["--headless", "--max-message-size", "-5"], "--max-message-size"),
+                (["--headless", "--max-messages", "many"], "--max-messages"),
+                (["--headless", "--idle-timeout", "0"], "--idle-timeout"),
+                (["--headless", "--max-connections", "0"], "--max-connections"),
+                (["--headless", "--auth", os.path.join(tmp, "missing")], os.path.join(tmp, "missing")),
+            ]
+            for args, named in cases:
+                with self.subTest(args=args):
+                    result = run(*args, "--data", tmp)
+                    self.assertEqual(result.returncode, 2, result.stderr)
+                    self.assertEqual(result.stdout, "")
+                    self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+                    self.assertIn(named, result.stderr)
+
+    def test_auth_file_line_without_colon_names_file_and_line(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            users = os.path.join(tmp, "users")
+            with open(users, "w") as f:
+                f.write("# comment\n\nalice:pw\nbroken line\n")
+            result = run("--headless", "--data", tmp, "--auth", users)
+            self.assertEqual(result.returncode, 2)
+            self.assertIn("%s:4" % users, result.stderr)
+
+    def test_port_in_use_exits_2_naming_the_address(self):
+        with socket.socket() as busy, tempfile.TemporaryDirectory() as tmp:
+            busy.bind(("127.0.0.1", 0))
+            busy.listen(1)
+            address = "127.0.0.1:%d" % busy.getsockname()[1]
+            result = run("--headless", "--data", tmp, "--smtp", address)
+            self.assertEqual(result.returncode, 2)
+            self.assertIn(address, result.stderr)
+
+    def test_unusable_data_directory_exits_1(self):
+        with tempfile.NamedTemporaryFile() as not_a_dir:
+            bad = os.path.join(not_a_dir.name, "data")
+            result = run("--headless", "--data", bad, "--smtp", "127.0.0.1:0")
+            self.assertEqual(result.returncode, 1)
+            self.assertIn(bad, result.stderr)
+            self.assertEqual(len(result.stderr.strip().splitlines()), 1)
+
+    def test_without_headless_there_is_no_window_yet(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            result = run("--data", tmp, "--smtp", "127.0.0.1:0")
+            self.assertEqual(result.returncode, 2)
+            self.assertIn("--headless", result.stderr)
+
+    def test_listening_lines_for_several_addresses(self):
+        with Letterbox(smtp=("127.0.0.1:0", "[::1]:0", "*:0")) as server:
+            self.assertRegex(server.listening[0], r"^127\.0\.0\.1:\d+$")
+            self.assertRegex(server.listening[1], r"^\[::1\]:\d+$")
+            self.assertRegex(server.listening[2], r"^\*:\d+$")
+            for text in server.listening:
+                port = int(text.rsplit(":", 1)[1])
+                self.assertNotEqual(port, 0)
+            v6_port = int(server.listening[1].rsplit(":", 1)[1])
+            with smtplib.SMTP("::1", v6_port, timeout=10) as client:
+                self.assertEqual(client.noop()[0], 250)
+            any_port = int(server.listening[2].rsplit(":", 1)[1])
+            for host in ("127.0.0.1", "::1"):
+                with smtplib.SMTP(host, any_port, timeout=10) as client:
+                    self.assertEqual(client.noop()[0], 250)
+
+    def test_sigterm_and_sigint_stop_cleanly(self):
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with self.subTest(signal=sig), Letterbox() as server:
+                server.proc.send_signal(sig)
+                self.assertEqual(server.proc.wait(timeout=20), 0)
+
+    def test_options_reach_the_server(self):
+        with Letterbox("--max-message-size", "2000", "--max-messages", "2", "--idle-timeout", "1",
+                       "--max-connections", "3", "--auth", "off") as server:
+            with smtplib.SMTP("127.0.0.1", server.port, timeout=10) as client:
+                client.ehlo("c.test")
+                self.assertEqual(client.esmtp_features["size"], "2000")
+                self.assertNotIn("auth", client.esmtp_features)
+                self.assertEqual(client.mail("a@x.test", ["SIZE=2001"])[0], 552)
+                client.rset()
+                for i in range(3):
+                    client.sendmail("a@x.test", ["b@y.test"], b"Subject: %d\r\n\r\nx\r\n" % i)
+                code, _ = client.mail("a@x.test")
+                client.rcpt("b@y.test")
+                code, _ = client.data((b"x" * 900 + b"\r\n") * 3)
+                self.assertEqual(code, 552)
+            deadline = time.monotonic() + 10
+            while len(stored_messages(server.data_dir)) != 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertEqual([r["subject"] for r in stored_messages(server.data_dir)], ["1", "2"])
+            # --max-connections 3: the fourth concurrent connection gets 421.
+            held = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(3)]
+            try:
+                for s in held:
+                    self.assertTrue(s.recv(100).startswith(b"220 mx.test"))
+                with socket.create_connection(("127.0.0.1", server.port), timeout=10) as extra:
+                    self.assertEqual(extra.recv(100), b"421 mx.test Too many connections, try again later\r\n")
+                # --idle-timeout 1: silent sessions get 421 within about a second.
+                start = time.monotonic()
+                self.assertEqual(held[0].recv(100), b"421 mx.test Error: timeout exceeded\r\n")
+                self.assertLess(time.monotonic() - start, 5)
+            finally:
+                for s in held:
+                    s.close()
+            self.assertEqual(server.stop(), 0)
+
+    def test_store_survives_restart(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            with Letterbox(data_dir=tmp) as server:
+                with smtplib.SMTP("127.0.0.1", server.port, timeout=10) as client:
+                    client.sendmail("a@x.test", ["b@y.test"], b"Subject: kept\r\n\r\nx\r\n")
+                self.assertEqual(server.stop(), 0)
+            with Letterbox(data_dir=tmp) as server:
+                self.assertEqual([r["subject"] for r in stored_messages(tmp)], ["kept"])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
