@@ -96,6 +96,8 @@ void SmtpConnection::drainSession()
     }
     if (!out.isEmpty() && m_socket->state() == QAbstractSocket::ConnectedState) {
         m_socket->write(out);
+        // Send now rather than on the next event-loop pass: the client is waiting for this reply.
+        m_socket->flush();
     }
     if (m_closing && !m_finished) {
         m_socket->disconnectFromHost();

@@ -1,6 +1,7 @@
 #include "smtpworker.h"
 
 #include "../message/messageid.h"
+#include "../message/messagesummary.h"
 #include "messagedelivery.h"
 #include "smtpconnection.h"
 #include "smtpserver.h"
@@ -107,8 +108,8 @@ void SmtpWorker::acceptDescriptor(qintptr descriptor)
 void SmtpWorker::deliver(SmtpConnection *connection, SmtpMessage message, const Transcript &transcript)
 {
     IncomingMessage incoming;
-    incoming.id = MessageId::generate();
     incoming.receivedMs = QDateTime::currentMSecsSinceEpoch();
+    incoming.id = MessageId::generate(incoming.receivedMs);
     incoming.traceHeader = TraceHeader::received(message.envelope, m_config.hostname, incoming.id, incoming.receivedMs);
     incoming.envelope = std::move(message.envelope);
     incoming.data = std::move(message.data);
@@ -120,22 +121,39 @@ void SmtpWorker::deliver(SmtpConnection *connection, SmtpMessage message, const 
     const QByteArray id = incoming.id;
     ++m_pendingDeliveries;
     m_delivery->deliver(std::move(incoming), [this, connectionId, id](const DeliveryResult &result) {
-        // Called on the store's thread: hop back to the network thread.
-        QMetaObject::invokeMethod(
-            this, [this, connectionId, id, result] { finishDelivery(connectionId, result, id); }, Qt::QueuedConnection);
+        queueFinished({ connectionId, id, result.ok, result.summary });
     });
 }
 
-void SmtpWorker::finishDelivery(quint64 connectionId, const DeliveryResult &result, const QByteArray &id)
+void SmtpWorker::queueFinished(Finished finished)
 {
-    --m_pendingDeliveries;
-    if (result.ok) {
-        Q_EMIT m_server->messageDelivered(connectionId, result.summary);
+    // Called on the store's thread.
+    std::lock_guard lock(m_finishedMutex);
+    m_finished.push_back(std::move(finished));
+    if (!m_finishPosted) {
+        m_finishPosted = true;
+        QMetaObject::invokeMethod(this, &SmtpWorker::finishDeliveries, Qt::QueuedConnection);
     }
-    if (SmtpConnection *connection = m_connections.value(connectionId)) {
-        connection->deliveryFinished(result.ok, id);
-    } else if (result.ok) {
-        qCInfo(lcSmtp) << "message" << id << "stored after its client disconnected";
+}
+
+void SmtpWorker::finishDeliveries()
+{
+    std::vector<Finished> batch;
+    {
+        std::lock_guard lock(m_finishedMutex);
+        batch.swap(m_finished);
+        m_finishPosted = false;
+    }
+    for (Finished &finished : batch) {
+        --m_pendingDeliveries;
+        if (finished.ok) {
+            Q_EMIT m_server->messageDelivered(finished.connectionId, finished.summary);
+        }
+        if (SmtpConnection *connection = m_connections.value(finished.connectionId)) {
+            connection->deliveryFinished(finished.ok, finished.id);
+        } else if (finished.ok) {
+            qCInfo(lcSmtp) << "message" << finished.id << "stored after its client disconnected";
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "../message/messagesummary.h"
 #include "../message/transcriptentry.h"
 #include "smtpsession.h"
 
@@ -9,6 +10,7 @@
 #include <QObject>
 
 #include <atomic>
+#include <mutex>
 #include <vector>
 
 class MessageDelivery;
@@ -43,7 +45,15 @@ public:
     void connectionFinished(SmtpConnection *connection);
 
 private:
-    void finishDelivery(quint64 connectionId, const DeliveryResult &result, const QByteArray &id);
+    struct Finished
+    {
+        quint64 connectionId;
+        QByteArray id;
+        bool ok;
+        MessageSummary summary;
+    };
+    void queueFinished(Finished finished);
+    void finishDeliveries();
     void sweepIdle();
 
     SmtpServer *m_server;
@@ -57,4 +67,8 @@ private:
     QTimer *m_sweep = nullptr;
     QElapsedTimer m_clock;
     std::atomic<int> m_pendingDeliveries { 0 };
+    // Store results arrive on the writer thread; one queued call drains them all (one wake-up per batch).
+    std::mutex m_finishedMutex;
+    std::vector<Finished> m_finished;
+    bool m_finishPosted = false;
 };

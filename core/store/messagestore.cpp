@@ -23,8 +23,9 @@ constexpr int SchemaVersion = 1;
 
 // Migrations by version; each runs once, in one transaction, and bumps schema_version.
 const char *const Migrations[] = {
-    // 1: messages (summary + envelope), raw sources and transcripts in tables of their own, so that
-    //    listing never reads a source's pages.
+    // 1: messages (summary + envelope) and, in a table of their own so that listing never reads their
+    //    pages, the bulky parts: the session transcript and the raw source (last, so that reading the
+    //    transcript does not walk a large source's overflow pages).
     R"sql(
 CREATE TABLE messages (
     id INTEGER PRIMARY KEY,
@@ -47,15 +48,19 @@ CREATE TABLE messages (
     has_attachments INTEGER NOT NULL,
     is_read INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX messages_unread ON messages(is_read) WHERE is_read = 0;
-CREATE TABLE message_raw (id INTEGER PRIMARY KEY, raw BLOB NOT NULL);
-CREATE TABLE message_session (id INTEGER PRIMARY KEY, transcript TEXT NOT NULL);
+CREATE TABLE message_data (id INTEGER PRIMARY KEY, transcript TEXT NOT NULL, raw BLOB NOT NULL);
 )sql",
 };
 
 // Sources at least this big are written with incremental blob I/O, so SQLite never assembles
 // a second whole copy of them in a record buffer.
 constexpr qint64 StreamedBlobThreshold = 256 * 1024;
+
+// JSON text must be UTF-8: invalid sequences (a client may send anything) become U+FFFD.
+QByteArray validUtf8(const QByteArray &bytes)
+{
+    return QUtf8StringView(bytes).isValidUtf8() ? bytes : QString::fromUtf8(bytes).toUtf8();
+}
 
 void appendJsonString(QByteArray &out, const QByteArray &utf8)
 {
@@ -107,12 +112,28 @@ void appendTime(QByteArray &out, qint64 ms)
     const qint64 d = doy - (153 * mp + 2) / 5 + 1;
     const qint64 m = mp < 10 ? mp + 3 : mp - 9;
     const qint64 y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-    char buf[32];
-    const int len = std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ",
-        static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d),
-        static_cast<long long>(rest / 3600000), static_cast<long long>(rest / 60000 % 60),
-        static_cast<long long>(rest / 1000 % 60), static_cast<long long>(rest % 1000));
-    out.append(buf, len);
+    const auto put = [&out](qint64 value, int width) {
+        char digits[8];
+        for (int i = width - 1; i >= 0; --i) {
+            digits[i] = char('0' + value % 10);
+            value /= 10;
+        }
+        out.append(digits, width);
+    };
+    put(y, 4);
+    out += '-';
+    put(m, 2);
+    out += '-';
+    put(d, 2);
+    out += 'T';
+    put(rest / 3600000, 2);
+    out += ':';
+    put(rest / 60000 % 60, 2);
+    out += ':';
+    put(rest / 1000 % 60, 2);
+    out += '.';
+    put(rest % 1000, 3);
+    out += 'Z';
 }
 
 QByteArray transcriptJson(const Transcript &transcript)
@@ -130,7 +151,7 @@ QByteArray transcriptJson(const Transcript &transcript)
         appendTime(out, entry.timeMs);
         out += entry.direction == TranscriptEntry::Direction::In ? "\",\"Direction\":\"in\",\"Text\":"
                                                                  : "\",\"Direction\":\"out\",\"Text\":";
-        appendJsonString(out, QString::fromUtf8(entry.text).toUtf8());
+        appendJsonString(out, validUtf8(entry.text));
         out += '}';
     }
     out += "]}";
@@ -144,7 +165,7 @@ QByteArray jsonStringArray(const QByteArrayList &items)
         if (i > 0) {
             out += ',';
         }
-        appendJsonString(out, QString::fromUtf8(items.at(i)).toUtf8());
+        appendJsonString(out, validUtf8(items.at(i)));
     }
     out += ']';
     return out;
@@ -199,8 +220,7 @@ struct MessageStore::Private
     // Writer thread only.
     SqliteDatabase db;
     SqliteStatement insertMessage;
-    SqliteStatement insertRaw;
-    SqliteStatement insertSession;
+    SqliteStatement insertData;
     SqliteStatement savepoint;
     SqliteStatement release;
     SqliteStatement rollbackTo;
@@ -242,13 +262,12 @@ bool MessageStore::Private::openWriter()
         "INSERT INTO messages (uid, received, mail_from, rcpt_to, client_address, client_port, helo, auth_user, tls, "
         "from_header, to_header, cc_header, subject, date, message_id, size, has_attachments) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
-    insertRaw = db.prepare("INSERT INTO message_raw (id, raw) VALUES (?1, ?2)");
-    insertSession = db.prepare("INSERT INTO message_session (id, transcript) VALUES (?1, ?2)");
+    insertData = db.prepare("INSERT INTO message_data (id, transcript, raw) VALUES (?1, ?2, ?3)");
     savepoint = db.prepare("SAVEPOINT op");
     release = db.prepare("RELEASE op");
     rollbackTo = db.prepare("ROLLBACK TO op");
-    if (!insertMessage.isValid() || !insertRaw.isValid() || !insertSession.isValid() || !savepoint.isValid()
-        || !release.isValid() || !rollbackTo.isValid()) {
+    if (!insertMessage.isValid() || !insertData.isValid() || !savepoint.isValid() || !release.isValid()
+        || !rollbackTo.isValid()) {
         errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
         return false;
     }
@@ -327,22 +346,24 @@ bool MessageStore::Private::insert(IncomingMessage &message, DeliveryResult *res
     }
     const qint64 rowId = db.lastInsertRowId();
 
-    insertRaw.bind(1, rowId);
+    const QByteArray transcript = transcriptJson(message.transcript);
+    insertData.bind(1, rowId);
+    insertData.bind(2, transcript);
     if (size < StreamedBlobThreshold) {
         const QByteArray raw = message.traceHeader + message.data;
-        insertRaw.bindBlob(2, raw);
-        if (!insertRaw.exec()) {
+        insertData.bindBlob(3, raw);
+        if (!insertData.exec()) {
             *error = db.errorString();
             return false;
         }
     } else {
-        insertRaw.bindZeroBlob(2, size);
-        if (!insertRaw.exec()) {
+        insertData.bindZeroBlob(3, size);
+        if (!insertData.exec()) {
             *error = db.errorString();
             return false;
         }
         sqlite3_blob *blob = nullptr;
-        int rc = sqlite3_blob_open(db.handle(), "main", "message_raw", "raw", rowId, 1, &blob);
+        int rc = sqlite3_blob_open(db.handle(), "main", "message_data", "raw", rowId, 1, &blob);
         if (rc == SQLITE_OK) {
             rc = sqlite3_blob_write(blob, message.traceHeader.constData(), int(message.traceHeader.size()), 0);
         }
@@ -361,14 +382,6 @@ bool MessageStore::Private::insert(IncomingMessage &message, DeliveryResult *res
             *error = db.errorString();
             return false;
         }
-    }
-
-    const QByteArray transcript = transcriptJson(message.transcript);
-    insertSession.bind(1, rowId);
-    insertSession.bind(2, transcript);
-    if (!insertSession.exec()) {
-        *error = db.errorString();
-        return false;
     }
 
     // The source is on its way to disk; the network side need not keep it.
@@ -410,13 +423,11 @@ QStringList MessageStore::Private::prune(QString *error)
     if (ids.isEmpty()) {
         return {};
     }
-    SqliteStatement raw = db.prepare("DELETE FROM message_raw WHERE id <= ?1");
-    SqliteStatement session = db.prepare("DELETE FROM message_session WHERE id <= ?1");
+    SqliteStatement data = db.prepare("DELETE FROM message_data WHERE id <= ?1");
     SqliteStatement messages = db.prepare("DELETE FROM messages WHERE id <= ?1");
-    raw.bind(1, lastRow);
-    session.bind(1, lastRow);
+    data.bind(1, lastRow);
     messages.bind(1, lastRow);
-    if (!raw.exec() || !session.exec() || !messages.exec()) {
+    if (!data.exec() || !messages.exec()) {
         *error = db.errorString();
         return {};
     }
@@ -583,8 +594,7 @@ void MessageStore::close()
         d->running = false;
     }
     d->insertMessage = {};
-    d->insertRaw = {};
-    d->insertSession = {};
+    d->insertData = {};
     d->savepoint = {};
     d->release = {};
     d->rollbackTo = {};
@@ -646,8 +656,8 @@ std::optional<StoredMessage> MessageStore::message(const QString &id) const
         return std::nullopt;
     }
     const QByteArray sql = QByteArray("SELECT ") + SummaryColumns
-        + ", rcpt_to, client_address, client_port, helo, auth_user, tls, r.raw, s.transcript "
-          "FROM messages m JOIN message_raw r ON r.id = m.id JOIN message_session s ON s.id = m.id WHERE uid = ?1";
+        + ", rcpt_to, client_address, client_port, helo, auth_user, tls, d.raw, d.transcript "
+          "FROM messages m JOIN message_data d ON d.id = m.id WHERE uid = ?1";
     SqliteStatement st = db->prepare(sql.constData());
     st.bind(1, id);
     if (!st.step()) {
@@ -716,8 +726,7 @@ bool MessageStore::remove(const QStringList &ids)
     const bool ok = d->runAndWait(
         [this, ids, removed](QString *error) {
             SqliteStatement find = d->db.prepare("SELECT id FROM messages WHERE uid = ?1");
-            SqliteStatement raw = d->db.prepare("DELETE FROM message_raw WHERE id = ?1");
-            SqliteStatement session = d->db.prepare("DELETE FROM message_session WHERE id = ?1");
+            SqliteStatement data = d->db.prepare("DELETE FROM message_data WHERE id = ?1");
             SqliteStatement message = d->db.prepare("DELETE FROM messages WHERE id = ?1");
             for (const QString &id : ids) {
                 find.bind(1, id);
@@ -727,10 +736,9 @@ bool MessageStore::remove(const QStringList &ids)
                 if (!found) {
                     continue;
                 }
-                raw.bind(1, row);
-                session.bind(1, row);
+                data.bind(1, row);
                 message.bind(1, row);
-                if (!raw.exec() || !session.exec() || !message.exec()) {
+                if (!data.exec() || !message.exec()) {
                     *error = d->db.errorString();
                     return false;
                 }
@@ -756,8 +764,7 @@ bool MessageStore::removeAll()
             while (ids.step()) {
                 *removed << ids.columnText(0);
             }
-            if (!d->db.exec("DELETE FROM message_raw") || !d->db.exec("DELETE FROM message_session")
-                || !d->db.exec("DELETE FROM messages")) {
+            if (!d->db.exec("DELETE FROM message_data") || !d->db.exec("DELETE FROM messages")) {
                 *error = d->db.errorString();
                 return false;
             }

@@ -80,13 +80,13 @@ def open_store(data_dir):
 def stored_message(data_dir, message_id):
     with open_store(data_dir) as db:
         return db.execute(
-            "SELECT m.*, r.raw, s.transcript FROM messages m JOIN message_raw r ON r.id = m.id "
-            "JOIN message_session s ON s.id = m.id WHERE uid = ?", (message_id,)).fetchone()
+            "SELECT m.*, d.raw, d.transcript FROM messages m JOIN message_data d ON d.id = m.id WHERE uid = ?",
+            (message_id,)).fetchone()
 
 
 def stored_messages(data_dir):
     with open_store(data_dir) as db:
-        return db.execute("SELECT m.*, r.raw FROM messages m JOIN message_raw r ON r.id = m.id ORDER BY m.id").fetchall()
+        return db.execute("SELECT m.*, d.raw FROM messages m JOIN message_data d ON d.id = m.id ORDER BY m.id").fetchall()
 
 
 def split_trace(raw):
