@@ -18,6 +18,9 @@ struct IncomingMessage
     QByteArray traceHeader; // prepended to data in the stored source
     QByteArray data; // as received, after dot-unstuffing
     Transcript transcript;
+    // Other sessions with a transaction open when this message was handed over: a hint that more
+    // messages are about to arrive, so that a group commit may wait a moment to take them along.
+    int openTransactions = 0;
 };
 
 struct DeliveryResult

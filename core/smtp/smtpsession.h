@@ -83,6 +83,8 @@ public:
     State state() const { return m_state; }
     bool isClosed() const { return m_state == State::Closed; }
     bool isPaused() const { return m_state == State::Paused; }
+    // A transaction is open: MAIL was accepted and its message not yet handed over or abandoned.
+    bool hasTransaction() const { return m_hasSender && m_state != State::Paused; }
     bool enhancedCodes() const { return m_enhanced; }
     const SmtpEnvelope &envelope() const { return m_envelope; }
     // Bytes received but not yet processed (bounded: the owner stops reading while paused).

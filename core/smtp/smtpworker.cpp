@@ -117,6 +117,11 @@ void SmtpWorker::deliver(SmtpConnection *connection, SmtpMessage message, const 
     // The stored transcript runs up to the final reply, which is sent once the commit is done.
     incoming.transcript.append(TranscriptEntry {
         incoming.receivedMs, TranscriptEntry::Direction::Out, "250 2.0.0 Ok: queued as " + incoming.id });
+    for (const SmtpConnection *other : std::as_const(m_connections)) {
+        if (other != connection && other->hasTransaction()) {
+            ++incoming.openTransactions;
+        }
+    }
     const quint64 connectionId = connection->id();
     const QByteArray id = incoming.id;
     ++m_pendingDeliveries;

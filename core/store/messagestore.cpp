@@ -171,12 +171,18 @@ QByteArray jsonStringArray(const QByteArrayList &items)
     return out;
 }
 
+// How long a group commit may wait for messages that sessions with an open transaction are about to
+// hand over (PostgreSQL's commit_delay/commit_siblings idea). Never waited without such sessions.
+constexpr auto CommitDelay = std::chrono::microseconds(300);
+
 struct WriteOp
 {
     // Runs on the writer thread inside the batch transaction (in a savepoint of its own).
     std::function<bool(QString *error)> apply;
     // Runs on the writer thread after the commit (ok: applied and committed durably).
     std::function<void(bool ok, const QString &error)> done;
+    // Deliveries expected soon (IncomingMessage::openTransactions).
+    int expectedSoon = 0;
 };
 
 const char *const SummaryColumns = "uid, received, mail_from, from_header, to_header, cc_header, subject, date, "
@@ -446,6 +452,23 @@ void MessageStore::Private::writerLoop()
                 break;
             }
             batch.swap(queue);
+            // Group commit: if sessions are about to hand over more messages, give them a moment to
+            // join this commit instead of paying an fsync of their own.
+            int expected = 0;
+            for (const WriteOp &op : batch) {
+                expected = std::max(expected, op.expectedSoon);
+            }
+            const auto deadline = std::chrono::steady_clock::now() + CommitDelay;
+            while (!stopping && int(batch.size()) <= expected) {
+                if (!queueCondition.wait_until(lock, deadline, [this] { return stopping || !queue.empty(); })) {
+                    break;
+                }
+                for (WriteOp &op : queue) {
+                    expected = std::max(expected, op.expectedSoon);
+                    batch.push_back(std::move(op));
+                }
+                queue.clear();
+            }
         }
         // Group commit: everything queued while the last fsync ran shares the next one.
         std::vector<char> applied(batch.size(), 0);
@@ -633,6 +656,7 @@ void MessageStore::deliver(IncomingMessage message, std::function<void(const Del
 {
     auto shared = std::make_shared<IncomingMessage>(std::move(message));
     auto result = std::make_shared<DeliveryResult>();
+    const int expectedSoon = shared->openTransactions;
     d->enqueue({ [this, shared, result](QString *error) { return d->insert(*shared, result.get(), error); },
         [this, shared, result, done = std::move(done)](bool ok, const QString &error) {
             result->ok = ok;
@@ -645,7 +669,8 @@ void MessageStore::deliver(IncomingMessage message, std::function<void(const Del
             if (ok) {
                 Q_EMIT messageStored(result->summary);
             }
-        } });
+        },
+        expectedSoon });
 }
 
 std::optional<StoredMessage> MessageStore::message(const QString &id) const

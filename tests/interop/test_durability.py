@@ -28,7 +28,15 @@ class DurabilityTest(unittest.TestCase):
                         self.assertTrue(stored[message_id]["raw"].endswith(b"body of " + subject.encode() + b"\r\n"))
                     self.assertEqual(server.stop(), 0)
 
-    def load_and_kill(self, data_dir, round_number):
+    def test_sigterm_under_load_finishes_in_flight_messages(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            acknowledged, code = self.load_and_kill(tmp, 9, terminate=True)
+            self.assertEqual(code, 0, "a clean stop exits 0")
+            self.assertGreater(len(acknowledged), 10)
+            stored = {row["uid"] for row in stored_messages(tmp)}
+            self.assertEqual([i for i in acknowledged if i not in stored], [])
+
+    def load_and_kill(self, data_dir, round_number, terminate=False):
         server = Letterbox("--max-messages", "0", data_dir=data_dir)
         acknowledged = {}
         lock = threading.Lock()
@@ -55,13 +63,13 @@ class DurabilityTest(unittest.TestCase):
         for t in threads:
             t.start()
         time.sleep(RUN_SECONDS)
-        server.kill()
+        code = server.stop() if terminate else server.kill()
         stop.set()
         for t in threads:
             t.join(timeout=30)
         server.cleanup()
         with lock:
-            return dict(acknowledged)
+            return (dict(acknowledged), code) if terminate else dict(acknowledged)
 
 
 if __name__ == "__main__":
