@@ -72,34 +72,33 @@ bool AuthConfig::loadFile(const QString &fileName)
     return true;
 }
 
-bool AuthConfig::check(const QByteArray &user, const QByteArray &password) const
+const QByteArray *AuthConfig::passwordOf(const QByteArray &user) const
 {
-    switch (m_mode) {
-    case Mode::Any:
-        return true;
-    case Mode::Off:
-        return false;
-    case Mode::File:
-        break;
+    if (m_mode != Mode::File) {
+        return nullptr;
     }
     const auto it = m_passwords->constFind(user);
-    return it != m_passwords->constEnd() && constantTimeEquals(*it, password);
+    return it == m_passwords->constEnd() ? nullptr : &*it;
+}
+
+bool AuthConfig::check(const QByteArray &user, const QByteArray &password) const
+{
+    if (m_mode == Mode::Any) {
+        return true;
+    }
+    const QByteArray *stored = passwordOf(user);
+    return stored && constantTimeEquals(*stored, password);
 }
 
 bool AuthConfig::checkCramMd5(const QByteArray &user, const QByteArray &challenge, const QByteArray &hexDigest) const
 {
-    switch (m_mode) {
-    case Mode::Any:
+    if (m_mode == Mode::Any) {
         return true;
-    case Mode::Off:
-        return false;
-    case Mode::File:
-        break;
     }
-    const auto it = m_passwords->constFind(user);
-    if (it == m_passwords->constEnd()) {
+    const QByteArray *stored = passwordOf(user);
+    if (!stored) {
         return false;
     }
-    const QByteArray expected = QMessageAuthenticationCode::hash(challenge, *it, QCryptographicHash::Md5).toHex();
+    const QByteArray expected = QMessageAuthenticationCode::hash(challenge, *stored, QCryptographicHash::Md5).toHex();
     return constantTimeEquals(expected, hexDigest.toLower());
 }

@@ -30,6 +30,9 @@ public:
     bool checkCramMd5(const QByteArray &user, const QByteArray &challenge, const QByteArray &hexDigest) const;
 
 private:
+    // The password stored for user (Mode::File only), or null.
+    const QByteArray *passwordOf(const QByteArray &user) const;
+
     Mode m_mode = Mode::Any;
     std::shared_ptr<const QHash<QByteArray, QByteArray>> m_passwords;
     QString m_errorString;
