@@ -17,6 +17,10 @@ struct IncomingMessage
     qint64 receivedMs = 0;
     QByteArray traceHeader; // prepended to data in the stored source
     QByteArray data; // as received, after dot-unstuffing
+    // The session this message came from, and its transcript entries not yet stored with an earlier
+    // message of that session (ending with this message's final reply). The store keeps them per session,
+    // so that each message can show the whole session up to its final reply.
+    quint64 sessionKey = 0;
     Transcript transcript;
     // Other sessions with a transaction open when this message was handed over: a hint that more
     // messages are about to arrive, so that a group commit may wait a moment to take them along.

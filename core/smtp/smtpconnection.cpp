@@ -9,7 +9,7 @@
 namespace {
 // A client that sends without reading our replies may not make us buffer without bound.
 constexpr qint64 MaxPendingOutput = 1024 * 1024;
-// Entries kept per transcript beyond the session prologue; older ones are summarised.
+// Transcript entries kept between two messages of a session; beyond, the middle ones are summarised.
 constexpr qsizetype MaxTranscriptEntries = 2000;
 } // namespace
 
@@ -19,6 +19,7 @@ SmtpConnection::SmtpConnection(quint64 id, QTcpSocket *socket, const SmtpSession
     , m_socket(socket)
     , m_worker(worker)
     , m_session(config, socket->peerAddress(), socket->peerPort())
+    , m_sessionKey(worker->newSessionKey())
 {
     m_socket->setParent(this);
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
@@ -66,23 +67,16 @@ void SmtpConnection::drainSession()
     for (SmtpEvent &event : m_session.takeEvents()) {
         switch (event.type) {
         case SmtpEvent::Type::ReceivedLine:
-            if (m_prologueEnd < 0 && event.text.size() >= 4 && qstrnicmp(event.text.constData(), "MAIL", 4) == 0) {
-                m_prologueEnd = m_transcript.size();
-            }
             record(TranscriptEntry::Direction::In, event.text);
             break;
         case SmtpEvent::Type::SentReply:
             record(TranscriptEntry::Direction::Out, event.text);
-            if (m_cutAfterNextReply) {
-                // That was a message's final reply: the next message's transcript starts from the
-                // session prologue (greeting, EHLO, AUTH) again.
-                m_cutAfterNextReply = false;
-                m_transcript.resize(qMax<qsizetype>(m_prologueEnd, 0));
-            }
             break;
         case SmtpEvent::Type::MessageComplete: {
+            m_inFlight = std::move(m_unstored);
+            m_unstored = Transcript();
             SmtpMessage message = m_session.takeMessage();
-            m_worker->deliver(this, std::move(message), m_transcript);
+            m_worker->deliver(this, std::move(message), m_inFlight);
             break;
         }
         case SmtpEvent::Type::Close:
@@ -110,23 +104,35 @@ void SmtpConnection::drainSession()
 void SmtpConnection::record(TranscriptEntry::Direction direction, const QByteArray &text)
 {
     TranscriptEntry entry { QDateTime::currentMSecsSinceEpoch(), direction, text };
-    if (m_transcript.size() >= MaxTranscriptEntries) {
-        // Keep the prologue and the newest half; say how much was left out.
-        const qsizetype keepFrom = qMax<qsizetype>(m_prologueEnd, 0);
-        const qsizetype drop = (m_transcript.size() - keepFrom) / 2;
-        m_transcript.remove(keepFrom, drop);
-        m_transcript.insert(keepFrom,
-            TranscriptEntry { entry.timeMs, TranscriptEntry::Direction::In,
-                "[" + QByteArray::number(drop) + " earlier entries omitted]" });
-    }
-    m_transcript.append(entry);
     Q_EMIT m_worker->server()->transcriptLine(m_id, entry);
+    if (m_finalReplyStored && direction == TranscriptEntry::Direction::Out) {
+        // Stored already, as the last entry of the message it answers.
+        m_finalReplyStored = false;
+        return;
+    }
+    if (m_unstored.size() >= MaxTranscriptEntries) {
+        // A session that talks without sending mail: keep the oldest quarter and the newest half.
+        const qsizetype keep = MaxTranscriptEntries / 4;
+        const qsizetype drop = m_unstored.size() - keep - MaxTranscriptEntries / 2;
+        m_unstored.remove(keep, drop);
+        m_unstored.insert(keep,
+            TranscriptEntry {
+                entry.timeMs, TranscriptEntry::Direction::In, "[" + QByteArray::number(drop) + " entries omitted]" });
+    }
+    m_unstored.append(entry);
 }
 
 void SmtpConnection::deliveryFinished(bool ok, const QByteArray &messageId)
 {
     m_lastActivity = m_worker->now();
-    m_cutAfterNextReply = true;
+    if (ok) {
+        m_finalReplyStored = true;
+    } else {
+        // Nothing of that commit was stored: its entries go with the next message.
+        m_inFlight.append(m_unstored);
+        m_unstored = std::move(m_inFlight);
+    }
+    m_inFlight = Transcript();
     m_session.deliveryFinished(ok, messageId);
     drainSession();
     readFromSocket();

@@ -16,6 +16,7 @@ public:
     SmtpConnection(quint64 id, QTcpSocket *socket, const SmtpSessionConfig &config, SmtpWorker *worker);
 
     quint64 id() const { return m_id; }
+    quint64 sessionKey() const { return m_sessionKey; }
     void start();
     // The store's answer for the message this connection handed over.
     void deliveryFinished(bool ok, const QByteArray &messageId);
@@ -35,10 +36,11 @@ private:
     QTcpSocket *m_socket;
     SmtpWorker *m_worker;
     SmtpSession m_session;
-    Transcript m_transcript;
-    qsizetype m_prologueEnd = -1; // entries before the first MAIL: kept for every later message
+    quint64 m_sessionKey;
+    Transcript m_unstored; // entries not yet handed to the store with a message
+    Transcript m_inFlight; // entries handed over with the message being committed (kept in case it fails)
     qint64 m_lastActivity = 0;
-    bool m_cutAfterNextReply = false;
+    bool m_finalReplyStored = false; // the next reply was stored in advance with its message
     bool m_closing = false;
     bool m_finished = false;
 };

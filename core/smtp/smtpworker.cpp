@@ -105,6 +105,12 @@ void SmtpWorker::acceptDescriptor(qintptr descriptor)
     connection->start();
 }
 
+quint64 SmtpWorker::newSessionKey()
+{
+    m_lastSessionKey = qMax(m_lastSessionKey + 1, quint64(QDateTime::currentMSecsSinceEpoch()) << 12);
+    return m_lastSessionKey;
+}
+
 void SmtpWorker::deliver(SmtpConnection *connection, SmtpMessage message, const Transcript &transcript)
 {
     IncomingMessage incoming;
@@ -113,6 +119,7 @@ void SmtpWorker::deliver(SmtpConnection *connection, SmtpMessage message, const 
     incoming.traceHeader = TraceHeader::received(message.envelope, m_config.hostname, incoming.id, incoming.receivedMs);
     incoming.envelope = std::move(message.envelope);
     incoming.data = std::move(message.data);
+    incoming.sessionKey = connection->sessionKey();
     incoming.transcript = transcript;
     // The stored transcript runs up to the final reply, which is sent once the commit is done.
     incoming.transcript.append(TranscriptEntry {

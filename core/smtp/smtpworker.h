@@ -39,6 +39,8 @@ public:
 
     void acceptDescriptor(qintptr descriptor);
     qint64 now() const { return m_clock.elapsed(); }
+    // Unique, increasing keys for sessions' transcripts in the store (milliseconds << 12, then +1).
+    quint64 newSessionKey();
     SmtpServer *server() const { return m_server; }
     const QByteArray &hostname() const { return m_config.hostname; }
     void deliver(SmtpConnection *connection, SmtpMessage message, const Transcript &transcript);
@@ -62,6 +64,7 @@ private:
     int m_idleTimeoutMs = 300000;
     int m_maxConnections = 1000;
     quint64 m_nextId = 1;
+    quint64 m_lastSessionKey = 0;
     std::vector<QTcpServer *> m_listeners;
     QHash<quint64, SmtpConnection *> m_connections;
     QTimer *m_sweep = nullptr;

@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QSet>
 
 #include <sqlite3.h>
 
@@ -23,9 +24,11 @@ constexpr int SchemaVersion = 1;
 
 // Migrations by version; each runs once, in one transaction, and bumps schema_version.
 const char *const Migrations[] = {
-    // 1: messages (summary + envelope) and, in a table of their own so that listing never reads their
-    //    pages, the bulky parts: the session transcript and the raw source (last, so that reading the
-    //    transcript does not walk a large source's overflow pages).
+    // 1: messages (summary + envelope); their sources in a table of their own, so that listing never reads
+    //    a source's pages; SMTP transcripts in chunks: each message stores the entries since its session's
+    //    previous message and links to that message's chunk, so a message's transcript (the whole session up
+    //    to its final reply) is its chain of chunks. A session's chunks live as long as any of its messages
+    //    (sessions.messages counts them). Every insert lands at the end of its table: one page each per commit.
     R"sql(
 CREATE TABLE messages (
     id INTEGER PRIMARY KEY,
@@ -46,15 +49,30 @@ CREATE TABLE messages (
     message_id TEXT NOT NULL,
     size INTEGER NOT NULL,
     has_attachments INTEGER NOT NULL,
-    is_read INTEGER NOT NULL DEFAULT 0
+    is_read INTEGER NOT NULL DEFAULT 0,
+    session_id INTEGER NOT NULL
 );
-CREATE TABLE message_data (id INTEGER PRIMARY KEY, transcript TEXT NOT NULL, raw BLOB NOT NULL);
+CREATE TABLE message_data (id INTEGER PRIMARY KEY, raw BLOB NOT NULL);
+CREATE TABLE transcript_chunks (
+    message_id INTEGER PRIMARY KEY,
+    previous_id INTEGER NOT NULL,
+    entries TEXT NOT NULL
+);
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    last_message_id INTEGER NOT NULL,
+    messages INTEGER NOT NULL
+);
 )sql",
 };
 
 // Sources at least this big are written with incremental blob I/O, so SQLite never assembles
 // a second whole copy of them in a record buffer.
 constexpr qint64 StreamedBlobThreshold = 256 * 1024;
+
+// A transcript shows at most this many messages' worth of its session (a client may send thousands
+// of messages over one connection).
+constexpr qsizetype MaxTranscriptChunks = 1000;
 
 // JSON text must be UTF-8: invalid sequences (a client may send anything) become U+FFFD.
 QByteArray validUtf8(const QByteArray &bytes)
@@ -136,11 +154,11 @@ void appendTime(QByteArray &out, qint64 ms)
     out += 'Z';
 }
 
-QByteArray transcriptJson(const Transcript &transcript)
+// Transcript entries as comma-separated JSON objects: chunks of one session join with ',' into an array.
+QByteArray transcriptChunk(const Transcript &transcript)
 {
     QByteArray out;
-    out.reserve(64 + transcript.size() * 72);
-    out += "{\"Transcript\":[";
+    out.reserve(transcript.size() * 72);
     bool first = true;
     for (const TranscriptEntry &entry : transcript) {
         if (!first) {
@@ -154,7 +172,6 @@ QByteArray transcriptJson(const Transcript &transcript)
         appendJsonString(out, validUtf8(entry.text));
         out += '}';
     }
-    out += "]}";
     return out;
 }
 
@@ -227,6 +244,10 @@ struct MessageStore::Private
     SqliteDatabase db;
     SqliteStatement insertMessage;
     SqliteStatement insertData;
+    SqliteStatement findSession;
+    SqliteStatement insertChunk;
+    SqliteStatement upsertSession;
+    SqliteStatement releaseSession;
     SqliteStatement savepoint;
     SqliteStatement release;
     SqliteStatement rollbackTo;
@@ -240,6 +261,8 @@ struct MessageStore::Private
     bool migrate();
     void writerLoop();
     bool insert(IncomingMessage &message, DeliveryResult *result, QString *error);
+    // rows: (message row id, session id) pairs.
+    bool deleteMessages(const QList<QPair<qint64, qint64>> &rows, QString *error);
     QStringList prune(QString *error);
     void enqueue(WriteOp op);
     bool runAndWait(std::function<bool(QString *)> apply, std::function<void()> after = {});
@@ -266,13 +289,20 @@ bool MessageStore::Private::openWriter()
     }
     insertMessage = db.prepare(
         "INSERT INTO messages (uid, received, mail_from, rcpt_to, client_address, client_port, helo, auth_user, tls, "
-        "from_header, to_header, cc_header, subject, date, message_id, size, has_attachments) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
-    insertData = db.prepare("INSERT INTO message_data (id, transcript, raw) VALUES (?1, ?2, ?3)");
+        "from_header, to_header, cc_header, subject, date, message_id, size, has_attachments, session_id) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
+    insertData = db.prepare("INSERT INTO message_data (id, raw) VALUES (?1, ?2)");
+    findSession = db.prepare("SELECT last_message_id FROM sessions WHERE id = ?1");
+    insertChunk = db.prepare("INSERT INTO transcript_chunks (message_id, previous_id, entries) VALUES (?1, ?2, ?3)");
+    upsertSession = db.prepare("INSERT INTO sessions (id, last_message_id, messages) VALUES (?1, ?2, 1) "
+                               "ON CONFLICT (id) DO UPDATE SET last_message_id = ?2, messages = messages + 1");
+    releaseSession = db.prepare("UPDATE sessions SET messages = messages - 1 WHERE id = ?1 "
+                                "RETURNING messages, last_message_id");
     savepoint = db.prepare("SAVEPOINT op");
     release = db.prepare("RELEASE op");
     rollbackTo = db.prepare("ROLLBACK TO op");
-    if (!insertMessage.isValid() || !insertData.isValid() || !savepoint.isValid() || !release.isValid()
+    if (!insertMessage.isValid() || !insertData.isValid() || !findSession.isValid() || !insertChunk.isValid()
+        || !upsertSession.isValid() || !releaseSession.isValid() || !savepoint.isValid() || !release.isValid()
         || !rollbackTo.isValid()) {
         errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
         return false;
@@ -346,24 +376,23 @@ bool MessageStore::Private::insert(IncomingMessage &message, DeliveryResult *res
     st.bind(15, headers.messageId);
     st.bind(16, size);
     st.bind(17, qint64(headers.hasAttachments ? 1 : 0));
+    st.bind(18, qint64(message.sessionKey));
     if (!st.exec()) {
         *error = db.errorString();
         return false;
     }
     const qint64 rowId = db.lastInsertRowId();
 
-    const QByteArray transcript = transcriptJson(message.transcript);
     insertData.bind(1, rowId);
-    insertData.bind(2, transcript);
     if (size < StreamedBlobThreshold) {
         const QByteArray raw = message.traceHeader + message.data;
-        insertData.bindBlob(3, raw);
+        insertData.bindBlob(2, raw);
         if (!insertData.exec()) {
             *error = db.errorString();
             return false;
         }
     } else {
-        insertData.bindZeroBlob(3, size);
+        insertData.bindZeroBlob(2, size);
         if (!insertData.exec()) {
             *error = db.errorString();
             return false;
@@ -390,6 +419,20 @@ bool MessageStore::Private::insert(IncomingMessage &message, DeliveryResult *res
         }
     }
 
+    findSession.bind(1, qint64(message.sessionKey));
+    const qint64 previous = findSession.step() ? findSession.columnInt(0) : 0;
+    findSession.reset();
+    const QByteArray chunk = transcriptChunk(message.transcript);
+    insertChunk.bind(1, rowId);
+    insertChunk.bind(2, previous);
+    insertChunk.bind(3, chunk);
+    upsertSession.bind(1, qint64(message.sessionKey));
+    upsertSession.bind(2, rowId);
+    if (!insertChunk.exec() || !upsertSession.exec()) {
+        *error = db.errorString();
+        return false;
+    }
+
     // The source is on its way to disk; the network side need not keep it.
     message.data = QByteArray();
     MessageSummary &s = result->summary;
@@ -409,35 +452,70 @@ bool MessageStore::Private::insert(IncomingMessage &message, DeliveryResult *res
     return true;
 }
 
+bool MessageStore::Private::deleteMessages(const QList<QPair<qint64, qint64>> &rows, QString *error)
+{
+    SqliteStatement data = db.prepare("DELETE FROM message_data WHERE id = ?1");
+    SqliteStatement message = db.prepare("DELETE FROM messages WHERE id = ?1");
+    SqliteStatement previousOf = db.prepare("SELECT previous_id FROM transcript_chunks WHERE message_id = ?1");
+    SqliteStatement chunk = db.prepare("DELETE FROM transcript_chunks WHERE message_id = ?1");
+    SqliteStatement session = db.prepare("DELETE FROM sessions WHERE id = ?1");
+    for (const auto &[row, sessionId] : rows) {
+        data.bind(1, row);
+        message.bind(1, row);
+        releaseSession.bind(1, sessionId);
+        bool ok = data.exec() && message.exec();
+        // A session's chunks stay while any of its messages does: later messages show the whole session.
+        const bool released = ok && releaseSession.step(&ok);
+        const qint64 left = released ? releaseSession.columnInt(0) : 1;
+        qint64 link = released ? releaseSession.columnInt(1) : 0;
+        releaseSession.reset();
+        if (!ok) {
+            *error = db.errorString();
+            return false;
+        }
+        if (left > 0) {
+            continue;
+        }
+        while (link > 0) {
+            previousOf.bind(1, link);
+            const qint64 previous = previousOf.step() ? previousOf.columnInt(0) : 0;
+            previousOf.reset();
+            chunk.bind(1, link);
+            if (!chunk.exec()) {
+                *error = db.errorString();
+                return false;
+            }
+            link = previous;
+        }
+        session.bind(1, sessionId);
+        if (!session.exec()) {
+            *error = db.errorString();
+            return false;
+        }
+    }
+    cachedCount -= rows.size();
+    return true;
+}
+
 QStringList MessageStore::Private::prune(QString *error)
 {
     const qint64 max = maxMessages.load();
     if (max <= 0 || cachedCount <= max) {
         return {};
     }
-    const qint64 excess = cachedCount - max;
     QStringList ids;
-    qint64 lastRow = 0;
+    QList<QPair<qint64, qint64>> rows;
     {
-        SqliteStatement st = db.prepare("SELECT id, uid FROM messages ORDER BY id LIMIT ?1");
-        st.bind(1, excess);
+        SqliteStatement st = db.prepare("SELECT id, uid, session_id FROM messages ORDER BY id LIMIT ?1");
+        st.bind(1, cachedCount - max);
         while (st.step()) {
-            lastRow = st.columnInt(0);
+            rows.append({ st.columnInt(0), st.columnInt(2) });
             ids << st.columnText(1);
         }
     }
-    if (ids.isEmpty()) {
+    if (rows.isEmpty() || !deleteMessages(rows, error)) {
         return {};
     }
-    SqliteStatement data = db.prepare("DELETE FROM message_data WHERE id <= ?1");
-    SqliteStatement messages = db.prepare("DELETE FROM messages WHERE id <= ?1");
-    data.bind(1, lastRow);
-    messages.bind(1, lastRow);
-    if (!data.exec() || !messages.exec()) {
-        *error = db.errorString();
-        return {};
-    }
-    cachedCount -= ids.size();
     return ids;
 }
 
@@ -618,6 +696,10 @@ void MessageStore::close()
     }
     d->insertMessage = {};
     d->insertData = {};
+    d->findSession = {};
+    d->insertChunk = {};
+    d->upsertSession = {};
+    d->releaseSession = {};
     d->savepoint = {};
     d->release = {};
     d->rollbackTo = {};
@@ -681,7 +763,7 @@ std::optional<StoredMessage> MessageStore::message(const QString &id) const
         return std::nullopt;
     }
     const QByteArray sql = QByteArray("SELECT ") + SummaryColumns
-        + ", rcpt_to, client_address, client_port, helo, auth_user, tls, d.raw, d.transcript "
+        + ", rcpt_to, client_address, client_port, helo, auth_user, tls, d.raw, m.id, m.session_id "
           "FROM messages m JOIN message_data d ON d.id = m.id WHERE uid = ?1";
     SqliteStatement st = db->prepare(sql.constData());
     st.bind(1, id);
@@ -700,7 +782,23 @@ std::optional<StoredMessage> MessageStore::message(const QString &id) const
     m.authUser = st.columnText(16);
     m.tls = st.columnInt(17) != 0;
     m.raw = st.columnBlob(18);
-    m.transcriptJson = st.columnText(19).toUtf8();
+    // The whole session up to this message's final reply: its chain of chunks, oldest first.
+    SqliteStatement chunk = db->prepare("SELECT previous_id, entries FROM transcript_chunks WHERE message_id = ?1");
+    QByteArrayList chunks;
+    for (qint64 link = st.columnInt(19); link > 0 && chunks.size() < MaxTranscriptChunks;) {
+        chunk.bind(1, link);
+        if (!chunk.step()) {
+            break;
+        }
+        chunks.prepend(chunk.columnBlob(1));
+        link = chunk.columnInt(0);
+        chunk.reset();
+        if (link > 0 && chunks.size() == MaxTranscriptChunks) {
+            chunks.prepend(
+                R"({"Time":"1970-01-01T00:00:00.000Z","Direction":"in","Text":"[earlier entries omitted]"})");
+        }
+    }
+    m.transcriptJson = "{\"Transcript\":[" + chunks.join(',') + "]}";
     return m;
 }
 
@@ -750,26 +848,20 @@ bool MessageStore::remove(const QStringList &ids)
     auto removed = std::make_shared<QStringList>();
     const bool ok = d->runAndWait(
         [this, ids, removed](QString *error) {
-            SqliteStatement find = d->db.prepare("SELECT id FROM messages WHERE uid = ?1");
-            SqliteStatement data = d->db.prepare("DELETE FROM message_data WHERE id = ?1");
-            SqliteStatement message = d->db.prepare("DELETE FROM messages WHERE id = ?1");
+            SqliteStatement find = d->db.prepare("SELECT id, session_id FROM messages WHERE uid = ?1");
+            QList<QPair<qint64, qint64>> rows;
             for (const QString &id : ids) {
                 find.bind(1, id);
-                const bool found = find.step();
-                const qint64 row = found ? find.columnInt(0) : 0;
+                if (find.step()) {
+                    rows.append({ find.columnInt(0), find.columnInt(1) });
+                    *removed << id;
+                }
                 find.reset();
-                if (!found) {
-                    continue;
-                }
-                data.bind(1, row);
-                message.bind(1, row);
-                if (!data.exec() || !message.exec()) {
-                    *error = d->db.errorString();
-                    return false;
-                }
-                *removed << id;
             }
-            d->cachedCount -= removed->size();
+            if (!d->deleteMessages(rows, error)) {
+                removed->clear();
+                return false;
+            }
             return true;
         },
         [this, removed] {
@@ -789,7 +881,8 @@ bool MessageStore::removeAll()
             while (ids.step()) {
                 *removed << ids.columnText(0);
             }
-            if (!d->db.exec("DELETE FROM message_data") || !d->db.exec("DELETE FROM messages")) {
+            if (!d->db.exec("DELETE FROM message_data") || !d->db.exec("DELETE FROM transcript_chunks")
+                || !d->db.exec("DELETE FROM sessions") || !d->db.exec("DELETE FROM messages")) {
                 *error = d->db.errorString();
                 return false;
             }

@@ -78,10 +78,21 @@ def open_store(data_dir):
 
 
 def stored_message(data_dir, message_id):
+    """The message's row as a dict, with its source ("raw") and its session transcript ("transcript", JSON text)."""
     with open_store(data_dir) as db:
-        return db.execute(
-            "SELECT m.*, d.raw, d.transcript FROM messages m JOIN message_data d ON d.id = m.id WHERE uid = ?",
-            (message_id,)).fetchone()
+        row = db.execute("SELECT m.*, d.raw FROM messages m JOIN message_data d ON d.id = m.id WHERE uid = ?",
+                         (message_id,)).fetchone()
+        if row is None:
+            return None
+        chunks, link = [], row["id"]
+        while link:
+            previous, entries = db.execute("SELECT previous_id, entries FROM transcript_chunks WHERE message_id = ?",
+                                           (link,)).fetchone()
+            chunks.insert(0, entries)
+            link = previous
+        message = dict(row)
+        message["transcript"] = "[" + ",".join(chunks) + "]"
+        return message
 
 
 def stored_messages(data_dir):

@@ -287,17 +287,34 @@ void TestSmtpServer::transcriptPerMessage()
         texts << v.toObject().value(u"Text").toString();
         directions << v.toObject().value(u"Direction").toString();
     }
-    // The session prologue, then this message's transaction only, up to its final reply; AUTH secrets masked.
+    // The whole session up to this message's final reply; AUTH secrets masked.
     QCOMPARE(texts.first(), QStringLiteral("220 mx.test ESMTP Letterbox"));
     QCOMPARE(texts.at(1), QStringLiteral("EHLO client.test"));
     QCOMPARE(texts.at(3), QStringLiteral("AUTH PLAIN ****"));
     QVERIFY(!texts.join(u'|').contains(QStringLiteral("AGFsaWNl")));
-    QVERIFY(!texts.contains(QStringLiteral("RCPT TO:<first@y.test>")));
-    QVERIFY(texts.contains(QStringLiteral("RCPT TO:<second@y.test>")));
-    QVERIFY(texts.contains(QStringLiteral("[20 octets of message data]")));
-    QCOMPARE(texts.last(), QStringLiteral("250 2.0.0 Ok: queued as %1").arg(QString::fromLatin1(ids.at(1))));
+    const QString firstQueued = QStringLiteral("250 2.0.0 Ok: queued as %1").arg(QString::fromLatin1(ids.at(0)));
+    const QString secondQueued = QStringLiteral("250 2.0.0 Ok: queued as %1").arg(QString::fromLatin1(ids.at(1)));
+    QVERIFY(texts.indexOf(QStringLiteral("RCPT TO:<first@y.test>")) < texts.indexOf(firstQueued));
+    QVERIFY(texts.indexOf(firstQueued) < texts.indexOf(QStringLiteral("RCPT TO:<second@y.test>")));
+    QCOMPARE(texts.count(firstQueued), 1);
+    QCOMPARE(texts.count(QStringLiteral("[20 octets of message data]")), 2);
+    QCOMPARE(texts.last(), secondQueued);
+    // greeting, EHLO, reply, AUTH, 235, then 8 entries per message (MAIL, 250, RCPT, 250, DATA, 354, data, 250).
+    QCOMPARE(texts.size(), 5 + 2 * 8);
     QCOMPARE(directions.first(), QStringLiteral("out"));
     QCOMPARE(directions.at(1), QStringLiteral("in"));
+
+    // The first message's transcript ends with its own final reply.
+    const auto first = m_store->message(QString::fromLatin1(ids.at(0)));
+    const QJsonArray firstEntries
+        = QJsonDocument::fromJson(first->transcriptJson).object().value(u"Transcript").toArray();
+    QCOMPARE(firstEntries.size(), 5 + 8);
+    QCOMPARE(firstEntries.last().toObject().value(u"Text").toString(), firstQueued);
+
+    // Deleting the first message keeps the second one's whole session.
+    QVERIFY(m_store->remove({ QString::fromLatin1(ids.at(0)) }));
+    const auto again = m_store->message(QString::fromLatin1(ids.at(1)));
+    QCOMPARE(QJsonDocument::fromJson(again->transcriptJson).object().value(u"Transcript").toArray().size(), 5 + 2 * 8);
 }
 
 void TestSmtpServer::twoHundredConcurrentClients()

@@ -60,6 +60,7 @@ private Q_SLOTS:
     void listsNewestFirstWithPaging();
     void removesAndMarksRead();
     void retentionPrunesOldest();
+    void transcriptKeepsWholeSession();
     void persistsAcrossReopen();
     void concurrentDeliveriesShareCommits();
     void fullDiskFailsDeliveryAndRecovers();
@@ -201,6 +202,51 @@ void TestMessageStore::retentionPrunesOldest()
     QVERIFY(m_store->message(QStringLiteral("R3")).has_value());
     QTRY_COMPARE(pruned.size(), 2);
     QCOMPARE(pruned.at(0).at(0).toStringList(), QStringList { QStringLiteral("R1") });
+}
+
+void TestMessageStore::transcriptKeepsWholeSession()
+{
+    const auto texts = [this](const QString &id) {
+        QStringList out;
+        const auto m = m_store->message(id);
+        for (const QJsonValue &v : QJsonDocument::fromJson(m->transcriptJson).object().value(u"Transcript").toArray()) {
+            out << v.toObject().value(u"Text").toString();
+        }
+        return out;
+    };
+    // Three messages of one session, each carrying the entries since the previous one.
+    for (int i = 1; i <= 3; ++i) {
+        IncomingMessage m = makeMessage("S" + QByteArray::number(i), Sample);
+        m.sessionKey = 42;
+        m.transcript = { { 1, TranscriptEntry::Direction::In, "line " + QByteArray::number(i) } };
+        QVERIFY(deliverAndWait(*m_store, m).ok);
+    }
+    IncomingMessage other = makeMessage("O1", Sample);
+    other.sessionKey = 43;
+    other.transcript = { { 1, TranscriptEntry::Direction::In, "other" } };
+    QVERIFY(deliverAndWait(*m_store, other).ok);
+
+    QCOMPARE(texts(QStringLiteral("S1")), QStringList { QStringLiteral("line 1") });
+    QCOMPARE(texts(QStringLiteral("S3")),
+        (QStringList { QStringLiteral("line 1"), QStringLiteral("line 2"), QStringLiteral("line 3") }));
+    QCOMPARE(texts(QStringLiteral("O1")), QStringList { QStringLiteral("other") });
+    // Deleting (or pruning) earlier messages keeps what later ones need.
+    QVERIFY(m_store->remove({ QStringLiteral("S1") }));
+    m_store->setMaxMessages(3);
+    IncomingMessage trigger = makeMessage("O2", Sample);
+    trigger.sessionKey = 43;
+    trigger.transcript = { { 1, TranscriptEntry::Direction::In, "other 2" } };
+    QVERIFY(deliverAndWait(*m_store, trigger).ok); // prunes S2
+    QVERIFY(!m_store->message(QStringLiteral("S2")).has_value());
+    QCOMPARE(texts(QStringLiteral("S3")),
+        (QStringList { QStringLiteral("line 1"), QStringLiteral("line 2"), QStringLiteral("line 3") }));
+    // Once no message of a session is left, its chunks go too.
+    QVERIFY(m_store->remove({ QStringLiteral("S3") }));
+    IncomingMessage reused = makeMessage("S4", Sample);
+    reused.sessionKey = 42;
+    reused.transcript = { { 1, TranscriptEntry::Direction::In, "line 4" } };
+    QVERIFY(deliverAndWait(*m_store, reused).ok);
+    QCOMPARE(texts(QStringLiteral("S4")), QStringList { QStringLiteral("line 4") });
 }
 
 void TestMessageStore::persistsAcrossReopen()
