@@ -460,6 +460,7 @@ void SmtpSession::handleMail(const QByteArray &arg)
         return;
     }
     bool smtpUtf8 = false;
+    qint64 declaredSize = 0;
     if (!params.isEmpty()) {
         if (!m_envelope.esmtp) {
             // RFC 5321 §4.1.1.11: parameters need EHLO.
@@ -484,6 +485,7 @@ void SmtpSession::handleMail(const QByteArray &arg)
                     reply(552, "5.3.4", "Message size exceeds fixed maximum message size");
                     return;
                 }
+                declaredSize = size;
             } else if (key == "BODY") {
                 const QByteArray body = value.toUpper();
                 if (body != "7BIT" && body != "8BITMIME") {
@@ -517,6 +519,7 @@ void SmtpSession::handleMail(const QByteArray &arg)
     }
     m_envelope = candidate;
     m_hasSender = true;
+    m_declaredSize = declaredSize;
     m_events.push_back({ SmtpEvent::Type::EnvelopeChanged, {}, {}, false });
     reply(250, "2.1.0", "Ok");
 }
@@ -825,6 +828,11 @@ void SmtpSession::tlsStarted()
 void SmtpSession::startDataReader()
 {
     m_data = QByteArray();
+    // RFC 1870: a declared SIZE lets the buffer be allocated once instead of grown by copies
+    // (address space only: pages are touched as data arrives).
+    if (m_declaredSize > 0) {
+        m_data.reserve(qsizetype(m_declaredSize));
+    }
     m_dataSize = 0;
     m_dataTooBig = false;
     m_lineTooLong = false;
@@ -901,6 +909,7 @@ void SmtpSession::resetTransaction()
 {
     const bool changed = m_hasSender || !m_envelope.rcptTo.isEmpty();
     m_hasSender = false;
+    m_declaredSize = 0;
     m_bdatUsed = false;
     m_envelope.mailFrom.clear();
     m_envelope.rcptTo.clear();

@@ -140,6 +140,7 @@ private:
 
     // Transaction
     bool m_hasSender = false;
+    qint64 m_declaredSize = 0; // MAIL FROM … SIZE=, within the limit
     bool m_bdatUsed = false;
     int m_rejectedRecipients = 0;
     QByteArray m_data;
