@@ -98,14 +98,18 @@ void SmtpServer::close(int timeoutMs)
     if (!m_thread->isRunning()) {
         return;
     }
+    // No new connections; every session gets 421, those whose message is being committed right after
+    // its 250 — so wait for those commits before the network thread may stop.
     QMetaObject::invokeMethod(
-        m_worker, [this] { m_worker->stopListening(); }, Qt::BlockingQueuedConnection);
+        m_worker,
+        [this] {
+            m_worker->stopListening();
+            m_worker->closeAll();
+        },
+        Qt::BlockingQueuedConnection);
     m_listening.clear();
-    // Let committed messages get their 250 before the sessions are closed.
     QDeadlineTimer deadline(timeoutMs);
     while (m_worker->pendingDeliveries() > 0 && !deadline.hasExpired()) {
         QThread::msleep(5);
     }
-    QMetaObject::invokeMethod(
-        m_worker, [this] { m_worker->closeAll(); }, Qt::BlockingQueuedConnection);
 }

@@ -38,8 +38,8 @@ public:
     QString errorString() const;
     int connectionCount() const;
 
-    // Stops accepting, waits (up to timeoutMs) for deliveries being committed so that their 250s go out,
-    // then says 421 to every open session and closes it.
+    // Stops accepting and says 421 to every session (after the 250 of a message being committed), then
+    // waits up to timeoutMs for those commits, so that no acknowledged message is cut off.
     void close(int timeoutMs = 30000);
 
 Q_SIGNALS:

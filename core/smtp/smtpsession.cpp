@@ -884,6 +884,11 @@ void SmtpSession::deliveryFinished(bool ok, const QByteArray &messageId)
         reply(451, "4.3.0", "Error: message could not be stored, try again later");
     }
     resetTransaction();
+    if (m_shutdownPending) {
+        // The server is stopping: the message got its answer, nothing more is read.
+        shutdown();
+        return;
+    }
     resume();
 }
 
@@ -899,6 +904,11 @@ void SmtpSession::timeout()
 void SmtpSession::shutdown()
 {
     if (m_state == State::Closed) {
+        return;
+    }
+    if (m_state == State::Paused && !m_awaitingTls) {
+        // A message is being stored: its 250 (or 451) goes out first, then the 421.
+        m_shutdownPending = true;
         return;
     }
     reply(421, "4.3.2", m_config.hostname + " Service shutting down");

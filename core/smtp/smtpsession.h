@@ -73,7 +73,7 @@ public:
     void tlsStarted();
     // The idle timeout expired: 421 and close.
     void timeout();
-    // The server is shutting down: 421 and close.
+    // The server is shutting down: 421 and close; while a message is being stored, right after its reply.
     void shutdown();
 
     QByteArray takeOutput();
@@ -135,6 +135,7 @@ private:
     bool m_greeted = false;
     bool m_enhanced = false;
     bool m_awaitingTls = false;
+    bool m_shutdownPending = false;
     bool m_discardingLine = false; // a command line over the limit is being skipped up to its LF
     SmtpEnvelope m_envelope;
 

@@ -131,6 +131,7 @@ private Q_SLOTS:
     void startTlsDropsPipelinedCommands();
     void idleTimeout();
     void failedDeliveryGets451();
+    void shutdownWaitsForTheMessageBeingStored();
     void envelopeRecordsSessionFacts();
     void traceProtocolName();
 };
@@ -523,6 +524,32 @@ void TestSmtpSession::failedDeliveryGets451()
         Greeting + ehloReply()
             + crlf({ "250 2.1.0 Ok", "250 2.1.5 Ok", "354 End data with <CR><LF>.<CR><LF>",
                 "451 4.3.0 Error: message could not be stored, try again later", "250 2.1.0 Ok" }));
+}
+
+void TestSmtpSession::shutdownWaitsForTheMessageBeingStored()
+{
+    SmtpSessionConfig config;
+    config.hostname = Host;
+    SmtpSession idle(config, QHostAddress::LocalHost, 1);
+    idle.start();
+    idle.takeOutput();
+    idle.shutdown();
+    QCOMPARE(idle.takeOutput(), QByteArray("421 mx.test Service shutting down\r\n"));
+    QVERIFY(idle.isClosed());
+
+    SmtpSession busy(config, QHostAddress::LocalHost, 1);
+    busy.start();
+    busy.receive("EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\nx\r\n.\r\n"
+                 "MAIL FROM:<next@x.test>\r\n");
+    QVERIFY(busy.isPaused());
+    busy.takeOutput();
+    busy.shutdown();
+    QCOMPARE(busy.takeOutput(), QByteArray()); // nothing before the message's answer
+    busy.deliveryFinished(true, "ID1");
+    // The acknowledgement first, then the 421; the pipelined MAIL is never processed.
+    QCOMPARE(
+        busy.takeOutput(), QByteArray("250 2.0.0 Ok: queued as ID1\r\n421 4.3.2 mx.test Service shutting down\r\n"));
+    QVERIFY(busy.isClosed());
 }
 
 void TestSmtpSession::envelopeRecordsSessionFacts()
