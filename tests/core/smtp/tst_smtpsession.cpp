@@ -132,6 +132,7 @@ private Q_SLOTS:
     void idleTimeout();
     void failedDeliveryGets451();
     void shutdownWaitsForTheMessageBeingStored();
+    void garbageNeverGrowsTheBuffer();
     void envelopeRecordsSessionFacts();
     void traceProtocolName();
 };
@@ -550,6 +551,49 @@ void TestSmtpSession::shutdownWaitsForTheMessageBeingStored()
     QCOMPARE(
         busy.takeOutput(), QByteArray("250 2.0.0 Ok: queued as ID1\r\n421 4.3.2 mx.test Service shutting down\r\n"));
     QVERIFY(busy.isClosed());
+}
+
+void TestSmtpSession::garbageNeverGrowsTheBuffer()
+{
+    // Random bytes mixed with command fragments, in random pieces: every reply is well-formed and what the
+    // session keeps unprocessed stays bounded (a command line, an AUTH line or the start of a dot line).
+    const QByteArrayList fragments = { "EHLO x\r\n", "MAIL FROM:<a@b.c>\r\n", "RCPT TO:<d@e.f>\r\n", "DATA\r\n",
+        "\r\n.\r\n", "BDAT 5\r\n", "AUTH LOGIN\r\n", "RSET\r\n", ".", "\r", "\n" };
+    for (quint32 seed = 1; seed <= 20; ++seed) {
+        QRandomGenerator rng(seed);
+        SmtpSessionConfig config;
+        config.hostname = Host;
+        config.maxMessageSize = 100000;
+        SmtpSession session(config, QHostAddress::LocalHost, 1);
+        session.start();
+        qsizetype sent = 0;
+        while (sent < 2000000 && !session.isClosed()) {
+            QByteArray chunk;
+            if (rng.bounded(3) == 0) {
+                chunk = fragments.at(rng.bounded(int(fragments.size())));
+            } else {
+                chunk.resize(rng.bounded(1, 4096));
+                for (char &c : chunk) {
+                    c = char(rng.bounded(256));
+                }
+            }
+            session.receive(chunk);
+            sent += chunk.size();
+            if (session.isPaused()) {
+                session.takeMessage();
+                session.deliveryFinished(true, "ID");
+            }
+            QVERIFY2(session.bufferedBytes() <= 12288 + 4096, qPrintable(QString::number(session.bufferedBytes())));
+            const QByteArray out = session.takeOutput();
+            for (const QByteArray &line : out.split('\n')) {
+                if (!line.isEmpty()) {
+                    QVERIFY2(line.size() >= 5 && line.endsWith('\r') && (line[3] == ' ' || line[3] == '-'),
+                        line.constData());
+                }
+            }
+            session.takeEvents();
+        }
+    }
 }
 
 void TestSmtpSession::envelopeRecordsSessionFacts()
