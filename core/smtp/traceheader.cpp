@@ -44,7 +44,9 @@ QByteArray TraceHeader::received(
     header += envelope.protocol();
     header += " id ";
     header += id;
-    header += ";\r\n\t";
+    // One line, as CONTRACT.md writes it (about 130 octets: within RFC 5322's 998). Folded before the date
+    // only if a long host name would break that limit; unfolding then gives back the same text.
+    header += header.size() + 2 + date.size() + 2 > 998 ? ";\r\n " : "; ";
     header += date;
     header += "\r\n";
     return header;

@@ -8,7 +8,7 @@ struct SmtpEnvelope;
 class TraceHeader
 {
 public:
-    // "Received: from HELO ([ADDR]) by HOST (Letterbox) with PROTO id ID; DATE\r\n", folded before the date.
+    // "Received: from HELO ([ADDR]) by HOST (Letterbox) with PROTO id ID; DATE\r\n" on one line.
     static QByteArray received(
         const SmtpEnvelope &envelope, const QByteArray &hostname, const QByteArray &id, qint64 timeMs);
 };

@@ -102,10 +102,9 @@ def stored_messages(data_dir):
 
 def split_trace(raw):
     """Splits the stored source into its Received: trace header and the data as received."""
-    first = raw.index(b"\r\n")
-    second = raw.index(b"\r\n", first + 2)
-    assert raw[first + 2:first + 3] == b"\t", raw[:200]
-    return raw[:second + 2], raw[second + 2:]
+    end = raw.index(b"\r\n")
+    assert raw.startswith(b"Received: from "), raw[:200]
+    return raw[:end + 2], raw[end + 2:]
 
 
 QUEUED = re.compile(rb"Ok: queued as ([0-9A-Za-z]{22})")

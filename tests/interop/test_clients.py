@@ -41,7 +41,8 @@ class SmtplibTest(unittest.TestCase):
         trace, body = split_trace(row["raw"])
         self.assertEqual(body, data)  # smtplib dot-stuffs; the store holds it unstuffed
         self.assertTrue(trace.startswith(b"Received: from client.test ([127.0.0.1]) by mx.test (Letterbox) with ESMTP id "
-                                         + message_id.encode() + b";\r\n\t"))
+                                         + message_id.encode() + b"; "))
+        self.assertRegex(trace, rb"; (Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d \+0000\r\n$")
         self.assertEqual(row["mail_from"], "sender@example.test")
         self.assertEqual(row["rcpt_to"], '["rcpt@example.test","other@example.test"]')
         self.assertEqual(row["subject"], "smtplib plain")

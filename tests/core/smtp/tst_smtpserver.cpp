@@ -216,8 +216,8 @@ void TestSmtpServer::sequentialSession()
     const QByteArray expectedBody = "From: a@x.test\r\nTo: b@y.test\r\nSubject: loopback\r\n\r\nline one\r\n.dot\r\n";
     QVERIFY(m->raw.endsWith(expectedBody));
     const QByteArray trace = m->raw.left(m->raw.size() - expectedBody.size());
-    QVERIFY2(trace.startsWith(
-                 "Received: from client.test ([127.0.0.1]) by mx.test (Letterbox) with ESMTP id " + id + ";\r\n\t"),
+    QVERIFY2(
+        trace.startsWith("Received: from client.test ([127.0.0.1]) by mx.test (Letterbox) with ESMTP id " + id + "; "),
         trace.constData());
     QVERIFY(trace.endsWith(" +0000\r\n"));
     QCOMPARE(m->summary.subject, QStringLiteral("loopback"));

@@ -26,7 +26,7 @@ IncomingMessage makeMessage(const QByteArray &id, const QByteArray &data, qint64
     m.envelope.clientPort = 50123;
     m.receivedMs = receivedMs;
     m.traceHeader = "Received: from client.test ([127.0.0.1]) by mx.test (Letterbox) with ESMTPA id " + id
-        + ";\r\n\tWed, 25 Nov 2026 09:00:00 +0000\r\n";
+        + "; Wed, 25 Nov 2026 09:00:00 +0000\r\n";
     m.data = data;
     m.transcript = { { 1764000000000, TranscriptEntry::Direction::Out, "220 mx.test ESMTP Letterbox" },
         { 1764000000001, TranscriptEntry::Direction::In, "EHLO client.test" },
