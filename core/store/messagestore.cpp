@@ -25,10 +25,11 @@ constexpr int SchemaVersion = 1;
 // Migrations by version; each runs once, in one transaction, and bumps schema_version.
 const char *const Migrations[] = {
     // 1: messages (summary + envelope); their sources in a table of their own, so that listing never reads
-    //    a source's pages; SMTP transcripts in chunks: each message stores the entries since its session's
-    //    previous message and links to that message's chunk, so a message's transcript (the whole session up
-    //    to its final reply) is its chain of chunks. A session's chunks live as long as any of its messages
-    //    (sessions.messages counts them). Every insert lands at the end of its table: one page each per commit.
+    //    a source's pages; SMTP transcripts in chunks: each message's chunk holds the entries since its
+    //    session's previous message and links to that message's chunk, so a message's transcript (the whole
+    //    session up to its final reply) is its chain of chunks. A session's chunks live as long as any of its
+    //    messages (sessions.messages counts them); chunk ids are only reused once nothing can point at them.
+    //    Every insert lands at the end of its table: one page each per commit.
     R"sql(
 CREATE TABLE messages (
     id INTEGER PRIMARY KEY,
@@ -50,17 +51,18 @@ CREATE TABLE messages (
     size INTEGER NOT NULL,
     has_attachments INTEGER NOT NULL,
     is_read INTEGER NOT NULL DEFAULT 0,
-    session_id INTEGER NOT NULL
+    session_id INTEGER NOT NULL,
+    chunk_id INTEGER NOT NULL
 );
 CREATE TABLE message_data (id INTEGER PRIMARY KEY, raw BLOB NOT NULL);
 CREATE TABLE transcript_chunks (
-    message_id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY,
     previous_id INTEGER NOT NULL,
     entries TEXT NOT NULL
 );
 CREATE TABLE sessions (
     id INTEGER PRIMARY KEY,
-    last_message_id INTEGER NOT NULL,
+    last_chunk_id INTEGER NOT NULL,
     messages INTEGER NOT NULL
 );
 )sql",
@@ -194,7 +196,8 @@ constexpr auto CommitDelay = std::chrono::microseconds(300);
 
 struct WriteOp
 {
-    // Runs on the writer thread inside the batch transaction (in a savepoint of its own).
+    // Runs on the writer thread inside the batch transaction. It may run again (alone) if the batch was rolled
+    // back, so it must start from scratch each time.
     std::function<bool(QString *error)> apply;
     // Runs on the writer thread after the commit (ok: applied and committed durably).
     std::function<void(bool ok, const QString &error)> done;
@@ -248,9 +251,6 @@ struct MessageStore::Private
     SqliteStatement insertChunk;
     SqliteStatement upsertSession;
     SqliteStatement releaseSession;
-    SqliteStatement savepoint;
-    SqliteStatement release;
-    SqliteStatement rollbackTo;
     qint64 cachedCount = 0;
 
     // Readers share one connection (WAL lets it read while the writer commits).
@@ -260,6 +260,8 @@ struct MessageStore::Private
     bool openWriter();
     bool migrate();
     void writerLoop();
+    // Applies batch[from, to) in one transaction (plus retention) and commits; false: all rolled back.
+    bool runTransaction(std::deque<WriteOp> &batch, size_t from, size_t to, QStringList *pruned, QString *error);
     bool insert(IncomingMessage &message, DeliveryResult *result, QString *error);
     // rows: (message row id, session id) pairs.
     bool deleteMessages(const QList<QPair<qint64, qint64>> &rows, QString *error);
@@ -289,21 +291,17 @@ bool MessageStore::Private::openWriter()
     }
     insertMessage = db.prepare(
         "INSERT INTO messages (uid, received, mail_from, rcpt_to, client_address, client_port, helo, auth_user, tls, "
-        "from_header, to_header, cc_header, subject, date, message_id, size, has_attachments, session_id) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
+        "from_header, to_header, cc_header, subject, date, message_id, size, has_attachments, session_id, chunk_id) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)");
     insertData = db.prepare("INSERT INTO message_data (id, raw) VALUES (?1, ?2)");
-    findSession = db.prepare("SELECT last_message_id FROM sessions WHERE id = ?1");
-    insertChunk = db.prepare("INSERT INTO transcript_chunks (message_id, previous_id, entries) VALUES (?1, ?2, ?3)");
-    upsertSession = db.prepare("INSERT INTO sessions (id, last_message_id, messages) VALUES (?1, ?2, 1) "
-                               "ON CONFLICT (id) DO UPDATE SET last_message_id = ?2, messages = messages + 1");
+    findSession = db.prepare("SELECT last_chunk_id FROM sessions WHERE id = ?1");
+    insertChunk = db.prepare("INSERT INTO transcript_chunks (previous_id, entries) VALUES (?1, ?2)");
+    upsertSession = db.prepare("INSERT INTO sessions (id, last_chunk_id, messages) VALUES (?1, ?2, 1) "
+                               "ON CONFLICT (id) DO UPDATE SET last_chunk_id = ?2, messages = messages + 1");
     releaseSession = db.prepare("UPDATE sessions SET messages = messages - 1 WHERE id = ?1 "
-                                "RETURNING messages, last_message_id");
-    savepoint = db.prepare("SAVEPOINT op");
-    release = db.prepare("RELEASE op");
-    rollbackTo = db.prepare("ROLLBACK TO op");
+                                "RETURNING messages, last_chunk_id");
     if (!insertMessage.isValid() || !insertData.isValid() || !findSession.isValid() || !insertChunk.isValid()
-        || !upsertSession.isValid() || !releaseSession.isValid() || !savepoint.isValid() || !release.isValid()
-        || !rollbackTo.isValid()) {
+        || !upsertSession.isValid() || !releaseSession.isValid()) {
         errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
         return false;
     }
@@ -358,6 +356,24 @@ bool MessageStore::Private::insert(IncomingMessage &message, DeliveryResult *res
     const QByteArray rcpts = jsonStringArray(env.rcptTo);
     const QByteArray address = env.clientAddress.toString().toUtf8();
 
+    findSession.bind(1, qint64(message.sessionKey));
+    const qint64 previous = findSession.step() ? findSession.columnInt(0) : 0;
+    findSession.reset();
+    const QByteArray chunk = transcriptChunk(message.transcript);
+    insertChunk.bind(1, previous);
+    insertChunk.bind(2, chunk);
+    if (!insertChunk.exec()) {
+        *error = db.errorString();
+        return false;
+    }
+    const qint64 chunkId = db.lastInsertRowId();
+    upsertSession.bind(1, qint64(message.sessionKey));
+    upsertSession.bind(2, chunkId);
+    if (!upsertSession.exec()) {
+        *error = db.errorString();
+        return false;
+    }
+
     SqliteStatement &st = insertMessage;
     st.bind(1, message.id);
     st.bind(2, message.receivedMs);
@@ -377,6 +393,7 @@ bool MessageStore::Private::insert(IncomingMessage &message, DeliveryResult *res
     st.bind(16, size);
     st.bind(17, qint64(headers.hasAttachments ? 1 : 0));
     st.bind(18, qint64(message.sessionKey));
+    st.bind(19, chunkId);
     if (!st.exec()) {
         *error = db.errorString();
         return false;
@@ -419,22 +436,6 @@ bool MessageStore::Private::insert(IncomingMessage &message, DeliveryResult *res
         }
     }
 
-    findSession.bind(1, qint64(message.sessionKey));
-    const qint64 previous = findSession.step() ? findSession.columnInt(0) : 0;
-    findSession.reset();
-    const QByteArray chunk = transcriptChunk(message.transcript);
-    insertChunk.bind(1, rowId);
-    insertChunk.bind(2, previous);
-    insertChunk.bind(3, chunk);
-    upsertSession.bind(1, qint64(message.sessionKey));
-    upsertSession.bind(2, rowId);
-    if (!insertChunk.exec() || !upsertSession.exec()) {
-        *error = db.errorString();
-        return false;
-    }
-
-    // The source is on its way to disk; the network side need not keep it.
-    message.data = QByteArray();
     MessageSummary &s = result->summary;
     s.id = QString::fromLatin1(message.id);
     s.receivedMs = message.receivedMs;
@@ -456,8 +457,8 @@ bool MessageStore::Private::deleteMessages(const QList<QPair<qint64, qint64>> &r
 {
     SqliteStatement data = db.prepare("DELETE FROM message_data WHERE id = ?1");
     SqliteStatement message = db.prepare("DELETE FROM messages WHERE id = ?1");
-    SqliteStatement previousOf = db.prepare("SELECT previous_id FROM transcript_chunks WHERE message_id = ?1");
-    SqliteStatement chunk = db.prepare("DELETE FROM transcript_chunks WHERE message_id = ?1");
+    SqliteStatement previousOf = db.prepare("SELECT previous_id FROM transcript_chunks WHERE id = ?1");
+    SqliteStatement chunk = db.prepare("DELETE FROM transcript_chunks WHERE id = ?1");
     SqliteStatement session = db.prepare("DELETE FROM sessions WHERE id = ?1");
     for (const auto &[row, sessionId] : rows) {
         data.bind(1, row);
@@ -549,60 +550,67 @@ void MessageStore::Private::writerLoop()
             }
         }
         // Group commit: everything queued while the last fsync ran shares the next one.
-        std::vector<char> applied(batch.size(), 0);
-        std::vector<QString> errors(batch.size());
-        const bool began = db.exec("BEGIN IMMEDIATE");
-        QString beginError = began ? QString() : db.errorString();
-        for (size_t i = 0; i < batch.size(); ++i) {
-            if (!began) {
-                errors[i] = beginError;
-                continue;
-            }
-            savepoint.exec();
-            QString error;
-            if (batch[i].apply(&error)) {
-                applied[i] = 1;
-                release.exec();
-            } else {
-                errors[i] = error;
-                rollbackTo.exec();
-                release.exec();
-            }
-        }
+        QString error;
         QStringList pruned;
-        QString commitError;
-        bool committed = false;
-        if (began) {
-            QString pruneError;
-            pruned = prune(&pruneError);
-            committed = db.exec("COMMIT");
-            if (committed) {
-                ++commits;
-            }
-            if (!committed) {
-                commitError = db.errorString();
-                db.exec("ROLLBACK");
-                pruned.clear();
-                cachedCount = queryCount();
-            }
-        }
-        for (size_t i = 0; i < batch.size(); ++i) {
-            const bool ok = committed && applied[i];
-            if (!ok) {
-                const QString &error = !errors[i].isEmpty() ? errors[i] : commitError;
-                if (batch[i].done) {
-                    batch[i].done(false, error.isEmpty() ? QStringLiteral("write failed") : error);
+        if (runTransaction(batch, 0, batch.size(), &pruned, &error)) {
+            for (WriteOp &op : batch) {
+                if (op.done) {
+                    op.done(true, QString());
                 }
-                continue;
             }
-            if (batch[i].done) {
-                batch[i].done(true, QString());
+        } else if (batch.size() == 1) {
+            if (batch.front().done) {
+                batch.front().done(false, error);
+            }
+        } else {
+            // Something failed and the whole batch was rolled back: retry each operation on its own, so that
+            // only the ones that really fail are refused.
+            for (size_t i = 0; i < batch.size(); ++i) {
+                QStringList prunedNow;
+                const bool ok = runTransaction(batch, i, i + 1, &prunedNow, &error);
+                pruned += prunedNow;
+                if (batch[i].done) {
+                    batch[i].done(ok, ok ? QString() : error);
+                }
             }
         }
         if (!pruned.isEmpty()) {
             Q_EMIT q->messagesPruned(pruned);
         }
     }
+}
+
+bool MessageStore::Private::runTransaction(
+    std::deque<WriteOp> &batch, size_t from, size_t to, QStringList *pruned, QString *error)
+{
+    error->clear();
+    if (!db.exec("BEGIN IMMEDIATE")) {
+        *error = db.errorString();
+        return false;
+    }
+    bool ok = true;
+    for (size_t i = from; i < to && ok; ++i) {
+        ok = batch[i].apply(error);
+    }
+    if (ok) {
+        *pruned = prune(error);
+        ok = error->isEmpty();
+    }
+    if (ok && db.exec("COMMIT")) {
+        ++commits;
+        return true;
+    }
+    if (error->isEmpty()) {
+        *error = db.errorString();
+    }
+    if (error->isEmpty()) {
+        *error = QStringLiteral("write failed");
+    }
+    db.exec("ROLLBACK");
+    pruned->clear();
+    // The in-memory count followed the rolled-back changes: read it again.
+    cachedCount = queryCount();
+    return false;
 }
 
 void MessageStore::Private::enqueue(WriteOp op)
@@ -700,9 +708,6 @@ void MessageStore::close()
     d->insertChunk = {};
     d->upsertSession = {};
     d->releaseSession = {};
-    d->savepoint = {};
-    d->release = {};
-    d->rollbackTo = {};
     d->db.close();
     std::lock_guard lock(d->readMutex);
     d->reader.close();
@@ -763,7 +768,7 @@ std::optional<StoredMessage> MessageStore::message(const QString &id) const
         return std::nullopt;
     }
     const QByteArray sql = QByteArray("SELECT ") + SummaryColumns
-        + ", rcpt_to, client_address, client_port, helo, auth_user, tls, d.raw, m.id, m.session_id "
+        + ", rcpt_to, client_address, client_port, helo, auth_user, tls, d.raw, m.chunk_id "
           "FROM messages m JOIN message_data d ON d.id = m.id WHERE uid = ?1";
     SqliteStatement st = db->prepare(sql.constData());
     st.bind(1, id);
@@ -783,7 +788,7 @@ std::optional<StoredMessage> MessageStore::message(const QString &id) const
     m.tls = st.columnInt(17) != 0;
     m.raw = st.columnBlob(18);
     // The whole session up to this message's final reply: its chain of chunks, oldest first.
-    SqliteStatement chunk = db->prepare("SELECT previous_id, entries FROM transcript_chunks WHERE message_id = ?1");
+    SqliteStatement chunk = db->prepare("SELECT previous_id, entries FROM transcript_chunks WHERE id = ?1");
     QByteArrayList chunks;
     for (qint64 link = st.columnInt(19); link > 0 && chunks.size() < MaxTranscriptChunks;) {
         chunk.bind(1, link);
@@ -848,6 +853,7 @@ bool MessageStore::remove(const QStringList &ids)
     auto removed = std::make_shared<QStringList>();
     const bool ok = d->runAndWait(
         [this, ids, removed](QString *error) {
+            removed->clear();
             SqliteStatement find = d->db.prepare("SELECT id, session_id FROM messages WHERE uid = ?1");
             QList<QPair<qint64, qint64>> rows;
             for (const QString &id : ids) {
@@ -877,6 +883,7 @@ bool MessageStore::removeAll()
     auto removed = std::make_shared<QStringList>();
     return d->runAndWait(
         [this, removed](QString *error) {
+            removed->clear();
             SqliteStatement ids = d->db.prepare("SELECT uid FROM messages");
             while (ids.step()) {
                 *removed << ids.columnText(0);
@@ -901,6 +908,7 @@ bool MessageStore::setRead(const QStringList &ids, bool read)
     auto changed = std::make_shared<QStringList>();
     return d->runAndWait(
         [this, ids, read, changed](QString *error) {
+            changed->clear();
             SqliteStatement st = d->db.prepare("UPDATE messages SET is_read = ?1 WHERE uid = ?2 AND is_read != ?1");
             for (const QString &id : ids) {
                 st.bind(1, qint64(read ? 1 : 0));
@@ -927,10 +935,12 @@ qint64 MessageStore::commitCount() const
     return d->commits.load();
 }
 
-bool MessageStore::setPageLimitForTesting(qint64 pages)
+bool MessageStore::limitGrowthForTesting(qint64 extraPages)
 {
-    return d->runAndWait([this, pages](QString *) {
-        const QByteArray sql = "PRAGMA max_page_count=" + QByteArray::number(pages);
+    return d->runAndWait([this, extraPages](QString *) {
+        SqliteStatement pages = d->db.prepare("PRAGMA page_count");
+        const qint64 limit = extraPages < 0 ? qint64(1) << 30 : (pages.step() ? pages.columnInt(0) : 0) + extraPages;
+        const QByteArray sql = "PRAGMA max_page_count=" + QByteArray::number(limit);
         return d->db.exec(sql.constData());
     });
 }

@@ -47,8 +47,9 @@ public:
     // Transactions committed so far: with group commit, concurrent deliveries share them.
     qint64 commitCount() const;
 
-    // Test hook: caps the database at this many pages, so that writes fail as on a full disk.
-    bool setPageLimitForTesting(qint64 pages);
+    // Test hook: lets the database grow by at most extraPages pages (negative: no limit), so that writes
+    // fail as on a full disk.
+    bool limitGrowthForTesting(qint64 extraPages);
 
 Q_SIGNALS:
     void messageStored(const MessageSummary &summary);

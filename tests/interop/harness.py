@@ -84,9 +84,9 @@ def stored_message(data_dir, message_id):
                          (message_id,)).fetchone()
         if row is None:
             return None
-        chunks, link = [], row["id"]
+        chunks, link = [], row["chunk_id"]
         while link:
-            previous, entries = db.execute("SELECT previous_id, entries FROM transcript_chunks WHERE message_id = ?",
+            previous, entries = db.execute("SELECT previous_id, entries FROM transcript_chunks WHERE id = ?",
                                            (link,)).fetchone()
             chunks.insert(0, entries)
             link = previous

@@ -452,7 +452,7 @@ void TestSmtpServer::hostRejection()
 void TestSmtpServer::storeFailureGets451()
 {
     startServer();
-    QVERIFY(m_store->setPageLimitForTesting(1));
+    QVERIFY(m_store->limitGrowthForTesting(0));
     Client c(QHostAddress::LocalHost, m_port);
     c.reply();
     c.send("EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n");
@@ -464,7 +464,7 @@ void TestSmtpServer::storeFailureGets451()
     QCOMPARE(c.reply(), QByteArray("451 4.3.0 Error: message could not be stored, try again later\r\n"));
     QCOMPARE(m_store->count(), 0);
     // The session goes on, and once the disk has room the same message is accepted.
-    QVERIFY(m_store->setPageLimitForTesting(1 << 30));
+    QVERIFY(m_store->limitGrowthForTesting(-1));
     c.send("MAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n");
     c.reply();
     c.reply();

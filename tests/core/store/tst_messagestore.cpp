@@ -290,14 +290,26 @@ void TestMessageStore::concurrentDeliveriesShareCommits()
 void TestMessageStore::fullDiskFailsDeliveryAndRecovers()
 {
     QVERIFY(deliverAndWait(*m_store, makeMessage("F1", Sample)).ok);
-    QVERIFY(m_store->setPageLimitForTesting(1)); // at most the pages it has now: nothing may grow
+    QVERIFY(m_store->limitGrowthForTesting(12)); // room for a small message, not for 200 KB (49 pages)
     const DeliveryResult failed = deliverAndWait(*m_store, makeMessage("F2", QByteArray(200000, 'x')));
     QVERIFY(!failed.ok);
     QVERIFY(!failed.errorString.isEmpty());
     QVERIFY(!m_store->message(QStringLiteral("F2")).has_value());
-    QVERIFY(m_store->setPageLimitForTesting(1 << 30));
+    // A failure in a shared commit refuses only the message that failed: queued together, the small one
+    // (which fits in the pages there are) is stored and the big one is not.
+    std::promise<DeliveryResult> bigResult;
+    std::promise<DeliveryResult> smallResult;
+    m_store->deliver(
+        makeMessage("F2big", QByteArray(200000, 'x')), [&](const DeliveryResult &r) { bigResult.set_value(r); });
+    m_store->deliver(
+        makeMessage("F2small", "Subject: s\r\n\r\nx\r\n"), [&](const DeliveryResult &r) { smallResult.set_value(r); });
+    QVERIFY(!bigResult.get_future().get().ok);
+    const DeliveryResult small = smallResult.get_future().get();
+    QVERIFY2(small.ok, qPrintable(small.errorString));
+    QVERIFY(m_store->message(QStringLiteral("F2small")).has_value());
+    QVERIFY(m_store->limitGrowthForTesting(-1));
     QVERIFY(deliverAndWait(*m_store, makeMessage("F3", Sample)).ok);
-    QCOMPARE(m_store->count(), 2);
+    QCOMPARE(m_store->count(), 3);
 }
 
 void TestMessageStore::unopenableDirectoryFails()
