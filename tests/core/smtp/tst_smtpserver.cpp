@@ -1,4 +1,6 @@
 // SmtpServer + MessageStore over real loopback sockets (127.0.0.1 and ::1 only).
+#include "smtptranscripts.h"
+
 #include <smtp/smtpserver.h>
 #include <smtp/smtpvalidator.h>
 #include <store/messagestore.h>
@@ -7,6 +9,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -144,6 +147,8 @@ class TestSmtpServer : public QObject
 private Q_SLOTS:
     void init();
     void cleanup();
+    void transcriptsOverLoopback_data();
+    void transcriptsOverLoopback();
     void sequentialSession();
     void pipelinedSessionOverIpv6();
     void transcriptPerMessage();
@@ -186,6 +191,64 @@ void TestSmtpServer::startServer(const SmtpSessionConfig &base)
     QVERIFY2(m_server->listen(QHostAddress::LocalHost, 0), qPrintable(m_server->errorString()));
     m_port = m_server->listeningAddresses().last().second;
     QVERIFY(m_port != 0);
+}
+
+void TestSmtpServer::transcriptsOverLoopback_data()
+{
+    SmtpTranscripts::addRows();
+}
+
+void TestSmtpServer::transcriptsOverLoopback()
+{
+    // The appless session test's rows again, through the real server: sent 10 bytes at a time (4 KB for the
+    // large rows), every reply read back, every message checked in the store.
+    QFETCH(QByteArray, input);
+    QFETCH(QByteArray, expected);
+    QFETCH(QByteArrayList, messages);
+    SmtpSessionConfig config;
+    config.maxMessageSize = 1000000;
+    config.validator = &SmtpTranscripts::s_validator;
+    startServer(config);
+    QByteArray output;
+    {
+        Client c(QHostAddress::LocalHost, m_port, 20000);
+        const qsizetype piece = input.size() > 100000 ? 4096 : 10;
+        for (qsizetype pos = 0; pos < input.size(); pos += piece) {
+            QVERIFY(c.send(input.mid(pos, piece)));
+        }
+        // As many replies as the row expects (a reply's last line has a space after the code).
+        qsizetype replies = 0;
+        for (const QByteArray &line : expected.split('\n')) {
+            replies += line.size() > 3 && line[3] == ' ' ? 1 : 0;
+        }
+        for (qsizetype i = 0; i < replies; ++i) {
+            const QByteArray reply = c.reply();
+            if (reply.isEmpty()) {
+                break;
+            }
+            output += reply;
+        }
+    }
+    // Message IDs are the server's own: number them in order, as the rows do.
+    QByteArrayList ids;
+    const QRegularExpression queued(QStringLiteral("queued as ([0-9A-Za-z]{22})"));
+    QString text = QString::fromLatin1(output);
+    for (auto it = queued.globalMatch(text); it.hasNext();) {
+        ids << it.next().captured(1).toLatin1();
+    }
+    for (qsizetype i = 0; i < ids.size(); ++i) {
+        text.replace(QString::fromLatin1(ids.at(i)), QStringLiteral("MSG%1").arg(i + 1));
+    }
+    QCOMPARE(text.toLatin1(), expected);
+    QCOMPARE(ids.size(), messages.size());
+    QCOMPARE(m_store->count(), qint64(messages.size()));
+    for (qsizetype i = 0; i < ids.size(); ++i) {
+        const auto stored = m_store->message(QString::fromLatin1(ids.at(i)));
+        QVERIFY(stored.has_value());
+        QVERIFY(stored->raw.startsWith("Received: from client.test ([127.0.0.1]) by mx.test (Letterbox) with "));
+        const qsizetype traceEnd = stored->raw.indexOf("\r\n") + 2;
+        QCOMPARE(stored->raw.mid(traceEnd), messages.at(i));
+    }
 }
 
 void TestSmtpServer::sequentialSession()
