@@ -157,7 +157,6 @@ void SmtpWorker::finishDeliveries()
         m_finishPosted = false;
     }
     for (Finished &finished : batch) {
-        --m_pendingDeliveries;
         if (finished.ok) {
             Q_EMIT m_server->messageDelivered(finished.connectionId, finished.summary);
         }
@@ -166,6 +165,8 @@ void SmtpWorker::finishDeliveries()
         } else if (finished.ok) {
             qCInfo(lcSmtp) << "message" << finished.id << "stored after its client disconnected";
         }
+        // Only now, with the reply written: SmtpServer::close() waits for this to reach zero.
+        --m_pendingDeliveries;
     }
 }
 
