@@ -56,6 +56,14 @@ class CommandLineTest(unittest.TestCase):
             self.assertEqual(result.returncode, 2)
             self.assertIn("%s:4" % users, result.stderr)
 
+    def test_example_auth_file_works(self):
+        example = os.path.join(os.path.dirname(__file__), "..", "..", "resources", "examples", "users.auth")
+        with Letterbox("--auth", example) as server:
+            with smtplib.SMTP("127.0.0.1", server.port, timeout=10) as client:
+                client.login("bob", "p@ss:word")
+                client.sendmail("bob@x.test", ["c@y.test"], b"Subject: example\r\n\r\nx\r\n")
+            self.assertEqual([r["auth_user"] for r in stored_messages(server.data_dir)], ["bob"])
+
     def test_port_in_use_exits_2_naming_the_address(self):
         with socket.socket() as busy, tempfile.TemporaryDirectory() as tmp:
             busy.bind(("127.0.0.1", 0))
