@@ -28,8 +28,8 @@ const char *const Migrations[] = {
     //    a source's pages; SMTP transcripts in chunks: each message's chunk holds the entries since its
     //    session's previous message and links to that message's chunk, so a message's transcript (the whole
     //    session up to its final reply) is its chain of chunks. A session's chunks live as long as any of its
-    //    messages (sessions.messages counts them); chunk ids are only reused once nothing can point at them.
-    //    Every insert lands at the end of its table: one page each per commit.
+    //    messages (counted in memory, rebuilt on open); chunk ids are only reused once nothing can point at
+    //    them. Every insert lands at the end of its table: one page each per commit.
     R"sql(
 CREATE TABLE messages (
     id INTEGER PRIMARY KEY,
@@ -58,12 +58,8 @@ CREATE TABLE message_data (id INTEGER PRIMARY KEY, raw BLOB NOT NULL);
 CREATE TABLE transcript_chunks (
     id INTEGER PRIMARY KEY,
     previous_id INTEGER NOT NULL,
+    session_id INTEGER NOT NULL,
     entries TEXT NOT NULL
-);
-CREATE TABLE sessions (
-    id INTEGER PRIMARY KEY,
-    last_chunk_id INTEGER NOT NULL,
-    messages INTEGER NOT NULL
 );
 )sql",
 };
@@ -247,10 +243,14 @@ struct MessageStore::Private
     SqliteDatabase db;
     SqliteStatement insertMessage;
     SqliteStatement insertData;
-    SqliteStatement findSession;
     SqliteStatement insertChunk;
-    SqliteStatement upsertSession;
-    SqliteStatement releaseSession;
+    // Sessions with stored messages: their newest chunk and how many of their messages remain.
+    struct SessionState
+    {
+        qint64 lastChunk = 0;
+        qint64 messages = 0;
+    };
+    QHash<qint64, SessionState> sessions;
     qint64 cachedCount = 0;
 
     // Readers share one connection (WAL lets it read while the writer commits).
@@ -261,6 +261,7 @@ struct MessageStore::Private
     bool migrate();
     void writerLoop();
     // Applies batch[from, to) in one transaction (plus retention) and commits; false: all rolled back.
+    bool loadSessions();
     bool runTransaction(std::deque<WriteOp> &batch, size_t from, size_t to, QStringList *pruned, QString *error);
     bool insert(IncomingMessage &message, DeliveryResult *result, QString *error);
     // rows: (message row id, session id) pairs.
@@ -294,19 +295,35 @@ bool MessageStore::Private::openWriter()
         "from_header, to_header, cc_header, subject, date, message_id, size, has_attachments, session_id, chunk_id) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)");
     insertData = db.prepare("INSERT INTO message_data (id, raw) VALUES (?1, ?2)");
-    findSession = db.prepare("SELECT last_chunk_id FROM sessions WHERE id = ?1");
-    insertChunk = db.prepare("INSERT INTO transcript_chunks (previous_id, entries) VALUES (?1, ?2)");
-    upsertSession = db.prepare("INSERT INTO sessions (id, last_chunk_id, messages) VALUES (?1, ?2, 1) "
-                               "ON CONFLICT (id) DO UPDATE SET last_chunk_id = ?2, messages = messages + 1");
-    releaseSession = db.prepare("UPDATE sessions SET messages = messages - 1 WHERE id = ?1 "
-                                "RETURNING messages, last_chunk_id");
-    if (!insertMessage.isValid() || !insertData.isValid() || !findSession.isValid() || !insertChunk.isValid()
-        || !upsertSession.isValid() || !releaseSession.isValid()) {
+    insertChunk = db.prepare("INSERT INTO transcript_chunks (previous_id, session_id, entries) VALUES (?1, ?2, ?3)");
+    if (!insertMessage.isValid() || !insertData.isValid() || !insertChunk.isValid()) {
         errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
         return false;
     }
     cachedCount = queryCount();
+    if (!loadSessions()) {
+        errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
+        return false;
+    }
     return true;
+}
+
+bool MessageStore::Private::loadSessions()
+{
+    sessions.clear();
+    SqliteStatement counts = db.prepare("SELECT session_id, count(*) FROM messages GROUP BY session_id");
+    while (counts.step()) {
+        sessions[counts.columnInt(0)].messages = counts.columnInt(1);
+    }
+    SqliteStatement newest = db.prepare("SELECT session_id, max(id) FROM transcript_chunks GROUP BY session_id");
+    bool ok = true;
+    while (newest.step(&ok)) {
+        const auto it = sessions.find(newest.columnInt(0));
+        if (it != sessions.end()) {
+            it->lastChunk = newest.columnInt(1);
+        }
+    }
+    return ok && counts.isValid() && newest.isValid();
 }
 
 qint64 MessageStore::Private::queryCount()
@@ -356,23 +373,19 @@ bool MessageStore::Private::insert(IncomingMessage &message, DeliveryResult *res
     const QByteArray rcpts = jsonStringArray(env.rcptTo);
     const QByteArray address = env.clientAddress.toString().toUtf8();
 
-    findSession.bind(1, qint64(message.sessionKey));
-    const qint64 previous = findSession.step() ? findSession.columnInt(0) : 0;
-    findSession.reset();
+    SessionState &session = sessions[qint64(message.sessionKey)];
     const QByteArray chunk = transcriptChunk(message.transcript);
-    insertChunk.bind(1, previous);
-    insertChunk.bind(2, chunk);
+    insertChunk.bind(1, session.lastChunk);
+    insertChunk.bind(2, qint64(message.sessionKey));
+    insertChunk.bind(3, chunk);
     if (!insertChunk.exec()) {
         *error = db.errorString();
         return false;
     }
     const qint64 chunkId = db.lastInsertRowId();
-    upsertSession.bind(1, qint64(message.sessionKey));
-    upsertSession.bind(2, chunkId);
-    if (!upsertSession.exec()) {
-        *error = db.errorString();
-        return false;
-    }
+    // A failed transaction reloads this state from the database (runTransaction).
+    session.lastChunk = chunkId;
+    ++session.messages;
 
     SqliteStatement &st = insertMessage;
     st.bind(1, message.id);
@@ -459,24 +472,20 @@ bool MessageStore::Private::deleteMessages(const QList<QPair<qint64, qint64>> &r
     SqliteStatement message = db.prepare("DELETE FROM messages WHERE id = ?1");
     SqliteStatement previousOf = db.prepare("SELECT previous_id FROM transcript_chunks WHERE id = ?1");
     SqliteStatement chunk = db.prepare("DELETE FROM transcript_chunks WHERE id = ?1");
-    SqliteStatement session = db.prepare("DELETE FROM sessions WHERE id = ?1");
     for (const auto &[row, sessionId] : rows) {
         data.bind(1, row);
         message.bind(1, row);
-        releaseSession.bind(1, sessionId);
-        bool ok = data.exec() && message.exec();
-        // A session's chunks stay while any of its messages does: later messages show the whole session.
-        const bool released = ok && releaseSession.step(&ok);
-        const qint64 left = released ? releaseSession.columnInt(0) : 1;
-        qint64 link = released ? releaseSession.columnInt(1) : 0;
-        releaseSession.reset();
-        if (!ok) {
+        if (!data.exec() || !message.exec()) {
             *error = db.errorString();
             return false;
         }
-        if (left > 0) {
+        // A session's chunks stay while any of its messages does: later messages show the whole session.
+        const auto session = sessions.find(sessionId);
+        if (session == sessions.end() || --session->messages > 0) {
             continue;
         }
+        qint64 link = session->lastChunk;
+        sessions.erase(session);
         while (link > 0) {
             previousOf.bind(1, link);
             const qint64 previous = previousOf.step() ? previousOf.columnInt(0) : 0;
@@ -487,11 +496,6 @@ bool MessageStore::Private::deleteMessages(const QList<QPair<qint64, qint64>> &r
                 return false;
             }
             link = previous;
-        }
-        session.bind(1, sessionId);
-        if (!session.exec()) {
-            *error = db.errorString();
-            return false;
         }
     }
     cachedCount -= rows.size();
@@ -608,8 +612,9 @@ bool MessageStore::Private::runTransaction(
     }
     db.exec("ROLLBACK");
     pruned->clear();
-    // The in-memory count followed the rolled-back changes: read it again.
+    // The in-memory state followed the rolled-back changes: read it again.
     cachedCount = queryCount();
+    loadSessions();
     return false;
 }
 
@@ -704,10 +709,7 @@ void MessageStore::close()
     }
     d->insertMessage = {};
     d->insertData = {};
-    d->findSession = {};
     d->insertChunk = {};
-    d->upsertSession = {};
-    d->releaseSession = {};
     d->db.close();
     std::lock_guard lock(d->readMutex);
     d->reader.close();
@@ -889,11 +891,12 @@ bool MessageStore::removeAll()
                 *removed << ids.columnText(0);
             }
             if (!d->db.exec("DELETE FROM message_data") || !d->db.exec("DELETE FROM transcript_chunks")
-                || !d->db.exec("DELETE FROM sessions") || !d->db.exec("DELETE FROM messages")) {
+                || !d->db.exec("DELETE FROM messages")) {
                 *error = d->db.errorString();
                 return false;
             }
             d->cachedCount = 0;
+            d->sessions.clear();
             return true;
         },
         [this, removed] {

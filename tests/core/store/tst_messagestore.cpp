@@ -247,6 +247,22 @@ void TestMessageStore::transcriptKeepsWholeSession()
     reused.transcript = { { 1, TranscriptEntry::Direction::In, "line 4" } };
     QVERIFY(deliverAndWait(*m_store, reused).ok);
     QCOMPARE(texts(QStringLiteral("S4")), QStringList { QStringLiteral("line 4") });
+
+    // The bookkeeping survives a restart: after reopening, the session of O1/O2 still links and cleans up.
+    m_store->close();
+    QVERIFY(m_store->open(m_dir->filePath(QStringLiteral("data"))));
+    IncomingMessage later = makeMessage("O3", Sample);
+    later.sessionKey = 43;
+    later.transcript = { { 1, TranscriptEntry::Direction::In, "other 3" } };
+    QVERIFY(deliverAndWait(*m_store, later).ok);
+    QCOMPARE(texts(QStringLiteral("O3")),
+        (QStringList { QStringLiteral("other"), QStringLiteral("other 2"), QStringLiteral("other 3") }));
+    QVERIFY(m_store->remove({ QStringLiteral("O1"), QStringLiteral("O2"), QStringLiteral("O3") }));
+    IncomingMessage fresh = makeMessage("O4", Sample);
+    fresh.sessionKey = 43;
+    fresh.transcript = { { 1, TranscriptEntry::Direction::In, "other 4" } };
+    QVERIFY(deliverAndWait(*m_store, fresh).ok);
+    QCOMPARE(texts(QStringLiteral("O4")), QStringList { QStringLiteral("other 4") });
 }
 
 void TestMessageStore::persistsAcrossReopen()
