@@ -394,7 +394,7 @@ void SmtpSession::handleCommand(QByteArray line)
     } else if (verb == "STARTTLS") {
         handleStartTls(arg);
     } else if (verb == "EXPN" || verb == "TURN" || verb == "ETRN") {
-        reply(502, "5.5.1", "Error: command not implemented");
+        reply(502, "5.5.1", "Error: command not supported");
     } else {
         reply(500, "5.5.2", "Error: command not recognized");
     }

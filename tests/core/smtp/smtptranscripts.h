@@ -124,7 +124,7 @@ inline void addRows()
                                          << QByteArrayList {};
     QTest::newRow("unknown and unimplemented commands") << crlf({ "EHLO client.test", "FROB", "EXPN list", "" })
                                                         << Greeting + ehloReply()
-            + crlf({ "500 5.5.2 Error: command not recognized", "502 5.5.1 Error: command not implemented",
+            + crlf({ "500 5.5.2 Error: command not recognized", "502 5.5.1 Error: command not supported",
                 "500 5.5.2 Error: command not recognized" })
                                                         << QByteArrayList {};
     QTest::newRow("syntax errors: EHLO without a name, DATA and RSET with arguments")
