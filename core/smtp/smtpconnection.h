@@ -21,7 +21,6 @@ public:
     // The store's answer for the message this connection handed over.
     void deliveryFinished(bool ok, const QByteArray &messageId);
     bool isIdleSince(qint64 now, qint64 timeoutMs) const;
-    bool isAwaitingDelivery() const { return m_session.isPaused(); }
     bool hasTransaction() const { return m_session.hasTransaction(); }
     void timeout();
     void shutdown();

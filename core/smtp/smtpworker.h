@@ -42,7 +42,6 @@ public:
     // Unique, increasing keys for sessions' transcripts in the store (milliseconds << 12, then +1).
     quint64 newSessionKey();
     SmtpServer *server() const { return m_server; }
-    const QByteArray &hostname() const { return m_config.hostname; }
     void deliver(SmtpConnection *connection, SmtpMessage message, const Transcript &transcript);
     void connectionFinished(SmtpConnection *connection);
 

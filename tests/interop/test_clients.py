@@ -75,25 +75,31 @@ class SmtplibTest(unittest.TestCase):
         self.assertNotIn("any password", row["transcript"])
 
 
+def write_users(directory, text):
+    """An --auth file in directory; returns its path."""
+    path = os.path.join(directory, "users")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
 class AuthFileTest(unittest.TestCase):
     def test_only_listed_users_may_send(self):
         with tempfile.TemporaryDirectory() as tmp:
-            users = os.path.join(tmp, "users")
-            with open(users, "w") as f:
-                f.write("# test users\n\nalice:pass:with:colons\n")
-            with Letterbox("--auth", users) as server:
+            with Letterbox("--auth", write_users(tmp, "# test users\n\nalice:pass:with:colons\n")) as server:
                 for mechanism in ("PLAIN", "LOGIN", "CRAM-MD5"):
                     with smtplib.SMTP("127.0.0.1", server.port, timeout=10) as client:
+                        authobject = getattr(client, "auth_" + mechanism.lower().replace("-", "_"))
                         client.ehlo()
                         code, reply = client.mail("a@example.test")
                         self.assertEqual((code, reply), (530, b"5.7.0 Authentication required"))
                         client.rset()
                         with self.assertRaises(smtplib.SMTPAuthenticationError) as failure:
                             client.user, client.password = "alice", "wrong"
-                            client.auth(mechanism, getattr(client, "auth_" + mechanism.lower().replace("-", "_")))
+                            client.auth(mechanism, authobject)
                         self.assertEqual(failure.exception.smtp_code, 535)
                         client.user, client.password = "alice", "pass:with:colons"
-                        code, _ = client.auth(mechanism, getattr(client, "auth_" + mechanism.lower().replace("-", "_")))
+                        code, _ = client.auth(mechanism, authobject)
                         self.assertEqual(code, 235)
                         client.sendmail("a@example.test", ["b@example.test"], b"Subject: " + mechanism.encode() + b"\r\n\r\nx\r\n")
                 rows = stored_messages(server.data_dir)
@@ -121,10 +127,7 @@ class SwaksTest(unittest.TestCase):
 
     def test_cram_md5_with_auth_file(self):
         with tempfile.TemporaryDirectory() as tmp:
-            users = os.path.join(tmp, "users")
-            with open(users, "w") as f:
-                f.write("bob:b0b\n")
-            with Letterbox("--auth", users) as server:
+            with Letterbox("--auth", write_users(tmp, "bob:b0b\n")) as server:
                 ok = subprocess.run(["swaks", "--server", "127.0.0.1", "--port", str(server.port), "--auth", "CRAM-MD5",
                                      "--auth-user", "bob", "--auth-password", "b0b", "--to", "x@example.test"],
                                     capture_output=True, text=True, timeout=30)
