@@ -77,6 +77,10 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
         QStringLiteral("SMTP listener (repeatable; [IPv6]:PORT, *:PORT; port 0 picks a "
                        "free port). Default 127.0.0.1:1025."),
         QStringLiteral("ADDR:PORT"));
+    const QCommandLineOption apiOption(QStringLiteral("api"),
+        QStringLiteral("REST API (Mailpit-compatible) listener; off disables it; port 0 picks a free port. "
+                       "Default 127.0.0.1:8025."),
+        QStringLiteral("ADDR:PORT"));
     const QCommandLineOption dataOption(QStringLiteral("data"),
         QStringLiteral("Where the message store lives. Default: %1.")
             .arg(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)),
@@ -104,8 +108,8 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
         QStringLiteral("Open SMTP connections at most; beyond, 421. Default "
                        "1000."),
         QStringLiteral("N"));
-    parser.addOptions({ helpOption, versionOption, headlessOption, smtpOption, dataOption, hostnameOption, sizeOption,
-        messagesOption, authOption, idleOption, connectionsOption });
+    parser.addOptions({ helpOption, versionOption, headlessOption, smtpOption, apiOption, dataOption, hostnameOption,
+        sizeOption, messagesOption, authOption, idleOption, connectionsOption });
     helpText = parser.helpText();
 
     if (!parser.parse(arguments)) {
@@ -133,6 +137,17 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
             return Result::Error;
         }
         smtp << address;
+    }
+
+    const QString apiValue = parser.isSet(apiOption) ? parser.value(apiOption) : QStringLiteral("127.0.0.1:8025");
+    if (apiValue != QLatin1String("off")) {
+        ListenAddress address;
+        if (!ListenAddress::parse(apiValue, &address)) {
+            errorString = QStringLiteral("--api: invalid address '%1' (expected ADDR:PORT, [IPv6]:PORT, *:PORT or off)")
+                              .arg(apiValue);
+            return Result::Error;
+        }
+        api = address;
     }
 
     dataDir = parser.isSet(dataOption) ? parser.value(dataOption)

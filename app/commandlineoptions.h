@@ -7,6 +7,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 // One --smtp value: an address and port; "*" listens on every address (dual-stack).
 struct ListenAddress
 {
@@ -28,6 +30,7 @@ struct CommandLineOptions
 
     bool headless = false;
     QList<ListenAddress> smtp;
+    std::optional<ListenAddress> api; // nullopt: --api off
     QString dataDir;
     QString hostname;
     qint64 maxMessageSize = 67108864;

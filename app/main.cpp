@@ -1,11 +1,13 @@
 #include "commandlineoptions.h"
 #include "signalwatcher.h"
 
+#include <api/apiserver.h>
 #include <smtp/smtpserver.h>
 #include <store/messagestore.h>
 
 #include <QCoreApplication>
 #include <QTextStream>
+#include <QThread>
 
 #include <cstdio>
 
@@ -79,6 +81,29 @@ int main(int argc, char *argv[])
             lines << QStringLiteral("SMTP listening on %1")
                          .arg(address.display(server.listeningAddresses().last().second));
         }
+        // The API answers from a thread of its own, so that slow HTTP clients never delay anything else.
+        QThread apiThread;
+        apiThread.setObjectName(QStringLiteral("api"));
+        ApiServer *api = nullptr;
+        if (options.api) {
+            api = new ApiServer(&store);
+            api->moveToThread(&apiThread);
+            QObject::connect(&apiThread, &QThread::finished, api, &QObject::deleteLater);
+            apiThread.start();
+            bool listening = false;
+            const QHostAddress address = options.api->any ? QHostAddress(QHostAddress::Any) : options.api->address;
+            QMetaObject::invokeMethod(
+                api, [&] { listening = api->listen(address, options.api->port); }, Qt::BlockingQueuedConnection);
+            if (!listening) {
+                printError(QStringLiteral("--api %1: %2").arg(options.api->text, api->errorString()));
+                apiThread.quit();
+                apiThread.wait();
+                server.close();
+                store.close();
+                return 2;
+            }
+            lines << QStringLiteral("API listening on http://%1").arg(options.api->display(api->serverPort()));
+        }
         for (const QString &line : lines) {
             std::printf("%s\n", qPrintable(line));
         }
@@ -89,6 +114,12 @@ int main(int argc, char *argv[])
         exitCode = app.exec();
         // Clean stop: no new connections, committed messages get their 250, then sessions close.
         server.close();
+        if (api) {
+            QMetaObject::invokeMethod(
+                api, [api] { api->close(); }, Qt::BlockingQueuedConnection);
+            apiThread.quit();
+            apiThread.wait();
+        }
         store.close();
         std::fprintf(
             stderr, "letterbox: stopped after %lld store commits\n", static_cast<long long>(store.commitCount()));

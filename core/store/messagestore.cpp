@@ -1,11 +1,14 @@
 #include "messagestore.h"
 
-#include "../message/headersummary.h"
+#include "../mime/parsedmessage.h"
+#include "searchquery.h"
+#include "sourcedevice.h"
 #include "sqlitedatabase.h"
 
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QLoggingCategory>
 #include <QSet>
 
@@ -20,7 +23,7 @@
 Q_LOGGING_CATEGORY(lcStore, "letterbox.store")
 
 namespace {
-constexpr int SchemaVersion = 1;
+constexpr int SchemaVersion = 2;
 
 // Migrations by version; each runs once, in one transaction, and bumps schema_version.
 const char *const Migrations[] = {
@@ -60,6 +63,20 @@ CREATE TABLE transcript_chunks (
     previous_id INTEGER NOT NULL,
     session_id INTEGER NOT NULL,
     entries TEXT NOT NULL
+);
+)sql",
+    // 2: the parsed model's summary (GMime, core/mime) and a trigram full-text index for Mailpit's substring
+    //    search. Messages stored before have parsed = 0 and are parsed when the store opens.
+    R"sql(
+ALTER TABLE messages ADD COLUMN addresses TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE messages ADD COLUMN snippet TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN attachments INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN inlines INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN parsed INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX messages_unparsed ON messages (id) WHERE parsed = 0;
+CREATE INDEX messages_message_id ON messages (message_id);
+CREATE VIRTUAL TABLE message_search USING fts5(
+    subject, from_text, to_text, cc_text, bcc_text, reply_to_text, body, tokenize = 'trigram'
 );
 )sql",
 };
@@ -201,8 +218,87 @@ struct WriteOp
     int expectedSoon = 0;
 };
 
-const char *const SummaryColumns = "uid, received, mail_from, from_header, to_header, cc_header, subject, date, "
-                                   "message_id, size, has_attachments, is_read";
+const char *const SummaryColumns = "m.uid, m.received, m.mail_from, m.from_header, m.to_header, m.cc_header, "
+                                   "m.subject, m.date, m.message_id, m.size, m.has_attachments, m.is_read, "
+                                   "m.auth_user, m.addresses, m.snippet, m.attachments, m.inlines";
+constexpr int SummaryColumnCount = 17;
+
+QJsonObject addressJson(const MailAddress &a)
+{
+    return QJsonObject { { QStringLiteral("Name"), a.name }, { QStringLiteral("Address"), a.address } };
+}
+
+QJsonArray addressListJson(const MailAddressList &list)
+{
+    QJsonArray array;
+    for (const MailAddress &a : list) {
+        array.append(addressJson(a));
+    }
+    return array;
+}
+
+MailAddressList addressList(const QJsonValue &value)
+{
+    MailAddressList list;
+    for (const QJsonValue &v : value.toArray()) {
+        list.append({ v[QLatin1String("Name")].toString(), v[QLatin1String("Address")].toString() });
+    }
+    return list;
+}
+
+// The summary's address lists as stored in messages.addresses.
+QByteArray addressesColumn(const MessageSummary &s)
+{
+    const QJsonObject o { { QStringLiteral("From"), addressListJson(s.fromList) },
+        { QStringLiteral("To"), addressListJson(s.toList) }, { QStringLiteral("Cc"), addressListJson(s.ccList) },
+        { QStringLiteral("Bcc"), addressListJson(s.bccList) },
+        { QStringLiteral("ReplyTo"), addressListJson(s.replyToList) } };
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+// What one parse contributes to a summary and to the search index.
+struct ParsedFacts
+{
+    MessageSummary summary; // the header and MIME fields only
+    QString body; // indexed text: the text body and attachment names
+};
+
+constexpr qsizetype MaxIndexedBody = 1024 * 1024;
+
+ParsedFacts parsedFacts(const QByteArray &data, const QStringList &rcptTo)
+{
+    ParsedMessage parsed = ParsedMessage::parse(data);
+    parsed.addEnvelopeRecipients(rcptTo);
+    ParsedFacts f;
+    MessageSummary &s = f.summary;
+    s.fromList = parsed.from;
+    s.toList = parsed.to;
+    s.ccList = parsed.cc;
+    s.bccList = parsed.bcc;
+    s.replyToList = parsed.replyTo;
+    s.from = displayString(parsed.from);
+    s.to = displayString(parsed.to);
+    s.cc = displayString(parsed.cc);
+    s.subject = parsed.subject;
+    s.dateMs = parsed.date.isValid() ? parsed.date.toMSecsSinceEpoch() : 0;
+    s.messageId = parsed.messageId;
+    s.snippet = parsed.snippet;
+    f.body = parsed.text.left(MaxIndexedBody);
+    for (const MimePart &p : std::as_const(parsed.parts)) {
+        if (p.role == MimePart::Role::Attachment) {
+            ++s.attachmentCount;
+        } else if (p.role == MimePart::Role::Inline) {
+            ++s.inlineCount;
+        } else {
+            continue;
+        }
+        if (!p.fileName.isEmpty()) {
+            f.body += QLatin1Char('\n') + p.fileName;
+        }
+    }
+    s.hasAttachments = s.attachmentCount > 0;
+    return f;
+}
 
 MessageSummary readSummary(const SqliteStatement &st, int first)
 {
@@ -219,6 +315,16 @@ MessageSummary readSummary(const SqliteStatement &st, int first)
     s.size = st.columnInt(first + 9);
     s.hasAttachments = st.columnInt(first + 10) != 0;
     s.read = st.columnInt(first + 11) != 0;
+    s.authUser = st.columnText(first + 12);
+    const QJsonObject addresses = QJsonDocument::fromJson(st.columnBlob(first + 13)).object();
+    s.fromList = addressList(addresses[QLatin1String("From")]);
+    s.toList = addressList(addresses[QLatin1String("To")]);
+    s.ccList = addressList(addresses[QLatin1String("Cc")]);
+    s.bccList = addressList(addresses[QLatin1String("Bcc")]);
+    s.replyToList = addressList(addresses[QLatin1String("ReplyTo")]);
+    s.snippet = st.columnText(first + 14);
+    s.attachmentCount = int(st.columnInt(first + 15));
+    s.inlineCount = int(st.columnInt(first + 16));
     return s;
 }
 } // namespace
@@ -244,6 +350,7 @@ struct MessageStore::Private
     SqliteStatement insertMessage;
     SqliteStatement insertData;
     SqliteStatement insertChunk;
+    SqliteStatement insertSearch;
     // Sessions with stored messages: their newest chunk and how many of their messages remain.
     struct SessionState
     {
@@ -252,6 +359,15 @@ struct MessageStore::Private
     };
     QHash<qint64, SessionState> sessions;
     qint64 cachedCount = 0;
+    qint64 cachedUnread = 0;
+    // The counts as of the last commit, for readers.
+    std::atomic<qint64> publishedCount { 0 };
+    std::atomic<qint64> publishedUnread { 0 };
+    void publishCounts()
+    {
+        publishedCount = cachedCount;
+        publishedUnread = cachedUnread;
+    }
 
     // Readers share one connection (WAL lets it read while the writer commits).
     mutable std::mutex readMutex;
@@ -264,6 +380,9 @@ struct MessageStore::Private
     bool loadSessions();
     bool runTransaction(std::deque<WriteOp> &batch, size_t from, size_t to, QStringList *pruned, QString *error);
     bool insert(IncomingMessage &message, DeliveryResult *result, QString *error);
+    bool index(qint64 rowId, const ParsedFacts &facts, QString *error);
+    bool parseUnparsed();
+    qint64 queryUnread();
     // rows: (message row id, session id) pairs.
     bool deleteMessages(const QList<QPair<qint64, qint64>> &rows, QString *error);
     QStringList prune(QString *error);
@@ -292,20 +411,114 @@ bool MessageStore::Private::openWriter()
     }
     insertMessage = db.prepare(
         "INSERT INTO messages (uid, received, mail_from, rcpt_to, client_address, client_port, helo, auth_user, tls, "
-        "from_header, to_header, cc_header, subject, date, message_id, size, has_attachments, session_id, chunk_id) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)");
+        "from_header, to_header, cc_header, subject, date, message_id, size, has_attachments, session_id, chunk_id, "
+        "addresses, snippet, attachments, inlines, parsed) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
+        "?23, 1)");
+    insertSearch = db.prepare("INSERT INTO message_search (rowid, subject, from_text, to_text, cc_text, bcc_text, "
+                              "reply_to_text, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     insertData = db.prepare("INSERT INTO message_data (id, raw) VALUES (?1, ?2)");
     insertChunk = db.prepare("INSERT INTO transcript_chunks (previous_id, session_id, entries) VALUES (?1, ?2, ?3)");
-    if (!insertMessage.isValid() || !insertData.isValid() || !insertChunk.isValid()) {
+    if (!insertMessage.isValid() || !insertData.isValid() || !insertChunk.isValid() || !insertSearch.isValid()) {
         errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
         return false;
     }
+    if (!parseUnparsed()) {
+        return false;
+    }
     cachedCount = queryCount();
+    cachedUnread = queryUnread();
+    publishCounts();
     if (!loadSessions()) {
         errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
         return false;
     }
     return true;
+}
+
+bool MessageStore::Private::index(qint64 rowId, const ParsedFacts &facts, QString *error)
+{
+    const MessageSummary &s = facts.summary;
+    insertSearch.bind(1, rowId);
+    insertSearch.bind(2, s.subject);
+    insertSearch.bind(3, displayString(s.fromList));
+    insertSearch.bind(4, displayString(s.toList));
+    insertSearch.bind(5, displayString(s.ccList));
+    insertSearch.bind(6, displayString(s.bccList));
+    insertSearch.bind(7, displayString(s.replyToList));
+    insertSearch.bind(8, facts.body);
+    if (!insertSearch.exec()) {
+        *error = db.errorString();
+        return false;
+    }
+    return true;
+}
+
+bool MessageStore::Private::parseUnparsed()
+{
+    // Messages stored by an older schema (or whose parse was interrupted): parse them now, in batches.
+    SqliteStatement pending = db.prepare("SELECT count(*) FROM messages WHERE parsed = 0");
+    const qint64 total = pending.step() ? pending.columnInt(0) : 0;
+    pending = {};
+    if (total > 0) {
+        qCInfo(lcStore) << "indexing" << total << "messages stored by an earlier version";
+    }
+    SqliteStatement select = db.prepare("SELECT m.id, m.rcpt_to, d.raw FROM messages m JOIN message_data d ON d.id = "
+                                        "m.id WHERE m.parsed = 0 ORDER BY m.id LIMIT 200");
+    SqliteStatement update = db.prepare("UPDATE messages SET from_header = ?2, to_header = ?3, cc_header = ?4, subject "
+                                        "= ?5, date = ?6, message_id = ?7, "
+                                        "has_attachments = ?8, addresses = ?9, snippet = ?10, attachments = ?11, "
+                                        "inlines = ?12, parsed = 1 WHERE id = ?1");
+    SqliteStatement unindex = db.prepare("DELETE FROM message_search WHERE rowid = ?1");
+    for (;;) {
+        if (!db.exec("BEGIN IMMEDIATE")) {
+            break;
+        }
+        int done = 0;
+        QString error;
+        bool ok = true;
+        while (ok && select.step(&ok)) {
+            const qint64 rowId = select.columnInt(0);
+            QStringList rcptTo;
+            for (const QJsonValue &v : QJsonDocument::fromJson(select.columnBlob(1)).array()) {
+                rcptTo << v.toString();
+            }
+            const QByteArray raw = select.columnBlob(2);
+            // The stored source starts with the trace header: parse past it, as at ingest.
+            const qsizetype eol = raw.indexOf("\r\n");
+            const ParsedFacts facts
+                = parsedFacts(raw.startsWith("Received:") && eol >= 0 ? raw.mid(eol + 2) : raw, rcptTo);
+            const MessageSummary &s = facts.summary;
+            update.bind(1, rowId);
+            update.bind(2, s.from);
+            update.bind(3, s.to);
+            update.bind(4, s.cc);
+            update.bind(5, s.subject);
+            update.bind(6, s.dateMs);
+            update.bind(7, s.messageId);
+            update.bind(8, qint64(s.hasAttachments ? 1 : 0));
+            const QByteArray addresses = addressesColumn(s);
+            update.bind(9, addresses);
+            update.bind(10, s.snippet);
+            update.bind(11, qint64(s.attachmentCount));
+            update.bind(12, qint64(s.inlineCount));
+            unindex.bind(1, rowId);
+            ok = unindex.exec() && index(rowId, facts, &error) && update.exec();
+            ++done;
+        }
+        select.reset();
+        if (!ok || !db.exec("COMMIT")) {
+            errorString = QStringLiteral("%1: indexing stored messages failed: %2")
+                              .arg(path, error.isEmpty() ? db.errorString() : error);
+            db.exec("ROLLBACK");
+            return false;
+        }
+        if (done == 0) {
+            return true;
+        }
+    }
+    errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
+    return false;
 }
 
 bool MessageStore::Private::loadSessions()
@@ -329,6 +542,12 @@ bool MessageStore::Private::loadSessions()
 qint64 MessageStore::Private::queryCount()
 {
     SqliteStatement st = db.prepare("SELECT count(*) FROM messages");
+    return st.step() ? st.columnInt(0) : 0;
+}
+
+qint64 MessageStore::Private::queryUnread()
+{
+    SqliteStatement st = db.prepare("SELECT count(*) FROM messages WHERE is_read = 0");
     return st.step() ? st.columnInt(0) : 0;
 }
 
@@ -367,9 +586,14 @@ bool MessageStore::Private::migrate()
 
 bool MessageStore::Private::insert(IncomingMessage &message, DeliveryResult *result, QString *error)
 {
-    const HeaderSummary headers = HeaderSummary::fromMessage(message.data);
     const qint64 size = message.traceHeader.size() + message.data.size();
     const SmtpEnvelope &env = message.envelope;
+    QStringList rcptTo;
+    for (const QByteArray &r : env.rcptTo) {
+        rcptTo << QString::fromUtf8(r);
+    }
+    const ParsedFacts facts = parsedFacts(message.data, rcptTo);
+    const MessageSummary &headers = facts.summary;
     const QByteArray rcpts = jsonStringArray(env.rcptTo);
     const QByteArray address = env.clientAddress.toString().toUtf8();
 
@@ -407,11 +631,19 @@ bool MessageStore::Private::insert(IncomingMessage &message, DeliveryResult *res
     st.bind(17, qint64(headers.hasAttachments ? 1 : 0));
     st.bind(18, qint64(message.sessionKey));
     st.bind(19, chunkId);
+    const QByteArray addresses = addressesColumn(headers);
+    st.bind(20, addresses);
+    st.bind(21, headers.snippet);
+    st.bind(22, qint64(headers.attachmentCount));
+    st.bind(23, qint64(headers.inlineCount));
     if (!st.exec()) {
         *error = db.errorString();
         return false;
     }
     const qint64 rowId = db.lastInsertRowId();
+    if (!index(rowId, facts, error)) {
+        return false;
+    }
 
     insertData.bind(1, rowId);
     if (size < StreamedBlobThreshold) {
@@ -462,7 +694,17 @@ bool MessageStore::Private::insert(IncomingMessage &message, DeliveryResult *res
     s.size = size;
     s.hasAttachments = headers.hasAttachments;
     s.read = false;
+    s.authUser = QString::fromUtf8(env.authUser);
+    s.fromList = headers.fromList;
+    s.toList = headers.toList;
+    s.ccList = headers.ccList;
+    s.bccList = headers.bccList;
+    s.replyToList = headers.replyToList;
+    s.snippet = headers.snippet;
+    s.attachmentCount = headers.attachmentCount;
+    s.inlineCount = headers.inlineCount;
     ++cachedCount;
+    ++cachedUnread;
     return true;
 }
 
@@ -472,10 +714,18 @@ bool MessageStore::Private::deleteMessages(const QList<QPair<qint64, qint64>> &r
     SqliteStatement message = db.prepare("DELETE FROM messages WHERE id = ?1");
     SqliteStatement previousOf = db.prepare("SELECT previous_id FROM transcript_chunks WHERE id = ?1");
     SqliteStatement chunk = db.prepare("DELETE FROM transcript_chunks WHERE id = ?1");
+    SqliteStatement search = db.prepare("DELETE FROM message_search WHERE rowid = ?1");
+    SqliteStatement unread = db.prepare("SELECT is_read = 0 FROM messages WHERE id = ?1");
     for (const auto &[row, sessionId] : rows) {
         data.bind(1, row);
         message.bind(1, row);
-        if (!data.exec() || !message.exec()) {
+        search.bind(1, row);
+        unread.bind(1, row);
+        if (unread.step() && unread.columnInt(0) != 0) {
+            --cachedUnread;
+        }
+        unread.reset();
+        if (!data.exec() || !search.exec() || !message.exec()) {
             *error = db.errorString();
             return false;
         }
@@ -602,6 +852,7 @@ bool MessageStore::Private::runTransaction(
     }
     if (ok && db.exec("COMMIT")) {
         ++commits;
+        publishCounts();
         return true;
     }
     if (error->isEmpty()) {
@@ -614,6 +865,8 @@ bool MessageStore::Private::runTransaction(
     pruned->clear();
     // The in-memory state followed the rolled-back changes: read it again.
     cachedCount = queryCount();
+    cachedUnread = queryUnread();
+    publishCounts();
     loadSessions();
     return false;
 }
@@ -710,6 +963,7 @@ void MessageStore::close()
     d->insertMessage = {};
     d->insertData = {};
     d->insertChunk = {};
+    d->insertSearch = {};
     d->db.close();
     std::lock_guard lock(d->readMutex);
     d->reader.close();
@@ -770,8 +1024,8 @@ std::optional<StoredMessage> MessageStore::message(const QString &id) const
         return std::nullopt;
     }
     const QByteArray sql = QByteArray("SELECT ") + SummaryColumns
-        + ", rcpt_to, client_address, client_port, helo, auth_user, tls, d.raw, m.chunk_id "
-          "FROM messages m JOIN message_data d ON d.id = m.id WHERE uid = ?1";
+        + ", m.rcpt_to, m.client_address, m.client_port, m.helo, m.tls, d.raw, m.chunk_id "
+          "FROM messages m JOIN message_data d ON d.id = m.id WHERE m.uid = ?1";
     SqliteStatement st = db->prepare(sql.constData());
     st.bind(1, id);
     if (!st.step()) {
@@ -780,19 +1034,20 @@ std::optional<StoredMessage> MessageStore::message(const QString &id) const
     StoredMessage m;
     m.summary = readSummary(st, 0);
     m.mailFrom = m.summary.mailFrom;
-    for (const QJsonValue &v : QJsonDocument::fromJson(st.columnText(12).toUtf8()).array()) {
+    constexpr int c = SummaryColumnCount;
+    for (const QJsonValue &v : QJsonDocument::fromJson(st.columnBlob(c)).array()) {
         m.rcptTo << v.toString();
     }
-    m.clientAddress = st.columnText(13);
-    m.clientPort = int(st.columnInt(14));
-    m.helo = st.columnText(15);
-    m.authUser = st.columnText(16);
-    m.tls = st.columnInt(17) != 0;
-    m.raw = st.columnBlob(18);
+    m.clientAddress = st.columnText(c + 1);
+    m.clientPort = int(st.columnInt(c + 2));
+    m.helo = st.columnText(c + 3);
+    m.authUser = m.summary.authUser;
+    m.tls = st.columnInt(c + 4) != 0;
+    m.raw = st.columnBlob(c + 5);
     // The whole session up to this message's final reply: its chain of chunks, oldest first.
     SqliteStatement chunk = db->prepare("SELECT previous_id, entries FROM transcript_chunks WHERE id = ?1");
     QByteArrayList chunks;
-    for (qint64 link = st.columnInt(19); link > 0 && chunks.size() < MaxTranscriptChunks;) {
+    for (qint64 link = st.columnInt(c + 6); link > 0 && chunks.size() < MaxTranscriptChunks;) {
         chunk.bind(1, link);
         if (!chunk.step()) {
             break;
@@ -818,7 +1073,7 @@ QList<MessageSummary> MessageStore::messages(qint64 start, qint64 limit) const
         return list;
     }
     const QByteArray sql
-        = QByteArray("SELECT ") + SummaryColumns + " FROM messages ORDER BY id DESC LIMIT ?1 OFFSET ?2";
+        = QByteArray("SELECT ") + SummaryColumns + " FROM messages m ORDER BY m.id DESC LIMIT ?1 OFFSET ?2";
     SqliteStatement st = db->prepare(sql.constData());
     st.bind(1, limit);
     st.bind(2, start);
@@ -828,26 +1083,137 @@ QList<MessageSummary> MessageStore::messages(qint64 start, qint64 limit) const
     return list;
 }
 
-qint64 MessageStore::count() const
+namespace {
+void bindAll(SqliteStatement &st, const QList<QVariant> &values, int first)
 {
+    for (qsizetype i = 0; i < values.size(); ++i) {
+        if (values.at(i).typeId() == QMetaType::QString) {
+            st.bind(int(first + i), values.at(i).toString());
+        } else {
+            st.bind(int(first + i), values.at(i).toLongLong());
+        }
+    }
+}
+
+// FROM and WHERE of a search: driven by the full-text index when the query has indexed terms (FTS5 returns
+// rowids newest first by itself), else by the messages table.
+QByteArray searchFrom(const SearchQuery &q)
+{
+    if (q.matchExpression().isEmpty()) {
+        return " FROM messages m WHERE " + q.condition().toUtf8();
+    }
+    return " FROM message_search s CROSS JOIN messages m ON m.id = s.rowid WHERE message_search MATCH ?1 AND ("
+        + q.condition().toUtf8() + ")";
+}
+} // namespace
+
+std::optional<SearchResult> MessageStore::search(
+    const QString &query, qint64 start, qint64 limit, const QTimeZone &zone, QString *error) const
+{
+    const SearchQuery q = SearchQuery::parse(query, zone);
+    const bool fts = !q.matchExpression().isEmpty();
     std::lock_guard lock(d->readMutex);
     SqliteDatabase *db = d->readDb();
     if (!db) {
-        return 0;
+        if (error) {
+            *error = QStringLiteral("the message store is not open");
+        }
+        return std::nullopt;
     }
-    SqliteStatement st = db->prepare("SELECT count(*) FROM messages");
-    return st.step() ? st.columnInt(0) : 0;
+    const QByteArray from = searchFrom(q);
+    const QByteArray order = fts ? " ORDER BY s.rowid DESC" : " ORDER BY m.id DESC";
+    const int first = fts ? 2 : 1;
+    SearchResult result;
+    {
+        const QByteArray sql = "SELECT count(*), coalesce(sum(m.is_read = 0), 0)" + from;
+        SqliteStatement st = db->prepare(sql.constData());
+        if (fts) {
+            st.bind(1, q.matchExpression());
+        }
+        bindAll(st, q.values(), first);
+        bool ok = true;
+        if (!st.isValid() || (!st.step(&ok) && !ok)) {
+            if (error) {
+                *error = db->errorString();
+            }
+            return std::nullopt;
+        }
+        result.matches = st.columnInt(0);
+        result.unreadMatches = st.columnInt(1);
+    }
+    const qsizetype n = q.values().size();
+    const QByteArray sql = QByteArray("SELECT ") + SummaryColumns + from + order + " LIMIT ?"
+        + QByteArray::number(first + n) + " OFFSET ?" + QByteArray::number(first + n + 1);
+    SqliteStatement st = db->prepare(sql.constData());
+    if (fts) {
+        st.bind(1, q.matchExpression());
+    }
+    bindAll(st, q.values(), first);
+    st.bind(int(first + n), limit);
+    st.bind(int(first + n + 1), start);
+    bool ok = true;
+    while (st.step(&ok)) {
+        result.messages << readSummary(st, 0);
+    }
+    if (!ok || !st.isValid()) {
+        if (error) {
+            *error = db->errorString();
+        }
+        return std::nullopt;
+    }
+    return result;
+}
+
+QStringList MessageStore::searchIds(const QString &query, const QTimeZone &zone) const
+{
+    const SearchQuery q = SearchQuery::parse(query, zone);
+    const bool fts = !q.matchExpression().isEmpty();
+    QStringList ids;
+    std::lock_guard lock(d->readMutex);
+    SqliteDatabase *db = d->readDb();
+    if (!db) {
+        return ids;
+    }
+    const QByteArray sql = "SELECT m.uid" + searchFrom(q) + (fts ? " ORDER BY s.rowid DESC" : " ORDER BY m.id DESC");
+    SqliteStatement st = db->prepare(sql.constData());
+    if (fts) {
+        st.bind(1, q.matchExpression());
+    }
+    bindAll(st, q.values(), fts ? 2 : 1);
+    while (st.step()) {
+        ids << st.columnText(0);
+    }
+    return ids;
+}
+
+QString MessageStore::latestId(const QString &query, const QTimeZone &zone) const
+{
+    if (query.trimmed().isEmpty()) {
+        const QList<MessageSummary> newest = messages(0, 1);
+        return newest.isEmpty() ? QString() : newest.front().id;
+    }
+    const std::optional<SearchResult> result = search(query, 0, 1, zone);
+    return result && !result->messages.isEmpty() ? result->messages.front().id : QString();
+}
+
+QIODevice *MessageStore::openSource(const QString &id) const
+{
+    auto *device = new SourceDevice(d->path, id);
+    if (!device->open(QIODevice::ReadOnly)) {
+        delete device;
+        return nullptr;
+    }
+    return device;
+}
+
+qint64 MessageStore::count() const
+{
+    return d->publishedCount.load();
 }
 
 qint64 MessageStore::unreadCount() const
 {
-    std::lock_guard lock(d->readMutex);
-    SqliteDatabase *db = d->readDb();
-    if (!db) {
-        return 0;
-    }
-    SqliteStatement st = db->prepare("SELECT count(*) FROM messages WHERE is_read = 0");
-    return st.step() ? st.columnInt(0) : 0;
+    return d->publishedUnread.load();
 }
 
 bool MessageStore::remove(const QStringList &ids)
@@ -882,26 +1248,23 @@ bool MessageStore::remove(const QStringList &ids)
 
 bool MessageStore::removeAll()
 {
-    auto removed = std::make_shared<QStringList>();
+    auto removed = std::make_shared<qint64>(0);
     return d->runAndWait(
         [this, removed](QString *error) {
-            removed->clear();
-            SqliteStatement ids = d->db.prepare("SELECT uid FROM messages");
-            while (ids.step()) {
-                *removed << ids.columnText(0);
-            }
+            *removed = d->cachedCount;
             if (!d->db.exec("DELETE FROM message_data") || !d->db.exec("DELETE FROM transcript_chunks")
-                || !d->db.exec("DELETE FROM messages")) {
+                || !d->db.exec("DELETE FROM message_search") || !d->db.exec("DELETE FROM messages")) {
                 *error = d->db.errorString();
                 return false;
             }
             d->cachedCount = 0;
+            d->cachedUnread = 0;
             d->sessions.clear();
             return true;
         },
         [this, removed] {
-            if (!removed->isEmpty()) {
-                Q_EMIT messagesRemoved(*removed);
+            if (*removed > 0) {
+                Q_EMIT messagesCleared(*removed);
             }
         });
 }
@@ -922,6 +1285,7 @@ bool MessageStore::setRead(const QStringList &ids, bool read)
                 }
                 if (d->db.changes() > 0) {
                     *changed << id;
+                    d->cachedUnread += read ? -1 : 1;
                 }
             }
             return true;

@@ -2,10 +2,12 @@
 
 #include "../message/messagesummary.h"
 #include "../smtp/messagedelivery.h"
+#include "searchresult.h"
 #include "storedmessage.h"
 
 #include <QObject>
 #include <QStringList>
+#include <QTimeZone>
 
 #include <memory>
 #include <optional>
@@ -13,6 +15,8 @@
 // The durable message store: SQLite in WAL mode, one writer thread with group commit.
 // deliver() never blocks; its callback runs (on the writer thread) only after the commit's fsync.
 // Reads may come from any thread; remove()/setRead() wait for the writer.
+class QIODevice;
+
 class MessageStore : public QObject, public MessageDelivery
 {
     Q_OBJECT
@@ -37,6 +41,17 @@ public:
     std::optional<StoredMessage> message(const QString &id) const;
     // Newest first.
     QList<MessageSummary> messages(qint64 start, qint64 limit) const;
+    // Mailpit's search syntax (SearchQuery); newest first. nullopt (and *error) when the query cannot run.
+    std::optional<SearchResult> search(const QString &query, qint64 start, qint64 limit,
+        const QTimeZone &zone = QTimeZone::utc(), QString *error = nullptr) const;
+    // The IDs of every message the query matches, newest first.
+    QStringList searchIds(const QString &query, const QTimeZone &zone = QTimeZone::utc()) const;
+    // The newest message's ID (matching query when one is given); "" when none.
+    QString latestId(const QString &query = QString(), const QTimeZone &zone = QTimeZone::utc()) const;
+    // The stored source as a device reading it from the database in chunks (for large messages); nullptr
+    // when there is no such message. The caller owns it.
+    QIODevice *openSource(const QString &id) const;
+    // As of the last commit.
     qint64 count() const;
     qint64 unreadCount() const;
 
@@ -54,6 +69,8 @@ public:
 Q_SIGNALS:
     void messageStored(const MessageSummary &summary);
     void messagesRemoved(const QStringList &ids);
+    // removeAll(): every message went (count of them), instead of one messagesRemoved per ID.
+    void messagesCleared(qint64 count);
     void messagesPruned(const QStringList &ids);
     void readChanged(const QStringList &ids, bool read);
 

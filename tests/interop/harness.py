@@ -13,7 +13,7 @@ BINARY = os.environ.get("LETTERBOX_BIN", "letterbox")
 class Letterbox:
     """letterbox --headless on loopback port 0, in a fresh data directory (or a given one)."""
 
-    def __init__(self, *extra, data_dir=None, smtp=("127.0.0.1:0",)):
+    def __init__(self, *extra, data_dir=None, smtp=("127.0.0.1:0",), api="127.0.0.1:0"):
         self._tmp = None
         if data_dir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="letterbox-test-")
@@ -22,17 +22,24 @@ class Letterbox:
         args = [BINARY, "--headless", "--data", data_dir, "--hostname", "mx.test"]
         for address in smtp:
             args += ["--smtp", address]
+        args += ["--api", api]
         args += list(extra)
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.listening = []
         deadline = time.monotonic() + 20
-        while len(self.listening) < len(smtp):
+        self.api_url = None
+        expected = len(smtp) + (0 if api == "off" else 1)
+        while len(self.listening) + (1 if self.api_url else 0) < expected:
             if time.monotonic() > deadline:
                 self.kill()
                 raise RuntimeError("letterbox did not print its listening lines")
             line = self.proc.stdout.readline()
             if not line:
                 raise RuntimeError("letterbox exited: " + self.proc.stderr.read())
+            api_match = re.fullmatch(r"API listening on (http://\S+)\n", line)
+            if api_match:
+                self.api_url = api_match.group(1)
+                continue
             match = re.fullmatch(r"SMTP listening on (\S+)\n", line)
             if not match:
                 raise RuntimeError("unexpected output line: %r" % line)

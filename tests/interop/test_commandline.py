@@ -20,7 +20,7 @@ class CommandLineTest(unittest.TestCase):
         help_run = run("--help")
         self.assertEqual(help_run.returncode, 0)
         for option in ("--headless", "--smtp", "--data", "--hostname", "--max-message-size", "--max-messages",
-                       "--auth", "--idle-timeout", "--max-connections", "--version"):
+                       "--auth", "--idle-timeout", "--max-connections", "--version", "--api"):
             self.assertIn(option, help_run.stdout)
         version = run("--version")
         self.assertEqual(version.returncode, 0)
@@ -29,7 +29,8 @@ class CommandLineTest(unittest.TestCase):
     def test_usage_errors_exit_2_naming_the_option(self):
         with tempfile.TemporaryDirectory() as tmp:
             cases = [
-                (["--headless", "--api", "127.0.0.1:8025"], "api"),  # arrives with the API issue
+                (["--headless", "--api", "nonsense"], "--api"),
+                (["--headless", "--api", "127.0.0.1:99999"], "--api"),
                 (["--headless", "--smtp", "nonsense"], "--smtp"),
                 (["--headless", "--smtp", "127.0.0.1:70000"], "--smtp"),
                 (["--headless", "--smtp", "[::1:25"], "--smtp"),

@@ -182,8 +182,12 @@ void TestMessageStore::removesAndMarksRead()
     QTRY_COMPARE(removedSpy.size(), 1);
     QCOMPARE(removedSpy.at(0).at(0).toStringList(), QStringList { QStringLiteral("B") });
 
+    QSignalSpy clearedSpy(m_store.get(), &MessageStore::messagesCleared);
     QVERIFY(m_store->removeAll());
     QCOMPARE(m_store->count(), 0);
+    QCOMPARE(m_store->unreadCount(), 0);
+    QTRY_COMPARE(clearedSpy.size(), 1);
+    QCOMPARE(clearedSpy.at(0).at(0).toLongLong(), 2);
     // A message arriving after delete-all is kept.
     QVERIFY(deliverAndWait(*m_store, makeMessage("D", Sample)).ok);
     QCOMPARE(m_store->count(), 1);

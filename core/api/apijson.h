@@ -1,0 +1,31 @@
+#pragma once
+
+#include "../message/mailaddress.h"
+#include "../message/messagesummary.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+struct ParsedMessage;
+struct StoredMessage;
+
+// Mailpit API v1's JSON shapes (field names, types, empty arrays never null), and Letterbox's extensions in the
+// same style. See ../shared/docs/MAILPIT-API.md and CONTRACT.md "Settled details".
+namespace ApiJson {
+// RFC 3339 with milliseconds, in UTC ("2026-01-02T03:04:05.123Z").
+QString time(qint64 msSinceEpoch);
+QJsonObject address(const MailAddress &address);
+QJsonArray addresses(const MailAddressList &list);
+// MessageSummary of Mailpit (From is the first From mailbox, an empty address when there is none).
+QJsonObject summary(const MessageSummary &summary);
+// MessagesSummary: total/unread are mailbox-wide, messages_count/messages_unread count the matches.
+QJsonObject summaries(
+    const QList<MessageSummary> &page, qint64 start, qint64 total, qint64 unread, qint64 matches, qint64 unreadMatches);
+// Message: the full view of one message, with attachment checksums (needs the raw source for them).
+QJsonObject message(const StoredMessage &stored, const ParsedMessage &parsed);
+// Header name (Go canonical form, as Mailpit returns them) -> values in order.
+QJsonObject headers(const ParsedMessage &parsed);
+// Go's textproto.CanonicalMIMEHeaderKey: "message-id" -> "Message-Id"; names with invalid characters unchanged.
+QString canonicalHeaderName(const QString &name);
+QJsonObject envelope(const StoredMessage &stored);
+} // namespace ApiJson

@@ -1,0 +1,568 @@
+// GMime and GLib must come before any Qt header: GLib has members named "signals", a Qt macro.
+#include <gmime/gmime.h>
+
+// Qt after GMime.
+#include "htmltext.h"
+#include "parsedmessage.h"
+
+#include <QCryptographicHash>
+#include <QHash>
+#include <QSet>
+
+#include <mutex>
+
+namespace {
+void initGMime()
+{
+    static std::once_flag once;
+    std::call_once(once, [] { g_mime_init(); });
+}
+
+QString fromUtf8(const char *s)
+{
+    return s ? QString::fromUtf8(s) : QString();
+}
+
+template<typename T>
+struct GObjectPtr
+{
+    T *p = nullptr;
+    explicit GObjectPtr(T *ptr) : p(ptr) { }
+    ~GObjectPtr()
+    {
+        if (p) {
+            g_object_unref(p);
+        }
+    }
+    GObjectPtr(const GObjectPtr &) = delete;
+    GObjectPtr &operator=(const GObjectPtr &) = delete;
+};
+
+struct GCharPtr
+{
+    char *p = nullptr;
+    explicit GCharPtr(char *ptr) : p(ptr) { }
+    ~GCharPtr() { g_free(p); }
+    GCharPtr(const GCharPtr &) = delete;
+    GCharPtr &operator=(const GCharPtr &) = delete;
+};
+
+QString warningText(GMimeParserWarning code, const char *item)
+{
+    QString what;
+    switch (code) {
+    case GMIME_WARN_DUPLICATED_HEADER:
+        what = QStringLiteral("repeated header");
+        break;
+    case GMIME_WARN_DUPLICATED_PARAMETER:
+        what = QStringLiteral("repeated header parameter");
+        break;
+    case GMIME_WARN_UNENCODED_8BIT_HEADER:
+        what = QStringLiteral("unencoded 8-bit characters in a header");
+        break;
+    case GMIME_WARN_INVALID_CONTENT_TYPE:
+        what = QStringLiteral("invalid content type, taken as application/octet-stream");
+        break;
+    case GMIME_WARN_INVALID_RFC2047_HEADER_VALUE:
+        what = QStringLiteral("invalid RFC 2047 encoded header value");
+        break;
+    case GMIME_WARN_MALFORMED_MULTIPART:
+        what = QStringLiteral("multipart without parts or without its final boundary");
+        break;
+    case GMIME_WARN_TRUNCATED_MESSAGE:
+        what = QStringLiteral("message truncated");
+        break;
+    case GMIME_WARN_MALFORMED_MESSAGE:
+        what = QStringLiteral("malformed message");
+        break;
+    case GMIME_CRIT_INVALID_HEADER_NAME:
+        what = QStringLiteral("invalid header name");
+        break;
+    case GMIME_CRIT_CONFLICTING_HEADER:
+        what = QStringLiteral("conflicting header");
+        break;
+    case GMIME_CRIT_CONFLICTING_PARAMETER:
+        what = QStringLiteral("conflicting header parameter");
+        break;
+    case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
+        what = QStringLiteral("multipart without a boundary parameter");
+        break;
+    case GMIME_WARN_INVALID_PARAMETER:
+        what = QStringLiteral("invalid header parameter");
+        break;
+    case GMIME_WARN_INVALID_ADDRESS_LIST:
+        what = QStringLiteral("invalid address list");
+        break;
+    case GMIME_CRIT_NESTING_OVERFLOW:
+        what = QStringLiteral("MIME nesting too deep, inner parts not parsed");
+        break;
+    case GMIME_WARN_PART_WITHOUT_CONTENT:
+        what = QStringLiteral("part without content");
+        break;
+    case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT:
+        what = QStringLiteral("part without headers or content");
+        break;
+    default:
+        what = QStringLiteral("parser warning %1").arg(int(code));
+    }
+    if (item && *item) {
+        QString detail = QString::fromUtf8(item).simplified();
+        if (detail.size() > 80) {
+            detail = detail.left(80) + QChar(0x2026);
+        }
+        what += QStringLiteral(": ") + detail;
+    }
+    return what;
+}
+
+void collectWarning(gint64, GMimeParserWarning code, const gchar *item, gpointer userData)
+{
+    auto *warnings = static_cast<QStringList *>(userData);
+    // A hostile message could raise millions; the first ones say what is wrong.
+    if (warnings->size() < 50) {
+        const QString text = warningText(code, item);
+        if (!warnings->contains(text)) {
+            warnings->append(text);
+        }
+    }
+}
+
+void appendAddresses(InternetAddressList *list, MailAddressList &out, int depth = 0)
+{
+    if (!list || depth > 4) {
+        return;
+    }
+    const int n = internet_address_list_length(list);
+    for (int i = 0; i < n; ++i) {
+        InternetAddress *ia = internet_address_list_get_address(list, i);
+        if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+            appendAddresses(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)), out, depth + 1);
+        } else if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
+            out.append({ fromUtf8(internet_address_get_name(ia)),
+                fromUtf8(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia))) });
+        }
+    }
+}
+
+QStringList messageIds(GMimeParserOptions *options, const char *value)
+{
+    QStringList ids;
+    if (!value) {
+        return ids;
+    }
+    GMimeReferences *refs = g_mime_references_parse(options, value);
+    if (!refs) {
+        return ids;
+    }
+    const int n = g_mime_references_length(refs);
+    for (int i = 0; i < n; ++i) {
+        ids << fromUtf8(g_mime_references_get_message_id(refs, i));
+    }
+    g_mime_references_free(refs);
+    return ids;
+}
+
+QByteArray decoded(GMimePart *part)
+{
+    GMimeDataWrapper *content = g_mime_part_get_content(part);
+    if (!content) {
+        return {};
+    }
+    GObjectPtr<GMimeStream> mem(g_mime_stream_mem_new());
+    g_mime_data_wrapper_write_to_stream(content, mem.p);
+    GByteArray *bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem.p));
+    return QByteArray(reinterpret_cast<const char *>(bytes->data), qsizetype(bytes->len));
+}
+
+qint64 decodedSize(GMimePart *part)
+{
+    GMimeDataWrapper *content = g_mime_part_get_content(part);
+    if (!content) {
+        return 0;
+    }
+    GObjectPtr<GMimeStream> null(g_mime_stream_null_new());
+    g_mime_data_wrapper_write_to_stream(content, null.p);
+    return qint64(GMIME_STREAM_NULL(null.p)->written);
+}
+
+QByteArray serialized(GMimeObject *object)
+{
+    GObjectPtr<GMimeStream> mem(g_mime_stream_mem_new());
+    g_mime_object_write_to_stream(object, nullptr, mem.p);
+    GByteArray *bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem.p));
+    return QByteArray(reinterpret_cast<const char *>(bytes->data), qsizetype(bytes->len));
+}
+
+// Text in a declared charset to Unicode through GMime's iconv tables (Qt 6.4 knows only UTF-* and Latin-1).
+QString toUnicode(const QByteArray &bytes, const QString &charset, QStringList *warnings)
+{
+    if (charset.isEmpty() || charset == QLatin1String("utf-8") || charset == QLatin1String("us-ascii")
+        || charset == QLatin1String("utf8")) {
+        return QString::fromUtf8(bytes);
+    }
+    const QByteArray name = charset.toLatin1();
+    const char *iconvName = g_mime_charset_iconv_name(name.constData());
+    iconv_t cd = g_mime_iconv_open("UTF-8", iconvName);
+    if (cd == reinterpret_cast<iconv_t>(-1)) {
+        if (warnings) {
+            warnings->append(QStringLiteral("unknown charset %1, read as UTF-8").arg(charset));
+        }
+        return QString::fromUtf8(bytes);
+    }
+    g_mime_iconv_close(cd);
+    GObjectPtr<GMimeStream> mem(g_mime_stream_mem_new());
+    GObjectPtr<GMimeStream> filtered(g_mime_stream_filter_new(mem.p));
+    GObjectPtr<GMimeFilter> convert(g_mime_filter_charset_new(iconvName, "UTF-8"));
+    if (convert.p) {
+        g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered.p), convert.p);
+    }
+    g_mime_stream_write(filtered.p, bytes.constData(), size_t(bytes.size()));
+    g_mime_stream_flush(filtered.p);
+    GByteArray *out = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem.p));
+    return QString::fromUtf8(reinterpret_cast<const char *>(out->data), qsizetype(out->len));
+}
+
+QString lowerParam(GMimeContentType *type, const char *name)
+{
+    return type ? fromUtf8(g_mime_content_type_get_parameter(type, name)).trimmed().toLower() : QString();
+}
+
+// A read-only GMime stream over the caller's bytes, without copying them: GMimeStreamMem reads its GByteArray's
+// public data/len fields only, and with owner FALSE it never frees or grows them.
+struct BorrowedStream
+{
+    GByteArray *array = nullptr;
+    GMimeStream *stream = nullptr;
+    explicit BorrowedStream(const QByteArray &bytes)
+    {
+        array = g_byte_array_new();
+        array->data = reinterpret_cast<guint8 *>(const_cast<char *>(bytes.constData()));
+        array->len = guint(bytes.size());
+        stream = g_mime_stream_mem_new();
+        g_mime_stream_mem_set_byte_array(GMIME_STREAM_MEM(stream), array);
+        g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
+    }
+    ~BorrowedStream()
+    {
+        g_object_unref(stream);
+        // Frees the wrapper only: the bytes belong to the QByteArray.
+        g_byte_array_free(array, FALSE);
+    }
+    BorrowedStream(const BorrowedStream &) = delete;
+    BorrowedStream &operator=(const BorrowedStream &) = delete;
+};
+
+struct Document
+{
+    BorrowedStream input;
+    GMimeParserOptions *options = nullptr;
+    GMimeMessage *message = nullptr;
+    QStringList warnings;
+
+    explicit Document(const QByteArray &raw) : input(raw)
+    {
+        initGMime();
+        options = g_mime_parser_options_new();
+        g_mime_parser_options_set_rfc2047_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE);
+        g_mime_parser_options_set_address_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE);
+        g_mime_parser_options_set_parameter_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE);
+        g_mime_parser_options_set_allow_addresses_without_domain(options, TRUE);
+        // RFC 6532 UTF-8 first, then the usual legacy charsets of unlabelled 8-bit headers.
+        const char *fallback[] = { "UTF-8", "windows-1252", nullptr };
+        g_mime_parser_options_set_fallback_charsets(options, fallback);
+        g_mime_parser_options_set_warning_callback(options, collectWarning, &warnings);
+        GObjectPtr<GMimeParser> parser(g_mime_parser_new_with_stream(input.stream));
+        g_mime_parser_set_format(parser.p, GMIME_FORMAT_MESSAGE);
+        message = g_mime_parser_construct_message(parser.p, options);
+    }
+    ~Document()
+    {
+        if (message) {
+            g_object_unref(message);
+        }
+        g_mime_parser_options_free(options);
+    }
+    Document(const Document &) = delete;
+    Document &operator=(const Document &) = delete;
+};
+
+// Part ids in IMAP section numbering (Mailpit's PartID).
+QString childId(const QString &parent, int index)
+{
+    const QString n = QString::number(index + 1);
+    return parent.isEmpty() ? n : parent + QLatin1Char('.') + n;
+}
+
+constexpr int MaxWalkDepth = 100;
+
+struct Walker
+{
+    ParsedMessage &m;
+    QString textCharset;
+    QByteArray textBytes;
+    bool haveText = false;
+    QByteArray htmlBytes;
+    QString htmlCharset;
+    bool haveHtml = false;
+
+    void leaf(GMimeObject *object, MimePart &p, bool underRelated)
+    {
+        const bool isText = p.contentType == QLatin1String("text/plain");
+        const bool isHtml = p.contentType == QLatin1String("text/html");
+        const bool attachment = p.disposition == QLatin1String("attachment");
+        if (GMIME_IS_MESSAGE_PART(object)) {
+            GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
+            p.size = inner ? serialized(GMIME_OBJECT(inner)).size() : 0;
+            p.role = p.disposition == QLatin1String("inline") ? MimePart::Role::Inline : MimePart::Role::Attachment;
+            return;
+        }
+        if (!GMIME_IS_PART(object)) {
+            return;
+        }
+        GMimePart *part = GMIME_PART(object);
+        if (!attachment && (isText || isHtml) && (isText ? !haveText : !haveHtml)
+            && (p.fileName.isEmpty() || p.disposition == QLatin1String("inline"))) {
+            QByteArray bytes = decoded(part);
+            p.size = bytes.size();
+            if (isText) {
+                haveText = true;
+                textBytes = std::move(bytes);
+                textCharset = p.charset;
+                p.role = MimePart::Role::TextBody;
+            } else {
+                haveHtml = true;
+                htmlBytes = std::move(bytes);
+                htmlCharset = p.charset;
+                p.role = MimePart::Role::HtmlBody;
+            }
+            return;
+        }
+        p.size = decodedSize(part);
+        if (attachment) {
+            p.role = MimePart::Role::Attachment;
+        } else if (p.disposition == QLatin1String("inline") || underRelated || !p.contentId.isEmpty()) {
+            // A text part shown inline with no name is just more text the reader sees.
+            p.role = (p.contentType.startsWith(QLatin1String("text/")) && p.fileName.isEmpty() && p.contentId.isEmpty())
+                ? MimePart::Role::Other
+                : MimePart::Role::Inline;
+        } else if (p.contentType.startsWith(QLatin1String("text/")) && p.fileName.isEmpty()) {
+            p.role = MimePart::Role::Other;
+        } else {
+            p.role = MimePart::Role::Attachment;
+        }
+    }
+
+    void walk(GMimeObject *object, const QString &id, int depth, bool underRelated)
+    {
+        MimePart p;
+        p.partId = id.isEmpty() ? QStringLiteral("1") : id;
+        p.depth = depth;
+        GMimeContentType *type = g_mime_object_get_content_type(object);
+        if (type) {
+            GCharPtr mime(g_mime_content_type_get_mime_type(type));
+            p.contentType = fromUtf8(mime.p).toLower();
+        }
+        p.charset = lowerParam(type, "charset");
+        GMimeContentDisposition *disposition = g_mime_object_get_content_disposition(object);
+        if (disposition) {
+            p.disposition = fromUtf8(g_mime_content_disposition_get_disposition(disposition)).trimmed().toLower();
+        }
+        p.contentId = fromUtf8(g_mime_object_get_content_id(object));
+        if (GMIME_IS_PART(object)) {
+            GMimePart *part = GMIME_PART(object);
+            p.fileName = fromUtf8(g_mime_part_get_filename(part));
+            const GMimeContentEncoding encoding = g_mime_part_get_content_encoding(part);
+            if (encoding != GMIME_CONTENT_ENCODING_DEFAULT) {
+                p.transferEncoding = fromUtf8(g_mime_content_encoding_to_string(encoding)).toLower();
+            }
+        } else if (disposition) {
+            p.fileName = fromUtf8(g_mime_content_disposition_get_parameter(disposition, "filename"));
+        }
+        if (GMIME_IS_MULTIPART(object)) {
+            p.role = MimePart::Role::Container;
+            // The top-level multipart has no IMAP section number; "0" names it in the tree.
+            p.partId = id.isEmpty() ? QStringLiteral("0") : id;
+            m.parts.append(p);
+            if (depth >= MaxWalkDepth) {
+                m.warnings.append(
+                    QStringLiteral("MIME nesting deeper than %1 levels, inner parts ignored").arg(MaxWalkDepth));
+                return;
+            }
+            GMimeMultipart *multipart = GMIME_MULTIPART(object);
+            const bool related = p.contentType == QLatin1String("multipart/related");
+            const int n = g_mime_multipart_get_count(multipart);
+            for (int i = 0; i < n; ++i) {
+                walk(g_mime_multipart_get_part(multipart, i), childId(id, i), depth + 1, underRelated || related);
+            }
+            return;
+        }
+        leaf(object, p, underRelated);
+        m.parts.append(p);
+    }
+};
+
+GMimeObject *findPart(GMimeObject *object, const QString &id, const QString &wanted, int depth)
+{
+    const QString self = id.isEmpty() ? QStringLiteral("1") : id;
+    if (GMIME_IS_MULTIPART(object)) {
+        if (depth >= MaxWalkDepth) {
+            return nullptr;
+        }
+        GMimeMultipart *multipart = GMIME_MULTIPART(object);
+        const int n = g_mime_multipart_get_count(multipart);
+        for (int i = 0; i < n; ++i) {
+            const QString child = childId(id, i);
+            if (wanted == child || wanted.startsWith(child + QLatin1Char('.'))) {
+                return findPart(g_mime_multipart_get_part(multipart, i), child, wanted, depth + 1);
+            }
+        }
+        return nullptr;
+    }
+    return self == wanted ? object : nullptr;
+}
+} // namespace
+
+QStringList ParsedMessage::headerValues(const QString &name) const
+{
+    QStringList values;
+    for (const MimeHeader &h : headers) {
+        if (h.name.compare(name, Qt::CaseInsensitive) == 0) {
+            values << h.value;
+        }
+    }
+    return values;
+}
+
+QList<MimePart> ParsedMessage::attachments() const
+{
+    QList<MimePart> list;
+    for (const MimePart &p : parts) {
+        if (p.role == MimePart::Role::Attachment) {
+            list << p;
+        }
+    }
+    return list;
+}
+
+QList<MimePart> ParsedMessage::inlineParts() const
+{
+    QList<MimePart> list;
+    for (const MimePart &p : parts) {
+        if (p.role == MimePart::Role::Inline) {
+            list << p;
+        }
+    }
+    return list;
+}
+
+std::optional<MimePart> ParsedMessage::part(const QString &partId) const
+{
+    for (const MimePart &p : parts) {
+        if (p.partId == partId && p.role != MimePart::Role::Container) {
+            return p;
+        }
+    }
+    return std::nullopt;
+}
+
+void ParsedMessage::addEnvelopeRecipients(const QStringList &rcptTo)
+{
+    QSet<QString> seen;
+    for (const MailAddressList *list : { &to, &cc, &bcc }) {
+        for (const MailAddress &a : *list) {
+            seen.insert(a.address.toLower());
+        }
+    }
+    for (const QString &r : rcptTo) {
+        if (!seen.contains(r.toLower())) {
+            seen.insert(r.toLower());
+            bcc.append({ QString(), r });
+        }
+    }
+}
+
+ParsedMessage ParsedMessage::parse(const QByteArray &raw)
+{
+    ParsedMessage m;
+    Document doc(raw);
+    GMimeMessage *message = doc.message;
+    if (!message) {
+        m.warnings = doc.warnings;
+        m.warnings.append(QStringLiteral("not a message: no header block could be read"));
+        return m;
+    }
+    GMimeObject *object = GMIME_OBJECT(message);
+    GMimeHeaderList *list = g_mime_object_get_header_list(object);
+    const int count = g_mime_header_list_get_count(list);
+    m.headers.reserve(count);
+    for (int i = 0; i < count; ++i) {
+        GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+        MimeHeader header;
+        header.name = fromUtf8(g_mime_header_get_name(h));
+        const char *rawValue = g_mime_header_get_raw_value(h);
+        header.rawValue = QByteArray(rawValue ? rawValue : "").trimmed();
+        // Unfold, then decode (RFC 2047; 8-bit text per the fallback charsets).
+        GCharPtr unfolded(g_mime_utils_header_unfold(rawValue ? rawValue : ""));
+        GCharPtr value(g_mime_utils_header_decode_text(doc.options, unfolded.p));
+        header.value = fromUtf8(value.p).trimmed();
+        m.headers.append(header);
+    }
+    appendAddresses(g_mime_message_get_from(message), m.from);
+    appendAddresses(g_mime_message_get_sender(message), m.sender);
+    appendAddresses(g_mime_message_get_reply_to(message), m.replyTo);
+    appendAddresses(g_mime_message_get_to(message), m.to);
+    appendAddresses(g_mime_message_get_cc(message), m.cc);
+    appendAddresses(g_mime_message_get_bcc(message), m.bcc);
+    m.subject = fromUtf8(g_mime_message_get_subject(message)).trimmed();
+    if (GDateTime *date = g_mime_message_get_date(message)) {
+        const qint64 secs = g_date_time_to_unix(date);
+        const int offset = int(g_date_time_get_utc_offset(date) / G_TIME_SPAN_SECOND);
+        m.date = QDateTime::fromSecsSinceEpoch(secs, Qt::OffsetFromUTC, offset);
+    }
+    m.messageId = fromUtf8(g_mime_message_get_message_id(message));
+    m.inReplyTo = messageIds(doc.options, g_mime_object_get_header(object, "In-Reply-To"));
+    m.references = messageIds(doc.options, g_mime_object_get_header(object, "References"));
+    m.listUnsubscribe = m.headerValues(QStringLiteral("List-Unsubscribe")).value(0);
+    m.listUnsubscribePost = m.headerValues(QStringLiteral("List-Unsubscribe-Post")).value(0);
+
+    Walker walker { m, {}, {}, false, {}, {}, false };
+    if (GMimeObject *body = g_mime_message_get_mime_part(message)) {
+        walker.walk(body, QString(), 0, false);
+    }
+    if (walker.haveText) {
+        m.text = toUnicode(walker.textBytes, walker.textCharset, &m.warnings);
+    }
+    if (walker.haveHtml) {
+        m.html = toUnicode(walker.htmlBytes, walker.htmlCharset, &m.warnings);
+        if (!walker.haveText) {
+            m.text = htmlToText(m.html);
+        }
+    }
+    m.snippet = foldedSnippet(m.text);
+    m.warnings = doc.warnings + m.warnings;
+    if (raw.contains('\0')) {
+        m.warnings.append(QStringLiteral("NUL bytes in the message"));
+    }
+    return m;
+}
+
+std::optional<QByteArray> ParsedMessage::partContent(const QByteArray &raw, const QString &partId)
+{
+    Document doc(raw);
+    if (!doc.message) {
+        return std::nullopt;
+    }
+    GMimeObject *body = g_mime_message_get_mime_part(doc.message);
+    GMimeObject *found = body ? findPart(body, QString(), partId, 0) : nullptr;
+    if (!found) {
+        return std::nullopt;
+    }
+    if (GMIME_IS_MESSAGE_PART(found)) {
+        GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(found));
+        return inner ? serialized(GMIME_OBJECT(inner)) : QByteArray();
+    }
+    if (!GMIME_IS_PART(found)) {
+        return std::nullopt;
+    }
+    return decoded(GMIME_PART(found));
+}
