@@ -9,6 +9,7 @@
 #include <QHash>
 #include <QSet>
 
+#include <algorithm>
 #include <mutex>
 
 namespace {
@@ -492,11 +493,30 @@ ParsedMessage ParsedMessage::parse(const QByteArray &raw)
         return m;
     }
     GMimeObject *object = GMIME_OBJECT(message);
-    GMimeHeaderList *list = g_mime_object_get_header_list(object);
-    const int count = g_mime_header_list_get_count(list);
-    m.headers.reserve(count);
-    for (int i = 0; i < count; ++i) {
-        GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+    // GMime keeps a message's Content-* headers with its top-level part: both lists, merged back into
+    // the order of the source by their offsets.
+    QList<QPair<gint64, GMimeHeader *>> all;
+    for (GMimeObject *owner : { object, g_mime_message_get_mime_part(message) }) {
+        if (!owner) {
+            continue;
+        }
+        GMimeHeaderList *list = g_mime_object_get_header_list(owner);
+        const int count = g_mime_header_list_get_count(list);
+        for (int i = 0; i < count; ++i) {
+            GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+            const gint64 offset = g_mime_header_get_offset(h);
+            bool seen = false;
+            for (const auto &[o, other] : std::as_const(all)) {
+                seen = seen || (o == offset && offset >= 0 && owner != object);
+            }
+            if (!seen) {
+                all.append({ offset, h });
+            }
+        }
+    }
+    std::stable_sort(all.begin(), all.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    m.headers.reserve(all.size());
+    for (const auto &[offset, h] : std::as_const(all)) {
         MimeHeader header;
         header.name = fromUtf8(g_mime_header_get_name(h));
         const char *rawValue = g_mime_header_get_raw_value(h);

@@ -1,6 +1,8 @@
 // MessageStore: durability contract, reading back, paging, deleting, read flags, retention, failures.
 #include <store/messagestore.h>
+#include <store/sqlitedatabase.h>
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -66,6 +68,11 @@ private Q_SLOTS:
     void fullDiskFailsDeliveryAndRecovers();
     void unopenableDirectoryFails();
     void deliveryAfterCloseFails();
+    void summaryComesFromTheParser();
+    void searchUsesMailpitSyntax_data();
+    void searchUsesMailpitSyntax();
+    void searchCountsAndPages();
+    void migratesSchemaOneStores();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -347,6 +354,198 @@ void TestMessageStore::deliveryAfterCloseFails()
     m_store->close();
     const DeliveryResult r = deliverAndWait(*m_store, makeMessage("X", Sample));
     QVERIFY(!r.ok);
+}
+
+namespace {
+struct SearchFixture
+{
+    const char *id;
+    QByteArray data;
+    QByteArrayList rcptTo;
+};
+
+QList<SearchFixture> searchFixtures()
+{
+    return {
+        { "A",
+            "From: Alice Adams <alice@alpha.test>\r\nTo: bob@beta.test\r\nSubject: Invoice 1001 for March\r\n"
+            "Message-ID: <a@x.test>\r\n\r\nPlease pay the invoice by Friday.\r\n",
+            { "bob@beta.test" } },
+        { "B",
+            "From: Carol <carol@gamma.test>\r\nTo: dave@delta.test\r\nCc: erin@epsilon.test\r\n"
+            "Subject: Lunch plans\r\nMessage-ID: <b@x.test>\r\n\r\nPizza or sushi? Let me know.\r\n",
+            { "dave@delta.test", "erin@epsilon.test" } },
+        { "C",
+            "From: alice@alpha.test\r\nTo: frank@zeta.test\r\nSubject: Re: Invoice 1001\r\nMessage-ID: <c@x.test>\r\n"
+            "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=z\r\n\r\n--z\r\nContent-Type: "
+            "text/plain\r\n\r\n"
+            "Paid yesterday. Thanks!\r\n--z\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; "
+            "filename=receipt.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERg==\r\n--z--\r\n",
+            { "frank@zeta.test" } },
+        { "D",
+            "From: Grace <grace@eta.test>\r\nTo: bob@beta.test\r\nSubject: "
+            "=?UTF-8?Q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln?=\r\n"
+            "Message-ID: <d@x.test>\r\n\r\nBis bald, Grace\r\n",
+            { "bob@beta.test" } },
+        { "E",
+            "From: news@omega.test\r\nTo: list@omega.test\r\nReply-To: editor@omega.test\r\nSubject: Weekly digest\r\n"
+            "Message-ID: <e@x.test>\r\n\r\nTop stories: invoice fraud on the rise\r\n",
+            { "list@omega.test", "hidden@secret.test" } },
+    };
+}
+
+void deliverSearchFixtures(MessageStore &store)
+{
+    qint64 t = 1764000000000;
+    for (const SearchFixture &f : searchFixtures()) {
+        IncomingMessage m = makeMessage(f.id, f.data, t += 1000);
+        m.envelope.rcptTo = f.rcptTo;
+        QVERIFY(deliverAndWait(store, std::move(m)).ok);
+    }
+    QVERIFY(store.setRead({ QStringLiteral("D") }, true));
+}
+
+QStringList ids(const QList<MessageSummary> &list)
+{
+    QStringList out;
+    for (const MessageSummary &s : list) {
+        out << s.id;
+    }
+    return out;
+}
+} // namespace
+
+void TestMessageStore::summaryComesFromTheParser()
+{
+    deliverSearchFixtures(*m_store);
+    const std::optional<StoredMessage> c = m_store->message(QStringLiteral("C"));
+    QVERIFY(c);
+    QCOMPARE(c->summary.attachmentCount, 1);
+    QVERIFY(c->summary.hasAttachments);
+    QCOMPARE(c->summary.snippet, QStringLiteral("Paid yesterday. Thanks!"));
+    QCOMPARE(c->summary.fromList, MailAddressList { (MailAddress { QString(), QStringLiteral("alice@alpha.test") }) });
+    const std::optional<StoredMessage> e = m_store->message(QStringLiteral("E"));
+    // CONTRACT: envelope recipients in neither To nor Cc are Bcc.
+    QCOMPARE(e->summary.bccList, MailAddressList { (MailAddress { QString(), QStringLiteral("hidden@secret.test") }) });
+    QCOMPARE(
+        e->summary.replyToList, MailAddressList { (MailAddress { QString(), QStringLiteral("editor@omega.test") }) });
+    QCOMPARE(m_store->message(QStringLiteral("D"))->summary.subject, QStringLiteral("Grüße aus Köln"));
+    QCOMPARE(m_store->message(QStringLiteral("A"))->summary.authUser, QStringLiteral("alice"));
+}
+
+void TestMessageStore::searchUsesMailpitSyntax_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<QStringList>("expected"); // newest first
+    const auto list = [](const char *ids) {
+        return QString::fromLatin1(ids).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    };
+    QTest::newRow("a word matches subject or body, any case") << "INVOICE" << list("E C A");
+    QTest::newRow("words are ANDed") << "pizza sushi" << list("B");
+    QTest::newRow("a quoted phrase matches as written") << "\"invoice by friday\"" << list("A");
+    QTest::newRow("a substring of a word matches") << "nvoic" << list("E C A");
+    QTest::newRow("a short term is matched too") << "pi" << list("B");
+    QTest::newRow("minus negates") << "-invoice" << list("D B");
+    QTest::newRow("bang negates") << "!invoice" << list("D B");
+    QTest::newRow("negated field with a word") << "invoice -from:alice" << list("E");
+    QTest::newRow("from: name or address") << "from:alice" << list("C A");
+    QTest::newRow("from: domain") << "from:alpha.test" << list("C A");
+    QTest::newRow("to:") << "to:bob" << list("D A");
+    QTest::newRow("cc:") << "cc:erin" << list("B");
+    QTest::newRow("bcc: the hidden envelope recipient") << "bcc:hidden" << list("E");
+    QTest::newRow("addressed: any recipient field") << "addressed:erin" << list("B");
+    QTest::newRow("reply-to:") << "reply-to:editor" << list("E");
+    QTest::newRow("subject: with non-ASCII, any case") << "subject:KÖLN" << list("D");
+    QTest::newRow("subject: quoted") << "subject:\"Invoice 1001\"" << list("C A");
+    QTest::newRow("message-id: with brackets") << "message-id:<c@x.test>" << list("C");
+    QTest::newRow("attachment names are searchable") << "receipt" << list("C");
+    QTest::newRow("has:attachment") << "has:attachment" << list("C");
+    QTest::newRow("is:read") << "is:read" << list("D");
+    QTest::newRow("is:unread and a word") << "is:unread invoice" << list("E C A");
+    QTest::newRow("tag: matches nothing (no tags)") << "tag:work" << list("");
+    QTest::newRow("before: a date long past") << "before:2000-01-01" << list("");
+    QTest::newRow("after: a date long past") << "after:2000-01-01" << list("E D C B A");
+    QTest::newRow("larger:") << "larger:100K" << list("");
+    QTest::newRow("smaller:") << "smaller:1M" << list("E D C B A");
+    QTest::newRow("FTS syntax is just text") << "\"AND OR NOT\" (" << list("");
+}
+
+void TestMessageStore::searchUsesMailpitSyntax()
+{
+    QFETCH(QString, query);
+    QFETCH(QStringList, expected);
+    deliverSearchFixtures(*m_store);
+    QString error;
+    const std::optional<SearchResult> result = m_store->search(query, 0, 50, QTimeZone::utc(), &error);
+    QVERIFY2(result, qPrintable(error));
+    QCOMPARE(ids(result->messages), expected);
+    QCOMPARE(result->matches, expected.size());
+    QCOMPARE(m_store->searchIds(query), expected);
+}
+
+void TestMessageStore::searchCountsAndPages()
+{
+    deliverSearchFixtures(*m_store);
+    const std::optional<SearchResult> page = m_store->search(QStringLiteral("bob"), 1, 1);
+    QVERIFY(page);
+    QCOMPARE(page->matches, 2); // D and A
+    QCOMPARE(page->unreadMatches, 1); // D is read
+    QCOMPARE(ids(page->messages), QStringList { QStringLiteral("A") });
+    QCOMPARE(m_store->latestId(), QStringLiteral("E"));
+    QCOMPARE(m_store->latestId(QStringLiteral("from:alice")), QStringLiteral("C"));
+    QVERIFY(m_store->latestId(QStringLiteral("nothing-matches-this")).isEmpty());
+    // Deleted messages leave the index.
+    QVERIFY(m_store->remove({ QStringLiteral("C") }));
+    QCOMPARE(m_store->searchIds(QStringLiteral("invoice")), (QStringList { QStringLiteral("E"), QStringLiteral("A") }));
+    QVERIFY(m_store->removeAll());
+    QVERIFY(m_store->searchIds(QStringLiteral("invoice")).isEmpty());
+}
+
+void TestMessageStore::migratesSchemaOneStores()
+{
+    // A store as the first release wrote it (schema 1: header summary only, no search index).
+    m_store->close();
+    const QString dir = m_dir->filePath(QStringLiteral("v1"));
+    QVERIFY(QDir().mkpath(dir));
+    {
+        SqliteDatabase db;
+        QVERIFY(db.open(dir + QStringLiteral("/letterbox.db"), SqliteDatabase::Mode::ReadWrite));
+        QVERIFY(db.exec(R"sql(
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+INSERT INTO schema_version VALUES (1);
+CREATE TABLE messages (id INTEGER PRIMARY KEY, uid TEXT NOT NULL UNIQUE, received INTEGER NOT NULL,
+    mail_from TEXT NOT NULL, rcpt_to TEXT NOT NULL, client_address TEXT NOT NULL, client_port INTEGER NOT NULL,
+    helo TEXT NOT NULL, auth_user TEXT NOT NULL, tls INTEGER NOT NULL, from_header TEXT NOT NULL,
+    to_header TEXT NOT NULL, cc_header TEXT NOT NULL, subject TEXT NOT NULL, date INTEGER NOT NULL,
+    message_id TEXT NOT NULL, size INTEGER NOT NULL, has_attachments INTEGER NOT NULL,
+    is_read INTEGER NOT NULL DEFAULT 0, session_id INTEGER NOT NULL, chunk_id INTEGER NOT NULL);
+CREATE TABLE message_data (id INTEGER PRIMARY KEY, raw BLOB NOT NULL);
+CREATE TABLE transcript_chunks (id INTEGER PRIMARY KEY, previous_id INTEGER NOT NULL, session_id INTEGER NOT NULL,
+    entries TEXT NOT NULL);
+INSERT INTO messages VALUES (1, 'OLD1', 1764000000000, 's@x.test', '["bob@beta.test","hidden@x.test"]',
+    '127.0.0.1', 4000, 'h', '', 0, 'Alice', 'bob@beta.test', '', 'Old subject', 0, '', 120, 0, 1, 7, 1);
+INSERT INTO message_data VALUES (1, CAST('Received: from h ([127.0.0.1]) by mx (Letterbox) with SMTP id OLD1; x' ||
+    char(13, 10) || 'From: Alice <alice@alpha.test>' || char(13, 10) || 'To: bob@beta.test' || char(13, 10) ||
+    'Subject: Old subject' || char(13, 10) || char(13, 10) || 'An archived walrus.' || char(13, 10) AS BLOB));
+INSERT INTO transcript_chunks VALUES (1, 0, 7, '{"Time":"2026-01-01T00:00:00.000Z","Direction":"in","Text":"QUIT"}');
+)sql"));
+    }
+    MessageStore store;
+    QVERIFY2(store.open(dir), qPrintable(store.errorString()));
+    QCOMPARE(store.count(), 1);
+    QCOMPARE(store.unreadCount(), 0);
+    QCOMPARE(store.searchIds(QStringLiteral("walrus")), QStringList { QStringLiteral("OLD1") });
+    const std::optional<StoredMessage> m = store.message(QStringLiteral("OLD1"));
+    QVERIFY(m);
+    QCOMPARE(m->summary.fromList,
+        MailAddressList { (MailAddress { QStringLiteral("Alice"), QStringLiteral("alice@alpha.test") }) });
+    QCOMPARE(m->summary.bccList, MailAddressList { (MailAddress { QString(), QStringLiteral("hidden@x.test") }) });
+    QCOMPARE(m->summary.snippet, QStringLiteral("An archived walrus."));
+    QVERIFY(m->summary.read);
+    // And new deliveries work on the migrated schema.
+    QVERIFY(deliverAndWait(store, makeMessage("NEW1", Sample)).ok);
+    QCOMPARE(store.searchIds(QStringLiteral("from:alice")),
+        (QStringList { QStringLiteral("NEW1"), QStringLiteral("OLD1") }));
 }
 
 QTEST_GUILESS_MAIN(TestMessageStore)
