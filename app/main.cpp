@@ -85,17 +85,25 @@ int main(int argc, char *argv[])
         QThread apiThread;
         apiThread.setObjectName(QStringLiteral("api"));
         ApiServer *api = nullptr;
+        QObject apiContext; // runs code in the API thread: the server must be created there (its internals too)
+        apiContext.moveToThread(&apiThread);
         if (options.api) {
-            api = new ApiServer(&store);
-            api->moveToThread(&apiThread);
-            QObject::connect(&apiThread, &QThread::finished, api, &QObject::deleteLater);
             apiThread.start();
             bool listening = false;
+            QString error;
             const QHostAddress address = options.api->any ? QHostAddress(QHostAddress::Any) : options.api->address;
             QMetaObject::invokeMethod(
-                api, [&] { listening = api->listen(address, options.api->port); }, Qt::BlockingQueuedConnection);
+                &apiContext,
+                [&] {
+                    api = new ApiServer(&store);
+                    listening = api->listen(address, options.api->port);
+                    error = api->errorString();
+                },
+                Qt::BlockingQueuedConnection);
             if (!listening) {
-                printError(QStringLiteral("--api %1: %2").arg(options.api->text, api->errorString()));
+                printError(QStringLiteral("--api %1: %2").arg(options.api->text, error));
+                QMetaObject::invokeMethod(
+                    &apiContext, [api] { delete api; }, Qt::BlockingQueuedConnection);
                 apiThread.quit();
                 apiThread.wait();
                 server.close();

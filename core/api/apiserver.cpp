@@ -278,6 +278,16 @@ void ApiServer::acceptWebSockets()
             socket->deleteLater();
             continue;
         }
+        // Cross-site WebSocket hijacking: a web page elsewhere must not read the inbox through the user's browser.
+        // Scripts and tools send no Origin; pages served from this machine may connect.
+        const QString origin = socket->origin();
+        const QString host = QUrl(origin).host().toLower();
+        if (!origin.isEmpty() && host != QLatin1String("localhost") && !QHostAddress(host).isLoopback()) {
+            qCInfo(lcApi) << "refused a WebSocket from origin" << origin;
+            socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("origin not allowed"));
+            socket->deleteLater();
+            continue;
+        }
         connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
         d->sockets.removeAll(QPointer<QWebSocket>());
         d->sockets.append(socket);
@@ -316,6 +326,11 @@ void ApiServer::sendStats()
 
 bool ApiServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
+    // Accepted without an HTTP answer: QAbstractHttpServer (Qt 6.4) then hands the socket to its WebSocket server,
+    // and acceptWebSockets() keeps /api/events and closes any other path.
+    if (request.value(QByteArrayLiteral("upgrade")).compare(QByteArrayLiteral("websocket"), Qt::CaseInsensitive) == 0) {
+        return true;
+    }
     QHttpServerResponder responder = makeResponder(request, socket);
     d->route(request, responder, this);
     return true;

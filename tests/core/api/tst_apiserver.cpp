@@ -1,0 +1,623 @@
+// ApiServer over real HTTP and WebSocket on loopback: every endpoint, its status codes and Mailpit's JSON shapes.
+#include <api/apiserver.h>
+#include <store/messagestore.h>
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWebSocket>
+
+#include <future>
+
+namespace {
+QByteArray load(const char *name)
+{
+    QFile file(QStringLiteral(LETTERBOX_TEST_DATA "/mime/") + QLatin1String(name));
+    if (!file.open(QIODevice::ReadOnly)) {
+        qFatal("missing fixture %s", name);
+    }
+    return file.readAll();
+}
+
+QByteArray traceFor(const QByteArray &id)
+{
+    return "Received: from client.test ([127.0.0.1]) by mx.test (Letterbox) with ESMTP id " + id
+        + "; Wed, 25 Nov 2026 09:00:00 +0000\r\n";
+}
+
+IncomingMessage makeMessage(const QByteArray &id, const QByteArray &data, QByteArrayList rcptTo, qint64 receivedMs)
+{
+    IncomingMessage m;
+    m.id = id;
+    m.envelope.mailFrom = "bounce@sender.test";
+    m.envelope.rcptTo = std::move(rcptTo);
+    m.envelope.helo = "client.test";
+    m.envelope.esmtp = true;
+    m.envelope.clientAddress = QHostAddress(QStringLiteral("127.0.0.1"));
+    m.envelope.clientPort = 40001;
+    m.receivedMs = receivedMs;
+    m.traceHeader = traceFor(id);
+    m.data = data;
+    m.sessionKey = quint64(receivedMs);
+    m.transcript = { { receivedMs - 2, TranscriptEntry::Direction::Out, "220 mx.test ESMTP Letterbox" },
+        { receivedMs - 1, TranscriptEntry::Direction::In, "EHLO client.test" } };
+    return m;
+}
+
+bool deliver(MessageStore &store, IncomingMessage message)
+{
+    std::promise<bool> done;
+    auto future = done.get_future();
+    store.deliver(std::move(message), [&done](const DeliveryResult &r) { done.set_value(r.ok); });
+    return future.get();
+}
+
+struct Reply
+{
+    int status = 0;
+    QByteArray contentType;
+    QByteArray body;
+    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
+};
+
+const QByteArray PdfBytes("%PDF-1.4\n%fake\n");
+} // namespace
+
+class TestApiServer : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void listsMessagesNewestFirstWithPaging();
+    void badPagingIs400();
+    void messageHasMailpitFieldsAndMarksRead();
+    void latestAndLatestWithQuery();
+    void unknownMessageIs404();
+    void headersInGoCanonicalForm();
+    void rawIsTheStoredSourceStreamed();
+    void partsAreDecodedWithTheirType();
+    void envelopeAndSessionExtensions();
+    void searchEndpoint();
+    void deleteBySearch();
+    void markReadAndUnread();
+    void deleteMessages();
+    void infoAndHealth();
+    void viewHtmlAndText();
+    void unknownPathsAndMethods();
+    void eventsFollowTheInbox();
+    void statsEventsAreCoalesced();
+
+private:
+    Reply request(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body = QByteArray());
+    QString url(const QString &pathAndQuery) const;
+    void deliverFixtures();
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<MessageStore> m_store;
+    std::unique_ptr<ApiServer> m_api;
+    std::unique_ptr<QNetworkAccessManager> m_net;
+};
+
+void TestApiServer::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_store = std::make_unique<MessageStore>();
+    QVERIFY(m_store->open(m_dir->path()));
+    m_api = std::make_unique<ApiServer>(m_store.get());
+    QVERIFY2(m_api->listen(QHostAddress::LocalHost, 0), qPrintable(m_api->errorString()));
+    QVERIFY(m_api->serverPort() != 0);
+    m_net = std::make_unique<QNetworkAccessManager>();
+}
+
+void TestApiServer::cleanup()
+{
+    m_net.reset();
+    m_api.reset();
+    m_store.reset();
+    m_dir.reset();
+}
+
+QString TestApiServer::url(const QString &pathAndQuery) const
+{
+    return QStringLiteral("http://127.0.0.1:%1%2").arg(m_api->serverPort()).arg(pathAndQuery);
+}
+
+Reply TestApiServer::request(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body)
+{
+    QNetworkRequest req { QUrl(url(pathAndQuery)) };
+    if (!body.isEmpty()) {
+        req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    }
+    QNetworkReply *reply = m_net->sendCustomRequest(req, method, body);
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    if (!reply->isFinished()) {
+        finished.wait(20000);
+    }
+    Reply r;
+    r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    r.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
+    r.body = reply->readAll();
+    reply->deleteLater();
+    return r;
+}
+
+void TestApiServer::deliverFixtures()
+{
+    // Oldest first: A (plain), B (alternative), C (attachments), D (related).
+    QVERIFY(deliver(*m_store, makeMessage("A", load("plain.eml"), { "bob@example.net" }, 1764000000000)));
+    QVERIFY(deliver(*m_store,
+        makeMessage("B", load("alternative.eml"), { "bob@example.net", "secret@example.org" }, 1764000001000)));
+    QVERIFY(
+        deliver(*m_store, makeMessage("C", load("attachment-rfc2231.eml"), { "customer@example.net" }, 1764000002000)));
+    QVERIFY(deliver(*m_store, makeMessage("D", load("related-cid.eml"), { "reader@example.net" }, 1764000003000)));
+}
+
+void TestApiServer::listsMessagesNewestFirstWithPaging()
+{
+    deliverFixtures();
+    Reply r = request("GET", QStringLiteral("/api/v1/messages"));
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.contentType.startsWith("application/json"));
+    QJsonObject o = r.json();
+    QCOMPARE(o[QLatin1String("total")].toInt(), 4);
+    QCOMPARE(o[QLatin1String("unread")].toInt(), 4);
+    QCOMPARE(o[QLatin1String("count")].toInt(), 4);
+    QCOMPARE(o[QLatin1String("messages_count")].toInt(), 4);
+    QCOMPARE(o[QLatin1String("start")].toInt(), 0);
+    QVERIFY(o[QLatin1String("tags")].isArray());
+    const QJsonArray messages = o[QLatin1String("messages")].toArray();
+    QCOMPARE(messages.size(), 4);
+    QCOMPARE(messages[0][QLatin1String("ID")].toString(), QStringLiteral("D"));
+    QCOMPARE(messages[3][QLatin1String("ID")].toString(), QStringLiteral("A"));
+
+    const QJsonObject b = messages[2].toObject();
+    QCOMPARE(b[QLatin1String("MessageID")].toString(), QStringLiteral("alt.2@example.fr"));
+    QCOMPARE(b[QLatin1String("Read")].toBool(), false);
+    QCOMPARE(b[QLatin1String("From")][QLatin1String("Name")].toString(), QStringLiteral("Renée Dupont"));
+    QCOMPARE(b[QLatin1String("From")][QLatin1String("Address")].toString(), QStringLiteral("renee@example.fr"));
+    QCOMPARE(b[QLatin1String("To")].toArray().size(), 2);
+    QCOMPARE(b[QLatin1String("Cc")].toArray().size(), 1);
+    QCOMPARE(b[QLatin1String("Bcc")].toArray().size(), 1);
+    QCOMPARE(b[QLatin1String("Bcc")][0][QLatin1String("Address")].toString(), QStringLiteral("secret@example.org"));
+    QCOMPARE(b[QLatin1String("ReplyTo")][0][QLatin1String("Address")].toString(), QStringLiteral("support@example.fr"));
+    QCOMPARE(b[QLatin1String("Subject")].toString(), QStringLiteral("Café meeting ☕"));
+    QCOMPARE(b[QLatin1String("Created")].toString(), QStringLiteral("2025-11-24T16:00:01.000Z"));
+    QCOMPARE(b[QLatin1String("Username")].toString(), QString());
+    QVERIFY(b[QLatin1String("Tags")].isArray());
+    QCOMPARE(b[QLatin1String("Size")].toInteger(), traceFor("B").size() + load("alternative.eml").size());
+    QCOMPARE(b[QLatin1String("Attachments")].toInt(), 0);
+    QCOMPARE(b[QLatin1String("Snippet")].toString(), QStringLiteral("Café at 10? ☕"));
+    QCOMPARE(messages[1][QLatin1String("Attachments")].toInt(), 2);
+    // Empty lists are [] (never null).
+    QVERIFY(messages[0][QLatin1String("Cc")].isArray());
+
+    r = request("GET", QStringLiteral("/api/v1/messages?start=1&limit=2"));
+    QCOMPARE(r.status, 200);
+    o = r.json();
+    QCOMPARE(o[QLatin1String("count")].toInt(), 2);
+    QCOMPARE(o[QLatin1String("start")].toInt(), 1);
+    QCOMPARE(o[QLatin1String("total")].toInt(), 4);
+    QCOMPARE(o[QLatin1String("messages")][0][QLatin1String("ID")].toString(), QStringLiteral("C"));
+    QCOMPARE(o[QLatin1String("messages")][1][QLatin1String("ID")].toString(), QStringLiteral("B"));
+}
+
+void TestApiServer::badPagingIs400()
+{
+    for (const char *query : { "start=abc", "limit=-1", "start=1.5" }) {
+        const Reply r = request("GET", QStringLiteral("/api/v1/messages?") + QLatin1String(query));
+        QCOMPARE(r.status, 400);
+        QVERIFY(r.contentType.startsWith("text/plain"));
+    }
+}
+
+void TestApiServer::messageHasMailpitFieldsAndMarksRead()
+{
+    deliverFixtures();
+    Reply r = request("GET", QStringLiteral("/api/v1/message/C"));
+    QCOMPARE(r.status, 200);
+    const QJsonObject m = r.json();
+    QCOMPARE(m[QLatin1String("ID")].toString(), QStringLiteral("C"));
+    QCOMPARE(m[QLatin1String("MessageID")].toString(), QStringLiteral("att.4@example.com"));
+    QCOMPARE(m[QLatin1String("ReturnPath")].toString(), QStringLiteral("bounce@sender.test"));
+    QCOMPARE(m[QLatin1String("Subject")].toString(), QStringLiteral("Your invoice"));
+    QCOMPARE(m[QLatin1String("Date")].toString(), QStringLiteral("2026-03-06T08:00:00.000Z"));
+    QCOMPARE(m[QLatin1String("Text")].toString(), QStringLiteral("Invoice attached."));
+    QCOMPARE(m[QLatin1String("HTML")].toString(), QString());
+    QVERIFY(m[QLatin1String("Inline")].toArray().isEmpty());
+    QVERIFY(m[QLatin1String("ListUnsubscribe")].isObject());
+    const QJsonArray attachments = m[QLatin1String("Attachments")].toArray();
+    QCOMPARE(attachments.size(), 2);
+    const QJsonObject pdf = attachments[0].toObject();
+    QCOMPARE(pdf[QLatin1String("PartID")].toString(), QStringLiteral("2"));
+    QCOMPARE(pdf[QLatin1String("FileName")].toString(), QStringLiteral("€ rates 2026.pdf"));
+    QCOMPARE(pdf[QLatin1String("ContentType")].toString(), QStringLiteral("application/pdf"));
+    QCOMPARE(pdf[QLatin1String("ContentID")].toString(), QString());
+    QCOMPARE(pdf[QLatin1String("Size")].toInt(), PdfBytes.size());
+    QCOMPARE(pdf[QLatin1String("Checksums")][QLatin1String("SHA256")].toString(),
+        QString::fromLatin1(QCryptographicHash::hash(PdfBytes, QCryptographicHash::Sha256).toHex()));
+    QCOMPARE(pdf[QLatin1String("Checksums")][QLatin1String("MD5")].toString(),
+        QString::fromLatin1(QCryptographicHash::hash(PdfBytes, QCryptographicHash::Md5).toHex()));
+
+    // Fetching marked it read.
+    const QJsonArray list
+        = request("GET", QStringLiteral("/api/v1/messages")).json()[QLatin1String("messages")].toArray();
+    QCOMPARE(list[1][QLatin1String("ID")].toString(), QStringLiteral("C"));
+    QCOMPARE(list[1][QLatin1String("Read")].toBool(), true);
+    QCOMPARE(m_store->unreadCount(), 3);
+
+    // List-Unsubscribe as Mailpit splits it.
+    const QJsonObject b = request("GET", QStringLiteral("/api/v1/message/B")).json();
+    const QJsonObject unsub = b[QLatin1String("ListUnsubscribe")].toObject();
+    QCOMPARE(unsub[QLatin1String("Links")].toArray(),
+        (QJsonArray {
+            QStringLiteral("mailto:unsub@example.fr?subject=stop"), QStringLiteral("https://example.fr/unsub?u=42") }));
+    QCOMPARE(unsub[QLatin1String("HeaderPost")].toString(), QStringLiteral("List-Unsubscribe=One-Click"));
+    QCOMPARE(unsub[QLatin1String("Errors")].toString(), QString());
+    QCOMPARE(b[QLatin1String("HTML")].toString(), QStringLiteral("<p>Café at <b>10</b>? ☕</p>"));
+    QCOMPARE(b[QLatin1String("Date")].toString(), QStringLiteral("2026-03-04T09:30:00.000-05:00"));
+
+    const QJsonObject d = request("GET", QStringLiteral("/api/v1/message/D")).json();
+    QCOMPARE(d[QLatin1String("Inline")].toArray().size(), 1);
+    // A part without a file name is named after its Content-ID, as in Mailpit.
+    QCOMPARE(d[QLatin1String("Inline")][0][QLatin1String("FileName")].toString(), QStringLiteral("logo@example.com"));
+    QCOMPARE(d[QLatin1String("Inline")][0][QLatin1String("ContentID")].toString(), QStringLiteral("logo@example.com"));
+    QCOMPARE(d[QLatin1String("Inline")][0][QLatin1String("PartID")].toString(), QStringLiteral("2.2"));
+}
+
+void TestApiServer::latestAndLatestWithQuery()
+{
+    QCOMPARE(request("GET", QStringLiteral("/api/v1/message/latest")).status, 404);
+    deliverFixtures();
+    QCOMPARE(request("GET", QStringLiteral("/api/v1/message/latest")).json()[QLatin1String("ID")].toString(),
+        QStringLiteral("D"));
+    QCOMPARE(request("GET", QStringLiteral("/api/v1/message/latest?query=from%3Arenee"))
+                 .json()[QLatin1String("ID")]
+                 .toString(),
+        QStringLiteral("B"));
+    QCOMPARE(request("GET", QStringLiteral("/api/v1/message/latest?query=nomatchatall")).status, 404);
+    QCOMPARE(
+        request("GET", QStringLiteral("/api/v1/message/latest/raw")).body, traceFor("D") + load("related-cid.eml"));
+}
+
+void TestApiServer::unknownMessageIs404()
+{
+    deliverFixtures();
+    for (const char *path : { "/api/v1/message/NOPE", "/api/v1/message/NOPE/headers", "/api/v1/message/NOPE/raw",
+             "/api/v1/message/NOPE/part/1", "/api/v1/message/NOPE/envelope", "/api/v1/message/NOPE/session",
+             "/view/NOPE.html", "/view/NOPE.txt" }) {
+        const Reply r = request("GET", QLatin1String(path));
+        QCOMPARE(r.status, 404);
+        QVERIFY(r.contentType.startsWith("text/plain"));
+        QCOMPARE(r.body, QByteArray("404 page not found\n"));
+    }
+}
+
+void TestApiServer::headersInGoCanonicalForm()
+{
+    deliverFixtures();
+    const Reply r = request("GET", QStringLiteral("/api/v1/message/B/headers"));
+    QCOMPARE(r.status, 200);
+    const QJsonObject h = r.json();
+    QCOMPARE(h[QLatin1String("Message-Id")].toArray(), QJsonArray { QStringLiteral("<alt.2@example.fr>") });
+    QCOMPARE(h[QLatin1String("Mime-Version")].toArray(), QJsonArray { QStringLiteral("1.0") });
+    QCOMPARE(h[QLatin1String("Content-Type")].toArray(),
+        QJsonArray { QStringLiteral("multipart/alternative; boundary=\"b1\"") });
+    QCOMPARE(h[QLatin1String("List-Unsubscribe-Post")].toArray(),
+        QJsonArray { QStringLiteral("List-Unsubscribe=One-Click") });
+    QVERIFY(h[QLatin1String("Received")].toArray()[0].toString().startsWith(QLatin1String("from client.test")));
+    QVERIFY(!h.contains(QLatin1String("MIME-Version")));
+    // Values as sent, like Go's net/mail: encoded-words are not decoded.
+    QCOMPARE(
+        h[QLatin1String("Subject")].toArray(), QJsonArray { QStringLiteral("=?UTF-8?B?Q2Fmw6kgbWVldGluZyDimJU=?=") });
+}
+
+void TestApiServer::rawIsTheStoredSourceStreamed()
+{
+    deliverFixtures();
+    Reply r = request("GET", QStringLiteral("/api/v1/message/A/raw"));
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.contentType.startsWith("text/plain"));
+    QCOMPARE(r.body, traceFor("A") + load("plain.eml"));
+
+    // A 6 MB message comes back byte for byte.
+    QByteArray big = "From: big@example.test\r\nSubject: big\r\n\r\n";
+    for (int i = 0; big.size() < 6 * 1024 * 1024; ++i) {
+        big += "line " + QByteArray::number(i) + " of a large message body, with some padding text\r\n";
+    }
+    QVERIFY(deliver(*m_store, makeMessage("BIG", big, { "x@example.test" }, 1764000009000)));
+    r = request("GET", QStringLiteral("/api/v1/message/BIG/raw"));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.body.size(), traceFor("BIG").size() + big.size());
+    QVERIFY(r.body == traceFor("BIG") + big);
+}
+
+void TestApiServer::partsAreDecodedWithTheirType()
+{
+    deliverFixtures();
+    Reply r = request("GET", QStringLiteral("/api/v1/message/C/part/2"));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.contentType, QByteArray("application/pdf"));
+    QCOMPARE(r.body, PdfBytes);
+    r = request("GET", QStringLiteral("/api/v1/message/D/part/2.2"));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.contentType, QByteArray("image/png"));
+    QVERIFY(r.body.startsWith("\x89PNG"));
+    QCOMPARE(request("GET", QStringLiteral("/api/v1/message/D/part/2")).status, 404); // a container
+    QCOMPARE(request("GET", QStringLiteral("/api/v1/message/D/part/7")).status, 404);
+}
+
+void TestApiServer::envelopeAndSessionExtensions()
+{
+    deliverFixtures();
+    const QJsonObject e = request("GET", QStringLiteral("/api/v1/message/B/envelope")).json();
+    QCOMPARE(e[QLatin1String("MailFrom")].toString(), QStringLiteral("bounce@sender.test"));
+    QCOMPARE(e[QLatin1String("RcptTo")].toArray(),
+        (QJsonArray { QStringLiteral("bob@example.net"), QStringLiteral("secret@example.org") }));
+    QCOMPARE(e[QLatin1String("ClientAddress")].toString(), QStringLiteral("127.0.0.1"));
+    QCOMPARE(e[QLatin1String("ClientPort")].toInt(), 40001);
+    QCOMPARE(e[QLatin1String("Helo")].toString(), QStringLiteral("client.test"));
+    QCOMPARE(e[QLatin1String("Tls")].toBool(), false);
+    QVERIFY(e[QLatin1String("TlsProtocol")].isString());
+    QVERIFY(e[QLatin1String("TlsCipher")].isString());
+    QCOMPARE(e[QLatin1String("Username")].toString(), QString());
+    QCOMPARE(e[QLatin1String("Received")].toString(), QStringLiteral("2025-11-24T16:00:01.000Z"));
+
+    const Reply s = request("GET", QStringLiteral("/api/v1/message/B/session"));
+    QCOMPARE(s.status, 200);
+    const QJsonArray t = s.json()[QLatin1String("Transcript")].toArray();
+    QCOMPARE(t.size(), 2);
+    QCOMPARE(t[0][QLatin1String("Direction")].toString(), QStringLiteral("out"));
+    QCOMPARE(t[0][QLatin1String("Text")].toString(), QStringLiteral("220 mx.test ESMTP Letterbox"));
+    QCOMPARE(t[1][QLatin1String("Time")].toString(), QStringLiteral("2025-11-24T16:00:00.999Z"));
+}
+
+void TestApiServer::searchEndpoint()
+{
+    deliverFixtures();
+    QVERIFY(m_store->setRead({ QStringLiteral("A") }, true));
+    Reply r = request("GET", QStringLiteral("/api/v1/search?query=bob"));
+    QCOMPARE(r.status, 200);
+    QJsonObject o = r.json();
+    QCOMPARE(o[QLatin1String("messages_count")].toInt(), 2); // A and B (To: Bob)
+    QCOMPARE(o[QLatin1String("messages_unread")].toInt(), 1);
+    QCOMPARE(o[QLatin1String("total")].toInt(), 4); // mailbox-wide
+    QCOMPARE(o[QLatin1String("unread")].toInt(), 3);
+    QCOMPARE(o[QLatin1String("messages")][0][QLatin1String("ID")].toString(), QStringLiteral("B"));
+    r = request("GET", QStringLiteral("/api/v1/search?query=%22caf%C3%A9%20at%22%20-subject%3Ainvoice&limit=1"));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.json()[QLatin1String("messages_count")].toInt(), 1);
+
+    r = request("GET", QStringLiteral("/api/v1/search"));
+    QCOMPARE(r.status, 400);
+    QCOMPARE(r.body, QByteArray("Error: no search query"));
+    QCOMPARE(request("GET", QStringLiteral("/api/v1/search?query=")).status, 400);
+    QCOMPARE(request("GET", QStringLiteral("/api/v1/search?query=x&tz=Not/AZone")).status, 400);
+    QCOMPARE(request("GET", QStringLiteral("/api/v1/search?query=x&start=zz")).status, 400);
+    QCOMPARE(request("GET", QStringLiteral("/api/v1/search?query=after%3A2000-01-01&tz=Europe/Berlin"))
+                 .json()[QLatin1String("messages_count")]
+                 .toInt(),
+        4);
+}
+
+void TestApiServer::deleteBySearch()
+{
+    deliverFixtures();
+    QCOMPARE(request("DELETE", QStringLiteral("/api/v1/search")).status, 400);
+    const Reply r = request("DELETE", QStringLiteral("/api/v1/search?query=from%3Aexample.com"));
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.contentType.startsWith("text/plain"));
+    QCOMPARE(r.body, QByteArray("ok"));
+    // A (alice@example.com), C (billing@), D (news@) went; B stayed.
+    QCOMPARE(m_store->count(), 1);
+    QVERIFY(m_store->message(QStringLiteral("B")));
+}
+
+void TestApiServer::markReadAndUnread()
+{
+    deliverFixtures();
+    Reply r = request("PUT", QStringLiteral("/api/v1/messages"), R"({"IDs":["A","B"],"Read":true})");
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.body, QByteArray("ok"));
+    QVERIFY(r.contentType.startsWith("text/plain"));
+    QCOMPARE(m_store->unreadCount(), 2);
+    QCOMPARE(request("PUT", QStringLiteral("/api/v1/messages"), R"({"Read":true})").status, 200);
+    QCOMPARE(m_store->unreadCount(), 0);
+    QCOMPARE(request("PUT", QStringLiteral("/api/v1/messages"), R"({"Search":"from:renee","Read":false})").status, 200);
+    QCOMPARE(m_store->unreadCount(), 1);
+    QVERIFY(!m_store->message(QStringLiteral("B"))->summary.read);
+    // Read omitted means unread, as in Mailpit.
+    QCOMPARE(request("PUT", QStringLiteral("/api/v1/messages"), R"({"IDs":["A"]})").status, 200);
+    QCOMPARE(m_store->unreadCount(), 2);
+
+    QCOMPARE(
+        request("PUT", QStringLiteral("/api/v1/messages"), R"({"IDs":["A"],"Search":"x","Read":true})").status, 400);
+    QCOMPARE(request("PUT", QStringLiteral("/api/v1/messages"), "{not json").status, 400);
+    QCOMPARE(request("PUT", QStringLiteral("/api/v1/messages"), R"({"IDs":"A"})").status, 400);
+    QCOMPARE(request("PUT", QStringLiteral("/api/v1/messages"), R"({"Read":"yes"})").status, 400);
+}
+
+void TestApiServer::deleteMessages()
+{
+    deliverFixtures();
+    Reply r = request("DELETE", QStringLiteral("/api/v1/messages"), R"({"IDs":["A","C"]})");
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.body, QByteArray("ok"));
+    QCOMPARE(m_store->count(), 2);
+    QVERIFY(!m_store->message(QStringLiteral("A")));
+    QCOMPARE(request("DELETE", QStringLiteral("/api/v1/messages"), "[1,2]").status, 400);
+    // No body: everything.
+    QCOMPARE(request("DELETE", QStringLiteral("/api/v1/messages")).status, 200);
+    QCOMPARE(m_store->count(), 0);
+    QVERIFY(deliver(*m_store, makeMessage("E", load("plain.eml"), { "bob@example.net" }, 1764000005000)));
+    QCOMPARE(request("DELETE", QStringLiteral("/api/v1/messages"), R"({"IDs":[]})").status, 200);
+    QCOMPARE(m_store->count(), 0);
+}
+
+void TestApiServer::infoAndHealth()
+{
+    deliverFixtures();
+    const Reply r = request("GET", QStringLiteral("/api/v1/info"));
+    QCOMPARE(r.status, 200);
+    const QJsonObject o = r.json();
+    QCOMPARE(o[QLatin1String("Messages")].toInt(), 4);
+    QCOMPARE(o[QLatin1String("Unread")].toInt(), 4);
+    QCOMPARE(o[QLatin1String("Database")].toString(), m_store->databasePath());
+    QVERIFY(o[QLatin1String("DatabaseSize")].toDouble() > 0);
+    QVERIFY(o[QLatin1String("Version")].toString().startsWith(QLatin1Char('v')));
+    QVERIFY(o[QLatin1String("Tags")].isObject());
+    const QJsonObject stats = o[QLatin1String("RuntimeStats")].toObject();
+    for (const char *key :
+        { "Memory", "MessagesDeleted", "SMTPAccepted", "SMTPAcceptedSize", "SMTPRejected", "SMTPIgnored", "Uptime" }) {
+        QVERIFY2(stats.contains(QLatin1String(key)), key);
+    }
+    QVERIFY(stats[QLatin1String("Memory")].toDouble() > 0);
+    QCOMPARE(request("GET", QStringLiteral("/livez")).status, 200);
+    QCOMPARE(request("GET", QStringLiteral("/readyz")).status, 200);
+}
+
+void TestApiServer::viewHtmlAndText()
+{
+    deliverFixtures();
+    Reply r = request("GET", QStringLiteral("/view/B.html"));
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.contentType.startsWith("text/html"));
+    QCOMPARE(QString::fromUtf8(r.body), QStringLiteral("<p>Café at <b>10</b>? ☕</p>"));
+    r = request("GET", QStringLiteral("/view/B.txt"));
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.contentType.startsWith("text/plain"));
+    QCOMPARE(QString::fromUtf8(r.body), QStringLiteral("Café at 10? ☕"));
+    QCOMPARE(request("GET", QStringLiteral("/view/A.html")).status, 404); // no HTML part
+    QCOMPARE(request("GET", QStringLiteral("/view/latest.txt")).body, QByteArray("Our logo is attached inline."));
+    QCOMPARE(request("GET", QStringLiteral("/view/B.pdf")).status, 404);
+}
+
+void TestApiServer::unknownPathsAndMethods()
+{
+    for (const char *path :
+        { "/", "/api", "/api/v1", "/api/v1/nothing", "/api/v2/messages", "/api/v1/message/A/what" }) {
+        const Reply r = request("GET", QLatin1String(path));
+        QCOMPARE(r.status, 404);
+        QCOMPARE(r.body, QByteArray("404 page not found\n"));
+    }
+    QCOMPARE(request("POST", QStringLiteral("/api/v1/messages"), "{}").status, 405);
+    QCOMPARE(request("PUT", QStringLiteral("/api/v1/info"), "{}").status, 405);
+    QCOMPARE(request("DELETE", QStringLiteral("/api/v1/message/latest")).status, 405);
+}
+
+void TestApiServer::eventsFollowTheInbox()
+{
+    QWebSocket socket;
+    QSignalSpy connected(&socket, &QWebSocket::connected);
+    QList<QJsonObject> frames;
+    connect(&socket, &QWebSocket::textMessageReceived, this,
+        [&frames](const QString &text) { frames << QJsonDocument::fromJson(text.toUtf8()).object(); });
+    socket.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/api/events").arg(m_api->serverPort())));
+    QVERIFY(connected.wait(10000));
+    QTRY_COMPARE(m_api->eventClientCount(), 1);
+
+    const auto ofType = [&frames](const char *type) {
+        QList<QJsonObject> out;
+        for (const QJsonObject &f : frames) {
+            if (f[QLatin1String("Type")].toString() == QLatin1String(type)) {
+                out << f;
+            }
+        }
+        return out;
+    };
+    QVERIFY(deliver(*m_store, makeMessage("N1", load("alternative.eml"), { "bob@example.net" }, 1764000000000)));
+    QTRY_COMPARE(ofType("new").size(), 1);
+    const QJsonObject data = ofType("new")[0][QLatin1String("Data")].toObject();
+    QCOMPARE(data[QLatin1String("ID")].toString(), QStringLiteral("N1"));
+    QCOMPARE(data[QLatin1String("Subject")].toString(), QStringLiteral("Café meeting ☕"));
+    QTRY_VERIFY(!ofType("stats").isEmpty());
+    const QJsonObject stats = ofType("stats").last()[QLatin1String("Data")].toObject();
+    QCOMPARE(stats[QLatin1String("Total")].toInt(), 1);
+    QCOMPARE(stats[QLatin1String("Unread")].toInt(), 1);
+    QVERIFY(stats.contains(QLatin1String("Version")));
+
+    QVERIFY(m_store->setRead({ QStringLiteral("N1") }, true));
+    QTRY_COMPARE(ofType("update").size(), 1);
+    QCOMPARE(ofType("update")[0][QLatin1String("Data")].toObject(),
+        (QJsonObject { { QStringLiteral("ID"), QStringLiteral("N1") }, { QStringLiteral("Read"), true } }));
+
+    QVERIFY(m_store->remove({ QStringLiteral("N1") }));
+    QTRY_COMPARE(ofType("delete").size(), 1);
+    QCOMPARE(ofType("delete")[0][QLatin1String("Data")].toObject(),
+        (QJsonObject { { QStringLiteral("ID"), QStringLiteral("N1") } }));
+
+    QVERIFY(deliver(*m_store, makeMessage("N2", load("plain.eml"), { "bob@example.net" }, 1764000001000)));
+    QVERIFY(m_store->removeAll());
+    QTRY_COMPARE(ofType("truncate").size(), 1);
+    QVERIFY(ofType("truncate")[0][QLatin1String("Data")].isNull());
+
+    m_store->setMaxMessages(1);
+    QVERIFY(deliver(*m_store, makeMessage("P1", load("plain.eml"), { "bob@example.net" }, 1764000002000)));
+    QVERIFY(deliver(*m_store, makeMessage("P2", load("plain.eml"), { "bob@example.net" }, 1764000003000)));
+    QTRY_COMPARE(ofType("prune").size(), 1);
+    QTRY_COMPARE(ofType("stats").last()[QLatin1String("Data")][QLatin1String("Total")].toInt(), 1);
+
+    // A page from another site may not listen in (cross-site WebSocket hijacking).
+    QWebSocket foreign(QStringLiteral("https://evil.example"));
+    QSignalSpy foreignClosed(&foreign, &QWebSocket::disconnected);
+    foreign.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/api/events").arg(m_api->serverPort())));
+    QVERIFY(foreignClosed.wait(10000));
+    QWebSocket local(QStringLiteral("http://localhost:3000"));
+    QSignalSpy localConnected(&local, &QWebSocket::connected);
+    local.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/api/events").arg(m_api->serverPort())));
+    QVERIFY(localConnected.wait(10000));
+    QTRY_COMPARE(m_api->eventClientCount(), 2);
+
+    // Any other WebSocket path is refused.
+    QWebSocket other;
+    QSignalSpy closed(&other, &QWebSocket::disconnected);
+    other.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/elsewhere").arg(m_api->serverPort())));
+    QVERIFY(closed.wait(10000));
+}
+
+void TestApiServer::statsEventsAreCoalesced()
+{
+    QWebSocket socket;
+    QSignalSpy connected(&socket, &QWebSocket::connected);
+    int news = 0;
+    int stats = 0;
+    connect(&socket, &QWebSocket::textMessageReceived, this, [&](const QString &text) {
+        const QString type = QJsonDocument::fromJson(text.toUtf8()).object()[QLatin1String("Type")].toString();
+        news += type == QLatin1String("new");
+        stats += type == QLatin1String("stats");
+    });
+    socket.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/api/events").arg(m_api->serverPort())));
+    QVERIFY(connected.wait(10000));
+    QTRY_COMPARE(m_api->eventClientCount(), 1);
+    QElapsedTimer timer;
+    timer.start();
+    constexpr int Burst = 300;
+    std::vector<std::future<bool>> results;
+    for (int i = 0; i < Burst; ++i) {
+        auto promise = std::make_shared<std::promise<bool>>();
+        results.push_back(promise->get_future());
+        m_store->deliver(
+            makeMessage("S" + QByteArray::number(i), load("plain.eml"), { "bob@example.net" }, 1764000000000 + i),
+            [promise](const DeliveryResult &r) { promise->set_value(r.ok); });
+    }
+    for (auto &r : results) {
+        QVERIFY(r.get());
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(news, Burst, 20000);
+    QTest::qWait(400);
+    // Every message is announced, but counts at most four times a second (plus the one in flight).
+    QVERIFY2(stats <= timer.elapsed() / 250 + 2,
+        qPrintable(QStringLiteral("%1 stats events in %2 ms").arg(stats).arg(timer.elapsed())));
+    QVERIFY(stats >= 1);
+}
+
+QTEST_GUILESS_MAIN(TestApiServer)
+#include "tst_apiserver.moc"
