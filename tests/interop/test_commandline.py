@@ -1,4 +1,5 @@
 """The headless command line of CONTRACT.md: listening lines, exit codes, options, clean stop."""
+import json
 import os
 import signal
 import smtplib
@@ -7,6 +8,7 @@ import subprocess
 import tempfile
 import time
 import unittest
+import urllib.request
 
 from harness import BINARY, Letterbox, stored_messages
 
@@ -73,6 +75,28 @@ class CommandLineTest(unittest.TestCase):
             result = run("--headless", "--data", tmp, "--smtp", address)
             self.assertEqual(result.returncode, 2)
             self.assertIn(address, result.stderr)
+
+    def test_api_port_in_use_exits_2_naming_the_option(self):
+        with socket.socket() as busy, tempfile.TemporaryDirectory() as tmp:
+            busy.bind(("127.0.0.1", 0))
+            busy.listen(1)
+            address = "127.0.0.1:%d" % busy.getsockname()[1]
+            result = run("--headless", "--data", tmp, "--smtp", "127.0.0.1:0", "--api", address)
+            self.assertEqual(result.returncode, 2)
+            self.assertIn("--api " + address, result.stderr)
+            self.assertEqual(len(result.stderr.strip().splitlines()), 1)
+
+    def test_api_line_and_api_off(self):
+        with Letterbox() as server:
+            self.assertRegex(server.api_url, r"^http://127\.0\.0\.1:\d+$")
+            with urllib.request.urlopen(server.api_url + "/livez", timeout=10) as response:
+                self.assertEqual(response.status, 200)
+        with Letterbox(api="off") as server:
+            self.assertIsNone(server.api_url)
+        with Letterbox(api="[::1]:0") as server:
+            self.assertRegex(server.api_url, r"^http://\[::1\]:\d+$")
+            with urllib.request.urlopen(server.api_url + "/api/v1/messages", timeout=10) as response:
+                self.assertEqual(json.load(response)["total"], 0)
 
     def test_unusable_data_directory_exits_1(self):
         with tempfile.NamedTemporaryFile() as not_a_dir:
