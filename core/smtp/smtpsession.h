@@ -143,7 +143,6 @@ private:
     bool m_hasSender = false;
     qint64 m_declaredSize = 0; // MAIL FROM … SIZE=, within the limit
     bool m_bdatUsed = false;
-    int m_rejectedRecipients = 0;
     QByteArray m_data;
     qint64 m_dataSize = 0; // octets after unstuffing, counted even when not kept
     bool m_dataTooBig = false;
