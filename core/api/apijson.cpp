@@ -120,11 +120,19 @@ QJsonObject message(const StoredMessage &stored, const ParsedMessage &parsed)
     const MessageSummary &s = stored.summary;
     QJsonArray attachments;
     QJsonArray inlines;
+    QStringList ids;
+    for (const MimePart &p : parsed.parts) {
+        if (p.role == MimePart::Role::Attachment || p.role == MimePart::Role::Inline) {
+            ids << p.partId;
+        }
+    }
+    // Their checksums need their bytes: all from one more parse.
+    const QHash<QString, QByteArray> contents = ParsedMessage::partContents(stored.raw, ids);
     for (const MimePart &p : parsed.parts) {
         if (p.role != MimePart::Role::Attachment && p.role != MimePart::Role::Inline) {
             continue;
         }
-        const QByteArray content = ParsedMessage::partContent(stored.raw, p.partId).value_or(QByteArray());
+        const QByteArray content = contents.value(p.partId);
         (p.role == MimePart::Role::Attachment ? attachments : inlines).append(attachment(p, content));
     }
     return QJsonObject {

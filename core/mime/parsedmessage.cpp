@@ -299,6 +299,7 @@ constexpr int MaxWalkDepth = 100;
 struct Walker
 {
     ParsedMessage &m;
+    qsizetype bodyLimit = -1;
     QString textCharset;
     QByteArray textBytes;
     bool haveText = false;
@@ -325,6 +326,10 @@ struct Walker
             && (p.fileName.isEmpty() || p.disposition == QLatin1String("inline"))) {
             QByteArray bytes = decoded(part);
             p.size = bytes.size();
+            if (bodyLimit >= 0 && bytes.size() > bodyLimit) {
+                bytes.truncate(bodyLimit);
+                bytes.squeeze();
+            }
             if (isText) {
                 haveText = true;
                 textBytes = std::move(bytes);
@@ -482,7 +487,7 @@ void ParsedMessage::addEnvelopeRecipients(const QStringList &rcptTo)
     }
 }
 
-ParsedMessage ParsedMessage::parse(const QByteArray &raw)
+ParsedMessage ParsedMessage::parse(const QByteArray &raw, qsizetype bodyLimit)
 {
     ParsedMessage m;
     Document doc(raw);
@@ -545,7 +550,7 @@ ParsedMessage ParsedMessage::parse(const QByteArray &raw)
     m.listUnsubscribe = m.headerValues(QStringLiteral("List-Unsubscribe")).value(0);
     m.listUnsubscribePost = m.headerValues(QStringLiteral("List-Unsubscribe-Post")).value(0);
 
-    Walker walker { m, {}, {}, false, {}, {}, false };
+    Walker walker { m, bodyLimit, {}, {}, false, {}, {}, false };
     if (GMimeObject *body = g_mime_message_get_mime_part(message)) {
         walker.walk(body, QString(), 0, false);
     }
@@ -566,12 +571,9 @@ ParsedMessage ParsedMessage::parse(const QByteArray &raw)
     return m;
 }
 
-std::optional<QByteArray> ParsedMessage::partContent(const QByteArray &raw, const QString &partId)
+namespace {
+std::optional<QByteArray> contentOf(Document &doc, const QString &partId)
 {
-    Document doc(raw);
-    if (!doc.message) {
-        return std::nullopt;
-    }
     GMimeObject *body = g_mime_message_get_mime_part(doc.message);
     GMimeObject *found = body ? findPart(body, QString(), partId, 0) : nullptr;
     if (!found) {
@@ -585,4 +587,29 @@ std::optional<QByteArray> ParsedMessage::partContent(const QByteArray &raw, cons
         return std::nullopt;
     }
     return decoded(GMIME_PART(found));
+}
+} // namespace
+
+std::optional<QByteArray> ParsedMessage::partContent(const QByteArray &raw, const QString &partId)
+{
+    Document doc(raw);
+    if (!doc.message) {
+        return std::nullopt;
+    }
+    return contentOf(doc, partId);
+}
+
+QHash<QString, QByteArray> ParsedMessage::partContents(const QByteArray &raw, const QStringList &partIds)
+{
+    QHash<QString, QByteArray> out;
+    Document doc(raw);
+    if (!doc.message) {
+        return out;
+    }
+    for (const QString &id : partIds) {
+        if (std::optional<QByteArray> content = contentOf(doc, id)) {
+            out.insert(id, std::move(*content));
+        }
+    }
+    return out;
 }

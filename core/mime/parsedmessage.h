@@ -6,6 +6,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QHash>
 #include <QList>
 #include <QStringList>
 
@@ -44,8 +45,12 @@ struct ParsedMessage
     // CONTRACT: the envelope recipients that appear in neither To nor Cc become Bcc recipients.
     void addEnvelopeRecipients(const QStringList &rcptTo);
 
-    static ParsedMessage parse(const QByteArray &raw);
+    // bodyLimit >= 0 keeps at most that many bytes of the text and HTML bodies (before charset conversion), for
+    // callers that need a summary but not a large body; part sizes stay exact.
+    static ParsedMessage parse(const QByteArray &raw, qsizetype bodyLimit = -1);
     // The decoded bytes of one leaf part (transfer encoding undone, charset left as is); nullopt when the
     // message has no such part or it is a multipart.
     static std::optional<QByteArray> partContent(const QByteArray &raw, const QString &partId);
+    // Several parts' decoded bytes from one parse; parts that do not exist are left out.
+    static QHash<QString, QByteArray> partContents(const QByteArray &raw, const QStringList &partIds);
 };

@@ -66,14 +66,17 @@ CREATE TABLE transcript_chunks (
 );
 )sql",
     // 2: the parsed model's summary (GMime, core/mime) and a trigram full-text index for Mailpit's substring
-    //    search. Messages stored before have parsed = 0 and are parsed when the store opens.
+    //    search. Messages stored before have parsed = 0 and are parsed when the store opens. indexed = 0: not
+    //    in the search index yet (the writer indexes off the SMTP reply path, see indexPending()).
     R"sql(
 ALTER TABLE messages ADD COLUMN addresses TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE messages ADD COLUMN snippet TEXT NOT NULL DEFAULT '';
 ALTER TABLE messages ADD COLUMN attachments INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE messages ADD COLUMN inlines INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE messages ADD COLUMN parsed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX messages_unparsed ON messages (id) WHERE parsed = 0;
+CREATE INDEX messages_unindexed ON messages (id) WHERE indexed = 0;
 CREATE INDEX messages_message_id ON messages (message_id);
 CREATE INDEX messages_facts ON messages (id, is_read, received, size, attachments, inlines, message_id);
 CREATE VIRTUAL TABLE message_search USING fts5(
@@ -208,6 +211,9 @@ QByteArray jsonStringArray(const QByteArrayList &items)
 // hand over (PostgreSQL's commit_delay/commit_siblings idea). Never waited without such sessions.
 constexpr auto CommitDelay = std::chrono::microseconds(300);
 
+// Search indexing starts once no write has arrived for this long.
+constexpr auto IndexQuietPeriod = std::chrono::milliseconds(50);
+
 struct WriteOp
 {
     // Runs on the writer thread inside the batch transaction. It may run again (alone) if the batch was rolled
@@ -264,11 +270,13 @@ struct ParsedFacts
     QString body; // indexed text: the text body and attachment names
 };
 
+// The summary needs only the start of the body (the snippet); the index reads up to this much of it.
+constexpr qsizetype SummaryBodyLimit = 16 * 1024;
 constexpr qsizetype MaxIndexedBody = 1024 * 1024;
 
-ParsedFacts parsedFacts(const QByteArray &data, const QStringList &rcptTo)
+ParsedFacts parsedFacts(const QByteArray &data, const QStringList &rcptTo, qsizetype bodyLimit)
 {
-    ParsedMessage parsed = ParsedMessage::parse(data);
+    ParsedMessage parsed = ParsedMessage::parse(data, bodyLimit);
     parsed.addEnvelopeRecipients(rcptTo);
     ParsedFacts f;
     MessageSummary &s = f.summary;
@@ -342,6 +350,7 @@ struct MessageStore::Private
     std::mutex queueMutex;
     std::condition_variable queueCondition;
     std::deque<WriteOp> queue;
+    std::chrono::steady_clock::time_point lastArrival;
     bool stopping = false;
     bool running = false;
     std::thread writer;
@@ -361,6 +370,8 @@ struct MessageStore::Private
     QHash<qint64, SessionState> sessions;
     qint64 cachedCount = 0;
     qint64 cachedUnread = 0;
+    // Messages not in the search index yet (a hint: may count deleted ones until the next indexing pass).
+    std::atomic<qint64> unindexed { 0 };
     // The counts as of the last commit, for readers.
     std::atomic<qint64> publishedCount { 0 };
     std::atomic<qint64> publishedUnread { 0 };
@@ -383,6 +394,13 @@ struct MessageStore::Private
     bool insert(IncomingMessage &message, DeliveryResult *result, QString *error);
     bool index(qint64 rowId, const ParsedFacts &facts, QString *error);
     bool parseUnparsed();
+    // Indexes up to max messages not in the search index yet, inside the caller's transaction, stopping early
+    // after budget. Returns how many, or -1 on error.
+    int indexPending(int max, std::chrono::milliseconds budget, QString *error);
+    // Between deliveries: one short indexing transaction. False when there was nothing to do or it failed.
+    bool indexWhileIdle();
+    // Before a search: index what is pending (unless the backlog is huge), so results include every message.
+    void flushIndex();
     qint64 queryUnread();
     // rows: (message row id, session id) pairs.
     bool deleteMessages(const QList<QPair<qint64, qint64>> &rows, QString *error);
@@ -430,6 +448,10 @@ bool MessageStore::Private::openWriter()
     cachedCount = queryCount();
     cachedUnread = queryUnread();
     publishCounts();
+    {
+        SqliteStatement pending = db.prepare("SELECT count(*) FROM messages WHERE indexed = 0");
+        unindexed = pending.step() ? pending.columnInt(0) : 0;
+    }
     if (!loadSessions()) {
         errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
         return false;
@@ -455,6 +477,90 @@ bool MessageStore::Private::index(qint64 rowId, const ParsedFacts &facts, QStrin
     return true;
 }
 
+int MessageStore::Private::indexPending(int max, std::chrono::milliseconds budget, QString *error)
+{
+    const auto deadline = std::chrono::steady_clock::now() + budget;
+    SqliteStatement select = db.prepare("SELECT m.id, m.rcpt_to, d.raw FROM messages m JOIN message_data d ON d.id = "
+                                        "m.id WHERE m.indexed = 0 ORDER BY m.id LIMIT ?1");
+    SqliteStatement unindex = db.prepare("DELETE FROM message_search WHERE rowid = ?1");
+    SqliteStatement mark = db.prepare("UPDATE messages SET indexed = 1 WHERE id = ?1");
+    select.bind(1, qint64(max));
+    int done = 0;
+    bool ok = select.isValid() && unindex.isValid() && mark.isValid();
+    bool more = false;
+    while (ok && select.step(&ok)) {
+        if (done > 0 && std::chrono::steady_clock::now() > deadline) {
+            more = true;
+            break;
+        }
+        const qint64 rowId = select.columnInt(0);
+        QStringList rcptTo;
+        for (const QJsonValue &v : QJsonDocument::fromJson(select.columnBlob(1)).array()) {
+            rcptTo << v.toString();
+        }
+        const QByteArray raw = select.columnBlob(2);
+        // The stored source starts with the trace header: parse past it, as at ingest.
+        const qsizetype eol = raw.indexOf("\r\n");
+        const ParsedFacts facts
+            = parsedFacts(raw.startsWith("Received:") && eol >= 0 ? raw.mid(eol + 2) : raw, rcptTo, MaxIndexedBody);
+        unindex.bind(1, rowId);
+        mark.bind(1, rowId);
+        ok = unindex.exec() && index(rowId, facts, error) && mark.exec();
+        ++done;
+    }
+    if (!ok) {
+        if (error->isEmpty()) {
+            *error = db.errorString();
+        }
+        return -1;
+    }
+    unindexed = (done < max && !more) ? 0 : std::max<qint64>(1, unindexed.load() - done);
+    return done;
+}
+
+bool MessageStore::Private::indexWhileIdle()
+{
+    // The index can be rebuilt from the stored sources (indexed = 0 goes back with a lost transaction), so these
+    // commits need not wait for fsync; the next delivery's commit makes them durable anyway.
+    if (!db.exec("PRAGMA synchronous=NORMAL") || !db.exec("BEGIN IMMEDIATE")) {
+        db.exec("PRAGMA synchronous=FULL");
+        return false;
+    }
+    QString error;
+    // Small slices: a delivery arriving meanwhile waits at most about this long for the writer.
+    const int n = indexPending(64, std::chrono::milliseconds(8), &error);
+    const bool ok = n >= 0 && db.exec("COMMIT");
+    if (!ok) {
+        qCWarning(lcStore).noquote() << "search indexing failed:" << (error.isEmpty() ? db.errorString() : error);
+        db.exec("ROLLBACK");
+        // Not retried until the next delivery or reopen: a persistent failure must not spin.
+        unindexed = 0;
+    }
+    db.exec("PRAGMA synchronous=FULL");
+    return ok && n > 0;
+}
+
+void MessageStore::Private::flushIndex()
+{
+    // Beyond this backlog (a flood still arriving) a search does not wait; the index catches up when it ends.
+    constexpr qint64 FlushLimit = 20000;
+    const qint64 pending = unindexed.load();
+    if (pending <= 0 || pending > FlushLimit) {
+        return;
+    }
+    runAndWait([this](QString *error) {
+        for (;;) {
+            const int n = indexPending(500, std::chrono::hours(1), error);
+            if (n < 0) {
+                return false;
+            }
+            if (n < 500) {
+                return true;
+            }
+        }
+    });
+}
+
 bool MessageStore::Private::parseUnparsed()
 {
     // Messages stored by an older schema (or whose parse was interrupted): parse them now, in batches.
@@ -470,7 +576,6 @@ bool MessageStore::Private::parseUnparsed()
                                         "= ?5, date = ?6, message_id = ?7, "
                                         "has_attachments = ?8, addresses = ?9, snippet = ?10, attachments = ?11, "
                                         "inlines = ?12, parsed = 1 WHERE id = ?1");
-    SqliteStatement unindex = db.prepare("DELETE FROM message_search WHERE rowid = ?1");
     for (;;) {
         if (!db.exec("BEGIN IMMEDIATE")) {
             break;
@@ -487,8 +592,8 @@ bool MessageStore::Private::parseUnparsed()
             const QByteArray raw = select.columnBlob(2);
             // The stored source starts with the trace header: parse past it, as at ingest.
             const qsizetype eol = raw.indexOf("\r\n");
-            const ParsedFacts facts
-                = parsedFacts(raw.startsWith("Received:") && eol >= 0 ? raw.mid(eol + 2) : raw, rcptTo);
+            const ParsedFacts facts = parsedFacts(
+                raw.startsWith("Received:") && eol >= 0 ? raw.mid(eol + 2) : raw, rcptTo, SummaryBodyLimit);
             const MessageSummary &s = facts.summary;
             update.bind(1, rowId);
             update.bind(2, s.from);
@@ -503,8 +608,7 @@ bool MessageStore::Private::parseUnparsed()
             update.bind(10, s.snippet);
             update.bind(11, qint64(s.attachmentCount));
             update.bind(12, qint64(s.inlineCount));
-            unindex.bind(1, rowId);
-            ok = unindex.exec() && index(rowId, facts, &error) && update.exec();
+            ok = update.exec();
             ++done;
         }
         select.reset();
@@ -593,7 +697,8 @@ bool MessageStore::Private::insert(IncomingMessage &message, DeliveryResult *res
     for (const QByteArray &r : env.rcptTo) {
         rcptTo << QString::fromUtf8(r);
     }
-    const ParsedFacts facts = parsedFacts(message.data, rcptTo);
+    // The summary at once (the list shows it with the 250); the search index later, off the reply path.
+    const ParsedFacts facts = parsedFacts(message.data, rcptTo, SummaryBodyLimit);
     const MessageSummary &headers = facts.summary;
     const QByteArray rcpts = jsonStringArray(env.rcptTo);
     const QByteArray address = env.clientAddress.toString().toUtf8();
@@ -642,9 +747,7 @@ bool MessageStore::Private::insert(IncomingMessage &message, DeliveryResult *res
         return false;
     }
     const qint64 rowId = db.lastInsertRowId();
-    if (!index(rowId, facts, error)) {
-        return false;
-    }
+    ++unindexed;
 
     insertData.bind(1, rowId);
     if (size < StreamedBlobThreshold) {
@@ -781,6 +884,18 @@ void MessageStore::Private::writerLoop()
         std::deque<WriteOp> batch;
         {
             std::unique_lock lock(queueMutex);
+            // Nothing to write: once deliveries have paused, index what arrived (off the SMTP reply path), a short
+            // slice at a time. During a burst indexing waits, so that it never slows acknowledgements.
+            if (queue.empty() && !stopping && unindexed.load() > 0) {
+                const auto quietFrom = lastArrival + IndexQuietPeriod;
+                if (std::chrono::steady_clock::now() >= quietFrom) {
+                    lock.unlock();
+                    indexWhileIdle();
+                } else {
+                    queueCondition.wait_until(lock, quietFrom, [this] { return stopping || !queue.empty(); });
+                }
+                continue;
+            }
             queueCondition.wait(lock, [this] { return stopping || !queue.empty(); });
             if (queue.empty()) {
                 break;
@@ -869,6 +984,7 @@ bool MessageStore::Private::runTransaction(
     cachedUnread = queryUnread();
     publishCounts();
     loadSessions();
+    unindexed = 1; // recounted by the next indexing pass
     return false;
 }
 
@@ -877,6 +993,7 @@ void MessageStore::Private::enqueue(WriteOp op)
     {
         std::lock_guard lock(queueMutex);
         if (running && !stopping) {
+            lastArrival = std::chrono::steady_clock::now();
             queue.push_back(std::move(op));
             queueCondition.notify_one();
             return;
@@ -1121,6 +1238,7 @@ std::optional<SearchResult> MessageStore::search(
 {
     const SearchQuery q = SearchQuery::parse(query, zone);
     const bool fts = !q.matchExpression().isEmpty();
+    d->flushIndex();
     std::lock_guard lock(d->readMutex);
     SqliteDatabase *db = d->readDb();
     if (!db) {
@@ -1171,6 +1289,7 @@ QStringList MessageStore::searchIds(const QString &query, const QTimeZone &zone)
     const SearchQuery q = SearchQuery::parse(query, zone);
     const bool fts = !q.matchExpression().isEmpty();
     QStringList ids;
+    d->flushIndex();
     std::lock_guard lock(d->readMutex);
     SqliteDatabase *db = d->readDb();
     if (!db) {
@@ -1207,6 +1326,11 @@ QIODevice *MessageStore::openSource(const QString &id) const
         return nullptr;
     }
     return device;
+}
+
+qint64 MessageStore::unindexedCount() const
+{
+    return d->unindexed.load();
 }
 
 qint64 MessageStore::count() const
@@ -1262,6 +1386,7 @@ bool MessageStore::removeAll()
             }
             d->cachedCount = 0;
             d->cachedUnread = 0;
+            d->unindexed = 0;
             d->sessions.clear();
             return true;
         },

@@ -51,6 +51,9 @@ public:
     // The stored source as a device reading it from the database in chunks (for large messages); nullptr
     // when there is no such message. The caller owns it.
     QIODevice *openSource(const QString &id) const;
+    // Messages stored but not yet in the search index (indexed between deliveries, within milliseconds unless a
+    // flood is arriving). Searches index pending messages first unless the backlog is very large.
+    qint64 unindexedCount() const;
     // As of the last commit.
     qint64 count() const;
     qint64 unreadCount() const;

@@ -73,6 +73,7 @@ private Q_SLOTS:
     void searchUsesMailpitSyntax();
     void searchCountsAndPages();
     void migratesSchemaOneStores();
+    void indexCatchesUpOffTheReplyPath();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -546,6 +547,23 @@ INSERT INTO transcript_chunks VALUES (1, 0, 7, '{"Time":"2026-01-01T00:00:00.000
     QVERIFY(deliverAndWait(store, makeMessage("NEW1", Sample)).ok);
     QCOMPARE(store.searchIds(QStringLiteral("from:alice")),
         (QStringList { QStringLiteral("NEW1"), QStringLiteral("OLD1") }));
+}
+
+void TestMessageStore::indexCatchesUpOffTheReplyPath()
+{
+    // Acknowledged before it is indexed: the summary is there at once, the index follows when deliveries pause.
+    QVERIFY(deliverAndWait(*m_store, makeMessage("Q1", Sample)).ok);
+    QCOMPARE(m_store->messages(0, 1).value(0).subject, QStringLiteral("Grüße"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_store->unindexedCount(), 0, 10000);
+    QCOMPARE(m_store->searchIds(QStringLiteral("grüße")), QStringList { QStringLiteral("Q1") });
+    // A search right after a delivery waits for the pending index: it never misses what was acknowledged.
+    for (int i = 0; i < 20; ++i) {
+        const QByteArray id = "R" + QByteArray::number(i);
+        QVERIFY(
+            deliverAndWait(*m_store, makeMessage(id, "Subject: needle" + QByteArray::number(i) + "\r\n\r\nx\r\n")).ok);
+        QCOMPARE(
+            m_store->searchIds(QStringLiteral("needle") + QString::number(i)), QStringList { QString::fromLatin1(id) });
+    }
 }
 
 QTEST_GUILESS_MAIN(TestMessageStore)
