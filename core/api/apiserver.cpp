@@ -55,6 +55,15 @@ struct Paging
     QString error;
 };
 
+// The query string as Go (and so Mailpit) reads it: form encoding, where '+' is a space (curl --data-urlencode,
+// browsers' forms); a literal plus arrives as %2B.
+QUrlQuery formQuery(const QUrl &url)
+{
+    QString query = url.query(QUrl::FullyEncoded);
+    query.replace(QLatin1Char('+'), QLatin1String("%20"));
+    return QUrlQuery(query);
+}
+
 Paging paging(const QUrlQuery &query)
 {
     Paging p;
@@ -172,7 +181,10 @@ ApiServer::ApiServer(MessageStore *store, QObject *parent) : QAbstractHttpServer
         [this](const MessageSummary &summary) {
             ++d->accepted;
             d->acceptedSize += summary.size;
-            broadcast("new", ApiJson::summary(summary));
+            // The parsed summary is read (and made if need be) only when someone listens.
+            if (eventClientCount() > 0) {
+                broadcast("new", ApiJson::summary(d->store->summary(summary.id).value_or(summary)));
+            }
             scheduleStats();
         },
         Qt::QueuedConnection);
@@ -409,7 +421,7 @@ void ApiServer::Private::route(const QHttpServerRequest &request, QHttpServerRes
 
 void ApiServer::Private::messages(const QHttpServerRequest &request, QHttpServerResponder &responder)
 {
-    const QUrlQuery query(request.url());
+    const QUrlQuery query = formQuery(request.url());
     if (request.method() == Method::Get) {
         const Paging p = paging(query);
         if (!p.error.isEmpty()) {
@@ -466,7 +478,7 @@ void ApiServer::Private::messages(const QHttpServerRequest &request, QHttpServer
 
 void ApiServer::Private::search(const QHttpServerRequest &request, QHttpServerResponder &responder)
 {
-    const QUrlQuery query(request.url());
+    const QUrlQuery query = formQuery(request.url());
     const QString text = query.queryItemValue(QStringLiteral("query"), QUrl::FullyDecoded).trimmed();
     if (text.isEmpty()) {
         sendText(responder, Status::BadRequest, "Error: no search query");
@@ -505,7 +517,7 @@ void ApiServer::Private::search(const QHttpServerRequest &request, QHttpServerRe
 void ApiServer::Private::message(
     const QHttpServerRequest &request, QHttpServerResponder &responder, const QStringList &path)
 {
-    const QUrlQuery query(request.url());
+    const QUrlQuery query = formQuery(request.url());
     const QString id = resolve(path[0], query);
     const QString sub = path.value(1);
     const bool known = (path.size() == 1)
@@ -588,7 +600,7 @@ void ApiServer::Private::view(const QHttpServerRequest &request, QHttpServerResp
         sendNotFound(responder);
         return;
     }
-    const QString id = resolve(file.left(file.lastIndexOf(QLatin1Char('.'))), QUrlQuery(request.url()));
+    const QString id = resolve(file.left(file.lastIndexOf(QLatin1Char('.'))), formQuery(request.url()));
     const std::optional<StoredMessage> stored = id.isEmpty() ? std::nullopt : store->message(id);
     if (!stored) {
         sendNotFound(responder);

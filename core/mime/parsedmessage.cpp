@@ -175,6 +175,40 @@ QByteArray decoded(GMimePart *part)
     return QByteArray(reinterpret_cast<const char *>(bytes->data), qsizetype(bytes->len));
 }
 
+// The first limit decoded bytes of a part, and its whole decoded size, without holding more than a buffer's worth
+// beyond the prefix (a 10 MB body read for its first kilobytes stays small).
+QByteArray decodedPrefix(GMimePart *part, qsizetype limit, qint64 *size)
+{
+    *size = 0;
+    GMimeDataWrapper *content = g_mime_part_get_content(part);
+    GMimeStream *encoded = content ? g_mime_data_wrapper_get_stream(content) : nullptr;
+    if (!encoded) {
+        return {};
+    }
+    g_mime_stream_reset(encoded);
+    GObjectPtr<GMimeStream> filtered(g_mime_stream_filter_new(encoded));
+    const GMimeContentEncoding encoding = g_mime_data_wrapper_get_encoding(content);
+    if (encoding == GMIME_CONTENT_ENCODING_BASE64 || encoding == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE
+        || encoding == GMIME_CONTENT_ENCODING_UUENCODE) {
+        GObjectPtr<GMimeFilter> decoder(g_mime_filter_basic_new(encoding, FALSE));
+        g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered.p), decoder.p);
+    }
+    QByteArray prefix;
+    char buffer[65536];
+    for (;;) {
+        const ssize_t n = g_mime_stream_read(filtered.p, buffer, sizeof buffer);
+        if (n <= 0) {
+            break;
+        }
+        *size += n;
+        if (prefix.size() < limit) {
+            prefix.append(buffer, qMin(qsizetype(n), limit - prefix.size()));
+        }
+    }
+    g_mime_stream_reset(encoded);
+    return prefix;
+}
+
 qint64 decodedSize(GMimePart *part)
 {
     GMimeDataWrapper *content = g_mime_part_get_content(part);
@@ -324,11 +358,12 @@ struct Walker
         GMimePart *part = GMIME_PART(object);
         if (!attachment && (isText || isHtml) && (isText ? !haveText : !haveHtml)
             && (p.fileName.isEmpty() || p.disposition == QLatin1String("inline"))) {
-            QByteArray bytes = decoded(part);
-            p.size = bytes.size();
-            if (bodyLimit >= 0 && bytes.size() > bodyLimit) {
-                bytes.truncate(bodyLimit);
-                bytes.squeeze();
+            QByteArray bytes;
+            if (bodyLimit >= 0) {
+                bytes = decodedPrefix(part, bodyLimit, &p.size);
+            } else {
+                bytes = decoded(part);
+                p.size = bytes.size();
             }
             if (isText) {
                 haveText = true;

@@ -31,6 +31,8 @@ struct DeliveryResult
 {
     bool ok = false;
     QString errorString;
+    // The facts known at delivery (ID, time, envelope sender, AUTH user, size); the parsed header fields are
+    // filled in by the store later (MessageStore::summary() has them at once).
     MessageSummary summary;
 };
 

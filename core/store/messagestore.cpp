@@ -66,8 +66,9 @@ CREATE TABLE transcript_chunks (
 );
 )sql",
     // 2: the parsed model's summary (GMime, core/mime) and a trigram full-text index for Mailpit's substring
-    //    search. Messages stored before have parsed = 0 and are parsed when the store opens. indexed = 0: not
-    //    in the search index yet (the writer indexes off the SMTP reply path, see indexPending()).
+    //    search. Both are made off the SMTP reply path, between deliveries (indexPending()): parsed = 0 means
+    //    the summary columns are not filled yet (readers parse such a row themselves), indexed = 0 that the
+    //    message is not in message_search yet. Messages of schema 1 start with both 0.
     R"sql(
 ALTER TABLE messages ADD COLUMN addresses TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE messages ADD COLUMN snippet TEXT NOT NULL DEFAULT '';
@@ -77,7 +78,6 @@ ALTER TABLE messages ADD COLUMN parsed INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE messages ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX messages_unparsed ON messages (id) WHERE parsed = 0;
 CREATE INDEX messages_unindexed ON messages (id) WHERE indexed = 0;
-CREATE INDEX messages_message_id ON messages (message_id);
 CREATE INDEX messages_facts ON messages (id, is_read, received, size, attachments, inlines, message_id);
 CREATE VIRTUAL TABLE message_search USING fts5(
     subject, from_text, to_text, cc_text, bcc_text, reply_to_text, body, tokenize = 'trigram'
@@ -211,8 +211,9 @@ QByteArray jsonStringArray(const QByteArrayList &items)
 // hand over (PostgreSQL's commit_delay/commit_siblings idea). Never waited without such sessions.
 constexpr auto CommitDelay = std::chrono::microseconds(300);
 
-// Search indexing starts once no write has arrived for this long.
-constexpr auto IndexQuietPeriod = std::chrono::milliseconds(50);
+// Parsing and indexing start once no write has arrived for this long: longer than a large message takes to
+// arrive, so that a sequence of them is not slowed by the work left from the previous one.
+constexpr auto IndexQuietPeriod = std::chrono::milliseconds(250);
 
 struct WriteOp
 {
@@ -227,8 +228,9 @@ struct WriteOp
 
 const char *const SummaryColumns = "m.uid, m.received, m.mail_from, m.from_header, m.to_header, m.cc_header, "
                                    "m.subject, m.date, m.message_id, m.size, m.has_attachments, m.is_read, "
-                                   "m.auth_user, m.addresses, m.snippet, m.attachments, m.inlines";
-constexpr int SummaryColumnCount = 17;
+                                   "m.auth_user, m.addresses, m.snippet, m.attachments, m.inlines, m.id, m.parsed, "
+                                   "m.rcpt_to";
+constexpr int SummaryColumnCount = 20;
 
 QJsonObject addressJson(const MailAddress &a)
 {
@@ -272,7 +274,7 @@ struct ParsedFacts
 
 // The summary needs only the start of the body (the snippet); the index reads up to this much of it.
 constexpr qsizetype SummaryBodyLimit = 16 * 1024;
-constexpr qsizetype MaxIndexedBody = 1024 * 1024;
+constexpr qsizetype MaxIndexedBody = 256 * 1024;
 
 ParsedFacts parsedFacts(const QByteArray &data, const QStringList &rcptTo, qsizetype bodyLimit)
 {
@@ -309,7 +311,40 @@ ParsedFacts parsedFacts(const QByteArray &data, const QStringList &rcptTo, qsize
     return f;
 }
 
-MessageSummary readSummary(const SqliteStatement &st, int first)
+// The data as received: the stored source without its trace header (a view, no copy).
+QByteArray dataOf(const QByteArray &raw)
+{
+    const qsizetype eol = raw.indexOf("\r\n");
+    if (!raw.startsWith("Received:") || eol < 0) {
+        return raw;
+    }
+    return QByteArray::fromRawData(raw.constData() + eol + 2, raw.size() - eol - 2);
+}
+
+QStringList jsonStrings(const QByteArray &json)
+{
+    QStringList list;
+    for (const QJsonValue &v : QJsonDocument::fromJson(json).array()) {
+        list << v.toString();
+    }
+    return list;
+}
+
+void applyParsed(MessageSummary &s, const MessageSummary &parsed)
+{
+    const MessageSummary envelope = s;
+    s = parsed;
+    s.id = envelope.id;
+    s.receivedMs = envelope.receivedMs;
+    s.mailFrom = envelope.mailFrom;
+    s.authUser = envelope.authUser;
+    s.size = envelope.size;
+    s.read = envelope.read;
+}
+
+// A summary row (SummaryColumns from first). A row not parsed yet is parsed here from its source (db: the
+// connection to read it with), so readers never see a half-made summary.
+MessageSummary readSummary(const SqliteStatement &st, int first, SqliteDatabase *db)
 {
     MessageSummary s;
     s.id = st.columnText(first);
@@ -334,6 +369,15 @@ MessageSummary readSummary(const SqliteStatement &st, int first)
     s.snippet = st.columnText(first + 14);
     s.attachmentCount = int(st.columnInt(first + 15));
     s.inlineCount = int(st.columnInt(first + 16));
+    if (st.columnInt(first + 18) == 0 && db) {
+        SqliteStatement raw = db->prepare("SELECT raw FROM message_data WHERE id = ?1");
+        raw.bind(1, st.columnInt(first + 17));
+        if (raw.step()) {
+            applyParsed(s,
+                parsedFacts(dataOf(raw.columnBlobView(0)), jsonStrings(st.columnBlob(first + 19)), SummaryBodyLimit)
+                    .summary);
+        }
+    }
     return s;
 }
 } // namespace
@@ -393,7 +437,6 @@ struct MessageStore::Private
     bool runTransaction(std::deque<WriteOp> &batch, size_t from, size_t to, QStringList *pruned, QString *error);
     bool insert(IncomingMessage &message, DeliveryResult *result, QString *error);
     bool index(qint64 rowId, const ParsedFacts &facts, QString *error);
-    bool parseUnparsed();
     // Indexes up to max messages not in the search index yet, inside the caller's transaction, stopping early
     // after budget. Returns how many, or -1 on error.
     int indexPending(int max, std::chrono::milliseconds budget, QString *error);
@@ -433,16 +476,13 @@ bool MessageStore::Private::openWriter()
         "from_header, to_header, cc_header, subject, date, message_id, size, has_attachments, session_id, chunk_id, "
         "addresses, snippet, attachments, inlines, parsed) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
-        "?23, 1)");
+        "?23, 0)");
     insertSearch = db.prepare("INSERT INTO message_search (rowid, subject, from_text, to_text, cc_text, bcc_text, "
                               "reply_to_text, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     insertData = db.prepare("INSERT INTO message_data (id, raw) VALUES (?1, ?2)");
     insertChunk = db.prepare("INSERT INTO transcript_chunks (previous_id, session_id, entries) VALUES (?1, ?2, ?3)");
     if (!insertMessage.isValid() || !insertData.isValid() || !insertChunk.isValid() || !insertSearch.isValid()) {
         errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
-        return false;
-    }
-    if (!parseUnparsed()) {
         return false;
     }
     cachedCount = queryCount();
@@ -480,13 +520,17 @@ bool MessageStore::Private::index(qint64 rowId, const ParsedFacts &facts, QStrin
 int MessageStore::Private::indexPending(int max, std::chrono::milliseconds budget, QString *error)
 {
     const auto deadline = std::chrono::steady_clock::now() + budget;
-    SqliteStatement select = db.prepare("SELECT m.id, m.rcpt_to, d.raw FROM messages m JOIN message_data d ON d.id = "
-                                        "m.id WHERE m.indexed = 0 ORDER BY m.id LIMIT ?1");
+    SqliteStatement select = db.prepare("SELECT m.id, m.rcpt_to, m.parsed, d.raw FROM messages m JOIN message_data d "
+                                        "ON d.id = m.id WHERE m.indexed = 0 ORDER BY m.id LIMIT ?1");
     SqliteStatement unindex = db.prepare("DELETE FROM message_search WHERE rowid = ?1");
     SqliteStatement mark = db.prepare("UPDATE messages SET indexed = 1 WHERE id = ?1");
+    SqliteStatement summary = db.prepare(
+        "UPDATE messages SET from_header = ?2, to_header = ?3, cc_header = ?4, subject = ?5, date = ?6, "
+        "message_id = ?7, has_attachments = ?8, addresses = ?9, snippet = ?10, attachments = ?11, inlines = ?12, "
+        "parsed = 1 WHERE id = ?1");
     select.bind(1, qint64(max));
     int done = 0;
-    bool ok = select.isValid() && unindex.isValid() && mark.isValid();
+    bool ok = select.isValid() && unindex.isValid() && mark.isValid() && summary.isValid();
     bool more = false;
     while (ok && select.step(&ok)) {
         if (done > 0 && std::chrono::steady_clock::now() > deadline) {
@@ -494,18 +538,29 @@ int MessageStore::Private::indexPending(int max, std::chrono::milliseconds budge
             break;
         }
         const qint64 rowId = select.columnInt(0);
-        QStringList rcptTo;
-        for (const QJsonValue &v : QJsonDocument::fromJson(select.columnBlob(1)).array()) {
-            rcptTo << v.toString();
-        }
-        const QByteArray raw = select.columnBlob(2);
-        // The stored source starts with the trace header: parse past it, as at ingest.
-        const qsizetype eol = raw.indexOf("\r\n");
+        // One parse gives the summary columns (if not made yet) and the indexed text.
         const ParsedFacts facts
-            = parsedFacts(raw.startsWith("Received:") && eol >= 0 ? raw.mid(eol + 2) : raw, rcptTo, MaxIndexedBody);
+            = parsedFacts(dataOf(select.columnBlobView(3)), jsonStrings(select.columnBlob(1)), MaxIndexedBody);
+        if (select.columnInt(2) == 0) {
+            const MessageSummary &s = facts.summary;
+            summary.bind(1, rowId);
+            summary.bind(2, s.from);
+            summary.bind(3, s.to);
+            summary.bind(4, s.cc);
+            summary.bind(5, s.subject);
+            summary.bind(6, s.dateMs);
+            summary.bind(7, s.messageId);
+            summary.bind(8, qint64(s.hasAttachments ? 1 : 0));
+            const QByteArray addresses = addressesColumn(s);
+            summary.bind(9, addresses);
+            summary.bind(10, s.snippet);
+            summary.bind(11, qint64(s.attachmentCount));
+            summary.bind(12, qint64(s.inlineCount));
+            ok = summary.exec();
+        }
         unindex.bind(1, rowId);
         mark.bind(1, rowId);
-        ok = unindex.exec() && index(rowId, facts, error) && mark.exec();
+        ok = ok && unindex.exec() && index(rowId, facts, error) && mark.exec();
         ++done;
     }
     if (!ok) {
@@ -559,71 +614,6 @@ void MessageStore::Private::flushIndex()
             }
         }
     });
-}
-
-bool MessageStore::Private::parseUnparsed()
-{
-    // Messages stored by an older schema (or whose parse was interrupted): parse them now, in batches.
-    SqliteStatement pending = db.prepare("SELECT count(*) FROM messages WHERE parsed = 0");
-    const qint64 total = pending.step() ? pending.columnInt(0) : 0;
-    pending = {};
-    if (total > 0) {
-        qCInfo(lcStore) << "indexing" << total << "messages stored by an earlier version";
-    }
-    SqliteStatement select = db.prepare("SELECT m.id, m.rcpt_to, d.raw FROM messages m JOIN message_data d ON d.id = "
-                                        "m.id WHERE m.parsed = 0 ORDER BY m.id LIMIT 200");
-    SqliteStatement update = db.prepare("UPDATE messages SET from_header = ?2, to_header = ?3, cc_header = ?4, subject "
-                                        "= ?5, date = ?6, message_id = ?7, "
-                                        "has_attachments = ?8, addresses = ?9, snippet = ?10, attachments = ?11, "
-                                        "inlines = ?12, parsed = 1 WHERE id = ?1");
-    for (;;) {
-        if (!db.exec("BEGIN IMMEDIATE")) {
-            break;
-        }
-        int done = 0;
-        QString error;
-        bool ok = true;
-        while (ok && select.step(&ok)) {
-            const qint64 rowId = select.columnInt(0);
-            QStringList rcptTo;
-            for (const QJsonValue &v : QJsonDocument::fromJson(select.columnBlob(1)).array()) {
-                rcptTo << v.toString();
-            }
-            const QByteArray raw = select.columnBlob(2);
-            // The stored source starts with the trace header: parse past it, as at ingest.
-            const qsizetype eol = raw.indexOf("\r\n");
-            const ParsedFacts facts = parsedFacts(
-                raw.startsWith("Received:") && eol >= 0 ? raw.mid(eol + 2) : raw, rcptTo, SummaryBodyLimit);
-            const MessageSummary &s = facts.summary;
-            update.bind(1, rowId);
-            update.bind(2, s.from);
-            update.bind(3, s.to);
-            update.bind(4, s.cc);
-            update.bind(5, s.subject);
-            update.bind(6, s.dateMs);
-            update.bind(7, s.messageId);
-            update.bind(8, qint64(s.hasAttachments ? 1 : 0));
-            const QByteArray addresses = addressesColumn(s);
-            update.bind(9, addresses);
-            update.bind(10, s.snippet);
-            update.bind(11, qint64(s.attachmentCount));
-            update.bind(12, qint64(s.inlineCount));
-            ok = update.exec();
-            ++done;
-        }
-        select.reset();
-        if (!ok || !db.exec("COMMIT")) {
-            errorString = QStringLiteral("%1: indexing stored messages failed: %2")
-                              .arg(path, error.isEmpty() ? db.errorString() : error);
-            db.exec("ROLLBACK");
-            return false;
-        }
-        if (done == 0) {
-            return true;
-        }
-    }
-    errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
-    return false;
 }
 
 bool MessageStore::Private::loadSessions()
@@ -693,13 +683,9 @@ bool MessageStore::Private::insert(IncomingMessage &message, DeliveryResult *res
 {
     const qint64 size = message.traceHeader.size() + message.data.size();
     const SmtpEnvelope &env = message.envelope;
-    QStringList rcptTo;
-    for (const QByteArray &r : env.rcptTo) {
-        rcptTo << QString::fromUtf8(r);
-    }
-    // The summary at once (the list shows it with the 250); the search index later, off the reply path.
-    const ParsedFacts facts = parsedFacts(message.data, rcptTo, SummaryBodyLimit);
-    const MessageSummary &headers = facts.summary;
+    // Parsing waits until deliveries pause (indexPending()): the row starts with the envelope's facts only, and
+    // readers parse such a row themselves meanwhile.
+    const MessageSummary headers;
     const QByteArray rcpts = jsonStringArray(env.rcptTo);
     const QByteArray address = env.clientAddress.toString().toUtf8();
 
@@ -1154,7 +1140,7 @@ std::optional<StoredMessage> MessageStore::message(const QString &id) const
         return std::nullopt;
     }
     StoredMessage m;
-    m.summary = readSummary(st, 0);
+    m.summary = readSummary(st, 0, db);
     m.mailFrom = m.summary.mailFrom;
     constexpr int c = SummaryColumnCount;
     for (const QJsonValue &v : QJsonDocument::fromJson(st.columnBlob(c)).array()) {
@@ -1186,6 +1172,22 @@ std::optional<StoredMessage> MessageStore::message(const QString &id) const
     return m;
 }
 
+std::optional<MessageSummary> MessageStore::summary(const QString &id) const
+{
+    std::lock_guard lock(d->readMutex);
+    SqliteDatabase *db = d->readDb();
+    if (!db) {
+        return std::nullopt;
+    }
+    const QByteArray sql = QByteArray("SELECT ") + SummaryColumns + " FROM messages m WHERE m.uid = ?1";
+    SqliteStatement st = db->prepare(sql.constData());
+    st.bind(1, id);
+    if (!st.step()) {
+        return std::nullopt;
+    }
+    return readSummary(st, 0, db);
+}
+
 QList<MessageSummary> MessageStore::messages(qint64 start, qint64 limit) const
 {
     QList<MessageSummary> list;
@@ -1200,7 +1202,7 @@ QList<MessageSummary> MessageStore::messages(qint64 start, qint64 limit) const
     st.bind(1, limit);
     st.bind(2, start);
     while (st.step()) {
-        list << readSummary(st, 0);
+        list << readSummary(st, 0, db);
     }
     return list;
 }
@@ -1277,7 +1279,7 @@ std::optional<SearchResult> MessageStore::search(
     for (qint64 id : std::as_const(page)) {
         row.bind(1, id);
         if (row.step()) {
-            result.messages << readSummary(row, 0);
+            result.messages << readSummary(row, 0, db);
         }
         row.reset();
     }

@@ -39,6 +39,8 @@ public:
     void deliver(IncomingMessage message, std::function<void(const DeliveryResult &)> done) override;
 
     std::optional<StoredMessage> message(const QString &id) const;
+    // The list-view facts of one message (no source or transcript); nullopt when there is no such message.
+    std::optional<MessageSummary> summary(const QString &id) const;
     // Newest first.
     QList<MessageSummary> messages(qint64 start, qint64 limit) const;
     // Mailpit's search syntax (SearchQuery); newest first. nullopt (and *error) when the query cannot run.
@@ -70,6 +72,7 @@ public:
     bool limitGrowthForTesting(qint64 extraPages);
 
 Q_SIGNALS:
+    // After the commit; the summary has the delivery's facts (see DeliveryResult), summary(id) the parsed ones.
     void messageStored(const MessageSummary &summary);
     void messagesRemoved(const QStringList &ids);
     // removeAll(): every message went (count of them), instead of one messagesRemoved per ID.

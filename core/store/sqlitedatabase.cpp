@@ -98,6 +98,13 @@ QString SqliteStatement::columnText(int index) const
     return QString::fromUtf8(text, sqlite3_column_bytes(m_stmt, index));
 }
 
+QByteArray SqliteStatement::columnBlobView(int index) const
+{
+    const void *data = sqlite3_column_blob(m_stmt, index);
+    const int size = sqlite3_column_bytes(m_stmt, index);
+    return data ? QByteArray::fromRawData(static_cast<const char *>(data), size) : QByteArray();
+}
+
 QByteArray SqliteStatement::columnBlob(int index) const
 {
     const auto *data = static_cast<const char *>(sqlite3_column_blob(m_stmt, index));

@@ -34,6 +34,8 @@ public:
     qint64 columnInt(int index) const;
     QString columnText(int index) const;
     QByteArray columnBlob(int index) const;
+    // The column's bytes without a copy: valid until the next step(), reset() or destruction.
+    QByteArray columnBlobView(int index) const;
 
 private:
     sqlite3_stmt *m_stmt = nullptr;

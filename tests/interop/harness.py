@@ -84,8 +84,20 @@ def open_store(data_dir):
     return db
 
 
+def wait_parsed(data_dir, timeout=15):
+    """Letterbox fills a message's parsed columns (subject, addresses…) between deliveries, a moment after the 250;
+    tests that read those columns from the database wait for that (the API has them at once)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with open_store(data_dir) as db:
+            if db.execute("SELECT count(*) FROM messages WHERE parsed = 0").fetchone()[0] == 0:
+                return
+        time.sleep(0.05)
+
+
 def stored_message(data_dir, message_id):
     """The message's row as a dict, with its source ("raw") and its session transcript ("transcript", JSON text)."""
+    wait_parsed(data_dir)
     with open_store(data_dir) as db:
         row = db.execute("SELECT m.*, d.raw FROM messages m JOIN message_data d ON d.id = m.id WHERE uid = ?",
                          (message_id,)).fetchone()
@@ -103,6 +115,7 @@ def stored_message(data_dir, message_id):
 
 
 def stored_messages(data_dir):
+    wait_parsed(data_dir)
     with open_store(data_dir) as db:
         return db.execute("SELECT m.*, d.raw FROM messages m JOIN message_data d ON d.id = m.id ORDER BY m.id").fetchall()
 

@@ -396,6 +396,14 @@ void TestApiServer::searchEndpoint()
     QCOMPARE(r.status, 200);
     QCOMPARE(r.json()[QLatin1String("messages_count")].toInt(), 1);
 
+    // Form encoding, as Go reads it: '+' is a space, %2B a plus.
+    QCOMPARE(request("GET", QStringLiteral("/api/v1/search?query=from%3Arenee+is%3Aunread"))
+                 .json()[QLatin1String("messages_count")]
+                 .toInt(),
+        1);
+    QCOMPARE(
+        request("GET", QStringLiteral("/api/v1/search?query=%2B")).json()[QLatin1String("messages_count")].toInt(), 0);
+
     r = request("GET", QStringLiteral("/api/v1/search"));
     QCOMPARE(r.status, 400);
     QCOMPARE(r.body, QByteArray("Error: no search query"));

@@ -125,6 +125,13 @@ void TestParsedMessage::alternativeWithEncodedHeaders()
     QCOMPARE(m.parts[1].transferEncoding, u("quoted-printable"));
     QCOMPARE(m.parts[1].size, qint64(strlen("Café at 10? ☕")));
     QCOMPARE(m.headerValues(u("subject")), QStringList { u("Café meeting ☕") });
+
+    // A body limit keeps the start of the bodies (bytes, before charset conversion); sizes stay exact.
+    const ParsedMessage limited = ParsedMessage::parse(load("alternative.eml"), 3);
+    QCOMPARE(limited.text, u("Caf"));
+    QCOMPARE(limited.html, u("<p>"));
+    QCOMPARE(limited.parts[1].size, qint64(strlen("Café at 10? ☕")));
+    QCOMPARE(limited.subject, m.subject);
 }
 
 void TestParsedMessage::relatedWithCidImage()
