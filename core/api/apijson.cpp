@@ -16,16 +16,12 @@ QString time(qint64 msSinceEpoch)
 
 QJsonObject address(const MailAddress &a)
 {
-    return QJsonObject { { QStringLiteral("Name"), a.name }, { QStringLiteral("Address"), a.address } };
+    return a.toJson();
 }
 
 QJsonArray addresses(const MailAddressList &list)
 {
-    QJsonArray array;
-    for (const MailAddress &a : list) {
-        array.append(address(a));
-    }
-    return array;
+    return toJson(list);
 }
 
 QJsonObject summary(const MessageSummary &s)

@@ -19,3 +19,31 @@ QString displayString(const MailAddressList &list)
     }
     return parts.join(QStringLiteral(", "));
 }
+
+QJsonObject MailAddress::toJson() const
+{
+    return QJsonObject { { QStringLiteral("Name"), name }, { QStringLiteral("Address"), address } };
+}
+
+MailAddress MailAddress::fromJson(const QJsonValue &value)
+{
+    return { value[QLatin1String("Name")].toString(), value[QLatin1String("Address")].toString() };
+}
+
+QJsonArray toJson(const MailAddressList &list)
+{
+    QJsonArray array;
+    for (const MailAddress &a : list) {
+        array.append(a.toJson());
+    }
+    return array;
+}
+
+MailAddressList addressListFromJson(const QJsonValue &value)
+{
+    MailAddressList list;
+    for (const QJsonValue &v : value.toArray()) {
+        list.append(MailAddress::fromJson(v));
+    }
+    return list;
+}

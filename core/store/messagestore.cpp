@@ -232,36 +232,12 @@ const char *const SummaryColumns = "m.uid, m.received, m.mail_from, m.from_heade
                                    "m.rcpt_to";
 constexpr int SummaryColumnCount = 20;
 
-QJsonObject addressJson(const MailAddress &a)
-{
-    return QJsonObject { { QStringLiteral("Name"), a.name }, { QStringLiteral("Address"), a.address } };
-}
-
-QJsonArray addressListJson(const MailAddressList &list)
-{
-    QJsonArray array;
-    for (const MailAddress &a : list) {
-        array.append(addressJson(a));
-    }
-    return array;
-}
-
-MailAddressList addressList(const QJsonValue &value)
-{
-    MailAddressList list;
-    for (const QJsonValue &v : value.toArray()) {
-        list.append({ v[QLatin1String("Name")].toString(), v[QLatin1String("Address")].toString() });
-    }
-    return list;
-}
-
 // The summary's address lists as stored in messages.addresses.
 QByteArray addressesColumn(const MessageSummary &s)
 {
-    const QJsonObject o { { QStringLiteral("From"), addressListJson(s.fromList) },
-        { QStringLiteral("To"), addressListJson(s.toList) }, { QStringLiteral("Cc"), addressListJson(s.ccList) },
-        { QStringLiteral("Bcc"), addressListJson(s.bccList) },
-        { QStringLiteral("ReplyTo"), addressListJson(s.replyToList) } };
+    const QJsonObject o { { QStringLiteral("From"), toJson(s.fromList) }, { QStringLiteral("To"), toJson(s.toList) },
+        { QStringLiteral("Cc"), toJson(s.ccList) }, { QStringLiteral("Bcc"), toJson(s.bccList) },
+        { QStringLiteral("ReplyTo"), toJson(s.replyToList) } };
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
@@ -361,11 +337,11 @@ MessageSummary readSummary(const SqliteStatement &st, int first, SqliteDatabase 
     s.read = st.columnInt(first + 11) != 0;
     s.authUser = st.columnText(first + 12);
     const QJsonObject addresses = QJsonDocument::fromJson(st.columnBlob(first + 13)).object();
-    s.fromList = addressList(addresses[QLatin1String("From")]);
-    s.toList = addressList(addresses[QLatin1String("To")]);
-    s.ccList = addressList(addresses[QLatin1String("Cc")]);
-    s.bccList = addressList(addresses[QLatin1String("Bcc")]);
-    s.replyToList = addressList(addresses[QLatin1String("ReplyTo")]);
+    s.fromList = addressListFromJson(addresses[QLatin1String("From")]);
+    s.toList = addressListFromJson(addresses[QLatin1String("To")]);
+    s.ccList = addressListFromJson(addresses[QLatin1String("Cc")]);
+    s.bccList = addressListFromJson(addresses[QLatin1String("Bcc")]);
+    s.replyToList = addressListFromJson(addresses[QLatin1String("ReplyTo")]);
     s.snippet = st.columnText(first + 14);
     s.attachmentCount = int(st.columnInt(first + 15));
     s.inlineCount = int(st.columnInt(first + 16));
@@ -771,28 +747,13 @@ bool MessageStore::Private::insert(IncomingMessage &message, DeliveryResult *res
         }
     }
 
+    // The delivery's facts; the parsed ones come later (readers make them meanwhile).
     MessageSummary &s = result->summary;
     s.id = QString::fromLatin1(message.id);
     s.receivedMs = message.receivedMs;
     s.mailFrom = QString::fromUtf8(env.mailFrom);
-    s.from = headers.from;
-    s.to = headers.to;
-    s.cc = headers.cc;
-    s.subject = headers.subject;
-    s.dateMs = headers.dateMs;
-    s.messageId = headers.messageId;
-    s.size = size;
-    s.hasAttachments = headers.hasAttachments;
-    s.read = false;
     s.authUser = QString::fromUtf8(env.authUser);
-    s.fromList = headers.fromList;
-    s.toList = headers.toList;
-    s.ccList = headers.ccList;
-    s.bccList = headers.bccList;
-    s.replyToList = headers.replyToList;
-    s.snippet = headers.snippet;
-    s.attachmentCount = headers.attachmentCount;
-    s.inlineCount = headers.inlineCount;
+    s.size = size;
     ++cachedCount;
     ++cachedUnread;
     return true;
