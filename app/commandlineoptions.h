@@ -1,27 +1,14 @@
 #pragma once
 
+#include <service/listenaddress.h>
 #include <smtp/authconfig.h>
 
-#include <QHostAddress>
 #include <QList>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 
 #include <optional>
-
-// One --smtp value: an address and port; "*" listens on every address (dual-stack).
-struct ListenAddress
-{
-    QHostAddress address;
-    quint16 port = 0;
-    bool any = false;
-    QString text; // as given, for messages
-
-    // "127.0.0.1:1025", "[::1]:1025", "*:1025". Returns false for anything else.
-    static bool parse(const QString &text, ListenAddress *out);
-    // As the contract's listening line shows it, with the real bound port.
-    QString display(quint16 boundPort) const;
-};
 
 // The command line of CONTRACT.md, parsed with QCommandLineParser, validated into values.
 struct CommandLineOptions
@@ -38,6 +25,10 @@ struct CommandLineOptions
     AuthConfig auth;
     int idleTimeoutMs = 300000;
     int maxConnections = 1000;
+
+    // The options given on the command line (long names), so that the desktop app knows which of its saved
+    // settings they override for this run.
+    QSet<QString> given;
 
     QString helpText;
     QString errorString; // one line naming the option, file or address

@@ -1247,6 +1247,90 @@ std::optional<SearchResult> MessageStore::search(
     return result;
 }
 
+std::optional<SearchResult> MessageStore::list(const QString &query, const MessageSort &sort, qint64 start,
+    qint64 limit, const QTimeZone &zone, QString *error) const
+{
+    const bool all = query.trimmed().isEmpty();
+    if (sort.isDefault() && !all) {
+        return search(query, start, limit, zone, error);
+    }
+    if (sort.isDefault()) {
+        SearchResult result;
+        result.messages = messages(start, limit);
+        result.matches = count();
+        result.unreadMatches = unreadCount();
+        return result;
+    }
+    const SearchQuery q = SearchQuery::parse(query, zone);
+    const bool fts = !q.matchExpression().isEmpty();
+    if (!all) {
+        d->flushIndex();
+    }
+    std::optional<SearchResult> result;
+    if (!all) {
+        // The counts over all matches, as search() makes them.
+        result = search(query, 0, 0, zone, error);
+        if (!result) {
+            return result;
+        }
+    } else {
+        result = SearchResult { {}, count(), unreadCount() };
+    }
+    std::lock_guard lock(d->readMutex);
+    SqliteDatabase *db = d->readDb();
+    if (!db) {
+        if (error) {
+            *error = QStringLiteral("the message store is not open");
+        }
+        return std::nullopt;
+    }
+    const char *key = "m.id";
+    switch (sort.key) {
+    case MessageSort::Key::Received:
+        break;
+    case MessageSort::Key::From:
+        key = "m.from_header COLLATE NOCASE";
+        break;
+    case MessageSort::Key::To:
+        key = "m.to_header COLLATE NOCASE";
+        break;
+    case MessageSort::Key::Subject:
+        key = "m.subject COLLATE NOCASE";
+        break;
+    case MessageSort::Key::Size:
+        key = "m.size";
+        break;
+    }
+    const QByteArray direction = sort.order == Qt::AscendingOrder ? " ASC" : " DESC";
+    const int parameters = int(q.values().size()) + (fts ? 1 : 0);
+    QByteArray sql = QByteArray("SELECT ") + SummaryColumns + " FROM messages m";
+    if (!all) {
+        sql += " WHERE m.id IN (SELECT m.id" + searchFrom(q) + ")";
+    }
+    sql += " ORDER BY " + QByteArray(key) + direction + ", m.id" + direction + " LIMIT ?"
+        + QByteArray::number(parameters + 1) + " OFFSET ?" + QByteArray::number(parameters + 2);
+    SqliteStatement st = db->prepare(sql.constData());
+    if (!all) {
+        if (fts) {
+            st.bind(1, q.matchExpression());
+        }
+        bindAll(st, q.values(), fts ? 2 : 1);
+    }
+    st.bind(parameters + 1, limit);
+    st.bind(parameters + 2, start);
+    bool ok = st.isValid();
+    while (ok && st.step(&ok)) {
+        result->messages << readSummary(st, 0, db);
+    }
+    if (!ok) {
+        if (error) {
+            *error = db->errorString();
+        }
+        return std::nullopt;
+    }
+    return result;
+}
+
 QStringList MessageStore::searchIds(const QString &query, const QTimeZone &zone) const
 {
     const SearchQuery q = SearchQuery::parse(query, zone);

@@ -2,6 +2,7 @@
 
 #include "../message/messagesummary.h"
 #include "../smtp/messagedelivery.h"
+#include "messagesort.h"
 #include "searchresult.h"
 #include "storedmessage.h"
 
@@ -45,6 +46,10 @@ public:
     QList<MessageSummary> messages(qint64 start, qint64 limit) const;
     // Mailpit's search syntax (SearchQuery); newest first. nullopt (and *error) when the query cannot run.
     std::optional<SearchResult> search(const QString &query, qint64 start, qint64 limit,
+        const QTimeZone &zone = QTimeZone::utc(), QString *error = nullptr) const;
+    // One page of the messages matching query (all when it is empty) in the given order, and how many match.
+    // Orders other than the default sort every match, so they cost a scan of the matches per page.
+    std::optional<SearchResult> list(const QString &query, const MessageSort &sort, qint64 start, qint64 limit,
         const QTimeZone &zone = QTimeZone::utc(), QString *error = nullptr) const;
     // The IDs of every message the query matches, newest first.
     QStringList searchIds(const QString &query, const QTimeZone &zone = QTimeZone::utc()) const;

@@ -1,4 +1,4 @@
-"""The headless command line of CONTRACT.md: listening lines, exit codes, options, clean stop."""
+"""The command line of CONTRACT.md: listening lines, exit codes, options, clean stop; headless and desktop."""
 import json
 import os
 import signal
@@ -106,11 +106,62 @@ class CommandLineTest(unittest.TestCase):
             self.assertIn(bad, result.stderr)
             self.assertEqual(len(result.stderr.strip().splitlines()), 1)
 
-    def test_without_headless_there_is_no_window_yet(self):
+    def desktop_env(self, tmp):
+        env = dict(os.environ)
+        env.update(QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=os.path.join(tmp, "config"),
+                   QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox")
+        return env
+
+    def test_desktop_usage_errors_need_no_display(self):
+        env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+        result = subprocess.run([BINARY, "--smtp", "nonsense"], capture_output=True, text=True, timeout=20, env=env)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("--smtp", result.stderr)
+
+    def test_desktop_app_catches_at_once_and_stops_cleanly(self):
         with tempfile.TemporaryDirectory() as tmp:
-            result = run("--data", tmp, "--smtp", "127.0.0.1:0")
-            self.assertEqual(result.returncode, 2)
-            self.assertIn("--headless", result.stderr)
+            data = os.path.join(tmp, "data")
+            proc = subprocess.Popen([BINARY, "--data", data, "--smtp", "127.0.0.1:0", "--api", "off"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                    env=self.desktop_env(tmp))
+            try:
+                line = proc.stdout.readline()
+                self.assertRegex(line, r"^SMTP listening on 127\.0\.0\.1:\d+\n$")
+                port = int(line.strip().rsplit(":", 1)[1])
+                with smtplib.SMTP("127.0.0.1", port, timeout=20) as client:
+                    client.sendmail("a@example.test", ["b@example.test"], b"Subject: desktop\r\n\r\nHello\r\n")
+                proc.send_signal(signal.SIGTERM)
+                self.assertEqual(proc.wait(timeout=30), 0)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+                proc.stdout.close()
+                proc.stderr.close()
+            rows = stored_messages(data)
+            self.assertEqual(len(rows), 1)
+            self.assertIn(b"Subject: desktop", rows[0]["raw"])
+
+    def test_desktop_app_with_a_busy_port_stays_up_and_says_so(self):
+        with tempfile.TemporaryDirectory() as tmp, socket.socket() as busy:
+            busy.bind(("127.0.0.1", 0))
+            busy.listen()
+            address = "127.0.0.1:%d" % busy.getsockname()[1]
+            proc = subprocess.Popen([BINARY, "--data", os.path.join(tmp, "data"), "--smtp", address, "--api", "off"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                    env=self.desktop_env(tmp))
+            try:
+                time.sleep(2)
+                self.assertIsNone(proc.poll(), "the window must stay up to offer another port")
+                proc.send_signal(signal.SIGTERM)
+                self.assertEqual(proc.wait(timeout=30), 0)
+                self.assertIn(address, proc.stderr.read())
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+                proc.stdout.close()
+                proc.stderr.close()
 
     def test_listening_lines_for_several_addresses(self):
         with Letterbox(smtp=("127.0.0.1:0", "[::1]:0", "*:0")) as server:

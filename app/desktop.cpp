@@ -1,0 +1,119 @@
+#include "desktop.h"
+
+#include "commandlineoptions.h"
+#include "signalwatcher.h"
+
+#include <service/catcherservice.h>
+#include <store/messagestore.h>
+#include <ui/appsettings.h>
+#include <ui/icons.h>
+#include <ui/mainwindow.h>
+#include <ui/messageschemehandler.h>
+
+#include <QAction>
+#include <QApplication>
+#include <QMessageBox>
+#include <QSettings>
+#include <QThreadPool>
+
+#include <cstdio>
+
+namespace {
+// The settings, with what the command line gave taking their place for this run.
+AppSettings effectiveSettings(const AppSettings &saved, const CommandLineOptions &options)
+{
+    AppSettings s = saved;
+    if (options.given.contains(QStringLiteral("smtp"))) {
+        QStringList addresses;
+        for (const ListenAddress &a : options.smtp) {
+            addresses << a.text;
+        }
+        s.smtp = addresses.join(QStringLiteral(", "));
+    }
+    if (options.given.contains(QStringLiteral("api"))) {
+        s.api = options.api ? options.api->text : QStringLiteral("off");
+    }
+    if (options.given.contains(QStringLiteral("max-message-size"))) {
+        s.maxMessageSize = options.maxMessageSize;
+    }
+    if (options.given.contains(QStringLiteral("max-messages"))) {
+        s.maxMessages = options.maxMessages;
+    }
+    return s;
+}
+} // namespace
+
+int runDesktop(int argc, char *argv[], const CommandLineOptions &options)
+{
+    MessageSchemeHandler::registerSchemes();
+    QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
+    QApplication app(argc, argv);
+    QApplication::setWindowIcon(Icons::icon(Icons::App));
+    QApplication::setDesktopFileName(QStringLiteral("letterbox"));
+    QApplication::setQuitOnLastWindowClosed(false);
+
+    QSettings settingsFile(QStringLiteral("letterbox"), QStringLiteral("letterbox"));
+    settingsFile.beginGroup(QStringLiteral("settings"));
+    const AppSettings saved = AppSettings::load(settingsFile);
+    settingsFile.endGroup();
+    AppSettings settings = effectiveSettings(saved, options);
+
+    CatcherConfig base;
+    base.smtp = options.smtp;
+    base.api = options.api;
+    base.session.hostname = options.hostname.toUtf8();
+    base.session.maxMessageSize = options.maxMessageSize;
+    base.session.auth = options.auth;
+    base.idleTimeoutMs = options.idleTimeoutMs;
+    base.maxConnections = options.maxConnections;
+
+    CatcherConfig config;
+    QString settingsError;
+    if (options.given.contains(QStringLiteral("auth"))) {
+        settings.auth = QStringLiteral("any"); // replaced below by the command line's own
+    }
+    if (!settings.toConfig(base, &config, &settingsError)) {
+        // Saved settings that no longer work (a moved credentials file): the defaults, and say so.
+        std::fprintf(stderr, "letterbox: ignoring saved settings: %s\n", qPrintable(settingsError));
+        settings = effectiveSettings(AppSettings(), options);
+        settings.toConfig(base, &config, &settingsError);
+    }
+    if (options.given.contains(QStringLiteral("auth"))) {
+        config.session.auth = options.auth;
+    }
+
+    MessageStore store;
+    store.setMaxMessages(settings.maxMessages);
+    if (!store.open(options.dataDir)) {
+        const QString error
+            = QStringLiteral("cannot open the message store in %1: %2").arg(options.dataDir, store.errorString());
+        std::fprintf(stderr, "letterbox: %s\n", qPrintable(error));
+        QMessageBox::critical(nullptr, QStringLiteral("Letterbox"), error);
+        return 1;
+    }
+    int exitCode = 0;
+    {
+        CatcherService catcher(&store);
+        // A busy port is shown in the window (with a way to choose another), never a silent failure.
+        if (!catcher.start(config)) {
+            std::fprintf(stderr, "letterbox: cannot listen on %s: %s\n", qPrintable(catcher.failedAddress()),
+                qPrintable(catcher.errorString()));
+        }
+        // The same lines as headless mode, for scripts that start the desktop app.
+        for (const QString &line : catcher.listeningLines()) {
+            std::printf("%s\n", qPrintable(line));
+        }
+        std::fflush(stdout);
+        MainWindow window(&store, &catcher, settings, base);
+        window.show();
+        SignalWatcher watcher;
+        QObject::connect(&watcher, &SignalWatcher::terminationRequested, &window,
+            [&window] { window.action(QStringLiteral("quit"))->trigger(); });
+        exitCode = app.exec();
+        catcher.stop();
+        // Loads, saves and imports still running use the store.
+        QThreadPool::globalInstance()->waitForDone();
+    }
+    store.close();
+    return exitCode;
+}

@@ -1,0 +1,185 @@
+#include "catcherservice.h"
+
+#include "../api/apiserver.h"
+#include "../smtp/smtpserver.h"
+#include "../store/messagestore.h"
+
+#include <QThread>
+
+struct CatcherService::Private
+{
+    MessageStore *store = nullptr;
+    std::unique_ptr<SmtpServer> smtp;
+    QThread apiThread;
+    QObject apiContext; // lives in apiThread: the API server and its internals must be created there
+    ApiServer *api = nullptr;
+    CatcherConfig config;
+    bool running = false;
+    QList<Bound> smtpBound;
+    std::optional<Bound> apiBound;
+    Listener failed = Listener::None;
+    QString failedAddress;
+    QString error;
+
+    void stopApi()
+    {
+        if (!api) {
+            return;
+        }
+        ApiServer *server = api;
+        api = nullptr;
+        QMetaObject::invokeMethod(
+            &apiContext,
+            [server] {
+                server->close();
+                delete server;
+            },
+            Qt::BlockingQueuedConnection);
+    }
+};
+
+CatcherService::CatcherService(MessageStore *store, QObject *parent) : QObject(parent), d(std::make_unique<Private>())
+{
+    d->store = store;
+    d->smtp = std::make_unique<SmtpServer>(store);
+    connect(
+        d->smtp.get(), &SmtpServer::connectionOpened, this, &CatcherService::connectionOpened, Qt::DirectConnection);
+    connect(
+        d->smtp.get(), &SmtpServer::connectionClosed, this, &CatcherService::connectionClosed, Qt::DirectConnection);
+    connect(d->smtp.get(), &SmtpServer::transcriptLine, this, &CatcherService::transcriptLine, Qt::DirectConnection);
+    connect(
+        d->smtp.get(), &SmtpServer::messageDelivered, this, &CatcherService::messageDelivered, Qt::DirectConnection);
+    // The API answers from a thread of its own, so that slow HTTP clients never delay anything else.
+    d->apiThread.setObjectName(QStringLiteral("letterbox-api"));
+    d->apiContext.moveToThread(&d->apiThread);
+    d->apiThread.start();
+}
+
+CatcherService::~CatcherService()
+{
+    stop();
+    d->apiThread.quit();
+    d->apiThread.wait();
+}
+
+bool CatcherService::start(const CatcherConfig &config)
+{
+    stop();
+    d->config = config;
+    d->failed = Listener::None;
+    d->failedAddress.clear();
+    d->error.clear();
+    d->smtp->setIdleTimeout(config.idleTimeoutMs);
+    d->smtp->setMaxConnections(config.maxConnections);
+    d->smtp->setSessionConfig(config.session);
+
+    auto fail = [this](Listener listener, const QString &address, const QString &error) {
+        d->failed = listener;
+        d->failedAddress = address;
+        d->error = error;
+        d->smtp->close();
+        d->stopApi();
+        d->smtpBound.clear();
+        d->apiBound.reset();
+        Q_EMIT listenersChanged();
+        return false;
+    };
+
+    for (const ListenAddress &address : config.smtp) {
+        if (!d->smtp->listen(address.address, address.port)) {
+            return fail(Listener::Smtp, address.text, d->smtp->errorString());
+        }
+        const quint16 port = d->smtp->listeningAddresses().last().second;
+        d->smtpBound.append({ address.display(port), address.connectHost(), port });
+    }
+    if (config.api) {
+        const ListenAddress address = *config.api;
+        bool listening = false;
+        QString error;
+        quint16 port = 0;
+        ApiServer *api = nullptr;
+        MessageStore *store = d->store;
+        QMetaObject::invokeMethod(
+            &d->apiContext,
+            [&] {
+                api = new ApiServer(store);
+                listening = api->listen(address.any ? QHostAddress(QHostAddress::Any) : address.address, address.port);
+                error = api->errorString();
+                port = api->serverPort();
+                if (!listening) {
+                    delete api;
+                    api = nullptr;
+                }
+            },
+            Qt::BlockingQueuedConnection);
+        if (!listening) {
+            return fail(Listener::Api, address.text, error);
+        }
+        d->api = api;
+        d->apiBound = Bound { address.display(port), address.connectHost(), port };
+    }
+    d->running = true;
+    Q_EMIT listenersChanged();
+    return true;
+}
+
+void CatcherService::stop()
+{
+    if (!d->running) {
+        return;
+    }
+    // Clean stop: no new connections, committed messages get their 250, then sessions close.
+    d->smtp->close();
+    d->stopApi();
+    d->smtpBound.clear();
+    d->apiBound.reset();
+    d->running = false;
+    Q_EMIT listenersChanged();
+}
+
+bool CatcherService::isRunning() const
+{
+    return d->running;
+}
+
+CatcherConfig CatcherService::config() const
+{
+    return d->config;
+}
+
+QList<CatcherService::Bound> CatcherService::smtpListeners() const
+{
+    return d->smtpBound;
+}
+
+std::optional<CatcherService::Bound> CatcherService::apiListener() const
+{
+    return d->apiBound;
+}
+
+QStringList CatcherService::listeningLines() const
+{
+    QStringList lines;
+    for (const Bound &bound : d->smtpBound) {
+        lines << QStringLiteral("SMTP listening on %1").arg(bound.display);
+    }
+    if (d->apiBound) {
+        lines << QStringLiteral("API listening on http://%1").arg(d->apiBound->display);
+    }
+    return lines;
+}
+
+CatcherService::Listener CatcherService::failedListener() const
+{
+    return d->failed;
+}
+
+QString CatcherService::failedAddress() const
+{
+    return d->failedAddress;
+}
+
+QString CatcherService::errorString() const
+{
+    return d->error;
+}

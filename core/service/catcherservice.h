@@ -1,0 +1,76 @@
+#pragma once
+
+#include "../message/messagesummary.h"
+#include "../message/transcriptentry.h"
+#include "../smtp/smtpsession.h"
+#include "listenaddress.h"
+
+#include <QHostAddress>
+#include <QList>
+#include <QObject>
+#include <QStringList>
+
+#include <memory>
+#include <optional>
+
+class MessageStore;
+
+// What the catcher listens on and how its SMTP sessions behave: the command line's options, or the desktop
+// app's settings.
+struct CatcherConfig
+{
+    QList<ListenAddress> smtp;
+    std::optional<ListenAddress> api; // nullopt: no API
+    SmtpSessionConfig session;
+    int idleTimeoutMs = 300000;
+    int maxConnections = 1000;
+};
+
+// The running catcher around one message store: the SMTP server (network thread) and the REST API (a thread of
+// its own), started and restarted as a unit. Restarting keeps the store, the SMTP server's connection numbering
+// and every signal connection; open sessions get 421 (after the 250 of a message being committed).
+// The SMTP signals are emitted on the network thread (queued to receivers elsewhere).
+class CatcherService : public QObject
+{
+    Q_OBJECT
+public:
+    enum class Listener { None, Smtp, Api };
+    struct Bound
+    {
+        QString display; // "127.0.0.1:1025", "[::1]:1025", "*:1025", real port
+        QString host; // where a local client connects
+        quint16 port = 0;
+    };
+
+    // store must outlive the service.
+    explicit CatcherService(MessageStore *store, QObject *parent = nullptr);
+    ~CatcherService() override;
+
+    // Stops what runs, then opens every listener of config in order. On failure the listeners opened so far are
+    // closed again and failedListener(), failedAddress() and errorString() say which one failed and why.
+    bool start(const CatcherConfig &config);
+    void stop();
+    bool isRunning() const;
+    CatcherConfig config() const;
+
+    QList<Bound> smtpListeners() const;
+    std::optional<Bound> apiListener() const;
+    // CONTRACT: "SMTP listening on …" and "API listening on http://…", one per listener, in order.
+    QStringList listeningLines() const;
+
+    Listener failedListener() const;
+    QString failedAddress() const; // as configured, e.g. "127.0.0.1:1025"
+    QString errorString() const;
+
+Q_SIGNALS:
+    void connectionOpened(quint64 connectionId, const QHostAddress &peer, quint16 port);
+    void connectionClosed(quint64 connectionId);
+    void transcriptLine(quint64 connectionId, const TranscriptEntry &entry);
+    void messageDelivered(quint64 connectionId, const MessageSummary &summary);
+    // After start() and stop().
+    void listenersChanged();
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};

@@ -1,0 +1,76 @@
+#include "appsettings.h"
+
+#include <QSettings>
+
+AppSettings AppSettings::load(QSettings &settings)
+{
+    AppSettings s;
+    s.smtp = settings.value(QStringLiteral("smtp"), s.smtp).toString();
+    s.api = settings.value(QStringLiteral("api"), s.api).toString();
+    s.maxMessageSize = settings.value(QStringLiteral("maxMessageSize"), s.maxMessageSize).toLongLong();
+    s.maxMessages = settings.value(QStringLiteral("maxMessages"), s.maxMessages).toLongLong();
+    s.auth = settings.value(QStringLiteral("auth"), s.auth).toString();
+    s.notifications = settings.value(QStringLiteral("notifications"), s.notifications).toBool();
+    s.trayIcon = settings.value(QStringLiteral("trayIcon"), s.trayIcon).toBool();
+    s.closeToTray = settings.value(QStringLiteral("closeToTray"), s.closeToTray).toBool();
+    return s;
+}
+
+void AppSettings::save(QSettings &settings) const
+{
+    settings.setValue(QStringLiteral("smtp"), smtp);
+    settings.setValue(QStringLiteral("api"), api);
+    settings.setValue(QStringLiteral("maxMessageSize"), maxMessageSize);
+    settings.setValue(QStringLiteral("maxMessages"), maxMessages);
+    settings.setValue(QStringLiteral("auth"), auth);
+    settings.setValue(QStringLiteral("notifications"), notifications);
+    settings.setValue(QStringLiteral("trayIcon"), trayIcon);
+    settings.setValue(QStringLiteral("closeToTray"), closeToTray);
+}
+
+bool AppSettings::toConfig(const CatcherConfig &base, CatcherConfig *config, QString *error) const
+{
+    CatcherConfig c = base;
+    c.smtp.clear();
+    for (const QString &part : smtp.split(u',', Qt::SkipEmptyParts)) {
+        ListenAddress address;
+        if (!ListenAddress::parse(part.trimmed(), &address)) {
+            *error = QObject::tr("SMTP address '%1' is not ADDR:PORT, [IPv6]:PORT or *:PORT").arg(part.trimmed());
+            return false;
+        }
+        c.smtp << address;
+    }
+    if (c.smtp.isEmpty()) {
+        *error = QObject::tr("give at least one SMTP address");
+        return false;
+    }
+    if (api.trimmed() == u"off") {
+        c.api.reset();
+    } else {
+        ListenAddress address;
+        if (!ListenAddress::parse(api.trimmed(), &address)) {
+            *error = QObject::tr("API address '%1' is not ADDR:PORT, [IPv6]:PORT, *:PORT or off").arg(api.trimmed());
+            return false;
+        }
+        c.api = address;
+    }
+    if (maxMessageSize < 1) {
+        *error = QObject::tr("the maximum message size must be at least 1 byte");
+        return false;
+    }
+    c.session.maxMessageSize = maxMessageSize;
+    if (auth == u"any") {
+        c.session.auth = AuthConfig::any();
+    } else if (auth == u"off") {
+        c.session.auth = AuthConfig::off();
+    } else {
+        AuthConfig file;
+        if (!file.loadFile(auth)) {
+            *error = QObject::tr("credentials file: %1").arg(file.errorString());
+            return false;
+        }
+        c.session.auth = file;
+    }
+    *config = c;
+    return true;
+}

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <service/catcherservice.h>
+
+#include <QString>
+
+class QSettings;
+
+// The desktop app's settings, kept with QSettings. The command line overrides them for one run.
+struct AppSettings
+{
+    QString smtp = QStringLiteral("127.0.0.1:1025"); // one or more ADDR:PORT, comma separated
+    QString api = QStringLiteral("127.0.0.1:8025"); // ADDR:PORT or "off"
+    qint64 maxMessageSize = 67108864;
+    qint64 maxMessages = 10000; // retention; 0 keeps all
+    QString auth = QStringLiteral("any"); // "any", "off" or a credentials file
+    bool notifications = true;
+    bool trayIcon = true;
+    bool closeToTray = false;
+
+    static AppSettings load(QSettings &settings);
+    void save(QSettings &settings) const;
+    // The listeners and session settings these describe, on top of base (host name, timeouts and limits the
+    // settings do not hold). False with *error naming the field when a value is invalid.
+    bool toConfig(const CatcherConfig &base, CatcherConfig *config, QString *error) const;
+    bool operator==(const AppSettings &other) const = default;
+};

@@ -1,0 +1,533 @@
+#include "inboxmodel.h"
+
+#include "icons.h"
+
+#include <store/messagestore.h>
+
+#include <QDateTime>
+#include <QFile>
+#include <QFont>
+#include <QLocale>
+#include <QMimeData>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QUrl>
+
+#include <algorithm>
+
+namespace {
+QString senderOf(const MessageSummary &s)
+{
+    if (!s.fromList.isEmpty()) {
+        const MailAddress &a = s.fromList.first();
+        return a.name.isEmpty() ? a.address : a.name;
+    }
+    return s.mailFrom.isEmpty() ? QStringLiteral("<>") : s.mailFrom;
+}
+
+QString recipients(const MessageSummary &s)
+{
+    QStringList names;
+    for (const MailAddressList *list : { &s.toList, &s.ccList }) {
+        for (const MailAddress &a : *list) {
+            names << (a.name.isEmpty() ? a.address : a.name);
+        }
+    }
+    return names.join(QStringLiteral(", "));
+}
+
+QString subject(const MessageSummary &s)
+{
+    return s.subject.isEmpty() ? InboxModel::tr("(no subject)") : s.subject;
+}
+
+QString receivedText(qint64 ms)
+{
+    const QDateTime time = QDateTime::fromMSecsSinceEpoch(ms).toLocalTime();
+    const QDate today = QDate::currentDate();
+    const QLocale locale;
+    if (time.date() == today) {
+        return locale.toString(time.time(), QLocale::ShortFormat);
+    }
+    if (time.date().year() == today.year()) {
+        return locale.toString(time, QStringLiteral("d MMM ")) + locale.toString(time.time(), QLocale::ShortFormat);
+    }
+    return locale.toString(time.date(), QLocale::ShortFormat);
+}
+} // namespace
+
+InboxModel::InboxModel(MessageStore *store, QObject *parent)
+    : QAbstractTableModel(parent), m_store(store), m_arrivalTimer(new QTimer(this))
+{
+    m_arrivalTimer->setSingleShot(true);
+    m_arrivalTimer->setInterval(150);
+    connect(m_arrivalTimer, &QTimer::timeout, this, &InboxModel::flushArrivals);
+    connect(store, &MessageStore::messageStored, this, &InboxModel::onStored);
+    connect(store, &MessageStore::messagesRemoved, this, &InboxModel::onRemoved);
+    connect(store, &MessageStore::messagesPruned, this, &InboxModel::onRemoved);
+    connect(store, &MessageStore::messagesCleared, this, &InboxModel::onCleared);
+    connect(store, &MessageStore::readChanged, this, &InboxModel::onReadChanged);
+    reload();
+}
+
+InboxModel::~InboxModel() = default;
+
+bool InboxModel::setQuery(const QString &query)
+{
+    m_query = query.trimmed();
+    reload();
+    return m_error.isEmpty();
+}
+
+QString InboxModel::query() const
+{
+    return m_query;
+}
+
+QString InboxModel::errorString() const
+{
+    return m_error;
+}
+
+MessageSort InboxModel::sortOrder() const
+{
+    return m_sort;
+}
+
+qint64 InboxModel::matchCount() const
+{
+    return m_matches;
+}
+
+void InboxModel::setCoalesceInterval(int milliseconds)
+{
+    m_arrivalTimer->setInterval(milliseconds);
+}
+
+void InboxModel::reload()
+{
+    beginResetModel();
+    m_rows.clear();
+    m_loaded.clear();
+    m_arrivals.clear();
+    m_error.clear();
+    const std::optional<SearchResult> page
+        = m_store->list(m_query, m_sort, 0, PageSize, QTimeZone::systemTimeZone(), &m_error);
+    if (page) {
+        m_rows = page->messages;
+        m_matches = page->matches;
+    } else {
+        m_matches = 0;
+    }
+    for (const MessageSummary &s : std::as_const(m_rows)) {
+        m_loaded.insert(s.id);
+    }
+    endResetModel();
+    Q_EMIT matchCountChanged(m_matches);
+}
+
+QString InboxModel::idAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? m_rows.at(row).id : QString();
+}
+
+int InboxModel::rowOf(const QString &id) const
+{
+    if (!m_loaded.contains(id)) {
+        return -1;
+    }
+    for (int row = 0; row < m_rows.size(); ++row) {
+        if (m_rows.at(row).id == id) {
+            return row;
+        }
+    }
+    return -1;
+}
+
+MessageSummary InboxModel::summaryAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? m_rows.at(row) : MessageSummary();
+}
+
+int InboxModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int InboxModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant InboxModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+        return {};
+    }
+    const MessageSummary &s = m_rows.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case FromColumn:
+            return senderOf(s);
+        case ToColumn:
+            return recipients(s);
+        case SubjectColumn:
+            return subject(s);
+        case ReceivedColumn:
+            return receivedText(s.receivedMs);
+        case SizeColumn:
+            return QLocale().formattedDataSize(s.size, 1, QLocale::DataSizeTraditionalFormat);
+        }
+        break;
+    case Qt::ToolTipRole:
+        switch (index.column()) {
+        case FromColumn:
+            return s.from.isEmpty() ? s.mailFrom : s.from;
+        case ToColumn:
+            return QStringList { s.to, s.cc }.join(u'\n').trimmed();
+        case SubjectColumn:
+            return s.hasAttachments ? tr("%1\n%n attachment(s)", nullptr, s.attachmentCount).arg(subject(s))
+                                    : subject(s);
+        case ReceivedColumn:
+            return QLocale().toString(QDateTime::fromMSecsSinceEpoch(s.receivedMs).toLocalTime(), QLocale::LongFormat);
+        case SizeColumn:
+            return tr("%1 bytes").arg(QLocale().toString(s.size));
+        }
+        break;
+    case Qt::AccessibleTextRole:
+        return tr("%1 from %2, %3%4")
+            .arg(subject(s), senderOf(s), receivedText(s.receivedMs), s.read ? QString() : tr(", unread"));
+    case Qt::FontRole:
+        if (!s.read) {
+            QFont font;
+            font.setBold(true);
+            return font;
+        }
+        break;
+    case Qt::DecorationRole:
+        if (index.column() == SubjectColumn && s.hasAttachments) {
+            return Icons::icon(Icons::Attachment);
+        }
+        if (index.column() == FromColumn && !s.read) {
+            return Icons::icon(Icons::Unread);
+        }
+        break;
+    case Qt::TextAlignmentRole:
+        if (index.column() == SizeColumn || index.column() == ReceivedColumn) {
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        }
+        break;
+    case IdRole:
+        return s.id;
+    case ReadRole:
+        return s.read;
+    case HasAttachmentsRole:
+        return s.hasAttachments;
+    case SubjectRole:
+        return subject(s);
+    case SnippetRole:
+        return s.snippet;
+    case SenderRole:
+        return senderOf(s);
+    case ReceivedRole:
+        return QDateTime::fromMSecsSinceEpoch(s.receivedMs).toLocalTime();
+    }
+    return {};
+}
+
+QVariant InboxModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) {
+        return {};
+    }
+    switch (section) {
+    case FromColumn:
+        return tr("From");
+    case ToColumn:
+        return tr("To");
+    case SubjectColumn:
+        return tr("Subject");
+    case ReceivedColumn:
+        return tr("Received");
+    case SizeColumn:
+        return tr("Size");
+    }
+    return {};
+}
+
+Qt::ItemFlags InboxModel::flags(const QModelIndex &index) const
+{
+    const Qt::ItemFlags flags = QAbstractTableModel::flags(index);
+    return index.isValid() ? flags | Qt::ItemIsDragEnabled : flags;
+}
+
+bool InboxModel::canFetchMore(const QModelIndex &parent) const
+{
+    return !parent.isValid() && m_rows.size() < m_matches;
+}
+
+void InboxModel::fetchMore(const QModelIndex &parent)
+{
+    if (parent.isValid()) {
+        return;
+    }
+    const std::optional<SearchResult> page
+        = m_store->list(m_query, m_sort, m_rows.size(), PageSize, QTimeZone::systemTimeZone());
+    if (!page) {
+        return;
+    }
+    // Arrivals not inserted yet shift the store's offsets: skip what is already here.
+    QList<MessageSummary> fresh;
+    for (const MessageSummary &s : page->messages) {
+        if (!m_loaded.contains(s.id)) {
+            fresh << s;
+        }
+    }
+    if (page->messages.isEmpty()) {
+        m_matches = m_rows.size(); // fewer than counted: stop asking
+        Q_EMIT matchCountChanged(m_matches);
+        return;
+    }
+    if (fresh.isEmpty()) {
+        return;
+    }
+    beginInsertRows(QModelIndex(), int(m_rows.size()), int(m_rows.size() + fresh.size() - 1));
+    for (const MessageSummary &s : std::as_const(fresh)) {
+        m_rows << s;
+        m_loaded.insert(s.id);
+    }
+    endInsertRows();
+}
+
+void InboxModel::sort(int column, Qt::SortOrder order)
+{
+    MessageSort sort;
+    sort.order = order;
+    switch (column) {
+    case FromColumn:
+        sort.key = MessageSort::Key::From;
+        break;
+    case ToColumn:
+        sort.key = MessageSort::Key::To;
+        break;
+    case SubjectColumn:
+        sort.key = MessageSort::Key::Subject;
+        break;
+    case SizeColumn:
+        sort.key = MessageSort::Key::Size;
+        break;
+    default:
+        sort.key = MessageSort::Key::Received;
+        break;
+    }
+    if (sort == m_sort) {
+        return;
+    }
+    m_sort = sort;
+    reload();
+}
+
+bool InboxModel::lessThan(const MessageSummary &a, const MessageSummary &b) const
+{
+    // The store's order: the key (case-insensitive for text), then arrival.
+    int c = 0;
+    switch (m_sort.key) {
+    case MessageSort::Key::Received:
+        c = 0;
+        break;
+    case MessageSort::Key::From:
+        c = a.from.compare(b.from, Qt::CaseInsensitive);
+        break;
+    case MessageSort::Key::To:
+        c = a.to.compare(b.to, Qt::CaseInsensitive);
+        break;
+    case MessageSort::Key::Subject:
+        c = a.subject.compare(b.subject, Qt::CaseInsensitive);
+        break;
+    case MessageSort::Key::Size:
+        c = a.size < b.size ? -1 : (a.size > b.size ? 1 : 0);
+        break;
+    }
+    if (c == 0) {
+        c = a.receivedMs < b.receivedMs ? -1 : (a.receivedMs > b.receivedMs ? 1 : a.id.compare(b.id));
+    }
+    return m_sort.order == Qt::AscendingOrder ? c < 0 : c > 0;
+}
+
+int InboxModel::insertPosition(const MessageSummary &summary) const
+{
+    const auto it = std::lower_bound(m_rows.cbegin(), m_rows.cend(), summary,
+        [this](const MessageSummary &row, const MessageSummary &s) { return lessThan(row, s); });
+    return int(it - m_rows.cbegin());
+}
+
+void InboxModel::onStored(const MessageSummary &summary)
+{
+    m_arrivals << summary.id;
+    if (!m_arrivalTimer->isActive()) {
+        m_arrivalTimer->start(); // not restarted by later arrivals: a steady flood still shows every interval
+    }
+}
+
+void InboxModel::flushArrivals()
+{
+    m_arrivalTimer->stop();
+    if (m_arrivals.isEmpty()) {
+        return;
+    }
+    const QSet<QString> arrived(m_arrivals.cbegin(), m_arrivals.cend());
+    const qsizetype count = m_arrivals.size();
+    m_arrivals.clear();
+    // The newest matches in arrival order: the arrivals that match are among the first `count` of them.
+    const std::optional<SearchResult> newest
+        = m_store->list(m_query, MessageSort(), 0, count, QTimeZone::systemTimeZone());
+    if (!newest) {
+        return;
+    }
+    QList<MessageSummary> matching;
+    for (const MessageSummary &s : newest->messages) {
+        if (arrived.contains(s.id) && !m_loaded.contains(s.id)) {
+            matching << s;
+        }
+    }
+    QStringList inserted;
+    if (m_sort.isDefault()) {
+        if (!matching.isEmpty()) {
+            beginInsertRows(QModelIndex(), 0, int(matching.size() - 1));
+            m_rows = matching + m_rows;
+            for (const MessageSummary &s : std::as_const(matching)) {
+                m_loaded.insert(s.id);
+                inserted << s.id;
+            }
+            endInsertRows();
+        }
+    } else {
+        for (const MessageSummary &s : std::as_const(matching)) {
+            const int row = insertPosition(s);
+            if (row == m_rows.size() && m_rows.size() < m_matches) {
+                continue; // beyond what is loaded: a later page brings it
+            }
+            beginInsertRows(QModelIndex(), row, row);
+            m_rows.insert(row, s);
+            m_loaded.insert(s.id);
+            endInsertRows();
+            inserted << s.id;
+        }
+    }
+    m_matches += matching.size();
+    Q_EMIT matchCountChanged(m_matches);
+    if (!inserted.isEmpty()) {
+        Q_EMIT messagesArrived(inserted);
+    }
+}
+
+void InboxModel::onRemoved(const QStringList &ids)
+{
+    QSet<QString> gone(ids.cbegin(), ids.cend());
+    m_arrivals.removeIf([&](const QString &id) { return gone.contains(id); });
+    gone.intersect(m_loaded);
+    bool recount = gone.size() < ids.size();
+    // From the bottom up, a contiguous run at a time.
+    int row = int(m_rows.size()) - 1;
+    while (row >= 0 && !gone.isEmpty()) {
+        if (!gone.contains(m_rows.at(row).id)) {
+            --row;
+            continue;
+        }
+        int first = row;
+        while (first > 0 && gone.contains(m_rows.at(first - 1).id)) {
+            --first;
+        }
+        beginRemoveRows(QModelIndex(), first, row);
+        for (int r = row; r >= first; --r) {
+            gone.remove(m_rows.at(r).id);
+            m_loaded.remove(m_rows.at(r).id);
+            m_rows.removeAt(r);
+            --m_matches;
+        }
+        endRemoveRows();
+        row = first - 1;
+    }
+    if (recount) {
+        // Some were never loaded: whether they matched is the store's to say.
+        const std::optional<SearchResult> counts = m_store->list(m_query, m_sort, 0, 0, QTimeZone::systemTimeZone());
+        if (counts) {
+            m_matches = qMax<qint64>(counts->matches, m_rows.size());
+        }
+    }
+    Q_EMIT matchCountChanged(m_matches);
+}
+
+void InboxModel::onCleared()
+{
+    reload();
+}
+
+void InboxModel::onReadChanged(const QStringList &ids, bool read)
+{
+    const QSet<QString> changed(ids.cbegin(), ids.cend());
+    int first = -1;
+    int last = -1;
+    for (int row = 0; row < m_rows.size(); ++row) {
+        MessageSummary &s = m_rows[row];
+        if (s.read != read && changed.contains(s.id)) {
+            s.read = read;
+            first = first < 0 ? row : first;
+            last = row;
+        }
+    }
+    if (first >= 0) {
+        Q_EMIT dataChanged(index(first, 0), index(last, ColumnCount - 1));
+    }
+    // A query on the read flag no longer describes the loaded rows: ask again.
+    if (m_query.contains(QLatin1String("is:"), Qt::CaseInsensitive) && first >= 0) {
+        reload();
+    }
+}
+
+QStringList InboxModel::mimeTypes() const
+{
+    return { QStringLiteral("text/uri-list"), QStringLiteral("application/x-letterbox-ids") };
+}
+
+QMimeData *InboxModel::mimeData(const QModelIndexList &indexes) const
+{
+    QStringList ids;
+    for (const QModelIndex &index : indexes) {
+        const QString id = index.data(IdRole).toString();
+        if (!id.isEmpty() && !ids.contains(id)) {
+            ids << id;
+        }
+    }
+    if (ids.isEmpty()) {
+        return nullptr;
+    }
+    if (!m_dragDir) {
+        m_dragDir = std::make_unique<QTemporaryDir>();
+    }
+    QList<QUrl> urls;
+    for (const QString &id : std::as_const(ids)) {
+        std::unique_ptr<QIODevice> source(m_store->openSource(id));
+        QFile file(m_dragDir->filePath(id + QStringLiteral(".eml")));
+        if (!source || !file.open(QIODevice::WriteOnly)) {
+            continue;
+        }
+        while (!source->atEnd()) {
+            const QByteArray chunk = source->read(1 << 20);
+            if (chunk.isEmpty() || file.write(chunk) != chunk.size()) {
+                break;
+            }
+        }
+        urls << QUrl::fromLocalFile(file.fileName());
+    }
+    auto *mime = new QMimeData;
+    mime->setUrls(urls);
+    mime->setData(QStringLiteral("application/x-letterbox-ids"), ids.join(u'\n').toUtf8());
+    return mime;
+}
+
+Qt::DropActions InboxModel::supportedDragActions() const
+{
+    return Qt::CopyAction;
+}

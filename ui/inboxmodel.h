@@ -1,0 +1,92 @@
+#pragma once
+
+#include <message/messagesummary.h>
+#include <store/messagesort.h>
+
+#include <QAbstractTableModel>
+#include <QSet>
+#include <QStringList>
+
+#include <memory>
+
+class MessageStore;
+class QTemporaryDir;
+class QTimer;
+
+// The inbox: the store's messages matching a query (Mailpit's search syntax; empty for all) in a sort order,
+// loaded a page at a time (fetchMore) so that 100,000 stored messages open at once. New messages are inserted at
+// the top live, coalesced (at most one insertion per interval), so that a burst never floods the view; removals
+// and read flags follow the store's signals.
+class InboxModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { FromColumn, ToColumn, SubjectColumn, ReceivedColumn, SizeColumn, ColumnCount };
+    enum Role {
+        IdRole = Qt::UserRole + 1,
+        ReadRole,
+        HasAttachmentsRole,
+        SubjectRole, // the subject, "(no subject)" when empty
+        SnippetRole,
+        SenderRole, // the From name, else its address, else the envelope sender
+        ReceivedRole, // QDateTime (local)
+    };
+    static constexpr int PageSize = 200;
+
+    explicit InboxModel(MessageStore *store, QObject *parent = nullptr);
+    ~InboxModel() override;
+
+    // Reloads from the first page. Returns false (and keeps an empty list) when the query cannot run.
+    bool setQuery(const QString &query);
+    QString query() const;
+    QString errorString() const;
+    MessageSort sortOrder() const;
+    // Every message matching the query, loaded or not.
+    qint64 matchCount() const;
+    // How long arrivals are gathered before they are inserted (default 150 ms).
+    void setCoalesceInterval(int milliseconds);
+    // Inserts the arrivals gathered so far now.
+    void flushArrivals();
+
+    QString idAt(int row) const;
+    int rowOf(const QString &id) const;
+    MessageSummary summaryAt(int row) const;
+
+    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    int columnCount(const QModelIndex &parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    Qt::ItemFlags flags(const QModelIndex &index) const override;
+    bool canFetchMore(const QModelIndex &parent) const override;
+    void fetchMore(const QModelIndex &parent) override;
+    void sort(int column, Qt::SortOrder order) override;
+    // Dragging messages out gives .eml files (text/uri-list of temporary copies).
+    QStringList mimeTypes() const override;
+    QMimeData *mimeData(const QModelIndexList &indexes) const override;
+    Qt::DropActions supportedDragActions() const override;
+
+Q_SIGNALS:
+    // Rows inserted at the top by live arrivals (their IDs, newest first).
+    void messagesArrived(const QStringList &ids);
+    void matchCountChanged(qint64 count);
+
+private:
+    void reload();
+    void onStored(const MessageSummary &summary);
+    void onRemoved(const QStringList &ids);
+    void onCleared();
+    void onReadChanged(const QStringList &ids, bool read);
+    int insertPosition(const MessageSummary &summary) const;
+    bool lessThan(const MessageSummary &a, const MessageSummary &b) const;
+
+    MessageStore *m_store;
+    QString m_query;
+    QString m_error;
+    MessageSort m_sort;
+    QList<MessageSummary> m_rows;
+    QSet<QString> m_loaded;
+    qint64 m_matches = 0;
+    QStringList m_arrivals; // stored, not yet inserted, oldest first
+    QTimer *m_arrivalTimer;
+    mutable std::unique_ptr<QTemporaryDir> m_dragDir;
+};

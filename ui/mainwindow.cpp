@@ -1,0 +1,969 @@
+#include "mainwindow.h"
+
+#include "emptystate.h"
+#include "htmlview.h"
+#include "icons.h"
+#include "inboxmodel.h"
+#include "inboxview.h"
+#include "messageview.h"
+#include "notifier.h"
+#include "sessionsmodel.h"
+#include "settingsdialog.h"
+#include "sourceview.h"
+#include "transcriptmodel.h"
+
+#include <message/safefilename.h>
+#include <service/catcherservice.h>
+#include <store/messageimporter.h>
+#include <store/messagestore.h>
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPointer>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QScrollBar>
+#include <QSettings>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTextBrowser>
+#include <QThreadPool>
+#include <QTimer>
+#include <QToolBar>
+#include <QToolButton>
+
+namespace {
+QSettings windowSettings()
+{
+    return QSettings(QStringLiteral("letterbox"), QStringLiteral("letterbox"));
+}
+
+bool writeSource(const MessageStore *store, const QString &id, const QString &fileName, QString *error)
+{
+    std::unique_ptr<QIODevice> source(store->openSource(id));
+    if (!source) {
+        *error = QObject::tr("message %1 no longer exists").arg(id);
+        return false;
+    }
+    QSaveFile file(fileName);
+    if (!file.open(QIODevice::WriteOnly)) {
+        *error = file.errorString();
+        return false;
+    }
+    while (!source->atEnd()) {
+        const QByteArray chunk = source->read(1 << 20);
+        if (chunk.isEmpty() || file.write(chunk) != chunk.size()) {
+            *error = file.errorString();
+            file.cancelWriting();
+            return false;
+        }
+    }
+    if (!file.commit()) {
+        *error = file.errorString();
+        return false;
+    }
+    return true;
+}
+} // namespace
+
+MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSettings &settings,
+    const CatcherConfig &base, QWidget *parent)
+    : QMainWindow(parent)
+    , m_store(store)
+    , m_catcher(catcher)
+    , m_settings(settings)
+    , m_base(base)
+    , m_inbox(new InboxModel(store, this))
+    , m_sessions(new SessionsModel(this))
+    , m_notifier(new Notifier(this))
+    , m_searchTimer(new QTimer(this))
+    , m_countsTimer(new QTimer(this))
+    , m_readTimer(new QTimer(this))
+{
+    setWindowTitle(tr("Letterbox"));
+    setWindowIcon(Icons::icon(Icons::App));
+    setAcceptDrops(true);
+    setObjectName(QStringLiteral("mainWindow"));
+
+    m_inboxView = new InboxView(this);
+    m_inboxView->setModel(m_inbox);
+    m_inboxView->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_empty = new EmptyState(this);
+    m_inboxStack = new QStackedWidget(this);
+    m_inboxStack->addWidget(m_inboxView);
+    m_inboxStack->addWidget(m_empty);
+    m_message = new MessageView(store, this);
+
+    m_splitter = new QSplitter(Qt::Horizontal, this);
+    m_splitter->addWidget(m_inboxStack);
+    m_splitter->addWidget(m_message);
+    m_splitter->setStretchFactor(0, 2);
+    m_splitter->setStretchFactor(1, 3);
+    m_splitter->setChildrenCollapsible(false);
+    setCentralWidget(m_splitter);
+
+    m_searchTimer->setSingleShot(true);
+    m_searchTimer->setInterval(250);
+    connect(m_searchTimer, &QTimer::timeout, this, &MainWindow::updateSearch);
+    m_countsTimer->setSingleShot(true);
+    m_countsTimer->setInterval(250);
+    connect(m_countsTimer, &QTimer::timeout, this, &MainWindow::updateCounts);
+    m_readTimer->setSingleShot(true);
+    m_readTimer->setInterval(0);
+    connect(m_readTimer, &QTimer::timeout, this, [this] {
+        const int row = m_inbox->rowOf(m_readTimerId);
+        if (row >= 0 && !m_inbox->summaryAt(row).read) {
+            const QString id = m_readTimerId;
+            runJob(QStringLiteral("mark-read"), [store = m_store, id](bool *ok) {
+                *ok = store->setRead({ id }, true);
+                return QString();
+            });
+        }
+    });
+
+    createActions();
+    createMenus();
+    createToolBar();
+    createSessionsDock();
+
+    m_listening = new QLabel(this);
+    m_choosePort = new QPushButton(tr("Choose another port…"), this);
+    m_choosePort->setFlat(true);
+    connect(m_choosePort, &QPushButton::clicked, this, [this] { showSettings(true); });
+    m_counts = new QLabel(this);
+    statusBar()->addWidget(m_listening);
+    statusBar()->addWidget(m_choosePort);
+    statusBar()->addPermanentWidget(m_counts);
+
+    connect(
+        m_inboxView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::onCurrentChanged);
+    connect(m_inboxView->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        const bool any = !selectedIds().isEmpty();
+        for (const char *name : { "delete", "export", "toggleRead" }) {
+            m_actions.value(QLatin1String(name))->setEnabled(any);
+        }
+    });
+    connect(m_inboxView, &QTableView::customContextMenuRequested, this, [this](const QPoint &pos) {
+        if (!m_inboxView->indexAt(pos).isValid()) {
+            return;
+        }
+        QMenu menu;
+        menu.addAction(m_actions.value(QStringLiteral("toggleRead")));
+        menu.addAction(m_actions.value(QStringLiteral("export")));
+        menu.addSeparator();
+        menu.addAction(m_actions.value(QStringLiteral("delete")));
+        menu.exec(m_inboxView->viewport()->mapToGlobal(pos));
+    });
+    connect(m_inbox, &InboxModel::messagesArrived, this, &MainWindow::onArrived);
+    connect(m_inbox, &InboxModel::matchCountChanged, this, &MainWindow::updateEmptyState);
+    connect(m_inbox, &QAbstractItemModel::modelReset, this, &MainWindow::updateEmptyState);
+    connect(m_inbox, &QAbstractItemModel::rowsRemoved, this, [this] {
+        if (!m_pendingSelection.isEmpty()) {
+            selectMessage(m_pendingSelection);
+        }
+    });
+    connect(m_inbox, &QAbstractItemModel::rowsInserted, this, [this] {
+        if (!m_pendingSelection.isEmpty() && m_inbox->rowOf(m_pendingSelection) >= 0) {
+            selectMessage(m_pendingSelection);
+        }
+    });
+    connect(m_message, &MessageView::messageLoaded, this, [this](const QString &id) {
+        m_readTimerId = id;
+        m_readTimer->start();
+    });
+    connect(m_message, &MessageView::partSaved, this, [this](const QString &fileName, bool ok, const QString &error) {
+        statusBar()->showMessage(ok ? tr("Saved %1").arg(QDir::toNativeSeparators(fileName))
+                                    : tr("Could not save %1: %2").arg(QDir::toNativeSeparators(fileName), error),
+            5000);
+    });
+    connect(m_empty, &EmptyState::clearSearchRequested, this, [this] {
+        m_search->clear();
+        m_unreadFilter->setChecked(false);
+        m_attachmentFilter->setChecked(false);
+        updateSearch();
+    });
+    connect(m_empty, &EmptyState::chooseAnotherPortRequested, this, [this] { showSettings(true); });
+
+    connect(m_store, &MessageStore::messageStored, this, [this](const MessageSummary &summary) {
+        m_notifier->messageArrived(summary);
+        scheduleCounts();
+    });
+    for (auto signal : { &MessageStore::messagesRemoved, &MessageStore::messagesPruned }) {
+        connect(m_store, signal, this, &MainWindow::scheduleCounts);
+    }
+    connect(m_store, &MessageStore::messagesCleared, this, &MainWindow::scheduleCounts);
+    connect(m_store, &MessageStore::readChanged, this, &MainWindow::scheduleCounts);
+
+    connect(m_catcher, &CatcherService::connectionOpened, m_sessions, &SessionsModel::addSession);
+    connect(m_catcher, &CatcherService::connectionClosed, m_sessions, &SessionsModel::closeSession);
+    connect(m_catcher, &CatcherService::transcriptLine, m_sessions, &SessionsModel::addEntry);
+    connect(m_catcher, &CatcherService::messageDelivered, m_sessions,
+        [this](quint64 id, const MessageSummary &) { m_sessions->addDelivery(id); });
+    connect(m_sessions, &SessionsModel::openCountChanged, this, &MainWindow::scheduleCounts);
+    connect(m_catcher, &CatcherService::listenersChanged, this, &MainWindow::updateListening);
+
+    m_notifier->setLookup([store](const QString &id) { return store->summary(id).value_or(MessageSummary()); });
+    auto *trayMenu = new QMenu(this);
+    trayMenu->addAction(tr("Show Letterbox"), this, [this] {
+        showNormal();
+        raise();
+        activateWindow();
+    });
+    trayMenu->addAction(m_actions.value(QStringLiteral("markAllRead")));
+    trayMenu->addSeparator();
+    trayMenu->addAction(m_actions.value(QStringLiteral("quit")));
+    m_notifier->setTrayMenu(trayMenu);
+    m_notifier->setTrayEnabled(m_settings.trayIcon);
+    m_notifier->setNotificationsEnabled(m_settings.notifications);
+    connect(m_notifier, &Notifier::activated, this, [this](const QString &id) {
+        showNormal();
+        raise();
+        activateWindow();
+        if (!id.isEmpty()) {
+            selectMessage(id);
+        } else {
+            m_inboxView->scrollToTop();
+        }
+    });
+    connect(m_notifier, &Notifier::trayActivated, this, [this] {
+        if (isVisible() && !isMinimized()) {
+            hide();
+        } else {
+            showNormal();
+            raise();
+            activateWindow();
+        }
+    });
+
+    restoreState();
+    updateListening();
+    updateCounts();
+    updateEmptyState();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createActions()
+{
+    auto add = [this](const QString &name, const QString &text, const QKeySequence &shortcut, const QString &tip,
+                   auto slot) {
+        auto *action = new QAction(text, this);
+        action->setObjectName(name);
+        if (!shortcut.isEmpty()) {
+            action->setShortcut(shortcut);
+        }
+        action->setToolTip(tip);
+        action->setStatusTip(tip);
+        connect(action, &QAction::triggered, this, slot);
+        m_actions.insert(name, action);
+        addAction(action);
+        return action;
+    };
+    add(QStringLiteral("import"), tr("&Import…"), QKeySequence::Open, tr("Import .eml files or mbox mailboxes"),
+        [this] { importInteractively(); })
+        ->setIcon(Icons::icon(Icons::Import));
+    add(QStringLiteral("export"), tr("&Export as .eml…"), QKeySequence(Qt::CTRL | Qt::Key_E),
+        tr("Save the selected messages' sources as .eml files"), [this] { exportSelected(); })
+        ->setIcon(Icons::icon(Icons::Export));
+    add(QStringLiteral("settings"), tr("&Settings…"), QKeySequence(Qt::CTRL | Qt::Key_Comma),
+        tr("Addresses, limits, authentication, notifications"), [this] { showSettings(); })
+        ->setIcon(Icons::icon(Icons::Settings));
+    add(QStringLiteral("quit"), tr("&Quit"), QKeySequence::Quit, tr("Stop catching and quit"), [this] {
+        m_quitting = true;
+        close();
+    });
+    add(QStringLiteral("delete"), tr("&Delete"), QKeySequence::Delete, tr("Delete the selected messages"), [this] {
+        deleteSelected();
+    })->setIcon(Icons::icon(Icons::Delete));
+    add(QStringLiteral("toggleRead"), tr("Mark &Read/Unread"), QKeySequence(Qt::CTRL | Qt::Key_R),
+        tr("Mark the selected messages read, or unread when they all are read"),
+        [this] {
+            const QModelIndexList rows = m_inboxView->selectionModel()->selectedRows();
+            bool allRead = !rows.isEmpty();
+            for (const QModelIndex &index : rows) {
+                allRead = allRead && index.data(InboxModel::ReadRole).toBool();
+            }
+            markSelected(!allRead);
+        })
+        ->setIcon(Icons::icon(Icons::MarkRead));
+    add(QStringLiteral("markAllRead"), tr("Mark &All Read"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R),
+        tr("Mark every message read"), [this] { markAllRead(); });
+    add(QStringLiteral("deleteAll"), tr("Delete A&ll…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete),
+        tr("Delete every stored message"), [this] {
+            if (QMessageBox::question(this, tr("Delete All Messages"),
+                    tr("Delete all %n stored message(s)? This cannot be undone.", nullptr, int(m_store->count())))
+                == QMessageBox::Yes) {
+                deleteAll();
+            }
+        });
+    add(QStringLiteral("find"), tr("&Find"), QKeySequence::Find, tr("Search the inbox (Mailpit's search syntax)"),
+        [this] {
+            if (m_message->isAncestorOf(QApplication::focusWidget())
+                && m_message->currentTab() == MessageView::SourceTab) {
+                m_message->sourceView()->showFindBar();
+                return;
+            }
+            m_search->setFocus();
+            m_search->selectAll();
+        });
+    add(QStringLiteral("focusSearch"), tr("Focus Search"), QKeySequence(Qt::CTRL | Qt::Key_L), tr("Search the inbox"),
+        [this] {
+            m_search->setFocus();
+            m_search->selectAll();
+        });
+    add(QStringLiteral("next"), tr("&Next Message"), QKeySequence(Qt::Key_J), tr("Select the next (older) message"),
+        [this] { moveSelection(1); });
+    add(QStringLiteral("previous"), tr("&Previous Message"), QKeySequence(Qt::Key_K),
+        tr("Select the previous (newer) message"), [this] { moveSelection(-1); });
+    auto *follow = add(QStringLiteral("follow"), tr("&Follow Newest"), QKeySequence(),
+        tr("Select each new message as it arrives"), [] {});
+    follow->setCheckable(true);
+    follow->setIcon(Icons::icon(Icons::Follow));
+    auto *compact = add(QStringLiteral("compact"), tr("&Compact Rows"), QKeySequence(),
+        tr("One line per message with a column per field"),
+        [this](bool on) { m_inboxView->setRowLayout(on ? InboxView::Layout::Compact : InboxView::Layout::TwoLine); });
+    compact->setCheckable(true);
+    add(QStringLiteral("zoomIn"), tr("Zoom &In"), QKeySequence(Qt::CTRL | Qt::Key_Equal), tr("Larger message text"),
+        [this] { m_message->htmlView()->setZoomFactor(m_message->htmlView()->zoomFactor() + 0.1); });
+    add(QStringLiteral("zoomOut"), tr("Zoom &Out"), QKeySequence(Qt::CTRL | Qt::Key_Minus), tr("Smaller message text"),
+        [this] { m_message->htmlView()->setZoomFactor(m_message->htmlView()->zoomFactor() - 0.1); });
+    add(QStringLiteral("zoomReset"), tr("&Actual Size"), QKeySequence(Qt::CTRL | Qt::Key_0), tr("Message at 100%"),
+        [this] { m_message->htmlView()->setZoomFactor(1.0); });
+    auto *focus = add(QStringLiteral("focusMode"), tr("F&ocus on Message"), QKeySequence(Qt::Key_F11),
+        tr("Show only the rendered message, for presenting"), [this](bool on) { setFocusMode(on); });
+    focus->setCheckable(true);
+    add(QStringLiteral("about"), tr("&About Letterbox"), QKeySequence(), tr("Version and licence"), [this] {
+        QMessageBox::about(this, tr("About Letterbox"),
+            tr("<h3>Letterbox %1</h3><p>A mail catcher for developers, testers and demos.</p><p>Message store: "
+               "%2</p>")
+                .arg(QCoreApplication::applicationVersion(), m_store->databasePath().toHtmlEscaped()));
+    });
+    for (const char *name : { "delete", "export", "toggleRead" }) {
+        m_actions.value(QLatin1String(name))->setEnabled(false);
+    }
+}
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_actions.value(QStringLiteral("import")));
+    file->addAction(m_actions.value(QStringLiteral("export")));
+    file->addSeparator();
+    file->addAction(m_actions.value(QStringLiteral("settings")));
+    file->addSeparator();
+    file->addAction(m_actions.value(QStringLiteral("quit")));
+    QMenu *message = menuBar()->addMenu(tr("&Message"));
+    for (const char *name :
+        { "toggleRead", "markAllRead", "", "delete", "deleteAll", "", "find", "focusSearch", "", "next", "previous" }) {
+        if (*name == 0) {
+            message->addSeparator();
+        } else {
+            message->addAction(m_actions.value(QLatin1String(name)));
+        }
+    }
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_actions.value(QStringLiteral("follow")));
+    view->addAction(m_actions.value(QStringLiteral("compact")));
+    view->addSeparator();
+    view->addAction(m_actions.value(QStringLiteral("zoomIn")));
+    view->addAction(m_actions.value(QStringLiteral("zoomOut")));
+    view->addAction(m_actions.value(QStringLiteral("zoomReset")));
+    view->addAction(m_actions.value(QStringLiteral("focusMode")));
+    view->addSeparator();
+    view->setObjectName(QStringLiteral("viewMenu"));
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(m_actions.value(QStringLiteral("about")));
+}
+
+void MainWindow::createToolBar()
+{
+    QToolBar *bar = addToolBar(tr("Main"));
+    bar->setObjectName(QStringLiteral("mainToolBar"));
+    bar->setMovable(false);
+    m_search = new QLineEdit(bar);
+    m_search->setPlaceholderText(
+        tr("Search: words, \"phrases\", from:, to:, subject:, is:unread, has:attachment, -not"));
+    m_search->setClearButtonEnabled(true);
+    m_search->setAccessibleName(tr("Search the inbox"));
+    m_search->setToolTip(tr("Mailpit's search syntax, as the API's /api/v1/search"));
+    m_search->setMinimumWidth(320);
+    connect(m_search, &QLineEdit::textChanged, this, [this] { m_searchTimer->start(); });
+    connect(m_search, &QLineEdit::returnPressed, this, &MainWindow::updateSearch);
+    bar->addWidget(m_search);
+    m_unreadFilter = new QToolButton(bar);
+    m_unreadFilter->setText(tr("Unread"));
+    m_unreadFilter->setCheckable(true);
+    m_unreadFilter->setToolTip(tr("Only unread messages (is:unread)"));
+    m_attachmentFilter = new QToolButton(bar);
+    m_attachmentFilter->setText(tr("Attachments"));
+    m_attachmentFilter->setCheckable(true);
+    m_attachmentFilter->setToolTip(tr("Only messages with attachments (has:attachment)"));
+    connect(m_unreadFilter, &QToolButton::toggled, this, &MainWindow::updateSearch);
+    connect(m_attachmentFilter, &QToolButton::toggled, this, &MainWindow::updateSearch);
+    bar->addWidget(m_unreadFilter);
+    bar->addWidget(m_attachmentFilter);
+    bar->addSeparator();
+    bar->addAction(m_actions.value(QStringLiteral("follow")));
+    bar->addAction(m_actions.value(QStringLiteral("delete")));
+    bar->addAction(m_actions.value(QStringLiteral("export")));
+}
+
+void MainWindow::createSessionsDock()
+{
+    m_sessionsDock = new QDockWidget(tr("Sessions"), this);
+    m_sessionsDock->setObjectName(QStringLiteral("sessionsDock"));
+    auto *split = new QSplitter(Qt::Horizontal, m_sessionsDock);
+    m_sessionsView = new QTableView(split);
+    m_sessionsView->setModel(m_sessions);
+    m_sessionsView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_sessionsView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_sessionsView->verticalHeader()->hide();
+    m_sessionsView->horizontalHeader()->setStretchLastSection(true);
+    m_sessionsView->setWordWrap(false);
+    m_sessionsView->setAccessibleName(tr("SMTP sessions"));
+    m_sessionTranscript = new TranscriptModel(this);
+    m_sessionTranscriptView = new QTableView(split);
+    m_sessionTranscriptView->setModel(m_sessionTranscript);
+    m_sessionTranscriptView->verticalHeader()->hide();
+    m_sessionTranscriptView->horizontalHeader()->setStretchLastSection(true);
+    m_sessionTranscriptView->setWordWrap(false);
+    m_sessionTranscriptView->setAccessibleName(tr("Session transcript"));
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 3);
+    m_sessionsDock->setWidget(split);
+    addDockWidget(Qt::BottomDockWidgetArea, m_sessionsDock);
+    findChild<QMenu *>(QStringLiteral("viewMenu"))->addAction(m_sessionsDock->toggleViewAction());
+    m_sessionsDock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_J));
+
+    connect(m_sessionsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+        [this](const QModelIndex &current) {
+            m_shownSession = current.data(SessionsModel::SessionIdRole).toULongLong();
+            m_sessionTranscript->setTranscript(m_sessions->transcript(m_shownSession));
+            m_sessionTranscriptView->resizeColumnToContents(TranscriptModel::TimeColumn);
+            m_sessionTranscriptView->resizeColumnToContents(TranscriptModel::DirectionColumn);
+            m_sessionTranscriptView->scrollToBottom();
+        });
+    connect(m_sessions, &SessionsModel::entriesAppended, this, [this](quint64 id, const Transcript &entries) {
+        if (id != m_shownSession) {
+            return;
+        }
+        QScrollBar *bar = m_sessionTranscriptView->verticalScrollBar();
+        const bool atBottom = bar->value() >= bar->maximum() - 2;
+        m_sessionTranscript->append(entries);
+        if (atBottom) {
+            m_sessionTranscriptView->scrollToBottom();
+        }
+    });
+    // Follow the first session when nothing is selected.
+    connect(m_sessions, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &, int first) {
+        if (!m_sessionsView->selectionModel()->currentIndex().isValid()) {
+            m_sessionsView->setCurrentIndex(m_sessions->index(first, 0));
+        }
+    });
+}
+
+void MainWindow::restoreState()
+{
+    QSettings s = windowSettings();
+    s.beginGroup(QStringLiteral("window"));
+    if (!restoreGeometry(s.value(QStringLiteral("geometry")).toByteArray())) {
+        resize(1280, 800);
+    }
+    QMainWindow::restoreState(s.value(QStringLiteral("state")).toByteArray());
+    if (!m_splitter->restoreState(s.value(QStringLiteral("splitter")).toByteArray())) {
+        m_splitter->setSizes({ 420, 860 });
+    }
+    const bool compact = s.value(QStringLiteral("compactRows"), false).toBool();
+    m_actions.value(QStringLiteral("compact"))->setChecked(compact);
+    m_inboxView->setRowLayout(compact ? InboxView::Layout::Compact : InboxView::Layout::TwoLine);
+    m_inboxView->horizontalHeader()->restoreState(s.value(QStringLiteral("inboxHeader")).toByteArray());
+    m_inboxView->setRowLayout(m_inboxView->rowLayout());
+    m_actions.value(QStringLiteral("follow"))->setChecked(s.value(QStringLiteral("followNewest"), false).toBool());
+    m_message->setCurrentTab(MessageView::Tab(s.value(QStringLiteral("tab"), 0).toInt()));
+    m_message->htmlView()->setPreviewWidth(HtmlView::Width(s.value(QStringLiteral("previewWidth"), 0).toInt()));
+    m_message->setMonospaceText(s.value(QStringLiteral("monospaceText"), false).toBool());
+    s.endGroup();
+}
+
+void MainWindow::saveState()
+{
+    QSettings s = windowSettings();
+    s.beginGroup(QStringLiteral("window"));
+    s.setValue(QStringLiteral("geometry"), saveGeometry());
+    s.setValue(QStringLiteral("state"), QMainWindow::saveState());
+    s.setValue(QStringLiteral("splitter"), m_splitter->saveState());
+    s.setValue(QStringLiteral("inboxHeader"), m_inboxView->horizontalHeader()->saveState());
+    s.setValue(QStringLiteral("compactRows"), m_actions.value(QStringLiteral("compact"))->isChecked());
+    s.setValue(QStringLiteral("followNewest"), m_actions.value(QStringLiteral("follow"))->isChecked());
+    s.setValue(QStringLiteral("tab"), int(m_message->currentTab()));
+    s.setValue(QStringLiteral("previewWidth"), int(m_message->htmlView()->previewWidth()));
+    s.setValue(QStringLiteral("monospaceText"), m_message->textView()->font().fixedPitch());
+    s.endGroup();
+}
+
+InboxModel *MainWindow::inboxModel() const
+{
+    return m_inbox;
+}
+
+InboxView *MainWindow::inboxView() const
+{
+    return m_inboxView;
+}
+
+MessageView *MainWindow::messageView() const
+{
+    return m_message;
+}
+
+SessionsModel *MainWindow::sessionsModel() const
+{
+    return m_sessions;
+}
+
+TranscriptModel *MainWindow::sessionTranscriptModel() const
+{
+    return m_sessionTranscript;
+}
+
+QTableView *MainWindow::sessionsView() const
+{
+    return m_sessionsView;
+}
+
+Notifier *MainWindow::notifier() const
+{
+    return m_notifier;
+}
+
+EmptyState *MainWindow::emptyState() const
+{
+    return m_empty;
+}
+
+QLineEdit *MainWindow::searchField() const
+{
+    return m_search;
+}
+
+QAction *MainWindow::action(const QString &name) const
+{
+    return m_actions.value(name);
+}
+
+QString MainWindow::listeningText() const
+{
+    return m_listening->text();
+}
+
+QString MainWindow::countsText() const
+{
+    return m_counts->text();
+}
+
+AppSettings MainWindow::settings() const
+{
+    return m_settings;
+}
+
+void MainWindow::updateListening()
+{
+    const QList<CatcherService::Bound> smtp = m_catcher->smtpListeners();
+    if (!m_catcher->isRunning() || smtp.isEmpty()) {
+        const QString which = m_catcher->failedListener() == CatcherService::Listener::Api ? tr("API") : tr("SMTP");
+        const QString error = m_catcher->failedAddress().isEmpty()
+            ? tr("Not listening")
+            : tr("%1 cannot listen on %2: %3").arg(which, m_catcher->failedAddress(), m_catcher->errorString());
+        m_listening->setText(QStringLiteral("<span style=\"color:#c62828\">● %1</span>").arg(error.toHtmlEscaped()));
+        m_listening->setToolTip(error);
+        m_choosePort->show();
+        m_empty->setListening(QString(), 0, true, error);
+        return;
+    }
+    QStringList parts;
+    for (const CatcherService::Bound &b : smtp) {
+        parts << b.display;
+    }
+    QString text = tr("Catching on %1").arg(parts.join(QStringLiteral(", ")));
+    if (const std::optional<CatcherService::Bound> api = m_catcher->apiListener()) {
+        text += tr(" · API http://%1").arg(api->display);
+    }
+    m_listening->setText(QStringLiteral("<span style=\"color:#2e7d32\">●</span> %1").arg(text.toHtmlEscaped()));
+    m_listening->setToolTip(m_catcher->listeningLines().join(u'\n'));
+    m_choosePort->hide();
+    m_empty->setListening(smtp.first().host, smtp.first().port, m_catcher->config().session.auth.isOffered());
+}
+
+void MainWindow::scheduleCounts()
+{
+    if (!m_countsTimer->isActive()) {
+        m_countsTimer->start();
+    }
+}
+
+void MainWindow::updateCounts()
+{
+    const qint64 total = m_store->count();
+    const qint64 unread = m_store->unreadCount();
+    const int open = m_sessions->openCount();
+    m_counts->setText(tr("%1 messages · %2 unread · %n connection(s)", nullptr, open)
+                          .arg(QLocale().toString(total), QLocale().toString(unread)));
+    m_notifier->setUnreadCount(unread);
+    setWindowTitle(unread > 0 ? tr("Letterbox (%1 unread)").arg(unread) : tr("Letterbox"));
+}
+
+void MainWindow::updateSearch()
+{
+    m_searchTimer->stop();
+    QStringList parts;
+    const QString text = m_search->text().trimmed();
+    if (!text.isEmpty()) {
+        parts << text;
+    }
+    if (m_unreadFilter->isChecked()) {
+        parts << QStringLiteral("is:unread");
+    }
+    if (m_attachmentFilter->isChecked()) {
+        parts << QStringLiteral("has:attachment");
+    }
+    const QString query = parts.join(u' ');
+    if (query == m_inbox->query()) {
+        return;
+    }
+    const QString current = m_message->messageId();
+    if (!m_inbox->setQuery(query)) {
+        statusBar()->showMessage(tr("Search failed: %1").arg(m_inbox->errorString()), 5000);
+    }
+    // Keep showing the same message when it is still listed.
+    const int row = m_inbox->rowOf(current);
+    if (row >= 0) {
+        m_inboxView->selectionModel()->setCurrentIndex(
+            m_inbox->index(row, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    }
+    updateEmptyState();
+}
+
+void MainWindow::updateEmptyState()
+{
+    const bool empty = m_inbox->rowCount() == 0;
+    if (empty && !m_inbox->query().isEmpty()) {
+        m_empty->showNoMatches(m_inbox->query());
+    } else if (empty) {
+        m_empty->showWaiting();
+    }
+    m_inboxStack->setCurrentWidget(empty ? static_cast<QWidget *>(m_empty) : m_inboxView);
+}
+
+void MainWindow::onCurrentChanged()
+{
+    const QModelIndex current = m_inboxView->selectionModel()->currentIndex();
+    const QString id = current.isValid() ? current.data(InboxModel::IdRole).toString() : QString();
+    if (id.isEmpty()) {
+        if (m_inbox->rowCount() == 0) {
+            m_message->clear();
+        }
+        return;
+    }
+    if (id == m_pendingSelection) {
+        m_pendingSelection.clear();
+    }
+    m_message->showMessage(id);
+}
+
+void MainWindow::onArrived(const QStringList &ids)
+{
+    updateEmptyState();
+    if (m_actions.value(QStringLiteral("follow"))->isChecked() && !ids.isEmpty()) {
+        selectMessage(ids.first());
+        m_inboxView->scrollTo(m_inbox->index(m_inbox->rowOf(ids.first()), 0));
+    }
+}
+
+void MainWindow::selectMessage(const QString &id)
+{
+    const int row = m_inbox->rowOf(id);
+    if (row < 0) {
+        // Not listed (yet): show it anyway; its row is selected if it arrives.
+        m_pendingSelection = id;
+        m_message->showMessage(id);
+        return;
+    }
+    m_pendingSelection.clear();
+    m_inboxView->selectionModel()->setCurrentIndex(
+        m_inbox->index(row, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_inboxView->scrollTo(m_inbox->index(row, 0));
+}
+
+QStringList MainWindow::selectedIds() const
+{
+    QList<int> rows;
+    for (const QModelIndex &index : m_inboxView->selectionModel()->selectedRows()) {
+        rows << index.row();
+    }
+    std::sort(rows.begin(), rows.end());
+    QStringList ids;
+    for (int row : rows) {
+        ids << m_inbox->idAt(row);
+    }
+    return ids;
+}
+
+void MainWindow::moveSelection(int delta)
+{
+    const int rows = m_inbox->rowCount();
+    if (rows == 0) {
+        return;
+    }
+    const QModelIndex current = m_inboxView->selectionModel()->currentIndex();
+    int row = current.isValid() ? current.row() + delta : 0;
+    if (row >= rows && m_inbox->canFetchMore({})) {
+        m_inbox->fetchMore({});
+    }
+    row = qBound(0, row, m_inbox->rowCount() - 1);
+    m_inboxView->selectionModel()->setCurrentIndex(
+        m_inbox->index(row, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_inboxView->scrollTo(m_inbox->index(row, 0));
+}
+
+void MainWindow::runJob(const QString &job, std::function<QString(bool *ok)> work)
+{
+    QPointer<MainWindow> self(this);
+    QThreadPool::globalInstance()->start([self, job, work = std::move(work)] {
+        bool ok = false;
+        const QString message = work(&ok);
+        QMetaObject::invokeMethod(
+            qApp,
+            [self, job, ok, message] {
+                if (!self) {
+                    return;
+                }
+                if (!message.isEmpty()) {
+                    self->statusBar()->showMessage(message, 6000);
+                }
+                Q_EMIT self->jobFinished(job, ok, message);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void MainWindow::deleteSelected()
+{
+    const QStringList ids = selectedIds();
+    if (ids.isEmpty()) {
+        return;
+    }
+    // The message after the deleted ones (else before) is selected next.
+    QList<int> rows;
+    for (const QString &id : ids) {
+        rows << m_inbox->rowOf(id);
+    }
+    const int last = *std::max_element(rows.cbegin(), rows.cend());
+    const int first = *std::min_element(rows.cbegin(), rows.cend());
+    QString next = m_inbox->idAt(last + 1);
+    if (next.isEmpty()) {
+        next = m_inbox->idAt(first - 1);
+    }
+    m_pendingSelection = next;
+    runJob(QStringLiteral("delete"), [store = m_store, ids](bool *ok) {
+        *ok = store->remove(ids);
+        return *ok ? tr("Deleted %n message(s)", nullptr, int(ids.size())) : tr("Could not delete: the store failed");
+    });
+}
+
+void MainWindow::markSelected(bool read)
+{
+    const QStringList ids = selectedIds();
+    if (ids.isEmpty()) {
+        return;
+    }
+    runJob(QStringLiteral("mark"), [store = m_store, ids, read](bool *ok) {
+        *ok = store->setRead(ids, read);
+        return *ok ? QString() : tr("Could not change the read flag: the store failed");
+    });
+}
+
+void MainWindow::markAllRead()
+{
+    runJob(QStringLiteral("markAllRead"), [store = m_store](bool *ok) {
+        const QStringList ids = store->searchIds(QStringLiteral("is:unread"));
+        *ok = store->setRead(ids, true);
+        return *ok ? tr("Marked %n message(s) read", nullptr, int(ids.size())) : tr("Could not mark messages read");
+    });
+}
+
+void MainWindow::deleteAll()
+{
+    runJob(QStringLiteral("deleteAll"), [store = m_store](bool *ok) {
+        *ok = store->removeAll();
+        return *ok ? tr("Deleted every message") : tr("Could not delete: the store failed");
+    });
+}
+
+void MainWindow::exportMessage(const QString &id, const QString &fileName)
+{
+    runJob(QStringLiteral("export"), [store = m_store, id, fileName](bool *ok) {
+        QString error;
+        *ok = writeSource(store, id, fileName, &error);
+        return *ok ? tr("Exported %1").arg(QDir::toNativeSeparators(fileName))
+                   : tr("Could not export to %1: %2").arg(QDir::toNativeSeparators(fileName), error);
+    });
+}
+
+void MainWindow::exportSelected()
+{
+    const QStringList ids = selectedIds();
+    if (ids.isEmpty()) {
+        return;
+    }
+    const QString downloads = QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
+    if (ids.size() == 1) {
+        const MessageSummary s = m_inbox->summaryAt(m_inbox->rowOf(ids.first()));
+        const QString name = SafeFileName::sanitized(s.subject, ids.first()) + QStringLiteral(".eml");
+        const QString fileName = QFileDialog::getSaveFileName(
+            this, tr("Export Message"), QDir(downloads).filePath(name), tr("Email messages (*.eml)"));
+        if (!fileName.isEmpty()) {
+            exportMessage(ids.first(), fileName);
+        }
+        return;
+    }
+    const QString directory = QFileDialog::getExistingDirectory(this, tr("Export Messages To"), downloads);
+    if (directory.isEmpty()) {
+        return;
+    }
+    for (const QString &id : ids) {
+        exportMessage(id, QDir(directory).filePath(id + QStringLiteral(".eml")));
+    }
+}
+
+void MainWindow::importFiles(const QStringList &fileNames)
+{
+    runJob(QStringLiteral("import"), [store = m_store, fileNames](bool *ok) {
+        int total = 0;
+        QStringList errors;
+        for (const QString &fileName : fileNames) {
+            QString error;
+            const int count = MessageImporter::importFile(store, fileName, &error);
+            if (count < 0) {
+                errors << error;
+            } else {
+                total += count;
+            }
+        }
+        *ok = errors.isEmpty();
+        return *ok ? tr("Imported %n message(s)", nullptr, total)
+                   : tr("Imported %n message(s); failed: %1", nullptr, total).arg(errors.join(QStringLiteral("; ")));
+    });
+}
+
+void MainWindow::importInteractively()
+{
+    const QStringList files = QFileDialog::getOpenFileNames(this, tr("Import Messages"), QDir::homePath(),
+        tr("Messages and mailboxes (*.eml *.mbox *.mbx *.txt);;All files (*)"));
+    if (!files.isEmpty()) {
+        importFiles(files);
+    }
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    // Files from elsewhere (not our own drag out of the inbox).
+    if (event->mimeData()->hasUrls() && !event->mimeData()->hasFormat(QStringLiteral("application/x-letterbox-ids"))) {
+        event->acceptProposedAction();
+    }
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    QStringList files;
+    for (const QUrl &url : event->mimeData()->urls()) {
+        if (url.isLocalFile()) {
+            files << url.toLocalFile();
+        }
+    }
+    if (!files.isEmpty()) {
+        importFiles(files);
+        event->acceptProposedAction();
+    }
+}
+
+void MainWindow::showSettings(bool focusSmtp)
+{
+    SettingsDialog dialog(m_settings, m_base, this);
+    if (focusSmtp) {
+        dialog.focusSmtpAddress();
+    }
+    if (dialog.exec() == QDialog::Accepted) {
+        applySettings(dialog.settings(), dialog.config());
+    }
+}
+
+bool MainWindow::applySettings(const AppSettings &settings, const CatcherConfig &config)
+{
+    m_settings = settings;
+    QSettings s = windowSettings();
+    s.beginGroup(QStringLiteral("settings"));
+    settings.save(s);
+    s.endGroup();
+    m_store->setMaxMessages(settings.maxMessages);
+    m_notifier->setTrayEnabled(settings.trayIcon);
+    m_notifier->setNotificationsEnabled(settings.notifications);
+    const bool ok = m_catcher->start(config);
+    updateListening();
+    if (!ok) {
+        statusBar()->showMessage(
+            tr("Could not listen on %1: %2").arg(m_catcher->failedAddress(), m_catcher->errorString()));
+    }
+    return ok;
+}
+
+void MainWindow::setFocusMode(bool on)
+{
+    m_focusMode = on;
+    m_inboxStack->setVisible(!on);
+    m_message->headerCard()->setVisible(!on);
+    m_message->tabs()->tabBar()->setVisible(!on);
+    menuBar()->setVisible(!on);
+    statusBar()->setVisible(!on);
+    for (QToolBar *bar : findChildren<QToolBar *>()) {
+        bar->setVisible(!on);
+    }
+    if (on) {
+        m_sessionsDock->hide();
+        m_message->setCurrentTab(MessageView::HtmlTab);
+        showFullScreen();
+    } else {
+        showNormal();
+    }
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (!m_quitting && m_settings.closeToTray && m_notifier->isTrayEnabled() && m_notifier->isTrayAvailable()) {
+        hide();
+        event->ignore();
+        return;
+    }
+    if (m_focusMode) {
+        setFocusMode(false);
+    }
+    saveState();
+    event->accept();
+    QCoreApplication::quit();
+}

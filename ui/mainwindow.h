@@ -1,0 +1,128 @@
+#pragma once
+
+#include "appsettings.h"
+
+#include <QMainWindow>
+
+class CatcherService;
+class EmptyState;
+class InboxModel;
+class InboxView;
+class MessageStore;
+class MessageView;
+class Notifier;
+class QAction;
+class QDockWidget;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSplitter;
+class QStackedWidget;
+class QTableView;
+class QTimer;
+class QToolButton;
+class SessionsModel;
+class TranscriptModel;
+
+// The desktop app's window: the inbox (search, filters, live arrivals), the message pane, the Sessions dock, the
+// listening state, tray and notifications, settings. Everything slow (reading and parsing messages, database
+// writes, imports and exports) runs off the GUI thread; the window only reads pages of summaries.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    // base: the configuration the command line gave (host name, timeouts, limits the settings do not hold).
+    MainWindow(MessageStore *store, CatcherService *catcher, const AppSettings &settings, const CatcherConfig &base,
+        QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    InboxModel *inboxModel() const;
+    InboxView *inboxView() const;
+    MessageView *messageView() const;
+    SessionsModel *sessionsModel() const;
+    TranscriptModel *sessionTranscriptModel() const;
+    QTableView *sessionsView() const;
+    Notifier *notifier() const;
+    EmptyState *emptyState() const;
+    QLineEdit *searchField() const;
+    QAction *action(const QString &name) const;
+    QString listeningText() const;
+    QString countsText() const;
+    // Shows the message (its row gets selected when it is loaded in the list).
+    void selectMessage(const QString &id);
+    QStringList selectedIds() const;
+    AppSettings settings() const;
+    // Applies settings: saves them, restarts the listeners (messages and window state stay). False with an error
+    // shown when a listener could not start.
+    bool applySettings(const AppSettings &settings, const CatcherConfig &config);
+
+    void deleteSelected();
+    void markSelected(bool read);
+    void markAllRead();
+    void deleteAll();
+    // Writes the selected message's source to fileName (worker thread); finished() reports.
+    void exportMessage(const QString &id, const QString &fileName);
+    void importFiles(const QStringList &fileNames);
+
+Q_SIGNALS:
+    // A background job finished: what it was, whether it worked, and what it said.
+    void jobFinished(const QString &job, bool ok, const QString &message);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void createToolBar();
+    void createSessionsDock();
+    void restoreState();
+    void saveState();
+    void updateListening();
+    void updateCounts();
+    void scheduleCounts();
+    void updateSearch();
+    void updateEmptyState();
+    void onCurrentChanged();
+    void onArrived(const QStringList &ids);
+    void exportSelected();
+    void importInteractively();
+    void showSettings(bool focusSmtp = false);
+    void moveSelection(int delta);
+    void setFocusMode(bool on);
+    void runJob(const QString &job, std::function<QString(bool *ok)> work);
+
+    MessageStore *m_store;
+    CatcherService *m_catcher;
+    AppSettings m_settings;
+    CatcherConfig m_base;
+    InboxModel *m_inbox;
+    InboxView *m_inboxView;
+    EmptyState *m_empty;
+    QStackedWidget *m_inboxStack;
+    MessageView *m_message;
+    QSplitter *m_splitter;
+    SessionsModel *m_sessions;
+    QTableView *m_sessionsView;
+    TranscriptModel *m_sessionTranscript;
+    QTableView *m_sessionTranscriptView;
+    QDockWidget *m_sessionsDock;
+    quint64 m_shownSession = 0;
+    Notifier *m_notifier;
+    QLineEdit *m_search;
+    QToolButton *m_unreadFilter;
+    QToolButton *m_attachmentFilter;
+    QLabel *m_listening;
+    QLabel *m_counts;
+    QPushButton *m_choosePort;
+    QTimer *m_searchTimer;
+    QTimer *m_countsTimer;
+    QHash<QString, QAction *> m_actions;
+    QString m_pendingSelection; // a message to select once its row is loaded
+    QString m_readTimerId;
+    QTimer *m_readTimer;
+    bool m_focusMode = false;
+    bool m_quitting = false;
+};

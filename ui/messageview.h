@@ -1,0 +1,108 @@
+#pragma once
+
+#include "messagecontent.h"
+
+#include <QWidget>
+
+class HeadersModel;
+class HtmlView;
+class MessageLoader;
+class MessageStore;
+class PartsModel;
+class QLabel;
+class QStackedWidget;
+class QTabWidget;
+class QTableView;
+class QTextBrowser;
+class QTreeView;
+class QCheckBox;
+class QHBoxLayout;
+class QFormLayout;
+class SourceView;
+class TranscriptModel;
+
+// The message pane: a header card that never scrolls away (subject, addresses, date, size, TLS, AUTH user,
+// attachment chips), then tabs: HTML, Text, Headers, Source, Parts, Envelope & session. Messages load on a worker
+// thread; the pane shows the newest one asked for.
+class MessageView : public QWidget
+{
+    Q_OBJECT
+public:
+    enum Tab { HtmlTab, TextTab, HeadersTab, SourceTab, PartsTab, EnvelopeTab };
+
+    explicit MessageView(MessageStore *store, QWidget *parent = nullptr);
+    ~MessageView() override;
+
+    void showMessage(const QString &id);
+    void clear();
+    QString messageId() const;
+    const MessageContent &content() const;
+    bool isLoading() const;
+
+    Tab currentTab() const;
+    void setCurrentTab(Tab tab);
+    HtmlView *htmlView() const;
+    QTabWidget *tabs() const;
+    SourceView *sourceView() const;
+    QTextBrowser *textView() const;
+    HeadersModel *headersModel() const;
+    PartsModel *partsModel() const;
+    TranscriptModel *transcriptModel() const;
+    QWidget *envelopeWidget() const;
+    QWidget *headerCard() const;
+    void setMonospaceText(bool monospace);
+
+    // Writes a part's decoded bytes to fileName (on a worker thread); false now when the part is unknown.
+    bool savePart(const QString &partId, const QString &fileName);
+    // Saves the part through a sanitised name in a private temporary folder and opens it with the desktop's
+    // handler.
+    bool openPart(const QString &partId);
+    void saveAllAttachments(const QString &directory);
+    // Asks for a file name (sanitised from the part's name) and saves.
+    void savePartInteractively(const QString &partId);
+    void saveAllInteractively();
+
+Q_SIGNALS:
+    // The message finished loading (content valid) or vanished (invalid).
+    void messageLoaded(const QString &id);
+    void partSaved(const QString &fileName, bool ok, const QString &error);
+
+private:
+    void onLoaded(const QString &id, const MessageContent &content);
+    void fillHeaderCard();
+    void fillAttachmentBar();
+    void fillEnvelope();
+    void loadSourceIfShown();
+
+    MessageStore *m_store;
+    MessageLoader *m_loader;
+    MessageContent m_content;
+    QString m_requestedId;
+    bool m_sourceLoaded = false;
+
+    QStackedWidget *m_stack;
+    QLabel *m_placeholder;
+    QWidget *m_page;
+    QWidget *m_card;
+    QLabel *m_subject;
+    QLabel *m_addresses;
+    QLabel *m_meta;
+    QWidget *m_attachmentBar;
+    QHBoxLayout *m_attachmentLayout;
+    QTabWidget *m_tabs;
+    HtmlView *m_html;
+    QLabel *m_noHtml;
+    QStackedWidget *m_htmlStack;
+    QTextBrowser *m_text;
+    QCheckBox *m_monospace;
+    QTableView *m_headersView;
+    HeadersModel *m_headers;
+    SourceView *m_source;
+    QTreeView *m_partsView;
+    PartsModel *m_parts;
+    QWidget *m_envelope;
+    QFormLayout *m_envelopeForm;
+    QTableView *m_transcriptView;
+    TranscriptModel *m_transcript;
+    QString m_tempDir;
+};

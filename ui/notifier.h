@@ -1,0 +1,61 @@
+#pragma once
+
+#include <message/messagesummary.h>
+
+#include <QElapsedTimer>
+#include <QObject>
+
+#include <functional>
+
+class QSystemTrayIcon;
+class QTimer;
+class QMenu;
+
+// The tray icon (unread count in its tooltip and badge) and desktop notifications: one per message, coalesced in
+// bursts — at most one notification every interval (2 s), "12 new messages" for a burst — so a load test never
+// floods the desktop. Clicking one asks to show that message (or the inbox for a burst).
+class Notifier : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Notifier(QObject *parent = nullptr);
+    ~Notifier() override;
+
+    void setTrayEnabled(bool enabled);
+    bool isTrayEnabled() const;
+    // Whether the desktop has a tray to put the icon in.
+    bool isTrayAvailable() const;
+    void setNotificationsEnabled(bool enabled);
+    bool areNotificationsEnabled() const;
+    void setInterval(int milliseconds);
+    void setTrayMenu(QMenu *menu);
+    void setUnreadCount(qint64 unread);
+
+    // How to get a message's parsed summary (subject, From) when a notification shows one message; the store's
+    // signal carries only the delivery's facts, and a burst never needs more.
+    void setLookup(std::function<MessageSummary(const QString &id)> lookup);
+    void messageArrived(const MessageSummary &summary);
+
+Q_SIGNALS:
+    // What a notification said (emitted whether or not the desktop could show it).
+    void notified(const QString &title, const QString &body);
+    // The user clicked a notification: the message's ID, or empty for a burst.
+    void activated(const QString &messageId);
+    // The tray icon was clicked.
+    void trayActivated();
+
+private:
+    void showPending();
+    void updateIcon();
+
+    QSystemTrayIcon *m_tray = nullptr;
+    QTimer *m_timer;
+    QElapsedTimer m_sinceLast;
+    bool m_trayEnabled = false;
+    bool m_notifications = true;
+    QList<MessageSummary> m_pending;
+    QString m_lastNotifiedId;
+    qint64 m_unread = 0;
+    QMenu *m_menu = nullptr;
+    std::function<MessageSummary(const QString &)> m_lookup;
+};

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <message/transcriptentry.h>
+
+#include <QAbstractTableModel>
+#include <QHostAddress>
+#include <QSet>
+
+class QTimer;
+
+// The Sessions dock: every SMTP session, open or closed, including the ones that delivered nothing because they
+// were refused, with its transcript as it happens. Keeps the last maxSessions() sessions (open ones always).
+// Updates from a flood of sessions are coalesced: rows and transcripts change at most every interval.
+class SessionsModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { PeerColumn, HeloColumn, StateColumn, MessagesColumn, BytesColumn, DurationColumn, ColumnCount };
+    enum Role { SessionIdRole = Qt::UserRole + 1, OpenRole };
+    // Entries kept per session; beyond, the oldest go (the stored transcripts of messages keep theirs).
+    static constexpr int MaxEntries = 2000;
+
+    explicit SessionsModel(QObject *parent = nullptr);
+
+    void setMaxSessions(int max);
+    int maxSessions() const;
+    void setUpdateInterval(int milliseconds);
+    int openCount() const;
+    Transcript transcript(quint64 sessionId) const;
+    // Applies the changes gathered so far now.
+    void flush();
+
+    void addSession(quint64 id, const QHostAddress &peer, quint16 port);
+    void closeSession(quint64 id);
+    void addEntry(quint64 id, const TranscriptEntry &entry);
+    void addDelivery(quint64 id);
+
+    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    int columnCount(const QModelIndex &parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+Q_SIGNALS:
+    // New transcript entries of a session since the last update.
+    void entriesAppended(quint64 sessionId, const Transcript &entries);
+    void openCountChanged(int count);
+
+private:
+    struct Session
+    {
+        quint64 id = 0;
+        QString peer;
+        qint64 openedMs = 0;
+        qint64 closedMs = 0;
+        QString helo;
+        qint64 bytes = 0;
+        int messages = 0;
+        QByteArray lastReply;
+        Transcript entries;
+        qsizetype dropped = 0; // entries no longer kept
+        qsizetype published = 0; // entries already announced by entriesAppended
+    };
+    Session *find(quint64 id);
+    const Session *find(quint64 id) const;
+    void scheduleUpdate();
+    void prune();
+
+    QList<Session> m_sessions; // oldest first
+    QList<Session> m_pending; // opened, not yet inserted
+    QSet<quint64> m_dirty;
+    int m_maxSessions = 200;
+    int m_open = 0;
+    QTimer *m_timer;
+    QTimer *m_clock; // durations of open sessions
+};

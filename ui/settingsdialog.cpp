@@ -1,0 +1,155 @@
+#include "settingsdialog.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+SettingsDialog::SettingsDialog(const AppSettings &settings, const CatcherConfig &base, QWidget *parent)
+    : QDialog(parent), m_base(base)
+{
+    setWindowTitle(tr("Letterbox Settings"));
+
+    m_smtp = new QLineEdit(settings.smtp, this);
+    m_smtp->setToolTip(tr("ADDR:PORT, [IPv6]:PORT or *:PORT (every address); several separated by commas. Port 0 "
+                          "picks a free port."));
+    m_smtp->setAccessibleName(tr("SMTP addresses"));
+    m_api = new QLineEdit(settings.api == u"off" ? QStringLiteral("127.0.0.1:8025") : settings.api, this);
+    m_api->setAccessibleName(tr("API address"));
+    m_apiOff = new QCheckBox(tr("Off"), this);
+    m_apiOff->setChecked(settings.api == u"off");
+    connect(m_apiOff, &QCheckBox::toggled, m_api, &QWidget::setDisabled);
+    m_api->setDisabled(m_apiOff->isChecked());
+    auto *apiRow = new QHBoxLayout;
+    apiRow->addWidget(m_api, 1);
+    apiRow->addWidget(m_apiOff);
+
+    m_maxSize = new QSpinBox(this);
+    m_maxSize->setRange(1, 2047);
+    m_maxSize->setSuffix(tr(" MB"));
+    m_maxSize->setValue(int(qBound<qint64>(qint64(1), (settings.maxMessageSize + (1 << 20) - 1) >> 20, qint64(2047))));
+    m_maxSize->setToolTip(tr("Advertised with SIZE; bigger messages get 552 5.3.4"));
+    m_retention = new QSpinBox(this);
+    m_retention->setRange(0, 100000000);
+    m_retention->setSpecialValueText(tr("Keep all"));
+    m_retention->setSuffix(tr(" messages"));
+    m_retention->setValue(int(qMin<qint64>(settings.maxMessages, 100000000)));
+    m_retention->setToolTip(tr("Past this many messages the oldest are deleted"));
+
+    m_authMode = new QComboBox(this);
+    m_authMode->addItem(tr("Any user name and password (recorded)"), QStringLiteral("any"));
+    m_authMode->addItem(tr("Off (AUTH not offered)"), QStringLiteral("off"));
+    m_authMode->addItem(tr("Only the users in a file (AUTH required)"), QStringLiteral("file"));
+    m_authFile = new QLineEdit(this);
+    m_authFile->setPlaceholderText(tr("user:password lines"));
+    auto *browse = new QPushButton(tr("Browse…"), this);
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getOpenFileName(this, tr("Credentials File"), m_authFile->text());
+        if (!file.isEmpty()) {
+            m_authFile->setText(file);
+        }
+    });
+    auto *authFileRow = new QHBoxLayout;
+    authFileRow->addWidget(m_authFile, 1);
+    authFileRow->addWidget(browse);
+    const bool isFile = settings.auth != u"any" && settings.auth != u"off";
+    m_authMode->setCurrentIndex(m_authMode->findData(isFile ? QStringLiteral("file") : settings.auth));
+    m_authFile->setText(isFile ? settings.auth : QString());
+    auto updateAuth = [this, browse] {
+        const bool file = m_authMode->currentData().toString() == u"file";
+        m_authFile->setEnabled(file);
+        browse->setEnabled(file);
+    };
+    connect(m_authMode, &QComboBox::currentIndexChanged, this, updateAuth);
+    updateAuth();
+
+    m_notifications = new QCheckBox(tr("Show a desktop notification for new mail"), this);
+    m_notifications->setChecked(settings.notifications);
+    m_tray = new QCheckBox(tr("Show an icon with the unread count in the system tray"), this);
+    m_tray->setChecked(settings.trayIcon);
+    m_closeToTray = new QCheckBox(tr("Closing the window keeps Letterbox catching in the tray"), this);
+    m_closeToTray->setChecked(settings.closeToTray);
+    connect(m_tray, &QCheckBox::toggled, m_closeToTray, &QWidget::setEnabled);
+    m_closeToTray->setEnabled(m_tray->isChecked());
+
+    auto *server = new QGroupBox(tr("Catching"), this);
+    auto *serverForm = new QFormLayout(server);
+    serverForm->addRow(tr("&SMTP listens on"), m_smtp);
+    serverForm->addRow(tr("&API listens on"), apiRow);
+    serverForm->addRow(tr("&Largest message"), m_maxSize);
+    serverForm->addRow(tr("&Retention"), m_retention);
+    serverForm->addRow(tr("A&UTH"), m_authMode);
+    serverForm->addRow(QString(), authFileRow);
+    auto *desktop = new QGroupBox(tr("Desktop"), this);
+    auto *desktopLayout = new QVBoxLayout(desktop);
+    desktopLayout->addWidget(m_notifications);
+    desktopLayout->addWidget(m_tray);
+    desktopLayout->addWidget(m_closeToTray);
+
+    m_error = new QLabel(this);
+    m_error->setWordWrap(true);
+    QPalette errorPalette = m_error->palette();
+    errorPalette.setColor(QPalette::WindowText, QColor(0xc6, 0x28, 0x28));
+    m_error->setPalette(errorPalette);
+    m_error->hide();
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(server);
+    layout->addWidget(desktop);
+    layout->addWidget(new QLabel(tr("Applying restarts the listeners; stored messages are kept."), this));
+    layout->addWidget(m_error);
+    layout->addWidget(buttons);
+}
+
+AppSettings SettingsDialog::settings() const
+{
+    AppSettings s;
+    s.smtp = m_smtp->text().trimmed();
+    s.api = m_apiOff->isChecked() ? QStringLiteral("off") : m_api->text().trimmed();
+    s.maxMessageSize = qint64(m_maxSize->value()) << 20;
+    s.maxMessages = m_retention->value();
+    const QString mode = m_authMode->currentData().toString();
+    s.auth = mode == u"file" ? m_authFile->text().trimmed() : mode;
+    s.notifications = m_notifications->isChecked();
+    s.trayIcon = m_tray->isChecked();
+    s.closeToTray = m_closeToTray->isChecked() && m_tray->isChecked();
+    return s;
+}
+
+CatcherConfig SettingsDialog::config() const
+{
+    return m_config;
+}
+
+void SettingsDialog::focusSmtpAddress()
+{
+    m_smtp->setFocus();
+    const qsizetype colon = m_smtp->text().lastIndexOf(u':');
+    m_smtp->setSelection(int(colon + 1), int(m_smtp->text().size() - colon - 1));
+}
+
+void SettingsDialog::accept()
+{
+    const AppSettings s = settings();
+    QString error;
+    if (s.auth.isEmpty()) {
+        error = tr("choose a credentials file");
+    } else if (s.toConfig(m_base, &m_config, &error)) {
+        QDialog::accept();
+        return;
+    }
+    m_error->setText(tr("Cannot apply: %1.").arg(error));
+    m_error->show();
+}
