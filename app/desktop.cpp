@@ -92,6 +92,8 @@ int runDesktop(int argc, char *argv[], const CommandLineOptions &options)
         return 1;
     }
     int exitCode = 0;
+    // Before anything is announced: a script may send SIGTERM as soon as it reads the listening lines.
+    SignalWatcher watcher;
     {
         CatcherService catcher(&store);
         // A busy port is shown in the window (with a way to choose another), never a silent failure.
@@ -106,7 +108,6 @@ int runDesktop(int argc, char *argv[], const CommandLineOptions &options)
         std::fflush(stdout);
         MainWindow window(&store, &catcher, settings, base);
         window.show();
-        SignalWatcher watcher;
         QObject::connect(&watcher, &SignalWatcher::terminationRequested, &window,
             [&window] { window.action(QStringLiteral("quit"))->trigger(); });
         exitCode = app.exec();

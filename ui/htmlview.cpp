@@ -1,4 +1,5 @@
 #include "htmlview.h"
+#include "plural.h"
 
 #include "htmlpage.h"
 #include "icons.h"
@@ -199,6 +200,11 @@ QWebEngineView *HtmlView::webView() const
     return m_view;
 }
 
+MessageSchemeHandler *HtmlView::schemeHandler() const
+{
+    return m_handler;
+}
+
 void HtmlView::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
@@ -225,6 +231,7 @@ void HtmlView::updateRemoteBar()
         m_remoteBar->hide();
         return;
     }
-    m_remoteLabel->setText(tr("%n remote resource(s) blocked to protect your privacy.", nullptr, blocked));
+    m_remoteLabel->setText(
+        tr("%1 blocked to protect your privacy.").arg(counted(blocked, tr("remote resource"), tr("remote resources"))));
     m_remoteBar->show();
 }

@@ -36,6 +36,7 @@ public:
     void setZoomFactor(qreal factor);
     qreal zoomFactor() const;
     QWebEngineView *webView() const;
+    MessageSchemeHandler *schemeHandler() const;
 
 Q_SIGNALS:
     // After a message's body (or its reload with remote content) finished loading.

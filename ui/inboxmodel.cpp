@@ -1,4 +1,5 @@
 #include "inboxmodel.h"
+#include "plural.h"
 
 #include "icons.h"
 
@@ -106,6 +107,7 @@ void InboxModel::setCoalesceInterval(int milliseconds)
 
 void InboxModel::reload()
 {
+    m_changing = true;
     beginResetModel();
     m_rows.clear();
     m_loaded.clear();
@@ -122,6 +124,7 @@ void InboxModel::reload()
     for (const MessageSummary &s : std::as_const(m_rows)) {
         m_loaded.insert(s.id);
     }
+    m_changing = false;
     endResetModel();
     Q_EMIT matchCountChanged(m_matches);
 }
@@ -187,7 +190,8 @@ QVariant InboxModel::data(const QModelIndex &index, int role) const
         case ToColumn:
             return QStringList { s.to, s.cc }.join(u'\n').trimmed();
         case SubjectColumn:
-            return s.hasAttachments ? tr("%1\n%n attachment(s)", nullptr, s.attachmentCount).arg(subject(s))
+            return s.hasAttachments ? QStringLiteral("%1\n%2").arg(
+                       subject(s), counted(s.attachmentCount, tr("attachment"), tr("attachments")))
                                     : subject(s);
         case ReceivedColumn:
             return QLocale().toString(QDateTime::fromMSecsSinceEpoch(s.receivedMs).toLocalTime(), QLocale::LongFormat);
@@ -269,7 +273,8 @@ bool InboxModel::canFetchMore(const QModelIndex &parent) const
 
 void InboxModel::fetchMore(const QModelIndex &parent)
 {
-    if (parent.isValid()) {
+    // Views (and QAbstractItemModelTester) may ask while rows are being inserted: never nest an insertion.
+    if (!canFetchMore(parent) || m_changing) {
         return;
     }
     const std::optional<SearchResult> page
@@ -292,12 +297,14 @@ void InboxModel::fetchMore(const QModelIndex &parent)
     if (fresh.isEmpty()) {
         return;
     }
+    m_changing = true;
     beginInsertRows(QModelIndex(), int(m_rows.size()), int(m_rows.size() + fresh.size() - 1));
     for (const MessageSummary &s : std::as_const(fresh)) {
         m_rows << s;
         m_loaded.insert(s.id);
     }
     endInsertRows();
+    m_changing = false;
 }
 
 void InboxModel::sort(int column, Qt::SortOrder order)
@@ -392,6 +399,9 @@ void InboxModel::flushArrivals()
         }
     }
     QStringList inserted;
+    m_changing = true;
+    const bool allLoaded = m_rows.size() >= m_matches;
+    m_matches += matching.size();
     if (m_sort.isDefault()) {
         if (!matching.isEmpty()) {
             beginInsertRows(QModelIndex(), 0, int(matching.size() - 1));
@@ -405,7 +415,7 @@ void InboxModel::flushArrivals()
     } else {
         for (const MessageSummary &s : std::as_const(matching)) {
             const int row = insertPosition(s);
-            if (row == m_rows.size() && m_rows.size() < m_matches) {
+            if (row == m_rows.size() && !allLoaded) {
                 continue; // beyond what is loaded: a later page brings it
             }
             beginInsertRows(QModelIndex(), row, row);
@@ -415,7 +425,7 @@ void InboxModel::flushArrivals()
             inserted << s.id;
         }
     }
-    m_matches += matching.size();
+    m_changing = false;
     Q_EMIT matchCountChanged(m_matches);
     if (!inserted.isEmpty()) {
         Q_EMIT messagesArrived(inserted);
@@ -439,6 +449,7 @@ void InboxModel::onRemoved(const QStringList &ids)
         while (first > 0 && gone.contains(m_rows.at(first - 1).id)) {
             --first;
         }
+        m_changing = true;
         beginRemoveRows(QModelIndex(), first, row);
         for (int r = row; r >= first; --r) {
             gone.remove(m_rows.at(r).id);
@@ -447,6 +458,7 @@ void InboxModel::onRemoved(const QStringList &ids)
             --m_matches;
         }
         endRemoveRows();
+        m_changing = false;
         row = first - 1;
     }
     if (recount) {
@@ -480,10 +492,8 @@ void InboxModel::onReadChanged(const QStringList &ids, bool read)
     if (first >= 0) {
         Q_EMIT dataChanged(index(first, 0), index(last, ColumnCount - 1));
     }
-    // A query on the read flag no longer describes the loaded rows: ask again.
-    if (m_query.contains(QLatin1String("is:"), Qt::CaseInsensitive) && first >= 0) {
-        reload();
-    }
+    // With an is:read/is:unread query the listed rows stay until the query runs again, as mail clients do: a
+    // message that becomes read while selected does not vanish under the reader.
 }
 
 QStringList InboxModel::mimeTypes() const

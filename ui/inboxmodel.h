@@ -86,6 +86,7 @@ private:
     QList<MessageSummary> m_rows;
     QSet<QString> m_loaded;
     qint64 m_matches = 0;
+    bool m_changing = false; // inside our own insert/remove/reset: fetchMore() waits
     QStringList m_arrivals; // stored, not yet inserted, oldest first
     QTimer *m_arrivalTimer;
     mutable std::unique_ptr<QTemporaryDir> m_dragDir;

@@ -1,4 +1,5 @@
 #include "mainwindow.h"
+#include "plural.h"
 
 #include "emptystate.h"
 #include "htmlview.h"
@@ -308,7 +309,8 @@ void MainWindow::createActions()
     add(QStringLiteral("deleteAll"), tr("Delete A&ll…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete),
         tr("Delete every stored message"), [this] {
             if (QMessageBox::question(this, tr("Delete All Messages"),
-                    tr("Delete all %n stored message(s)? This cannot be undone.", nullptr, int(m_store->count())))
+                    tr("Delete all %1? This cannot be undone.")
+                        .arg(counted(m_store->count(), tr("stored message"), tr("stored messages"))))
                 == QMessageBox::Yes) {
                 deleteAll();
             }
@@ -623,8 +625,10 @@ void MainWindow::updateCounts()
     const qint64 total = m_store->count();
     const qint64 unread = m_store->unreadCount();
     const int open = m_sessions->openCount();
-    m_counts->setText(tr("%1 messages · %2 unread · %n connection(s)", nullptr, open)
-                          .arg(QLocale().toString(total), QLocale().toString(unread)));
+    m_counts->setText(
+        QStringLiteral("%1 · %2 · %3")
+            .arg(counted(total, tr("message"), tr("messages")), tr("%1 unread").arg(QLocale().toString(unread)),
+                counted(open, tr("connection"), tr("connections"))));
     m_notifier->setUnreadCount(unread);
     setWindowTitle(unread > 0 ? tr("Letterbox (%1 unread)").arg(unread) : tr("Letterbox"));
 }
@@ -783,7 +787,8 @@ void MainWindow::deleteSelected()
     m_pendingSelection = next;
     runJob(QStringLiteral("delete"), [store = m_store, ids](bool *ok) {
         *ok = store->remove(ids);
-        return *ok ? tr("Deleted %n message(s)", nullptr, int(ids.size())) : tr("Could not delete: the store failed");
+        return *ok ? tr("Deleted %1").arg(counted(ids.size(), tr("message"), tr("messages")))
+                   : tr("Could not delete: the store failed");
     });
 }
 
@@ -804,7 +809,8 @@ void MainWindow::markAllRead()
     runJob(QStringLiteral("markAllRead"), [store = m_store](bool *ok) {
         const QStringList ids = store->searchIds(QStringLiteral("is:unread"));
         *ok = store->setRead(ids, true);
-        return *ok ? tr("Marked %n message(s) read", nullptr, int(ids.size())) : tr("Could not mark messages read");
+        return *ok ? tr("Marked %1 read").arg(counted(ids.size(), tr("message"), tr("messages")))
+                   : tr("Could not mark messages read");
     });
 }
 
@@ -867,8 +873,9 @@ void MainWindow::importFiles(const QStringList &fileNames)
             }
         }
         *ok = errors.isEmpty();
-        return *ok ? tr("Imported %n message(s)", nullptr, total)
-                   : tr("Imported %n message(s); failed: %1", nullptr, total).arg(errors.join(QStringLiteral("; ")));
+        return *ok ? tr("Imported %1").arg(counted(total, tr("message"), tr("messages")))
+                   : tr("Imported %1; failed: %2")
+                         .arg(counted(total, tr("message"), tr("messages")), errors.join(QStringLiteral("; ")));
     });
 }
 

@@ -33,6 +33,11 @@ void MessageSchemeHandler::setContent(const MessageContent &content)
     m_content = content;
 }
 
+int MessageSchemeHandler::servedCount(const QString &scheme) const
+{
+    return m_served.value(scheme);
+}
+
 void MessageSchemeHandler::requestStarted(QWebEngineUrlRequestJob *job)
 {
     const QUrl url = job->requestUrl();
@@ -56,6 +61,7 @@ void MessageSchemeHandler::requestStarted(QWebEngineUrlRequestJob *job)
         type = part->contentType.toLatin1();
         bytes = part->bytes;
     }
+    ++m_served[url.scheme()];
     auto *buffer = new QBuffer(job);
     buffer->setData(bytes);
     buffer->open(QIODevice::ReadOnly);

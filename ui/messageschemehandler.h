@@ -19,7 +19,10 @@ public:
     explicit MessageSchemeHandler(QObject *parent = nullptr);
     void setContent(const MessageContent &content);
     void requestStarted(QWebEngineUrlRequestJob *job) override;
+    // Requests answered with content, by URL scheme (for tests and diagnostics).
+    int servedCount(const QString &scheme) const;
 
 private:
     MessageContent m_content;
+    QHash<QString, int> m_served;
 };

@@ -1,4 +1,5 @@
 #include "messageview.h"
+#include "plural.h"
 
 #include "headersmodel.h"
 #include "htmlview.h"
@@ -437,7 +438,7 @@ void MessageView::fillHeaderCard()
         meta << tr("AUTH %1").arg(s.authUser);
     }
     if (!p.warnings.isEmpty()) {
-        meta << tr("%n parse warning(s)", nullptr, int(p.warnings.size()));
+        meta << counted(p.warnings.size(), tr("parse warning"), tr("parse warnings"));
     }
     m_meta->setText(meta.join(QStringLiteral(" · ")));
     m_meta->setToolTip(p.warnings.join(u'\n'));

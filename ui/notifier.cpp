@@ -1,7 +1,9 @@
 #include "notifier.h"
+#include "plural.h"
 
 #include "icons.h"
 
+#include <QLocale>
 #include <QPainter>
 #include <QSystemTrayIcon>
 #include <QTimer>
@@ -119,7 +121,7 @@ void Notifier::showPending()
         body = s.subject.isEmpty() ? tr("(no subject)") : s.subject;
         m_lastNotifiedId = s.id;
     } else {
-        title = tr("%n new message(s)", nullptr, int(m_pending.size()));
+        title = counted(m_pending.size(), tr("new message"), tr("new messages"));
         const MessageSummary latest = m_lookup ? m_lookup(m_pending.last().id) : m_pending.last();
         body = tr("Latest: %1").arg(latest.subject.isEmpty() ? tr("(no subject)") : latest.subject);
         m_lastNotifiedId.clear();
@@ -137,8 +139,8 @@ void Notifier::updateIcon()
     if (!m_tray) {
         return;
     }
-    m_tray->setToolTip(m_unread > 0 ? tr("Letterbox: %n unread", nullptr, int(qMin<qint64>(m_unread, INT_MAX)))
-                                    : tr("Letterbox: no unread mail"));
+    m_tray->setToolTip(
+        m_unread > 0 ? tr("Letterbox: %1 unread").arg(QLocale().toString(m_unread)) : tr("Letterbox: no unread mail"));
     QIcon base = Icons::icon(Icons::Tray);
     if (m_unread == 0) {
         m_tray->setIcon(base);

@@ -1263,9 +1263,8 @@ std::optional<SearchResult> MessageStore::list(const QString &query, const Messa
     }
     const SearchQuery q = SearchQuery::parse(query, zone);
     const bool fts = !q.matchExpression().isEmpty();
-    if (!all) {
-        d->flushIndex();
-    }
+    // The sort keys are summary columns, made when a message is parsed and indexed.
+    d->flushIndex();
     std::optional<SearchResult> result;
     if (!all) {
         // The counts over all matches, as search() makes them.

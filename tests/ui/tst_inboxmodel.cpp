@@ -1,0 +1,226 @@
+// InboxModel: paging over the store, live arrivals (coalesced, filtered by the query), removals, read flags,
+// sorting, and dragging messages out as .eml files. QAbstractItemModelTester watches every change.
+#include "uitestsupport.h"
+
+#include <ui/inboxmodel.h>
+
+#include <QAbstractItemModelTester>
+#include <QFile>
+#include <QMimeData>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrl>
+
+class TestInboxModel : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void loadsAPageAtATime();
+    void arrivalsAreInsertedAtTheTopInOneBatch();
+    void arrivalsFollowTheQuery();
+    void removalsAndClearFollowTheStore();
+    void readFlagsFollowTheStore();
+    void sortsThroughTheStore();
+    void arrivalsFindTheirPlaceInASortedList();
+    void dragsOutEmlFiles();
+    void displaysTheSummary();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<MessageStore> m_store;
+};
+
+void TestInboxModel::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_store = std::make_unique<MessageStore>();
+    QVERIFY(m_store->open(m_dir->path()));
+}
+
+void TestInboxModel::cleanup()
+{
+    m_store->close();
+    m_store.reset();
+    m_dir.reset();
+}
+
+void TestInboxModel::loadsAPageAtATime()
+{
+    const int total = InboxModel::PageSize * 2 + 50;
+    for (int i = 0; i < total; ++i) {
+        UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("m%1").arg(i)), 1764000000000 + i);
+    }
+    InboxModel model(m_store.get());
+    QCOMPARE(model.rowCount(), InboxModel::PageSize);
+    QCOMPARE(model.matchCount(), total);
+    QVERIFY(model.canFetchMore({}));
+    // Newest first.
+    QCOMPARE(model.data(model.index(0, InboxModel::SubjectColumn)).toString(), QStringLiteral("m%1").arg(total - 1));
+    model.fetchMore({});
+    QCOMPARE(model.rowCount(), InboxModel::PageSize * 2);
+    model.fetchMore({});
+    QCOMPARE(model.rowCount(), total);
+    QVERIFY(!model.canFetchMore({}));
+    QCOMPARE(model.data(model.index(total - 1, InboxModel::SubjectColumn)).toString(), QStringLiteral("m0"));
+    // The tester fetches everything it can: a second model, watched from the start, ends complete.
+    InboxModel watched(m_store.get());
+    QAbstractItemModelTester tester(&watched, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(watched.rowCount(), total);
+}
+
+void TestInboxModel::arrivalsAreInsertedAtTheTopInOneBatch()
+{
+    UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("old")));
+    InboxModel model(m_store.get());
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setCoalesceInterval(60000); // nothing is inserted until flushArrivals()
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    QSignalSpy arrived(&model, &InboxModel::messagesArrived);
+    QStringList ids;
+    for (int i = 0; i < 10; ++i) {
+        ids.prepend(UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("new%1").arg(i))));
+    }
+    // The store's signals are queued to this thread.
+    QTRY_COMPARE_WITH_TIMEOUT(m_store->count(), 11, 5000);
+    QCoreApplication::processEvents();
+    QCOMPARE(model.rowCount(), 1);
+    model.flushArrivals();
+    QCOMPARE(inserted.size(), 1);
+    QCOMPARE(inserted.first().at(1).toInt(), 0);
+    QCOMPARE(inserted.first().at(2).toInt(), 9);
+    QCOMPARE(arrived.size(), 1);
+    QCOMPARE(arrived.first().first().toStringList(), ids);
+    QCOMPARE(model.rowCount(), 11);
+    QCOMPARE(model.idAt(0), ids.first());
+    QCOMPARE(model.data(model.index(10, InboxModel::SubjectColumn)).toString(), QStringLiteral("old"));
+    QCOMPARE(model.matchCount(), 11);
+}
+
+void TestInboxModel::arrivalsFollowTheQuery()
+{
+    InboxModel model(m_store.get());
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setCoalesceInterval(10);
+    QVERIFY(model.setQuery(QStringLiteral("subject:invoice")));
+    UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("Your invoice")));
+    UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("Newsletter")));
+    UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("Second invoice")));
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 2, 5000);
+    QTest::qWait(100);
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.data(model.index(0, InboxModel::SubjectColumn)).toString(), QStringLiteral("Second invoice"));
+    QCOMPARE(model.matchCount(), 2);
+    QVERIFY(model.setQuery(QString()));
+    QCOMPARE(model.rowCount(), 3);
+    QVERIFY(!model.setQuery(QStringLiteral("before:not-a-date")) || model.rowCount() == 0);
+}
+
+void TestInboxModel::removalsAndClearFollowTheStore()
+{
+    QStringList ids;
+    for (int i = 0; i < 5; ++i) {
+        ids << UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("m%1").arg(i)), 1764000000000 + i);
+    }
+    InboxModel model(m_store.get());
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(model.rowCount(), 5);
+    QVERIFY(m_store->remove({ ids.at(1), ids.at(2), ids.at(4) }));
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 2, 5000);
+    QCOMPARE(model.idAt(0), ids.at(3));
+    QCOMPARE(model.idAt(1), ids.at(0));
+    QCOMPARE(model.matchCount(), 2);
+    QVERIFY(m_store->removeAll());
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 0, 5000);
+    QCOMPARE(model.matchCount(), 0);
+}
+
+void TestInboxModel::readFlagsFollowTheStore()
+{
+    const QString id = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("unread one")));
+    InboxModel model(m_store.get());
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const QModelIndex index = model.index(0, InboxModel::FromColumn);
+    QCOMPARE(index.data(InboxModel::ReadRole).toBool(), false);
+    QVERIFY(index.data(Qt::FontRole).value<QFont>().bold());
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    QVERIFY(m_store->setRead({ id }, true));
+    QTRY_COMPARE_WITH_TIMEOUT(changed.size(), 1, 5000);
+    QCOMPARE(model.index(0, 0).data(InboxModel::ReadRole).toBool(), true);
+    QVERIFY(!model.index(0, 0).data(Qt::FontRole).value<QFont>().bold());
+    // With a query on the flag, rows stay put until the query runs again (a message read while shown never
+    // vanishes).
+    QVERIFY(model.setQuery(QStringLiteral("is:read")));
+    QCOMPARE(model.rowCount(), 1);
+    QVERIFY(m_store->setRead({ id }, false));
+    QTRY_VERIFY_WITH_TIMEOUT(!model.index(0, 0).data(InboxModel::ReadRole).toBool(), 5000);
+    QCOMPARE(model.rowCount(), 1);
+    QVERIFY(model.setQuery(QStringLiteral("is:read")));
+    QCOMPARE(model.rowCount(), 0);
+}
+
+void TestInboxModel::sortsThroughTheStore()
+{
+    UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("beta")), 1764000000000);
+    UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("Alpha")), 1764000001000);
+    UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("gamma")), 1764000002000);
+    InboxModel model(m_store.get());
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.sort(InboxModel::SubjectColumn, Qt::AscendingOrder);
+    QCOMPARE(model.data(model.index(0, InboxModel::SubjectColumn)).toString(), QStringLiteral("Alpha"));
+    QCOMPARE(model.data(model.index(1, InboxModel::SubjectColumn)).toString(), QStringLiteral("beta"));
+    QCOMPARE(model.data(model.index(2, InboxModel::SubjectColumn)).toString(), QStringLiteral("gamma"));
+    model.sort(InboxModel::ReceivedColumn, Qt::AscendingOrder);
+    QCOMPARE(model.data(model.index(0, InboxModel::SubjectColumn)).toString(), QStringLiteral("beta"));
+}
+
+void TestInboxModel::arrivalsFindTheirPlaceInASortedList()
+{
+    UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("apple")));
+    UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("cherry")));
+    InboxModel model(m_store.get());
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setCoalesceInterval(10);
+    model.sort(InboxModel::SubjectColumn, Qt::AscendingOrder);
+    UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("banana")));
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 3, 5000);
+    QCOMPARE(model.data(model.index(1, InboxModel::SubjectColumn)).toString(), QStringLiteral("banana"));
+}
+
+void TestInboxModel::dragsOutEmlFiles()
+{
+    const QByteArray data = UiTest::simpleMessage(QStringLiteral("drag me"));
+    const QString id = UiTest::deliver(*m_store, data);
+    InboxModel model(m_store.get());
+    QVERIFY(model.flags(model.index(0, 0)) & Qt::ItemIsDragEnabled);
+    std::unique_ptr<QMimeData> mime(model.mimeData({ model.index(0, 0), model.index(0, 2) }));
+    QVERIFY(mime);
+    QCOMPARE(mime->urls().size(), 1);
+    QFile file(mime->urls().first().toLocalFile());
+    QVERIFY(file.fileName().endsWith(id + QStringLiteral(".eml")));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), data); // imported messages are stored exactly as given
+}
+
+void TestInboxModel::displaysTheSummary()
+{
+    UiTest::deliver(*m_store,
+        "From: =?UTF-8?Q?Ren=C3=A9?= <rene@example.test>\r\nTo: Bob <bob@example.test>, carol@example.test\r\n"
+        "Subject: Hello\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n"
+        "See attached\r\n--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; "
+        "filename=a.pdf\r\n\r\n"
+        "%PDF\r\n--b--\r\n");
+    InboxModel model(m_store.get());
+    QCOMPARE(model.data(model.index(0, InboxModel::FromColumn)).toString(), QStringLiteral("René"));
+    QCOMPARE(model.data(model.index(0, InboxModel::ToColumn)).toString(), QStringLiteral("Bob, carol@example.test"));
+    QCOMPARE(model.data(model.index(0, InboxModel::SubjectColumn)).toString(), QStringLiteral("Hello"));
+    QCOMPARE(model.index(0, 0).data(InboxModel::HasAttachmentsRole).toBool(), true);
+    QCOMPARE(model.index(0, 0).data(InboxModel::SnippetRole).toString(), QStringLiteral("See attached"));
+    QVERIFY(!model.data(model.index(0, InboxModel::SubjectColumn), Qt::DecorationRole).value<QIcon>().isNull());
+}
+
+QTEST_MAIN(TestInboxModel)
+#include "tst_inboxmodel.moc"
