@@ -32,45 +32,8 @@ int widthPixels(HtmlView::Width width)
 } // namespace
 
 HtmlView::HtmlView(QWidget *parent)
-    : QWidget(parent)
-    // Off the record: no cookies, cache or history of mail content survive on disk.
-    , m_profile(new QWebEngineProfile(this))
-    , m_blocker(new RemoteContentBlocker(this))
-    , m_handler(new MessageSchemeHandler(this))
+    : QWidget(parent), m_blocker(new RemoteContentBlocker(this)), m_handler(new MessageSchemeHandler(this))
 {
-    m_profile->setUrlRequestInterceptor(m_blocker);
-    m_profile->installUrlSchemeHandler(MessageSchemeHandler::BodyScheme, m_handler);
-    m_profile->installUrlSchemeHandler(MessageSchemeHandler::CidScheme, m_handler);
-    m_profile->setHttpCacheType(QWebEngineProfile::MemoryHttpCache);
-    m_profile->setPersistentCookiesPolicy(QWebEngineProfile::NoPersistentCookies);
-    QWebEngineSettings *settings = m_profile->settings();
-    settings->setAttribute(QWebEngineSettings::JavascriptEnabled, false);
-    settings->setAttribute(QWebEngineSettings::JavascriptCanOpenWindows, false);
-    settings->setAttribute(QWebEngineSettings::JavascriptCanAccessClipboard, false);
-    settings->setAttribute(QWebEngineSettings::LocalStorageEnabled, false);
-    settings->setAttribute(QWebEngineSettings::LocalContentCanAccessRemoteUrls, false);
-    settings->setAttribute(QWebEngineSettings::LocalContentCanAccessFileUrls, false);
-    settings->setAttribute(QWebEngineSettings::PluginsEnabled, false);
-    settings->setAttribute(QWebEngineSettings::PdfViewerEnabled, false);
-    settings->setAttribute(QWebEngineSettings::DnsPrefetchEnabled, false);
-    settings->setAttribute(QWebEngineSettings::AutoLoadIconsForPage, false);
-    settings->setAttribute(QWebEngineSettings::HyperlinkAuditingEnabled, false);
-    settings->setAttribute(QWebEngineSettings::WebGLEnabled, false);
-    settings->setAttribute(QWebEngineSettings::NavigateOnDropEnabled, false);
-
-    m_page = new HtmlPage(m_profile, this);
-    m_view = new QWebEngineView(this);
-    m_view->setPage(m_page);
-    m_view->setContextMenuPolicy(Qt::NoContextMenu);
-    m_view->setAccessibleName(tr("Rendered message"));
-    connect(m_page, &HtmlPage::externalLinkRequested, this, [this](const QUrl &url) {
-        Q_EMIT externalLinkRequested(url);
-        QDesktopServices::openUrl(url);
-    });
-    connect(m_view, &QWebEngineView::loadFinished, this, [this](bool ok) {
-        updateRemoteBar();
-        Q_EMIT loadFinished(ok);
-    });
     connect(m_blocker, &RemoteContentBlocker::blocked, this, &HtmlView::updateRemoteBar, Qt::QueuedConnection);
 
     m_remoteBar = new QWidget(this);
@@ -110,7 +73,6 @@ HtmlView::HtmlView(QWidget *parent)
     auto *frameLayout = new QHBoxLayout(m_frame);
     frameLayout->setContentsMargins(0, 0, 0, 0);
     frameLayout->addStretch();
-    frameLayout->addWidget(m_view, 100);
     frameLayout->addStretch();
 
     auto *layout = new QVBoxLayout(this);
@@ -127,6 +89,52 @@ HtmlView::~HtmlView()
     delete m_page;
 }
 
+void HtmlView::ensureEngine()
+{
+    if (m_view) {
+        return;
+    }
+    // Chromium starts with the first message that has an HTML body, not with the window: the inbox shows at once.
+    // Off the record: no cookies, cache or history of mail content survive on disk.
+    m_profile = new QWebEngineProfile(this);
+    m_profile->setUrlRequestInterceptor(m_blocker);
+    m_profile->installUrlSchemeHandler(MessageSchemeHandler::BodyScheme, m_handler);
+    m_profile->installUrlSchemeHandler(MessageSchemeHandler::CidScheme, m_handler);
+    m_profile->setHttpCacheType(QWebEngineProfile::MemoryHttpCache);
+    m_profile->setPersistentCookiesPolicy(QWebEngineProfile::NoPersistentCookies);
+    QWebEngineSettings *settings = m_profile->settings();
+    settings->setAttribute(QWebEngineSettings::JavascriptEnabled, false);
+    settings->setAttribute(QWebEngineSettings::JavascriptCanOpenWindows, false);
+    settings->setAttribute(QWebEngineSettings::JavascriptCanAccessClipboard, false);
+    settings->setAttribute(QWebEngineSettings::LocalStorageEnabled, false);
+    settings->setAttribute(QWebEngineSettings::LocalContentCanAccessRemoteUrls, false);
+    settings->setAttribute(QWebEngineSettings::LocalContentCanAccessFileUrls, false);
+    settings->setAttribute(QWebEngineSettings::PluginsEnabled, false);
+    settings->setAttribute(QWebEngineSettings::PdfViewerEnabled, false);
+    settings->setAttribute(QWebEngineSettings::DnsPrefetchEnabled, false);
+    settings->setAttribute(QWebEngineSettings::AutoLoadIconsForPage, false);
+    settings->setAttribute(QWebEngineSettings::HyperlinkAuditingEnabled, false);
+    settings->setAttribute(QWebEngineSettings::WebGLEnabled, false);
+    settings->setAttribute(QWebEngineSettings::NavigateOnDropEnabled, false);
+
+    m_page = new HtmlPage(m_profile, this);
+    m_view = new QWebEngineView(m_frame);
+    m_view->setPage(m_page);
+    m_view->setContextMenuPolicy(Qt::NoContextMenu);
+    m_view->setAccessibleName(tr("Rendered message"));
+    m_view->setZoomFactor(m_zoom);
+    connect(m_page, &HtmlPage::externalLinkRequested, this, [this](const QUrl &url) {
+        Q_EMIT externalLinkRequested(url);
+        QDesktopServices::openUrl(url);
+    });
+    connect(m_view, &QWebEngineView::loadFinished, this, [this](bool ok) {
+        updateRemoteBar();
+        Q_EMIT loadFinished(ok);
+    });
+    static_cast<QHBoxLayout *>(m_frame->layout())->insertWidget(1, m_view, 100);
+    applyWidth();
+}
+
 void HtmlView::setContent(const MessageContent &content)
 {
     m_messageId = content.stored.summary.id;
@@ -135,9 +143,12 @@ void HtmlView::setContent(const MessageContent &content)
     m_handler->setContent(content);
     m_remoteBar->hide();
     if (content.parsed.html.isEmpty()) {
-        m_view->setHtml(QString());
+        if (m_view) {
+            m_view->setHtml(QString());
+        }
         return;
     }
+    ensureEngine();
     m_view->load(MessageSchemeHandler::bodyUrl(m_messageId));
 }
 
@@ -148,7 +159,9 @@ void HtmlView::clear()
     m_blocker->setRemoteAllowed(false);
     m_blocker->resetBlockedCount();
     m_remoteBar->hide();
-    m_view->setHtml(QString());
+    if (m_view) {
+        m_view->setHtml(QString());
+    }
 }
 
 bool HtmlView::isRemoteContentAllowed() const
@@ -164,6 +177,7 @@ void HtmlView::loadRemoteContent()
     m_blocker->setRemoteAllowed(true);
     m_blocker->resetBlockedCount();
     m_remoteBar->hide();
+    ensureEngine();
     m_view->load(MessageSchemeHandler::bodyUrl(m_messageId));
 }
 
@@ -187,16 +201,20 @@ void HtmlView::setPreviewWidth(Width width)
 
 void HtmlView::setZoomFactor(qreal factor)
 {
-    m_view->setZoomFactor(qBound(0.25, factor, 5.0));
+    m_zoom = qBound(0.25, factor, 5.0);
+    if (m_view) {
+        m_view->setZoomFactor(m_zoom);
+    }
 }
 
 qreal HtmlView::zoomFactor() const
 {
-    return m_view->zoomFactor();
+    return m_zoom;
 }
 
-QWebEngineView *HtmlView::webView() const
+QWebEngineView *HtmlView::webView()
 {
+    ensureEngine();
     return m_view;
 }
 
@@ -214,6 +232,9 @@ void HtmlView::resizeEvent(QResizeEvent *event)
 void HtmlView::applyWidth()
 {
     const int pixels = widthPixels(m_width);
+    if (!m_view) {
+        return;
+    }
     if (pixels == 0) {
         m_view->setMinimumWidth(0);
         m_view->setMaximumWidth(QWIDGETSIZE_MAX);

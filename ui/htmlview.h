@@ -35,7 +35,8 @@ public:
     void setPreviewWidth(Width width);
     void setZoomFactor(qreal factor);
     qreal zoomFactor() const;
-    QWebEngineView *webView() const;
+    // Starts the web engine if it has not started yet.
+    QWebEngineView *webView();
     MessageSchemeHandler *schemeHandler() const;
 
 Q_SIGNALS:
@@ -50,13 +51,15 @@ protected:
 private:
     void updateRemoteBar();
     void applyWidth();
+    void ensureEngine();
 
-    QWebEngineProfile *m_profile;
     RemoteContentBlocker *m_blocker;
     MessageSchemeHandler *m_handler;
-    HtmlPage *m_page;
-    QWebEngineView *m_view;
-    QWidget *m_frame;
+    QWebEngineProfile *m_profile = nullptr;
+    HtmlPage *m_page = nullptr;
+    QWebEngineView *m_view = nullptr;
+    qreal m_zoom = 1.0;
+    QWidget *m_frame = nullptr;
     QWidget *m_remoteBar;
     QLabel *m_remoteLabel;
     QPushButton *m_remoteButton;

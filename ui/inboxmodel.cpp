@@ -5,12 +5,15 @@
 
 #include <store/messagestore.h>
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QFile>
 #include <QFont>
 #include <QLocale>
 #include <QMimeData>
+#include <QPointer>
 #include <QTemporaryDir>
+#include <QThreadPool>
 #include <QTimer>
 #include <QUrl>
 
@@ -62,7 +65,7 @@ InboxModel::InboxModel(MessageStore *store, QObject *parent)
 {
     m_arrivalTimer->setSingleShot(true);
     m_arrivalTimer->setInterval(150);
-    connect(m_arrivalTimer, &QTimer::timeout, this, &InboxModel::flushArrivals);
+    connect(m_arrivalTimer, &QTimer::timeout, this, &InboxModel::lookUpArrivals);
     connect(store, &MessageStore::messageStored, this, &InboxModel::onStored);
     connect(store, &MessageStore::messagesRemoved, this, &InboxModel::onRemoved);
     connect(store, &MessageStore::messagesPruned, this, &InboxModel::onRemoved);
@@ -107,6 +110,7 @@ void InboxModel::setCoalesceInterval(int milliseconds)
 
 void InboxModel::reload()
 {
+    ++m_generation;
     m_changing = true;
     beginResetModel();
     m_rows.clear();
@@ -371,11 +375,45 @@ int InboxModel::insertPosition(const MessageSummary &summary) const
 
 void InboxModel::onStored(const MessageSummary &summary)
 {
+    if (m_arrivals.isEmpty()) {
+        m_oldestArrivalMs = summary.receivedMs;
+    }
     m_arrivals << summary.id;
+    m_oldestArrivalMs = qMin(m_oldestArrivalMs, summary.receivedMs);
     if (!m_arrivalTimer->isActive()) {
         m_arrivalTimer->start(); // not restarted by later arrivals: a steady flood still shows every interval
     }
 }
+
+namespace {
+// The arrived messages that match query, newest first. Newer messages may have been stored since they arrived,
+// so the newest matches are read a page at a time until every arrival is found or the pages are older than the
+// oldest arrival.
+QList<MessageSummary> findArrivals(
+    const MessageStore *store, const QString &query, QSet<QString> remaining, qint64 oldestMs)
+{
+    QList<MessageSummary> found;
+    const qint64 page = qMax<qint64>(100, remaining.size() * 2);
+    // Commit order and receive times of concurrent sessions differ by moments, not seconds.
+    constexpr qint64 ClockSlackMs = 5000;
+    for (qint64 start = 0; !remaining.isEmpty() && start < 1000000; start += page) {
+        const std::optional<SearchResult> newest
+            = store->list(query, MessageSort(), start, page, QTimeZone::systemTimeZone());
+        if (!newest || newest->messages.isEmpty()) {
+            break;
+        }
+        for (const MessageSummary &s : newest->messages) {
+            if (remaining.remove(s.id)) {
+                found << s;
+            }
+        }
+        if (newest->messages.last().receivedMs < oldestMs - ClockSlackMs) {
+            break;
+        }
+    }
+    return found;
+}
+} // namespace
 
 void InboxModel::flushArrivals()
 {
@@ -384,16 +422,52 @@ void InboxModel::flushArrivals()
         return;
     }
     const QSet<QString> arrived(m_arrivals.cbegin(), m_arrivals.cend());
-    const qsizetype count = m_arrivals.size();
+    const qint64 oldest = m_oldestArrivalMs;
     m_arrivals.clear();
-    // The newest matches in arrival order: the arrivals that match are among the first `count` of them.
-    const std::optional<SearchResult> newest
-        = m_store->list(m_query, MessageSort(), 0, count, QTimeZone::systemTimeZone());
-    if (!newest) {
+    insertArrivals(arrived, findArrivals(m_store, m_query, arrived, oldest));
+}
+
+void InboxModel::lookUpArrivals()
+{
+    // One look-up at a time; arrivals meanwhile wait for the next.
+    if (m_arrivals.isEmpty() || m_lookingUp) {
         return;
     }
+    m_lookingUp = true;
+    const QSet<QString> arrived(m_arrivals.cbegin(), m_arrivals.cend());
+    const qint64 oldest = m_oldestArrivalMs;
+    m_arrivals.clear();
+    // Reading (and, for a search, indexing) the new summaries happens on a worker thread: a flood of arrivals
+    // never makes the GUI wait for the store.
+    QPointer<InboxModel> self(this);
+    const MessageStore *store = m_store;
+    const QString query = m_query;
+    const quint64 generation = m_generation;
+    QThreadPool::globalInstance()->start([self, store, query, oldest, arrived, generation] {
+        QList<MessageSummary> messages = findArrivals(store, query, arrived, oldest);
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(),
+            [self, arrived, generation, messages = std::move(messages)] {
+                if (!self) {
+                    return;
+                }
+                self->m_lookingUp = false;
+                // A reload since then listed whatever matched.
+                if (self->m_generation == generation) {
+                    self->insertArrivals(arrived, messages);
+                }
+                if (!self->m_arrivals.isEmpty() && !self->m_arrivalTimer->isActive()) {
+                    self->m_arrivalTimer->start();
+                }
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void InboxModel::insertArrivals(const QSet<QString> &arrived, const QList<MessageSummary> &newest)
+{
     QList<MessageSummary> matching;
-    for (const MessageSummary &s : newest->messages) {
+    for (const MessageSummary &s : newest) {
         if (arrived.contains(s.id) && !m_loaded.contains(s.id)) {
             matching << s;
         }

@@ -45,7 +45,8 @@ public:
     qint64 matchCount() const;
     // How long arrivals are gathered before they are inserted (default 150 ms).
     void setCoalesceInterval(int milliseconds);
-    // Inserts the arrivals gathered so far now.
+    // Inserts the arrivals gathered so far now, reading them on this thread (the live path reads them on a
+    // worker thread).
     void flushArrivals();
 
     QString idAt(int row) const;
@@ -73,6 +74,8 @@ Q_SIGNALS:
 private:
     void reload();
     void onStored(const MessageSummary &summary);
+    void lookUpArrivals();
+    void insertArrivals(const QSet<QString> &arrived, const QList<MessageSummary> &newest);
     void onRemoved(const QStringList &ids);
     void onCleared();
     void onReadChanged(const QStringList &ids, bool read);
@@ -86,8 +89,11 @@ private:
     QList<MessageSummary> m_rows;
     QSet<QString> m_loaded;
     qint64 m_matches = 0;
+    bool m_lookingUp = false;
+    quint64 m_generation = 0; // bumped by every reload
     bool m_changing = false; // inside our own insert/remove/reset: fetchMore() waits
     QStringList m_arrivals; // stored, not yet inserted, oldest first
+    qint64 m_oldestArrivalMs = 0;
     QTimer *m_arrivalTimer;
     mutable std::unique_ptr<QTemporaryDir> m_dragDir;
 };

@@ -10,6 +10,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThreadPool>
 #include <QUrl>
 
 class TestInboxModel : public QObject
@@ -22,6 +23,7 @@ private Q_SLOTS:
     void loadsAPageAtATime();
     void arrivalsAreInsertedAtTheTopInOneBatch();
     void arrivalsFollowTheQuery();
+    void arrivalsAreFoundBehindNewerMessages();
     void removalsAndClearFollowTheStore();
     void readFlagsFollowTheStore();
     void sortsThroughTheStore();
@@ -43,6 +45,7 @@ void TestInboxModel::init()
 
 void TestInboxModel::cleanup()
 {
+    QThreadPool::globalInstance()->waitForDone(); // arrivals being read
     m_store->close();
     m_store.reset();
     m_dir.reset();
@@ -117,6 +120,29 @@ void TestInboxModel::arrivalsFollowTheQuery()
     QVERIFY(model.setQuery(QString()));
     QCOMPARE(model.rowCount(), 3);
     QVERIFY(!model.setQuery(QStringLiteral("before:not-a-date")) || model.rowCount() == 0);
+}
+
+void TestInboxModel::arrivalsAreFoundBehindNewerMessages()
+{
+    // An arrival whose look-up comes after many newer messages were stored (a burst) is still listed once.
+    InboxModel model(m_store.get());
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setCoalesceInterval(60000);
+    const QString first = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("first")));
+    QTRY_COMPARE_WITH_TIMEOUT(m_store->count(), 1, 5000);
+    QCoreApplication::processEvents(); // its messageStored is taken
+    // 300 more, stored while the first waits (their own signals come too, but later).
+    for (int i = 0; i < 300; ++i) {
+        UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("later %1").arg(i)));
+    }
+    model.flushArrivals();
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(model.idAt(0), first);
+    QTest::qWait(200); // the later ones' signals
+    model.flushArrivals();
+    QCOMPARE(model.rowCount(), 301);
+    QCOMPARE(model.idAt(300), first);
+    QCOMPARE(model.matchCount(), 301);
 }
 
 void TestInboxModel::removalsAndClearFollowTheStore()

@@ -1,0 +1,359 @@
+// The desktop app's responsiveness (docs/benchmarks.md): with 100,000 stored messages, the time from start to the
+// first painted inbox; and while a burst of 5,000 messages arrives as fast as a load generator sends them, the
+// longest GUI event-loop stall (a 5 ms QTimer heartbeat measuring how late it fires). References measured in the
+// same run: a bare Qt window with a table (start-up), and the same heartbeat with no mail arriving (stalls).
+//
+//   letterbox-gui-bench --data DIR [--messages 100000] [--burst 5000] [--sessions 4] [--starts 5]
+// Run under Xvfb (packaging/letterbox-dev has xvfb): xvfb-run -a letterbox-gui-bench --data /tmp/gb100k
+#include <service/catcherservice.h>
+#include <smtp/messagedelivery.h>
+#include <store/messageimporter.h>
+#include <store/messagestore.h>
+#include <ui/appsettings.h>
+#include <ui/inboxmodel.h>
+#include <ui/inboxview.h>
+#include <ui/mainwindow.h>
+#include <ui/messageschemehandler.h>
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDeadlineTimer>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QMainWindow>
+#include <QProcess>
+#include <QStandardItemModel>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QThreadPool>
+#include <QTimer>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <random>
+
+#include <unistd.h>
+
+namespace {
+QElapsedTimer s_clock; // started first thing in main()
+
+// A table view that says when it first painted rows (the reference window's list).
+class PaintedTable : public QTableView
+{
+public:
+    std::function<void()> onPainted;
+
+protected:
+    void paintEvent(QPaintEvent *event) override
+    {
+        QTableView::paintEvent(event);
+        if (onPainted && model() && model()->rowCount() > 0) {
+            auto done = std::move(onPainted);
+            onPainted = nullptr;
+            done();
+        }
+    }
+};
+
+bool waitUntil(const std::function<bool()> &ready, int ms)
+{
+    QDeadlineTimer deadline(ms);
+    while (!ready()) {
+        if (deadline.hasExpired()) {
+            return false;
+        }
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        QThread::msleep(2);
+    }
+    return true;
+}
+
+CatcherConfig loopback()
+{
+    CatcherConfig config;
+    ListenAddress smtp;
+    ListenAddress::parse(QStringLiteral("127.0.0.1:0"), &smtp);
+    config.smtp = { smtp };
+    config.session.hostname = "bench.test";
+    return config;
+}
+
+AppSettings quiet()
+{
+    AppSettings s;
+    s.trayIcon = false;
+    s.notifications = false;
+    return s;
+}
+
+int fill(const QString &dir, qint64 wanted)
+{
+    MessageStore store;
+    store.setMaxMessages(0);
+    if (!store.open(dir)) {
+        std::fprintf(stderr, "cannot open %s: %s\n", qPrintable(dir), qPrintable(store.errorString()));
+        return 1;
+    }
+    const qint64 have = store.count();
+    std::mt19937 rng(20261130);
+    const char *words[] = { "invoice", "report", "meeting", "order", "shipped", "password", "welcome", "weekly",
+        "digest", "alert", "receipt", "update", "reminder", "quarterly", "launch", "review" };
+    std::uniform_int_distribution<int> pick(0, int(std::size(words)) - 1);
+    std::atomic<qint64> pending { 0 };
+    QElapsedTimer timer;
+    timer.start();
+    for (qint64 i = have; i < wanted; ++i) {
+        const QByteArray data = QStringLiteral("From: Sender %1 <s%1@host%2.test>\r\nTo: user%3@example.test\r\n"
+                                               "Subject: %4 %5 number %6\r\nMessage-ID: <%6@bench.test>\r\n\r\n"
+                                               "Hello, this is the %4 about %5 for user %3.\r\n")
+                                    .arg(i % 997)
+                                    .arg(i % 31)
+                                    .arg(i % 211)
+                                    .arg(QLatin1String(words[pick(rng)]), QLatin1String(words[pick(rng)]))
+                                    .arg(i)
+                                    .toUtf8();
+        ++pending;
+        store.deliver(MessageImporter::incoming(data, 1764000000000 + i * 1000),
+            [&pending](const DeliveryResult &) { --pending; });
+        while (pending > 2000) {
+            QThread::msleep(1);
+        }
+    }
+    while (pending > 0) {
+        QThread::msleep(5);
+    }
+    // Parsing and indexing happen between deliveries: let them finish, as on a store that has been running.
+    while (store.unindexedCount() > 0) {
+        store.search(QStringLiteral("zzzz"), 0, 1);
+        QThread::msleep(50);
+    }
+    std::printf("store: %lld messages (%lld added in %.1f s)\n", static_cast<long long>(store.count()),
+        static_cast<long long>(wanted - have), timer.elapsed() / 1000.0);
+    store.close();
+    return 0;
+}
+
+// One start: from before the application object to the first painted rows. Prints "startup-ms X".
+int startOnce(int argc, char *argv[], const QString &dir, bool reference)
+{
+    if (!reference) {
+        MessageSchemeHandler::registerSchemes();
+        QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
+    }
+    QApplication app(argc, argv);
+    double painted = -1;
+    if (reference) {
+        QMainWindow window;
+        QStandardItemModel model(50, 5);
+        for (int r = 0; r < 50; ++r) {
+            for (int c = 0; c < 5; ++c) {
+                model.setItem(r, c, new QStandardItem(QStringLiteral("row %1 column %2").arg(r).arg(c)));
+            }
+        }
+        auto *table = new PaintedTable;
+        table->setModel(&model);
+        table->onPainted = [&] {
+            painted = s_clock.nsecsElapsed() / 1e6;
+        };
+        window.setCentralWidget(table);
+        window.resize(1280, 800);
+        window.show();
+        waitUntil([&] { return painted >= 0; }, 30000);
+    } else {
+        MessageStore store;
+        if (!store.open(dir)) {
+            return 1;
+        }
+        {
+            CatcherService catcher(&store);
+            catcher.start(loopback());
+            MainWindow window(&store, &catcher, quiet(), loopback());
+            QObject::connect(
+                window.inboxView(), &InboxView::firstRowsPainted, [&] { painted = s_clock.nsecsElapsed() / 1e6; });
+            window.resize(1280, 800);
+            window.show();
+            waitUntil([&] { return painted >= 0; }, 30000);
+            catcher.stop();
+        }
+        store.close();
+    }
+    std::printf("startup-ms %.1f\n", painted);
+    return painted >= 0 ? 0 : 1;
+}
+
+double percentile(QList<double> values, double p)
+{
+    if (values.isEmpty()) {
+        return 0;
+    }
+    std::sort(values.begin(), values.end());
+    return values.at(qMin(values.size() - 1, qsizetype(p * double(values.size()))));
+}
+
+struct Heartbeat
+{
+    QList<double> lateness; // ms per tick
+    QElapsedTimer since;
+    QTimer timer;
+    static constexpr int IntervalMs = 5;
+
+    Heartbeat()
+    {
+        timer.setTimerType(Qt::PreciseTimer);
+        timer.setInterval(IntervalMs);
+        QObject::connect(&timer, &QTimer::timeout, [this] {
+            lateness << qMax(0.0, since.nsecsElapsed() / 1e6 - IntervalMs);
+            since.restart();
+        });
+    }
+    void start()
+    {
+        lateness.clear();
+        since.start();
+        timer.start();
+    }
+    void stop() { timer.stop(); }
+};
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    s_clock.start();
+    QTemporaryDir config;
+    qputenv("XDG_CONFIG_HOME", config.path().toLocal8Bit()); // nothing of the user's window state
+    // Chromium refuses to start as root with its sandbox; a benchmark run as root (CI machines) turns it off for
+    // itself. The shipped app never does.
+    if (geteuid() == 0 && !qEnvironmentVariableIsSet("QTWEBENGINE_CHROMIUM_FLAGS")) {
+        qputenv("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox");
+    }
+    QStringList args;
+    for (int i = 0; i < argc; ++i) {
+        args << QString::fromLocal8Bit(argv[i]);
+    }
+    const qsizetype once = args.indexOf(QStringLiteral("--start-once"));
+    if (once > 0) {
+        return startOnce(argc, argv, args.value(once + 1), args.contains(QStringLiteral("--reference")));
+    }
+
+    QCommandLineParser parser;
+    parser.addOption(
+        { QStringLiteral("data"), QStringLiteral("Store to fill (kept between runs)."), QStringLiteral("DIR") });
+    parser.addOption({ QStringLiteral("messages"), QStringLiteral("Stored messages (100000)."), QStringLiteral("N"),
+        QStringLiteral("100000") });
+    parser.addOption({ QStringLiteral("burst"), QStringLiteral("Messages in the burst (5000)."), QStringLiteral("N"),
+        QStringLiteral("5000") });
+    parser.addOption({ QStringLiteral("sessions"), QStringLiteral("Parallel SMTP sessions (4)."), QStringLiteral("N"),
+        QStringLiteral("4") });
+    parser.addOption({ QStringLiteral("starts"), QStringLiteral("Start-up runs of each kind (5)."), QStringLiteral("N"),
+        QStringLiteral("5") });
+    parser.parse(args);
+    const QString dir = parser.value(QStringLiteral("data"));
+    if (dir.isEmpty()) {
+        std::fprintf(stderr, "usage: letterbox-gui-bench --data DIR [--messages N] [--burst N]\n");
+        return 2;
+    }
+    if (fill(dir, parser.value(QStringLiteral("messages")).toLongLong()) != 0) {
+        return 1;
+    }
+
+    // Start-up: alternate the reference and Letterbox, each a fresh process.
+    QList<double> ours;
+    QList<double> reference;
+    const int starts = parser.value(QStringLiteral("starts")).toInt();
+    for (int i = 0; i < starts * 2; ++i) {
+        const bool isReference = i % 2 == 0;
+        QProcess child;
+        QStringList childArgs { QStringLiteral("--start-once"), dir };
+        if (isReference) {
+            childArgs << QStringLiteral("--reference");
+        }
+        child.start(QFileInfo(args.first()).absoluteFilePath(), childArgs);
+        child.waitForFinished(120000);
+        const QByteArray out = child.readAllStandardOutput();
+        const qsizetype at = out.indexOf("startup-ms ");
+        if (at < 0) {
+            std::fprintf(stderr, "start-up run failed: %s\n", child.readAllStandardError().constData());
+            return 1;
+        }
+        (isReference ? reference : ours) << out.mid(at + 11).trimmed().toDouble();
+    }
+    std::sort(ours.begin(), ours.end());
+    std::sort(reference.begin(), reference.end());
+    const double oursMedian = ours.at(ours.size() / 2);
+    const double referenceMedian = reference.at(reference.size() / 2);
+    std::printf("first painted inbox, %s stored: median %.0f ms (min %.0f, max %.0f) over %d starts\n",
+        qPrintable(QLocale::c().toString(parser.value(QStringLiteral("messages")).toLongLong())), oursMedian,
+        ours.first(), ours.last(), starts);
+    std::printf("reference (bare Qt window, 50-row table): median %.0f ms (min %.0f, max %.0f)\n", referenceMedian,
+        reference.first(), reference.last());
+    std::printf("ratio to the reference: %.2f\n", oursMedian / referenceMedian);
+
+    // The burst: the app as the user runs it (window, SMTP, API), a load generator in another process.
+    MessageSchemeHandler::registerSchemes();
+    QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
+    QApplication app(argc, argv);
+    MessageStore store;
+    store.setMaxMessages(0);
+    if (!store.open(dir)) {
+        return 1;
+    }
+    int status = 0;
+    {
+        CatcherService catcher(&store);
+        catcher.start(loopback());
+        MainWindow window(&store, &catcher, quiet(), loopback());
+        window.resize(1280, 800);
+        window.show();
+        waitUntil([] { return false; }, 2000);
+        Heartbeat heartbeat;
+        heartbeat.start();
+        waitUntil([] { return false; }, 3000);
+        heartbeat.stop();
+        const QList<double> idle = heartbeat.lateness;
+
+        const qint64 before = store.count();
+        const int burst = parser.value(QStringLiteral("burst")).toInt();
+        QProcess sender;
+        sender.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        QElapsedTimer timer;
+        heartbeat.start();
+        timer.start();
+        sender.start(QStringLiteral("python3"),
+            { QStringLiteral(LETTERBOX_BENCH_DIR "/smtp-burst.py"), QStringLiteral("127.0.0.1"),
+                QString::number(catcher.smtpListeners().first().port), QString::number(burst),
+                parser.value(QStringLiteral("sessions")) });
+        const bool shown = waitUntil(
+            [&] {
+                return window.inboxModel()->matchCount() >= before + burst && sender.state() == QProcess::NotRunning;
+            },
+            600000);
+        const double elapsed = timer.elapsed() / 1000.0;
+        waitUntil([] { return false; }, 1000); // what the burst left queued
+        heartbeat.stop();
+        const QList<double> busy = heartbeat.lateness;
+        std::printf("%s", sender.readAllStandardOutput().constData());
+        if (!shown) {
+            std::fprintf(stderr, "the burst did not all show up in the inbox\n");
+            status = 1;
+        }
+        const auto over = std::count_if(busy.cbegin(), busy.cend(), [](double v) { return v > 50; });
+        std::printf("burst of %d over %s sessions: all listed after %.2f s (%.0f msg/s)\n", burst,
+            qPrintable(parser.value(QStringLiteral("sessions"))), elapsed, burst / elapsed);
+        std::printf(
+            "event-loop lateness during the burst: max %.1f ms, p99 %.1f ms, p50 %.2f ms, %lld ticks over 50 ms "
+            "(of %lld)\n",
+            percentile(busy, 1.0), percentile(busy, 0.99), percentile(busy, 0.5), static_cast<long long>(over),
+            static_cast<long long>(busy.size()));
+        std::printf("reference, idle window: max %.1f ms, p99 %.1f ms (of %lld ticks)\n", percentile(idle, 1.0),
+            percentile(idle, 0.99), static_cast<long long>(idle.size()));
+        std::printf(
+            "ratio of max stalls (burst / idle): %.2f\n", percentile(busy, 1.0) / qMax(0.1, percentile(idle, 1.0)));
+        catcher.stop();
+        QThreadPool::globalInstance()->waitForDone();
+    }
+    store.close();
+    return status;
+}
