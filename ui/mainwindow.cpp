@@ -383,6 +383,24 @@ void MainWindow::createMenus()
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(m_actions.value(QStringLiteral("follow")));
     view->addAction(m_actions.value(QStringLiteral("compact")));
+    QMenu *sortMenu = view->addMenu(tr("&Sort By"));
+    auto *sortGroup = new QActionGroup(this);
+    const QList<std::tuple<QString, int, Qt::SortOrder>> sorts {
+        { tr("Newest First"), InboxModel::ReceivedColumn, Qt::DescendingOrder },
+        { tr("Oldest First"), InboxModel::ReceivedColumn, Qt::AscendingOrder },
+        { tr("Sender"), InboxModel::FromColumn, Qt::AscendingOrder },
+        { tr("Recipient"), InboxModel::ToColumn, Qt::AscendingOrder },
+        { tr("Subject"), InboxModel::SubjectColumn, Qt::AscendingOrder },
+        { tr("Largest First"), InboxModel::SizeColumn, Qt::DescendingOrder },
+    };
+    for (const auto &[text, column, order] : sorts) {
+        QAction *sortAction = sortMenu->addAction(text);
+        sortAction->setCheckable(true);
+        sortAction->setChecked(column == InboxModel::ReceivedColumn && order == Qt::DescendingOrder);
+        sortGroup->addAction(sortAction);
+        connect(sortAction, &QAction::triggered, this,
+            [this, column = column, order = order] { m_inboxView->sortByColumn(column, order); });
+    }
     view->addSeparator();
     view->addAction(m_actions.value(QStringLiteral("zoomIn")));
     view->addAction(m_actions.value(QStringLiteral("zoomOut")));

@@ -1,14 +1,20 @@
 #include "sourceview.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QFontDatabase>
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPainter>
+#include <QPlainTextDocumentLayout>
+#include <QPointer>
 #include <QTextBlock>
+#include <QThread>
+#include <QThreadPool>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -114,11 +120,8 @@ SourceView::SourceView(QWidget *parent) : QWidget(parent), m_editor(new Editor(t
     connect(previous, &QToolButton::clicked, this, [this] { find(m_findField->text(), true); });
     connect(close, &QToolButton::clicked, m_findBar, &QWidget::hide);
 
-    auto *findAction = new QAction(tr("Find in Source"), this);
-    findAction->setShortcut(QKeySequence::Find);
-    findAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    connect(findAction, &QAction::triggered, this, &SourceView::showFindBar);
-    addAction(findAction);
+    // Ctrl+F is the window's Find: it opens this bar when the Source tab has the focus (one shortcut, never an
+    // ambiguous pair).
     auto *escape = new QAction(this);
     escape->setShortcut(Qt::Key_Escape);
     escape->setShortcutContext(Qt::WidgetWithChildrenShortcut);
@@ -132,22 +135,24 @@ SourceView::SourceView(QWidget *parent) : QWidget(parent), m_editor(new Editor(t
     layout->addWidget(m_findBar);
 }
 
-void SourceView::setSource(const QByteArray &raw)
+namespace {
+// The source as a document, made on a worker thread: the text (UTF-8 where it is valid, each other byte as Latin-1,
+// so nothing is hidden) and the header block's formats (up to the first empty line; a 10 MB body costs nothing).
+QTextDocument *sourceDocument(const QByteArray &raw, const QFont &font, const QColor &name, const QColor &header)
 {
-    // Mail is bytes: UTF-8 where it is valid, each other byte as Latin-1, so nothing is hidden.
-    const QString text = QUtf8StringView(raw).isValidUtf8() ? QString::fromUtf8(raw) : QString::fromLatin1(raw);
-    m_editor->setPlainText(text);
-    // The header block: up to the first empty line. Only its names are formatted (a 10 MB body costs nothing).
+    auto *document = new QTextDocument;
+    document->setDefaultFont(font);
+    document->setUndoRedoEnabled(false);
+    document->setPlainText(QUtf8StringView(raw).isValidUtf8() ? QString::fromUtf8(raw) : QString::fromLatin1(raw));
     QTextCharFormat nameFormat;
     nameFormat.setFontWeight(QFont::Bold);
-    nameFormat.setForeground(palette().color(QPalette::Link));
+    nameFormat.setForeground(name);
     QTextCharFormat headerFormat;
-    headerFormat.setBackground(palette().color(QPalette::AlternateBase));
-    QTextBlock block = m_editor->document()->firstBlock();
-    int lines = 0;
-    QTextCursor cursor(m_editor->document());
+    headerFormat.setBackground(header);
+    QTextBlock block = document->firstBlock();
+    QTextCursor cursor(document);
     cursor.beginEditBlock();
-    while (block.isValid() && lines < 10000) {
+    for (int lines = 0; block.isValid() && lines < 10000; ++lines) {
         const QString line = block.text();
         if (line.isEmpty() || line == u"\r") {
             break;
@@ -162,14 +167,62 @@ void SourceView::setSource(const QByteArray &raw)
             cursor.mergeCharFormat(nameFormat);
         }
         block = block.next();
-        ++lines;
     }
     cursor.endEditBlock();
+    return document;
+}
+} // namespace
+
+void SourceView::setSource(const QByteArray &raw)
+{
+    // Converting and formatting a big source takes a while (10 MB: about a third of a second): a worker makes
+    // the document, the GUI thread only attaches it.
+    const quint64 generation = ++m_generation;
+    m_loading = true;
+    m_editor->setPlainText(tr("Loading the source (%1 bytes)…").arg(QLocale().toString(raw.size())));
+    QPointer<SourceView> self(this);
+    const QFont font = m_editor->font();
+    const QColor name = palette().color(QPalette::Link);
+    const QColor header = palette().color(QPalette::AlternateBase);
+    QThread *gui = thread();
+    QThreadPool::globalInstance()->start([self, raw, font, name, header, gui, generation] {
+        QTextDocument *document = sourceDocument(raw, font, name, header);
+        document->moveToThread(gui);
+        QMetaObject::invokeMethod(
+            qApp,
+            [self, document, generation] {
+                if (!self || self->m_generation != generation) {
+                    delete document;
+                    return;
+                }
+                self->attach(document);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void SourceView::attach(QTextDocument *document)
+{
+    document->setParent(this);
+    document->setDocumentLayout(new QPlainTextDocumentLayout(document));
+    QTextDocument *previous = m_document;
+    m_editor->setDocument(document);
+    m_document = document;
+    delete previous;
     m_editor->moveCursor(QTextCursor::Start);
+    m_loading = false;
+    Q_EMIT sourceShown();
+}
+
+bool SourceView::isLoading() const
+{
+    return m_loading;
 }
 
 void SourceView::clear()
 {
+    ++m_generation;
+    m_loading = false;
     m_editor->clear();
 }
 

@@ -14,6 +14,7 @@
 #include <ui/inboxview.h>
 #include <ui/mainwindow.h>
 #include <ui/messageschemehandler.h>
+#include <ui/sourceview.h>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -22,6 +23,7 @@
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QMainWindow>
+#include <QPlainTextEdit>
 #include <QProcess>
 #include <QStandardItemModel>
 #include <QTableView>
@@ -247,6 +249,9 @@ int main(int argc, char *argv[])
         QStringLiteral("5000") });
     parser.addOption({ QStringLiteral("sessions"), QStringLiteral("Parallel SMTP sessions (4)."), QStringLiteral("N"),
         QStringLiteral("4") });
+    parser.addOption(
+        { QStringLiteral("source-mb"), QStringLiteral("Also time the Source tab with a message this big (0: skip)."),
+            QStringLiteral("MB"), QStringLiteral("10") });
     parser.addOption({ QStringLiteral("starts"), QStringLiteral("Start-up runs of each kind (5)."), QStringLiteral("N"),
         QStringLiteral("5") });
     parser.parse(args);
@@ -291,6 +296,19 @@ int main(int argc, char *argv[])
         reference.first(), reference.last());
     std::printf("ratio to the reference: %.2f\n", oursMedian / referenceMedian);
 
+    // The Source tab with a big message: SourceView (line numbers, header formatting) against a bare
+    // QPlainTextEdit::setPlainText() of the same text, each to its first paint.
+    const int sourceMb = parser.value(QStringLiteral("source-mb")).toInt();
+    QByteArray bigSource;
+    if (sourceMb > 0) {
+        bigSource = "Received: from bench ([127.0.0.1]) by bench.test (Letterbox) with ESMTP id X; now\r\n"
+                    "From: a@x.test\r\nTo: b@y.test\r\nSubject: big\r\nContent-Type: application/pdf\r\n"
+                    "Content-Transfer-Encoding: base64\r\n\r\n";
+        const QByteArray line = QByteArray(76, 'Q') + "\r\n";
+        while (bigSource.size() < sourceMb * 1024 * 1024) {
+            bigSource += line;
+        }
+    }
     // The burst: the app as the user runs it (window, SMTP, API), a load generator in another process.
     MessageSchemeHandler::registerSchemes();
     QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
@@ -308,6 +326,56 @@ int main(int argc, char *argv[])
         window.resize(1280, 800);
         window.show();
         waitUntil([] { return false; }, 2000);
+        if (sourceMb > 0) {
+            QList<double> ours;
+            QList<double> plain;
+            for (int round = 0; round < 3; ++round) {
+                for (const bool reference : { true, false }) {
+                    QElapsedTimer t;
+                    QWidget *widget = nullptr;
+                    QAbstractScrollArea *area = nullptr;
+                    if (reference) {
+                        auto *edit = new QPlainTextEdit;
+                        edit->setReadOnly(true);
+                        edit->resize(900, 700);
+                        edit->show();
+                        waitUntil([] { return false; }, 200);
+                        t.start();
+                        edit->setPlainText(QString::fromLatin1(bigSource));
+                        widget = edit;
+                        area = edit;
+                    } else {
+                        auto *view = new SourceView;
+                        view->resize(900, 700);
+                        view->show();
+                        waitUntil([] { return false; }, 200);
+                        t.start();
+                        Heartbeat beat;
+                        beat.start();
+                        view->setSource(bigSource);
+                        // What the GUI thread spends: the call, then attaching the document a worker made.
+                        const double call = t.nsecsElapsed() / 1e6;
+                        waitUntil([&] { return !view->isLoading(); }, 60000);
+                        const double shown = t.nsecsElapsed() / 1e6;
+                        waitUntil([] { return false; }, 150); // the paint after it, and the tick that measures it
+                        beat.stop();
+                        std::printf("source view: setSource() returned after %.1f ms, shown after %.0f ms; longest "
+                                    "event-loop stall meanwhile %.0f ms\n",
+                            call, shown, percentile(beat.lateness, 1.0));
+                        widget = view;
+                        area = view->editor();
+                    }
+                    area->viewport()->repaint();
+                    (reference ? plain : ours) << t.nsecsElapsed() / 1e6;
+                    delete widget;
+                }
+            }
+            std::sort(ours.begin(), ours.end());
+            std::sort(plain.begin(), plain.end());
+            std::printf("source view, %d MB message to its first paint: median %.0f ms; reference "
+                        "QPlainTextEdit::setPlainText: median %.0f ms; ratio %.2f\n",
+                sourceMb, ours.at(1), plain.at(1), ours.at(1) / plain.at(1));
+        }
         Heartbeat heartbeat;
         heartbeat.start();
         waitUntil([] { return false; }, 3000);

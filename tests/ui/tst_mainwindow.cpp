@@ -175,6 +175,7 @@ void TestMainWindow::mailOverASocketAppearsAndFillsEveryTab()
         [](const QString &l) { return l.endsWith(QLatin1String(" octets of message data]")); }));
     // The source is laid out when its tab is shown.
     view->setCurrentTab(MessageView::SourceTab);
+    QTRY_VERIFY_WITH_TIMEOUT(!view->sourceView()->isLoading(), 10000);
     const QString source = view->sourceView()->editor()->toPlainText();
     QVERIFY(source.startsWith(QStringLiteral("Received: from demo.example.test ([127.0.0.1]) by mx.test")));
     QVERIFY(source.contains(QStringLiteral("Subject: Quarterly report ready")));
