@@ -151,6 +151,7 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
         maxConnections = int(max);
     }
     const QString authValue = parser.isSet(authOption) ? parser.value(authOption) : QStringLiteral("any");
+    authText = authValue;
     if (authValue == u"any") {
         auth = AuthConfig::any();
     } else if (authValue == u"off") {

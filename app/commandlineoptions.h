@@ -23,6 +23,7 @@ struct CommandLineOptions
     qint64 maxMessageSize = 67108864;
     qint64 maxMessages = 10000;
     AuthConfig auth;
+    QString authText = QStringLiteral("any"); // as given: any, off or the file
     int idleTimeoutMs = 300000;
     int maxConnections = 1000;
 

@@ -39,6 +39,9 @@ AppSettings effectiveSettings(const AppSettings &saved, const CommandLineOptions
     if (options.given.contains(QStringLiteral("max-messages"))) {
         s.maxMessages = options.maxMessages;
     }
+    if (options.given.contains(QStringLiteral("auth"))) {
+        s.auth = options.authText;
+    }
     return s;
 }
 } // namespace
@@ -69,17 +72,11 @@ int runDesktop(int argc, char *argv[], const CommandLineOptions &options)
 
     CatcherConfig config;
     QString settingsError;
-    if (options.given.contains(QStringLiteral("auth"))) {
-        settings.auth = QStringLiteral("any"); // replaced below by the command line's own
-    }
     if (!settings.toConfig(base, &config, &settingsError)) {
         // Saved settings that no longer work (a moved credentials file): the defaults, and say so.
         std::fprintf(stderr, "letterbox: ignoring saved settings: %s\n", qPrintable(settingsError));
         settings = effectiveSettings(AppSettings(), options);
         settings.toConfig(base, &config, &settingsError);
-    }
-    if (options.given.contains(QStringLiteral("auth"))) {
-        config.session.auth = options.auth;
     }
 
     MessageStore store;

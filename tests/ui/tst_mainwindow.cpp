@@ -8,11 +8,13 @@
 #include <service/catcherservice.h>
 #include <ui/emptystate.h>
 #include <ui/headersmodel.h>
+#include <ui/htmlview.h>
 #include <ui/inboxmodel.h>
 #include <ui/inboxview.h>
 #include <ui/mainwindow.h>
 #include <ui/messageschemehandler.h>
 #include <ui/messageview.h>
+#include <ui/notifier.h>
 #include <ui/partsmodel.h>
 #include <ui/sessionsmodel.h>
 #include <ui/sourceview.h>
@@ -93,6 +95,7 @@ private Q_SLOTS:
     void cleanup();
     void mailOverASocketAppearsAndFillsEveryTab();
     void newMailKeepsSelectionAndScrollPosition();
+    void clickingANotificationShowsTheMessage();
     void followNewestSelectsEachArrival();
     void deleteReadExportImportRoundTrip();
     void searchAndFiltersUseTheStoreSyntax();
@@ -148,6 +151,10 @@ void TestMainWindow::mailOverASocketAppearsAndFillsEveryTab()
     QTRY_VERIFY_WITH_TIMEOUT(!view->isLoading() && view->content().isValid(), 10000);
 
     QCOMPARE(view->content().parsed.subject, QStringLiteral("Quarterly report ready"));
+    // The HTML tab loads the body and its cid: logo from the message itself.
+    QTRY_COMPARE_WITH_TIMEOUT(
+        view->htmlView()->schemeHandler()->servedCount(QStringLiteral("letterbox-message")), 1, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(view->htmlView()->schemeHandler()->servedCount(QStringLiteral("cid")), 1, 20000);
     QVERIFY(allText(view->headerCard()).contains(QStringLiteral("Quarterly report ready")));
     QVERIFY(allText(view->headerCard()).contains(QStringLiteral("Ada Lovelace &lt;ada@example.com&gt;")));
     QVERIFY(view->textView()->toPlainText().contains(QStringLiteral("Revenue grew 12% this quarter.")));
@@ -214,6 +221,20 @@ void TestMainWindow::newMailKeepsSelectionAndScrollPosition()
     QCOMPARE(window.selectedIds(), QStringList { selected });
     QCOMPARE(list->selectionModel()->currentIndex().row(), 123);
     QCOMPARE(list->indexAt(QPoint(5, 5)).data(InboxModel::IdRole).toString(), topBefore);
+}
+
+void TestMainWindow::clickingANotificationShowsTheMessage()
+{
+    const QString older = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("older")));
+    UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("newer")));
+    QVERIFY(m_catcher->start(loopbackConfig()));
+    MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), loopbackConfig());
+    window.show();
+    window.showMinimized();
+    Q_EMIT window.notifier()->activated(older);
+    QTRY_COMPARE_WITH_TIMEOUT(window.selectedIds(), QStringList { older }, 5000);
+    QVERIFY(!window.isMinimized());
+    QTRY_COMPARE_WITH_TIMEOUT(window.messageView()->messageId(), older, 5000);
 }
 
 void TestMainWindow::followNewestSelectsEachArrival()
