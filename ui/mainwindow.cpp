@@ -458,6 +458,11 @@ void MainWindow::createSessionsDock()
     m_sessionsView->horizontalHeader()->setStretchLastSection(true);
     m_sessionsView->setWordWrap(false);
     m_sessionsView->setAccessibleName(tr("SMTP sessions"));
+    const QList<QPair<int, int>> widths { { SessionsModel::PeerColumn, 16 }, { SessionsModel::HeloColumn, 16 },
+        { SessionsModel::StateColumn, 24 }, { SessionsModel::MessagesColumn, 8 }, { SessionsModel::BytesColumn, 9 } };
+    for (const auto &[column, characters] : widths) {
+        m_sessionsView->horizontalHeader()->resizeSection(column, fontMetrics().averageCharWidth() * characters);
+    }
     m_sessionTranscript = new TranscriptModel(this);
     m_sessionTranscriptView = new QTableView(split);
     m_sessionTranscriptView->setModel(m_sessionTranscript);

@@ -83,13 +83,15 @@ void TestInboxModel::arrivalsAreInsertedAtTheTopInOneBatch()
     model.setCoalesceInterval(60000); // nothing is inserted until flushArrivals()
     QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
     QSignalSpy arrived(&model, &InboxModel::messagesArrived);
+    // Queued to this thread after the model's own connection: when this has counted a signal, the model has it.
+    int stored = 0;
+    connect(m_store.get(), &MessageStore::messageStored, &model, [&stored] { ++stored; });
     QStringList ids;
     for (int i = 0; i < 10; ++i) {
         ids.prepend(UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("new%1").arg(i))));
     }
     // The store's signals are queued to this thread.
-    QTRY_COMPARE_WITH_TIMEOUT(m_store->count(), 11, 5000);
-    QCoreApplication::processEvents();
+    QTRY_COMPARE_WITH_TIMEOUT(stored, 10, 5000);
     QCOMPARE(model.rowCount(), 1);
     model.flushArrivals();
     QCOMPARE(inserted.size(), 1);
@@ -128,9 +130,10 @@ void TestInboxModel::arrivalsAreFoundBehindNewerMessages()
     InboxModel model(m_store.get());
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.setCoalesceInterval(60000);
+    int stored = 0; // queued after the model's own connection, as above
+    connect(m_store.get(), &MessageStore::messageStored, &model, [&stored] { ++stored; });
     const QString first = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("first")));
-    QTRY_COMPARE_WITH_TIMEOUT(m_store->count(), 1, 5000);
-    QCoreApplication::processEvents(); // its messageStored is taken
+    QTRY_COMPARE_WITH_TIMEOUT(stored, 1, 5000); // the model has taken its messageStored
     // 300 more, stored while the first waits (their own signals come too, but later).
     for (int i = 0; i < 300; ++i) {
         UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("later %1").arg(i)));
@@ -138,7 +141,7 @@ void TestInboxModel::arrivalsAreFoundBehindNewerMessages()
     model.flushArrivals();
     QCOMPARE(model.rowCount(), 1);
     QCOMPARE(model.idAt(0), first);
-    QTest::qWait(200); // the later ones' signals
+    QTRY_COMPARE_WITH_TIMEOUT(stored, 301, 5000); // the later ones' signals
     model.flushArrivals();
     QCOMPARE(model.rowCount(), 301);
     QCOMPARE(model.idAt(300), first);
