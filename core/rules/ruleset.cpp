@@ -1,0 +1,451 @@
+#include "ruleset.h"
+
+#include "rulematcher.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+
+namespace {
+const char *const StageNames[] = { "host", "sender", "recipient", "auth", "data" };
+
+// Where a value sits in the JSON text, for error messages: a small scanner that walks the document along a path
+// of object keys and array indexes and returns the 1-based line of the value it reaches (or of the nearest
+// enclosing value when the path ends early, e.g. at a missing field).
+class JsonLocator
+{
+public:
+    explicit JsonLocator(const QByteArray &json) : m_json(json) { }
+
+    int lineOf(const QStringList &path)
+    {
+        m_pos = 0;
+        skipSpace();
+        int line = lineAt(m_pos);
+        for (const QString &step : path) {
+            if (m_pos >= m_json.size()) {
+                break;
+            }
+            const char open = m_json.at(m_pos);
+            bool found = false;
+            if (open == '{') {
+                ++m_pos;
+                while (skipSpace(), m_pos < m_json.size() && m_json.at(m_pos) != '}') {
+                    const QString key = readString();
+                    skipSpace();
+                    ++m_pos; // ':'
+                    skipSpace();
+                    if (key == step) {
+                        found = true;
+                        break;
+                    }
+                    skipValue();
+                    skipSpace();
+                    if (m_pos < m_json.size() && m_json.at(m_pos) == ',') {
+                        ++m_pos;
+                    }
+                }
+            } else if (open == '[') {
+                bool ok = false;
+                const int index = step.toInt(&ok);
+                ++m_pos;
+                for (int i = 0; ok && (skipSpace(), m_pos < m_json.size()) && m_json.at(m_pos) != ']'; ++i) {
+                    if (i == index) {
+                        found = true;
+                        break;
+                    }
+                    skipValue();
+                    skipSpace();
+                    if (m_pos < m_json.size() && m_json.at(m_pos) == ',') {
+                        ++m_pos;
+                    }
+                }
+            }
+            if (!found) {
+                break;
+            }
+            line = lineAt(m_pos);
+        }
+        return line;
+    }
+
+private:
+    int lineAt(qsizetype pos) const { return int(m_json.left(pos).count('\n')) + 1; }
+    void skipSpace()
+    {
+        while (m_pos < m_json.size() && QByteArrayView(" \t\r\n").contains(m_json.at(m_pos))) {
+            ++m_pos;
+        }
+    }
+    QString readString()
+    {
+        if (m_pos >= m_json.size() || m_json.at(m_pos) != '"') {
+            return {};
+        }
+        const qsizetype start = m_pos;
+        ++m_pos;
+        while (m_pos < m_json.size() && m_json.at(m_pos) != '"') {
+            m_pos += m_json.at(m_pos) == '\\' ? 2 : 1;
+        }
+        ++m_pos;
+        return QJsonDocument::fromJson("[" + m_json.mid(start, m_pos - start) + "]").array().at(0).toString();
+    }
+    void skipValue()
+    {
+        skipSpace();
+        if (m_pos >= m_json.size()) {
+            return;
+        }
+        const char c = m_json.at(m_pos);
+        if (c == '"') {
+            readString();
+        } else if (c == '{' || c == '[') {
+            int depth = 0;
+            while (m_pos < m_json.size()) {
+                const char d = m_json.at(m_pos);
+                if (d == '"') {
+                    readString();
+                    continue;
+                }
+                depth += (d == '{' || d == '[') ? 1 : (d == '}' || d == ']') ? -1 : 0;
+                ++m_pos;
+                if (depth == 0) {
+                    return;
+                }
+            }
+        } else {
+            while (m_pos < m_json.size() && !QByteArrayView(",}] \t\r\n").contains(m_json.at(m_pos))) {
+                ++m_pos;
+            }
+        }
+    }
+
+    const QByteArray &m_json;
+    qsizetype m_pos = 0;
+};
+
+template<typename Enum>
+struct Names
+{
+    Enum value;
+    const char *name;
+};
+const Names<Rule::Match> MatchNames[] = { { Rule::Match::Exact, "exact" }, { Rule::Match::Glob, "glob" },
+    { Rule::Match::Regex, "regex" }, { Rule::Match::Cidr, "cidr" } };
+const Names<Rule::Part> PartNames[]
+    = { { Rule::Part::Address, "address" }, { Rule::Part::LocalPart, "local" }, { Rule::Part::Domain, "domain" } };
+const Names<Rule::Action> ActionNames[] = { { Rule::Action::Accept, "accept" }, { Rule::Action::Reject, "reject" } };
+const Names<Rule::HostReply> HostReplyNames[] = { { Rule::HostReply::Commands, "commands" },
+    { Rule::HostReply::Greeting, "greeting" }, { Rule::HostReply::Drop, "drop" } };
+
+template<typename Enum, size_t N>
+QString nameOf(const Names<Enum> (&names)[N], Enum value)
+{
+    for (const auto &n : names) {
+        if (n.value == value) {
+            return QLatin1String(n.name);
+        }
+    }
+    return {};
+}
+
+template<typename Enum, size_t N>
+bool valueOf(const Names<Enum> (&names)[N], const QString &name, Enum *value)
+{
+    for (const auto &n : names) {
+        if (name == QLatin1String(n.name)) {
+            *value = n.value;
+            return true;
+        }
+    }
+    return false;
+}
+
+template<typename Enum, size_t N>
+QString choices(const Names<Enum> (&names)[N])
+{
+    QStringList list;
+    for (const auto &n : names) {
+        list << QStringLiteral("\"%1\"").arg(QLatin1String(n.name));
+    }
+    return list.join(QStringLiteral(", "));
+}
+
+// The fields a rule of each stage may have.
+QStringList fieldsOf(RuleSet::Stage stage)
+{
+    QStringList fields { QStringLiteral("match"), QStringLiteral("pattern"), QStringLiteral("action"),
+        QStringLiteral("code"), QStringLiteral("enhanced"), QStringLiteral("text"), QStringLiteral("probability"),
+        QStringLiteral("delayMs"), QStringLiteral("enabled") };
+    switch (stage) {
+    case RuleSet::Stage::Host:
+        fields << QStringLiteral("hostReply");
+        break;
+    case RuleSet::Stage::Sender:
+    case RuleSet::Stage::Recipient:
+    case RuleSet::Stage::Auth:
+        fields << QStringLiteral("part");
+        break;
+    case RuleSet::Stage::Data:
+        fields << QStringLiteral("header") << QStringLiteral("minSize");
+        break;
+    }
+    return fields;
+}
+
+// Reads one rule; "field: problem" on failure (the field without the list prefix).
+QString readRule(const QJsonObject &o, RuleSet::Stage stage, Rule *rule, QString *field)
+{
+    const QStringList allowed = fieldsOf(stage);
+    for (auto it = o.constBegin(); it != o.constEnd(); ++it) {
+        if (!allowed.contains(it.key())) {
+            *field = it.key();
+            return QStringLiteral("unknown field for a %1 rule (known: %2)")
+                .arg(RuleSet::stageName(stage), allowed.join(QStringLiteral(", ")));
+        }
+    }
+    auto text = [&](const char *name, QString *out) -> QString {
+        const QJsonValue v = o.value(QLatin1String(name));
+        if (v.isUndefined()) {
+            return {};
+        }
+        if (!v.isString()) {
+            *field = QLatin1String(name);
+            return QStringLiteral("must be a string");
+        }
+        *out = v.toString();
+        return {};
+    };
+    auto integer = [&](const char *name, qint64 min, qint64 max, qint64 *out) -> QString {
+        const QJsonValue v = o.value(QLatin1String(name));
+        if (v.isUndefined()) {
+            return {};
+        }
+        const double d = v.toDouble(-1e300);
+        if (!v.isDouble() || d != double(qint64(d)) || d < double(min) || d > double(max)) {
+            *field = QLatin1String(name);
+            return QStringLiteral("must be a whole number from %1 to %2").arg(min).arg(max);
+        }
+        *out = qint64(d);
+        return {};
+    };
+    QString error;
+    QString value;
+    if (!(error = text("match", &value)).isEmpty()) {
+        return error;
+    }
+    if (!value.isEmpty() && !valueOf(MatchNames, value, &rule->match)) {
+        *field = QStringLiteral("match");
+        return QStringLiteral("must be one of %1").arg(choices(MatchNames));
+    }
+    value.clear();
+    if (!(error = text("part", &value)).isEmpty()) {
+        return error;
+    }
+    if (!value.isEmpty() && !valueOf(PartNames, value, &rule->part)) {
+        *field = QStringLiteral("part");
+        return QStringLiteral("must be one of %1").arg(choices(PartNames));
+    }
+    if (!(error = text("pattern", &rule->pattern)).isEmpty()) {
+        return error;
+    }
+    value.clear();
+    if (!(error = text("action", &value)).isEmpty()) {
+        return error;
+    }
+    if (!value.isEmpty() && !valueOf(ActionNames, value, &rule->action)) {
+        *field = QStringLiteral("action");
+        return QStringLiteral("must be one of %1").arg(choices(ActionNames));
+    }
+    value.clear();
+    if (!(error = text("hostReply", &value)).isEmpty()) {
+        return error;
+    }
+    if (!value.isEmpty() && !valueOf(HostReplyNames, value, &rule->hostReply)) {
+        *field = QStringLiteral("hostReply");
+        return QStringLiteral("must be one of %1").arg(choices(HostReplyNames));
+    }
+    qint64 number = rule->code;
+    if (!(error = integer("code", 400, 599, &number)).isEmpty()) {
+        return error;
+    }
+    rule->code = int(number);
+    if (!(error = text("enhanced", &rule->enhanced)).isEmpty() || !(error = text("text", &rule->text)).isEmpty()
+        || !(error = text("header", &rule->header)).isEmpty()) {
+        return error;
+    }
+    number = rule->probability;
+    if (!(error = integer("probability", 0, 100, &number)).isEmpty()) {
+        return error;
+    }
+    rule->probability = int(number);
+    number = rule->delayMs;
+    if (!(error = integer("delayMs", 0, 600000, &number)).isEmpty()) {
+        return error;
+    }
+    rule->delayMs = int(number);
+    if (!(error = integer("minSize", 0, Q_INT64_C(1) << 40, &rule->minSize)).isEmpty()) {
+        return error;
+    }
+    const QJsonValue enabled = o.value(QLatin1String("enabled"));
+    if (!enabled.isUndefined()) {
+        if (!enabled.isBool()) {
+            *field = QStringLiteral("enabled");
+            return QStringLiteral("must be true or false");
+        }
+        rule->enabled = enabled.toBool();
+    }
+    const QString problem = RuleSet::validate(*rule, stage);
+    if (!problem.isEmpty()) {
+        *field = problem.section(u':', 0, 0);
+        return problem.section(u':', 1).trimmed();
+    }
+    return {};
+}
+} // namespace
+
+bool RuleSet::isEmpty() const
+{
+    for (const QList<Rule> &list : lists) {
+        if (!list.isEmpty()) {
+            return false;
+        }
+    }
+    return true;
+}
+
+QString RuleSet::stageName(Stage stage)
+{
+    return QLatin1String(StageNames[int(stage)]);
+}
+
+QString RuleSet::validate(const Rule &rule, Stage stage)
+{
+    if (rule.match == Rule::Match::Cidr && stage != Stage::Host) {
+        return QStringLiteral("match: \"cidr\" is for host rules only");
+    }
+    if (rule.pattern.isEmpty() && !(stage == Stage::Data && rule.minSize > 0)) {
+        return QStringLiteral("pattern: must not be empty");
+    }
+    if (rule.code < 400 || rule.code > 599) {
+        return QStringLiteral("code: must be a 4xx or 5xx reply code");
+    }
+    static const QRegularExpression enhanced(QStringLiteral("\\A[245]\\.\\d{1,3}\\.\\d{1,3}\\z"));
+    if (!enhanced.match(rule.enhanced).hasMatch()) {
+        return QStringLiteral("enhanced: must look like 5.7.1 (RFC 3463)");
+    }
+    if (rule.enhanced.at(0).digitValue() != rule.code / 100) {
+        return QStringLiteral("enhanced: its class (%1) must match the code's (%2)")
+            .arg(rule.enhanced.at(0))
+            .arg(rule.code / 100);
+    }
+    if (rule.text.contains(u'\r') || rule.text.contains(u'\n') || rule.text.size() > 400) {
+        return QStringLiteral("text: one line of at most 400 characters");
+    }
+    if (rule.probability < 0 || rule.probability > 100) {
+        return QStringLiteral("probability: must be from 0 to 100");
+    }
+    if (rule.delayMs < 0 || rule.delayMs > 600000) {
+        return QStringLiteral("delayMs: must be from 0 to 600000");
+    }
+    if (!rule.pattern.isEmpty()) {
+        const RuleMatcher matcher(rule);
+        if (!matcher.isValid()) {
+            return QStringLiteral("pattern: %1").arg(matcher.errorString());
+        }
+    }
+    return {};
+}
+
+std::optional<RuleSet> RuleSet::fromJson(const QByteArray &json, QString *error)
+{
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
+    JsonLocator locator(json);
+    if (parseError.error != QJsonParseError::NoError) {
+        const int line = int(json.left(parseError.offset).count('\n')) + 1;
+        *error = QStringLiteral("%1: (file): %2").arg(line).arg(parseError.errorString());
+        return std::nullopt;
+    }
+    if (!document.isObject()) {
+        *error = QStringLiteral("1: (file): must be a JSON object with the lists host, sender, recipient, auth, data");
+        return std::nullopt;
+    }
+    const QJsonObject root = document.object();
+    RuleSet set;
+    for (auto it = root.constBegin(); it != root.constEnd(); ++it) {
+        const QString key = it.key();
+        if (key == u"version") {
+            if (it.value().toInt(-1) != Version) {
+                *error = QStringLiteral("%1: version: must be %2").arg(locator.lineOf({ key })).arg(Version);
+                return std::nullopt;
+            }
+            continue;
+        }
+        int stage = -1;
+        for (int s = 0; s < StageCount; ++s) {
+            if (key == QLatin1String(StageNames[s])) {
+                stage = s;
+            }
+        }
+        if (stage < 0) {
+            *error = QStringLiteral("%1: %2: unknown list (known: version, host, sender, recipient, auth, data)")
+                         .arg(locator.lineOf({ key }))
+                         .arg(key);
+            return std::nullopt;
+        }
+        if (!it.value().isArray()) {
+            *error = QStringLiteral("%1: %2: must be an array of rules").arg(locator.lineOf({ key })).arg(key);
+            return std::nullopt;
+        }
+        const QJsonArray array = it.value().toArray();
+        for (qsizetype i = 0; i < array.size(); ++i) {
+            const QString index = QString::number(i);
+            if (!array.at(i).isObject()) {
+                *error = QStringLiteral("%1: %2[%3]: must be an object")
+                             .arg(locator.lineOf({ key, index }))
+                             .arg(key, index);
+                return std::nullopt;
+            }
+            Rule rule;
+            QString field;
+            const QString problem = readRule(array.at(i).toObject(), Stage(stage), &rule, &field);
+            if (!problem.isEmpty()) {
+                *error = QStringLiteral("%1: %2[%3].%4: %5")
+                             .arg(locator.lineOf({ key, index, field }))
+                             .arg(key, index, field, problem);
+                return std::nullopt;
+            }
+            set.lists[size_t(stage)] << rule;
+        }
+    }
+    return set;
+}
+
+QByteArray RuleSet::toJson() const
+{
+    QJsonObject root { { QStringLiteral("version"), Version } };
+    for (int s = 0; s < StageCount; ++s) {
+        const Stage stage = Stage(s);
+        QJsonArray array;
+        for (const Rule &r : lists[size_t(s)]) {
+            QJsonObject o { { QStringLiteral("match"), nameOf(MatchNames, r.match) },
+                { QStringLiteral("pattern"), r.pattern }, { QStringLiteral("action"), nameOf(ActionNames, r.action) },
+                { QStringLiteral("code"), r.code }, { QStringLiteral("enhanced"), r.enhanced },
+                { QStringLiteral("text"), r.text }, { QStringLiteral("probability"), r.probability },
+                { QStringLiteral("delayMs"), r.delayMs }, { QStringLiteral("enabled"), r.enabled } };
+            if (stage == Stage::Host) {
+                o.insert(QStringLiteral("hostReply"), nameOf(HostReplyNames, r.hostReply));
+            } else if (stage == Stage::Data) {
+                o.insert(QStringLiteral("header"), r.header);
+                o.insert(QStringLiteral("minSize"), r.minSize);
+            } else {
+                o.insert(QStringLiteral("part"), nameOf(PartNames, r.part));
+            }
+            array.append(o);
+        }
+        root.insert(stageName(stage), array);
+    }
+    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+}

@@ -1,0 +1,140 @@
+// RuleSet: the rules file of CONTRACT.md, read all-or-nothing, errors naming line, list, index and field; every
+// default filled in when written back.
+#include <rules/ruleset.h>
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+class TestRuleSet : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void readsTheContractsExampleWithDefaults();
+    void writesEveryFieldAndReadsItBack();
+    void errorsNameLineListIndexAndField_data();
+    void errorsNameLineListIndexAndField();
+};
+
+// CONTRACT.md's example, as written there.
+static const QByteArray ContractExample = R"({
+  "version": 1,
+  "host":      [{"match": "cidr",  "pattern": "192.168.1.0/24", "action": "reject", "code": 550, "enhanced": "5.7.1", "text": "Access denied", "probability": 100, "delayMs": 0, "enabled": true}],
+  "sender":    [{"match": "glob",  "pattern": "denied@*"}],
+  "recipient": [{"match": "regex", "pattern": "^bogus", "action": "reject", "code": 550, "enhanced": "5.1.1", "text": "mailbox unavailable"}]
+})";
+
+void TestRuleSet::readsTheContractsExampleWithDefaults()
+{
+    QString error;
+    const std::optional<RuleSet> set = RuleSet::fromJson(ContractExample, &error);
+    QVERIFY2(set, qPrintable(error));
+    QCOMPARE(set->rules(RuleSet::Stage::Host).size(), 1);
+    const Rule &host = set->rules(RuleSet::Stage::Host).first();
+    QCOMPARE(host.match, Rule::Match::Cidr);
+    QCOMPARE(host.text, QStringLiteral("Access denied"));
+    // Omitted fields: reject, 550, 5.7.1, probability 100, no delay, enabled.
+    const Rule &sender = set->rules(RuleSet::Stage::Sender).first();
+    QCOMPARE(sender.match, Rule::Match::Glob);
+    QCOMPARE(sender.pattern, QStringLiteral("denied@*"));
+    QCOMPARE(sender.action, Rule::Action::Reject);
+    QCOMPARE(sender.code, 550);
+    QCOMPARE(sender.enhanced, QStringLiteral("5.7.1"));
+    QCOMPARE(sender.probability, 100);
+    QCOMPARE(sender.delayMs, 0);
+    QCOMPARE(sender.enabled, true);
+    const Rule &recipient = set->rules(RuleSet::Stage::Recipient).first();
+    QCOMPARE(recipient.enhanced, QStringLiteral("5.1.1"));
+    QCOMPARE(recipient.text, QStringLiteral("mailbox unavailable"));
+    QVERIFY(set->rules(RuleSet::Stage::Auth).isEmpty());
+    QVERIFY(set->rules(RuleSet::Stage::Data).isEmpty());
+}
+
+void TestRuleSet::writesEveryFieldAndReadsItBack()
+{
+    QString error;
+    std::optional<RuleSet> set = RuleSet::fromJson(ContractExample, &error);
+    QVERIFY(set);
+    Rule data;
+    data.minSize = 1048576;
+    data.pattern.clear();
+    data.code = 552;
+    data.enhanced = QStringLiteral("5.3.4");
+    set->rules(RuleSet::Stage::Data) << data;
+    Rule auth;
+    auth.match = Rule::Match::Exact;
+    auth.pattern = QStringLiteral("mallory");
+    auth.code = 535;
+    auth.enhanced = QStringLiteral("5.7.8");
+    auth.probability = 50;
+    auth.delayMs = 1500;
+    auth.enabled = false;
+    set->rules(RuleSet::Stage::Auth) << auth;
+    const QByteArray json = set->toJson();
+    const QJsonObject root = QJsonDocument::fromJson(json).object();
+    QCOMPARE(root.value(QLatin1String("version")).toInt(), 1);
+    const QJsonObject sender = root.value(QLatin1String("sender")).toArray().at(0).toObject();
+    // Every default written out.
+    for (const char *field :
+        { "match", "pattern", "action", "code", "enhanced", "text", "probability", "delayMs", "enabled", "part" }) {
+        QVERIFY2(sender.contains(QLatin1String(field)), field);
+    }
+    QCOMPARE(sender.value(QLatin1String("action")).toString(), QStringLiteral("reject"));
+    QCOMPARE(sender.value(QLatin1String("code")).toInt(), 550);
+    QCOMPARE(root.value(QLatin1String("host")).toArray().at(0).toObject().value(QLatin1String("hostReply")).toString(),
+        QStringLiteral("commands"));
+    const std::optional<RuleSet> again = RuleSet::fromJson(json, &error);
+    QVERIFY2(again, qPrintable(error));
+    QCOMPARE(*again, *set);
+}
+
+void TestRuleSet::errorsNameLineListIndexAndField_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("a bad regex names its rule and says why")
+        << QByteArray("{\n\"version\": 1,\n\"recipient\": [\n {\"pattern\": \"ok\"},\n {\"match\": \"regex\",\n"
+                      "  \"pattern\": \"(x\"}\n]\n}")
+        << "6: recipient[1].pattern: invalid regular expression at offset 2: missing closing parenthesis";
+    QTest::newRow("a bad prefix")
+        << QByteArray("{\"host\": [\n{\"match\": \"cidr\", \"pattern\": \"10.0.0.0/40\"}]}")
+        << "2: host[0].pattern: '10.0.0.0/40' is not an IPv4 or IPv6 prefix (like 192.168.1.0/24 or 2001:db8::/32)";
+    QTest::newRow("cidr is for hosts only")
+        << QByteArray("{\"sender\": [{\"match\": \"cidr\", \"pattern\": \"1.2.3.4/8\"}]}")
+        << "1: sender[0].match: \"cidr\" is for host rules only";
+    QTest::newRow("an unknown match type")
+        << QByteArray("{\"sender\": [\n{\"match\": \"fuzzy\", \"pattern\": \"x\"}]}")
+        << "2: sender[0].match: must be one of \"exact\", \"glob\", \"regex\", \"cidr\"";
+    QTest::newRow("a code outside 4xx and 5xx") << QByteArray("{\"sender\": [{\"pattern\": \"x\",\n\"code\": 250}]}")
+                                                << "2: sender[0].code: must be a whole number from 400 to 599";
+    QTest::newRow("an enhanced code of another class")
+        << QByteArray("{\"sender\": [{\"pattern\": \"x\", \"code\": 451, \"enhanced\": \"5.7.1\"}]}")
+        << "1: sender[0].enhanced: its class (5) must match the code's (4)";
+    QTest::newRow("probability over 100") << QByteArray("{\"recipient\": [{\"pattern\": \"x\", \"probability\": 101}]}")
+                                          << "1: recipient[0].probability: must be a whole number from 0 to 100";
+    QTest::newRow("an unknown field is not ignored")
+        << QByteArray("{\"sender\": [{\"pattern\": \"x\", \"delay\": 5}]}")
+        << "1: sender[0].delay: unknown field for a sender rule (known: match, pattern, action, code, enhanced, text, "
+           "probability, delayMs, enabled, part)";
+    QTest::newRow("an unknown list") << QByteArray(
+        "{\n\"senders\": []}") << "2: senders: unknown list (known: version, host, sender, recipient, auth, data)";
+    QTest::newRow("a wrong version") << QByteArray("{\"version\": 2}") << "1: version: must be 1";
+    QTest::newRow("an empty pattern") << QByteArray("{\"auth\": [{\"pattern\": \"\"}]}")
+                                      << "1: auth[0].pattern: must not be empty";
+    QTest::newRow("broken JSON") << QByteArray("{\n\"sender\": [\n{\"pattern\": \"x\",}]}")
+                                 << "3: (file): object is missing after a comma"; // Qt's wording of the parse error
+}
+
+void TestRuleSet::errorsNameLineListIndexAndField()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, expected);
+    QString error;
+    QVERIFY(!RuleSet::fromJson(json, &error));
+    QCOMPARE(error, expected);
+}
+
+QTEST_APPLESS_MAIN(TestRuleSet)
+#include "tst_ruleset.moc"
