@@ -49,6 +49,7 @@ CatcherService::CatcherService(MessageStore *store, QObject *parent) : QObject(p
     connect(d->smtp.get(), &SmtpServer::transcriptLine, this, &CatcherService::transcriptLine, Qt::DirectConnection);
     connect(
         d->smtp.get(), &SmtpServer::messageDelivered, this, &CatcherService::messageDelivered, Qt::DirectConnection);
+    connect(d->smtp.get(), &SmtpServer::ruleApplied, this, &CatcherService::ruleApplied, Qt::DirectConnection);
     // The API answers from a thread of its own, so that slow HTTP clients never delay anything else.
     d->apiThread.setObjectName(QStringLiteral("letterbox-api"));
     d->apiContext.moveToThread(&d->apiThread);

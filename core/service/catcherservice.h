@@ -67,6 +67,7 @@ Q_SIGNALS:
     void connectionClosed(quint64 connectionId);
     void transcriptLine(quint64 connectionId, const TranscriptEntry &entry);
     void messageDelivered(quint64 connectionId, const MessageSummary &summary);
+    void ruleApplied(quint64 connectionId, const QByteArray &rule, bool refused);
     // After start() and stop().
     void listenersChanged();
 

@@ -5,6 +5,7 @@
 
 #include <QDateTime>
 #include <QTcpSocket>
+#include <QTimer>
 
 namespace {
 // A client that sends without reading our replies may not make us buffer without bound.
@@ -49,8 +50,8 @@ void SmtpConnection::start()
 
 void SmtpConnection::readFromSocket()
 {
-    while (!m_finished && !m_session.isPaused() && !m_session.isClosed() && m_socket->bytesAvailable() > 0
-        && m_socket->bytesToWrite() < MaxPendingOutput) {
+    while (!m_finished && !m_session.isPaused() && !m_session.isDelaying() && !m_session.isClosed()
+        && m_socket->bytesAvailable() > 0 && m_socket->bytesToWrite() < MaxPendingOutput) {
         const QByteArray chunk = m_socket->read(256 * 1024);
         if (chunk.isEmpty()) {
             break;
@@ -81,6 +82,21 @@ void SmtpConnection::drainSession()
         }
         case SmtpEvent::Type::Close:
             m_closing = true;
+            break;
+        case SmtpEvent::Type::Delay:
+            // A rule's delay: the reply is held by the session until this timer says so.
+            QTimer::singleShot(event.text.toInt(), this, [this] {
+                if (m_finished) {
+                    return;
+                }
+                m_lastActivity = m_worker->now();
+                m_session.delayElapsed();
+                drainSession();
+                readFromSocket();
+            });
+            break;
+        case SmtpEvent::Type::RuleApplied:
+            Q_EMIT m_worker->server()->ruleApplied(m_id, event.text, event.success);
             break;
         case SmtpEvent::Type::EnvelopeChanged:
         case SmtpEvent::Type::AuthAttempted:
@@ -140,7 +156,7 @@ void SmtpConnection::deliveryFinished(bool ok, const QByteArray &messageId)
 
 bool SmtpConnection::isIdleSince(qint64 now, qint64 timeoutMs) const
 {
-    return !m_finished && !m_session.isPaused() && now - m_lastActivity >= timeoutMs;
+    return !m_finished && !m_session.isPaused() && !m_session.isDelaying() && now - m_lastActivity >= timeoutMs;
 }
 
 void SmtpConnection::timeout()

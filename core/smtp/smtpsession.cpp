@@ -5,6 +5,7 @@
 #include <QRandomGenerator>
 
 #include <cstring>
+#include <utility>
 
 namespace {
 // CONTRACT "SMTP limits": command lines 512 octets including CRLF, AUTH lines 12,288, text lines 1,000.
@@ -154,11 +155,25 @@ void SmtpSession::start()
     m_state = State::Command;
     if (m_config.validator) {
         const SmtpVerdict verdict = m_config.validator->checkHost(m_envelope.clientAddress);
+        noteVerdict(verdict);
         if (!verdict.accepted) {
-            // CONTRACT: 550 TEXT instead of the greeting; the connection stays open.
-            m_hostRejected = true;
-            reply(SmtpReply { verdict.code, {}, { verdict.text.isEmpty() ? "Access denied" : verdict.text } });
-            return;
+            const QByteArray text = verdict.text.isEmpty() ? QByteArray("Access denied") : verdict.text;
+            switch (verdict.hostReply) {
+            case SmtpVerdict::HostReply::Commands:
+                // CONTRACT: 550 TEXT instead of the greeting; the connection stays open.
+                m_hostRejected = true;
+                reply(SmtpReply { verdict.code, {}, { text } });
+                return;
+            case SmtpVerdict::HostReply::Greeting:
+                // RFC 5321 §3.1: 554 instead of 220, then 503 to everything but QUIT.
+                m_hostRejected = true;
+                reply(SmtpReply { 554, {}, { m_config.hostname + " " + text } });
+                return;
+            case SmtpVerdict::HostReply::Drop:
+                reply(SmtpReply { 421, {}, { m_config.hostname + " " + text } });
+                close();
+                return;
+            }
         }
     }
     reply(220, nullptr, m_config.hostname + " ESMTP Letterbox");
@@ -169,7 +184,7 @@ void SmtpSession::receive(QByteArrayView bytes)
     if (bytes.isEmpty() || m_state == State::Closed) {
         return;
     }
-    const bool canConsume = m_state != State::Paused && m_state != State::Idle;
+    const bool canConsume = m_state != State::Paused && m_state != State::Delaying && m_state != State::Idle;
     if (m_in.isEmpty() && canConsume) {
         // Fast path: nothing buffered, so work on the caller's bytes and keep only the unconsumed tail.
         const qsizetype used = consume(bytes.data(), bytes.size());
@@ -215,6 +230,7 @@ qsizetype SmtpSession::consume(const char *p, qsizetype n)
             break;
         case State::Idle:
         case State::Paused:
+        case State::Delaying:
         case State::Closed:
             return used;
         }
@@ -512,6 +528,7 @@ void SmtpSession::handleMail(const QByteArray &arg)
     candidate.smtpUtf8 = smtpUtf8;
     if (m_config.validator) {
         const SmtpVerdict verdict = m_config.validator->checkSender(address, candidate);
+        noteVerdict(verdict);
         if (!verdict.accepted) {
             replyVerdict(verdict);
             return;
@@ -559,6 +576,7 @@ void SmtpSession::handleRcpt(const QByteArray &arg)
     }
     if (m_config.validator) {
         const SmtpVerdict verdict = m_config.validator->checkRecipient(address, m_envelope);
+        noteVerdict(verdict);
         if (!verdict.accepted) {
             replyVerdict(verdict);
             return;
@@ -645,7 +663,9 @@ void SmtpSession::finishBdatChunk()
         return;
     }
     if (m_bdatLast) {
-        completeMessage();
+        if (checkData()) {
+            completeMessage();
+        }
         return;
     }
     reply(250, "2.0.0", QByteArray::number(m_bdatChunkSize) + " octets received");
@@ -775,6 +795,15 @@ void SmtpSession::handleAuthResponse(const QByteArray &response)
 void SmtpSession::finishAuth(bool success, const QByteArray &user)
 {
     m_authMechanism = AuthMechanism::None;
+    if (success && m_config.validator) {
+        const SmtpVerdict verdict = m_config.validator->checkAuth(user, m_envelope);
+        noteVerdict(verdict);
+        if (!verdict.accepted) {
+            m_events.push_back({ SmtpEvent::Type::AuthAttempted, {}, user, false });
+            replyVerdict(verdict);
+            return;
+        }
+    }
     m_events.push_back({ SmtpEvent::Type::AuthAttempted, {}, user, success });
     if (!success) {
         reply(535, "5.7.8", "Error: authentication credentials invalid");
@@ -856,7 +885,29 @@ void SmtpSession::finishData()
         resetTransaction();
         return;
     }
-    completeMessage();
+    if (checkData()) {
+        completeMessage();
+    }
+}
+
+bool SmtpSession::checkData()
+{
+    if (!m_config.validator) {
+        return true;
+    }
+    const SmtpVerdict verdict = m_config.validator->checkData(m_envelope, m_data);
+    if (!verdict.rule.isEmpty()) {
+        m_events.push_back({ SmtpEvent::Type::RuleApplied, verdict.rule, {}, !verdict.accepted });
+    }
+    if (!verdict.accepted) {
+        m_delayNextMs = verdict.delayMs;
+        replyVerdict(verdict);
+        resetTransaction();
+        return false;
+    }
+    // An accepting rule's delay holds the final reply, which comes after the commit.
+    m_dataDelayMs = verdict.delayMs;
+    return true;
 }
 
 void SmtpSession::completeMessage()
@@ -878,6 +929,7 @@ void SmtpSession::deliveryFinished(bool ok, const QByteArray &messageId)
         return;
     }
     m_state = State::Command;
+    m_delayNextMs = std::exchange(m_dataDelayMs, 0);
     if (ok) {
         reply(250, "2.0.0", "Ok: queued as " + messageId);
     } else {
@@ -897,6 +949,7 @@ void SmtpSession::timeout()
     if (m_state == State::Closed) {
         return;
     }
+    releaseDelayedReply();
     reply(421, "4.4.2", m_config.hostname + " Error: timeout exceeded");
     close();
 }
@@ -909,6 +962,11 @@ void SmtpSession::shutdown()
     if (m_state == State::Paused && !m_awaitingTls) {
         // A message is being stored: its 250 (or 451) goes out first, then the 421.
         m_shutdownPending = true;
+        return;
+    }
+    // A reply held for a delay goes out at once.
+    releaseDelayedReply();
+    if (m_state == State::Closed) {
         return;
     }
     reply(421, "4.3.2", m_config.hostname + " Service shutting down");
@@ -942,8 +1000,52 @@ void SmtpSession::reply(const SmtpReply &r)
 {
     // CONTRACT: enhanced codes in every reply after EHLO; a host rejection's 503 always carries 5.7.1.
     const bool enhanced = m_enhanced || (m_hostRejected && r.code == 503);
+    if (m_delayNextMs > 0 && m_state != State::Delaying) {
+        // A rule's delay: hold this reply, and everything after it, until delayElapsed().
+        m_delayedOut = r.toWire(enhanced);
+        m_delayedTranscript = r.toTranscript(enhanced);
+        m_stateAfterDelay = m_state;
+        m_state = State::Delaying;
+        m_events.push_back({ SmtpEvent::Type::Delay, QByteArray::number(m_delayNextMs), {}, false });
+        m_delayNextMs = 0;
+        return;
+    }
     m_out += r.toWire(enhanced);
     m_events.push_back({ SmtpEvent::Type::SentReply, r.toTranscript(enhanced), {}, false });
+}
+
+void SmtpSession::noteVerdict(const SmtpVerdict &verdict)
+{
+    m_delayNextMs = verdict.delayMs;
+    if (!verdict.rule.isEmpty()) {
+        m_events.push_back({ SmtpEvent::Type::RuleApplied, verdict.rule, {}, !verdict.accepted });
+    }
+}
+
+void SmtpSession::delayElapsed()
+{
+    if (m_state != State::Delaying) {
+        return;
+    }
+    releaseDelayedReply();
+    if (m_state != State::Closed && !m_awaitingTls) {
+        resume();
+    }
+}
+
+void SmtpSession::releaseDelayedReply()
+{
+    if (m_state != State::Delaying) {
+        return;
+    }
+    m_out += m_delayedOut;
+    m_events.push_back({ SmtpEvent::Type::SentReply, m_delayedTranscript, {}, false });
+    m_delayedOut.clear();
+    m_delayedTranscript.clear();
+    m_state = m_stateAfterDelay;
+    if (std::exchange(m_closeAfterDelay, false)) {
+        close();
+    }
 }
 
 void SmtpSession::replyVerdict(const SmtpVerdict &verdict)
@@ -958,6 +1060,11 @@ void SmtpSession::logIn(const QByteArray &text)
 
 void SmtpSession::close()
 {
+    if (m_state == State::Delaying) {
+        // The held reply goes out first (a dropped host's 421 after its delay).
+        m_closeAfterDelay = true;
+        return;
+    }
     m_state = State::Closed;
     m_in = QByteArray();
     m_events.push_back({ SmtpEvent::Type::Close, {}, {}, false });

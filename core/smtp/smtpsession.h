@@ -32,6 +32,8 @@ struct SmtpEvent
         AuthAttempted, // text: mechanism, user: the user name, success
         StartTls, // the owner must start the TLS handshake now, then call tlsStarted()
         Close, // the owner must flush the output and close the connection
+        Delay, // text: milliseconds; the next reply is held until the owner calls delayElapsed() (a rule's delay)
+        RuleApplied, // text: which rule decided the command just answered (for the session log)
     };
     Type type;
     QByteArray text;
@@ -58,6 +60,7 @@ public:
         Data,
         BdatChunk,
         Paused, // a message is being stored; input is buffered, not processed
+        Delaying, // a reply is held for a rule's delay; input is buffered, not processed
         Closed,
     };
 
@@ -71,6 +74,8 @@ public:
     void deliveryFinished(bool ok, const QByteArray &messageId);
     // The owner finished the TLS handshake after a StartTls event (RFC 3207: the session starts over).
     void tlsStarted();
+    // The delay of the last Delay event is over: the held reply goes out and input is processed again.
+    void delayElapsed();
     // The idle timeout expired: 421 and close.
     void timeout();
     // The server is shutting down: 421 and close; while a message is being stored, right after its reply.
@@ -83,6 +88,7 @@ public:
     State state() const { return m_state; }
     bool isClosed() const { return m_state == State::Closed; }
     bool isPaused() const { return m_state == State::Paused; }
+    bool isDelaying() const { return m_state == State::Delaying; }
     // A transaction is open: MAIL was accepted and its message not yet handed over or abandoned.
     bool hasTransaction() const { return m_hasSender && m_state != State::Paused; }
     bool enhancedCodes() const { return m_enhanced; }
@@ -115,11 +121,16 @@ private:
     void finishData();
     void finishBdatChunk();
     void completeMessage();
+    // The data hook (a data rule); false when it refused the message (the reply is given).
+    bool checkData();
     void resetTransaction();
 
     void reply(int code, const char *enhanced, const QByteArray &text);
     void reply(const SmtpReply &r);
     void replyVerdict(const struct SmtpVerdict &verdict);
+    // Applies a verdict's delay to the next reply and logs the rule that decided.
+    void noteVerdict(const struct SmtpVerdict &verdict);
+    void releaseDelayedReply();
     void logIn(const QByteArray &text);
     void close();
 
@@ -157,6 +168,13 @@ private:
     bool m_bdatLast = false;
     bool m_bdatDiscard = false; // the chunk is read and dropped (a sequence error already decided its reply)
     QByteArray m_bdatErrorText; // non-empty: the chunk ends in 503 with this text
+    // A rule's delay: the next reply waits (m_delayNextMs), then is held here until delayElapsed().
+    int m_delayNextMs = 0;
+    int m_dataDelayMs = 0; // a data rule's delay for the final reply after the commit
+    QByteArray m_delayedOut;
+    QByteArray m_delayedTranscript;
+    State m_stateAfterDelay = State::Command;
+    bool m_closeAfterDelay = false;
     // AUTH exchange
     AuthMechanism m_authMechanism = AuthMechanism::None;
     int m_authStep = 0;

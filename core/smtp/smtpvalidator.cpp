@@ -14,3 +14,13 @@ SmtpVerdict SmtpValidator::checkRecipient(const QByteArray &, const SmtpEnvelope
 {
     return SmtpVerdict::accept();
 }
+
+SmtpVerdict SmtpValidator::checkAuth(const QByteArray &, const SmtpEnvelope &) const
+{
+    return SmtpVerdict::accept();
+}
+
+SmtpVerdict SmtpValidator::checkData(const SmtpEnvelope &, const QByteArray &) const
+{
+    return SmtpVerdict::accept();
+}

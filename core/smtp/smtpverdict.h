@@ -5,14 +5,26 @@
 // What a validation hook answers (tcllib smtpd's validate_host / validate_sender / validate_recipient).
 struct SmtpVerdict
 {
+    // How a refused host is told: tcllib's reply (code and text instead of the greeting, then 503 to everything
+    // but QUIT), RFC 5321 §3.1's 554 instead of the greeting (then likewise), or 421 and the connection closed.
+    enum class HostReply { Commands, Greeting, Drop };
+
     bool accepted = true;
     int code = 550;
     QByteArray enhanced = "5.7.1";
     QByteArray text;
+    int delayMs = 0; // the reply waits this long, accepted or not
+    HostReply hostReply = HostReply::Commands;
+    QByteArray rule; // what decided, for the session log ("recipient rule 2: regex ^bogus"); empty for none
 
     static SmtpVerdict accept() { return {}; }
     static SmtpVerdict reject(int code, const QByteArray &enhanced, const QByteArray &text)
     {
-        return { false, code, enhanced, text };
+        SmtpVerdict v;
+        v.accepted = false;
+        v.code = code;
+        v.enhanced = enhanced;
+        v.text = text;
+        return v;
     }
 };

@@ -8,6 +8,8 @@
 #include <QRandomGenerator>
 #include <QTest>
 
+#include <algorithm>
+
 namespace {
 using namespace SmtpTranscripts;
 
@@ -87,7 +89,197 @@ private Q_SLOTS:
     void garbageNeverGrowsTheBuffer();
     void envelopeRecordsSessionFacts();
     void traceProtocolName();
+    void aDelayHoldsTheReplyAndTheInputAfterIt();
+    void hostRefusalModes();
+    void aDroppedHostIsClosedAfterItsDelay();
+    void authRefusedByTheHook();
+    void dataRefusedByTheHook();
+    void anAcceptingDataDelayHoldsTheFinalReply();
+    void shutdownReleasesAHeldReply();
 };
+
+namespace {
+// Verdicts decided by the test itself (what a rule engine would answer), each with the rule that decided.
+class ScriptedValidator : public SmtpValidator
+{
+public:
+    SmtpVerdict host;
+    SmtpVerdict sender;
+    SmtpVerdict recipientSlow; // for recipients starting with "slow"
+    SmtpVerdict auth;
+    SmtpVerdict data; // for messages whose data contains "reject me"
+    SmtpVerdict checkHost(const QHostAddress &) const override { return host; }
+    SmtpVerdict checkSender(const QByteArray &, const SmtpEnvelope &) const override { return sender; }
+    SmtpVerdict checkRecipient(const QByteArray &address, const SmtpEnvelope &) const override
+    {
+        return address.startsWith("slow") ? recipientSlow : SmtpVerdict::accept();
+    }
+    SmtpVerdict checkAuth(const QByteArray &, const SmtpEnvelope &) const override { return auth; }
+    SmtpVerdict checkData(const SmtpEnvelope &, const QByteArray &bytes) const override
+    {
+        return bytes.contains("reject me") || data.delayMs > 0 ? data : SmtpVerdict::accept();
+    }
+};
+
+SmtpVerdict ruled(SmtpVerdict verdict, int delayMs, const QByteArray &rule)
+{
+    verdict.delayMs = delayMs;
+    verdict.rule = rule;
+    return verdict;
+}
+
+SmtpSessionConfig scriptedConfig(const ScriptedValidator *validator)
+{
+    SmtpSessionConfig config;
+    config.hostname = Host;
+    config.maxMessageSize = 1000000;
+    config.validator = validator;
+    return config;
+}
+
+QList<SmtpEvent::Type> types(const std::vector<SmtpEvent> &events)
+{
+    QList<SmtpEvent::Type> list;
+    for (const SmtpEvent &e : events) {
+        list << e.type;
+    }
+    return list;
+}
+} // namespace
+
+void TestSmtpSession::aDelayHoldsTheReplyAndTheInputAfterIt()
+{
+    ScriptedValidator validator;
+    validator.recipientSlow = ruled(SmtpVerdict::accept(), 1500, "recipient rule 1: glob slow*");
+    SmtpSession session(scriptedConfig(&validator), QHostAddress::LocalHost, 1);
+    session.start();
+    session.takeOutput();
+    // Pipelined: the second RCPT waits behind the delayed first one (replies stay in order).
+    session.receive("EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<slow@y.test>\r\nRCPT TO:<b@y.test>\r\n");
+    QCOMPARE(session.takeOutput(), ehloReply() + "250 2.1.0 Ok\r\n");
+    QVERIFY(session.isDelaying());
+    const std::vector<SmtpEvent> events = session.takeEvents();
+    const auto delay = std::find_if(
+        events.cbegin(), events.cend(), [](const SmtpEvent &e) { return e.type == SmtpEvent::Type::Delay; });
+    QVERIFY(delay != events.cend());
+    QCOMPARE(delay->text, QByteArray("1500"));
+    const auto rule = std::find_if(
+        events.cbegin(), events.cend(), [](const SmtpEvent &e) { return e.type == SmtpEvent::Type::RuleApplied; });
+    QVERIFY(rule != events.cend());
+    QCOMPARE(rule->text, QByteArray("recipient rule 1: glob slow*"));
+    QVERIFY(!rule->success); // it did not refuse
+    // More input while delaying is kept, not processed.
+    session.receive("QUIT\r\n");
+    QCOMPARE(session.takeOutput(), QByteArray());
+    session.delayElapsed();
+    QCOMPARE(session.takeOutput(), QByteArray("250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n221 2.0.0 Bye\r\n"));
+    QVERIFY(session.isClosed());
+}
+
+void TestSmtpSession::hostRefusalModes()
+{
+    ScriptedValidator validator;
+    validator.host = SmtpVerdict::reject(550, "5.7.1", "Go away");
+    validator.host.hostReply = SmtpVerdict::HostReply::Greeting;
+    SmtpSession greeting(scriptedConfig(&validator), QHostAddress::LocalHost, 1);
+    greeting.start();
+    greeting.receive("EHLO client.test\r\nQUIT\r\n");
+    // RFC 5321 §3.1: 554 instead of 220, then 503 to all but QUIT.
+    QCOMPARE(greeting.takeOutput(), crlf({ "554 mx.test Go away", "503 5.7.1 Error: access denied", "221 Bye" }));
+
+    validator.host.hostReply = SmtpVerdict::HostReply::Drop;
+    SmtpSession drop(scriptedConfig(&validator), QHostAddress::LocalHost, 1);
+    drop.start();
+    QCOMPARE(drop.takeOutput(), crlf({ "421 mx.test Go away" }));
+    QVERIFY(types(drop.takeEvents()).contains(SmtpEvent::Type::Close));
+    QVERIFY(drop.isClosed());
+}
+
+void TestSmtpSession::aDroppedHostIsClosedAfterItsDelay()
+{
+    ScriptedValidator validator;
+    validator.host = ruled(SmtpVerdict::reject(421, "4.3.2", "Busy"), 3000, "host rule 1: cidr 127.0.0.0/8");
+    validator.host.hostReply = SmtpVerdict::HostReply::Drop;
+    SmtpSession session(scriptedConfig(&validator), QHostAddress::LocalHost, 1);
+    session.start();
+    QCOMPARE(session.takeOutput(), QByteArray());
+    QVERIFY(!types(session.takeEvents()).contains(SmtpEvent::Type::Close));
+    QVERIFY(!session.isClosed());
+    session.delayElapsed();
+    QCOMPARE(session.takeOutput(), crlf({ "421 mx.test Busy" }));
+    QVERIFY(types(session.takeEvents()).contains(SmtpEvent::Type::Close));
+    QVERIFY(session.isClosed());
+}
+
+void TestSmtpSession::authRefusedByTheHook()
+{
+    ScriptedValidator validator;
+    validator.auth = SmtpVerdict::reject(535, "5.7.8", "authentication failed");
+    SmtpSession session(scriptedConfig(&validator), QHostAddress::LocalHost, 1);
+    session.start();
+    session.takeOutput();
+    // PLAIN \0alice\0secret (RFC 4616).
+    session.receive("EHLO client.test\r\nAUTH PLAIN AGFsaWNlAHNlY3JldA==\r\nMAIL FROM:<a@x.test>\r\n");
+    QCOMPARE(session.takeOutput(), ehloReply() + "535 5.7.8 authentication failed\r\n250 2.1.0 Ok\r\n");
+    QVERIFY(session.envelope().authUser.isEmpty());
+    bool refused = false;
+    for (const SmtpEvent &e : session.takeEvents()) {
+        if (e.type == SmtpEvent::Type::AuthAttempted) {
+            refused = !e.success && e.user == "alice";
+        }
+    }
+    QVERIFY(refused);
+}
+
+void TestSmtpSession::dataRefusedByTheHook()
+{
+    ScriptedValidator validator;
+    validator.data = ruled(SmtpVerdict::reject(554, "5.6.0", "Content rejected"), 0, "data rule 1: Subject");
+    SmtpSession session(scriptedConfig(&validator), QHostAddress::LocalHost, 1);
+    session.start();
+    session.takeOutput();
+    session.receive("EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n"
+                    "Subject: reject me\r\n\r\nbody\r\n.\r\nMAIL FROM:<a@x.test>\r\n");
+    // Refused after the data, nothing to store, and the session goes on with a fresh transaction.
+    QCOMPARE(session.takeOutput(),
+        ehloReply()
+            + "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n"
+              "554 5.6.0 Content rejected\r\n250 2.1.0 Ok\r\n");
+    QVERIFY(!session.isPaused());
+    QVERIFY(!types(session.takeEvents()).contains(SmtpEvent::Type::MessageComplete));
+}
+
+void TestSmtpSession::anAcceptingDataDelayHoldsTheFinalReply()
+{
+    ScriptedValidator validator;
+    validator.data = ruled(SmtpVerdict::accept(), 2000, "data rule 1: slow commit");
+    SmtpSession session(scriptedConfig(&validator), QHostAddress::LocalHost, 1);
+    session.start();
+    session.takeOutput();
+    session.receive("EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\nhi\r\n.\r\n");
+    QVERIFY(session.isPaused());
+    session.takeOutput();
+    session.takeEvents();
+    session.deliveryFinished(true, "ID1");
+    QCOMPARE(session.takeOutput(), QByteArray());
+    QVERIFY(session.isDelaying());
+    session.delayElapsed();
+    QCOMPARE(session.takeOutput(), QByteArray("250 2.0.0 Ok: queued as ID1\r\n"));
+}
+
+void TestSmtpSession::shutdownReleasesAHeldReply()
+{
+    ScriptedValidator validator;
+    validator.sender = ruled(SmtpVerdict::reject(451, "4.3.0", "try later"), 60000, "sender rule 1");
+    SmtpSession session(scriptedConfig(&validator), QHostAddress::LocalHost, 1);
+    session.start();
+    session.takeOutput();
+    session.receive("EHLO client.test\r\nMAIL FROM:<a@x.test>\r\n");
+    QCOMPARE(session.takeOutput(), ehloReply());
+    session.shutdown();
+    QCOMPARE(session.takeOutput(), QByteArray("451 4.3.0 try later\r\n421 4.3.2 mx.test Service shutting down\r\n"));
+    QVERIFY(session.isClosed());
+}
 
 void TestSmtpSession::transcript_data()
 {
