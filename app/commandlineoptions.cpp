@@ -1,6 +1,7 @@
 #include "commandlineoptions.h"
 
 #include <QCommandLineParser>
+#include <QDir>
 #include <QHostInfo>
 #include <QStandardPaths>
 
@@ -63,8 +64,14 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
         QStringLiteral("Open SMTP connections at most; beyond, 421. Default "
                        "1000."),
         QStringLiteral("N"));
+    const QCommandLineOption rulesOption(QStringLiteral("rules"),
+        QStringLiteral("Host/sender/recipient/auth/data rules (JSON). Default: rules.json in the data directory."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption seedOption(QStringLiteral("rules-seed"),
+        QStringLiteral("Seeds the random draws of rule and chaos probabilities (repeatable tests)."),
+        QStringLiteral("N"));
     parser.addOptions({ helpOption, versionOption, headlessOption, smtpOption, apiOption, dataOption, hostnameOption,
-        sizeOption, messagesOption, authOption, idleOption, connectionsOption });
+        sizeOption, messagesOption, authOption, idleOption, connectionsOption, rulesOption, seedOption });
     helpText = parser.helpText();
 
     if (!parser.parse(arguments)) {
@@ -159,6 +166,18 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
     } else if (!auth.loadFile(authValue)) {
         errorString = QStringLiteral("--auth: %1").arg(auth.errorString());
         return Result::Error;
+    }
+    rulesGiven = parser.isSet(rulesOption);
+    rulesFile = rulesGiven ? parser.value(rulesOption) : QDir(dataDir).filePath(QStringLiteral("rules.json"));
+    if (parser.isSet(seedOption)) {
+        bool ok = false;
+        const quint64 seed = parser.value(seedOption).toULongLong(&ok);
+        if (!ok) {
+            errorString
+                = QStringLiteral("--rules-seed: expected a whole number, got '%1'").arg(parser.value(seedOption));
+            return Result::Error;
+        }
+        rulesSeed = seed;
     }
     return Result::Run;
 }

@@ -24,6 +24,9 @@ struct CommandLineOptions
     qint64 maxMessages = 10000;
     AuthConfig auth;
     QString authText = QStringLiteral("any"); // as given: any, off or the file
+    QString rulesFile; // --rules, else rules.json in dataDir
+    bool rulesGiven = false;
+    std::optional<quint64> rulesSeed;
     int idleTimeoutMs = 300000;
     int maxConnections = 1000;
 

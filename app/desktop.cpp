@@ -1,8 +1,10 @@
 #include "desktop.h"
 
 #include "commandlineoptions.h"
+#include "rulesfile.h"
 #include "signalwatcher.h"
 
+#include <rules/ruleengine.h>
 #include <service/catcherservice.h>
 #include <store/messagestore.h>
 #include <ui/appsettings.h>
@@ -69,6 +71,14 @@ int runDesktop(int argc, char *argv[], const CommandLineOptions &options)
     base.session.auth = options.auth;
     base.idleTimeoutMs = options.idleTimeoutMs;
     base.maxConnections = options.maxConnections;
+    RuleEngine rules;
+    QString rulesError;
+    if (!loadRules(options, &rules, &rulesError)) {
+        std::fprintf(stderr, "letterbox: %s\n", qPrintable(rulesError));
+        return 2;
+    }
+    base.rules = &rules;
+    base.rulesFile = options.rulesFile;
 
     CatcherConfig config;
     QString settingsError;

@@ -1,7 +1,9 @@
 #include "commandlineoptions.h"
 #include "desktop.h"
+#include "rulesfile.h"
 #include "signalwatcher.h"
 
+#include <rules/ruleengine.h>
 #include <service/catcherservice.h>
 #include <store/messagestore.h>
 
@@ -44,10 +46,20 @@ int runHeadless(int argc, char *argv[], const CommandLineOptions &options)
         printError(QStringLiteral("cannot open the message store in %1: %2").arg(options.dataDir, store.errorString()));
         return 1;
     }
+    RuleEngine rules;
+    QString rulesError;
+    if (!loadRules(options, &rules, &rulesError)) {
+        printError(rulesError);
+        store.close();
+        return 2;
+    }
     int exitCode = 0;
     {
         CatcherService catcher(&store);
-        if (!catcher.start(catcherConfig(options))) {
+        CatcherConfig config = catcherConfig(options);
+        config.rules = &rules;
+        config.rulesFile = options.rulesFile;
+        if (!catcher.start(config)) {
             const QString option
                 = catcher.failedListener() == CatcherService::Listener::Api ? QStringLiteral("--api") : "--smtp";
             printError(QStringLiteral("%1 %2: %3").arg(option, catcher.failedAddress(), catcher.errorString()));

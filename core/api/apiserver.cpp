@@ -1,6 +1,7 @@
 #include "apiserver.h"
 
 #include "../mime/parsedmessage.h"
+#include "../rules/ruleengine.h"
 #include "../store/messagestore.h"
 #include "apijson.h"
 
@@ -15,6 +16,7 @@
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QPointer>
+#include <QSaveFile>
 #include <QTcpServer>
 #include <QTimer>
 #include <QUrlQuery>
@@ -145,6 +147,8 @@ qint64 residentBytes()
 struct ApiServer::Private
 {
     MessageStore *store = nullptr;
+    RuleEngine *rules = nullptr;
+    QString rulesFile;
     QTcpServer *listener = nullptr;
     QString errorString;
     QList<QPointer<QWebSocket>> sockets;
@@ -161,9 +165,17 @@ struct ApiServer::Private
     void message(const QHttpServerRequest &request, QHttpServerResponder &responder, const QStringList &path);
     void view(const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &file);
     void info(QHttpServerResponder &responder);
+    void rulesResource(const QHttpServerRequest &request, QHttpServerResponder &responder);
+    void chaosResource(const QHttpServerRequest &request, QHttpServerResponder &responder);
     // The ID a path names ("latest": the newest, or the newest matching ?query=); "" when none.
     QString resolve(const QString &id, const QUrlQuery &query) const;
 };
+
+void ApiServer::setRules(RuleEngine *engine, const QString &rulesFile)
+{
+    d->rules = engine;
+    d->rulesFile = rulesFile;
+}
 
 ApiServer::ApiServer(MessageStore *store, QObject *parent) : QAbstractHttpServer(parent), d(std::make_unique<Private>())
 {
@@ -416,7 +428,93 @@ void ApiServer::Private::route(const QHttpServerRequest &request, QHttpServerRes
         message(request, responder, parts.mid(3));
         return;
     }
+    if (parts.size() == 3 && resource == QLatin1String("rules") && rules) {
+        if (allow({ Method::Get, Method::Put })) {
+            rulesResource(request, responder);
+        }
+        return;
+    }
+    if (parts.size() == 3 && resource == QLatin1String("chaos") && rules) {
+        if (allow({ Method::Get, Method::Put })) {
+            chaosResource(request, responder);
+        }
+        return;
+    }
     sendNotFound(responder);
+}
+
+void ApiServer::Private::rulesResource(const QHttpServerRequest &request, QHttpServerResponder &responder)
+{
+    if (request.method() == Method::Put) {
+        // CONTRACT: all rules are validated before any changes; then written atomically where they came from.
+        QString error;
+        const std::optional<RuleSet> set = RuleSet::fromJson(request.body(), &error);
+        if (!set) {
+            sendText(responder, Status::BadRequest, error.toUtf8());
+            return;
+        }
+        if (!rulesFile.isEmpty()) {
+            QSaveFile file(rulesFile);
+            if (!file.open(QIODevice::WriteOnly) || file.write(set->toJson()) < 0 || !file.commit()) {
+                sendText(responder, Status::InternalServerError,
+                    QStringLiteral("cannot save %1: %2").arg(rulesFile, file.errorString()).toUtf8());
+                return;
+            }
+        }
+        rules->setRules(*set);
+    }
+    responder.write(rules->rules().toJson(), Json, Status::Ok);
+}
+
+namespace {
+QJsonObject chaosJson(const ChaosTriggers &c)
+{
+    auto trigger = [](const ChaosTriggers::Trigger &t) {
+        return QJsonObject { { QStringLiteral("ErrorCode"), t.errorCode },
+            { QStringLiteral("Probability"), t.probability } };
+    };
+    return QJsonObject { { QStringLiteral("Sender"), trigger(c.sender) },
+        { QStringLiteral("Recipient"), trigger(c.recipient) },
+        { QStringLiteral("Authentication"), trigger(c.authentication) } };
+}
+} // namespace
+
+void ApiServer::Private::chaosResource(const QHttpServerRequest &request, QHttpServerResponder &responder)
+{
+    if (request.method() == Method::Put) {
+        const std::optional<QJsonObject> body = jsonBody(request);
+        if (!body) {
+            sendText(responder, Status::BadRequest, "invalid JSON body");
+            return;
+        }
+        // Mailpit: a trigger left out is reset (probability 0); ErrorCode 0 or absent takes the default.
+        ChaosTriggers chaos;
+        const struct
+        {
+            const char *name;
+            ChaosTriggers::Trigger *trigger;
+        } fields[] = { { "Sender", &chaos.sender }, { "Recipient", &chaos.recipient },
+            { "Authentication", &chaos.authentication } };
+        for (const auto &field : fields) {
+            const QJsonObject t = body->value(QLatin1String(field.name)).toObject();
+            const int code = t.value(QLatin1String("ErrorCode")).toInt(0);
+            const int probability = t.value(QLatin1String("Probability")).toInt(0);
+            if (code != 0 && (code < 400 || code > 599)) {
+                sendText(responder, Status::BadRequest, "error code must be between 400 and 599");
+                return;
+            }
+            if (probability < 0 || probability > 100) {
+                sendText(responder, Status::BadRequest, "probability must be between 0 and 100");
+                return;
+            }
+            if (code != 0) {
+                field.trigger->errorCode = code;
+            }
+            field.trigger->probability = probability;
+        }
+        rules->setChaos(chaos);
+    }
+    sendJson(responder, chaosJson(rules->chaos()));
 }
 
 void ApiServer::Private::messages(const QHttpServerRequest &request, QHttpServerResponder &responder)

@@ -7,6 +7,7 @@
 #include <memory>
 
 class MessageStore;
+class RuleEngine;
 class QWebSocket;
 class QTcpServer;
 class QTimer;
@@ -20,6 +21,9 @@ public:
     explicit ApiServer(MessageStore *store, QObject *parent = nullptr);
     ~ApiServer() override;
 
+    // The rules and chaos settings GET/PUT /api/v1/rules and /api/v1/chaos read and change; PUT /api/v1/rules
+    // saves the rules to rulesFile (atomically). Without an engine those paths are 404.
+    void setRules(RuleEngine *engine, const QString &rulesFile);
     bool listen(const QHostAddress &address, quint16 port);
     QString errorString() const;
     QHostAddress serverAddress() const;

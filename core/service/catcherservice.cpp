@@ -1,6 +1,7 @@
 #include "catcherservice.h"
 
 #include "../api/apiserver.h"
+#include "../rules/ruleengine.h"
 #include "../smtp/smtpserver.h"
 #include "../store/messagestore.h"
 
@@ -72,7 +73,11 @@ bool CatcherService::start(const CatcherConfig &config)
     d->error.clear();
     d->smtp->setIdleTimeout(config.idleTimeoutMs);
     d->smtp->setMaxConnections(config.maxConnections);
-    d->smtp->setSessionConfig(config.session);
+    SmtpSessionConfig session = config.session;
+    if (config.rules) {
+        session.validator = config.rules;
+    }
+    d->smtp->setSessionConfig(session);
 
     auto fail = [this](Listener listener, const QString &address, const QString &error) {
         d->failed = listener;
@@ -100,10 +105,13 @@ bool CatcherService::start(const CatcherConfig &config)
         quint16 port = 0;
         ApiServer *api = nullptr;
         MessageStore *store = d->store;
+        RuleEngine *rules = config.rules;
+        const QString rulesFile = config.rulesFile;
         QMetaObject::invokeMethod(
             &d->apiContext,
             [&] {
                 api = new ApiServer(store);
+                api->setRules(rules, rulesFile);
                 listening = api->listen(address.any ? QHostAddress(QHostAddress::Any) : address.address, address.port);
                 error = api->errorString();
                 port = api->serverPort();

@@ -14,6 +14,7 @@
 #include <optional>
 
 class MessageStore;
+class RuleEngine;
 
 // What the catcher listens on and how its SMTP sessions behave: the command line's options, or the desktop
 // app's settings.
@@ -24,6 +25,9 @@ struct CatcherConfig
     SmtpSessionConfig session;
     int idleTimeoutMs = 300000;
     int maxConnections = 1000;
+    // The rules (also the session's validator) and where PUT /api/v1/rules saves them; none: no rules.
+    RuleEngine *rules = nullptr;
+    QString rulesFile;
 };
 
 // The running catcher around one message store: the SMTP server (network thread) and the REST API (a thread of

@@ -1,0 +1,30 @@
+#include "rulesfile.h"
+
+#include "commandlineoptions.h"
+
+#include <rules/ruleengine.h>
+
+#include <QFile>
+
+bool loadRules(const CommandLineOptions &options, RuleEngine *engine, QString *error)
+{
+    if (options.rulesSeed) {
+        engine->setSeed(*options.rulesSeed);
+    }
+    QFile file(options.rulesFile);
+    if (!file.exists() && !options.rulesGiven) {
+        return true; // no rules kept yet: everything is accepted
+    }
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("--rules %1: %2").arg(options.rulesFile, file.errorString());
+        return false;
+    }
+    QString problem;
+    const std::optional<RuleSet> rules = RuleSet::fromJson(file.readAll(), &problem);
+    if (!rules) {
+        *error = QStringLiteral("%1:%2").arg(options.rulesFile, problem);
+        return false;
+    }
+    engine->setRules(*rules);
+    return true;
+}
