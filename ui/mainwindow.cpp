@@ -8,6 +8,8 @@
 #include "inboxview.h"
 #include "messageview.h"
 #include "notifier.h"
+#include "rulesmodel.h"
+#include "ruleswindow.h"
 #include "sessionsmodel.h"
 #include "settingsdialog.h"
 #include "sourceview.h"
@@ -22,6 +24,7 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
@@ -162,7 +165,8 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
         }
     });
     connect(m_inboxView, &QTableView::customContextMenuRequested, this, [this](const QPoint &pos) {
-        if (!m_inboxView->indexAt(pos).isValid()) {
+        const QModelIndex index = m_inboxView->indexAt(pos);
+        if (!index.isValid()) {
             return;
         }
         QMenu menu;
@@ -170,6 +174,33 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
         menu.addAction(m_actions.value(QStringLiteral("export")));
         menu.addSeparator();
         menu.addAction(m_actions.value(QStringLiteral("delete")));
+        if (m_catcher->config().rules) {
+            // Refuse what this message's client sent, to test the application's error handling next time.
+            const MessageSummary summary = m_inbox->summaryAt(index.row());
+            const bool shown = m_message->messageId() == summary.id && m_message->content().isValid();
+            menu.addSeparator();
+            menu.addAction(tr("Reject Mail From This Sender…"), this,
+                [this, sender = summary.mailFrom] { proposeSenderRule(sender); });
+            QStringList recipients = shown ? m_message->content().stored.rcptTo : QStringList();
+            if (!shown) {
+                for (const MailAddressList *list : { &summary.toList, &summary.ccList, &summary.bccList }) {
+                    for (const MailAddress &a : *list) {
+                        recipients << a.address;
+                    }
+                }
+            }
+            QMenu *rcpt = menu.addMenu(tr("Reject This Recipient"));
+            rcpt->setEnabled(!recipients.isEmpty());
+            for (const QString &address : std::as_const(recipients)) {
+                rcpt->addAction(address, this, [this, address] { proposeRecipientRule(address); });
+            }
+            QAction *host = menu.addAction(tr("Reject This Client Host…"));
+            const QString client = shown ? m_message->content().stored.clientAddress : QString();
+            host->setEnabled(!client.isEmpty());
+            host->setToolTip(
+                client.isEmpty() ? tr("Open the message first (imported messages have no client)") : client);
+            connect(host, &QAction::triggered, this, [this, client] { proposeHostRule(client); });
+        }
         menu.exec(m_inboxView->viewport()->mapToGlobal(pos));
     });
     connect(m_inbox, &InboxModel::messagesArrived, this, &MainWindow::onArrived);
@@ -217,6 +248,12 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
     connect(m_catcher, &CatcherService::transcriptLine, m_sessions, &SessionsModel::addEntry);
     connect(m_catcher, &CatcherService::messageDelivered, m_sessions,
         [this](quint64 id, const MessageSummary &) { m_sessions->addDelivery(id); });
+    connect(
+        m_catcher, &CatcherService::ruleApplied, m_sessions, [this](quint64 id, const QByteArray &rule, bool refused) {
+            m_sessions->addEntry(id,
+                { QDateTime::currentMSecsSinceEpoch(), TranscriptEntry::Direction::Rule,
+                    (refused ? "refused by " : "decided by ") + rule });
+        });
     connect(m_sessions, &SessionsModel::openCountChanged, this, &MainWindow::scheduleCounts);
     connect(m_catcher, &CatcherService::listenersChanged, this, &MainWindow::updateListening);
 
@@ -351,6 +388,14 @@ void MainWindow::createActions()
     auto *focus = add(QStringLiteral("focusMode"), tr("F&ocus on Message"), QKeySequence(Qt::Key_F11),
         tr("Show only the rendered message, for presenting"), [this](bool on) { setFocusMode(on); });
     focus->setCheckable(true);
+    add(QStringLiteral("rules"), tr("&Rules…"), QKeySequence(Qt::CTRL | Qt::Key_U),
+        tr("Refuse hosts, senders, recipients, logins or messages on purpose, to test error handling"), [this] {
+            if (RulesWindow *window = rulesWindow()) {
+                window->show();
+                window->raise();
+                window->activateWindow();
+            }
+        });
     add(QStringLiteral("about"), tr("&About Letterbox"), QKeySequence(), tr("Version and licence"), [this] {
         QMessageBox::about(this, tr("About Letterbox"),
             tr("<h3>Letterbox %1</h3><p>A mail catcher for developers, testers and demos.</p><p>Message store: "
@@ -408,6 +453,10 @@ void MainWindow::createMenus()
     view->addAction(m_actions.value(QStringLiteral("focusMode")));
     view->addSeparator();
     view->setObjectName(QStringLiteral("viewMenu"));
+    if (m_catcher->config().rules) {
+        QMenu *rules = menuBar()->addMenu(tr("&Rules"));
+        rules->addAction(m_actions.value(QStringLiteral("rules")));
+    }
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_actions.value(QStringLiteral("about")));
 }
@@ -788,6 +837,52 @@ void MainWindow::runJob(const QString &job, std::function<QString(bool *ok)> wor
             },
             Qt::QueuedConnection);
     });
+}
+
+RulesWindow *MainWindow::rulesWindow()
+{
+    if (!m_rulesWindow && m_catcher->config().rules) {
+        m_rulesWindow = new RulesWindow(m_catcher->config().rules, m_catcher->config().rulesFile, this);
+    }
+    return m_rulesWindow;
+}
+
+void MainWindow::proposeSenderRule(const QString &address)
+{
+    Rule rule;
+    rule.pattern = address;
+    rule.code = 550;
+    rule.enhanced = QStringLiteral("5.7.1");
+    rule.text = tr("sender rejected");
+    if (RulesWindow *window = rulesWindow()) {
+        window->show();
+        window->proposeRule(RuleSet::Stage::Sender, rule);
+    }
+}
+
+void MainWindow::proposeRecipientRule(const QString &address)
+{
+    Rule rule;
+    rule.pattern = address;
+    rule.code = 550;
+    rule.enhanced = QStringLiteral("5.1.1");
+    rule.text = tr("mailbox unavailable");
+    if (RulesWindow *window = rulesWindow()) {
+        window->show();
+        window->proposeRule(RuleSet::Stage::Recipient, rule);
+    }
+}
+
+void MainWindow::proposeHostRule(const QString &address)
+{
+    Rule rule;
+    rule.match = Rule::Match::Cidr;
+    rule.pattern = address + (address.contains(u':') ? QStringLiteral("/128") : QStringLiteral("/32"));
+    rule.text = tr("Access denied");
+    if (RulesWindow *window = rulesWindow()) {
+        window->show();
+        window->proposeRule(RuleSet::Stage::Host, rule);
+    }
 }
 
 void MainWindow::deleteSelected()

@@ -21,6 +21,7 @@ class QStackedWidget;
 class QTableView;
 class QTimer;
 class QToolButton;
+class RulesWindow;
 class SessionsModel;
 class TranscriptModel;
 
@@ -55,6 +56,13 @@ public:
     // Applies settings: saves them, restarts the listeners (messages and window state stay). False with an error
     // shown when a listener could not start.
     bool applySettings(const AppSettings &settings, const CatcherConfig &config);
+
+    // The Rules window (made on first use); nullptr when the catcher has no rule engine.
+    RulesWindow *rulesWindow();
+    // The context menu's "Reject …" actions: a pre-filled rule for the message's sender, a recipient, its client.
+    void proposeSenderRule(const QString &address);
+    void proposeRecipientRule(const QString &address);
+    void proposeHostRule(const QString &address);
 
     void deleteSelected();
     void markSelected(bool read);
@@ -123,6 +131,7 @@ private:
     QString m_pendingSelection; // a message to select once its row is loaded
     QString m_readTimerId;
     QTimer *m_readTimer;
+    RulesWindow *m_rulesWindow = nullptr;
     bool m_focusMode = false;
     bool m_quitting = false;
 };

@@ -124,7 +124,7 @@ void SessionsModel::addEntry(quint64 id, const TranscriptEntry &entry)
         if (upper.startsWith("EHLO ") || upper.startsWith("HELO ")) {
             s->helo = QString::fromUtf8(entry.text.mid(5).trimmed());
         }
-    } else {
+    } else if (entry.direction == TranscriptEntry::Direction::Out) {
         s->lastReply = entry.text.left(entry.text.indexOf('\n'));
     }
     s->entries << entry;

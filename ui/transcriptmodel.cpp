@@ -2,6 +2,7 @@
 
 #include <QColor>
 #include <QDateTime>
+#include <QFont>
 #include <QFontDatabase>
 
 TranscriptModel::TranscriptModel(QObject *parent) : QAbstractTableModel(parent)
@@ -34,7 +35,9 @@ QString TranscriptModel::toText() const
 {
     QStringList lines;
     for (const TranscriptEntry &e : m_entries) {
-        const QString prefix = e.direction == TranscriptEntry::Direction::In ? QStringLiteral("C: ") : "S: ";
+        const QString prefix = e.direction == TranscriptEntry::Direction::In ? QStringLiteral("C: ")
+            : e.direction == TranscriptEntry::Direction::Out                 ? QStringLiteral("S: ")
+                                                                             : QStringLiteral("#  ");
         for (const QString &line : QString::fromUtf8(e.text).split(u'\n')) {
             lines << prefix + line;
         }
@@ -59,25 +62,36 @@ QVariant TranscriptModel::data(const QModelIndex &index, int role) const
     }
     const TranscriptEntry &e = m_entries.at(index.row());
     const bool in = e.direction == TranscriptEntry::Direction::In;
+    const bool rule = e.direction == TranscriptEntry::Direction::Rule;
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
         case TimeColumn:
             return QDateTime::fromMSecsSinceEpoch(e.timeMs).toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz"));
         case DirectionColumn:
-            return in ? QStringLiteral("C:") : QStringLiteral("S:");
+            return in ? QStringLiteral("C:") : rule ? QStringLiteral("rule") : QStringLiteral("S:");
         case TextColumn:
             return QString::fromUtf8(e.text);
         }
         break;
     case Qt::ToolTipRole:
-        return in ? tr("Sent by the client") : tr("Sent by Letterbox");
+        return in  ? tr("Sent by the client")
+            : rule ? tr("The rule that decided the command above")
+                   : tr("Sent by Letterbox");
     case Qt::FontRole:
+        if (rule) {
+            QFont font;
+            font.setItalic(true);
+            return font;
+        }
         if (index.column() != TimeColumn) {
             return QFontDatabase::systemFont(QFontDatabase::FixedFont);
         }
         break;
     case Qt::ForegroundRole:
+        if (rule) {
+            return QColor(0x5e, 0x35, 0xb1);
+        }
         if (!in && !e.text.isEmpty()) {
             if (e.text.at(0) == '5') {
                 return QColor(0xc6, 0x28, 0x28);

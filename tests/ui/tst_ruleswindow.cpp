@@ -1,0 +1,216 @@
+// The Rules window changes what a real SMTP client sees: creating a rule in the editor, reordering and disabling
+// it, each checked by a client on a loopback socket; the rules file follows; "try it" tells the same reply.
+#include "uitestsupport.h"
+
+#include <rules/ruleengine.h>
+#include <service/catcherservice.h>
+#include <ui/ruleeditor.h>
+#include <ui/rulesmodel.h>
+#include <ui/ruleswindow.h>
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QFile>
+#include <QLineEdit>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+#include <atomic>
+#include <thread>
+
+namespace {
+// The reply a client gets to RCPT TO:<address> (after EHLO and MAIL), read on a thread of its own.
+QByteArray rcptReply(quint16 port, const QByteArray &address)
+{
+    std::atomic<bool> done { false };
+    QByteArray reply;
+    std::thread client([&] {
+        QTcpSocket socket;
+        socket.connectToHost(QStringLiteral("127.0.0.1"), port);
+        auto line = [&socket] {
+            QByteArray last;
+            while (socket.waitForReadyRead(10000) || socket.canReadLine()) {
+                while (socket.canReadLine()) {
+                    last = socket.readLine();
+                    if (last.size() >= 4 && last.at(3) == ' ') {
+                        return last.trimmed();
+                    }
+                }
+            }
+            return last.trimmed();
+        };
+        if (socket.waitForConnected(10000)) {
+            line();
+            socket.write("EHLO client.test\r\n");
+            line();
+            socket.write("MAIL FROM:<a@example.test>\r\n");
+            line();
+            socket.write("RCPT TO:<" + address + ">\r\n");
+            reply = line();
+            socket.write("QUIT\r\n");
+            line();
+        }
+        done = true;
+    });
+    const bool finished = QTest::qWaitFor([&] { return done.load(); }, 30000);
+    Q_UNUSED(finished)
+    client.join();
+    return reply;
+}
+
+// Answers the next modal RuleEditor: sets the pattern (and optionally more), then OK.
+void answerEditor(const QString &pattern, std::function<void(RuleEditor *)> more = {})
+{
+    QTimer::singleShot(0, [pattern, more] {
+        auto *editor = qobject_cast<RuleEditor *>(QApplication::activeModalWidget());
+        QVERIFY(editor);
+        editor->patternField()->setText(pattern);
+        if (more) {
+            more(editor);
+        }
+        editor->accept();
+    });
+}
+} // namespace
+
+class TestRulesWindow : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void editingRulesChangesWhatAClientSees();
+    void theEditorRefusesAnInvalidPattern();
+    void rulesChangedElsewhereShowUp();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<MessageStore> m_store;
+    std::unique_ptr<RuleEngine> m_engine;
+    std::unique_ptr<CatcherService> m_catcher;
+    quint16 m_port = 0;
+    QString m_rulesFile;
+};
+
+void TestRulesWindow::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_store = std::make_unique<MessageStore>();
+    QVERIFY(m_store->open(m_dir->filePath(QStringLiteral("data"))));
+    m_engine = std::make_unique<RuleEngine>();
+    m_catcher = std::make_unique<CatcherService>(m_store.get());
+    m_rulesFile = m_dir->filePath(QStringLiteral("rules.json"));
+    CatcherConfig config;
+    ListenAddress smtp;
+    ListenAddress::parse(QStringLiteral("127.0.0.1:0"), &smtp);
+    config.smtp = { smtp };
+    config.session.hostname = "mx.test";
+    config.rules = m_engine.get();
+    config.rulesFile = m_rulesFile;
+    QVERIFY(m_catcher->start(config));
+    m_port = m_catcher->smtpListeners().first().port;
+}
+
+void TestRulesWindow::cleanup()
+{
+    m_catcher.reset();
+    m_store->close();
+    m_store.reset();
+    m_engine.reset();
+    m_dir.reset();
+}
+
+void TestRulesWindow::editingRulesChangesWhatAClientSees()
+{
+    RulesWindow window(m_engine.get(), m_rulesFile);
+    RulesModel *model = window.model(RuleSet::Stage::Recipient);
+    QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    window.show();
+    QCOMPARE(rcptReply(m_port, "blocked@example.test"), QByteArray("250 2.1.5 Ok"));
+
+    // Create: the editor, with the "mailbox unavailable" reply.
+    answerEditor(QStringLiteral("blocked@example.test"));
+    Rule proposal;
+    proposal.code = 550;
+    proposal.enhanced = QStringLiteral("5.1.1");
+    proposal.text = QStringLiteral("mailbox unavailable");
+    QVERIFY(window.proposeRule(RuleSet::Stage::Recipient, proposal));
+    QCOMPARE(model->rowCount(), 1);
+    QCOMPARE(rcptReply(m_port, "blocked@example.test"), QByteArray("550 5.1.1 mailbox unavailable"));
+    QCOMPARE(rcptReply(m_port, "other@example.test"), QByteArray("250 2.1.5 Ok"));
+    QVERIFY(window.tryIt(RuleSet::Stage::Recipient, QStringLiteral("Blocked@Example.test"))
+                .startsWith(QStringLiteral("Rule 1 matches: the client gets “550 5.1.1 mailbox unavailable”")));
+    // Saved as it applies.
+    QFile file(m_rulesFile);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QString error;
+    const std::optional<RuleSet> saved = RuleSet::fromJson(file.readAll(), &error);
+    QVERIFY2(saved, qPrintable(error));
+    QCOMPARE(saved->rules(RuleSet::Stage::Recipient).first().pattern, QStringLiteral("blocked@example.test"));
+
+    // A new rule goes first: an accepting glob for the whole domain now wins.
+    Rule accept;
+    accept.match = Rule::Match::Glob;
+    accept.action = Rule::Action::Accept;
+    answerEditor(QStringLiteral("*@example.test"));
+    QVERIFY(window.proposeRule(RuleSet::Stage::Recipient, accept));
+    QCOMPARE(model->rowCount(), 2);
+    QCOMPARE(rcptReply(m_port, "blocked@example.test"), QByteArray("250 2.1.5 Ok"));
+
+    // Reorder: the refusal back on top.
+    QVERIFY(model->moveRows(QModelIndex(), 1, 1, QModelIndex(), 0));
+    QCOMPARE(model->rules().first().pattern, QStringLiteral("blocked@example.test"));
+    QCOMPARE(rcptReply(m_port, "blocked@example.test"), QByteArray("550 5.1.1 mailbox unavailable"));
+    // Hit counts follow (the window polls the engine).
+    QTRY_VERIFY_WITH_TIMEOUT(model->index(0, RulesModel::HitsColumn).data().toInt() >= 1, 5000);
+
+    // Disable it: accepted again, by the second rule.
+    QVERIFY(model->setData(model->index(0, RulesModel::EnabledColumn), Qt::Unchecked, Qt::CheckStateRole));
+    QCOMPARE(rcptReply(m_port, "blocked@example.test"), QByteArray("250 2.1.5 Ok"));
+    QVERIFY(!m_engine->rules().rules(RuleSet::Stage::Recipient).first().enabled);
+
+    // Delete both: nothing left to refuse.
+    model->removeRule(0);
+    model->removeRule(0);
+    QVERIFY(m_engine->rules().isEmpty());
+}
+
+void TestRulesWindow::theEditorRefusesAnInvalidPattern()
+{
+    Rule rule;
+    rule.match = Rule::Match::Regex;
+    RuleEditor editor(RuleSet::Stage::Sender, rule);
+    editor.patternField()->setText(QStringLiteral("(unclosed"));
+    QVERIFY(editor.problem().startsWith(QStringLiteral("pattern: invalid regular expression")));
+    editor.patternField()->setText(QStringLiteral("^ok$"));
+    QVERIFY(editor.problem().isEmpty());
+    Rule cidr;
+    cidr.match = Rule::Match::Cidr;
+    RuleEditor host(RuleSet::Stage::Host, cidr);
+    host.patternField()->setText(QStringLiteral("10.0.0.0/64"));
+    QVERIFY(host.problem().contains(QStringLiteral("10.0.0.0/64")));
+}
+
+void TestRulesWindow::rulesChangedElsewhereShowUp()
+{
+    RulesWindow window(m_engine.get(), m_rulesFile);
+    RuleSet set;
+    Rule host;
+    host.match = Rule::Match::Cidr;
+    host.pattern = QStringLiteral("192.0.2.0/24");
+    set.rules(RuleSet::Stage::Host) << host;
+    m_engine->setRules(set); // as PUT /api/v1/rules does
+    QTRY_COMPARE_WITH_TIMEOUT(window.model(RuleSet::Stage::Host)->rowCount(), 1, 5000);
+    QVERIFY(
+        window.tryIt(RuleSet::Stage::Host, QStringLiteral("192.0.2.44")).startsWith(QStringLiteral("Rule 1 matches")));
+    QCOMPARE(window.tryIt(RuleSet::Stage::Host, QStringLiteral("127.0.0.1")),
+        QStringLiteral("No rule matches: the client gets the greeting (220)."));
+}
+
+QTEST_MAIN(TestRulesWindow)
+#include "tst_ruleswindow.moc"

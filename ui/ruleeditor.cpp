@@ -1,0 +1,218 @@
+#include "ruleeditor.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace {
+struct Preset
+{
+    const char *label;
+    int code;
+    const char *enhanced;
+    const char *text;
+};
+// The replies people test most (RFC 5321 §4.2, RFC 3463 enhanced codes).
+const Preset Presets[] = {
+    { "550 5.1.1 mailbox unavailable", 550, "5.1.1", "mailbox unavailable" },
+    { "452 4.2.2 mailbox full", 452, "4.2.2", "mailbox full" },
+    { "421 4.3.2 service not available", 421, "4.3.2", "service not available, closing channel" },
+    { "451 4.3.0 temporary failure", 451, "4.3.0", "temporary failure, try again later" },
+    { "535 5.7.8 authentication failed", 535, "5.7.8", "authentication credentials invalid" },
+    { "554 5.7.1 access denied", 554, "5.7.1", "access denied" },
+    { "552 5.3.4 message too big", 552, "5.3.4", "message size exceeds the limit" },
+    { "554 5.6.0 content rejected", 554, "5.6.0", "message content rejected" },
+};
+} // namespace
+
+RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) : QDialog(parent), m_stage(stage)
+{
+    setWindowTitle(
+        tr("%1 Rule").arg(RuleSet::stageName(stage).replace(0, 1, RuleSet::stageName(stage).at(0).toUpper())));
+    auto *form = new QFormLayout;
+
+    m_match = new QComboBox(this);
+    m_match->addItem(tr("is exactly"), int(Rule::Match::Exact));
+    m_match->addItem(tr("matches the glob (* and ?)"), int(Rule::Match::Glob));
+    m_match->addItem(tr("contains the regular expression"), int(Rule::Match::Regex));
+    if (stage == RuleSet::Stage::Host) {
+        m_match->addItem(tr("is in the prefix (CIDR)"), int(Rule::Match::Cidr));
+    }
+    m_match->setCurrentIndex(qMax(0, m_match->findData(int(rule.match))));
+    m_pattern = new QLineEdit(rule.pattern, this);
+    m_pattern->setAccessibleName(tr("Pattern"));
+    m_pattern->setPlaceholderText(stage == RuleSet::Stage::Host ? tr("192.168.1.0/24, ::1, 10.0.*")
+            : stage == RuleSet::Stage::Data                     ? tr("*invoice*")
+                                                                : tr("bogus@example.com, *@blocked.test, ^test"));
+    if (stage == RuleSet::Stage::Sender || stage == RuleSet::Stage::Recipient || stage == RuleSet::Stage::Auth) {
+        m_part = new QComboBox(this);
+        m_part->addItem(tr("the whole address"), int(Rule::Part::Address));
+        m_part->addItem(tr("the local part (before @)"), int(Rule::Part::LocalPart));
+        m_part->addItem(tr("the domain (after @)"), int(Rule::Part::Domain));
+        m_part->setCurrentIndex(qMax(0, m_part->findData(int(rule.part))));
+        form->addRow(tr("Look at"), m_part);
+    }
+    if (stage == RuleSet::Stage::Data) {
+        m_header = new QLineEdit(rule.header, this);
+        form->addRow(tr("Header"), m_header);
+    }
+    form->addRow(tr("Match when it"), m_match);
+    form->addRow(tr("&Pattern"), m_pattern);
+    if (stage == RuleSet::Stage::Data) {
+        m_minSize = new QSpinBox(this);
+        m_minSize->setRange(0, 2000000000);
+        m_minSize->setSuffix(tr(" bytes"));
+        m_minSize->setSpecialValueText(tr("any size"));
+        m_minSize->setValue(int(qMin<qint64>(rule.minSize, 2000000000)));
+        form->addRow(tr("And at least"), m_minSize);
+    }
+
+    m_action = new QComboBox(this);
+    m_action->addItem(tr("Refuse"), int(Rule::Action::Reject));
+    m_action->addItem(tr("Accept (stop looking at later rules)"), int(Rule::Action::Accept));
+    m_action->setCurrentIndex(m_action->findData(int(rule.action)));
+    form->addRow(tr("&Action"), m_action);
+    if (stage == RuleSet::Stage::Host) {
+        m_hostReply = new QComboBox(this);
+        m_hostReply->addItem(
+            tr("Reply instead of the greeting, then 503 to all but QUIT (tcllib)"), int(Rule::HostReply::Commands));
+        m_hostReply->addItem(
+            tr("554 instead of the greeting, then 503 (RFC 5321 §3.1)"), int(Rule::HostReply::Greeting));
+        m_hostReply->addItem(tr("421 and close the connection"), int(Rule::HostReply::Drop));
+        m_hostReply->setCurrentIndex(m_hostReply->findData(int(rule.hostReply)));
+        form->addRow(tr("Refuse how"), m_hostReply);
+    }
+    m_preset = new QComboBox(this);
+    m_preset->addItem(tr("Choose a common reply…"));
+    for (const Preset &p : Presets) {
+        m_preset->addItem(QLatin1String(p.label));
+    }
+    connect(m_preset, &QComboBox::activated, this, &RuleEditor::applyPreset);
+    form->addRow(tr("Preset"), m_preset);
+    m_code = new QSpinBox(this);
+    m_code->setRange(400, 599);
+    m_code->setValue(rule.code);
+    m_enhanced = new QLineEdit(rule.enhanced, this);
+    m_enhanced->setPlaceholderText(QStringLiteral("5.7.1"));
+    m_text = new QLineEdit(rule.text, this);
+    form->addRow(tr("Reply &code"), m_code);
+    form->addRow(tr("&Enhanced code"), m_enhanced);
+    form->addRow(tr("Reply &text"), m_text);
+    m_probability = new QSpinBox(this);
+    m_probability->setRange(0, 100);
+    m_probability->setSuffix(QStringLiteral(" %"));
+    m_probability->setValue(rule.probability);
+    m_probability->setToolTip(tr("How often the rule fires when it matches: below 100 simulates a flaky server"));
+    form->addRow(tr("Fires"), m_probability);
+    m_delay = new QSpinBox(this);
+    m_delay->setRange(0, 600000);
+    m_delay->setSingleStep(500);
+    m_delay->setSuffix(tr(" ms"));
+    m_delay->setValue(rule.delayMs);
+    m_delay->setToolTip(tr("Wait this long before replying, whatever the action (slow servers, client timeouts)"));
+    form->addRow(tr("&Delay"), m_delay);
+    m_enabled = new QCheckBox(tr("Enabled"), this);
+    m_enabled->setChecked(rule.enabled);
+    form->addRow(QString(), m_enabled);
+
+    m_problem = new QLabel(this);
+    m_problem->setWordWrap(true);
+    QPalette palette = m_problem->palette();
+    palette.setColor(QPalette::WindowText, QColor(0xc6, 0x28, 0x28));
+    m_problem->setPalette(palette);
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_problem);
+    layout->addWidget(m_buttons);
+
+    for (QLineEdit *edit : { m_pattern, m_enhanced, m_text }) {
+        connect(edit, &QLineEdit::textChanged, this, &RuleEditor::validate);
+    }
+    if (m_header) {
+        connect(m_header, &QLineEdit::textChanged, this, &RuleEditor::validate);
+    }
+    for (QSpinBox *spin : { m_code, m_probability, m_delay }) {
+        connect(spin, &QSpinBox::valueChanged, this, &RuleEditor::validate);
+    }
+    if (m_minSize) {
+        connect(m_minSize, &QSpinBox::valueChanged, this, &RuleEditor::validate);
+    }
+    for (QComboBox *box : { m_match, m_action }) {
+        connect(box, &QComboBox::currentIndexChanged, this, &RuleEditor::validate);
+    }
+    connect(m_action, &QComboBox::currentIndexChanged, this, [this] {
+        const bool reject = m_action->currentData().toInt() == int(Rule::Action::Reject);
+        for (QWidget *w : std::initializer_list<QWidget *> { m_code, m_enhanced, m_text, m_preset }) {
+            w->setEnabled(reject);
+        }
+    });
+    validate();
+}
+
+Rule RuleEditor::rule() const
+{
+    Rule r;
+    r.match = Rule::Match(m_match->currentData().toInt());
+    r.part = m_part ? Rule::Part(m_part->currentData().toInt()) : Rule::Part::Address;
+    r.pattern = m_pattern->text();
+    r.action = Rule::Action(m_action->currentData().toInt());
+    r.code = m_code->value();
+    r.enhanced = m_enhanced->text().trimmed();
+    r.text = m_text->text();
+    r.probability = m_probability->value();
+    r.delayMs = m_delay->value();
+    r.enabled = m_enabled->isChecked();
+    if (m_hostReply) {
+        r.hostReply = Rule::HostReply(m_hostReply->currentData().toInt());
+    }
+    if (m_header) {
+        r.header = m_header->text().trimmed().isEmpty() ? QStringLiteral("Subject") : m_header->text().trimmed();
+    }
+    if (m_minSize) {
+        r.minSize = m_minSize->value();
+    }
+    return r;
+}
+
+QString RuleEditor::problem() const
+{
+    return RuleSet::validate(rule(), m_stage);
+}
+
+QLineEdit *RuleEditor::patternField() const
+{
+    return m_pattern;
+}
+
+void RuleEditor::validate()
+{
+    const QString problem = this->problem();
+    m_problem->setText(problem.isEmpty() ? QString() : tr("Cannot save: %1").arg(problem));
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(problem.isEmpty());
+}
+
+void RuleEditor::applyPreset(int index)
+{
+    if (index <= 0) {
+        return;
+    }
+    const Preset &p = Presets[index - 1];
+    m_action->setCurrentIndex(m_action->findData(int(Rule::Action::Reject)));
+    m_code->setValue(p.code);
+    m_enhanced->setText(QLatin1String(p.enhanced));
+    m_text->setText(QLatin1String(p.text));
+    if (m_hostReply && p.code == 421) {
+        m_hostReply->setCurrentIndex(m_hostReply->findData(int(Rule::HostReply::Drop)));
+    }
+    m_preset->setCurrentIndex(0);
+}

@@ -1,0 +1,355 @@
+#include "ruleswindow.h"
+
+#include "ruleeditor.h"
+#include "rulesmodel.h"
+
+#include <rules/ruleengine.h>
+
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFile>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace {
+QString stageTitle(RuleSet::Stage stage)
+{
+    switch (stage) {
+    case RuleSet::Stage::Host:
+        return RulesWindow::tr("Hosts (connect)");
+    case RuleSet::Stage::Sender:
+        return RulesWindow::tr("Senders (MAIL FROM)");
+    case RuleSet::Stage::Recipient:
+        return RulesWindow::tr("Recipients (RCPT TO)");
+    case RuleSet::Stage::Auth:
+        return RulesWindow::tr("Authentication (AUTH)");
+    case RuleSet::Stage::Data:
+        return RulesWindow::tr("Messages (end of DATA)");
+    }
+    return {};
+}
+
+QString tryHint(RuleSet::Stage stage)
+{
+    switch (stage) {
+    case RuleSet::Stage::Host:
+        return RulesWindow::tr("Try a client address, e.g. 192.168.1.20 or ::1");
+    case RuleSet::Stage::Auth:
+        return RulesWindow::tr("Try a user name");
+    case RuleSet::Stage::Data:
+        return RulesWindow::tr("Try a header value (the rule's header, e.g. a Subject)");
+    case RuleSet::Stage::Sender:
+    case RuleSet::Stage::Recipient:
+        break;
+    }
+    return RulesWindow::tr("Try an address, e.g. bogus@example.com");
+}
+} // namespace
+
+RulesWindow::RulesWindow(RuleEngine *engine, const QString &rulesFile, QWidget *parent)
+    : QDialog(parent), m_engine(engine), m_file(rulesFile), m_tabs(new QTabWidget(this)), m_timer(new QTimer(this))
+{
+    setWindowTitle(tr("Letterbox Rules"));
+    setObjectName(QStringLiteral("rulesWindow"));
+    for (int s = 0; s < RuleSet::StageCount; ++s) {
+        m_tabs->addTab(makePage(RuleSet::Stage(s)), stageTitle(RuleSet::Stage(s)));
+    }
+    m_status = new QLabel(this);
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *importButton = new QPushButton(tr("Import…"), this);
+    auto *exportButton = new QPushButton(tr("Export…"), this);
+    connect(importButton, &QPushButton::clicked, this, &RulesWindow::importRules);
+    connect(exportButton, &QPushButton::clicked, this, &RulesWindow::exportRules);
+    auto *close = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    connect(close, &QDialogButtonBox::rejected, this, &QDialog::close);
+    auto *bottom = new QHBoxLayout;
+    bottom->addWidget(importButton);
+    bottom->addWidget(exportButton);
+    bottom->addStretch();
+    bottom->addWidget(close);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(new QLabel(tr("The first enabled rule that matches decides; when none does, the command is "
+                                    "accepted. Changes apply to the next command of every session."),
+        this));
+    layout->addWidget(m_tabs, 1);
+    layout->addWidget(m_status);
+    layout->addLayout(bottom);
+    resize(900, 560);
+
+    refresh();
+    m_timer->setInterval(1000);
+    connect(m_timer, &QTimer::timeout, this, &RulesWindow::refresh);
+    m_timer->start();
+}
+
+RulesWindow::~RulesWindow() = default;
+
+QWidget *RulesWindow::makePage(RuleSet::Stage stage)
+{
+    auto *page = new QWidget(m_tabs);
+    auto *model = new RulesModel(stage, this);
+    m_models[size_t(stage)] = model;
+    connect(model, &RulesModel::rulesEdited, this, &RulesWindow::apply);
+    auto *view = new QTableView(page);
+    m_views[size_t(stage)] = view;
+    view->setModel(model);
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->setSelectionMode(QAbstractItemView::SingleSelection);
+    view->setDragDropMode(QAbstractItemView::InternalMove);
+    view->setDefaultDropAction(Qt::MoveAction);
+    view->setDragDropOverwriteMode(false);
+    view->setDropIndicatorShown(true);
+    view->horizontalHeader()->setSectionResizeMode(RulesModel::MatchColumn, QHeaderView::Stretch);
+    view->horizontalHeader()->setSectionResizeMode(RulesModel::ReplyColumn, QHeaderView::Stretch);
+    view->setAccessibleName(stageTitle(stage));
+    connect(view, &QTableView::doubleClicked, this, [this, stage](const QModelIndex &index) {
+        if (index.column() != RulesModel::EnabledColumn) {
+            editRule(stage, index.row());
+        }
+    });
+
+    auto current = [view] {
+        return view->selectionModel()->currentIndex().row();
+    };
+    auto *add = new QPushButton(tr("Add…"), page);
+    auto *edit = new QPushButton(tr("Edit…"), page);
+    auto *duplicate = new QPushButton(tr("Duplicate"), page);
+    auto *remove = new QPushButton(tr("Delete"), page);
+    auto *up = new QPushButton(tr("Move Up"), page);
+    auto *down = new QPushButton(tr("Move Down"), page);
+    connect(add, &QPushButton::clicked, this, [this, stage] {
+        Rule rule;
+        if (stage == RuleSet::Stage::Host) {
+            rule.match = Rule::Match::Cidr;
+        }
+        proposeRule(stage, rule);
+    });
+    connect(edit, &QPushButton::clicked, this, [this, stage, current] { editRule(stage, current()); });
+    connect(duplicate, &QPushButton::clicked, this, [model, current] {
+        const int row = current();
+        if (row >= 0) {
+            model->insertRule(row + 1, model->rules().at(row));
+        }
+    });
+    connect(remove, &QPushButton::clicked, this, [model, current] { model->removeRule(current()); });
+    connect(up, &QPushButton::clicked, this, [model, view, current] {
+        const int row = current();
+        if (row > 0 && model->moveRows(QModelIndex(), row, 1, QModelIndex(), row - 1)) {
+            view->selectRow(row - 1);
+        }
+    });
+    connect(down, &QPushButton::clicked, this, [model, view, current] {
+        const int row = current();
+        if (row >= 0 && model->moveRows(QModelIndex(), row, 1, QModelIndex(), row + 2)) {
+            view->selectRow(row + 1);
+        }
+    });
+    auto *buttons = new QVBoxLayout;
+    for (QPushButton *b : { add, edit, duplicate, remove, up, down }) {
+        buttons->addWidget(b);
+    }
+    buttons->addStretch();
+
+    auto *tryField = new QLineEdit(page);
+    tryField->setPlaceholderText(tryHint(stage));
+    tryField->setAccessibleName(tr("Try it"));
+    tryField->setClearButtonEnabled(true);
+    auto *tryResult = new QLabel(page);
+    tryResult->setWordWrap(true);
+    tryResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto updateTry = [this, stage, tryField, tryResult] {
+        tryResult->setText(
+            tryField->text().isEmpty() && stage != RuleSet::Stage::Sender ? QString() : tryIt(stage, tryField->text()));
+    };
+    connect(tryField, &QLineEdit::textChanged, this, updateTry);
+    connect(this, &RulesWindow::rulesApplied, this, updateTry);
+
+    auto *top = new QHBoxLayout;
+    top->addWidget(view, 1);
+    top->addLayout(buttons);
+    auto *layout = new QVBoxLayout(page);
+    layout->addLayout(top, 1);
+    layout->addWidget(new QLabel(tr("Try it:"), page));
+    layout->addWidget(tryField);
+    layout->addWidget(tryResult);
+    return page;
+}
+
+RulesModel *RulesWindow::model(RuleSet::Stage stage) const
+{
+    return m_models[size_t(stage)];
+}
+
+QTableView *RulesWindow::view(RuleSet::Stage stage) const
+{
+    return m_views[size_t(stage)];
+}
+
+void RulesWindow::showStage(RuleSet::Stage stage)
+{
+    m_tabs->setCurrentIndex(int(stage));
+}
+
+QString RulesWindow::errorString() const
+{
+    return m_error;
+}
+
+RuleSet RulesWindow::currentSet() const
+{
+    RuleSet set;
+    for (int s = 0; s < RuleSet::StageCount; ++s) {
+        set.lists[size_t(s)] = m_models[size_t(s)]->rules();
+    }
+    return set;
+}
+
+void RulesWindow::apply()
+{
+    if (m_applying) {
+        return;
+    }
+    const RuleSet set = currentSet();
+    m_engine->setRules(set);
+    m_error.clear();
+    if (!m_file.isEmpty()) {
+        QDir().mkpath(QFileInfo(m_file).absolutePath());
+        QSaveFile file(m_file);
+        if (!file.open(QIODevice::WriteOnly) || file.write(set.toJson()) < 0 || !file.commit()) {
+            m_error = tr("The rules apply, but could not be saved to %1: %2").arg(m_file, file.errorString());
+        }
+    }
+    m_status->setText(m_error.isEmpty() ? tr("Saved to %1").arg(QDir::toNativeSeparators(m_file)) : m_error);
+    Q_EMIT rulesApplied();
+}
+
+void RulesWindow::refresh()
+{
+    // Rules changed elsewhere (PUT /api/v1/rules) replace what is shown.
+    const RuleSet inForce = m_engine->rules();
+    if (!(inForce == currentSet())) {
+        m_applying = true;
+        for (int s = 0; s < RuleSet::StageCount; ++s) {
+            m_models[size_t(s)]->setRules(inForce.lists[size_t(s)]);
+        }
+        m_applying = false;
+        Q_EMIT rulesApplied();
+    }
+    for (int s = 0; s < RuleSet::StageCount; ++s) {
+        m_models[size_t(s)]->setHitCounts(m_engine->hitCounts(RuleSet::Stage(s)));
+    }
+}
+
+void RulesWindow::editRule(RuleSet::Stage stage, int row)
+{
+    RulesModel *model = m_models[size_t(stage)];
+    if (row < 0 || row >= model->rules().size()) {
+        return;
+    }
+    RuleEditor editor(stage, model->rules().at(row), this);
+    if (editor.exec() == QDialog::Accepted) {
+        model->replaceRule(row, editor.rule());
+    }
+}
+
+bool RulesWindow::proposeRule(RuleSet::Stage stage, const Rule &rule)
+{
+    showStage(stage);
+    RuleEditor editor(stage, rule, this);
+    if (editor.exec() != QDialog::Accepted) {
+        return false;
+    }
+    m_models[size_t(stage)]->insertRule(0, editor.rule());
+    m_views[size_t(stage)]->selectRow(0);
+    return true;
+}
+
+QString RulesWindow::tryIt(RuleSet::Stage stage, const QString &subject) const
+{
+    const std::optional<int> index = m_engine->firstMatch(stage, subject);
+    if (!index) {
+        return stage == RuleSet::Stage::Host ? tr("No rule matches: the client gets the greeting (220).")
+                                             : tr("No rule matches: accepted.");
+    }
+    const Rule rule = m_engine->rules().rules(stage).at(*index);
+    QString reply;
+    if (rule.action == Rule::Action::Accept) {
+        reply = tr("accepted by rule %1").arg(*index + 1);
+    } else if (stage == RuleSet::Stage::Host) {
+        switch (rule.hostReply) {
+        case Rule::HostReply::Commands:
+            reply = tr("“%1 %2” instead of the greeting, then “503 5.7.1” to every command but QUIT")
+                        .arg(rule.code)
+                        .arg(rule.text);
+            break;
+        case Rule::HostReply::Greeting:
+            reply = tr("“554 HOSTNAME %1” instead of the greeting, then “503 5.7.1” to every command but QUIT")
+                        .arg(rule.text);
+            break;
+        case Rule::HostReply::Drop:
+            reply = tr("“421 HOSTNAME %1”, then the connection is closed").arg(rule.text);
+            break;
+        }
+    } else {
+        reply = tr("“%1 %2 %3”").arg(rule.code).arg(rule.enhanced, rule.text);
+    }
+    QString text = tr("Rule %1 matches: the client gets %2").arg(*index + 1).arg(reply);
+    if (rule.delayMs > 0) {
+        text += tr(", after %1 ms").arg(rule.delayMs);
+    }
+    if (rule.probability < 100) {
+        text += tr(" (%1% of the time; otherwise the next rules decide)").arg(rule.probability);
+    }
+    return text + u'.';
+}
+
+void RulesWindow::importRules()
+{
+    const QString fileName
+        = QFileDialog::getOpenFileName(this, tr("Import Rules"), QDir::homePath(), tr("Rules (*.json);;All files (*)"));
+    if (fileName.isEmpty()) {
+        return;
+    }
+    QFile file(fileName);
+    if (!file.open(QIODevice::ReadOnly)) {
+        QMessageBox::warning(this, tr("Import Rules"), tr("%1: %2").arg(fileName, file.errorString()));
+        return;
+    }
+    QString error;
+    const std::optional<RuleSet> set = RuleSet::fromJson(file.readAll(), &error);
+    if (!set) {
+        // All or nothing: a broken file changes no rule.
+        QMessageBox::warning(this, tr("Import Rules"), tr("%1:%2").arg(fileName, error));
+        return;
+    }
+    m_applying = true;
+    for (int s = 0; s < RuleSet::StageCount; ++s) {
+        m_models[size_t(s)]->setRules(set->lists[size_t(s)]);
+    }
+    m_applying = false;
+    apply();
+}
+
+void RulesWindow::exportRules()
+{
+    const QString fileName = QFileDialog::getSaveFileName(
+        this, tr("Export Rules"), QDir::home().filePath(QStringLiteral("letterbox-rules.json")), tr("Rules (*.json)"));
+    if (fileName.isEmpty()) {
+        return;
+    }
+    QSaveFile file(fileName);
+    if (!file.open(QIODevice::WriteOnly) || file.write(currentSet().toJson()) < 0 || !file.commit()) {
+        QMessageBox::warning(this, tr("Export Rules"), tr("%1: %2").arg(fileName, file.errorString()));
+    }
+}
