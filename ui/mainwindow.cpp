@@ -248,11 +248,10 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
     connect(m_catcher, &CatcherService::transcriptLine, m_sessions, &SessionsModel::addEntry);
     connect(m_catcher, &CatcherService::messageDelivered, m_sessions,
         [this](quint64 id, const MessageSummary &) { m_sessions->addDelivery(id); });
-    connect(
-        m_catcher, &CatcherService::ruleApplied, m_sessions, [this](quint64 id, const QByteArray &rule, bool refused) {
-            m_sessions->addEntry(id,
-                { QDateTime::currentMSecsSinceEpoch(), TranscriptEntry::Direction::Rule,
-                    (refused ? "refused by " : "decided by ") + rule });
+    connect(m_catcher, &CatcherService::ruleApplied, m_sessions,
+        [this](quint64 id, qint64 timeMs, const QByteArray &rule, bool refused) {
+            m_sessions->addEntry(
+                id, { timeMs, TranscriptEntry::Direction::Rule, (refused ? "refused by " : "decided by ") + rule });
         });
     connect(m_sessions, &SessionsModel::openCountChanged, this, &MainWindow::scheduleCounts);
     connect(m_catcher, &CatcherService::listenersChanged, this, &MainWindow::updateListening);
@@ -508,7 +507,7 @@ void MainWindow::createSessionsDock()
     m_sessionsView->setWordWrap(false);
     m_sessionsView->setAccessibleName(tr("SMTP sessions"));
     const QList<QPair<int, int>> widths { { SessionsModel::PeerColumn, 16 }, { SessionsModel::HeloColumn, 16 },
-        { SessionsModel::StateColumn, 24 }, { SessionsModel::MessagesColumn, 8 }, { SessionsModel::BytesColumn, 9 } };
+        { SessionsModel::StateColumn, 24 }, { SessionsModel::MessagesColumn, 10 }, { SessionsModel::BytesColumn, 9 } };
     for (const auto &[column, characters] : widths) {
         m_sessionsView->horizontalHeader()->resizeSection(column, fontMetrics().averageCharWidth() * characters);
     }

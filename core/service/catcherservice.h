@@ -71,7 +71,7 @@ Q_SIGNALS:
     void connectionClosed(quint64 connectionId);
     void transcriptLine(quint64 connectionId, const TranscriptEntry &entry);
     void messageDelivered(quint64 connectionId, const MessageSummary &summary);
-    void ruleApplied(quint64 connectionId, const QByteArray &rule, bool refused);
+    void ruleApplied(quint64 connectionId, qint64 timeMs, const QByteArray &rule, bool refused);
     // After start() and stop().
     void listenersChanged();
 

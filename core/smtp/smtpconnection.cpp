@@ -96,7 +96,8 @@ void SmtpConnection::drainSession()
             });
             break;
         case SmtpEvent::Type::RuleApplied:
-            Q_EMIT m_worker->server()->ruleApplied(m_id, event.text, event.success);
+            Q_EMIT m_worker->server()->ruleApplied(
+                m_id, QDateTime::currentMSecsSinceEpoch(), event.text, event.success);
             break;
         case SmtpEvent::Type::EnvelopeChanged:
         case SmtpEvent::Type::AuthAttempted:

@@ -48,7 +48,7 @@ Q_SIGNALS:
     void transcriptLine(quint64 connectionId, const TranscriptEntry &entry);
     void messageDelivered(quint64 connectionId, const MessageSummary &summary);
     // A validation rule decided a command of this session (refused: it refused it); text says which rule.
-    void ruleApplied(quint64 connectionId, const QByteArray &rule, bool refused);
+    void ruleApplied(quint64 connectionId, qint64 timeMs, const QByteArray &rule, bool refused);
 
 private:
     QThread *m_thread = nullptr;

@@ -2,6 +2,7 @@
 // listener) and saves PNGs of the main views. Run it under Xvfb: packaging/screenshots.
 #include "demosender.h"
 
+#include <rules/ruleengine.h>
 #include <service/catcherservice.h>
 #include <store/messagestore.h>
 #include <ui/htmlview.h>
@@ -10,6 +11,8 @@
 #include <ui/mainwindow.h>
 #include <ui/messageschemehandler.h>
 #include <ui/messageview.h>
+#include <ui/ruleswindow.h>
+#include <ui/sessionsmodel.h>
 
 #include <QAction>
 #include <QApplication>
@@ -18,6 +21,7 @@
 #include <QDir>
 #include <QLineEdit>
 #include <QScreen>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QThread>
 
@@ -80,7 +84,9 @@ int main(int argc, char *argv[])
     int failures = 0;
     {
         CatcherService catcher(&store);
+        RuleEngine rules;
         CatcherConfig config;
+        config.rules = &rules;
         ListenAddress smtp;
         ListenAddress::parse(QStringLiteral("127.0.0.1:0"), &smtp);
         ListenAddress api;
@@ -151,6 +157,35 @@ int main(int argc, char *argv[])
         settle(800);
         failures += !grab(&window, out, QStringLiteral("empty-search"));
         window.searchField()->clear();
+
+        // The Rules window with the rules of the README's examples, after a client met them.
+        QString error;
+        const std::optional<RuleSet> examples = RuleSet::fromJson(R"({"version": 1,
+            "recipient": [
+                {"match": "glob", "pattern": "full@*", "code": 452, "enhanced": "4.2.2", "text": "mailbox full"},
+                {"match": "regex", "pattern": "^bogus", "code": 550, "enhanced": "5.1.1",
+                 "text": "mailbox unavailable"},
+                {"match": "glob", "pattern": "*@slow.example", "action": "accept", "delayMs": 8000,
+                 "probability": 30}]})",
+            &error);
+        rules.setRules(*examples);
+        std::thread refused([port] {
+            QString ignored;
+            DemoSender::send(QStringLiteral("127.0.0.1"), port,
+                { { "app@shop.example", { "bogus@example.com" }, "Subject: x\r\n\r\nx\r\n" } }, &ignored);
+        });
+        refused.join(); // the server runs on its own thread
+        RulesWindow *rulesWindow = window.rulesWindow();
+        rulesWindow->showStage(RuleSet::Stage::Recipient);
+        rulesWindow->resize(1000, 520);
+        rulesWindow->show();
+        settle(1500);
+        failures += !grab(rulesWindow, out, QStringLiteral("rules"));
+        rulesWindow->close();
+        window.sessionsModel()->flush();
+        window.sessionsView()->selectRow(window.sessionsModel()->rowCount() - 1);
+        settle(500);
+        failures += !grab(&window, out, QStringLiteral("session-refused"));
         catcher.stop();
     }
     store.close();
