@@ -181,3 +181,16 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
     }
     return Result::Run;
 }
+
+CatcherConfig CommandLineOptions::catcherConfig() const
+{
+    CatcherConfig config;
+    config.smtp = smtp;
+    config.api = api;
+    config.session.hostname = hostname.toUtf8();
+    config.session.maxMessageSize = maxMessageSize;
+    config.session.auth = auth;
+    config.idleTimeoutMs = idleTimeoutMs;
+    config.maxConnections = maxConnections;
+    return config;
+}

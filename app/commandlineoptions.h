@@ -1,5 +1,6 @@
 #pragma once
 
+#include <service/catcherservice.h>
 #include <service/listenaddress.h>
 #include <smtp/authconfig.h>
 
@@ -38,4 +39,6 @@ struct CommandLineOptions
     QString errorString; // one line naming the option, file or address
 
     Result parse(const QStringList &arguments);
+    // The listeners and session settings these options describe (no rules: the caller loads them).
+    CatcherConfig catcherConfig() const;
 };

@@ -63,14 +63,7 @@ int runDesktop(int argc, char *argv[], const CommandLineOptions &options)
     settingsFile.endGroup();
     AppSettings settings = effectiveSettings(saved, options);
 
-    CatcherConfig base;
-    base.smtp = options.smtp;
-    base.api = options.api;
-    base.session.hostname = options.hostname.toUtf8();
-    base.session.maxMessageSize = options.maxMessageSize;
-    base.session.auth = options.auth;
-    base.idleTimeoutMs = options.idleTimeoutMs;
-    base.maxConnections = options.maxConnections;
+    CatcherConfig base = options.catcherConfig();
     RuleEngine rules;
     QString rulesError;
     if (!loadRules(options, &rules, &rulesError)) {

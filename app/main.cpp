@@ -18,19 +18,6 @@ void printError(const QString &text)
     std::fflush(stderr);
 }
 
-CatcherConfig catcherConfig(const CommandLineOptions &options)
-{
-    CatcherConfig config;
-    config.smtp = options.smtp;
-    config.api = options.api;
-    config.session.hostname = options.hostname.toUtf8();
-    config.session.maxMessageSize = options.maxMessageSize;
-    config.session.auth = options.auth;
-    config.idleTimeoutMs = options.idleTimeoutMs;
-    config.maxConnections = options.maxConnections;
-    return config;
-}
-
 int runHeadless(int argc, char *argv[], const CommandLineOptions &options)
 {
     // Headless needs no GLib integration; Qt's own UNIX event dispatcher wakes up less often
@@ -56,7 +43,7 @@ int runHeadless(int argc, char *argv[], const CommandLineOptions &options)
     int exitCode = 0;
     {
         CatcherService catcher(&store);
-        CatcherConfig config = catcherConfig(options);
+        CatcherConfig config = options.catcherConfig();
         config.rules = &rules;
         config.rulesFile = options.rulesFile;
         if (!catcher.start(config)) {

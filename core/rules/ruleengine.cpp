@@ -200,71 +200,53 @@ std::optional<int> RuleEngine::firstMatch(RuleSet::Stage stage, const QString &s
     return std::nullopt;
 }
 
-SmtpVerdict RuleEngine::checkHost(const QHostAddress &client) const
+SmtpVerdict RuleEngine::evaluate(RuleSet::Stage stage, const std::function<bool(const RuleMatcher &)> &matches) const
 {
     const std::shared_ptr<const Compiled> c = d->current();
-    const QList<Rule> &list = c->rules.rules(RuleSet::Stage::Host);
+    const size_t s = size_t(stage);
+    const QList<Rule> &list = c->rules.lists[s];
     for (int i = 0; i < list.size(); ++i) {
-        if (list.at(i).enabled && c->matchers[0].at(i).matchesHost(client) && d->draw(list.at(i).probability)) {
-            ++c->hits[0][size_t(i)];
-            return verdictOf(list.at(i), RuleSet::Stage::Host, i);
+        if (list.at(i).enabled && matches(c->matchers[s].at(i)) && d->draw(list.at(i).probability)) {
+            ++c->hits[s][size_t(i)];
+            return verdictOf(list.at(i), stage, i);
         }
     }
     return SmtpVerdict::accept();
+}
+
+SmtpVerdict RuleEngine::checkHost(const QHostAddress &client) const
+{
+    return evaluate(RuleSet::Stage::Host, [&client](const RuleMatcher &m) { return m.matchesHost(client); });
 }
 
 SmtpVerdict RuleEngine::checkSender(const QByteArray &address, const SmtpEnvelope &) const
 {
-    const ChaosTriggers chaos = this->chaos();
-    if (d->draw(chaos.sender.probability)) {
-        return chaosVerdict(chaos.sender.errorCode, "sender");
+    const ChaosTriggers::Trigger chaos = this->chaos().sender;
+    if (d->draw(chaos.probability)) {
+        return chaosVerdict(chaos.errorCode, "sender");
     }
-    const std::shared_ptr<const Compiled> c = d->current();
     const QString subject = QString::fromUtf8(address);
-    const QList<Rule> &list = c->rules.rules(RuleSet::Stage::Sender);
-    for (int i = 0; i < list.size(); ++i) {
-        if (list.at(i).enabled && c->matchers[1].at(i).matchesText(subject) && d->draw(list.at(i).probability)) {
-            ++c->hits[1][size_t(i)];
-            return verdictOf(list.at(i), RuleSet::Stage::Sender, i);
-        }
-    }
-    return SmtpVerdict::accept();
+    return evaluate(RuleSet::Stage::Sender, [&subject](const RuleMatcher &m) { return m.matchesText(subject); });
 }
 
 SmtpVerdict RuleEngine::checkRecipient(const QByteArray &address, const SmtpEnvelope &) const
 {
-    const ChaosTriggers chaos = this->chaos();
-    if (d->draw(chaos.recipient.probability)) {
-        return chaosVerdict(chaos.recipient.errorCode, "recipient");
+    const ChaosTriggers::Trigger chaos = this->chaos().recipient;
+    if (d->draw(chaos.probability)) {
+        return chaosVerdict(chaos.errorCode, "recipient");
     }
-    const std::shared_ptr<const Compiled> c = d->current();
     const QString subject = QString::fromUtf8(address);
-    const QList<Rule> &list = c->rules.rules(RuleSet::Stage::Recipient);
-    for (int i = 0; i < list.size(); ++i) {
-        if (list.at(i).enabled && c->matchers[2].at(i).matchesText(subject) && d->draw(list.at(i).probability)) {
-            ++c->hits[2][size_t(i)];
-            return verdictOf(list.at(i), RuleSet::Stage::Recipient, i);
-        }
-    }
-    return SmtpVerdict::accept();
+    return evaluate(RuleSet::Stage::Recipient, [&subject](const RuleMatcher &m) { return m.matchesText(subject); });
 }
 
 SmtpVerdict RuleEngine::checkAuth(const QByteArray &user, const SmtpEnvelope &) const
 {
-    const ChaosTriggers chaos = this->chaos();
-    if (d->draw(chaos.authentication.probability)) {
-        return chaosVerdict(chaos.authentication.errorCode, "authentication");
+    const ChaosTriggers::Trigger chaos = this->chaos().authentication;
+    if (d->draw(chaos.probability)) {
+        return chaosVerdict(chaos.errorCode, "authentication");
     }
-    const std::shared_ptr<const Compiled> c = d->current();
     const QString subject = QString::fromUtf8(user);
-    const QList<Rule> &list = c->rules.rules(RuleSet::Stage::Auth);
-    for (int i = 0; i < list.size(); ++i) {
-        if (list.at(i).enabled && c->matchers[3].at(i).matchesText(subject) && d->draw(list.at(i).probability)) {
-            ++c->hits[3][size_t(i)];
-            return verdictOf(list.at(i), RuleSet::Stage::Auth, i);
-        }
-    }
-    return SmtpVerdict::accept();
+    return evaluate(RuleSet::Stage::Auth, [&subject](const RuleMatcher &m) { return m.matchesText(subject); });
 }
 
 SmtpVerdict RuleEngine::checkData(const SmtpEnvelope &, const QByteArray &data) const

@@ -7,6 +7,7 @@
 
 #include <QList>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -45,6 +46,8 @@ public:
 
 private:
     struct Compiled;
+    // The first enabled rule of stage that matches (and fires) decides; none accepts.
+    SmtpVerdict evaluate(RuleSet::Stage stage, const std::function<bool(const class RuleMatcher &)> &matches) const;
     struct Private;
     std::unique_ptr<Private> d;
 };

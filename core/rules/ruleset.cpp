@@ -230,41 +230,23 @@ QString readRule(const QJsonObject &o, RuleSet::Stage stage, Rule *rule, QString
         *out = qint64(d);
         return {};
     };
+    // An enumerated field: one of its names, or absent (the default stays).
+    auto choice = [&](const char *name, const auto &names, auto *out) -> QString {
+        QString value;
+        QString error = text(name, &value);
+        if (error.isEmpty() && !value.isEmpty() && !valueOf(names, value, out)) {
+            *field = QLatin1String(name);
+            error = QStringLiteral("must be one of %1").arg(choices(names));
+        }
+        return error;
+    };
     QString error;
-    QString value;
-    if (!(error = text("match", &value)).isEmpty()) {
+    if (!(error = choice("match", MatchNames, &rule->match)).isEmpty()
+        || !(error = choice("part", PartNames, &rule->part)).isEmpty()
+        || !(error = text("pattern", &rule->pattern)).isEmpty()
+        || !(error = choice("action", ActionNames, &rule->action)).isEmpty()
+        || !(error = choice("hostReply", HostReplyNames, &rule->hostReply)).isEmpty()) {
         return error;
-    }
-    if (!value.isEmpty() && !valueOf(MatchNames, value, &rule->match)) {
-        *field = QStringLiteral("match");
-        return QStringLiteral("must be one of %1").arg(choices(MatchNames));
-    }
-    value.clear();
-    if (!(error = text("part", &value)).isEmpty()) {
-        return error;
-    }
-    if (!value.isEmpty() && !valueOf(PartNames, value, &rule->part)) {
-        *field = QStringLiteral("part");
-        return QStringLiteral("must be one of %1").arg(choices(PartNames));
-    }
-    if (!(error = text("pattern", &rule->pattern)).isEmpty()) {
-        return error;
-    }
-    value.clear();
-    if (!(error = text("action", &value)).isEmpty()) {
-        return error;
-    }
-    if (!value.isEmpty() && !valueOf(ActionNames, value, &rule->action)) {
-        *field = QStringLiteral("action");
-        return QStringLiteral("must be one of %1").arg(choices(ActionNames));
-    }
-    value.clear();
-    if (!(error = text("hostReply", &value)).isEmpty()) {
-        return error;
-    }
-    if (!value.isEmpty() && !valueOf(HostReplyNames, value, &rule->hostReply)) {
-        *field = QStringLiteral("hostReply");
-        return QStringLiteral("must be one of %1").arg(choices(HostReplyNames));
     }
     qint64 number = rule->code;
     if (!(error = integer("code", 400, 599, &number)).isEmpty()) {
