@@ -40,11 +40,7 @@ public:
                         found = true;
                         break;
                     }
-                    skipValue();
-                    skipSpace();
-                    if (m_pos < m_json.size() && m_json.at(m_pos) == ',') {
-                        ++m_pos;
-                    }
+                    skipElement();
                 }
             } else if (open == '[') {
                 bool ok = false;
@@ -55,11 +51,7 @@ public:
                         found = true;
                         break;
                     }
-                    skipValue();
-                    skipSpace();
-                    if (m_pos < m_json.size() && m_json.at(m_pos) == ',') {
-                        ++m_pos;
-                    }
+                    skipElement();
                 }
             }
             if (!found) {
@@ -72,6 +64,15 @@ public:
 
 private:
     int lineAt(qsizetype pos) const { return int(m_json.left(pos).count('\n')) + 1; }
+    // Past one member or element and the comma after it.
+    void skipElement()
+    {
+        skipValue();
+        skipSpace();
+        if (m_pos < m_json.size() && m_json.at(m_pos) == ',') {
+            ++m_pos;
+        }
+    }
     void skipSpace()
     {
         while (m_pos < m_json.size() && QByteArrayView(" \t\r\n").contains(m_json.at(m_pos))) {

@@ -1,4 +1,5 @@
 """The command line of CONTRACT.md: listening lines, exit codes, options, clean stop; headless and desktop."""
+import contextlib
 import json
 import os
 import signal
@@ -112,6 +113,20 @@ class CommandLineTest(unittest.TestCase):
                    QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox")
         return env
 
+    @contextlib.contextmanager
+    def desktop(self, tmp, *args):
+        """The desktop app (offscreen) with args; killed if a test leaves it running."""
+        proc = subprocess.Popen([BINARY, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=self.desktop_env(tmp))
+        try:
+            yield proc
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+            proc.stderr.close()
+
     def test_desktop_usage_errors_need_no_display(self):
         env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
         result = subprocess.run([BINARY, "--smtp", "nonsense"], capture_output=True, text=True, timeout=20, env=env)
@@ -121,10 +136,7 @@ class CommandLineTest(unittest.TestCase):
     def test_desktop_app_catches_at_once_and_stops_cleanly(self):
         with tempfile.TemporaryDirectory() as tmp:
             data = os.path.join(tmp, "data")
-            proc = subprocess.Popen([BINARY, "--data", data, "--smtp", "127.0.0.1:0", "--api", "off"],
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                    env=self.desktop_env(tmp))
-            try:
+            with self.desktop(tmp, "--data", data, "--smtp", "127.0.0.1:0", "--api", "off") as proc:
                 line = proc.stdout.readline()
                 self.assertRegex(line, r"^SMTP listening on 127\.0\.0\.1:\d+\n$")
                 port = int(line.strip().rsplit(":", 1)[1])
@@ -132,12 +144,6 @@ class CommandLineTest(unittest.TestCase):
                     client.sendmail("a@example.test", ["b@example.test"], b"Subject: desktop\r\n\r\nHello\r\n")
                 proc.send_signal(signal.SIGTERM)
                 self.assertEqual(proc.wait(timeout=30), 0)
-            finally:
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
-                proc.stdout.close()
-                proc.stderr.close()
             rows = stored_messages(data)
             self.assertEqual(len(rows), 1)
             self.assertIn(b"Subject: desktop", rows[0]["raw"])
@@ -147,21 +153,12 @@ class CommandLineTest(unittest.TestCase):
             busy.bind(("127.0.0.1", 0))
             busy.listen()
             address = "127.0.0.1:%d" % busy.getsockname()[1]
-            proc = subprocess.Popen([BINARY, "--data", os.path.join(tmp, "data"), "--smtp", address, "--api", "off"],
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                    env=self.desktop_env(tmp))
-            try:
+            with self.desktop(tmp, "--data", os.path.join(tmp, "data"), "--smtp", address, "--api", "off") as proc:
                 time.sleep(2)
                 self.assertIsNone(proc.poll(), "the window must stay up to offer another port")
                 proc.send_signal(signal.SIGTERM)
                 self.assertEqual(proc.wait(timeout=30), 0)
                 self.assertIn(address, proc.stderr.read())
-            finally:
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
-                proc.stdout.close()
-                proc.stderr.close()
 
     def test_listening_lines_for_several_addresses(self):
         with Letterbox(smtp=("127.0.0.1:0", "[::1]:0", "*:0")) as server:
