@@ -5,6 +5,7 @@
 
 #include <rules/ruleengine.h>
 #include <service/catcherservice.h>
+#include <service/resourcelimits.h>
 #include <store/messagestore.h>
 
 #include <QCoreApplication>
@@ -95,6 +96,9 @@ int main(int argc, char *argv[])
     case CommandLineOptions::Result::Run:
         break;
     }
+    // Before any listener or store opens: every SMTP connection is a file descriptor, and the soft limit (often
+    // 1024) would refuse clients long before --max-connections.
+    ResourceLimits::raiseOpenFileLimit();
     if (options.headless) {
         return runHeadless(argc, argv, options);
     }

@@ -1,10 +1,51 @@
 #include "rulematcher.h"
 
+#include <QMutex>
+#include <QSet>
 #include <QUrl>
 
 #include <algorithm>
 
 namespace {
+// PCRE2's match limit for rule patterns (pcre2api "pcre2_set_match_limit"; set from the pattern by a leading
+// (*LIMIT_MATCH=N), which can only lower the library's 10,000,000). Every session shares the network thread, so one
+// match may cost only so much: measured with JIT, 10,000 is about 15 µs (interpreted about 120 µs), while the
+// default let ^(a+)+$ spend 15 ms on 28 a's and a '!'. Ordinary patterns stay far below it: an address pattern
+// with three .* groups on a 500-octet address needs about 560, a repeated group over a 4,000-octet header value
+// about 1,000.
+constexpr int MatchLimit = 10000;
+// Subjects remembered per matcher as having exhausted the limit; beyond, the memory starts afresh.
+constexpr qsizetype MaxExhaustedSubjects = 256;
+
+// The pattern with the match limit among its leading start-of-pattern items (pcre2pattern "Option settings"): they
+// must all come first, and of two LIMIT_MATCH settings the later one applies, so ours goes after the user's, unless
+// the user's is lower already.
+QString boundedPattern(const QString &pattern)
+{
+    static const QRegularExpression leadingItem(QStringLiteral(
+        "\\(\\*(?:UTF|UCP|NO_AUTO_POSSESS|NO_DOTSTAR_ANCHOR|NO_JIT|NO_START_OPT|NOTEMPTY|NOTEMPTY_ATSTART|CR|LF|"
+        "CRLF|ANYCRLF|ANY|NUL|BSR_ANYCRLF|BSR_UNICODE|LIMIT_(?:DEPTH|HEAP|RECURSION)=\\d+|LIMIT_MATCH=(\\d+))\\)"));
+    qsizetype end = 0;
+    qlonglong theirs = -1; // the user's own limit in force (the last one given), if any
+    for (;;) {
+        const QRegularExpressionMatch item = leadingItem.match(
+            pattern, end, QRegularExpression::NormalMatch, QRegularExpression::AnchorAtOffsetMatchOption);
+        if (!item.hasMatch()) {
+            break;
+        }
+        if (item.capturedLength(1) > 0) {
+            bool ok = false;
+            theirs = item.captured(1).toLongLong(&ok);
+            theirs = ok ? theirs : -1;
+        }
+        end = item.capturedEnd();
+    }
+    if (theirs >= 0 && theirs <= MatchLimit) {
+        return pattern;
+    }
+    return pattern.left(end) + QStringLiteral("(*LIMIT_MATCH=%1)").arg(MatchLimit) + pattern.mid(end);
+}
+
 // A domain in its ASCII (IDNA "xn--") form, lower case: "Bücher.example" and "XN--BCHER-KVA.example" are the same
 // domain. Label by label, so that glob patterns ("*.bücher.example") convert too. (ACE rather than Unicode: Qt
 // decodes xn-- labels only for top-level domains on its IDN list, but encodes any.)
@@ -47,6 +88,12 @@ QHostAddress plainAddress(const QHostAddress &address)
 }
 } // namespace
 
+struct RuleMatcher::ExhaustedSubjects
+{
+    QMutex mutex;
+    QSet<QString> subjects;
+};
+
 QString RuleMatcher::localPart(const QString &address)
 {
     const qsizetype at = address.lastIndexOf(u'@');
@@ -81,16 +128,21 @@ RuleMatcher::RuleMatcher(const Rule &rule) : m_match(rule.match), m_part(rule.pa
         m_valid = true;
         break;
     case Rule::Match::Glob:
-        m_regex = QRegularExpression(globToRegex(pattern), QRegularExpression::CaseInsensitiveOption);
+        // Globs backtrack too ("*a*a*a*b" on a long address).
+        m_regex = QRegularExpression(boundedPattern(globToRegex(pattern)), QRegularExpression::CaseInsensitiveOption);
         m_valid = m_regex.isValid();
         break;
     case Rule::Match::Regex:
+        // Compiled as written first, so that an error's offset is the user's.
         m_regex = QRegularExpression(pattern, QRegularExpression::CaseInsensitiveOption);
         m_valid = m_regex.isValid();
         if (!m_valid) {
             m_error = QStringLiteral("invalid regular expression at offset %1: %2")
                           .arg(m_regex.patternErrorOffset())
                           .arg(m_regex.errorString());
+        } else {
+            m_regex = QRegularExpression(boundedPattern(pattern), QRegularExpression::CaseInsensitiveOption);
+            m_valid = m_regex.isValid();
         }
         break;
     case Rule::Match::Cidr: {
@@ -103,8 +155,9 @@ RuleMatcher::RuleMatcher(const Rule &rule) : m_match(rule.match), m_part(rule.pa
         break;
     }
     }
-    if (m_valid) {
+    if (m_valid && (m_match == Rule::Match::Glob || m_match == Rule::Match::Regex)) {
         m_regex.optimize();
+        m_exhausted = std::make_shared<ExhaustedSubjects>();
     }
 }
 
@@ -124,9 +177,26 @@ bool RuleMatcher::matchesNormalized(const QString &subject) const
     case Rule::Match::Exact:
         return subject == m_exact;
     case Rule::Match::Glob:
-    case Rule::Match::Regex:
-        // A pathological pattern hits PCRE2's match limit and reports no match.
-        return m_regex.match(subject).hasMatch();
+    case Rule::Match::Regex: {
+        // A pathological pattern hits the match limit (boundedPattern()) and reports no match; a client that sends
+        // the same subject again (50 RCPTs of one address) pays for it once.
+        {
+            QMutexLocker lock(&m_exhausted->mutex);
+            if (m_exhausted->subjects.contains(subject)) {
+                return false;
+            }
+        }
+        const QRegularExpressionMatch match = m_regex.match(subject);
+        if (!match.isValid()) {
+            // Qt marks a match invalid when PCRE2 returned an error (the match limit) rather than "no match".
+            QMutexLocker lock(&m_exhausted->mutex);
+            if (m_exhausted->subjects.size() >= MaxExhaustedSubjects) {
+                m_exhausted->subjects.clear();
+            }
+            m_exhausted->subjects.insert(subject);
+        }
+        return match.hasMatch();
+    }
     case Rule::Match::Cidr:
         return false;
     }

@@ -5,10 +5,13 @@
 #include <QHostAddress>
 #include <QRegularExpression>
 
+#include <memory>
+
 // One rule's pattern, compiled once, answering whether a subject matches. Addresses compare case-insensitively;
 // IDN domains compare equal whatever form each side uses (xn-- or Unicode); the null sender is "". Regular
-// expressions are case-insensitive searches (anchor with ^…$); PCRE2's match limit bounds their time, so no pattern
-// can hang a session (a pathological one simply does not match).
+// expressions are case-insensitive searches (anchor with ^…$); a low PCRE2 match limit bounds the time of a regex or
+// glob match (about 15 µs with JIT), so no pattern can hold up the sessions (a pathological one simply does not match),
+// and a subject that ran into the limit is remembered, so repeating it costs nothing more. Thread-safe.
 class RuleMatcher
 {
 public:
@@ -36,6 +39,9 @@ private:
     Rule::Part m_part = Rule::Part::Address;
     QString m_exact;
     QRegularExpression m_regex;
+    // Subjects whose match ran into the limit (answer: no match), shared by copies of this matcher.
+    struct ExhaustedSubjects;
+    std::shared_ptr<ExhaustedSubjects> m_exhausted;
     QPair<QHostAddress, int> m_subnet { QHostAddress(), -1 };
     QString m_error;
     bool m_valid = false;

@@ -4,14 +4,25 @@
 #include "smtpworker.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QTcpSocket>
 #include <QTimer>
+
+#include <sys/socket.h>
 
 namespace {
 // A client that sends without reading our replies may not make us buffer without bound.
 constexpr qint64 MaxPendingOutput = 1024 * 1024;
 // Transcript entries kept between two messages of a session; beyond, the middle ones are summarised.
 constexpr qsizetype MaxTranscriptEntries = 2000;
+// Every session shares the network thread. Commands (each may consult rules) are handed to the session a few at a
+// time, message data in large blocks; after a slice of this many milliseconds a connection yields to the others.
+constexpr qint64 CommandChunk = 2048;
+constexpr qint64 DataChunk = 256 * 1024;
+constexpr qint64 SliceMs = 2;
+// What a client sent before the greeting is read (and refused) up to this much; reading it, rather than leaving it
+// unread, lets the close be an orderly FIN that does not discard our reply.
+constexpr qsizetype MaxEarlyBytes = 64 * 1024;
 } // namespace
 
 SmtpConnection::SmtpConnection(quint64 id, QTcpSocket *socket, const SmtpSessionConfig &config, SmtpWorker *worker)
@@ -44,15 +55,41 @@ SmtpConnection::SmtpConnection(quint64 id, QTcpSocket *socket, const SmtpSession
 
 void SmtpConnection::start()
 {
+    // RFC 5321 §3.1: the client waits for our greeting, so nothing can have come yet from an SMTP client. Whatever
+    // is already pending (read without waiting) goes to the session before start(), which refuses the client.
+    const int fd = int(m_socket->socketDescriptor());
+    char buffer[4096];
+    qsizetype early = 0;
+    while (early < MaxEarlyBytes) {
+        const ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
+        if (n <= 0) {
+            break;
+        }
+        m_session.receive(QByteArrayView(buffer, n));
+        early += n;
+    }
     m_session.start();
     drainSession();
 }
 
 void SmtpConnection::readFromSocket()
 {
+    m_readScheduled = false;
+    QElapsedTimer slice;
+    slice.start();
     while (!m_finished && !m_session.isPaused() && !m_session.isDelaying() && !m_session.isClosed()
         && m_socket->bytesAvailable() > 0 && m_socket->bytesToWrite() < MaxPendingOutput) {
-        const QByteArray chunk = m_socket->read(256 * 1024);
+        if (slice.elapsed() >= SliceMs) {
+            // Fairness: the rest waits in the socket's buffer until the other connections had their turn.
+            if (!m_readScheduled) {
+                m_readScheduled = true;
+                QMetaObject::invokeMethod(this, &SmtpConnection::readFromSocket, Qt::QueuedConnection);
+            }
+            return;
+        }
+        const SmtpSession::State state = m_session.state();
+        const bool commands = state == SmtpSession::State::Command || state == SmtpSession::State::AuthResponse;
+        const QByteArray chunk = m_socket->read(commands ? CommandChunk : DataChunk);
         if (chunk.isEmpty()) {
             break;
         }

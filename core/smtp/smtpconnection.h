@@ -41,5 +41,6 @@ private:
     qint64 m_lastActivity = 0;
     bool m_finalReplyStored = false; // the next reply was stored in advance with its message
     bool m_closing = false;
+    bool m_readScheduled = false; // a read slice is queued (the previous one used up its time)
     bool m_finished = false;
 };

@@ -22,6 +22,22 @@ bool startsWithNoCase(const char *p, qsizetype n, const char *prefix)
     return qstrnicmp(p, prefix, len) == 0;
 }
 
+// Cross-protocol requests, refused as Postfix's smtpd_forbidden_commands does: a web page can make a browser send
+// an HTTP request to the SMTP port whose body is an SMTP session. Its request line (RFC 9112 §3: method SP
+// request-target …; methods of RFC 9110 §9 and RFC 5789) and its Host and User-Agent header lines (RFC 9110 §7.2,
+// §10.1.5) are no SMTP command.
+bool isHttpLine(const QByteArray &line)
+{
+    static constexpr const char *Prefixes[] = { "GET ", "POST ", "PUT ", "HEAD ", "OPTIONS ", "CONNECT ", "DELETE ",
+        "PATCH ", "TRACE ", "Host:", "User-Agent:" };
+    for (const char *prefix : Prefixes) {
+        if (startsWithNoCase(line.constData(), line.size(), prefix)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 QByteArray stripEol(QByteArray line)
 {
     if (line.endsWith('\n')) {
@@ -147,12 +163,26 @@ QByteArray SmtpSession::tooManyConnectionsReply(const QByteArray &hostname)
     return SmtpReply { 421, {}, { hostname + " Too many connections, try again later" } }.toWire(false);
 }
 
+QByteArray SmtpSession::outOfDescriptorsReply(const QByteArray &hostname)
+{
+    // RFC 5321 §3.8: 421 and close when the service cannot take the connection now.
+    return SmtpReply { 421, {}, { hostname + " Too many open files, try again later" } }.toWire(false);
+}
+
 void SmtpSession::start()
 {
     if (m_state != State::Idle) {
         return;
     }
     m_state = State::Command;
+    if (m_earlyOctets > 0) {
+        // RFC 5321 §3.1, §4.3.1: a client waits for the greeting. One that talks first (Postfix postscreen's
+        // pregreet test) is no SMTP client or does not care about replies: refused, and nothing it sent is run.
+        logIn("[" + QByteArray::number(m_earlyOctets) + " octets before the greeting]");
+        reply(554, nullptr, m_config.hostname + " Error: client sent data before the greeting");
+        close();
+        return;
+    }
     if (m_config.validator) {
         const SmtpVerdict verdict = m_config.validator->checkHost(m_envelope.clientAddress);
         noteVerdict(verdict);
@@ -184,7 +214,12 @@ void SmtpSession::receive(QByteArrayView bytes)
     if (bytes.isEmpty() || m_state == State::Closed) {
         return;
     }
-    const bool canConsume = m_state != State::Paused && m_state != State::Delaying && m_state != State::Idle;
+    if (m_state == State::Idle) {
+        // Before the greeting: counted for start(), never kept or processed.
+        m_earlyOctets += bytes.size();
+        return;
+    }
+    const bool canConsume = m_state != State::Paused && m_state != State::Delaying;
     if (m_in.isEmpty() && canConsume) {
         // Fast path: nothing buffered, so work on the caller's bytes and keep only the unconsumed tail.
         const qsizetype used = consume(bytes.data(), bytes.size());
@@ -363,6 +398,15 @@ void SmtpSession::handleCommand(QByteArray line)
         logIn(line);
     }
 
+    if (isHttpLine(line)) {
+        // Whatever came before (a host rejection, an open transaction): this client is a browser tricked into
+        // talking to us. Nothing of its transaction is kept and nothing after this line is read.
+        resetTransaction();
+        reply(554, "5.5.1", "Error: HTTP request on the SMTP port, closing connection");
+        close();
+        return;
+    }
+
     if (m_hostRejected) {
         // CONTRACT: after a host rejection every command but QUIT gets 503 5.7.1.
         if (verb == "QUIT") {
@@ -476,7 +520,6 @@ void SmtpSession::handleMail(const QByteArray &arg)
         return;
     }
     bool smtpUtf8 = false;
-    qint64 declaredSize = 0;
     if (!params.isEmpty()) {
         if (!m_envelope.esmtp) {
             // RFC 5321 §4.1.1.11: parameters need EHLO.
@@ -497,11 +540,12 @@ void SmtpSession::handleMail(const QByteArray &arg)
                     reply(501, "5.5.4", "Bad SIZE parameter");
                     return;
                 }
+                // RFC 1870 §6.1: refuse what cannot fit. The declared size is the client's word: buffers grow
+                // with the data actually received, never from it.
                 if (size > m_config.maxMessageSize) {
                     reply(552, "5.3.4", "Message size exceeds fixed maximum message size");
                     return;
                 }
-                declaredSize = size;
             } else if (key == "BODY") {
                 const QByteArray body = value.toUpper();
                 if (body != "7BIT" && body != "8BITMIME") {
@@ -536,7 +580,6 @@ void SmtpSession::handleMail(const QByteArray &arg)
     }
     m_envelope = candidate;
     m_hasSender = true;
-    m_declaredSize = declaredSize;
     m_events.push_back({ SmtpEvent::Type::EnvelopeChanged, {}, {}, false });
     reply(250, "2.1.0", "Ok");
 }
@@ -857,11 +900,6 @@ void SmtpSession::tlsStarted()
 void SmtpSession::startDataReader()
 {
     m_data = QByteArray();
-    // RFC 1870: a declared SIZE lets the buffer be allocated once instead of grown by copies
-    // (address space only: pages are touched as data arrives).
-    if (m_declaredSize > 0) {
-        m_data.reserve(qsizetype(m_declaredSize));
-    }
     m_dataSize = 0;
     m_dataTooBig = false;
     m_lineTooLong = false;
@@ -977,7 +1015,6 @@ void SmtpSession::resetTransaction()
 {
     const bool changed = m_hasSender || !m_envelope.rcptTo.isEmpty();
     m_hasSender = false;
-    m_declaredSize = 0;
     m_bdatUsed = false;
     m_envelope.mailFrom.clear();
     m_envelope.rcptTo.clear();

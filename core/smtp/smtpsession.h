@@ -54,7 +54,7 @@ class SmtpSession
 {
 public:
     enum class State {
-        Idle, // start() not yet called
+        Idle, // start() not yet called; what arrives now is only counted (a client that talks first is refused)
         Command,
         AuthResponse, // waiting for an AUTH continuation line
         Data,
@@ -66,9 +66,11 @@ public:
 
     SmtpSession(const SmtpSessionConfig &config, const QHostAddress &clientAddress, quint16 clientPort);
 
-    // Consults the host hook and queues the greeting (or the 550 that replaces it).
+    // Consults the host hook and queues the greeting (or the 550 that replaces it); a client that sent anything
+    // before this gets 554 and the session closes.
     void start();
-    // Feeds received bytes. Processes as far as possible; stops at a pause or close.
+    // Feeds received bytes. Processes as far as possible; stops at a pause or close. Before start(), bytes are only
+    // counted.
     void receive(QByteArrayView bytes);
     // The result of storing the message from the last MessageComplete: ok yields 250, otherwise 451.
     void deliveryFinished(bool ok, const QByteArray &messageId);
@@ -98,6 +100,8 @@ public:
 
     // The reply sent instead of the greeting when the connection limit is reached.
     static QByteArray tooManyConnectionsReply(const QByteArray &hostname);
+    // The reply sent instead of the greeting when the process is out of file descriptors.
+    static QByteArray outOfDescriptorsReply(const QByteArray &hostname);
 
 private:
     enum class AuthMechanism { None, Plain, Login, CramMd5 };
@@ -148,11 +152,11 @@ private:
     bool m_awaitingTls = false;
     bool m_shutdownPending = false;
     bool m_discardingLine = false; // a command line over the limit is being skipped up to its LF
+    qint64 m_earlyOctets = 0; // received before start(): the client did not wait for the greeting
     SmtpEnvelope m_envelope;
 
     // Transaction
     bool m_hasSender = false;
-    qint64 m_declaredSize = 0; // MAIL FROM … SIZE=, within the limit
     bool m_bdatUsed = false;
     QByteArray m_data;
     qint64 m_dataSize = 0; // octets after unstuffing, counted even when not kept

@@ -9,25 +9,30 @@
 
 #include <QDateTime>
 #include <QLoggingCategory>
+#include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 Q_LOGGING_CATEGORY(lcSmtp, "letterbox.smtp")
 
 namespace {
-// Hands each accepted descriptor to the worker, so the socket is born on the thread that uses it.
-class SmtpListener : public QTcpServer
-{
-public:
-    SmtpListener(SmtpWorker *worker) : QTcpServer(worker), m_worker(worker) { }
+// While still out of descriptors, accepting is retried after this long (also at once when a connection closes).
+constexpr int ResumeRetryMs = 100;
+// Clients accepted, or refused with the reserve descriptor, in one go; the rest wait for the next round.
+constexpr int MaxAcceptsPerRound = 64;
+constexpr int MaxRefusalsPerRound = 256;
+// An episode of descriptor shortage ends when a client is accepted this long after the last shortage (a storm of
+// closing clients frees descriptors only as their sockets are deleted, so the edge flickers).
+constexpr qint64 ShortageQuietMs = 1000;
 
-protected:
-    void incomingConnection(qintptr descriptor) override { m_worker->acceptDescriptor(descriptor); }
-
-private:
-    SmtpWorker *m_worker;
-};
 } // namespace
 
 SmtpWorker::SmtpWorker(SmtpServer *server, MessageDelivery *delivery) : m_server(server), m_delivery(delivery)
@@ -35,7 +40,12 @@ SmtpWorker::SmtpWorker(SmtpServer *server, MessageDelivery *delivery) : m_server
     m_clock.start();
 }
 
-SmtpWorker::~SmtpWorker() = default;
+SmtpWorker::~SmtpWorker()
+{
+    if (m_reserveFd >= 0) {
+        ::close(m_reserveFd);
+    }
+}
 
 bool SmtpWorker::listen(const QHostAddress &address, quint16 port, QString *error, quint16 *boundPort)
 {
@@ -43,16 +53,24 @@ bool SmtpWorker::listen(const QHostAddress &address, quint16 port, QString *erro
         m_sweep = new QTimer(this);
         connect(m_sweep, &QTimer::timeout, this, &SmtpWorker::sweepIdle);
         m_sweep->start(qBound(20, m_idleTimeoutMs / 4, 1000));
+        m_resume = new QTimer(this);
+        m_resume->setSingleShot(true);
+        connect(m_resume, &QTimer::timeout, this, &SmtpWorker::resumeAccepting);
+        reopenReserve();
     }
-    auto *listener = new SmtpListener(this);
+    Listener listener;
+    listener.server = new QTcpServer(this);
     // A burst of clients must not overflow the accept queue (Qt's default backlog is 50).
-    listener->setListenBacklogSize(1024);
-    if (!listener->listen(address, port)) {
-        *error = listener->errorString();
-        delete listener;
+    listener.server->setListenBacklogSize(1024);
+    if (!listener.server->listen(address, port)) {
+        *error = listener.server->errorString();
+        delete listener.server;
         return false;
     }
-    *boundPort = listener->serverPort();
+    listener.server->pauseAccepting();
+    listener.notifier = new QSocketNotifier(listener.server->socketDescriptor(), QSocketNotifier::Read, this);
+    connect(listener.notifier, &QSocketNotifier::activated, this, [this, listener] { acceptWaiting(listener); });
+    *boundPort = listener.server->serverPort();
     m_listeners.push_back(listener);
     return true;
 }
@@ -69,9 +87,10 @@ void SmtpWorker::configure(const SmtpSessionConfig &config, int idleTimeoutMs, i
 
 void SmtpWorker::stopListening()
 {
-    for (QTcpServer *listener : m_listeners) {
-        listener->close();
-        delete listener;
+    for (const Listener &listener : m_listeners) {
+        delete listener.notifier;
+        listener.server->close();
+        delete listener.server;
     }
     m_listeners.clear();
 }
@@ -84,11 +103,102 @@ void SmtpWorker::closeAll()
     }
 }
 
-void SmtpWorker::acceptDescriptor(qintptr descriptor)
+void SmtpWorker::acceptWaiting(const Listener &listener)
 {
+    const int listenDescriptor = int(listener.server->socketDescriptor());
+    for (int i = 0; i < MaxAcceptsPerRound; ++i) {
+        // Born non-blocking: QTcpSocket sets that anyway, and the early-talker check reads without waiting.
+        const int descriptor = ::accept4(listenDescriptor, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (descriptor >= 0) {
+            acceptDescriptor(descriptor);
+            continue;
+        }
+        const int error = errno;
+        if (error == EINTR || error == ECONNABORTED || error == EPROTO || error == ENETDOWN || error == ENOPROTOOPT
+            || error == EHOSTDOWN || error == ENONET || error == EHOSTUNREACH || error == EOPNOTSUPP
+            || error == ENETUNREACH) {
+            continue; // accept(2): a client that left before it was accepted, or its network error; retry
+        }
+        if (error == EAGAIN || error == EWOULDBLOCK) {
+            return;
+        }
+        bool drained = false;
+        if (error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM) {
+            if (!m_outOfDescriptors) {
+                m_outOfDescriptors = true;
+                m_refused = 0;
+                qCWarning(lcSmtp).nospace() << "out of file descriptors at " << m_connections.size() << " connections ("
+                                            << std::strerror(error) << "): new clients get 421 until some close";
+            }
+            m_lastShortage.start();
+            drained = refuseWaitingClients(listenDescriptor);
+        } else {
+            qCWarning(lcSmtp) << "accept() failed:" << std::strerror(error);
+        }
+        if (!drained) {
+            // Clients still wait and no descriptor is to be had: try again in a moment rather than spin.
+            for (const Listener &each : m_listeners) {
+                each.notifier->setEnabled(false);
+            }
+            m_resume->start(ResumeRetryMs);
+        }
+        return;
+    }
+}
+
+bool SmtpWorker::refuseWaitingClients(int listenDescriptor)
+{
+    if (m_reserveFd >= 0) {
+        ::close(m_reserveFd);
+        m_reserveFd = -1;
+    }
+    // CONTRACT: a client the server cannot take gets 421 instead of the greeting (RFC 5321 §3.8), then the close.
+    const QByteArray reply = SmtpSession::outOfDescriptorsReply(m_config.hostname);
+    bool drained = false;
+    for (int i = 0; i < MaxRefusalsPerRound; ++i) {
+        const int fd = ::accept4(listenDescriptor, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            drained = errno == EAGAIN || errno == EWOULDBLOCK;
+            break;
+        }
+        // A fresh connection's send buffer takes the few octets at once; the client has sent nothing (it waits for
+        // the greeting), so the close is an orderly FIN after them.
+        [[maybe_unused]] const ssize_t written
+            = ::send(fd, reply.constData(), size_t(reply.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+        ::close(fd);
+        ++m_refused;
+    }
+    reopenReserve();
+    return drained;
+}
+
+void SmtpWorker::reopenReserve()
+{
+    if (m_reserveFd < 0) {
+        m_reserveFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    }
+}
+
+void SmtpWorker::resumeAccepting()
+{
+    reopenReserve();
+    for (const Listener &listener : m_listeners) {
+        listener.notifier->setEnabled(true);
+    }
+}
+
+void SmtpWorker::acceptDescriptor(int descriptor)
+{
+    // One log line per episode: it ends once accepting works again for a while, not at the first free descriptor.
+    if (m_outOfDescriptors && m_reserveFd >= 0 && m_lastShortage.elapsed() >= ShortageQuietMs) {
+        m_outOfDescriptors = false;
+        qCInfo(lcSmtp).nospace() << "accepting connections again; " << m_refused
+                                 << " clients were refused for want of file descriptors";
+    }
     auto *socket = new QTcpSocket(this);
     if (!socket->setSocketDescriptor(descriptor)) {
         delete socket;
+        ::close(descriptor);
         return;
     }
     if (m_connections.size() >= m_maxConnections) {
@@ -177,6 +287,10 @@ void SmtpWorker::connectionFinished(SmtpConnection *connection)
     }
     Q_EMIT m_server->connectionClosed(connection->id());
     connection->deleteLater();
+    if ((m_outOfDescriptors || m_reserveFd < 0) && m_resume) {
+        // Its descriptor is free once the socket is deleted: try again from the event loop.
+        m_resume->start(0);
+    }
 }
 
 void SmtpWorker::sweepIdle()

@@ -14,6 +14,7 @@
 #include <vector>
 
 class MessageDelivery;
+class QSocketNotifier;
 class QTcpServer;
 class QTimer;
 class SmtpConnection;
@@ -37,7 +38,6 @@ public:
     // Deliveries handed to the store and not yet answered; read from any thread.
     int pendingDeliveries() const { return m_pendingDeliveries.load(); }
 
-    void acceptDescriptor(qintptr descriptor);
     qint64 now() const { return m_clock.elapsed(); }
     // Unique, increasing keys for sessions' transcripts in the store (milliseconds << 12, then +1).
     quint64 newSessionKey();
@@ -53,9 +53,26 @@ private:
         bool ok;
         MessageSummary summary;
     };
+    // A listening socket: QTcpServer binds and listens, but its own accepting stays paused and the notifier's
+    // readiness calls acceptWaiting(). (Qt 6.4's socket engine keeps the first error it ever saw, the harmless EAGAIN
+    // that ends every accept round, so QTcpServer never reports EMFILE: it spins on accept() instead.)
+    struct Listener
+    {
+        QTcpServer *server = nullptr;
+        QSocketNotifier *notifier = nullptr;
+    };
     void queueFinished(Finished finished);
     void finishDeliveries();
     void sweepIdle();
+    // Accepts the clients waiting on a listener, a bounded number per round.
+    void acceptWaiting(const Listener &listener);
+    void acceptDescriptor(int descriptor);
+    // Out of descriptors: spends the reserve on the waiting clients, each gets 421 and is closed. False when some
+    // are left waiting (no descriptor could be had even so).
+    bool refuseWaitingClients(int listenDescriptor);
+    void reopenReserve();
+    // Accepting again on every listener (after a pause for want of descriptors).
+    void resumeAccepting();
 
     SmtpServer *m_server;
     MessageDelivery *m_delivery;
@@ -64,9 +81,16 @@ private:
     int m_maxConnections = 1000;
     quint64 m_nextId = 1;
     quint64 m_lastSessionKey = 0;
-    std::vector<QTcpServer *> m_listeners;
+    std::vector<Listener> m_listeners;
     QHash<quint64, SmtpConnection *> m_connections;
     QTimer *m_sweep = nullptr;
+    // One descriptor held back (an open /dev/null): when accept() fails for want of descriptors, closing it lets
+    // the waiting clients be accepted and told 421 instead of hearing nothing.
+    int m_reserveFd = -1;
+    bool m_outOfDescriptors = false; // an episode is going on (logged once)
+    QElapsedTimer m_lastShortage; // since accept() last failed for want of descriptors
+    int m_refused = 0; // clients refused with 421 in the episode
+    QTimer *m_resume = nullptr; // resumes listeners paused for want of descriptors
     QElapsedTimer m_clock;
     std::atomic<int> m_pendingDeliveries { 0 };
     // Store results arrive on the writer thread; one queued call drains them all (one wake-up per batch).

@@ -28,6 +28,11 @@ private Q_SLOTS:
     void matchesHosts();
     void invalidPatternsSayWhy();
     void aPathologicalRegexCannotHang();
+    void aPathologicalPatternCostsMicroseconds_data();
+    void aPathologicalPatternCostsMicroseconds();
+    void heavyButOrdinaryPatternsStillMatch_data();
+    void heavyButOrdinaryPatternsStillMatch();
+    void aSubjectThatExhaustedTheLimitIsRemembered();
 };
 
 void TestRuleMatcher::matchesAddresses_data()
@@ -154,6 +159,109 @@ void TestRuleMatcher::aPathologicalRegexCannotHang()
     timer.start();
     QVERIFY(!matcher.matchesText(QString(40, u'a') + QStringLiteral("!@x.test")));
     QVERIFY2(timer.elapsed() < 5000, "the match limit must end the search");
+}
+
+void TestRuleMatcher::aPathologicalPatternCostsMicroseconds_data()
+{
+    QTest::addColumn<int>("match");
+    QTest::addColumn<QString>("pattern");
+    QTest::addColumn<QString>("subject");
+    const int glob = int(Rule::Match::Glob);
+    const int regex = int(Rule::Match::Regex);
+    const QString address = QStringLiteral("aaaaaaaaaaaaaaaaaaaaaaaaaaaa!@x");
+    QTest::newRow("nested quantifiers against a's and a '!'") << regex << "^(a+)+$" << address;
+    QTest::newRow("a pattern's own higher match limit does not lift ours")
+        << regex << "(*LIMIT_MATCH=100000000)^(a+)+$" << address;
+    QTest::newRow("behind other start-of-pattern options")
+        << regex << "(*UCP)(*NO_START_OPT)(*LIMIT_MATCH=99999999)^(a+)+$" << address;
+    QTest::newRow("alternation that overlaps itself") << regex << "^(a|aa)+$" << QString(60, u'a') + u'!';
+    QTest::newRow("a lazy repeated group that cannot complete")
+        << regex << "(?:.*?,){30}final" << QStringLiteral("w, ").repeated(200);
+    QTest::newRow("a glob with many stars")
+        << glob << "*a*a*a*a*a*a*a*a*a*a*b" << QString(200, u'a') + QStringLiteral("@x");
+}
+
+void TestRuleMatcher::aPathologicalPatternCostsMicroseconds()
+{
+    // Every session shares one thread: a rule that backtracks without end must cost little and simply not match
+    // (CONTRACT "Rules": a bounded match time). Measured with JIT about 15 µs; 1 ms leaves room for a slow machine.
+    QFETCH(int, match);
+    QFETCH(QString, pattern);
+    QFETCH(QString, subject);
+    const RuleMatcher matcher(rule(Rule::Match(match), pattern));
+    QVERIFY2(matcher.isValid(), qPrintable(matcher.errorString()));
+    constexpr int Runs = 20;
+    QElapsedTimer timer;
+    timer.start();
+    for (int i = 0; i < Runs; ++i) {
+        QVERIFY(!matcher.matchesText(subject));
+    }
+    const double perMatchMs = double(timer.nsecsElapsed()) / 1e6 / Runs;
+    QVERIFY2(perMatchMs < 1.0, qPrintable(QStringLiteral("%1 ms per match").arg(perMatchMs)));
+}
+
+void TestRuleMatcher::heavyButOrdinaryPatternsStillMatch_data()
+{
+    QTest::addColumn<int>("match");
+    QTest::addColumn<QString>("pattern");
+    QTest::addColumn<QString>("subject");
+    QTest::addColumn<bool>("expected");
+    const int glob = int(Rule::Match::Glob);
+    const int regex = int(Rule::Match::Regex);
+    const QString longAddress = QString(480, u'x') + QStringLiteral("@example.com");
+    QString header;
+    for (int i = 0; i < 500; ++i) {
+        header += QStringLiteral("word%1, ").arg(i);
+    }
+    header += QStringLiteral("final");
+    QTest::newRow("three greedy groups over a 492-octet address")
+        << regex << "^(.*)(.*)(.*)@example\\.com$" << longAddress << true;
+    QTest::newRow("a repeated group over a 4,400-octet header value")
+        << regex << "^(\\w+\\d*,\\s)*final$" << header << true;
+    QTest::newRow("an RFC 5322-style address pattern")
+        << regex
+        << "^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)+"
+           "[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
+        << QString(60, u'a') + u'@' + QStringLiteral("sub.").repeated(40) + QStringLiteral("example.com") << true;
+    QTest::newRow("start-of-pattern options still work")
+        << regex << "(*UCP)^\\w+@example\\.com$" << QStringLiteral("jörg@example.com") << true;
+    QTest::newRow("a pattern may lower the limit further")
+        << regex << "(*LIMIT_MATCH=10)^(.*)(.*)(.*)@example\\.com$" << longAddress << false;
+    QTest::newRow("a glob over a long address") << glob << "*x*x*x*@example.*" << longAddress << true;
+}
+
+void TestRuleMatcher::heavyButOrdinaryPatternsStillMatch()
+{
+    QFETCH(int, match);
+    QFETCH(QString, pattern);
+    QFETCH(QString, subject);
+    QFETCH(bool, expected);
+    const RuleMatcher matcher(rule(Rule::Match(match), pattern));
+    QVERIFY2(matcher.isValid(), qPrintable(matcher.errorString()));
+    QCOMPARE(matcher.matchesText(subject), expected);
+}
+
+void TestRuleMatcher::aSubjectThatExhaustedTheLimitIsRemembered()
+{
+    // 50 RCPTs of one pathological address cost the match limit once; other subjects are matched as usual.
+    const RuleMatcher matcher(rule(Rule::Match::Regex, "^(a+)+$"));
+    const QString pathological = QStringLiteral("aaaaaaaaaaaaaaaaaaaaaaaaaaaa!@x");
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(!matcher.matchesText(pathological));
+    const qint64 firstNs = timer.nsecsElapsed();
+    constexpr int Repeats = 100;
+    timer.restart();
+    for (int i = 0; i < Repeats; ++i) {
+        QVERIFY(!matcher.matchesText(pathological));
+    }
+    const qint64 repeatNs = timer.nsecsElapsed() / Repeats;
+    QVERIFY2(repeatNs * 5 < firstNs, qPrintable(QStringLiteral("first %1 ns, then %2 ns").arg(firstNs).arg(repeatNs)));
+    QVERIFY(matcher.matchesText(QStringLiteral("aaaa")));
+    // A copy (the rule engine keeps matchers in lists) shares what was learnt.
+    const RuleMatcher copy = matcher;
+    QVERIFY(!copy.matchesText(pathological));
+    QVERIFY(!copy.matchesText(QStringLiteral("aaab")));
 }
 
 QTEST_APPLESS_MAIN(TestRuleMatcher)

@@ -195,6 +195,15 @@ inline void addRows()
             + crlf({ "250 2.1.0 Ok", "250 2.1.5 Ok", "354 End data with <CR><LF>.<CR><LF>",
                 "250 2.0.0 Ok: queued as MSG1" })
         << QByteArrayList { "a\n.\r\nMAIL FROM:<evil@x.test>\r\nb\r\n\nc\r.\rd\n.\ne\r\n" };
+    QTest::newRow("smuggling: CR.CRLF and CRLF.CR do not end the data either")
+        << QByteArray("EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n"
+                      "f\r.\r\nMAIL FROM:<evil@x.test>\r\n"
+                      ".\rRCPT TO:<evil@y.test>\r\n"
+                      "g\r\n.\r\n")
+        << Greeting + ehloReply()
+            + crlf({ "250 2.1.0 Ok", "250 2.1.5 Ok", "354 End data with <CR><LF>.<CR><LF>",
+                "250 2.0.0 Ok: queued as MSG1" })
+        << QByteArrayList { "f\r.\r\nMAIL FROM:<evil@x.test>\r\n\rRCPT TO:<evil@y.test>\r\ng\r\n" };
     QTest::newRow("a text line of 1000 octets is accepted")
         << "EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n" + QByteArray(998, 'y')
             + "\r\n.\r\n"
@@ -277,6 +286,39 @@ inline void addRows()
                 "504 5.5.4 Error: unsupported authentication mechanism", "250 2.1.0 Ok",
                 "503 5.5.1 Error: AUTH not permitted during a mail transaction" })
         << QByteArrayList {};
+    // Cross-protocol requests (as Postfix's smtpd_forbidden_commands): a web page can make a browser POST to the
+    // SMTP port with an SMTP session as its body. An HTTP request or header line ends the session at once.
+    QTest::newRow("a browser's POST is refused at its request line and nothing in its body is executed")
+        << QByteArray("POST / HTTP/1.1\r\nHost: 127.0.0.1:1025\r\nContent-Type: text/plain\r\n"
+                      "Content-Length: 93\r\n\r\n")
+            + crlf({ "EHLO x", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA", "smuggled", ".", "QUIT" })
+        << Greeting + crlf({ "554 Error: HTTP request on the SMTP port, closing connection" }) << QByteArrayList {};
+    QTest::newRow("HTTP verbs are recognised in any case")
+        << crlf({ "get /index.html HTTP/1.0", "QUIT" })
+        << Greeting + crlf({ "554 Error: HTTP request on the SMTP port, closing connection" }) << QByteArrayList {};
+    QTest::newRow("an HTTP header line in a transaction ends the session and drops the transaction")
+        << crlf({ "EHLO client.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "user-agent: Mozilla/5.0", "DATA",
+               "x", "." })
+        << Greeting + ehloReply()
+            + crlf({ "250 2.1.0 Ok", "250 2.1.5 Ok",
+                "554 5.5.1 Error: HTTP request on the SMTP port, closing connection" })
+        << QByteArrayList {};
+    QTest::newRow("a Host header line as the first command closes the connection")
+        << crlf({ "HOST: mx.test", "NOOP" })
+        << Greeting + crlf({ "554 Error: HTTP request on the SMTP port, closing connection" }) << QByteArrayList {};
+    QTest::newRow("commands that only begin like HTTP are not HTTP")
+        << crlf({ "EHLO client.test", "POSTMASTER", "GET", "HOSTNAME: x", "CONNECTED now", "NOOP" })
+        << Greeting + ehloReply()
+            + crlf({ "500 5.5.2 Error: command not recognized", "500 5.5.2 Error: command not recognized",
+                "500 5.5.2 Error: command not recognized", "500 5.5.2 Error: command not recognized", "250 2.0.0 Ok" })
+        << QByteArrayList {};
+    QTest::newRow("HTTP-looking lines inside the message data are data")
+        << crlf({ "EHLO client.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA", "GET / HTTP/1.1",
+               "Host: example.test", "User-Agent: test", ".", "NOOP" })
+        << Greeting + ehloReply()
+            + crlf({ "250 2.1.0 Ok", "250 2.1.5 Ok", "354 End data with <CR><LF>.<CR><LF>",
+                "250 2.0.0 Ok: queued as MSG1", "250 2.0.0 Ok" })
+        << QByteArrayList { "GET / HTTP/1.1\r\nHost: example.test\r\nUser-Agent: test\r\n" };
     QTest::newRow("STARTTLS is refused while TLS is not available")
         << crlf({ "EHLO client.test", "STARTTLS" }) << Greeting + ehloReply() + crlf({ "454 4.7.0 TLS not available" })
         << QByteArrayList {};

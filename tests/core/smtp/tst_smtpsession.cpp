@@ -96,6 +96,8 @@ private Q_SLOTS:
     void dataRefusedByTheHook();
     void anAcceptingDataDelayHoldsTheFinalReply();
     void shutdownReleasesAHeldReply();
+    void anHttpRequestClosesTheConnection();
+    void aClientThatTalksBeforeTheGreetingIsRefused();
 };
 
 namespace {
@@ -552,6 +554,81 @@ void TestSmtpSession::traceProtocolName()
     e.tls = true;
     e.authUser = "u";
     QCOMPARE(e.protocol(), QByteArray("ESMTPSA"));
+}
+
+void TestSmtpSession::anHttpRequestClosesTheConnection()
+{
+    // Postfix smtpd_forbidden_commands: an HTTP request line or header is answered once and the connection closed,
+    // whatever came before it; the open transaction and everything sent after it are dropped.
+    const QByteArray post = "EHLO x\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\n"
+                            "POST /submit HTTP/1.1\r\nDATA\r\nhi\r\n.\r\n";
+    for (const Split split : { Split::Whole, Split::ByteByByte, Split::Random }) {
+        const RunResult result = run(post, split, 5);
+        QVERIFY(result.output.endsWith("250 2.1.5 Ok\r\n554 5.5.1 Error: HTTP request on the SMTP port, closing "
+                                       "connection\r\n"));
+        QVERIFY(result.closed);
+        QVERIFY(result.messages.isEmpty());
+    }
+
+    // A rejected host gets the same treatment (not the 503 it gets for SMTP commands).
+    const RunResult rejected = run(crlf({ "CONNECT mx.test:25 HTTP/1.1", "QUIT" }), Split::Whole, 0, {},
+        QHostAddress(QStringLiteral("192.0.2.7")));
+    QCOMPARE(rejected.output,
+        crlf({ "550 Access denied for 192.0.2.7", "554 Error: HTTP request on the SMTP port, closing connection" }));
+    QVERIFY(rejected.closed);
+
+    // Every verb of RFC 9110 §9 and RFC 5789, and both header names, case-insensitively.
+    for (const char *line : { "GET / HTTP/1.1", "post / HTTP/1.1", "PUT /x HTTP/1.1", "HEAD / HTTP/1.0",
+             "OPTIONS * HTTP/1.1", "CONNECT a:25 HTTP/1.1", "DELETE /x HTTP/1.1", "Patch /x HTTP/1.1",
+             "TRACE / HTTP/1.1", "Host: a", "HOST:a", "User-Agent: curl/8", "user-agent:x" }) {
+        SmtpSessionConfig config;
+        config.hostname = Host;
+        SmtpSession session(config, QHostAddress::LocalHost, 1);
+        session.start();
+        session.takeOutput();
+        session.receive(QByteArray(line) + "\r\nNOOP\r\n");
+        QCOMPARE(session.takeOutput(), QByteArray("554 Error: HTTP request on the SMTP port, closing connection\r\n"));
+        QVERIFY2(session.isClosed(), line);
+        QCOMPARE(session.bufferedBytes(), 0);
+    }
+}
+
+void TestSmtpSession::aClientThatTalksBeforeTheGreetingIsRefused()
+{
+    // Like Postfix postscreen's pregreet test: an SMTP client waits for the greeting (RFC 5321 §3.1, §4.3.1), so
+    // bytes that arrive before it mark a client that does not speak SMTP (or a spam engine); they are not executed.
+    SmtpSessionConfig config;
+    config.hostname = Host;
+    config.validator = &s_validator;
+    SmtpSession early(config, QHostAddress::LocalHost, 1);
+    early.receive("EHLO x\r\nMAIL FROM:<a@x.test>\r\n");
+    QCOMPARE(early.takeOutput(), QByteArray());
+    early.start();
+    QCOMPARE(early.takeOutput(), QByteArray("554 mx.test Error: client sent data before the greeting\r\n"));
+    QVERIFY(early.isClosed());
+    const std::vector<SmtpEvent> events = early.takeEvents();
+    QVERIFY(types(events).contains(SmtpEvent::Type::Close));
+    QCOMPARE(events.front().type, SmtpEvent::Type::ReceivedLine);
+    QCOMPARE(events.front().text, QByteArray("[30 octets before the greeting]"));
+    QVERIFY(early.envelope().helo.isEmpty());
+    early.receive("QUIT\r\n");
+    QCOMPARE(early.takeOutput(), QByteArray());
+
+    // Whatever arrives before the greeting is bounded: the session keeps nothing of it.
+    SmtpSession flood(config, QHostAddress::LocalHost, 1);
+    for (int i = 0; i < 100; ++i) {
+        flood.receive(QByteArray(64 * 1024, 'x'));
+    }
+    QCOMPARE(flood.bufferedBytes(), 0);
+    flood.start();
+    QVERIFY(flood.takeOutput().startsWith("554 mx.test Error: client sent data before the greeting"));
+
+    // Nothing early: the usual greeting.
+    SmtpSession polite(config, QHostAddress::LocalHost, 1);
+    polite.receive(QByteArrayView());
+    polite.start();
+    QCOMPARE(polite.takeOutput(), Greeting);
+    QVERIFY(!polite.isClosed());
 }
 
 QTEST_APPLESS_MAIN(TestSmtpSession)
