@@ -4,6 +4,7 @@
 #include "icons.h"
 
 #include <store/messagestore.h>
+#include <store/searchquery.h>
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -71,6 +72,8 @@ InboxModel::InboxModel(MessageStore *store, QObject *parent)
     connect(store, &MessageStore::messagesPruned, this, &InboxModel::onRemoved);
     connect(store, &MessageStore::messagesCleared, this, &InboxModel::onCleared);
     connect(store, &MessageStore::readChanged, this, &InboxModel::onReadChanged);
+    // Emitted on the store's writer thread: queued to this one.
+    connect(store, &MessageStore::indexingCaughtUp, this, &InboxModel::onIndexingCaughtUp, Qt::QueuedConnection);
     reload();
 }
 
@@ -103,6 +106,37 @@ qint64 InboxModel::matchCount() const
     return m_matches;
 }
 
+bool InboxModel::isComplete() const
+{
+    return m_unindexed == 0;
+}
+
+qint64 InboxModel::unindexedCount() const
+{
+    return m_unindexed;
+}
+
+QString InboxModel::listedQuery() const
+{
+    return SearchQuery::parseTerms(m_query).isEmpty() ? QString() : m_query;
+}
+
+void InboxModel::setUnindexed(qint64 unindexed)
+{
+    if (unindexed != m_unindexed) {
+        m_unindexed = unindexed;
+        Q_EMIT completenessChanged();
+    }
+}
+
+void InboxModel::onIndexingCaughtUp()
+{
+    // Only a list made before the index caught up can be missing anything.
+    if (m_unindexed > 0) {
+        reload();
+    }
+}
+
 void InboxModel::setCoalesceInterval(int milliseconds)
 {
     m_arrivalTimer->setInterval(milliseconds);
@@ -117,8 +151,8 @@ void InboxModel::reload()
     m_loaded.clear();
     m_arrivals.clear();
     m_error.clear();
-    const std::optional<SearchResult> page
-        = m_store->list(m_query, m_sort, 0, PageSize, QTimeZone::systemTimeZone(), &m_error);
+    const std::optional<SearchResult> page = m_store->list(
+        listedQuery(), m_sort, 0, PageSize, QTimeZone::systemTimeZone(), &m_error, SearchCompleteness::IndexedOnly);
     if (page) {
         m_rows = page->messages;
         m_matches = page->matches;
@@ -128,8 +162,10 @@ void InboxModel::reload()
     for (const MessageSummary &s : std::as_const(m_rows)) {
         m_loaded.insert(s.id);
     }
-    m_changing = false;
+    // Views (and QAbstractItemModelTester) fetch more when told of the reset: that comes after it, not inside it.
     endResetModel();
+    m_changing = false;
+    setUnindexed(page ? page->unindexed : 0);
     Q_EMIT matchCountChanged(m_matches);
 }
 
@@ -281,8 +317,8 @@ void InboxModel::fetchMore(const QModelIndex &parent)
     if (!canFetchMore(parent) || m_changing) {
         return;
     }
-    const std::optional<SearchResult> page
-        = m_store->list(m_query, m_sort, m_rows.size(), PageSize, QTimeZone::systemTimeZone());
+    const std::optional<SearchResult> page = m_store->list(listedQuery(), m_sort, m_rows.size(), PageSize,
+        QTimeZone::systemTimeZone(), nullptr, SearchCompleteness::IndexedOnly);
     if (!page) {
         return;
     }
@@ -388,7 +424,8 @@ void InboxModel::onStored(const MessageSummary &summary)
 namespace {
 // The arrived messages that match query, newest first. Newer messages may have been stored since they arrived,
 // so the newest matches are read a page at a time until every arrival is found or the pages are older than the
-// oldest arrival.
+// oldest arrival. Complete: the store indexes the arrivals first (in slices between deliveries), so this runs on
+// a worker thread, or on the caller's when it asks (flushArrivals()).
 QList<MessageSummary> findArrivals(
     const MessageStore *store, const QString &query, QSet<QString> remaining, qint64 oldestMs)
 {
@@ -397,8 +434,8 @@ QList<MessageSummary> findArrivals(
     // Commit order and receive times of concurrent sessions differ by moments, not seconds.
     constexpr qint64 ClockSlackMs = 5000;
     for (qint64 start = 0; !remaining.isEmpty() && start < 1000000; start += page) {
-        const std::optional<SearchResult> newest
-            = store->list(query, MessageSort(), start, page, QTimeZone::systemTimeZone());
+        const std::optional<SearchResult> newest = store->list(
+            query, MessageSort(), start, page, QTimeZone::systemTimeZone(), nullptr, SearchCompleteness::Complete);
         if (!newest || newest->messages.isEmpty()) {
             break;
         }
@@ -424,7 +461,7 @@ void InboxModel::flushArrivals()
     const QSet<QString> arrived(m_arrivals.cbegin(), m_arrivals.cend());
     const qint64 oldest = m_oldestArrivalMs;
     m_arrivals.clear();
-    insertArrivals(arrived, findArrivals(m_store, m_query, arrived, oldest));
+    insertArrivals(arrived, findArrivals(m_store, listedQuery(), arrived, oldest));
 }
 
 void InboxModel::lookUpArrivals()
@@ -441,7 +478,7 @@ void InboxModel::lookUpArrivals()
     // never makes the GUI wait for the store.
     QPointer<InboxModel> self(this);
     const MessageStore *store = m_store;
-    const QString query = m_query;
+    const QString query = listedQuery();
     const quint64 generation = m_generation;
     QThreadPool::globalInstance()->start([self, store, query, oldest, arrived, generation] {
         QList<MessageSummary> messages = findArrivals(store, query, arrived, oldest);
@@ -537,7 +574,8 @@ void InboxModel::onRemoved(const QStringList &ids)
     }
     if (recount) {
         // Some were never loaded: whether they matched is the store's to say.
-        const std::optional<SearchResult> counts = m_store->list(m_query, m_sort, 0, 0, QTimeZone::systemTimeZone());
+        const std::optional<SearchResult> counts = m_store->list(
+            listedQuery(), m_sort, 0, 0, QTimeZone::systemTimeZone(), nullptr, SearchCompleteness::IndexedOnly);
         if (counts) {
             m_matches = qMax<qint64>(counts->matches, m_rows.size());
         }

@@ -17,6 +17,9 @@ class QTimer;
 // loaded a page at a time (fetchMore) so that 100,000 stored messages open at once. New messages are inserted at
 // the top live, coalesced (at most one insertion per interval), so that a burst never floods the view; removals
 // and read flags follow the store's signals.
+//
+// The model reads on the GUI thread, so it never waits for the store's writer: right after a flood a search covers
+// the messages indexed so far (isComplete() is false) and runs again by itself once the store has caught up.
 class InboxModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -36,13 +39,17 @@ public:
     explicit InboxModel(MessageStore *store, QObject *parent = nullptr);
     ~InboxModel() override;
 
-    // Reloads from the first page. Returns false (and keeps an empty list) when the query cannot run.
+    // Reloads from the first page. Returns false (and keeps an empty list) when the query cannot run. A query
+    // without terms (a lone quote while a phrase is being typed) lists every message, as an empty one does.
     bool setQuery(const QString &query);
     QString query() const;
     QString errorString() const;
     MessageSort sortOrder() const;
     // Every message matching the query, loaded or not.
     qint64 matchCount() const;
+    // False while the list may miss messages the store has not indexed yet; unindexedCount() says how many.
+    bool isComplete() const;
+    qint64 unindexedCount() const;
     // How long arrivals are gathered before they are inserted (default 150 ms).
     void setCoalesceInterval(int milliseconds);
     // Inserts the arrivals gathered so far now, reading them on this thread (the live path reads them on a
@@ -70,9 +77,15 @@ Q_SIGNALS:
     // Rows inserted at the top by live arrivals (their IDs, newest first).
     void messagesArrived(const QStringList &ids);
     void matchCountChanged(qint64 count);
+    // isComplete() or unindexedCount() changed.
+    void completenessChanged();
 
 private:
     void reload();
+    // What the store is asked: the query, or "" for one without terms.
+    QString listedQuery() const;
+    void setUnindexed(qint64 unindexed);
+    void onIndexingCaughtUp();
     void onStored(const MessageSummary &summary);
     void lookUpArrivals();
     void insertArrivals(const QSet<QString> &arrived, const QList<MessageSummary> &newest);
@@ -89,6 +102,7 @@ private:
     QList<MessageSummary> m_rows;
     QSet<QString> m_loaded;
     qint64 m_matches = 0;
+    qint64 m_unindexed = 0; // of the last reload: what it may have missed
     bool m_lookingUp = false;
     quint64 m_generation = 0; // bumped by every reload
     bool m_changing = false; // inside our own insert/remove/reset: fetchMore() waits

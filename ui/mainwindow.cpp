@@ -29,6 +29,8 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
+#include <QFrame>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -52,6 +54,7 @@
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
+#include <QVBoxLayout>
 
 namespace {
 QSettings windowSettings()
@@ -85,6 +88,25 @@ bool writeSource(const MessageStore *store, const QString &id, const QString &fi
     }
     return true;
 }
+
+// One sentence for a write the store could not make: the banner and the job's status message say the same.
+QString writeFailure(MessageStore::Write what, qint64 messages, const QString &error)
+{
+    const QString n = counted(messages, MainWindow::tr("message"), MainWindow::tr("messages"));
+    switch (what) {
+    case MessageStore::Write::Delivery:
+        return MainWindow::tr("Could not store %1 (the sender was told to try again later): %2").arg(n, error);
+    case MessageStore::Write::Removal:
+        return MainWindow::tr("Could not delete %1: %2").arg(n, error);
+    case MessageStore::Write::RemovalOfAll:
+        return MainWindow::tr("Could not delete all messages: %1").arg(error);
+    case MessageStore::Write::MarkRead:
+        return MainWindow::tr("Could not mark %1 read: %2").arg(n, error);
+    case MessageStore::Write::MarkUnread:
+        return MainWindow::tr("Could not mark %1 unread: %2").arg(n, error);
+    }
+    return error;
+}
 } // namespace
 
 MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSettings &settings,
@@ -115,8 +137,45 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
     m_inboxStack->addWidget(m_empty);
     m_message = new MessageView(store, this);
 
+    // A failed write stays in sight until it is dismissed or one of its kind works: a status-bar message that fades
+    // after seconds is easily missed when deleting does nothing on a full disk.
+    m_writeErrorBar = new QFrame(this);
+    m_writeErrorBar->setObjectName(QStringLiteral("writeErrorBar"));
+    m_writeErrorBar->setStyleSheet(QStringLiteral("#writeErrorBar { background: #fdecea; border: 1px solid #c62828; } "
+                                                  "#writeErrorBar QLabel { color: #b71c1c; }"));
+    m_writeError = new QLabel(m_writeErrorBar);
+    m_writeError->setWordWrap(true);
+    m_writeError->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_writeError->setAccessibleName(tr("Storage error"));
+    auto *dismiss = new QToolButton(m_writeErrorBar);
+    dismiss->setText(QStringLiteral("\u2715"));
+    dismiss->setAutoRaise(true);
+    dismiss->setToolTip(tr("Dismiss"));
+    dismiss->setAccessibleName(tr("Dismiss the storage error"));
+    auto *errorLayout = new QHBoxLayout(m_writeErrorBar);
+    errorLayout->setContentsMargins(8, 4, 4, 4);
+    errorLayout->addWidget(m_writeError, 1);
+    errorLayout->addWidget(dismiss, 0, Qt::AlignTop);
+    m_writeErrorBar->hide();
+    connect(dismiss, &QToolButton::clicked, this, [this] {
+        m_writeErrorBar->hide();
+        m_failedWrite = FailedWrite::None;
+    });
+    m_indexingNotice = new QLabel(this);
+    m_indexingNotice->setWordWrap(true);
+    m_indexingNotice->setContentsMargins(8, 4, 8, 4);
+    m_indexingNotice->setAccessibleName(tr("Search progress"));
+    m_indexingNotice->hide();
+    m_inboxColumn = new QWidget(this);
+    auto *column = new QVBoxLayout(m_inboxColumn);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(0);
+    column->addWidget(m_writeErrorBar);
+    column->addWidget(m_indexingNotice);
+    column->addWidget(m_inboxStack, 1);
+
     m_splitter = new QSplitter(Qt::Horizontal, this);
-    m_splitter->addWidget(m_inboxStack);
+    m_splitter->addWidget(m_inboxColumn);
     m_splitter->addWidget(m_message);
     m_splitter->setStretchFactor(0, 2);
     m_splitter->setStretchFactor(1, 3);
@@ -206,6 +265,9 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
     connect(m_inbox, &InboxModel::messagesArrived, this, &MainWindow::onArrived);
     connect(m_inbox, &InboxModel::matchCountChanged, this, &MainWindow::updateEmptyState);
     connect(m_inbox, &QAbstractItemModel::modelReset, this, &MainWindow::updateEmptyState);
+    // The model runs a search again by itself once the index caught up: the message shown stays selected.
+    connect(m_inbox, &QAbstractItemModel::modelReset, this, &MainWindow::reselectShownMessage);
+    connect(m_inbox, &InboxModel::completenessChanged, this, &MainWindow::updateIndexingNotice);
     connect(m_inbox, &QAbstractItemModel::rowsRemoved, this, [this] {
         if (!m_pendingSelection.isEmpty()) {
             selectMessage(m_pendingSelection);
@@ -242,6 +304,35 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
     }
     connect(m_store, &MessageStore::messagesCleared, this, &MainWindow::scheduleCounts);
     connect(m_store, &MessageStore::readChanged, this, &MainWindow::scheduleCounts);
+    // Emitted on whichever thread wrote (a worker, the store's writer): queued here.
+    connect(m_store, &MessageStore::writeFailed, this,
+        [this](MessageStore::Write what, qint64 messages, const QString &error) {
+            switch (what) {
+            case MessageStore::Write::Delivery:
+                m_failedWrite = FailedWrite::Delivery;
+                break;
+            case MessageStore::Write::Removal:
+            case MessageStore::Write::RemovalOfAll:
+                m_failedWrite = FailedWrite::Removal;
+                break;
+            case MessageStore::Write::MarkRead:
+            case MessageStore::Write::MarkUnread:
+                m_failedWrite = FailedWrite::ReadFlag;
+                break;
+            }
+            m_writeError->setText(writeFailure(what, messages, error));
+            m_writeErrorBar->show();
+        });
+    const auto worked = [this](FailedWrite kind) {
+        if (m_failedWrite == kind) {
+            m_failedWrite = FailedWrite::None;
+            m_writeErrorBar->hide();
+        }
+    };
+    connect(m_store, &MessageStore::messageStored, this, [worked] { worked(FailedWrite::Delivery); });
+    connect(m_store, &MessageStore::messagesRemoved, this, [worked] { worked(FailedWrite::Removal); });
+    connect(m_store, &MessageStore::messagesCleared, this, [worked] { worked(FailedWrite::Removal); });
+    connect(m_store, &MessageStore::readChanged, this, [worked] { worked(FailedWrite::ReadFlag); });
 
     connect(m_catcher, &CatcherService::connectionOpened, m_sessions, &SessionsModel::addSession);
     connect(m_catcher, &CatcherService::connectionClosed, m_sessions, &SessionsModel::closeSession);
@@ -651,6 +742,16 @@ QString MainWindow::countsText() const
     return m_counts->text();
 }
 
+QString MainWindow::writeErrorText() const
+{
+    return m_writeErrorBar->isHidden() ? QString() : m_writeError->text();
+}
+
+QString MainWindow::indexingText() const
+{
+    return m_indexingNotice->isHidden() ? QString() : m_indexingNotice->text();
+}
+
 AppSettings MainWindow::settings() const
 {
     return m_settings;
@@ -722,17 +823,29 @@ void MainWindow::updateSearch()
     if (query == m_inbox->query()) {
         return;
     }
-    const QString current = m_message->messageId();
+    // The message shown stays selected when it is still listed (reselectShownMessage(), on the model's reset).
     if (!m_inbox->setQuery(query)) {
         statusBar()->showMessage(tr("Search failed: %1").arg(m_inbox->errorString()), 5000);
     }
-    // Keep showing the same message when it is still listed.
-    const int row = m_inbox->rowOf(current);
+    updateEmptyState();
+}
+
+void MainWindow::reselectShownMessage()
+{
+    const int row = m_inbox->rowOf(m_message->messageId());
     if (row >= 0) {
         m_inboxView->selectionModel()->setCurrentIndex(
             m_inbox->index(row, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     }
-    updateEmptyState();
+}
+
+void MainWindow::updateIndexingNotice()
+{
+    const qint64 unindexed = m_inbox->unindexedCount();
+    m_indexingNotice->setText(unindexed > 0
+            ? tr("Still indexing %1 \u2014 results will update").arg(counted(unindexed, tr("message"), tr("messages")))
+            : QString());
+    m_indexingNotice->setVisible(unindexed > 0);
 }
 
 void MainWindow::updateEmptyState()
@@ -903,9 +1016,10 @@ void MainWindow::deleteSelected()
     }
     m_pendingSelection = next;
     runJob(QStringLiteral("delete"), [store = m_store, ids](bool *ok) {
-        *ok = store->remove(ids);
+        QString error;
+        *ok = store->remove(ids, &error);
         return *ok ? tr("Deleted %1").arg(counted(ids.size(), tr("message"), tr("messages")))
-                   : tr("Could not delete: the store failed");
+                   : writeFailure(MessageStore::Write::Removal, ids.size(), error);
     });
 }
 
@@ -916,26 +1030,33 @@ void MainWindow::markSelected(bool read)
         return;
     }
     runJob(QStringLiteral("mark"), [store = m_store, ids, read](bool *ok) {
-        *ok = store->setRead(ids, read);
-        return *ok ? QString() : tr("Could not change the read flag: the store failed");
+        QString error;
+        *ok = store->setRead(ids, read, &error);
+        return *ok
+            ? QString()
+            : writeFailure(read ? MessageStore::Write::MarkRead : MessageStore::Write::MarkUnread, ids.size(), error);
     });
 }
 
 void MainWindow::markAllRead()
 {
     runJob(QStringLiteral("markAllRead"), [store = m_store](bool *ok) {
-        const QStringList ids = store->searchIds(QStringLiteral("is:unread"));
-        *ok = store->setRead(ids, true);
-        return *ok ? tr("Marked %1 read").arg(counted(ids.size(), tr("message"), tr("messages")))
-                   : tr("Could not mark messages read");
+        QString error;
+        const std::optional<QStringList> ids = store->searchIds(QStringLiteral("is:unread"), QTimeZone::utc(), &error);
+        *ok = ids && store->setRead(*ids, true, &error);
+        const qint64 n = ids ? ids->size() : 0;
+        return *ok ? tr("Marked %1 read").arg(counted(n, tr("message"), tr("messages")))
+                   : writeFailure(MessageStore::Write::MarkRead, n, error);
     });
 }
 
 void MainWindow::deleteAll()
 {
     runJob(QStringLiteral("deleteAll"), [store = m_store](bool *ok) {
-        *ok = store->removeAll();
-        return *ok ? tr("Deleted every message") : tr("Could not delete: the store failed");
+        QString error;
+        *ok = store->removeAll(&error);
+        return *ok ? tr("Deleted every message")
+                   : writeFailure(MessageStore::Write::RemovalOfAll, store->count(), error);
     });
 }
 
@@ -1060,7 +1181,7 @@ bool MainWindow::applySettings(const AppSettings &settings, const CatcherConfig 
 void MainWindow::setFocusMode(bool on)
 {
     m_focusMode = on;
-    m_inboxStack->setVisible(!on);
+    m_inboxColumn->setVisible(!on);
     m_message->headerCard()->setVisible(!on);
     m_message->tabs()->tabBar()->setVisible(!on);
     menuBar()->setVisible(!on);

@@ -13,6 +13,7 @@ class MessageView;
 class Notifier;
 class QAction;
 class QDockWidget;
+class QFrame;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -49,6 +50,10 @@ public:
     QAction *action(const QString &name) const;
     QString listeningText() const;
     QString countsText() const;
+    // The red banner over the inbox when a write failed (deleting on a full disk, say); "" when none is shown.
+    QString writeErrorText() const;
+    // The note over the inbox while a search may miss messages not indexed yet; "" when none is shown.
+    QString indexingText() const;
     // Shows the message (its row gets selected when it is loaded in the list).
     void selectMessage(const QString &id);
     QStringList selectedIds() const;
@@ -93,6 +98,8 @@ private:
     void scheduleCounts();
     void updateSearch();
     void updateEmptyState();
+    void updateIndexingNotice();
+    void reselectShownMessage();
     void onCurrentChanged();
     void onArrived(const QStringList &ids);
     void exportSelected();
@@ -110,6 +117,13 @@ private:
     InboxView *m_inboxView;
     EmptyState *m_empty;
     QStackedWidget *m_inboxStack;
+    QWidget *m_inboxColumn; // the banners over the inbox, and the inbox
+    QFrame *m_writeErrorBar;
+    QLabel *m_writeError;
+    QLabel *m_indexingNotice;
+    // Which kind of write the shown error was about: one of that kind that works takes it away.
+    enum class FailedWrite { None, Delivery, Removal, ReadFlag };
+    FailedWrite m_failedWrite = FailedWrite::None;
     MessageView *m_message;
     QSplitter *m_splitter;
     SessionsModel *m_sessions;

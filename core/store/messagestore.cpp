@@ -6,17 +6,28 @@
 #include "sqlitedatabase.h"
 
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QScopeGuard>
 #include <QSet>
+#include <QStandardPaths>
+#include <QStorageInfo>
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <future>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -215,6 +226,30 @@ constexpr auto CommitDelay = std::chrono::microseconds(300);
 // arrive, so that a sequence of them is not slowed by the work left from the previous one.
 constexpr auto IndexQuietPeriod = std::chrono::milliseconds(250);
 
+// A complete search indexes the backlog before it in slices, one writer transaction each, so that deliveries
+// arriving meanwhile are committed between slices: their 250 waits for one slice (measured: about 10 ms for 256
+// small messages), never for the whole backlog.
+constexpr int IndexSliceSize = 256;
+constexpr auto IndexSliceBudget = std::chrono::milliseconds(15);
+
+// Free space kept in the data directory (letterbox.reserve) for deleting on a full disk. Deleting needs room: the
+// changed pages go to the WAL before the database file, and only a checkpoint that has copied them into it gives
+// the WAL's space back; that checkpoint may first grow the database file by the pages written since the last one
+// (up to about twice the 1000-page autocheckpoint interval, 8 MB, when the disk filled up between two). Measured
+// with letterbox on a full 32 MB tmpfs (tests/interop/test_full_disk.py; WAL 4.4 MB when full): with
+// secure_delete=FAST alone three messages could be deleted, but mail was still refused after and deleting every
+// message failed; with the reserve given up both work, and the checkpoint grew the database file by 2.9 MB before
+// it emptied the WAL.
+constexpr qint64 ReserveBytes = 8 * 1024 * 1024;
+// The reserve is made again once this much more than itself is free, so that mail can be caught right after.
+constexpr qint64 ReserveHeadroom = 1024 * 1024;
+// While the reserve is missing, how often the writer looks for room to make it again; and how long it waits before
+// indexing again after indexing failed.
+constexpr auto IdleRetryInterval = std::chrono::seconds(5);
+const char *const ReserveFileName = "letterbox.reserve";
+
+constexpr qint64 NoRow = std::numeric_limits<qint64>::max();
+
 struct WriteOp
 {
     // Runs on the writer thread inside the batch transaction. It may run again (alone) if the batch was rolled
@@ -224,7 +259,17 @@ struct WriteOp
     std::function<void(bool ok, const QString &error)> done;
     // Deliveries expected soon (IncomingMessage::openTransactions).
     int expectedSoon = 0;
+    enum class Kind {
+        Write, // must be durable when done() says ok
+        Deletion, // durable; may give up the space reserve when the disk is full
+        Index, // search index only: rebuilt from the sources if lost, so its commit need not wait for fsync
+    };
+    Kind kind = Kind::Write;
 };
+
+// Owner only: caught mail holds password resets, tokens and personal data.
+constexpr QFile::Permissions PrivateFile = QFile::ReadOwner | QFile::WriteOwner;
+constexpr QFile::Permissions PrivateDirectory = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner;
 
 const char *const SummaryColumns = "m.uid, m.received, m.mail_from, m.from_header, m.to_header, m.cc_header, "
                                    "m.subject, m.date, m.message_id, m.size, m.has_attachments, m.is_read, "
@@ -285,6 +330,21 @@ ParsedFacts parsedFacts(const QByteArray &data, const QStringList &rcptTo, qsize
     }
     s.hasAttachments = s.attachmentCount > 0;
     return f;
+}
+
+// Prepares each statement in turn, stopping at the first that fails: a later successful prepare would clear its
+// error.
+bool prepareAll(
+    SqliteDatabase &db, std::initializer_list<std::pair<SqliteStatement *, const char *>> statements, QString *error)
+{
+    for (const auto &[statement, sql] : statements) {
+        *statement = db.prepare(sql);
+        if (!statement->isValid()) {
+            *error = db.errorString();
+            return false;
+        }
+    }
+    return true;
 }
 
 // The data as received: the stored source without its trace header (a view, no copy).
@@ -390,44 +450,91 @@ struct MessageStore::Private
     QHash<qint64, SessionState> sessions;
     qint64 cachedCount = 0;
     qint64 cachedUnread = 0;
-    // Messages not in the search index yet (a hint: may count deleted ones until the next indexing pass).
-    std::atomic<qint64> unindexed { 0 };
-    // The counts as of the last commit, for readers.
+    // Messages not in the search index yet, and the lowest row id among them (NoRow: none; after a deletion it
+    // may name a row that is gone, never one above the real lowest).
+    qint64 unindexed = 0;
+    qint64 firstUnindexed = NoRow;
+    qint64 lastRowId = 0;
+    // After indexing between deliveries failed (a full disk, say), not tried again before this (or a write that
+    // works), so that a lasting failure does not spin.
+    std::chrono::steady_clock::time_point indexingRetry;
+    // The last transaction that failed ran out of space (SQLITE_FULL).
+    bool lastFailureWasFull = false;
+    bool reserveHeld = false;
+    std::chrono::steady_clock::time_point nextReserveCheck;
+
+    // The state as of the last commit, for readers.
     std::atomic<qint64> publishedCount { 0 };
     std::atomic<qint64> publishedUnread { 0 };
-    void publishCounts()
+    std::atomic<qint64> publishedUnindexed { 0 };
+    std::atomic<qint64> publishedFirstUnindexed { NoRow };
+    std::atomic<qint64> publishedLastRowId { 0 };
+    // Called on the writer thread after every commit and rollback.
+    void publishState()
     {
         publishedCount = cachedCount;
         publishedUnread = cachedUnread;
+        publishedLastRowId = lastRowId;
+        publishedFirstUnindexed = firstUnindexed;
+        const qint64 before = publishedUnindexed.exchange(unindexed);
+        if (before > 0 && unindexed == 0) {
+            Q_EMIT q->indexingCaughtUp();
+        }
     }
 
     // Readers share one connection (WAL lets it read while the writer commits).
     mutable std::mutex readMutex;
     mutable SqliteDatabase reader;
+    // One complete search at a time drives the indexing; others wait, then find their part done.
+    std::mutex indexDriverMutex;
 
     bool openWriter();
     bool migrate();
     void writerLoop();
-    // Applies batch[from, to) in one transaction (plus retention) and commits; false: all rolled back.
     bool loadSessions();
+    // Reads the counts and the index bookkeeping from the database (at open and after a rollback).
+    void loadState();
+    // Applies batch[from, to) in one transaction (plus retention) and commits; false: all rolled back.
     bool runTransaction(std::deque<WriteOp> &batch, size_t from, size_t to, QStringList *pruned, QString *error);
+    // After a failed batch (batchError: why): each operation alone, a deletion that ran out of space once more with
+    // the reserve given up. Calls every done().
+    void runEachAlone(std::deque<WriteOp> &batch, const QString &batchError, QStringList *pruned);
     bool insert(IncomingMessage &message, DeliveryResult *result, QString *error);
     bool index(qint64 rowId, const ParsedFacts &facts, QString *error);
-    // Indexes up to max messages not in the search index yet, inside the caller's transaction, stopping early
-    // after budget. Returns how many, or -1 on error.
-    int indexPending(int max, std::chrono::milliseconds budget, QString *error);
+    // Indexes up to max messages not in the search index yet with row ids up to upTo, inside the caller's
+    // transaction, stopping early after budget. Returns how many, or -1 on error.
+    int indexPending(int max, std::chrono::milliseconds budget, qint64 upTo, QString *error);
     // Between deliveries: one short indexing transaction. False when there was nothing to do or it failed.
     bool indexWhileIdle();
-    // Before a search: index what is pending (unless the backlog is huge), so results include every message.
-    void flushIndex();
+    // Before a complete search (any thread): indexes every message with a row id up to watermark, a slice per
+    // writer transaction. False (and *error) when indexing failed.
+    bool indexThrough(qint64 watermark, QString *error);
+    // Readies a search: a complete one indexes what was stored before it; an IndexedOnly one reports the
+    // backlog it may miss in *unindexed.
+    bool prepareSearch(SearchCompleteness completeness, qint64 *unindexedNow, QString *error);
     qint64 queryUnread();
     // rows: (message row id, session id) pairs.
     bool deleteMessages(const QList<QPair<qint64, qint64>> &rows, QString *error);
     QStringList prune(QString *error);
     void enqueue(WriteOp op);
-    bool runAndWait(std::function<bool(QString *)> apply, std::function<void()> after = {});
+    bool runAndWait(std::function<bool(QString *)> apply, std::function<void()> after = {}, QString *error = nullptr,
+        WriteOp::Kind kind = WriteOp::Kind::Write);
     SqliteDatabase *readDb() const;
     qint64 queryCount();
+
+    // The data directory and the store's files, private to their user.
+    bool prepareDirectory();
+    // The space reserve (writer thread, or open() before the writer starts).
+    QString reservePath() const { return QDir(directory).filePath(QLatin1String(ReserveFileName)); }
+    void makeReserve();
+    bool releaseReserve();
+    // After a deletion (everything: removeAll()): on a nearly full disk, or when much was freed, the space goes back
+    // to the disk, and the reserve is made again if there is room.
+    enum class Deleted { Some, Everything };
+    void reclaimSpace(Deleted deleted);
+    // A TRUNCATE checkpoint, giving up the reserve when there is no room for it otherwise.
+    bool truncateWal();
+    void report(Write what, qint64 messages, const QString &error) const;
 };
 
 bool MessageStore::Private::openWriter()
@@ -438,9 +545,12 @@ bool MessageStore::Private::openWriter()
     }
     sqlite3_busy_timeout(db.handle(), 10000);
     // WAL with synchronous=FULL: every COMMIT fsyncs the log before it returns (the 250 waits for it).
+    // secure_delete=FAST: Debian builds SQLite with SECURE_DELETE, which writes every freed page again, zeroed,
+    // through the WAL, so deleting needed as much free space as it was to free and failed on a full disk. FAST
+    // zeroes only what costs no extra I/O (https://sqlite.org/pragma.html#pragma_secure_delete).
     if (!db.exec("PRAGMA journal_mode=WAL") || !db.exec("PRAGMA synchronous=FULL")
-        || !db.exec("PRAGMA temp_store=MEMORY") || !db.exec("PRAGMA cache_size=-4096")
-        || !db.exec("PRAGMA journal_size_limit=67108864")) {
+        || !db.exec("PRAGMA secure_delete=FAST") || !db.exec("PRAGMA temp_store=MEMORY")
+        || !db.exec("PRAGMA cache_size=-4096") || !db.exec("PRAGMA journal_size_limit=67108864")) {
         errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
         return false;
     }
@@ -461,18 +571,25 @@ bool MessageStore::Private::openWriter()
         errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
         return false;
     }
-    cachedCount = queryCount();
-    cachedUnread = queryUnread();
-    publishCounts();
-    {
-        SqliteStatement pending = db.prepare("SELECT count(*) FROM messages WHERE indexed = 0");
-        unindexed = pending.step() ? pending.columnInt(0) : 0;
-    }
+    loadState();
     if (!loadSessions()) {
         errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
         return false;
     }
     return true;
+}
+
+void MessageStore::Private::loadState()
+{
+    cachedCount = queryCount();
+    cachedUnread = queryUnread();
+    SqliteStatement pending = db.prepare("SELECT count(*), min(id) FROM messages WHERE indexed = 0");
+    const bool any = pending.step();
+    unindexed = any ? pending.columnInt(0) : 0;
+    firstUnindexed = unindexed > 0 ? pending.columnInt(1) : NoRow;
+    SqliteStatement last = db.prepare("SELECT max(id) FROM messages");
+    lastRowId = last.step() ? last.columnInt(0) : 0;
+    publishState();
 }
 
 bool MessageStore::Private::index(qint64 rowId, const ParsedFacts &facts, QString *error)
@@ -493,24 +610,34 @@ bool MessageStore::Private::index(qint64 rowId, const ParsedFacts &facts, QStrin
     return true;
 }
 
-int MessageStore::Private::indexPending(int max, std::chrono::milliseconds budget, QString *error)
+int MessageStore::Private::indexPending(int max, std::chrono::milliseconds budget, qint64 upTo, QString *error)
 {
     const auto deadline = std::chrono::steady_clock::now() + budget;
-    SqliteStatement select = db.prepare("SELECT m.id, m.rcpt_to, m.parsed, d.raw FROM messages m JOIN message_data d "
-                                        "ON d.id = m.id WHERE m.indexed = 0 ORDER BY m.id LIMIT ?1");
-    SqliteStatement unindex = db.prepare("DELETE FROM message_search WHERE rowid = ?1");
-    SqliteStatement mark = db.prepare("UPDATE messages SET indexed = 1 WHERE id = ?1");
-    SqliteStatement summary = db.prepare(
-        "UPDATE messages SET from_header = ?2, to_header = ?3, cc_header = ?4, subject = ?5, date = ?6, "
-        "message_id = ?7, has_attachments = ?8, addresses = ?9, snippet = ?10, attachments = ?11, inlines = ?12, "
-        "parsed = 1 WHERE id = ?1");
+    SqliteStatement select;
+    SqliteStatement first;
+    SqliteStatement unindex;
+    SqliteStatement mark;
+    SqliteStatement summary;
+    if (!prepareAll(db,
+            { { &select,
+                  "SELECT m.id, m.rcpt_to, m.parsed, d.raw FROM messages m JOIN message_data d ON d.id = m.id "
+                  "WHERE m.indexed = 0 AND m.id <= ?2 ORDER BY m.id LIMIT ?1" },
+                { &first, "SELECT min(id) FROM messages WHERE indexed = 0" },
+                { &unindex, "DELETE FROM message_search WHERE rowid = ?1" },
+                { &mark, "UPDATE messages SET indexed = 1 WHERE id = ?1" },
+                { &summary,
+                    "UPDATE messages SET from_header = ?2, to_header = ?3, cc_header = ?4, subject = ?5, date = ?6, "
+                    "message_id = ?7, has_attachments = ?8, addresses = ?9, snippet = ?10, attachments = ?11, "
+                    "inlines = ?12, parsed = 1 WHERE id = ?1" } },
+            error)) {
+        return -1;
+    }
     select.bind(1, qint64(max));
+    select.bind(2, upTo);
     int done = 0;
-    bool ok = select.isValid() && unindex.isValid() && mark.isValid() && summary.isValid();
-    bool more = false;
+    bool ok = true;
     while (ok && select.step(&ok)) {
         if (done > 0 && std::chrono::steady_clock::now() > deadline) {
-            more = true;
             break;
         }
         const qint64 rowId = select.columnInt(0);
@@ -539,13 +666,23 @@ int MessageStore::Private::indexPending(int max, std::chrono::milliseconds budge
         ok = ok && unindex.exec() && index(rowId, facts, error) && mark.exec();
         ++done;
     }
+    select.reset();
+    if (ok) {
+        // Looked up each time, so that a row deleted since (firstUnindexed may name one) is never waited for.
+        unindexed = std::max<qint64>(0, unindexed - done);
+        const qint64 lowest = first.step(&ok) ? first.columnInt(0) : 0;
+        firstUnindexed = lowest > 0 ? lowest : NoRow;
+        if ((firstUnindexed == NoRow) != (unindexed == 0)) {
+            SqliteStatement pending = db.prepare("SELECT count(*) FROM messages WHERE indexed = 0");
+            unindexed = pending.step() ? pending.columnInt(0) : 0;
+        }
+    }
     if (!ok) {
         if (error->isEmpty()) {
             *error = db.errorString();
         }
         return -1;
     }
-    unindexed = (done < max && !more) ? 0 : std::max<qint64>(1, unindexed.load() - done);
     return done;
 }
 
@@ -559,37 +696,52 @@ bool MessageStore::Private::indexWhileIdle()
     }
     QString error;
     // Small slices: a delivery arriving meanwhile waits at most about this long for the writer.
-    const int n = indexPending(64, std::chrono::milliseconds(8), &error);
+    const int n = indexPending(64, std::chrono::milliseconds(8), NoRow, &error);
     const bool ok = n >= 0 && db.exec("COMMIT");
     if (!ok) {
         qCWarning(lcStore).noquote() << "search indexing failed:" << (error.isEmpty() ? db.errorString() : error);
         db.exec("ROLLBACK");
-        // Not retried until the next delivery or reopen: a persistent failure must not spin.
-        unindexed = 0;
+        loadState();
+        indexingRetry = std::chrono::steady_clock::now() + IdleRetryInterval;
+    } else {
+        publishState();
     }
     db.exec("PRAGMA synchronous=FULL");
     return ok && n > 0;
 }
 
-void MessageStore::Private::flushIndex()
+bool MessageStore::Private::indexThrough(qint64 watermark, QString *error)
 {
-    // Beyond this backlog (a flood still arriving) a search does not wait; the index catches up when it ends.
-    constexpr qint64 FlushLimit = 20000;
-    const qint64 pending = unindexed.load();
-    if (pending <= 0 || pending > FlushLimit) {
-        return;
+    if (publishedFirstUnindexed.load() > watermark) {
+        return true;
     }
-    runAndWait([this](QString *error) {
-        for (;;) {
-            const int n = indexPending(500, std::chrono::hours(1), error);
-            if (n < 0) {
-                return false;
+    std::lock_guard driving(indexDriverMutex);
+    // Each slice is a writer operation of its own: deliveries queued meanwhile are committed before the next one.
+    // Every slice indexes at least one message at or below the watermark, so this ends.
+    while (publishedFirstUnindexed.load() <= watermark) {
+        QString sliceError;
+        const bool ok = runAndWait(
+            [this, watermark](QString *e) { return indexPending(IndexSliceSize, IndexSliceBudget, watermark, e) >= 0; },
+            {}, &sliceError, WriteOp::Kind::Index);
+        if (!ok) {
+            if (error) {
+                *error = QStringLiteral("the search index could not be brought up to date: %1").arg(sliceError);
             }
-            if (n < 500) {
-                return true;
-            }
+            return false;
         }
-    });
+    }
+    return true;
+}
+
+bool MessageStore::Private::prepareSearch(SearchCompleteness completeness, qint64 *unindexedNow, QString *error)
+{
+    *unindexedNow = 0;
+    if (completeness == SearchCompleteness::IndexedOnly) {
+        *unindexedNow = publishedUnindexed.load();
+        return true;
+    }
+    // Every message committed before the search began.
+    return indexThrough(publishedLastRowId.load(), error);
 }
 
 bool MessageStore::Private::loadSessions()
@@ -710,6 +862,8 @@ bool MessageStore::Private::insert(IncomingMessage &message, DeliveryResult *res
     }
     const qint64 rowId = db.lastInsertRowId();
     ++unindexed;
+    firstUnindexed = std::min(firstUnindexed, rowId);
+    lastRowId = std::max(lastRowId, rowId);
 
     insertData.bind(1, rowId);
     if (size < StreamedBlobThreshold) {
@@ -761,21 +915,31 @@ bool MessageStore::Private::insert(IncomingMessage &message, DeliveryResult *res
 
 bool MessageStore::Private::deleteMessages(const QList<QPair<qint64, qint64>> &rows, QString *error)
 {
-    SqliteStatement data = db.prepare("DELETE FROM message_data WHERE id = ?1");
-    SqliteStatement message = db.prepare("DELETE FROM messages WHERE id = ?1");
-    SqliteStatement previousOf = db.prepare("SELECT previous_id FROM transcript_chunks WHERE id = ?1");
-    SqliteStatement chunk = db.prepare("DELETE FROM transcript_chunks WHERE id = ?1");
-    SqliteStatement search = db.prepare("DELETE FROM message_search WHERE rowid = ?1");
-    SqliteStatement unread = db.prepare("SELECT is_read = 0 FROM messages WHERE id = ?1");
+    SqliteStatement data;
+    SqliteStatement message;
+    SqliteStatement previousOf;
+    SqliteStatement chunk;
+    SqliteStatement search;
+    SqliteStatement flags;
+    if (!prepareAll(db,
+            { { &data, "DELETE FROM message_data WHERE id = ?1" }, { &message, "DELETE FROM messages WHERE id = ?1" },
+                { &previousOf, "SELECT previous_id FROM transcript_chunks WHERE id = ?1" },
+                { &chunk, "DELETE FROM transcript_chunks WHERE id = ?1" },
+                { &search, "DELETE FROM message_search WHERE rowid = ?1" },
+                { &flags, "SELECT is_read = 0, indexed = 0 FROM messages WHERE id = ?1" } },
+            error)) {
+        return false;
+    }
     for (const auto &[row, sessionId] : rows) {
         data.bind(1, row);
         message.bind(1, row);
         search.bind(1, row);
-        unread.bind(1, row);
-        if (unread.step() && unread.columnInt(0) != 0) {
-            --cachedUnread;
+        flags.bind(1, row);
+        if (flags.step()) {
+            cachedUnread -= flags.columnInt(0) != 0 ? 1 : 0;
+            unindexed -= flags.columnInt(1) != 0 ? 1 : 0;
         }
-        unread.reset();
+        flags.reset();
         if (!data.exec() || !search.exec() || !message.exec()) {
             *error = db.errorString();
             return false;
@@ -831,21 +995,41 @@ void MessageStore::Private::writerLoop()
         std::deque<WriteOp> batch;
         {
             std::unique_lock lock(queueMutex);
-            // Nothing to write: once deliveries have paused, index what arrived (off the SMTP reply path), a short
-            // slice at a time. During a burst indexing waits, so that it never slows acknowledgements.
-            if (queue.empty() && !stopping && unindexed.load() > 0) {
-                const auto quietFrom = lastArrival + IndexQuietPeriod;
-                if (std::chrono::steady_clock::now() >= quietFrom) {
-                    lock.unlock();
-                    indexWhileIdle();
+            const auto woken = [this] {
+                return stopping || !queue.empty();
+            };
+            if (queue.empty() && !stopping) {
+                // Nothing to write. Once deliveries have paused, index what arrived (off the SMTP reply path), a
+                // short slice at a time: during a burst indexing waits, so that it never slows acknowledgements.
+                // While the space reserve is missing, look for room to make it again now and then.
+                const auto now = std::chrono::steady_clock::now();
+                auto wake = std::chrono::steady_clock::time_point::max();
+                if (unindexed > 0) {
+                    const auto indexFrom = std::max(lastArrival + IndexQuietPeriod, indexingRetry);
+                    if (now >= indexFrom) {
+                        lock.unlock();
+                        indexWhileIdle();
+                        continue;
+                    }
+                    wake = indexFrom;
+                }
+                if (!reserveHeld) {
+                    if (now >= nextReserveCheck) {
+                        lock.unlock();
+                        makeReserve();
+                        continue;
+                    }
+                    wake = std::min(wake, nextReserveCheck);
+                }
+                if (wake == std::chrono::steady_clock::time_point::max()) {
+                    queueCondition.wait(lock, woken);
                 } else {
-                    queueCondition.wait_until(lock, quietFrom, [this] { return stopping || !queue.empty(); });
+                    queueCondition.wait_until(lock, wake, woken);
                 }
                 continue;
             }
-            queueCondition.wait(lock, [this] { return stopping || !queue.empty(); });
             if (queue.empty()) {
-                break;
+                break; // stopping, and everything queued is written
             }
             batch.swap(queue);
             // Group commit: if sessions are about to hand over more messages, give them a moment to
@@ -875,24 +1059,34 @@ void MessageStore::Private::writerLoop()
                     op.done(true, QString());
                 }
             }
-        } else if (batch.size() == 1) {
-            if (batch.front().done) {
-                batch.front().done(false, error);
-            }
         } else {
-            // Something failed and the whole batch was rolled back: retry each operation on its own, so that
-            // only the ones that really fail are refused.
-            for (size_t i = 0; i < batch.size(); ++i) {
-                QStringList prunedNow;
-                const bool ok = runTransaction(batch, i, i + 1, &prunedNow, &error);
-                pruned += prunedNow;
-                if (batch[i].done) {
-                    batch[i].done(ok, ok ? QString() : error);
-                }
-            }
+            runEachAlone(batch, error, &pruned);
         }
         if (!pruned.isEmpty()) {
             Q_EMIT q->messagesPruned(pruned);
+        }
+    }
+}
+
+void MessageStore::Private::runEachAlone(std::deque<WriteOp> &batch, const QString &batchError, QStringList *pruned)
+{
+    // Something failed and the whole batch was rolled back: retry each operation on its own, so that only the ones
+    // that really fail are refused (a batch of one has had its try).
+    const bool alreadyAlone = batch.size() == 1;
+    for (size_t i = 0; i < batch.size(); ++i) {
+        QString error = batchError;
+        QStringList prunedNow;
+        bool ok = !alreadyAlone && runTransaction(batch, i, i + 1, &prunedNow, &error);
+        // A deletion is how the user makes room: on a full disk it may use the reserve kept for it. Deliveries may
+        // not (they get 451 and are retried by their client).
+        const bool gaveUpReserve
+            = !ok && batch[i].kind == WriteOp::Kind::Deletion && lastFailureWasFull && releaseReserve();
+        if (gaveUpReserve) {
+            ok = runTransaction(batch, i, i + 1, &prunedNow, &error);
+        }
+        *pruned += prunedNow;
+        if (batch[i].done) {
+            batch[i].done(ok, ok ? QString() : error);
         }
     }
 }
@@ -901,8 +1095,22 @@ bool MessageStore::Private::runTransaction(
     std::deque<WriteOp> &batch, size_t from, size_t to, QStringList *pruned, QString *error)
 {
     error->clear();
+    lastFailureWasFull = false;
+    // The search index can be rebuilt from the sources (a lost slice leaves indexed = 0): a batch of nothing but
+    // indexing need not wait for fsync; the next durable commit syncs the WAL with it anyway.
+    const bool durable = std::any_of(batch.begin() + qsizetype(from), batch.begin() + qsizetype(to),
+        [](const WriteOp &op) { return op.kind != WriteOp::Kind::Index; });
+    if (!durable) {
+        db.exec("PRAGMA synchronous=NORMAL");
+    }
+    const auto restoreSync = qScopeGuard([this, durable] {
+        if (!durable) {
+            db.exec("PRAGMA synchronous=FULL");
+        }
+    });
     if (!db.exec("BEGIN IMMEDIATE")) {
         *error = db.errorString();
+        lastFailureWasFull = (db.errorCode() & 0xff) == SQLITE_FULL;
         return false;
     }
     bool ok = true;
@@ -915,23 +1123,25 @@ bool MessageStore::Private::runTransaction(
     }
     if (ok && db.exec("COMMIT")) {
         ++commits;
-        publishCounts();
+        if (durable) {
+            indexingRetry = {}; // space or locks may have changed: indexing may work again
+        }
+        publishState();
         return true;
     }
+    lastFailureWasFull = (db.errorCode() & 0xff) == SQLITE_FULL;
     if (error->isEmpty()) {
         *error = db.errorString();
     }
     if (error->isEmpty()) {
         *error = QStringLiteral("write failed");
     }
+    lastFailureWasFull = lastFailureWasFull || error->contains(QLatin1String("database or disk is full"));
     db.exec("ROLLBACK");
     pruned->clear();
     // The in-memory state followed the rolled-back changes: read it again.
-    cachedCount = queryCount();
-    cachedUnread = queryUnread();
-    publishCounts();
+    loadState();
     loadSessions();
-    unindexed = 1; // recounted by the next indexing pass
     return false;
 }
 
@@ -940,7 +1150,9 @@ void MessageStore::Private::enqueue(WriteOp op)
     {
         std::lock_guard lock(queueMutex);
         if (running && !stopping) {
-            lastArrival = std::chrono::steady_clock::now();
+            if (op.kind != WriteOp::Kind::Index) {
+                lastArrival = std::chrono::steady_clock::now();
+            }
             queue.push_back(std::move(op));
             queueCondition.notify_one();
             return;
@@ -951,17 +1163,26 @@ void MessageStore::Private::enqueue(WriteOp op)
     }
 }
 
-bool MessageStore::Private::runAndWait(std::function<bool(QString *)> apply, std::function<void()> after)
+bool MessageStore::Private::runAndWait(
+    std::function<bool(QString *)> apply, std::function<void()> after, QString *error, WriteOp::Kind kind)
 {
-    auto promise = std::make_shared<std::promise<bool>>();
-    std::future<bool> result = promise->get_future();
-    enqueue({ std::move(apply), [promise, after](bool ok, const QString &) {
-                 if (ok && after) {
-                     after();
-                 }
-                 promise->set_value(ok);
-             } });
-    return result.get();
+    auto promise = std::make_shared<std::promise<QString>>();
+    std::future<QString> result = promise->get_future();
+    WriteOp op { std::move(apply),
+        [promise, after](bool ok, const QString &failure) {
+            if (ok && after) {
+                after();
+            }
+            // A failure always carries its reason (runTransaction() makes one up when SQLite has none).
+            promise->set_value(ok ? QString() : (failure.isEmpty() ? QStringLiteral("write failed") : failure));
+        },
+        0, kind };
+    enqueue(std::move(op));
+    const QString failure = result.get();
+    if (error) {
+        *error = failure;
+    }
+    return failure.isEmpty();
 }
 
 SqliteDatabase *MessageStore::Private::readDb() const
@@ -980,11 +1201,173 @@ SqliteDatabase *MessageStore::Private::readDb() const
     return &reader;
 }
 
+namespace {
+// The platform's data directory for Letterbox: --data's default (CONTRACT "Command line"), Letterbox's own.
+bool isDefaultDataDirectory(const QString &directory)
+{
+    const QString standard = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    const QString canonical = QFileInfo(directory).canonicalFilePath();
+    return !standard.isEmpty() && !canonical.isEmpty() && canonical == QFileInfo(standard).canonicalFilePath();
+}
+
+QString describe(MessageStore::Write what, qint64 messages)
+{
+    const QString n = messages == 1 ? QStringLiteral("1 message") : QStringLiteral("%1 messages").arg(messages);
+    switch (what) {
+    case MessageStore::Write::Delivery:
+        return QStringLiteral("store %1").arg(n);
+    case MessageStore::Write::Removal:
+        return QStringLiteral("delete %1").arg(n);
+    case MessageStore::Write::RemovalOfAll:
+        return QStringLiteral("delete every message");
+    case MessageStore::Write::MarkRead:
+        return QStringLiteral("mark %1 read").arg(n);
+    case MessageStore::Write::MarkUnread:
+        return QStringLiteral("mark %1 unread").arg(n);
+    }
+    return QString();
+}
+} // namespace
+
+bool MessageStore::Private::prepareDirectory()
+{
+    const QString dir = QDir::cleanPath(directory);
+    const bool existed = QFileInfo::exists(dir);
+    if (!existed) {
+        // The parents as the user's umask makes them (they may be shared, such as ~/.local/share); the directory
+        // itself is created private rather than tightened after, so its files are never listable by others.
+        QDir().mkpath(QFileInfo(dir).absolutePath());
+        QDir().mkdir(dir, PrivateDirectory);
+    }
+    if (!QFileInfo(dir).isDir()) {
+        errorString = QStringLiteral("%1: cannot create the directory").arg(directory);
+        return false;
+    }
+    // Letterbox's own directories are private: the one it just made, and the default one (earlier versions made it
+    // 0755). A directory the user named that already existed may hold other things and be shared on purpose (a
+    // project folder, /tmp): there only the store's own files are made private.
+    if ((!existed || isDefaultDataDirectory(dir)) && !QFile::setPermissions(dir, PrivateDirectory)) {
+        qCWarning(lcStore) << "cannot make" << dir << "private to its user";
+    }
+    path = QDir(dir).filePath(QStringLiteral("letterbox.db"));
+    // SQLite creates the -wal and -shm files with the database file's permissions: the database is created 0600
+    // before SQLite opens it (an empty file is an empty database), and files an earlier version made are tightened.
+    if (!QFileInfo::exists(path)) {
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, PrivateFile) && !QFileInfo::exists(path)) {
+            errorString = QStringLiteral("%1: %2").arg(path, file.errorString());
+            return false;
+        }
+    }
+    for (const char *suffix : { "", "-wal", "-shm", "-journal" }) {
+        const QString file = path + QLatin1String(suffix);
+        if (QFileInfo::exists(file) && !QFile::setPermissions(file, PrivateFile)) {
+            qCWarning(lcStore) << "cannot make" << file << "private to its user";
+        }
+    }
+    return true;
+}
+
+void MessageStore::Private::makeReserve()
+{
+    nextReserveCheck = std::chrono::steady_clock::now() + IdleRetryInterval;
+    const QString file = reservePath();
+    if (QFileInfo(file).size() >= ReserveBytes) {
+        reserveHeld = true;
+        return;
+    }
+    if (QStorageInfo(directory).bytesAvailable() < ReserveBytes + ReserveHeadroom) {
+        reserveHeld = false;
+        return;
+    }
+    // The blocks are allocated (posix_fallocate, not a sparse file of that size), so they are the store's until it
+    // deletes the file.
+    const QByteArray name = QFile::encodeName(file);
+    const int fd = ::open(name.constData(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    const int rc = fd < 0 ? errno : ::posix_fallocate(fd, 0, ReserveBytes);
+    if (fd >= 0) {
+        ::close(fd);
+    }
+    if (rc != 0) {
+        qCDebug(lcStore).noquote() << "cannot make the reserve of free space" << file << ":" << strerror(rc);
+        QFile::remove(file);
+        reserveHeld = false;
+        return;
+    }
+    QFile::setPermissions(file, PrivateFile);
+    reserveHeld = true;
+}
+
+bool MessageStore::Private::releaseReserve()
+{
+    reserveHeld = false;
+    nextReserveCheck = std::chrono::steady_clock::now() + IdleRetryInterval;
+    if (!QFile::remove(reservePath())) {
+        return false;
+    }
+    qCWarning(lcStore).noquote() << "the disk is full: gave up the reserve of free space to delete messages";
+    return true;
+}
+
+bool MessageStore::Private::truncateWal()
+{
+    // A TRUNCATE checkpoint copies the WAL into the database file and empties it, so its space goes back to the
+    // disk (https://sqlite.org/c3ref/wal_checkpoint_v2.html). Copying may first grow the database file by the pages
+    // written since the last checkpoint: on a full disk that is what the reserve is for. It waits for readers only
+    // a moment: one streaming a large source must not hold up deliveries.
+    sqlite3_busy_timeout(db.handle(), 200);
+    int rc = sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    if ((rc & 0xff) == SQLITE_FULL && releaseReserve()) {
+        rc = sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    }
+    sqlite3_busy_timeout(db.handle(), 10000);
+    if (rc != SQLITE_OK) {
+        qCDebug(lcStore).noquote() << "checkpoint after deleting:" << db.errorString();
+    }
+    return rc == SQLITE_OK;
+}
+
+void MessageStore::Private::reclaimSpace(Deleted deleted)
+{
+    // The pages of deleted messages stay in the database file for later messages; the WAL holds the newest pages
+    // until a checkpoint. On a nearly full disk neither can grow, so mail would still be refused after a deletion:
+    // the WAL is emptied into the database then. After deleting everything, a large file is rebuilt small (VACUUM
+    // of an empty database), so the user gets the disk back; small ones are left (test suites delete everything
+    // between tests, and need not pay for that each time).
+    const bool nearlyFull = !reserveHeld || QStorageInfo(directory).bytesAvailable() < ReserveHeadroom;
+    bool large = false;
+    if (deleted == Deleted::Everything && cachedCount == 0) {
+        SqliteStatement free = db.prepare("PRAGMA freelist_count");
+        SqliteStatement pageSize = db.prepare("PRAGMA page_size");
+        large = free.step() && pageSize.step() && free.columnInt(0) * pageSize.columnInt(0) >= ReserveBytes;
+    }
+    if (!nearlyFull && !large) {
+        return;
+    }
+    truncateWal();
+    if (large) {
+        if (!db.exec("VACUUM")) {
+            qCDebug(lcStore).noquote() << "VACUUM after deleting every message:" << db.errorString();
+        }
+        truncateWal();
+    }
+    if (!reserveHeld) {
+        makeReserve();
+    }
+}
+
+void MessageStore::Private::report(Write what, qint64 messages, const QString &error) const
+{
+    qCWarning(lcStore).noquote().nospace() << "could not " << describe(what, messages) << ": " << error;
+    Q_EMIT q->writeFailed(what, messages, error);
+}
+
 MessageStore::MessageStore(QObject *parent) : QObject(parent), d(std::make_unique<Private>())
 {
     d->q = this;
     qRegisterMetaType<MessageSummary>();
     qRegisterMetaType<StoredMessage>();
+    qRegisterMetaType<MessageStore::Write>();
 }
 
 MessageStore::~MessageStore()
@@ -996,14 +1379,17 @@ bool MessageStore::open(const QString &directory)
 {
     close();
     d->directory = directory;
-    if (!QDir().mkpath(directory)) {
-        d->errorString = QStringLiteral("%1: cannot create the directory").arg(directory);
+    if (!d->prepareDirectory()) {
         return false;
     }
-    d->path = QDir(directory).filePath(QStringLiteral("letterbox.db"));
     if (!d->openWriter()) {
         d->db.close();
         return false;
+    }
+    d->makeReserve();
+    if (!d->reserveHeld) {
+        qCWarning(lcStore).noquote() << "no room for a reserve of free space in" << directory
+                                     << ": on a full disk, deleting messages may fail";
     }
     {
         std::lock_guard lock(d->queueMutex);
@@ -1076,6 +1462,7 @@ void MessageStore::deliver(IncomingMessage message, std::function<void(const Del
                 result->errorString = error;
                 qCWarning(lcStore).noquote() << "could not store message" << shared->id << "from"
                                              << shared->envelope.clientAddress.toString() << ":" << error;
+                Q_EMIT writeFailed(Write::Delivery, 1, error);
             }
             done(*result);
             if (ok) {
@@ -1196,12 +1583,21 @@ QByteArray searchFrom(const SearchQuery &q)
 
 } // namespace
 
-std::optional<SearchResult> MessageStore::search(
-    const QString &query, qint64 start, qint64 limit, const QTimeZone &zone, QString *error) const
+std::optional<SearchResult> MessageStore::search(const QString &query, qint64 start, qint64 limit,
+    const QTimeZone &zone, QString *error, SearchCompleteness completeness) const
 {
     const SearchQuery q = SearchQuery::parse(query, zone);
+    if (q.isEmpty()) {
+        if (error) {
+            *error = QStringLiteral("the search query has no terms");
+        }
+        return std::nullopt;
+    }
+    qint64 unindexed = 0;
+    if (!d->prepareSearch(completeness, &unindexed, error)) {
+        return std::nullopt;
+    }
     const bool fts = !q.matchExpression().isEmpty();
-    d->flushIndex();
     std::lock_guard lock(d->readMutex);
     SqliteDatabase *db = d->readDb();
     if (!db) {
@@ -1220,6 +1616,7 @@ std::optional<SearchResult> MessageStore::search(
     }
     bindAll(st, q.values(), fts ? 2 : 1);
     SearchResult result;
+    result.unindexed = unindexed;
     QList<qint64> page;
     bool ok = st.isValid();
     while (ok && st.step(&ok)) {
@@ -1248,13 +1645,14 @@ std::optional<SearchResult> MessageStore::search(
 }
 
 std::optional<SearchResult> MessageStore::list(const QString &query, const MessageSort &sort, qint64 start,
-    qint64 limit, const QTimeZone &zone, QString *error) const
+    qint64 limit, const QTimeZone &zone, QString *error, SearchCompleteness completeness) const
 {
     const bool all = query.trimmed().isEmpty();
     if (sort.isDefault() && !all) {
-        return search(query, start, limit, zone, error);
+        return search(query, start, limit, zone, error, completeness);
     }
     if (sort.isDefault()) {
+        // Readers parse unparsed rows themselves: this list is complete without the index.
         SearchResult result;
         result.messages = messages(start, limit);
         result.matches = count();
@@ -1264,16 +1662,19 @@ std::optional<SearchResult> MessageStore::list(const QString &query, const Messa
     const SearchQuery q = SearchQuery::parse(query, zone);
     const bool fts = !q.matchExpression().isEmpty();
     // The sort keys are summary columns, made when a message is parsed and indexed.
-    d->flushIndex();
     std::optional<SearchResult> result;
     if (!all) {
-        // The counts over all matches, as search() makes them.
-        result = search(query, 0, 0, zone, error);
+        // The counts over all matches, as search() makes them (it readies the index too).
+        result = search(query, 0, 0, zone, error, completeness);
         if (!result) {
             return result;
         }
     } else {
-        result = SearchResult { {}, count(), unreadCount() };
+        qint64 unindexed = 0;
+        if (!d->prepareSearch(completeness, &unindexed, error)) {
+            return std::nullopt;
+        }
+        result = SearchResult { {}, count(), unreadCount(), unindexed };
     }
     std::lock_guard lock(d->readMutex);
     SqliteDatabase *db = d->readDb();
@@ -1330,16 +1731,27 @@ std::optional<SearchResult> MessageStore::list(const QString &query, const Messa
     return result;
 }
 
-QStringList MessageStore::searchIds(const QString &query, const QTimeZone &zone) const
+std::optional<QStringList> MessageStore::searchIds(const QString &query, const QTimeZone &zone, QString *error) const
 {
     const SearchQuery q = SearchQuery::parse(query, zone);
+    if (q.isEmpty()) {
+        if (error) {
+            *error = QStringLiteral("the search query has no terms");
+        }
+        return std::nullopt;
+    }
+    qint64 unindexed = 0;
+    if (!d->prepareSearch(SearchCompleteness::Complete, &unindexed, error)) {
+        return std::nullopt;
+    }
     const bool fts = !q.matchExpression().isEmpty();
-    QStringList ids;
-    d->flushIndex();
     std::lock_guard lock(d->readMutex);
     SqliteDatabase *db = d->readDb();
     if (!db) {
-        return ids;
+        if (error) {
+            *error = QStringLiteral("the message store is not open");
+        }
+        return std::nullopt;
     }
     const QByteArray sql = "SELECT (SELECT uid FROM messages WHERE id = m.id)" + searchFrom(q)
         + (fts ? " ORDER BY s.rowid DESC" : " ORDER BY m.id DESC");
@@ -1348,8 +1760,32 @@ QStringList MessageStore::searchIds(const QString &query, const QTimeZone &zone)
         st.bind(1, q.matchExpression());
     }
     bindAll(st, q.values(), fts ? 2 : 1);
-    while (st.step()) {
+    QStringList ids;
+    bool ok = st.isValid();
+    while (ok && st.step(&ok)) {
         ids << st.columnText(0);
+    }
+    if (!ok) {
+        if (error) {
+            *error = db->errorString();
+        }
+        return std::nullopt;
+    }
+    return ids;
+}
+
+QStringList MessageStore::searchIds(const QString &query, const QTimeZone &zone) const
+{
+    if (!query.trimmed().isEmpty()) {
+        return searchIds(query, zone, nullptr).value_or(QStringList());
+    }
+    QStringList ids;
+    std::lock_guard lock(d->readMutex);
+    if (SqliteDatabase *db = d->readDb()) {
+        SqliteStatement st = db->prepare("SELECT uid FROM messages ORDER BY id DESC");
+        while (st.step()) {
+            ids << st.columnText(0);
+        }
     }
     return ids;
 }
@@ -1360,6 +1796,7 @@ QString MessageStore::latestId(const QString &query, const QTimeZone &zone) cons
         const QList<MessageSummary> newest = messages(0, 1);
         return newest.isEmpty() ? QString() : newest.front().id;
     }
+    // A text without terms (a lone quote, say) is refused by search(): no message is "the newest of" it.
     const std::optional<SearchResult> result = search(query, 0, 1, zone);
     return result && !result->messages.isEmpty() ? result->messages.front().id : QString();
 }
@@ -1376,7 +1813,7 @@ QIODevice *MessageStore::openSource(const QString &id) const
 
 qint64 MessageStore::unindexedCount() const
 {
-    return d->unindexed.load();
+    return d->publishedUnindexed.load();
 }
 
 qint64 MessageStore::count() const
@@ -1389,9 +1826,10 @@ qint64 MessageStore::unreadCount() const
     return d->publishedUnread.load();
 }
 
-bool MessageStore::remove(const QStringList &ids)
+bool MessageStore::remove(const QStringList &ids, QString *error)
 {
     auto removed = std::make_shared<QStringList>();
+    QString failure;
     const bool ok = d->runAndWait(
         [this, ids, removed](QString *error) {
             removed->clear();
@@ -1412,17 +1850,26 @@ bool MessageStore::remove(const QStringList &ids)
             return true;
         },
         [this, removed] {
+            d->reclaimSpace(Private::Deleted::Some);
             if (!removed->isEmpty()) {
                 Q_EMIT messagesRemoved(*removed);
             }
-        });
+        },
+        &failure, WriteOp::Kind::Deletion);
+    if (!ok) {
+        d->report(Write::Removal, ids.size(), failure);
+    }
+    if (error) {
+        *error = failure;
+    }
     return ok;
 }
 
-bool MessageStore::removeAll()
+bool MessageStore::removeAll(QString *error)
 {
     auto removed = std::make_shared<qint64>(0);
-    return d->runAndWait(
+    QString failure;
+    const bool ok = d->runAndWait(
         [this, removed](QString *error) {
             *removed = d->cachedCount;
             if (!d->db.exec("DELETE FROM message_data") || !d->db.exec("DELETE FROM transcript_chunks")
@@ -1433,20 +1880,33 @@ bool MessageStore::removeAll()
             d->cachedCount = 0;
             d->cachedUnread = 0;
             d->unindexed = 0;
+            d->firstUnindexed = NoRow;
+            d->lastRowId = 0;
             d->sessions.clear();
             return true;
         },
         [this, removed] {
+            // On the writer thread, after the commit.
+            d->reclaimSpace(Private::Deleted::Everything);
             if (*removed > 0) {
                 Q_EMIT messagesCleared(*removed);
             }
-        });
+        },
+        &failure, WriteOp::Kind::Deletion);
+    if (!ok) {
+        d->report(Write::RemovalOfAll, count(), failure);
+    }
+    if (error) {
+        *error = failure;
+    }
+    return ok;
 }
 
-bool MessageStore::setRead(const QStringList &ids, bool read)
+bool MessageStore::setRead(const QStringList &ids, bool read, QString *error)
 {
     auto changed = std::make_shared<QStringList>();
-    return d->runAndWait(
+    QString failure;
+    const bool ok = d->runAndWait(
         [this, ids, read, changed](QString *error) {
             changed->clear();
             SqliteStatement st = d->db.prepare("UPDATE messages SET is_read = ?1 WHERE uid = ?2 AND is_read != ?1");
@@ -1468,7 +1928,15 @@ bool MessageStore::setRead(const QStringList &ids, bool read)
             if (!changed->isEmpty()) {
                 Q_EMIT readChanged(*changed, read);
             }
-        });
+        },
+        &failure);
+    if (!ok) {
+        d->report(read ? Write::MarkRead : Write::MarkUnread, ids.size(), failure);
+    }
+    if (error) {
+        *error = failure;
+    }
+    return ok;
 }
 
 qint64 MessageStore::commitCount() const
@@ -1483,5 +1951,17 @@ bool MessageStore::limitGrowthForTesting(qint64 extraPages)
         const qint64 limit = extraPages < 0 ? qint64(1) << 30 : (pages.step() ? pages.columnInt(0) : 0) + extraPages;
         const QByteArray sql = "PRAGMA max_page_count=" + QByteArray::number(limit);
         return d->db.exec(sql.constData());
+    });
+}
+
+bool MessageStore::refuseWritesForTesting(bool refuse)
+{
+    // An authorizer is asked while statements are compiled, and setting one recompiles the prepared ones: every
+    // change to a table then fails with SQLITE_AUTH ("not authorized"), through the store's usual paths.
+    const auto deny = [](void *, int action, const char *, const char *, const char *, const char *) {
+        return action == SQLITE_INSERT || action == SQLITE_UPDATE || action == SQLITE_DELETE ? SQLITE_DENY : SQLITE_OK;
+    };
+    return d->runAndWait([this, refuse, deny](QString *) {
+        return sqlite3_set_authorizer(d->db.handle(), refuse ? +deny : nullptr, nullptr) == SQLITE_OK;
     });
 }

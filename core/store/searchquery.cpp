@@ -120,7 +120,9 @@ qint64 parseDate(const QString &text, const QTimeZone &zone)
 
 QList<SearchQuery::Term> SearchQuery::parseTerms(const QString &query)
 {
-    // Tokens split on whitespace outside double quotes; quotes group and are removed.
+    // Tokens split on whitespace outside double quotes; quotes group and are removed. A NUL separates too: SQLite
+    // reads bound text as C strings in places (LIKE patterns, the FTS5 query parser), so a NUL inside a term would
+    // cut it short there (an unterminated phrase, or a pattern that matches everything).
     QStringList tokens;
     QString current;
     bool quoted = false;
@@ -131,7 +133,7 @@ QList<SearchQuery::Term> SearchQuery::parseTerms(const QString &query)
             any = true;
             continue;
         }
-        if (c.isSpace() && !quoted) {
+        if (c.isNull() || (c.isSpace() && !quoted)) {
             if (any) {
                 tokens << current;
             }
@@ -149,9 +151,15 @@ QList<SearchQuery::Term> SearchQuery::parseTerms(const QString &query)
     QList<Term> terms;
     for (QString token : std::as_const(tokens)) {
         Term term;
-        if (token.size() > 1 && (token.startsWith(QLatin1Char('-')) || token.startsWith(QLatin1Char('!')))) {
+        if (token.startsWith(QLatin1Char('-')) || token.startsWith(QLatin1Char('!'))) {
             term.negated = true;
             token = token.mid(1);
+        }
+        // "", " ", a lone - or !: nothing to look for. Such a token is no term at all; as a text term it would
+        // match every message (a substring search for nothing), so that `DELETE /api/v1/search?query=%22` deleted
+        // them all.
+        if (token.trimmed().isEmpty()) {
+            continue;
         }
         const QString lower = token.toLower();
         if (lower == QLatin1String("is:read")) {

@@ -47,6 +47,8 @@ public:
     static SearchQuery parse(const QString &query, const QTimeZone &zone = QTimeZone::utc());
 
     QList<Term> terms() const { return m_terms; }
+    // True when the query has no term at all: empty, whitespace, or only quotes, - and ! ("", " ", -""). It stands
+    // for no search rather than for every message.
     bool isEmpty() const { return m_terms.isEmpty(); }
 
     // The FTS5 MATCH expression of the indexed terms ("" when none: the search runs over messages alone).

@@ -164,3 +164,8 @@ QString SqliteDatabase::errorString() const
 {
     return m_db ? QString::fromUtf8(sqlite3_errmsg(m_db)) : m_openError;
 }
+
+int SqliteDatabase::errorCode() const
+{
+    return m_db ? sqlite3_extended_errcode(m_db) : SQLITE_CANTOPEN;
+}

@@ -59,6 +59,8 @@ public:
     qint64 lastInsertRowId() const;
     int changes() const;
     QString errorString() const;
+    // The extended result code of the last failed call (SQLITE_FULL, …).
+    int errorCode() const;
     sqlite3 *handle() const { return m_db; }
 
 private:

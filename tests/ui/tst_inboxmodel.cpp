@@ -5,6 +5,7 @@
 #include <ui/inboxmodel.h>
 
 #include <QAbstractItemModelTester>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QMimeData>
 #include <QSignalSpy>
@@ -12,6 +13,8 @@
 #include <QTest>
 #include <QThreadPool>
 #include <QUrl>
+
+#include <atomic>
 
 class TestInboxModel : public QObject
 {
@@ -30,6 +33,7 @@ private Q_SLOTS:
     void arrivalsFindTheirPlaceInASortedList();
     void dragsOutEmlFiles();
     void displaysTheSummary();
+    void searchAnswersAtOnceWhileIndexing();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -199,6 +203,9 @@ void TestInboxModel::sortsThroughTheStore()
     InboxModel model(m_store.get());
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.sort(InboxModel::SubjectColumn, Qt::AscendingOrder);
+    // Sort keys come with the index, which follows the deliveries by moments: the model sorts again once it is
+    // complete.
+    QTRY_VERIFY_WITH_TIMEOUT(model.isComplete(), 5000);
     QCOMPARE(model.data(model.index(0, InboxModel::SubjectColumn)).toString(), QStringLiteral("Alpha"));
     QCOMPARE(model.data(model.index(1, InboxModel::SubjectColumn)).toString(), QStringLiteral("beta"));
     QCOMPARE(model.data(model.index(2, InboxModel::SubjectColumn)).toString(), QStringLiteral("gamma"));
@@ -249,6 +256,35 @@ void TestInboxModel::displaysTheSummary()
     QCOMPARE(model.index(0, 0).data(InboxModel::HasAttachmentsRole).toBool(), true);
     QCOMPARE(model.index(0, 0).data(InboxModel::SnippetRole).toString(), QStringLiteral("See attached"));
     QVERIFY(!model.data(model.index(0, InboxModel::SubjectColumn), Qt::DecorationRole).value<QIcon>().isNull());
+}
+
+void TestInboxModel::searchAnswersAtOnceWhileIndexing()
+{
+    // A flood has just arrived and the store indexes it once deliveries pause. The inbox's search never waits
+    // for that on the GUI thread: it answers from what is indexed, says so, and completes by itself.
+    constexpr int Flood = 6000;
+    UiTest::deliverFlood(*m_store, Flood);
+    QVERIFY2(m_store->unindexedCount() > Flood / 2, "indexed before the search: nothing was tested");
+    InboxModel model(m_store.get());
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QVERIFY(model.isComplete()); // newest first without a query needs no index
+    QSignalSpy completeness(&model, &InboxModel::completenessChanged);
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(model.setQuery(QStringLiteral("needle")));
+    const qint64 searchMs = timer.elapsed();
+    // The backlog is still there: this thread did not index it. The model says its list may miss messages.
+    QVERIFY2(m_store->unindexedCount() > 0, qPrintable(QString::number(searchMs)));
+    QVERIFY(!model.isComplete());
+    QVERIFY(model.unindexedCount() > 0);
+    QVERIFY(model.matchCount() + model.unindexedCount() >= Flood);
+    QCOMPARE(completeness.size(), 1);
+    qInfo("the search answered in %lld ms, %lld messages still to index", searchMs, model.unindexedCount());
+    // Once the store has indexed everything, the model runs the search again by itself.
+    QTRY_VERIFY_WITH_TIMEOUT(model.isComplete(), 30000);
+    QCOMPARE(model.matchCount(), Flood);
+    QCOMPARE(model.unindexedCount(), 0);
+    QCOMPARE(completeness.size(), 2);
 }
 
 QTEST_MAIN(TestInboxModel)

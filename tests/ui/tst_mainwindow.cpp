@@ -24,6 +24,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QFile>
+#include <QFrame>
 #include <QLabel>
 #include <QLineEdit>
 #include <QScrollBar>
@@ -99,6 +100,8 @@ private Q_SLOTS:
     void followNewestSelectsEachArrival();
     void deleteReadExportImportRoundTrip();
     void searchAndFiltersUseTheStoreSyntax();
+    void aSearchSaysWhileItIsStillIndexing();
+    void aFailedWriteIsShownUntilOneWorks();
     void aBusyPortIsShownWithAWayOut();
     void windowStatePersists();
 
@@ -325,6 +328,67 @@ void TestMainWindow::searchAndFiltersUseTheStoreSyntax()
     QVERIFY(window.emptyState()->text().contains(QStringLiteral("No messages match from:nobody")));
     window.searchField()->clear();
     QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 3, 5000);
+}
+
+void TestMainWindow::aSearchSaysWhileItIsStillIndexing()
+{
+    QVERIFY(m_catcher->start(loopbackConfig()));
+    MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), loopbackConfig());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    // A flood has just been stored; the store indexes it once deliveries pause.
+    constexpr int Flood = 3000;
+    UiTest::deliverFlood(*m_store, Flood);
+    QVERIFY2(m_store->unindexedCount() > 0, "indexed before the search: nothing was tested");
+    window.searchField()->setText(QStringLiteral("needle"));
+    QTest::keyClick(window.searchField(), Qt::Key_Return);
+    // The window answers at once from what is indexed, and says so.
+    QVERIFY2(window.indexingText().startsWith(QStringLiteral("Still indexing ")), qPrintable(window.indexingText()));
+    QVERIFY(window.indexingText().endsWith(QStringLiteral(" messages \u2014 results will update")));
+    // The search runs again by itself when the index has caught up.
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->matchCount(), Flood, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.indexingText().isEmpty(), 5000);
+}
+
+void TestMainWindow::aFailedWriteIsShownUntilOneWorks()
+{
+    const QString a = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("first")), 1764000000000);
+    const QString b = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("second")), 1764000001000);
+    QVERIFY(m_catcher->start(loopbackConfig()));
+    MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), loopbackConfig());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window.writeErrorText().isEmpty());
+    auto *bar = window.findChild<QFrame *>(QStringLiteral("writeErrorBar"));
+    QVERIFY(bar);
+    QVERIFY(!bar->isVisible());
+
+    // The store refuses every write (as on a full disk): deleting does nothing, and the window says so in red
+    // until it is dismissed or a deletion works.
+    QVERIFY(m_store->refuseWritesForTesting(true));
+    window.selectMessage(b);
+    QTRY_COMPARE_WITH_TIMEOUT(window.selectedIds(), QStringList { b }, 5000);
+    // Opening it marks it read: that fails too.
+    QTRY_COMPARE_WITH_TIMEOUT(
+        window.writeErrorText(), QStringLiteral("Could not mark 1 message read: not authorized"), 5000);
+    window.action(QStringLiteral("delete"))->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(
+        window.writeErrorText(), QStringLiteral("Could not delete 1 message: not authorized"), 5000);
+    QVERIFY(bar->isVisible());
+    QVERIFY(bar->styleSheet().contains(QStringLiteral("#c62828")));
+    QCOMPARE(m_store->count(), 2);
+    window.deleteAll();
+    QTRY_COMPARE_WITH_TIMEOUT(
+        window.writeErrorText(), QStringLiteral("Could not delete all messages: not authorized"), 5000);
+    QCOMPARE(m_store->count(), 2);
+
+    QVERIFY(m_store->refuseWritesForTesting(false));
+    window.selectMessage(a);
+    QTRY_COMPARE_WITH_TIMEOUT(window.selectedIds(), QStringList { a }, 5000);
+    window.action(QStringLiteral("delete"))->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(m_store->count(), 1, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.writeErrorText().isEmpty(), 5000);
+    QVERIFY(!bar->isVisible());
 }
 
 void TestMainWindow::aBusyPortIsShownWithAWayOut()

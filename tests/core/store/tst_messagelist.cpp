@@ -37,6 +37,10 @@ private Q_SLOTS:
     void sortsBySubjectSizeAndSender();
     void sortsTheMatchesOfAQuery();
     void pagesAndCounts();
+    void queriesWithoutTermsAreRefused_data();
+    void queriesWithoutTermsAreRefused();
+    void searchSyntaxOfFts5IsPlainText_data();
+    void searchSyntaxOfFts5IsPlainText();
 
 private:
     QTemporaryDir m_dir;
@@ -100,6 +104,92 @@ void TestMessageList::pagesAndCounts()
     QCOMPARE(subjects(m_store.list(QString(), bySubject, 3, 2)), (QStringList { "date fruit" }));
     QCOMPARE(subjects(m_store.list(QStringLiteral("subject:a"), MessageSort(), 1, 1)), (QStringList { "apple" }));
     QCOMPARE(m_store.list(QStringLiteral("subject:a"), MessageSort(), 1, 1)->matches, 3);
+}
+
+void TestMessageList::queriesWithoutTermsAreRefused_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::newRow("a lone quote") << QStringLiteral("\"");
+    QTest::newRow("an empty phrase") << QStringLiteral("\"\"");
+    QTest::newRow("a quoted space") << QStringLiteral("\" \"");
+    QTest::newRow("a lone minus") << QStringLiteral("-");
+    QTest::newRow("a lone bang") << QStringLiteral("!");
+    QTest::newRow("a negated empty phrase") << QStringLiteral("-\"\"");
+    QTest::newRow("quotes and minuses only") << QStringLiteral("\"\" - ! \"");
+    QTest::newRow("only whitespace") << QStringLiteral(" \t ");
+    QTest::newRow("a NUL byte") << QString(QChar(0));
+}
+
+void TestMessageList::queriesWithoutTermsAreRefused()
+{
+    // DELETE /api/v1/search?query=%22 once deleted every message: a text that parses to no term is no search.
+    QFETCH(QString, query);
+    QString error;
+    QVERIFY(!m_store.search(query, 0, 50, QTimeZone::utc(), &error));
+    QCOMPARE(error, QStringLiteral("the search query has no terms"));
+    error.clear();
+    QVERIFY(!m_store.searchIds(query, QTimeZone::utc(), &error));
+    QCOMPARE(error, QStringLiteral("the search query has no terms"));
+    // An empty text (whitespace) is "no query": every message for latestId(), list() and the older searchIds().
+    if (!query.trimmed().isEmpty()) {
+        QVERIFY(m_store.latestId(query).isEmpty());
+        QVERIFY(m_store.searchIds(query).isEmpty());
+        QVERIFY(!m_store.list(query, MessageSort(), 0, 50));
+        QVERIFY(!m_store.list(query, { MessageSort::Key::Subject, Qt::AscendingOrder }, 0, 50));
+    }
+}
+
+void TestMessageList::searchSyntaxOfFts5IsPlainText_data()
+{
+    // Terms reach SQLite's full-text index as quoted strings: FTS5 operators in a query are text to find (CONTRACT
+    // "Search": words ANDed). None may fail as an SQL error (a 500 from the API) or match every message.
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<QStringList>("expected"); // subjects, newest first
+    const QStringList none;
+    QTest::newRow("NEAR group") << QStringLiteral("NEAR(apple banana)") << none;
+    QTest::newRow("NEAR with a distance") << QStringLiteral("NEAR(apple banana, 5)") << none;
+    QTest::newRow("a prefix star") << QStringLiteral("appl*") << none;
+    QTest::newRow("a lone star") << QStringLiteral("*") << none;
+    QTest::newRow("an initial-token caret") << QStringLiteral("^apple") << none;
+    QTest::newRow("a column filter in FTS5 syntax") << QStringLiteral("subject:apple:") << none;
+    QTest::newRow("a braced column filter") << QStringLiteral("{subject}:apple") << none;
+    QTest::newRow("OR between words is a word too") << QStringLiteral("apple OR banana") << none;
+    QTest::newRow("AND between words is a word too") << QStringLiteral("apple AND banana") << none;
+    QTest::newRow("NOT before a word is a word too") << QStringLiteral("NOT apple") << none;
+    QTest::newRow("an opening parenthesis") << QStringLiteral("(apple") << none;
+    QTest::newRow("a closing parenthesis") << QStringLiteral("apple)") << none;
+    QTest::newRow("unbalanced parentheses around OR") << QStringLiteral("((apple OR banana)") << none;
+    // "a", "OR" and an unterminated "b: three words, all in banana's text ("short" has "or").
+    QTest::newRow("phrases joined by OR, the last unterminated")
+        << QStringLiteral("\"a\" OR \"b") << QStringList { QStringLiteral("banana") };
+    QTest::newRow("subject: with FTS5 operators") << QStringLiteral("subject:apple OR subject:banana") << none;
+    QTest::newRow("subject: holding NEAR") << QStringLiteral("subject:NEAR(apple") << none;
+    QTest::newRow("subject: quoted with an operator") << QStringLiteral("subject:\"apple\" NOT") << none;
+    QTest::newRow("from: then a star") << QStringLiteral("from:adam *") << none;
+    QTest::newRow("a doubled quote inside a phrase")
+        << QStringLiteral("\"app\"\"le\"") << QStringList { QStringLiteral("apple") };
+    QTest::newRow("a word with a NUL byte")
+        << (QStringLiteral("apple") + QChar(0)) << QStringList { QStringLiteral("apple") };
+    QTest::newRow("a short word with a NUL byte")
+        << (QStringLiteral("ch") + QChar(0)) << QStringList { QStringLiteral("Cherry") };
+    QTest::newRow("a NUL byte between words") << (QStringLiteral("date") + QChar(0) + QStringLiteral("fruit"))
+                                              << QStringList { QStringLiteral("date fruit") };
+}
+
+void TestMessageList::searchSyntaxOfFts5IsPlainText()
+{
+    QFETCH(QString, query);
+    QFETCH(QStringList, expected);
+    QString error;
+    const std::optional<SearchResult> result = m_store.search(query, 0, 50, QTimeZone::utc(), &error);
+    QVERIFY2(result, qPrintable(error));
+    QCOMPARE(subjects(result), expected);
+    QCOMPARE(result->matches, expected.size());
+    QCOMPARE(m_store.searchIds(query).size(), expected.size());
+    const std::optional<SearchResult> sorted
+        = m_store.list(query, { MessageSort::Key::Subject, Qt::AscendingOrder }, 0, 50, QTimeZone::utc(), &error);
+    QVERIFY2(sorted, qPrintable(error));
+    QCOMPARE(sorted->matches, expected.size());
 }
 
 QTEST_GUILESS_MAIN(TestMessageList)

@@ -3,13 +3,18 @@
 #include <store/sqlitedatabase.h>
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <thread>
@@ -45,6 +50,35 @@ DeliveryResult deliverAndWait(MessageStore &store, IncomingMessage message)
     return future.get();
 }
 
+// Hands count messages to the store at once (as a flood of sessions does) and waits until all are committed.
+bool deliverFlood(MessageStore &store, int count, const QByteArray &prefix)
+{
+    std::atomic<int> left { count };
+    std::atomic<bool> allOk { true };
+    std::promise<void> done;
+    for (int i = 0; i < count; ++i) {
+        const QByteArray id = prefix + QByteArray::number(i);
+        store.deliver(makeMessage(id, "Subject: " + prefix + " " + QByteArray::number(i) + "\r\n\r\nflood body\r\n"),
+            [&](const DeliveryResult &r) {
+                if (!r.ok) {
+                    allOk = false;
+                }
+                if (--left == 0) {
+                    done.set_value();
+                }
+            });
+    }
+    done.get_future().wait();
+    return allOk;
+}
+
+// The permission bits of path (stat(2)); -1 when it does not exist.
+int modeOf(const QString &path)
+{
+    struct stat st;
+    return ::stat(QFile::encodeName(path).constData(), &st) == 0 ? int(st.st_mode & 07777) : -1;
+}
+
 const QByteArray Sample
     = "From: Alice <alice@x.test>\r\nTo: Bob <bob@y.test>\r\nSubject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\n"
       "Date: Wed, 25 Nov 2026 10:00:00 +0100\r\nMessage-ID: <m1@x.test>\r\n\r\nHello\r\n";
@@ -74,6 +108,11 @@ private Q_SLOTS:
     void searchCountsAndPages();
     void migratesSchemaOneStores();
     void indexCatchesUpOffTheReplyPath();
+    void completeSearchCoversAFloodOfMoreThan20000();
+    void deliveriesAreAcknowledgedDuringACompleteSearch();
+    void dataIsReadableByItsOwnerOnly();
+    void failedWritesAreReported();
+    void indexedOnlySearchesSayWhatTheyMiss();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -567,6 +606,188 @@ void TestMessageStore::indexCatchesUpOffTheReplyPath()
         QCOMPARE(
             m_store->searchIds(QStringLiteral("needle") + QString::number(i)), QStringList { QString::fromLatin1(id) });
     }
+}
+
+void TestMessageStore::completeSearchCoversAFloodOfMoreThan20000()
+{
+    // Right after a flood a search once found 0 of 32,022 matching messages: beyond 20,000 unindexed messages it did
+    // not wait for the index. A search asked for complete results covers every message stored before it began.
+    constexpr int Flood = 20100;
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(deliverFlood(*m_store, Flood, "flood"));
+    const qint64 deliveredMs = timer.restart();
+    QVERIFY2(m_store->unindexedCount() > Flood / 2, "the index caught up before the search: nothing was tested");
+    QString error;
+    const std::optional<SearchResult> result
+        = m_store->search(QStringLiteral("flood"), 0, 10, QTimeZone::utc(), &error);
+    const qint64 searchMs = timer.elapsed();
+    QVERIFY2(result, qPrintable(error));
+    QCOMPARE(result->matches, Flood);
+    QCOMPARE(result->messages.value(0).id, QStringLiteral("flood%1").arg(Flood - 1));
+    QCOMPARE(m_store->unindexedCount(), 0);
+    qInfo("%d messages delivered in %lld ms, then indexed and searched in %lld ms (%lld messages/s)", Flood,
+        deliveredMs, searchMs, searchMs > 0 ? Flood * 1000 / searchMs : 0);
+}
+
+void TestMessageStore::deliveriesAreAcknowledgedDuringACompleteSearch()
+{
+    // Baseline: deliveries with nothing else for the writer to do.
+    QList<qint64> baseline;
+    for (int i = 0; i < 15; ++i) {
+        QElapsedTimer t;
+        t.start();
+        QVERIFY(deliverAndWait(*m_store, makeMessage("B" + QByteArray::number(i), Sample)).ok);
+        baseline << t.nsecsElapsed();
+    }
+    std::sort(baseline.begin(), baseline.end());
+    // A backlog the search must index first (below the old 20,000 cut-off, so that the old code waited for it).
+    constexpr int Backlog = 12000;
+    QVERIFY(deliverFlood(*m_store, Backlog, "backlog"));
+    QVERIFY(m_store->unindexedCount() > Backlog / 2);
+    std::atomic<bool> searching { true };
+    QElapsedTimer searchTimer;
+    searchTimer.start();
+    std::optional<SearchResult> found;
+    std::thread search([&] {
+        found = m_store->search(QStringLiteral("backlog"), 0, 1);
+        searching = false;
+    });
+    // Deliveries while the search indexes: each is acknowledged after a slice of indexing, not the whole backlog.
+    QList<qint64> during;
+    int i = 0;
+    while (searching && i < 1000) {
+        QElapsedTimer t;
+        t.start();
+        QVERIFY(deliverAndWait(*m_store, makeMessage("D" + QByteArray::number(i++), Sample)).ok);
+        if (searching) {
+            during << t.nsecsElapsed();
+        }
+    }
+    search.join();
+    const qint64 searchNs = searchTimer.nsecsElapsed();
+    QVERIFY(found);
+    QCOMPARE(found->matches, Backlog);
+    std::sort(during.begin(), during.end());
+    const qint64 baselineMedian = baseline.at(baseline.size() / 2);
+    qInfo("search over a backlog of %d took %.0f ms; %lld deliveries during it: median %.1f ms, max %.1f ms "
+          "(baseline median %.1f ms, ratio %.1f)",
+        Backlog, searchNs / 1e6, qint64(during.size()), during.isEmpty() ? 0.0 : during.at(during.size() / 2) / 1e6,
+        during.isEmpty() ? 0.0 : during.last() / 1e6, baselineMedian / 1e6,
+        during.isEmpty() ? 0.0 : double(during.at(during.size() / 2)) / double(baselineMedian));
+    // The indexing runs in slices with the writer free between them: several deliveries are acknowledged while it
+    // runs, each in a small part of its time.
+    QVERIFY2(during.size() >= 3, qPrintable(QString::number(during.size())));
+    QVERIFY2(during.last() * 4 < searchNs, qPrintable(QString::number(during.last() / 1e6)));
+}
+
+void TestMessageStore::dataIsReadableByItsOwnerOnly()
+{
+    // Caught mail (password resets, tokens) is for the user running Letterbox: a directory the store creates is
+    // 0700 and its database files 0600, whatever the umask.
+    QVERIFY(deliverAndWait(*m_store, makeMessage("P1", Sample)).ok);
+    const QString data = m_dir->filePath(QStringLiteral("data"));
+    QCOMPARE(modeOf(data), 0700);
+    for (const char *file : { "letterbox.db", "letterbox.db-wal", "letterbox.db-shm" }) {
+        QCOMPARE(modeOf(data + QLatin1Char('/') + QLatin1String(file)), 0600);
+    }
+    m_store->close();
+
+    // A store an earlier version left readable: its files are tightened. The directory was given by the user and
+    // already existed (it may be shared, say a project folder), so it is left alone.
+    const QString given = m_dir->filePath(QStringLiteral("given"));
+    QVERIFY(QDir().mkpath(given));
+    QVERIFY(::chmod(QFile::encodeName(given).constData(), 0755) == 0);
+    QFile::copy(data + QStringLiteral("/letterbox.db"), given + QStringLiteral("/letterbox.db"));
+    QVERIFY(::chmod(QFile::encodeName(given + QStringLiteral("/letterbox.db")).constData(), 0644) == 0);
+    MessageStore store;
+    QVERIFY2(store.open(given), qPrintable(store.errorString()));
+    QVERIFY(deliverAndWait(store, makeMessage("P2", Sample)).ok);
+    QCOMPARE(modeOf(given), 0755);
+    for (const char *file : { "letterbox.db", "letterbox.db-wal", "letterbox.db-shm" }) {
+        QCOMPARE(modeOf(given + QLatin1Char('/') + QLatin1String(file)), 0600);
+    }
+    store.close();
+
+    // The default data directory is Letterbox's own: one an earlier version made 0755 is tightened.
+    qputenv("XDG_DATA_HOME", QFile::encodeName(m_dir->filePath(QStringLiteral("xdg"))));
+    const QString own = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    QVERIFY(own.startsWith(m_dir->path()));
+    QVERIFY(QDir().mkpath(own));
+    QVERIFY(::chmod(QFile::encodeName(own).constData(), 0755) == 0);
+    MessageStore defaultStore;
+    QVERIFY2(defaultStore.open(own), qPrintable(defaultStore.errorString()));
+    QCOMPARE(modeOf(own), 0700);
+    QCOMPARE(modeOf(own + QStringLiteral("/letterbox.db")), 0600);
+    QCOMPARE(modeOf(own + QStringLiteral("/letterbox.reserve")), 0600);
+    qunsetenv("XDG_DATA_HOME");
+}
+
+void TestMessageStore::failedWritesAreReported()
+{
+    QStringList ids;
+    for (const char *id : { "W1", "W2", "W3" }) {
+        QVERIFY(deliverAndWait(*m_store, makeMessage(id, Sample)).ok);
+        ids << QString::fromLatin1(id);
+    }
+    QSignalSpy failed(m_store.get(), &MessageStore::writeFailed);
+    QVERIFY(m_store->refuseWritesForTesting(true));
+    // Each says why, changes nothing and is reported (a window shows it, not just the log).
+    QString error;
+    QVERIFY(!m_store->remove(ids.mid(0, 2), &error));
+    QCOMPARE(error, QStringLiteral("not authorized"));
+    QVERIFY(!m_store->removeAll(&error));
+    QVERIFY(!m_store->setRead({ ids.at(2) }, true, &error));
+    QVERIFY(!deliverAndWait(*m_store, makeMessage("W4", Sample)).ok);
+    QTRY_COMPARE(failed.size(), 4);
+    const QList<QPair<MessageStore::Write, qint64>> expected { { MessageStore::Write::Removal, 2 },
+        { MessageStore::Write::RemovalOfAll, 3 }, { MessageStore::Write::MarkRead, 1 },
+        { MessageStore::Write::Delivery, 1 } };
+    for (qsizetype i = 0; i < expected.size(); ++i) {
+        QCOMPARE(failed.at(i).at(0).value<MessageStore::Write>(), expected.at(i).first);
+        QCOMPARE(failed.at(i).at(1).toLongLong(), expected.at(i).second);
+        QCOMPARE(failed.at(i).at(2).toString(), QStringLiteral("not authorized"));
+    }
+    QCOMPARE(m_store->count(), 3);
+    QCOMPARE(m_store->unreadCount(), 3);
+    QVERIFY(m_store->refuseWritesForTesting(false));
+    QVERIFY(m_store->remove(ids.mid(0, 2), &error));
+    QVERIFY(error.isEmpty());
+    QCOMPARE(m_store->count(), 1);
+    QCOMPARE(failed.size(), 4);
+}
+
+void TestMessageStore::indexedOnlySearchesSayWhatTheyMiss()
+{
+    // Just after a flood: a search that may not wait answers from the index as it is and says what it may miss;
+    // the store says when the index has caught up.
+    QSignalSpy caughtUp(m_store.get(), &MessageStore::indexingCaughtUp);
+    constexpr int Flood = 3000;
+    QVERIFY(deliverFlood(*m_store, Flood, "pending"));
+    QElapsedTimer timer;
+    timer.start();
+    QString error;
+    const std::optional<SearchResult> partial
+        = m_store->search(QStringLiteral("pending"), 0, 10, QTimeZone::utc(), &error, SearchCompleteness::IndexedOnly);
+    QVERIFY2(partial, qPrintable(error));
+    QVERIFY2(partial->unindexed > 0, "indexed before the search: nothing was tested");
+    QVERIFY(partial->matches + partial->unindexed >= Flood);
+    const std::optional<SearchResult> sorted
+        = m_store->list(QString(), { MessageSort::Key::Subject, Qt::AscendingOrder }, 0, 10, QTimeZone::utc(), &error,
+            SearchCompleteness::IndexedOnly);
+    QVERIFY(sorted);
+    QVERIFY(sorted->unindexed > 0); // sort keys come with the index
+    // The list everyone opens on (newest first, no query) needs no index: it is always complete.
+    const std::optional<SearchResult> newest
+        = m_store->list(QString(), MessageSort(), 0, 10, QTimeZone::utc(), &error, SearchCompleteness::IndexedOnly);
+    QCOMPARE(newest->unindexed, 0);
+    QCOMPARE(newest->matches, Flood);
+    QTRY_VERIFY_WITH_TIMEOUT(caughtUp.size() > 0, 30000);
+    QCOMPARE(m_store->unindexedCount(), 0);
+    const std::optional<SearchResult> complete
+        = m_store->search(QStringLiteral("pending"), 0, 10, QTimeZone::utc(), &error, SearchCompleteness::IndexedOnly);
+    QCOMPARE(complete->unindexed, 0);
+    QCOMPARE(complete->matches, Flood);
 }
 
 QTEST_GUILESS_MAIN(TestMessageStore)
