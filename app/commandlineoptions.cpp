@@ -2,6 +2,8 @@
 
 #include <QCommandLineParser>
 #include <QDir>
+#include <api/apiserver.h>
+
 #include <QHostInfo>
 #include <QStandardPaths>
 
@@ -37,6 +39,10 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
         QStringLiteral("REST API (Mailpit-compatible) listener; off disables it; port 0 picks a free port. "
                        "Default 127.0.0.1:8025."),
         QStringLiteral("ADDR:PORT"));
+    const QCommandLineOption apiHostOption(QStringLiteral("api-host"),
+        QStringLiteral("A Host name the API also answers to (repeatable); localhost and the addresses it listens on "
+                       "always work, any other Host gets 403."),
+        QStringLiteral("NAME"));
     const QCommandLineOption dataOption(QStringLiteral("data"),
         QStringLiteral("Where the message store lives. Default: %1.")
             .arg(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)),
@@ -70,8 +76,9 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
     const QCommandLineOption seedOption(QStringLiteral("rules-seed"),
         QStringLiteral("Seeds the random draws of rule and chaos probabilities (repeatable tests)."),
         QStringLiteral("N"));
-    parser.addOptions({ helpOption, versionOption, headlessOption, smtpOption, apiOption, dataOption, hostnameOption,
-        sizeOption, messagesOption, authOption, idleOption, connectionsOption, rulesOption, seedOption });
+    parser.addOptions(
+        { helpOption, versionOption, headlessOption, smtpOption, apiOption, apiHostOption, dataOption, hostnameOption,
+            sizeOption, messagesOption, authOption, idleOption, connectionsOption, rulesOption, seedOption });
     helpText = parser.helpText();
 
     if (!parser.parse(arguments)) {
@@ -113,6 +120,14 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
             return Result::Error;
         }
         api = address;
+    }
+
+    for (const QString &name : parser.values(apiHostOption)) {
+        if (!ApiServer::isHostName(name)) {
+            errorString = QStringLiteral("--api-host: invalid host name '%1'").arg(name);
+            return Result::Error;
+        }
+        apiHosts << name;
     }
 
     dataDir = parser.isSet(dataOption) ? parser.value(dataOption)
@@ -187,6 +202,7 @@ CatcherConfig CommandLineOptions::catcherConfig() const
     CatcherConfig config;
     config.smtp = smtp;
     config.api = api;
+    config.apiHosts = apiHosts;
     config.session.hostname = hostname.toUtf8();
     config.session.maxMessageSize = maxMessageSize;
     config.session.auth = auth;

@@ -19,6 +19,7 @@ struct CommandLineOptions
     bool headless = false;
     QList<ListenAddress> smtp;
     std::optional<ListenAddress> api; // nullopt: --api off
+    QStringList apiHosts; // --api-host, repeatable
     QString dataDir;
     QString hostname;
     qint64 maxMessageSize = 67108864;

@@ -35,6 +35,9 @@ AppSettings effectiveSettings(const AppSettings &saved, const CommandLineOptions
     if (options.given.contains(QStringLiteral("api"))) {
         s.api = options.api ? options.api->text : QStringLiteral("off");
     }
+    if (options.given.contains(QStringLiteral("api-host"))) {
+        s.apiHosts = options.apiHosts.join(QStringLiteral(", "));
+    }
     if (options.given.contains(QStringLiteral("max-message-size"))) {
         s.maxMessageSize = options.maxMessageSize;
     }

@@ -1,5 +1,7 @@
 #include "appsettings.h"
 
+#include <api/apiserver.h>
+
 #include <QSettings>
 
 AppSettings AppSettings::load(QSettings &settings)
@@ -7,6 +9,7 @@ AppSettings AppSettings::load(QSettings &settings)
     AppSettings s;
     s.smtp = settings.value(QStringLiteral("smtp"), s.smtp).toString();
     s.api = settings.value(QStringLiteral("api"), s.api).toString();
+    s.apiHosts = settings.value(QStringLiteral("apiHosts"), s.apiHosts).toString();
     s.maxMessageSize = settings.value(QStringLiteral("maxMessageSize"), s.maxMessageSize).toLongLong();
     s.maxMessages = settings.value(QStringLiteral("maxMessages"), s.maxMessages).toLongLong();
     s.auth = settings.value(QStringLiteral("auth"), s.auth).toString();
@@ -20,6 +23,7 @@ void AppSettings::save(QSettings &settings) const
 {
     settings.setValue(QStringLiteral("smtp"), smtp);
     settings.setValue(QStringLiteral("api"), api);
+    settings.setValue(QStringLiteral("apiHosts"), apiHosts);
     settings.setValue(QStringLiteral("maxMessageSize"), maxMessageSize);
     settings.setValue(QStringLiteral("maxMessages"), maxMessages);
     settings.setValue(QStringLiteral("auth"), auth);
@@ -53,6 +57,14 @@ bool AppSettings::toConfig(const CatcherConfig &base, CatcherConfig *config, QSt
             return false;
         }
         c.api = address;
+    }
+    c.apiHosts.clear();
+    for (const QString &part : apiHosts.split(u',', Qt::SkipEmptyParts)) {
+        if (!ApiServer::isHostName(part.trimmed())) {
+            *error = QObject::tr("API host name '%1' is not a DNS name or an IP address").arg(part.trimmed());
+            return false;
+        }
+        c.apiHosts << part.trimmed();
     }
     if (maxMessageSize < 1) {
         *error = QObject::tr("the maximum message size must be at least 1 byte");

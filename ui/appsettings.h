@@ -11,6 +11,7 @@ struct AppSettings
 {
     QString smtp = QStringLiteral("127.0.0.1:1025"); // one or more ADDR:PORT, comma separated
     QString api = QStringLiteral("127.0.0.1:8025"); // ADDR:PORT or "off"
+    QString apiHosts; // extra Host names the API answers to, comma separated (--api-host)
     qint64 maxMessageSize = 67108864;
     qint64 maxMessages = 10000; // retention; 0 keeps all
     QString auth = QStringLiteral("any"); // "any", "off" or a credentials file

@@ -224,10 +224,9 @@ void RulesWindow::apply()
     m_engine->setRules(set);
     m_error.clear();
     if (!m_file.isEmpty()) {
-        QDir().mkpath(QFileInfo(m_file).absolutePath());
-        QSaveFile file(m_file);
-        if (!file.open(QIODevice::WriteOnly) || file.write(set.toJson()) < 0 || !file.commit()) {
-            m_error = tr("The rules apply, but could not be saved to %1: %2").arg(m_file, file.errorString());
+        QString error;
+        if (!set.save(m_file, &error)) {
+            m_error = tr("The rules apply, but could not be saved: %1").arg(error);
         }
     }
     m_status->setText(m_error.isEmpty() ? tr("Saved to %1").arg(QDir::toNativeSeparators(m_file)) : m_error);

@@ -28,6 +28,15 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, const CatcherConfig 
     m_apiOff->setChecked(settings.api == u"off");
     connect(m_apiOff, &QCheckBox::toggled, m_api, &QWidget::setDisabled);
     m_api->setDisabled(m_apiOff->isChecked());
+    m_apiHosts = new QLineEdit(settings.apiHosts, this);
+    m_apiHosts->setPlaceholderText(tr("e.g. letterbox.test, mail.dev.internal"));
+    m_apiHosts->setToolTip(tr("Host names the API also answers to (comma separated), for a proxy or a name in "
+                              "/etc/hosts. localhost and the addresses it listens on always work; any other name a "
+                              "browser sends is refused, so that a web page cannot reach the API through DNS "
+                              "rebinding."));
+    m_apiHosts->setAccessibleName(tr("Extra API host names"));
+    connect(m_apiOff, &QCheckBox::toggled, m_apiHosts, &QWidget::setDisabled);
+    m_apiHosts->setDisabled(m_apiOff->isChecked());
     auto *apiRow = new QHBoxLayout;
     apiRow->addWidget(m_api, 1);
     apiRow->addWidget(m_apiOff);
@@ -84,6 +93,7 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, const CatcherConfig 
     auto *serverForm = new QFormLayout(server);
     serverForm->addRow(tr("&SMTP listens on"), m_smtp);
     serverForm->addRow(tr("&API listens on"), apiRow);
+    serverForm->addRow(tr("API &host names"), m_apiHosts);
     serverForm->addRow(tr("&Largest message"), m_maxSize);
     serverForm->addRow(tr("&Retention"), m_retention);
     serverForm->addRow(tr("A&UTH"), m_authMode);
@@ -118,6 +128,7 @@ AppSettings SettingsDialog::settings() const
     AppSettings s;
     s.smtp = m_smtp->text().trimmed();
     s.api = m_apiOff->isChecked() ? QStringLiteral("off") : m_api->text().trimmed();
+    s.apiHosts = m_apiHosts->text().trimmed();
     s.maxMessageSize = qint64(m_maxSize->value()) << 20;
     s.maxMessages = m_retention->value();
     const QString mode = m_authMode->currentData().toString();

@@ -31,6 +31,7 @@ private:
     QLineEdit *m_smtp;
     QLineEdit *m_api;
     QCheckBox *m_apiOff;
+    QLineEdit *m_apiHosts;
     QSpinBox *m_maxSize;
     QSpinBox *m_retention;
     QComboBox *m_authMode;

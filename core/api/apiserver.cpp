@@ -4,6 +4,9 @@
 #include "../rules/ruleengine.h"
 #include "../store/messagestore.h"
 #include "apijson.h"
+#include "httprequestguard.h"
+
+#include "../message/safefilename.h"
 
 #include <QBuffer>
 #include <QDateTime>
@@ -16,11 +19,14 @@
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QPointer>
-#include <QSaveFile>
+#include <QRegularExpression>
 #include <QTcpServer>
 #include <QTimer>
+#include <QUrl>
 #include <QUrlQuery>
 #include <QWebSocket>
+
+#include <cmath>
 
 Q_LOGGING_CATEGORY(lcApi, "letterbox.api")
 
@@ -34,20 +40,122 @@ constexpr int StatsIntervalMs = 250;
 const QByteArray TextPlain = QByteArrayLiteral("text/plain; charset=utf-8");
 const QByteArray Json = QByteArrayLiteral("application/json");
 
+// Every response says what it is and forbids the browser to guess (nosniff) or to run anything in it: API data and
+// text load nothing, and a document opened from here runs in an opaque origin (sandbox), so nothing in a message
+// can ever act with the API's authority (a mailed <script> opened at /view or /part read the inbox and PUT rules).
+const QByteArray DataPolicy = QByteArrayLiteral("default-src 'none'; sandbox");
+// A message's HTML at /view: its own styles, inline and data: images; no script, form, base or remote load.
+const QByteArray ViewPolicy = QByteArrayLiteral("default-src 'none'; img-src 'self' data:; "
+                                                "style-src 'self' 'unsafe-inline'; font-src 'self' data:; "
+                                                "media-src 'self' data:; form-action 'none'; base-uri 'none'; sandbox");
+// /view?remote=1: remote images, styles and fonts too, when the user asks for them; still no script.
+const QByteArray ViewPolicyRemote
+    = QByteArrayLiteral("default-src 'none'; img-src * data:; "
+                        "style-src * 'unsafe-inline'; font-src * data:; "
+                        "media-src * data:; form-action 'none'; base-uri 'none'; sandbox");
+
+// Bodies: a send request carries a message of up to the size limit, base64-encoded in JSON; everything else is small.
+constexpr qint64 SmallBodyLimit = 4 * 1024 * 1024;
+
+struct Reply
+{
+    Status status = Status::Ok;
+    QByteArray contentType = TextPlain;
+    QByteArray policy = DataPolicy;
+    QByteArray disposition; // empty: none
+};
+
+// The one place a response is written: every header is a fixed name and a value built from validated parts.
+template<typename Body>
+void send(QHttpServerResponder &responder, const Reply &reply, Body body)
+{
+    if (reply.disposition.isEmpty()) {
+        responder.write(body,
+            { { "Content-Type", reply.contentType }, { "X-Content-Type-Options", "nosniff" },
+                { "Content-Security-Policy", reply.policy }, { "Referrer-Policy", "no-referrer" } },
+            reply.status);
+        return;
+    }
+    responder.write(body,
+        { { "Content-Type", reply.contentType }, { "X-Content-Type-Options", "nosniff" },
+            { "Content-Security-Policy", reply.policy }, { "Referrer-Policy", "no-referrer" },
+            { "Content-Disposition", reply.disposition } },
+        reply.status);
+}
+
 void sendText(QHttpServerResponder &responder, Status status, const QByteArray &text)
 {
-    responder.write(text, TextPlain, status);
+    send(responder, Reply { status, TextPlain, DataPolicy, {} }, text);
 }
 
 void sendJson(QHttpServerResponder &responder, const QJsonObject &object)
 {
-    responder.write(QJsonDocument(object).toJson(QJsonDocument::Compact), Json, Status::Ok);
+    send(responder, Reply { Status::Ok, Json, DataPolicy, {} }, QJsonDocument(object).toJson(QJsonDocument::Compact));
 }
 
 // Go's http.NotFound body, which Mailpit clients see for unknown paths and messages.
 void sendNotFound(QHttpServerResponder &responder)
 {
     sendText(responder, Status::NotFound, QByteArrayLiteral("404 page not found\n"));
+}
+
+void sendMethodNotAllowed(QHttpServerResponder &responder)
+{
+    sendText(responder, Status::MethodNotAllowed, QByteArray());
+}
+
+// RFC 9110 §5.6.2: a token. Response header values are built from tokens only (never raw message text).
+bool isToken(const QString &text)
+{
+    if (text.isEmpty() || text.size() > 127) {
+        return false;
+    }
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        const bool ok = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9')
+            || (u < 0x80 && QByteArrayView("!#$%&'*+-.^_`|~").contains(char(u)));
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// A part's Content-Type for the response: its type/subtype and charset when they are RFC 2045 tokens, else
+// application/octet-stream (an RFC 2231 charset*=…%0D%0A… must never become a header of ours).
+QByteArray partContentType(const MimePart &part)
+{
+    const qsizetype slash = part.contentType.indexOf(u'/');
+    if (slash <= 0 || !isToken(part.contentType.left(slash)) || !isToken(part.contentType.mid(slash + 1))) {
+        return QByteArrayLiteral("application/octet-stream");
+    }
+    QByteArray type = part.contentType.toLatin1();
+    if (isToken(part.charset)) {
+        type += "; charset=" + part.charset.toLatin1();
+    }
+    return type;
+}
+
+// Raster images a browser shows inline; anything else (HTML, SVG with its scripts, PDFs…) is a download.
+bool isInlineImage(const QString &type)
+{
+    static const QStringList types { QStringLiteral("image/png"), QStringLiteral("image/jpeg"),
+        QStringLiteral("image/gif"), QStringLiteral("image/webp"), QStringLiteral("image/bmp"),
+        QStringLiteral("image/avif"), QStringLiteral("image/x-icon"), QStringLiteral("image/vnd.microsoft.icon") };
+    return types.contains(type);
+}
+
+// RFC 6266: attachment, with an ASCII fallback name and the UTF-8 name (RFC 8187), both from the sanitised name.
+QByteArray attachmentDisposition(const MimePart &part)
+{
+    const QString name = SafeFileName::sanitized(
+        part.fileName.isEmpty() ? part.contentId : part.fileName, QStringLiteral("part-") + part.partId);
+    QByteArray ascii;
+    for (const QChar c : name) {
+        const char16_t u = c.unicode();
+        ascii += (u >= 0x20 && u < 0x7f && u != '"' && u != '\\' && u != '%') ? char(u) : '_';
+    }
+    return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + QUrl::toPercentEncoding(name);
 }
 
 struct Paging
@@ -142,6 +250,58 @@ qint64 residentBytes()
     const QList<QByteArray> fields = statm.readAll().split(' ');
     return fields.size() > 1 ? fields.at(1).toLongLong() * 4096 : 0;
 }
+// Creates each connection's socket itself, so that a request guard reads the bytes before the HTTP server does.
+class ApiListener : public QTcpServer
+{
+public:
+    ApiListener(std::function<void(QTcpSocket *)> guard, QObject *parent)
+        : QTcpServer(parent), m_guard(std::move(guard))
+    {
+    }
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        auto *socket = new QTcpSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            delete socket;
+            return;
+        }
+        // Connected before the HTTP server's own readyRead handler (added when it takes the connection), so the
+        // guard sees every byte first.
+        m_guard(socket);
+        addPendingConnection(socket);
+    }
+
+private:
+    std::function<void(QTcpSocket *)> m_guard;
+};
+
+// A host name from a Host header or an Origin: lower case, without port, brackets or a final dot.
+QString hostName(const QString &hostAndPort)
+{
+    QString host = hostAndPort.trimmed().toLower();
+    if (host.startsWith(u'[')) {
+        const qsizetype close = host.indexOf(u']');
+        host = close < 0 ? QString() : host.mid(1, close - 1);
+    } else if (host.count(u':') == 1) {
+        host = host.left(host.indexOf(u':'));
+    }
+    if (host.endsWith(u'.')) {
+        host.chop(1);
+    }
+    return host;
+}
+
+// What an error text may quote of a request: printable ASCII, bounded.
+QByteArray quoted(const QByteArray &text)
+{
+    QByteArray out;
+    for (char c : text.left(200)) {
+        out += (c >= 0x20 && c < 0x7f) ? c : '?';
+    }
+    return out;
+}
 } // namespace
 
 struct ApiServer::Private
@@ -150,6 +310,9 @@ struct ApiServer::Private
     RuleEngine *rules = nullptr;
     QString rulesFile;
     QTcpServer *listener = nullptr;
+    QHostAddress listenAddress;
+    QStringList allowedHosts; // lower case
+    qint64 maxMessageSize = 64 * 1024 * 1024;
     QString errorString;
     QList<QPointer<QWebSocket>> sockets;
     QTimer *statsTimer = nullptr;
@@ -159,6 +322,11 @@ struct ApiServer::Private
     qint64 acceptedSize = 0;
     qint64 deleted = 0;
 
+    // What a browser must not be able to send: a Host naming another site (DNS rebinding), a foreign Origin,
+    // a cross-site subresource fetch; and how large the request's body may be.
+    HttpRequestGuard::Decision decide(const HttpRequestHead &head) const;
+    bool hostAllowed(const QString &host) const;
+    void guard(QTcpSocket *socket);
     void route(const QHttpServerRequest &request, QHttpServerResponder &responder, ApiServer *q);
     void messages(const QHttpServerRequest &request, QHttpServerResponder &responder);
     void search(const QHttpServerRequest &request, QHttpServerResponder &responder);
@@ -167,9 +335,117 @@ struct ApiServer::Private
     void info(QHttpServerResponder &responder);
     void rulesResource(const QHttpServerRequest &request, QHttpServerResponder &responder);
     void chaosResource(const QHttpServerRequest &request, QHttpServerResponder &responder);
-    // The ID a path names ("latest": the newest, or the newest matching ?query=); "" when none.
-    QString resolve(const QString &id, const QUrlQuery &query) const;
+    // The ID a path names ("latest": the newest, or the newest matching ?query=); "" when none. nullopt (and
+    // *error) when ?query= has text but no terms: it must never stand for "any message".
+    std::optional<QString> resolve(const QString &id, const QUrlQuery &query, QString *error) const;
 };
+
+bool ApiServer::Private::hostAllowed(const QString &host) const
+{
+    if (host == QLatin1String("localhost") || allowedHosts.contains(host)) {
+        return true;
+    }
+    // An IP address cannot be rebound to another site by DNS: the ones this API is reachable on are accepted.
+    QHostAddress address;
+    if (!address.setAddress(host)) {
+        return false;
+    }
+    if (listenAddress == QHostAddress::Any || listenAddress == QHostAddress::AnyIPv4
+        || listenAddress == QHostAddress::AnyIPv6) {
+        return true;
+    }
+    return address.isEqual(listenAddress, QHostAddress::TolerantConversion)
+        || (listenAddress.isLoopback() && address.isLoopback());
+}
+
+HttpRequestGuard::Decision ApiServer::Private::decide(const HttpRequestHead &head) const
+{
+    using Refusal = HttpRequestGuard::Refusal;
+    // DNS rebinding: a site whose name now resolves to 127.0.0.1 sends its own name as Host. Clients that send no
+    // Host at all (HTTP/1.0 tools) are no browser.
+    const QByteArray host = head.value("host");
+    if (!host.isNull() && !hostAllowed(hostName(QString::fromLatin1(host)))) {
+        return { Refusal { 403,
+                     "Host '" + quoted(host)
+                         + "' is not allowed: the API answers to localhost, the addresses it listens on and the names "
+                           "given with --api-host (or in Settings)" },
+            0 };
+    }
+    // A page elsewhere may make the browser send requests here (a form, fetch in no-cors mode): browsers name
+    // the page's origin, and tools send none. Pages of this machine's own sites (any port) may call, as they
+    // may open /api/events; a sandboxed document ("null", such as a message opened at /view) may not.
+    const QByteArray origin = head.value("origin");
+    if (!origin.isNull()) {
+        const QUrl url(QString::fromLatin1(origin));
+        if (origin == "null" || !url.isValid() || !hostAllowed(hostName(url.host()))) {
+            return { Refusal { 403, "cross-origin request from '" + quoted(origin) + "' refused" }, 0 };
+        }
+    }
+    // Subresource requests from another site (an <img> or <script> pointing here) carry no Origin; Fetch Metadata
+    // names them. Following a link (a top-level navigation) stays possible.
+    const QByteArray site = head.value("sec-fetch-site");
+    if (site.compare("cross-site", Qt::CaseInsensitive) == 0
+        && !(head.value("sec-fetch-mode").compare("navigate", Qt::CaseInsensitive) == 0
+            && (head.method == "GET" || head.method == "HEAD"))) {
+        return { Refusal { 403, "cross-site request refused" }, 0 };
+    }
+    const qint64 sendLimit = maxMessageSize / 3 * 4 + 1024 * 1024;
+    return { std::nullopt, head.path().endsWith("/api/v1/send") ? qMax(sendLimit, SmallBodyLimit) : SmallBodyLimit };
+}
+
+void ApiServer::Private::guard(QTcpSocket *socket)
+{
+    auto guard = std::make_shared<HttpRequestGuard>([this](const HttpRequestHead &head) { return decide(head); });
+    QObject::connect(socket, &QIODevice::readyRead, socket, [socket, guard] {
+        if (guard->isUpgraded()) {
+            return;
+        }
+        // The bytes the HTTP server has not read yet: it reads everything at each readyRead, after this handler.
+        const std::optional<HttpRequestGuard::Refusal> refusal = guard->feed(socket->peek(socket->bytesAvailable()));
+        if (!refusal) {
+            return;
+        }
+        qCInfo(lcApi).noquote() << "refused a request from" << socket->peerAddress().toString() << ":"
+                                << refusal->status << refusal->text;
+        // Neither the HTTP server nor this guard reads on: what follows is discarded, up to a bound, so that the
+        // client sees the answer instead of a reset; then the connection closes.
+        QObject::disconnect(socket, &QIODevice::readyRead, nullptr, nullptr);
+        socket->write(HttpRequestGuard::response(*refusal));
+        auto drained = std::make_shared<qint64>(0);
+        QObject::connect(socket, &QIODevice::readyRead, socket, [socket, drained] {
+            *drained += socket->skip(socket->bytesAvailable());
+            if (*drained > 8 * 1024 * 1024) {
+                socket->abort();
+            }
+        });
+        QTimer::singleShot(2000, socket, [socket] { socket->disconnectFromHost(); });
+        QTimer::singleShot(5000, socket, [socket] { socket->abort(); });
+    });
+}
+
+bool ApiServer::isHostName(const QString &name)
+{
+    static const QRegularExpression valid(QStringLiteral("^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9_.-]+)$"));
+    return valid.match(name).hasMatch();
+}
+
+void ApiServer::setAllowedHosts(const QStringList &names)
+{
+    d->allowedHosts.clear();
+    for (const QString &name : names) {
+        d->allowedHosts << hostName(name);
+    }
+}
+
+QStringList ApiServer::allowedHosts() const
+{
+    return d->allowedHosts;
+}
+
+void ApiServer::setMaxMessageSize(qint64 bytes)
+{
+    d->maxMessageSize = bytes;
+}
 
 void ApiServer::setRules(RuleEngine *engine, const QString &rulesFile)
 {
@@ -245,13 +521,14 @@ ApiServer::~ApiServer()
 bool ApiServer::listen(const QHostAddress &address, quint16 port)
 {
     close();
-    auto *listener = new QTcpServer(this);
+    auto *listener = new ApiListener([this](QTcpSocket *socket) { d->guard(socket); }, this);
     if (!listener->listen(address, port)) {
         d->errorString = listener->errorString();
         delete listener;
         return false;
     }
     d->listener = listener;
+    d->listenAddress = address;
     bind(listener);
     return true;
 }
@@ -312,6 +589,9 @@ void ApiServer::acceptWebSockets()
             socket->deleteLater();
             continue;
         }
+        // Clients never need to send anything on /api/events: a frame or message beyond a few KB is refused.
+        socket->setMaxAllowedIncomingFrameSize(64 * 1024);
+        socket->setMaxAllowedIncomingMessageSize(64 * 1024);
         connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
         d->sockets.removeAll(QPointer<QWebSocket>());
         d->sockets.append(socket);
@@ -366,12 +646,25 @@ void ApiServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *so
     sendNotFound(responder);
 }
 
-QString ApiServer::Private::resolve(const QString &id, const QUrlQuery &query) const
+std::optional<QString> ApiServer::Private::resolve(const QString &id, const QUrlQuery &query, QString *error) const
 {
-    if (id == QLatin1String("latest")) {
-        return store->latestId(query.queryItemValue(QStringLiteral("query"), QUrl::FullyDecoded));
+    if (id != QLatin1String("latest")) {
+        return id;
     }
-    return id;
+    const QString text = query.queryItemValue(QStringLiteral("query"), QUrl::FullyDecoded).trimmed();
+    if (text.isEmpty()) {
+        return store->latestId();
+    }
+    const std::optional<QTimeZone> zone = timeZone(query);
+    if (!zone) {
+        *error = QStringLiteral("invalid tz");
+        return std::nullopt;
+    }
+    const std::optional<SearchResult> newest = store->search(text, 0, 1, *zone, error);
+    if (!newest) {
+        return std::nullopt;
+    }
+    return newest->messages.isEmpty() ? QString() : newest->messages.front().id;
 }
 
 void ApiServer::Private::route(const QHttpServerRequest &request, QHttpServerResponder &responder, ApiServer *)
@@ -385,7 +678,7 @@ void ApiServer::Private::route(const QHttpServerRequest &request, QHttpServerRes
                 return true;
             }
         }
-        responder.write(QByteArray(), TextPlain, Status::MethodNotAllowed);
+        sendMethodNotAllowed(responder);
         return false;
     };
 
@@ -453,17 +746,15 @@ void ApiServer::Private::rulesResource(const QHttpServerRequest &request, QHttpS
             sendText(responder, Status::BadRequest, error.toUtf8());
             return;
         }
-        if (!rulesFile.isEmpty()) {
-            QSaveFile file(rulesFile);
-            if (!file.open(QIODevice::WriteOnly) || file.write(set->toJson()) < 0 || !file.commit()) {
-                sendText(responder, Status::InternalServerError,
-                    QStringLiteral("cannot save %1: %2").arg(rulesFile, file.errorString()).toUtf8());
-                return;
-            }
+        QString saveError;
+        if (!rulesFile.isEmpty() && !set->save(rulesFile, &saveError)) {
+            qCWarning(lcApi).noquote() << "cannot save the rules:" << saveError;
+            sendText(responder, Status::InternalServerError, QStringLiteral("cannot save %1").arg(saveError).toUtf8());
+            return;
         }
         rules->setRules(*set);
     }
-    responder.write(rules->rules().toJson(), Json, Status::Ok);
+    send(responder, Reply { Status::Ok, Json, DataPolicy, {} }, rules->rules().toJson());
 }
 
 namespace {
@@ -495,22 +786,42 @@ void ApiServer::Private::chaosResource(const QHttpServerRequest &request, QHttpS
             ChaosTriggers::Trigger *trigger;
         } fields[] = { { "Sender", &chaos.sender }, { "Recipient", &chaos.recipient },
             { "Authentication", &chaos.authentication } };
+        // As Mailpit (Go's JSON decoding into int fields): a value that is not a whole number in range is a 400,
+        // never silently zero.
+        const auto wholeNumber = [](const QJsonValue &value, int min, int max) -> std::optional<int> {
+            if (value.isUndefined() || value.isNull()) {
+                return 0;
+            }
+            const double number = value.toDouble(qQNaN());
+            if (!value.isDouble() || number != std::floor(number) || number < min || number > max) {
+                return std::nullopt;
+            }
+            return int(number);
+        };
         for (const auto &field : fields) {
-            const QJsonObject t = body->value(QLatin1String(field.name)).toObject();
-            const int code = t.value(QLatin1String("ErrorCode")).toInt(0);
-            const int probability = t.value(QLatin1String("Probability")).toInt(0);
-            if (code != 0 && (code < 400 || code > 599)) {
-                sendText(responder, Status::BadRequest, "error code must be between 400 and 599");
+            const QJsonValue trigger = body->value(QLatin1String(field.name));
+            if (!trigger.isUndefined() && !trigger.isNull() && !trigger.isObject()) {
+                sendText(responder, Status::BadRequest, QByteArray(field.name) + " must be an object");
                 return;
             }
-            if (probability < 0 || probability > 100) {
-                sendText(responder, Status::BadRequest, "probability must be between 0 and 100");
+            const QJsonObject t = trigger.toObject();
+            const QJsonValue codeValue = t.value(QLatin1String("ErrorCode"));
+            const std::optional<int> code = wholeNumber(codeValue, 0, 599);
+            if (!code || (*code != 0 && *code < 400)) {
+                sendText(responder, Status::BadRequest,
+                    QByteArray(field.name) + ".ErrorCode must be a whole number between 400 and 599");
                 return;
             }
-            if (code != 0) {
-                field.trigger->errorCode = code;
+            const std::optional<int> probability = wholeNumber(t.value(QLatin1String("Probability")), 0, 100);
+            if (!probability) {
+                sendText(responder, Status::BadRequest,
+                    QByteArray(field.name) + ".Probability must be a whole number between 0 and 100");
+                return;
             }
-            field.trigger->probability = probability;
+            if (*code != 0) {
+                field.trigger->errorCode = *code;
+            }
+            field.trigger->probability = *probability;
         }
         rules->setChaos(chaos);
     }
@@ -543,8 +854,12 @@ void ApiServer::Private::messages(const QHttpServerRequest &request, QHttpServer
         return;
     }
     if (request.method() == Method::Delete) {
-        const bool ok = ids->isEmpty() ? store->removeAll() : store->remove(*ids);
-        ok ? sendText(responder, Status::Ok, "ok") : sendText(responder, Status::InternalServerError, "delete failed");
+        QString error;
+        if (ids->isEmpty() ? store->removeAll(&error) : store->remove(*ids, &error)) {
+            sendText(responder, Status::Ok, "ok");
+        } else {
+            sendText(responder, Status::InternalServerError, "delete failed: " + error.toUtf8());
+        }
         return;
     }
     // PUT: mark read/unread by IDs, by Search, or everything.
@@ -553,7 +868,12 @@ void ApiServer::Private::messages(const QHttpServerRequest &request, QHttpServer
         sendText(responder, Status::BadRequest, "Read must be true or false");
         return;
     }
-    const QString searchText = body->value(QStringLiteral("Search")).toString();
+    const QJsonValue search = body->value(QStringLiteral("Search"));
+    if (!search.isUndefined() && !search.isNull() && !search.isString()) {
+        sendText(responder, Status::BadRequest, "Search must be a string");
+        return;
+    }
+    const QString searchText = search.toString().trimmed();
     if (!ids->isEmpty() && !searchText.isEmpty()) {
         sendText(responder, Status::BadRequest, "IDs and Search are mutually exclusive");
         return;
@@ -564,13 +884,22 @@ void ApiServer::Private::messages(const QHttpServerRequest &request, QHttpServer
         return;
     }
     QStringList targets = *ids;
-    if (ids->isEmpty()) {
-        targets = store->searchIds(searchText, *zone);
+    if (ids->isEmpty() && searchText.isEmpty()) {
+        targets = store->searchIds(QString(), *zone); // Mailpit: neither IDs nor Search is every message
+    } else if (ids->isEmpty()) {
+        QString error;
+        const std::optional<QStringList> matches = store->searchIds(searchText, *zone, &error);
+        if (!matches) {
+            sendText(responder, Status::BadRequest, error.toUtf8());
+            return;
+        }
+        targets = *matches;
     }
-    if (store->setRead(targets, read.toBool(false))) {
+    QString error;
+    if (store->setRead(targets, read.toBool(false), &error)) {
         sendText(responder, Status::Ok, "ok");
     } else {
-        sendText(responder, Status::InternalServerError, "update failed");
+        sendText(responder, Status::InternalServerError, "update failed: " + error.toUtf8());
     }
 }
 
@@ -588,11 +917,17 @@ void ApiServer::Private::search(const QHttpServerRequest &request, QHttpServerRe
         return;
     }
     if (request.method() == Method::Delete) {
-        const QStringList ids = store->searchIds(text, *zone);
-        if (ids.isEmpty() || store->remove(ids)) {
+        // A query without terms would stand for every message: refused, never "delete all".
+        QString error;
+        const std::optional<QStringList> ids = store->searchIds(text, *zone, &error);
+        if (!ids) {
+            sendText(responder, Status::BadRequest, error.toUtf8());
+            return;
+        }
+        if (ids->isEmpty() || store->remove(*ids, &error)) {
             sendText(responder, Status::Ok, "ok");
         } else {
-            sendText(responder, Status::InternalServerError, "delete failed");
+            sendText(responder, Status::InternalServerError, "delete failed: " + error.toUtf8());
         }
         return;
     }
@@ -616,7 +951,6 @@ void ApiServer::Private::message(
     const QHttpServerRequest &request, QHttpServerResponder &responder, const QStringList &path)
 {
     const QUrlQuery query = formQuery(request.url());
-    const QString id = resolve(path[0], query);
     const QString sub = path.value(1);
     const bool known = (path.size() == 1)
         || (path.size() == 2
@@ -628,9 +962,16 @@ void ApiServer::Private::message(
         return;
     }
     if (request.method() != Method::Get) {
-        responder.write(QByteArray(), TextPlain, Status::MethodNotAllowed);
+        sendMethodNotAllowed(responder);
         return;
     }
+    QString error;
+    const std::optional<QString> resolved = resolve(path[0], query, &error);
+    if (!resolved) {
+        sendText(responder, Status::BadRequest, error.toUtf8());
+        return;
+    }
+    const QString id = *resolved;
     if (id.isEmpty()) {
         sendNotFound(responder);
         return;
@@ -642,7 +983,7 @@ void ApiServer::Private::message(
             return;
         }
         // Streamed from the database in chunks as the socket drains (QHttpServerResponder owns the device).
-        responder.write(source, TextPlain, Status::Ok);
+        send(responder, Reply {}, source);
         return;
     }
     const std::optional<StoredMessage> stored = store->message(id);
@@ -655,7 +996,7 @@ void ApiServer::Private::message(
         return;
     }
     if (sub == QLatin1String("session")) {
-        responder.write(stored->transcriptJson, Json, Status::Ok);
+        send(responder, Reply { Status::Ok, Json, DataPolicy, {} }, stored->transcriptJson);
         return;
     }
     if (sub == QLatin1String("part")) {
@@ -669,13 +1010,14 @@ void ApiServer::Private::message(
             sendNotFound(responder);
             return;
         }
-        QByteArray type = part->contentType.toUtf8();
-        if (!part->charset.isEmpty()) {
-            type += "; charset=" + part->charset.toUtf8();
+        // Images show inline (they cannot run anything); every other part is a download, never a page of ours.
+        Reply reply { Status::Ok, partContentType(*part), DataPolicy, {} };
+        if (!isInlineImage(part->contentType)) {
+            reply.disposition = attachmentDisposition(*part);
         }
         auto *buffer = new QBuffer;
         buffer->setData(std::move(*content));
-        responder.write(buffer, type, Status::Ok);
+        send(responder, reply, static_cast<QIODevice *>(buffer));
         return;
     }
     const ParsedMessage parsed = ParsedMessage::parse(stored->raw);
@@ -698,8 +1040,14 @@ void ApiServer::Private::view(const QHttpServerRequest &request, QHttpServerResp
         sendNotFound(responder);
         return;
     }
-    const QString id = resolve(file.left(file.lastIndexOf(QLatin1Char('.'))), formQuery(request.url()));
-    const std::optional<StoredMessage> stored = id.isEmpty() ? std::nullopt : store->message(id);
+    QString error;
+    const std::optional<QString> id
+        = resolve(file.left(file.lastIndexOf(QLatin1Char('.'))), formQuery(request.url()), &error);
+    if (!id) {
+        sendText(responder, Status::BadRequest, error.toUtf8());
+        return;
+    }
+    const std::optional<StoredMessage> stored = id->isEmpty() ? std::nullopt : store->message(*id);
     if (!stored) {
         sendNotFound(responder);
         return;
@@ -710,7 +1058,9 @@ void ApiServer::Private::view(const QHttpServerRequest &request, QHttpServerResp
             sendNotFound(responder);
             return;
         }
-        responder.write(parsed.html.toUtf8(), "text/html; charset=utf-8", Status::Ok);
+        const bool remote = formQuery(request.url()).queryItemValue(QStringLiteral("remote")) == QLatin1String("1");
+        send(responder, Reply { Status::Ok, "text/html; charset=utf-8", remote ? ViewPolicyRemote : ViewPolicy, {} },
+            parsed.html.toUtf8());
         return;
     }
     sendText(responder, Status::Ok, parsed.text.toUtf8());

@@ -3,6 +3,7 @@
 #include <QAbstractHttpServer>
 #include <QHostAddress>
 #include <QSet>
+#include <QStringList>
 
 #include <memory>
 
@@ -24,6 +25,15 @@ public:
     // The rules and chaos settings GET/PUT /api/v1/rules and /api/v1/chaos read and change; PUT /api/v1/rules
     // saves the rules to rulesFile (atomically). Without an engine those paths are 404.
     void setRules(RuleEngine *engine, const QString &rulesFile);
+    // Host names the API answers to besides localhost and the addresses it listens on (--api-host): any other
+    // Host header is refused with 403, so that a site rebound to 127.0.0.1 by DNS cannot read the inbox.
+    void setAllowedHosts(const QStringList &names);
+    QStringList allowedHosts() const;
+    // A name setAllowedHosts() takes: a DNS name or an IP address as a browser writes it in Host, without a port.
+    static bool isHostName(const QString &name);
+    // The SMTP size limit: POST /api/v1/send may carry a message that large (base64 in JSON); other bodies are
+    // small. Larger requests are refused with 413 before their body is read.
+    void setMaxMessageSize(qint64 bytes);
     bool listen(const QHostAddress &address, quint16 port);
     QString errorString() const;
     QHostAddress serverAddress() const;

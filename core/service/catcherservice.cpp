@@ -112,6 +112,8 @@ bool CatcherService::start(const CatcherConfig &config)
             [&] {
                 api = new ApiServer(store);
                 api->setRules(rules, rulesFile);
+                api->setAllowedHosts(config.apiHosts);
+                api->setMaxMessageSize(config.session.maxMessageSize);
                 listening = api->listen(address.any ? QHostAddress(QHostAddress::Any) : address.address, address.port);
                 error = api->errorString();
                 port = api->serverPort();

@@ -22,6 +22,7 @@ struct CatcherConfig
 {
     QList<ListenAddress> smtp;
     std::optional<ListenAddress> api; // nullopt: no API
+    QStringList apiHosts; // Host names the API answers to besides localhost and its addresses (--api-host)
     SmtpSessionConfig session;
     int idleTimeoutMs = 300000;
     int maxConnections = 1000;

@@ -5,8 +5,12 @@
 #include <store/messageimporter.h>
 #include <store/messagestore.h>
 
+#include <QHash>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
 
+#include <atomic>
 #include <future>
 
 namespace UiTest {
@@ -26,4 +30,53 @@ inline QByteArray simpleMessage(const QString &subject, const QString &from = QS
         .arg(from, subject)
         .toUtf8();
 }
+
+// Stores count messages "needle N" as fast as the store takes them (a flood), and waits until all are committed.
+inline void deliverFlood(MessageStore &store, int count)
+{
+    std::atomic<int> left { count };
+    std::promise<void> stored;
+    for (int i = 0; i < count; ++i) {
+        store.deliver(MessageImporter::incoming(simpleMessage(QStringLiteral("needle %1").arg(i)), 1764000000000 + i),
+            [&](const DeliveryResult &) {
+                if (--left == 0) {
+                    stored.set_value();
+                }
+            });
+    }
+    stored.get_future().wait();
+}
+
+// Counts the requests it gets over a real loopback socket, by path, and answers each with an empty 200.
+class HitCounter : public QTcpServer
+{
+public:
+    HitCounter()
+    {
+        connect(this, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = nextPendingConnection()) {
+                connect(socket, &QTcpSocket::readyRead, socket, [this, socket] {
+                    const QByteArray request = socket->readAll();
+                    const QList<QByteArray> words = request.left(request.indexOf("\r\n")).split(' ');
+                    if (words.size() >= 2) {
+                        ++hits[QString::fromLatin1(words.at(1))];
+                    }
+                    socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n"
+                                  "Connection: close\r\n\r\n");
+                    socket->disconnectFromHost();
+                });
+                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            }
+        });
+    }
+    int total() const
+    {
+        int n = 0;
+        for (int count : hits) {
+            n += count;
+        }
+        return n;
+    }
+    QHash<QString, int> hits;
+};
 } // namespace UiTest
