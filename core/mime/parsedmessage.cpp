@@ -63,7 +63,8 @@ QString warningText(GMimeParserWarning code, const char *item)
         what = QStringLiteral("unencoded 8-bit characters in a header");
         break;
     case GMIME_WARN_INVALID_CONTENT_TYPE:
-        what = QStringLiteral("invalid content type, taken as application/octet-stream");
+        // Walker::walk() reads such a part as text/plain (RFC 2045 §5.2).
+        what = QStringLiteral("invalid content type, taken as text/plain");
         break;
     case GMIME_WARN_INVALID_RFC2047_HEADER_VALUE:
         what = QStringLiteral("invalid RFC 2047 encoded header value");
@@ -299,6 +300,51 @@ QString fileNameOf(GMimeObject *object, GMimeParserOptions *options)
     return {};
 }
 
+// RFC 2045 §5.2: a Content-Type that is not "type/subtype" ("text; charset=us-ascii") is taken as text/plain in
+// US-ASCII, as Python's email package takes it. GMime takes it as application/octet-stream (and warns), so a part of
+// that type whose header says something else is such a part; its declared charset is kept, as Python keeps it.
+// Returns the charset to read it in, or nullopt for any other part.
+std::optional<QString> invalidTypeCharset(GMimeObject *object, const QString &contentType, GMimeParserOptions *options)
+{
+    if (contentType != QLatin1String("application/octet-stream")) {
+        return std::nullopt;
+    }
+    const QByteArray raw = rawHeader(object, "Content-Type");
+    if (raw.isEmpty()) {
+        return std::nullopt;
+    }
+    // The declared type without comments and whitespace, which GMime allows around its parts.
+    QByteArray declared;
+    int depth = 0;
+    for (const char c : raw) {
+        if (c == '(') {
+            ++depth;
+        } else if (c == ')' && depth > 0) {
+            --depth;
+        } else if (depth == 0 && c == ';') {
+            break;
+        } else if (depth == 0 && c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+            declared += c;
+        }
+    }
+    if (declared.toLower() == "application/octet-stream") {
+        return std::nullopt;
+    }
+    QString charset = QStringLiteral("us-ascii");
+    const qsizetype semicolon = raw.indexOf(';');
+    if (semicolon >= 0) {
+        GMimeParamList *params = g_mime_param_list_parse(options, raw.constData() + semicolon + 1);
+        if (params) {
+            if (GMimeParam *param = g_mime_param_list_get_parameter(params, "charset")) {
+                const QString declaredCharset = fromUtf8(g_mime_param_get_value(param)).trimmed().toLower();
+                charset = declaredCharset.isEmpty() ? charset : declaredCharset;
+            }
+            g_object_unref(params);
+        }
+    }
+    return charset;
+}
+
 // A read-only GMime stream over the caller's bytes, without copying them: GMimeStreamMem reads its GByteArray's
 // public data/len fields only, and with owner FALSE it never frees or grows them.
 struct BorrowedStream
@@ -479,6 +525,10 @@ struct Walker
             p.contentType = fromUtf8(mime.p).toLower();
         }
         p.charset = lowerParam(type, "charset");
+        if (const std::optional<QString> charset = invalidTypeCharset(object, p.contentType, options)) {
+            p.contentType = QStringLiteral("text/plain");
+            p.charset = *charset;
+        }
         GMimeContentDisposition *disposition = g_mime_object_get_content_disposition(object);
         if (disposition) {
             p.disposition = fromUtf8(g_mime_content_disposition_get_disposition(disposition)).trimmed().toLower();

@@ -80,6 +80,8 @@ private Q_SLOTS:
     void hostileInputs();
     void encodedWords_data();
     void encodedWords();
+    void invalidContentTypeIsPlainText_data();
+    void invalidContentTypeIsPlainText();
 };
 
 void TestParsedMessage::plainText()
@@ -407,6 +409,42 @@ void TestParsedMessage::encodedWords()
         QCOMPARE(m.parts.size(), 1);
         QCOMPARE(m.parts.first().fileName, expected);
     }
+}
+
+void TestParsedMessage::invalidContentTypeIsPlainText_data()
+{
+    // RFC 2045 §5.2: a syntactically invalid Content-Type is taken as text/plain; charset=us-ascii (Python's email
+    // package does so, keeping a declared charset).
+    QTest::addColumn<QByteArray>("raw");
+    QTest::addColumn<QStringList>("expectedShape");
+    QTest::addColumn<QString>("charset");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("a type without subtype is text in US-ASCII")
+        << load("content-type-without-subtype.eml") << QStringList { u("1 text text/plain") } << u("us-ascii")
+        << u("All 12 jobs finished.\r\n");
+    QTest::newRow("a type without subtype keeps its declared charset")
+        << QByteArray("Subject: s\r\nContent-Type: text; charset=iso-8859-1\r\n\r\nGr\xfc\xdf"
+                      "e\r\n")
+        << QStringList { u("1 text text/plain") } << u("iso-8859-1") << u("Grüße\r\n");
+    QTest::newRow("a part without subtype in a multipart is its text body")
+        << QByteArray("Subject: s\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text\r\n\r\n"
+                      "inner text\r\n--b--\r\n")
+        << QStringList { u("0 container multipart/mixed"), u("1 text text/plain") } << u("us-ascii") << u("inner text");
+    QTest::newRow("a real application/octet-stream stays an attachment")
+        << QByteArray("Subject: s\r\nContent-Type: application/octet-stream (binary)\r\n\r\nxyz\r\n")
+        << QStringList { u("1 attachment application/octet-stream") } << QString() << QString();
+}
+
+void TestParsedMessage::invalidContentTypeIsPlainText()
+{
+    QFETCH(QByteArray, raw);
+    QFETCH(QStringList, expectedShape);
+    QFETCH(QString, charset);
+    QFETCH(QString, text);
+    const ParsedMessage m = ParsedMessage::parse(raw);
+    QCOMPARE(shape(m), expectedShape);
+    QCOMPARE(m.parts.last().charset, charset);
+    QCOMPARE(m.text, text);
 }
 
 QTEST_APPLESS_MAIN(TestParsedMessage)
