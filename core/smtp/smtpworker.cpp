@@ -245,9 +245,10 @@ void SmtpWorker::deliver(SmtpConnection *connection, SmtpMessage message, const 
     incoming.data = std::move(message.data);
     incoming.sessionKey = connection->sessionKey();
     incoming.transcript = transcript;
-    // The stored transcript runs up to the final reply, which is sent once the commit is done.
+    // The stored transcript runs up to the final reply, which is sent once the commit is done: the session composes
+    // it, as it will send it (with enhanced codes after EHLO only).
     incoming.transcript.append(TranscriptEntry {
-        incoming.receivedMs, TranscriptEntry::Direction::Out, "250 2.0.0 Ok: queued as " + incoming.id });
+        incoming.receivedMs, TranscriptEntry::Direction::Out, connection->queuedReplyTranscript(incoming.id) });
     for (const SmtpConnection *other : std::as_const(m_connections)) {
         if (other != connection && other->hasTransaction()) {
             ++incoming.openTransactions;
