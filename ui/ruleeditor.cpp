@@ -168,6 +168,8 @@ RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) 
         }
     });
     validate();
+    // The pattern is what a rule is about: typing starts there.
+    m_pattern->setFocus();
 }
 
 Rule RuleEditor::rule() const

@@ -259,6 +259,8 @@ void TestRulesWindow::theEditorShowsProblemsOnceTypedOrOnOk()
         QVERIFY(QTest::qWaitForWindowExposed(&editor));
         QVERIFY(!editor.problem().isEmpty());
         QCOMPARE(shownProblem(editor), QString());
+        // Typing starts in the pattern.
+        QCOMPARE(editor.focusWidget(), editor.patternField());
         // Typed, then emptied: now it says why OK cannot save.
         QTest::keyClicks(editor.patternField(), QStringLiteral("x"));
         QCOMPARE(shownProblem(editor), QString());
