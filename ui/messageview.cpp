@@ -805,8 +805,10 @@ void MessageView::fillTranscript()
     m_transcript->setMessageTranscript(m_content.transcript);
     m_transcriptView->resizeColumnToContents(TranscriptModel::TimeColumn);
     m_transcriptView->resizeColumnToContents(TranscriptModel::DirectionColumn);
-    // An imported message has no session (no client, no HELO, no transcript): say so rather than show nothing.
-    const bool imported = m_content.transcript.isEmpty() && s.clientAddress.isEmpty() && s.helo.isEmpty();
+    // A message that did not come over SMTP (no client, no HELO) has no session: with nothing recorded, say so
+    // rather than show an empty table; what the store recorded of its import is shown as it is.
+    const bool notSmtp = s.clientAddress.isEmpty() && s.helo.isEmpty();
+    const bool imported = notSmtp && m_content.transcript.isEmpty();
     m_transcriptView->setVisible(!imported);
     m_copyTranscript->setVisible(!m_content.transcript.isEmpty());
     m_noSession->setVisible(imported);
@@ -814,6 +816,8 @@ void MessageView::fillTranscript()
     m_transcriptTitle->setToolTip(QString());
     if (imported) {
         m_transcriptTitle->setText(tr("<b>SMTP session</b>"));
+    } else if (notSmtp) {
+        m_transcriptTitle->setText(tr("<b>Not received over SMTP</b> · what was recorded of its import"));
     } else if (start > 0) {
         m_transcriptTitle->setText(tr("<b>SMTP session</b> · this message's part is highlighted, from line %1 "
                                       "(above it, the session's earlier messages)")

@@ -446,6 +446,18 @@ void TestMessageView::importedMessagesSayTheyHaveNoSession()
     QVERIFY(showMessage(view, smtp));
     QTRY_VERIFY(table->isVisible());
     QVERIFY(!note->isVisible());
+    // An import the store recorded a line for shows that line, and claims no SMTP session.
+    IncomingMessage in = MessageImporter::incoming(UiTest::simpleMessage(QStringLiteral("noted")), 1764000000000);
+    in.transcript << entry(In, "[imported from noted.eml]");
+    const QString noted = QString::fromLatin1(in.id);
+    std::promise<bool> done;
+    m_store.deliver(std::move(in), [&done](const DeliveryResult &r) { done.set_value(r.ok); });
+    QVERIFY(done.get_future().get());
+    QVERIFY(showMessage(view, noted));
+    QTRY_VERIFY(table->isVisible());
+    QVERIFY(!note->isVisible());
+    QCOMPARE(view.transcriptModel()->rowCount(), 1);
+    QVERIFY(labelContaining(view.envelopeWidget(), QStringLiteral("Not received over SMTP")));
 }
 
 int main(int argc, char *argv[])
