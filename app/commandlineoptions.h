@@ -11,7 +11,7 @@
 
 #include <optional>
 
-// The command line of CONTRACT.md, parsed with QCommandLineParser, validated into values.
+// The command line of README "Command line", parsed with QCommandLineParser, validated into values.
 struct CommandLineOptions
 {
     enum class Result { Run, ShowHelp, ShowVersion, Error };

@@ -10,7 +10,7 @@ struct ParsedMessage;
 struct StoredMessage;
 
 // Mailpit API v1's JSON shapes (field names, types, empty arrays never null), and Letterbox's extensions in the
-// same style. See ../shared/docs/MAILPIT-API.md and CONTRACT.md "Settled details".
+// same style. See README "REST API (Mailpit-compatible)".
 namespace ApiJson {
 // RFC 3339 with milliseconds, in UTC ("2026-01-02T03:04:05.123Z").
 QString time(qint64 msSinceEpoch);

@@ -739,7 +739,8 @@ void ApiServer::Private::route(const QHttpServerRequest &request, QHttpServerRes
 void ApiServer::Private::rulesResource(const QHttpServerRequest &request, QHttpServerResponder &responder)
 {
     if (request.method() == Method::Put) {
-        // CONTRACT: all rules are validated before any changes; then written atomically where they came from.
+        // README "REST API" (PUT /api/v1/rules): all rules are validated before any changes; then written atomically
+        // where they came from (README "Testing failure handling").
         QString error;
         const std::optional<RuleSet> set = RuleSet::fromJson(request.body(), &error);
         if (!set) {

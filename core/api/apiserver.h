@@ -13,8 +13,8 @@ class QWebSocket;
 class QTcpServer;
 class QTimer;
 
-// The Mailpit-compatible REST API (CONTRACT.md "REST API") and the WebSocket /api/events. Lives in one thread
-// (the app gives it its own); reads and writes go through the MessageStore, which is thread-safe.
+// The Mailpit-compatible REST API (README "REST API (Mailpit-compatible)") and the WebSocket /api/events. Lives in one
+// thread (the app gives it its own); reads and writes go through the MessageStore, which is thread-safe.
 class ApiServer : public QAbstractHttpServer
 {
     Q_OBJECT

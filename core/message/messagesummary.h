@@ -18,7 +18,7 @@ struct MessageSummary
     MailAddressList fromList; // the From header's mailboxes
     MailAddressList toList;
     MailAddressList ccList;
-    MailAddressList bccList; // CONTRACT: envelope recipients in neither To nor Cc
+    MailAddressList bccList; // README "REST API": envelope recipients in neither To nor Cc
     MailAddressList replyToList;
     QString subject;
     qint64 dateMs = 0; // the Date header; 0 when missing or unparsable

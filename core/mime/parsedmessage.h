@@ -42,7 +42,7 @@ struct ParsedMessage
     QList<MimePart> inlineParts() const;
     std::optional<MimePart> part(const QString &partId) const;
 
-    // CONTRACT: the envelope recipients that appear in neither To nor Cc become Bcc recipients.
+    // README "REST API": the envelope recipients that appear in neither To nor Cc become Bcc recipients.
     void addEnvelopeRecipients(const QStringList &rcptTo);
 
     // bodyLimit >= 0 keeps at most that many bytes of the text and HTML bodies (before charset conversion), for

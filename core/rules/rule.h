@@ -2,8 +2,8 @@
 
 #include <QString>
 
-// One rule of the rules file (CONTRACT.md "Rules file"): what it matches, and what the client is told when it
-// matches. Omitted fields take the contract's defaults: reject, 550, 5.7.1, probability 100, no delay, enabled.
+// One rule of the rules file (README "Testing failure handling"): what it matches, and what the client is told
+// when it matches. Omitted fields take the README's defaults: reject, 550, 5.7.1, probability 100, no delay, enabled.
 struct Rule
 {
     enum class Match { Exact, Glob, Regex, Cidr };

@@ -10,7 +10,7 @@
 #include <optional>
 
 // The five ordered rule lists (host, sender, recipient, auth, data) and the rules file they live in: versioned
-// JSON (CONTRACT.md "Rules file"), read all-or-nothing with errors naming the line, list, index and field.
+// JSON (README "Testing failure handling"), read all-or-nothing with errors naming the line, list, index and field.
 struct RuleSet
 {
     enum class Stage { Host, Sender, Recipient, Auth, Data };

@@ -60,7 +60,7 @@ public:
 
     QList<Bound> smtpListeners() const;
     std::optional<Bound> apiListener() const;
-    // CONTRACT: "SMTP listening on …" and "API listening on http://…", one per listener, in order.
+    // README "Command line": "SMTP listening on …" and "API listening on http://…", one per listener, in order.
     QStringList listeningLines() const;
 
     Listener failedListener() const;

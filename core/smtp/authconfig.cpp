@@ -56,7 +56,7 @@ bool AuthConfig::loadFile(const QString &fileName)
         if (line.trimmed().isEmpty() || line.startsWith('#')) {
             continue;
         }
-        // CONTRACT: the password is everything after the first ':'.
+        // README "Command line", --auth FILE: the password is everything after the first ':'.
         const qsizetype colon = line.indexOf(':');
         if (colon < 0) {
             m_errorString = QStringLiteral("%1:%2: expected user:password").arg(fileName).arg(lineNumber);

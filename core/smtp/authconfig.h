@@ -6,7 +6,7 @@
 
 #include <memory>
 
-// How AUTH behaves (CONTRACT --auth any|off|FILE). Cheap to copy: the credentials are shared.
+// How AUTH behaves (README "Command line": --auth any|off|FILE). Cheap to copy: the credentials are shared.
 class AuthConfig
 {
 public:

@@ -8,7 +8,8 @@
 #include <utility>
 
 namespace {
-// CONTRACT "SMTP limits": command lines 512 octets including CRLF, AUTH lines 12,288, text lines 1,000.
+// Command lines 512 octets including CRLF (RFC 5321 §4.5.3.1.4), AUTH lines 12,288 (RFC 4954 §4), text lines 1,000
+// (RFC 5321 §4.5.3.1.6).
 constexpr qsizetype CommandLineLimit = 512;
 constexpr qsizetype AuthLineLimit = 12288;
 constexpr qint64 TextLineLimit = 1000;
@@ -151,7 +152,7 @@ QByteArray makeChallenge(const QByteArray &hostname)
 SmtpSession::SmtpSession(const SmtpSessionConfig &config, const QHostAddress &clientAddress, quint16 clientPort)
     : m_config(config)
 {
-    // CONTRACT: IPv4-mapped IPv6 peers are treated as IPv4.
+    // README "What the SMTP server does": IPv4-mapped IPv6 peers are treated as IPv4.
     bool isV4 = false;
     const quint32 v4 = clientAddress.toIPv4Address(&isV4);
     m_envelope.clientAddress = isV4 ? QHostAddress(v4) : clientAddress;
@@ -190,7 +191,8 @@ void SmtpSession::start()
             const QByteArray text = verdict.text.isEmpty() ? QByteArray("Access denied") : verdict.text;
             switch (verdict.hostReply) {
             case SmtpVerdict::HostReply::Commands:
-                // CONTRACT: 550 TEXT instead of the greeting; the connection stays open.
+                // README "Testing failure handling", hostReply "commands": the rule's reply instead of the greeting;
+                // the connection stays open.
                 m_hostRejected = true;
                 reply(SmtpReply { verdict.code, {}, { text } });
                 return;
@@ -408,7 +410,7 @@ void SmtpSession::handleCommand(QByteArray line)
     }
 
     if (m_hostRejected) {
-        // CONTRACT: after a host rejection every command but QUIT gets 503 5.7.1.
+        // README "Testing failure handling": after a host rejection every command but QUIT gets 503 5.7.1.
         if (verb == "QUIT") {
             reply(221, "2.0.0", "Bye");
             close();
@@ -613,7 +615,7 @@ void SmtpSession::handleRcpt(const QByteArray &arg)
         return;
     }
     if (m_envelope.rcptTo.size() >= m_config.maxRecipients) {
-        // CONTRACT: past the limit each RCPT gets 452 4.5.3; the transaction goes on.
+        // RFC 5321 §4.5.3.1.10: past the limit each RCPT gets 452 4.5.3; the transaction goes on.
         reply(452, "4.5.3", "Error: too many recipients");
         return;
     }
@@ -913,7 +915,8 @@ void SmtpSession::finishData()
     m_state = State::Command;
     logIn("[" + QByteArray::number(m_dataSize) + " octets of message data]");
     if (m_lineTooLong) {
-        // CONTRACT: an over-long text line refuses the whole message after the end-of-data mark.
+        // README "What the SMTP server does" (RFC 5321 §4.5.3.1.6): an over-long text line refuses the whole message
+        // after the end-of-data mark.
         reply(500, "5.5.2", "Error: line too long");
         resetTransaction();
         return;
@@ -1046,7 +1049,8 @@ QByteArray SmtpSession::queuedReplyTranscript(const QByteArray &messageId) const
 
 bool SmtpSession::withEnhanced(const SmtpReply &r) const
 {
-    // CONTRACT: enhanced codes in every reply after EHLO; a host rejection's 503 always carries 5.7.1.
+    // RFC 2034: enhanced codes in every reply after EHLO; README "Testing failure handling": a host rejection's 503
+    // always carries 5.7.1.
     return m_enhanced || (m_hostRejected && r.code == 503);
 }
 

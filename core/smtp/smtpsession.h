@@ -48,8 +48,8 @@ struct SmtpMessage
     QByteArray data; // as received, after dot-unstuffing
 };
 
-// The SMTP server protocol (RFC 5321 and the extensions of CONTRACT.md) as a pure state machine:
-// bytes in, reply bytes and events out. It owns no socket, timer, clock or thread (sans-IO).
+// The SMTP server protocol (RFC 5321 and the extensions README "What the SMTP server does" lists) as a pure state
+// machine: bytes in, reply bytes and events out. It owns no socket, timer, clock or thread (sans-IO).
 class SmtpSession
 {
 public:

@@ -149,7 +149,8 @@ void SmtpWorker::acceptWaiting(const Listener &listener)
 bool SmtpWorker::refuseWaitingClients(int listenDescriptor)
 {
     releaseReserve();
-    // CONTRACT: a client the server cannot take gets 421 instead of the greeting (RFC 5321 §3.8), then the close.
+    // README "Security": a client the server cannot take gets 421 instead of the greeting (RFC 5321 §3.8), then the
+    // close.
     const QByteArray reply = SmtpSession::outOfDescriptorsReply(m_config.hostname);
     bool drained = false;
     for (int i = 0; i < MaxRefusalsPerRound; ++i) {
@@ -216,7 +217,8 @@ void SmtpWorker::acceptDescriptor(int descriptor)
         return;
     }
     if (m_connections.size() >= m_maxConnections) {
-        // CONTRACT: beyond the limit, 421 instead of the greeting, then close.
+        // README "Command line", --max-connections: beyond the limit, 421 instead of the greeting (RFC 5321 §3.8), then
+        // close.
         socket->write(SmtpSession::tooManyConnectionsReply(m_config.hostname));
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
         socket->disconnectFromHost();

@@ -6,13 +6,16 @@
 #include <QLocale>
 
 namespace {
-// The HELO name is client-controlled: keep it to printable ASCII without comment delimiters.
+// The HELO name is client-controlled: keep it to printable ASCII without the RFC 5322 §3.2.3 specials that a
+// domain or an address literal never needs and that would change how the field parses: ( ) open and close a
+// comment, \ quotes, " opens a quoted string, < > an angle-addr, "," separates, and ";" ends the tokens before
+// the date (RFC 5322 §3.6.7). Dots, colons and brackets stay ([IPv6:2001:db8::1]).
 QByteArray sanitize(const QByteArray &text)
 {
     QByteArray out = text.left(255);
     for (char &c : out) {
         const auto u = static_cast<unsigned char>(c);
-        if (u < 0x21 || u > 0x7e || c == '(' || c == ')' || c == '\\') {
+        if (u < 0x21 || u > 0x7e || QByteArrayView("()<>,;\\\"").contains(c)) {
             c = '?';
         }
     }
@@ -23,8 +26,10 @@ QByteArray sanitize(const QByteArray &text)
 QByteArray TraceHeader::received(
     const SmtpEnvelope &envelope, const QByteArray &hostname, const QByteArray &id, qint64 timeMs)
 {
-    const QHostAddress &address = envelope.clientAddress;
-    // RFC 5321 §4.1.3: IPv6 address literals carry the "IPv6:" tag.
+    QHostAddress address = envelope.clientAddress;
+    // RFC 5321 §4.1.3: IPv6 address literals carry the "IPv6:" tag and are hex digits, colons and dots only, so a
+    // link-local peer's zone ("fe80::1%eth0") is left out.
+    address.setScopeId(QString());
     const QByteArray literal = address.protocol() == QAbstractSocket::IPv6Protocol
         ? "IPv6:" + address.toString().toLatin1()
         : address.toString().toLatin1();
@@ -44,9 +49,10 @@ QByteArray TraceHeader::received(
     header += envelope.protocol();
     header += " id ";
     header += id;
-    // One line, as CONTRACT.md writes it (about 130 octets: within RFC 5322's 998). Folded before the date
-    // only if a long host name would break that limit; unfolding then gives back the same text.
-    header += header.size() + 2 + date.size() + 2 > 998 ? ";\r\n " : "; ";
+    // One line, as README "What the SMTP server does" shows it (about 130 octets). Folded before the date only if
+    // a long host name would make the line longer than RFC 5322 §2.1.1's 998 characters (CRLF not counted);
+    // unfolding then gives back the same text.
+    header += header.size() + 2 + date.size() > 998 ? ";\r\n " : "; ";
     header += date;
     header += "\r\n";
     return header;

@@ -1202,7 +1202,7 @@ SqliteDatabase *MessageStore::Private::readDb() const
 }
 
 namespace {
-// The platform's data directory for Letterbox: --data's default (CONTRACT "Command line"), Letterbox's own.
+// The platform's data directory for Letterbox: --data's default (README "Command line"), Letterbox's own.
 bool isDefaultDataDirectory(const QString &directory)
 {
     const QString standard = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);

@@ -3,6 +3,8 @@
 #include <QDate>
 #include <QStringList>
 
+#include <limits>
+
 namespace {
 struct Prefix
 {
@@ -92,18 +94,26 @@ qint64 parseSize(const QString &text)
     }
     bool ok = false;
     const double value = t.toDouble(&ok);
-    return ok && value >= 0 ? qint64(value * double(factor)) : -1;
+    if (!ok || !(value >= 0)) {
+        return -1;
+    }
+    // A size beyond any message ("smaller:99999999999999999999M") is the largest one: converting a double past
+    // qint64's range is undefined behaviour (on x86 it gave a negative number, and the term matched nothing).
+    const double bytes = value * double(factor);
+    return bytes < 9.0e18 ? qint64(bytes) : std::numeric_limits<qint64>::max();
 }
 
 // Milliseconds since the epoch at the start of the day (or the moment) the text names, in zone; -1 if unreadable.
 qint64 parseDate(const QString &text, const QTimeZone &zone)
 {
     const QString t = text.trimmed();
-    QDate date = QDate::fromString(t, Qt::ISODate);
+    // Only the whole text "YYYY-MM-DD" is a day: QDate also reads the date at the start of an ISO moment
+    // ("2026-01-31T12:00:00Z"), which would drop its time and offset.
+    QDate date = t.size() == 10 ? QDate::fromString(t, Qt::ISODate) : QDate();
     if (date.isValid()) {
         return QDateTime(date, QTime(0, 0), zone).toMSecsSinceEpoch();
     }
-    const QDateTime moment = QDateTime::fromString(t, Qt::ISODate);
+    const QDateTime moment = QDateTime::fromString(t, Qt::ISODateWithMs);
     if (moment.isValid()) {
         return (moment.timeSpec() == Qt::LocalTime ? QDateTime(moment.date(), moment.time(), zone) : moment)
             .toMSecsSinceEpoch();

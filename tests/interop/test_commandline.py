@@ -1,4 +1,4 @@
-"""The command line of CONTRACT.md: listening lines, exit codes, options, clean stop; headless and desktop."""
+"""The command line of README "Command line": listening lines, exit codes, options, clean stop; headless and desktop."""
 import contextlib
 import json
 import os

@@ -1,4 +1,4 @@
-"""Rules end to end (CONTRACT.md "Rules file", issue 6): python3 smtplib against the real headless binary. Each
+"""Rules end to end (README "Testing failure handling", issue 6): python3 smtplib against the real headless binary. Each
 stage's refusal reaches the client as smtplib's exception with the configured code and text; a refused recipient
 beside an accepted one; probabilities repeatable with --rules-seed; a delay the client observes; rules and chaos
 changed over the API take effect at once; a broken rules file is exit 2 naming FILE:LINE and the field."""
@@ -89,7 +89,7 @@ class RulesTest(unittest.TestCase):
         self.assertEqual(json.loads(rows[0]["rcpt_to"]), ["here@example.test"])
 
     def test_an_empty_exact_sender_pattern_refuses_the_null_sender(self):
-        # CONTRACT "Rules": the null sender <> is matched as the empty string; refusing bounces is written so.
+        # README "Testing failure handling": the null sender <> is matched as the empty string; refusing bounces is written so.
         server, _ = self.start({"version": 1, "sender": [{"match": "exact", "pattern": "", "code": 553,
                                                            "enhanced": "5.7.1", "text": "no bounces here"}]})
         with smtplib.SMTP("127.0.0.1", server.port, timeout=20) as client:

@@ -1,6 +1,6 @@
 // The message pane's and the Sessions dock's models: HeadersModel, PartsModel, TranscriptModel, SessionsModel,
 // each watched by QAbstractItemModelTester; and the notifier's coalescing. Expected values come from reading the
-// corpus messages (tests/data/mime) and the CONTRACT's transcript shape.
+// corpus messages (tests/data/mime) and the transcript's shape (README "REST API", the session resource).
 #include <mime/parsedmessage.h>
 #include <ui/headersmodel.h>
 #include <ui/notifier.h>

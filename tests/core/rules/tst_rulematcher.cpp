@@ -1,6 +1,7 @@
-// RuleMatcher: every match type and the edge cases of addresses and hosts. Expected values follow CONTRACT.md
-// "Rules" (exact and glob case-insensitive, regex a case-insensitive unanchored search, cidr for IPv4 and IPv6,
-// IPv4-mapped peers as IPv4, the null sender as "") and IDNA (RFC 5891: xn-- and Unicode forms are one domain).
+// RuleMatcher: every match type and the edge cases of addresses and hosts. Expected values follow README
+// "Testing failure handling" (exact and glob case-insensitive, regex a case-insensitive unanchored search, cidr for
+// IPv4 and IPv6, IPv4-mapped peers as IPv4, the null sender as "") and IDNA (RFC 5891: xn-- and Unicode forms are one
+// domain).
 #include <rules/rulematcher.h>
 
 #include <QElapsedTimer>
@@ -185,7 +186,8 @@ void TestRuleMatcher::aPathologicalPatternCostsMicroseconds_data()
 void TestRuleMatcher::aPathologicalPatternCostsMicroseconds()
 {
     // Every session shares one thread: a rule that backtracks without end must cost little and simply not match
-    // (CONTRACT "Rules": a bounded match time). Measured with JIT about 15 µs; 1 ms leaves room for a slow machine.
+    // (README "Testing failure handling": a bounded match time). Measured with JIT about 15 µs; 1 ms leaves room for a
+    // slow machine.
     QFETCH(int, match);
     QFETCH(QString, pattern);
     QFETCH(QString, subject);

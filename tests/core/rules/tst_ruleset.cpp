@@ -1,5 +1,5 @@
-// RuleSet: the rules file of CONTRACT.md, read all-or-nothing, errors naming line, list, index and field; every
-// default filled in when written back.
+// RuleSet: the rules file of README "Testing failure handling", read all-or-nothing, errors naming line, list, index
+// and field; every default filled in when written back.
 #include <rules/ruleset.h>
 
 #include <QJsonArray>
@@ -20,8 +20,8 @@ private Q_SLOTS:
     void emptyPatterns();
 };
 
-// CONTRACT.md's example, as written there.
-static const QByteArray ContractExample = R"({
+// A file with every stage and every field written out, as a user may write it.
+static const QByteArray FullExample = R"({
   "version": 1,
   "host":      [{"match": "cidr",  "pattern": "192.168.1.0/24", "action": "reject", "code": 550, "enhanced": "5.7.1", "text": "Access denied", "probability": 100, "delayMs": 0, "enabled": true}],
   "sender":    [{"match": "glob",  "pattern": "denied@*"}],
@@ -31,7 +31,7 @@ static const QByteArray ContractExample = R"({
 void TestRuleSet::readsTheContractsExampleWithDefaults()
 {
     QString error;
-    const std::optional<RuleSet> set = RuleSet::fromJson(ContractExample, &error);
+    const std::optional<RuleSet> set = RuleSet::fromJson(FullExample, &error);
     QVERIFY2(set, qPrintable(error));
     QCOMPARE(set->rules(RuleSet::Stage::Host).size(), 1);
     const Rule &host = set->rules(RuleSet::Stage::Host).first();
@@ -57,7 +57,7 @@ void TestRuleSet::readsTheContractsExampleWithDefaults()
 void TestRuleSet::writesEveryFieldAndReadsItBack()
 {
     QString error;
-    std::optional<RuleSet> set = RuleSet::fromJson(ContractExample, &error);
+    std::optional<RuleSet> set = RuleSet::fromJson(FullExample, &error);
     QVERIFY(set);
     Rule data;
     data.minSize = 1048576;
@@ -140,9 +140,9 @@ void TestRuleSet::errorsNameLineListIndexAndField()
 
 void TestRuleSet::emptyPatterns_data()
 {
-    // CONTRACT "Rules": the null sender <> is matched as the empty string, so an exact sender rule may have "" to
-    // refuse bounces. Elsewhere "" matches nothing (RCPT TO needs a path, RFC 5321 §4.1.1.3; a host's address and an
-    // AUTH user are never empty) or, as a regex, everything: an error.
+    // README "Testing failure handling": the null sender <> is matched as the empty string, so an exact sender rule may
+    // have "" to refuse bounces. Elsewhere "" matches nothing (RCPT TO needs a path, RFC 5321 §4.1.1.3; a host's
+    // address and an AUTH user are never empty) or, as a regex, everything: an error.
     QTest::addColumn<QByteArray>("json");
     QTest::addColumn<QString>("expected"); // "" when valid
     QTest::newRow("an exact sender rule with an empty pattern refuses the null sender")

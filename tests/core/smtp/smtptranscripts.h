@@ -1,6 +1,6 @@
 // The SMTP transcripts both SmtpSession's appless test and the loopback server test replay: client bytes and
-// the exact replies RFC 5321 and CONTRACT.md call for (hostname mx.test, SIZE 1000000, AUTH any, the test
-// validator below). Written by hand from the RFC and the contract, never from the code's output.
+// the exact replies RFC 5321 and README "What the SMTP server does" call for (hostname mx.test, SIZE 1000000, AUTH
+// any, the test validator below). Written by hand from the RFCs and the README, never from the code's output.
 #pragma once
 
 #include <smtp/smtpvalidator.h>

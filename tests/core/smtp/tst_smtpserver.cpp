@@ -852,7 +852,7 @@ void TestSmtpServer::aSlowRuleRegexDoesNotStallOtherSessions()
 
 void TestSmtpServer::storedTranscriptIsWhatTheClientReceived_data()
 {
-    // Each step is sent whole and answered by exactly one reply. CONTRACT "Settled details": the stored transcript is
+    // Each step is sent whole and answered by exactly one reply. README "REST API" (/session): the stored transcript is
     // the session up to the message's final reply, one entry per reply (lines joined with '\n'); enhanced codes only
     // after EHLO. So the transcript's "out" entries are the replies on the wire, byte for byte.
     QTest::addColumn<QByteArray>("rules");

@@ -1,5 +1,6 @@
-// SmtpSession against RFC 5321 and CONTRACT.md, without a network: every row is a client byte stream
-// and the exact replies the RFC/contract call for, replayed whole, one byte at a time and in random splits.
+// SmtpSession against RFC 5321 and README "What the SMTP server does", without a network: every row is a client
+// byte stream and the exact replies the RFC and the README call for, replayed whole, one byte at a time and in random
+// splits.
 #include "smtptranscripts.h"
 
 #include <smtp/smtpsession.h>
@@ -315,7 +316,8 @@ void TestSmtpSession::transcript()
 
 void TestSmtpSession::recipientLimit()
 {
-    // CONTRACT: after the 1000th recipient each RCPT gets 452 4.5.3 and the transaction goes on.
+    // README "What the SMTP server does", RFC 5321 §4.5.3.1.10: after the 1000th recipient each RCPT gets 452 4.5.3
+    // and the transaction goes on.
     QByteArray input = "EHLO client.test\r\nMAIL FROM:<a@x.test>\r\n";
     QByteArray expected = Greeting + ehloReply() + "250 2.1.0 Ok\r\n";
     for (int i = 0; i < 1002; ++i) {
@@ -384,7 +386,7 @@ void TestSmtpSession::cramMd5()
 
 void TestSmtpSession::hostRejection()
 {
-    // CONTRACT: 550 TEXT instead of the greeting, connection kept, 503 5.7.1 to all but QUIT.
+    // README "Testing failure handling": 550 TEXT instead of the greeting, connection kept, 503 5.7.1 to all but QUIT.
     const RunResult result = run(crlf({ "EHLO client.test", "MAIL FROM:<a@x.test>", "NOOP", "QUIT" }), Split::Random, 4,
         {}, QHostAddress(QStringLiteral("192.0.2.7")));
     QCOMPARE(result.output,

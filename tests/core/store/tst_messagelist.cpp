@@ -141,8 +141,8 @@ void TestMessageList::queriesWithoutTermsAreRefused()
 
 void TestMessageList::searchSyntaxOfFts5IsPlainText_data()
 {
-    // Terms reach SQLite's full-text index as quoted strings: FTS5 operators in a query are text to find (CONTRACT
-    // "Search": words ANDed). None may fail as an SQL error (a 500 from the API) or match every message.
+    // Terms reach SQLite's full-text index as quoted strings: FTS5 operators in a query are text to find (README
+    // "Search syntax": words ANDed). None may fail as an SQL error (a 500 from the API) or match every message.
     QTest::addColumn<QString>("query");
     QTest::addColumn<QStringList>("expected"); // subjects, newest first
     const QStringList none;

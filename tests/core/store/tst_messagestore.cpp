@@ -470,7 +470,7 @@ void TestMessageStore::summaryComesFromTheParser()
     QCOMPARE(c->summary.snippet, QStringLiteral("Paid yesterday. Thanks!"));
     QCOMPARE(c->summary.fromList, MailAddressList { (MailAddress { QString(), QStringLiteral("alice@alpha.test") }) });
     const std::optional<StoredMessage> e = m_store->message(QStringLiteral("E"));
-    // CONTRACT: envelope recipients in neither To nor Cc are Bcc.
+    // README "REST API": envelope recipients in neither To nor Cc are Bcc.
     QCOMPARE(e->summary.bccList, MailAddressList { (MailAddress { QString(), QStringLiteral("hidden@secret.test") }) });
     QCOMPARE(
         e->summary.replyToList, MailAddressList { (MailAddress { QString(), QStringLiteral("editor@omega.test") }) });
