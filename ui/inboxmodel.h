@@ -39,6 +39,10 @@ public:
     explicit InboxModel(MessageStore *store, QObject *parent = nullptr);
     ~InboxModel() override;
 
+    // Texts as wide as the widest a column shows in this locale (every format of it), to size the column by.
+    // Empty for the columns of free text.
+    static QStringList widestTexts(Column column);
+
     // Reloads from the first page. Returns false (and keeps an empty list) when the query cannot run. A query
     // without terms (a lone quote while a phrase is being typed) lists every message, as an empty one does.
     bool setQuery(const QString &query);

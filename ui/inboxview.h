@@ -22,11 +22,15 @@ Q_SIGNALS:
     void firstRowsPainted();
 
 protected:
+    void keyPressEvent(QKeyEvent *event) override;
     void rowsInserted(const QModelIndex &parent, int start, int end) override;
     void paintEvent(QPaintEvent *event) override;
     void startDrag(Qt::DropActions supportedActions) override;
 
 private:
+    // Wide enough for each of texts in an item (bold, as unread rows are).
+    int textColumnWidth(const QStringList &texts) const;
+
     Layout m_layout = Layout::TwoLine;
     InboxDelegate *m_delegate;
     QAbstractItemDelegate *m_plain;
