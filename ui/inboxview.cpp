@@ -77,6 +77,19 @@ void InboxView::setRowLayout(Layout layout)
     verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
 }
 
+int InboxView::compactWidth() const
+{
+    const QHeaderView *header = horizontalHeader();
+    int width = 0;
+    for (int c = 0; c < InboxModel::ColumnCount; ++c) {
+        if (c != InboxModel::SubjectColumn) {
+            width += header->sectionSize(c);
+        }
+    }
+    width += qMax(header->sectionSizeHint(InboxModel::SubjectColumn), fontMetrics().averageCharWidth() * 30);
+    return width + verticalScrollBar()->sizeHint().width() + 2 * frameWidth();
+}
+
 int InboxView::textColumnWidth(const QStringList &texts) const
 {
     if (texts.isEmpty()) {

@@ -16,6 +16,8 @@ public:
     void setModel(QAbstractItemModel *model) override;
     void setRowLayout(Layout layout);
     Layout rowLayout() const;
+    // How wide the compact table would like to be: its columns, with room for a subject of 30 characters.
+    int compactWidth() const;
 
 Q_SIGNALS:
     // The first paint of a non-empty list (for the start-up benchmark).

@@ -537,8 +537,17 @@ void MainWindow::createActions()
     follow->setCheckable(true);
     follow->setIcon(Icons::icon(Icons::Follow));
     auto *compact = add(QStringLiteral("compact"), tr("&Compact Rows"), QKeySequence(),
-        tr("One line per message with a column per field"),
-        [this](bool on) { m_inboxView->setRowLayout(on ? InboxView::Layout::Compact : InboxView::Layout::TwoLine); });
+        tr("One line per message with a column per field"), [this](bool on) {
+            m_inboxView->setRowLayout(on ? InboxView::Layout::Compact : InboxView::Layout::TwoLine);
+            // A column per field needs more room than two-line rows: the list widens (to half the window at most)
+            // rather than squeezing the subject, the one column that matters most.
+            const QList<int> sizes = m_splitter->sizes();
+            const int total = sizes.value(0) + sizes.value(1);
+            const int wanted = qMin(m_inboxView->compactWidth(), total / 2);
+            if (on && sizes.value(0) < wanted) {
+                m_splitter->setSizes({ wanted, total - wanted });
+            }
+        });
     compact->setCheckable(true);
     add(QStringLiteral("zoomIn"), tr("Zoom &In"), QKeySequence(Qt::CTRL | Qt::Key_Equal), tr("Larger message text"),
         [this] { m_message->htmlView()->setZoomFactor(m_message->htmlView()->zoomFactor() + 0.1); });
