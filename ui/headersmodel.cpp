@@ -1,5 +1,7 @@
 #include "headersmodel.h"
 
+#include "displaytext.h"
+
 #include <QFontDatabase>
 
 HeadersModel::HeadersModel(QObject *parent) : QAbstractTableModel(parent)
@@ -44,10 +46,11 @@ QVariant HeadersModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         return index.column() == NameColumn ? h.name : h.value;
     case Qt::ToolTipRole:
+        // The raw value with its folding, as sent.
         if (index.column() == ValueColumn) {
-            return tr("Raw: %1").arg(QString::fromUtf8(h.rawValue).trimmed());
+            return plainToolTip(tr("Raw: %1").arg(QString::fromUtf8(h.rawValue).trimmed()));
         }
-        return h.name;
+        return plainToolTip(h.name);
     case RawValueRole:
         return h.rawValue;
     case Qt::FontRole:
@@ -63,8 +66,16 @@ QVariant HeadersModel::data(const QModelIndex &index, int role) const
 
 QVariant HeadersModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) {
+    if (orientation != Qt::Horizontal) {
         return {};
     }
-    return section == NameColumn ? tr("Name") : tr("Value");
+    if (role == Qt::DisplayRole) {
+        return section == NameColumn ? tr("Name") : tr("Value");
+    }
+    if (role == Qt::ToolTipRole) {
+        return section == NameColumn
+            ? tr("The header field's name, in the message's order")
+            : tr("The value decoded (RFC 2047 words, unfolded); hover a value for the raw one");
+    }
+    return {};
 }

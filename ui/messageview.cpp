@@ -1,6 +1,7 @@
 #include "messageview.h"
 #include "plural.h"
 
+#include "displaytext.h"
 #include "headersmodel.h"
 #include "htmlview.h"
 #include "icons.h"
@@ -30,6 +31,10 @@
 #include <QPointer>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QResizeEvent>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSplitter>
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -41,26 +46,191 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
+#include <functional>
+
 namespace {
-QString addressHtml(const MailAddressList &list)
+// Addresses a field shows before "and N more" (a fourth is shown rather than "and 1 more").
+constexpr int CollapsedAddresses = 3;
+// Lines the header card gives the subject and the addresses before they scroll.
+constexpr int SubjectLines = 3;
+constexpr int AddressLines = 8;
+// Lines the Envelope & session tab gives the RCPT TO list before it scrolls.
+constexpr int RecipientLines = 6;
+// Characters of an attachment's name on its chip (the whole name is in its tooltip and the Parts tab).
+constexpr int ChipNameCharacters = 32;
+// Characters of the AUTH user in the card (the whole name is in the Envelope & session tab).
+constexpr int CardUserCharacters = 48;
+
+QString addressHtml(const MailAddress &a)
 {
-    QStringList parts;
-    for (const MailAddress &a : list) {
-        parts << (a.name.isEmpty()
-                ? a.address.toHtmlEscaped()
-                : QStringLiteral("%1 &lt;%2&gt;").arg(a.name.toHtmlEscaped(), a.address.toHtmlEscaped()));
-    }
-    return parts.join(QStringLiteral(", "));
+    const QString address = withLineFeeds(a.address).toHtmlEscaped();
+    return a.name.isEmpty() ? address
+                            : QStringLiteral("%1 &lt;%2&gt;").arg(withLineFeeds(a.name).toHtmlEscaped(), address);
 }
+
+// A field's addresses; past a few, collapsed behind a link that shows them all ("letterbox:expand/to").
+QString addressHtml(const MailAddressList &list, const QString &field, bool expanded)
+{
+    const bool collapse = list.size() > CollapsedAddresses + 1;
+    const qsizetype shown = collapse && !expanded ? CollapsedAddresses : list.size();
+    QStringList parts;
+    for (qsizetype i = 0; i < shown; ++i) {
+        parts << addressHtml(list.at(i));
+    }
+    QString html = parts.join(QStringLiteral(", "));
+    if (collapse && !expanded) {
+        html += MessageView::tr(" <a href=\"letterbox:expand/%1\">and %2 more</a>")
+                    .arg(field, QLocale().toString(list.size() - shown));
+    } else if (collapse) {
+        html += MessageView::tr(" <a href=\"letterbox:collapse/%1\">show fewer</a>").arg(field);
+    }
+    return html;
+}
+
+QString shortened(const QString &text, int characters)
+{
+    return text.size() <= characters ? text : text.left(characters - 1) + u'…';
+}
+
+// A scroll area as tall as its content up to a limit, then scrolling, so that no content sets the pane's minimum
+// size. Fixed: its height follows the content (the header card's parts). Hint: the content's height is only its
+// size hint, and the area may be made smaller (in a splitter).
+class FittedScrollArea : public QScrollArea
+{
+public:
+    enum class Height { Fixed, Hint };
+
+    FittedScrollArea(QWidget *content, Height mode, QWidget *parent) : QScrollArea(parent), m_mode(mode)
+    {
+        setWidget(content);
+        setWidgetResizable(true);
+        setFrameShape(QFrame::NoFrame);
+        setBackgroundRole(QPalette::Window);
+        viewport()->setAutoFillBackground(false);
+        content->setAutoFillBackground(false);
+        setSizePolicy(QSizePolicy::Preferred, mode == Height::Fixed ? QSizePolicy::Fixed : QSizePolicy::Preferred);
+    }
+
+    void setMaximumContentHeight(int pixels)
+    {
+        m_maximum = pixels;
+        refit();
+    }
+
+    // Called after each refit (a splitter sharing the space may share it anew).
+    void setRefitted(std::function<void()> refitted) { m_refitted = std::move(refitted); }
+
+    // The content changed: fit the area to it again. Also done when the content's layout changes (widgets added
+    // to it are shown, and count, only once the event loop has run).
+    void refit()
+    {
+        updateGeometry();
+        if (m_mode == Height::Fixed) {
+            const int height = fittedHeight(width());
+            if (height != minimumHeight() || height != maximumHeight()) {
+                setFixedHeight(height);
+            }
+        }
+        if (m_refitted) {
+            m_refitted();
+        }
+    }
+
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        const bool handled = QScrollArea::eventFilter(watched, event);
+        if (watched == widget() && event->type() == QEvent::LayoutRequest) {
+            refit();
+        }
+        return handled;
+    }
+
+    QSize sizeHint() const override
+    {
+        const int width = QScrollArea::sizeHint().width();
+        return { width, fittedHeight(isVisible() ? this->width() : width) };
+    }
+
+    QSize minimumSizeHint() const override
+    {
+        const int line = fontMetrics().lineSpacing();
+        const int height = m_mode == Height::Fixed ? fittedHeight(width())
+                                                   : qMin(fittedHeight(width()), 3 * line + 2 * frameWidth());
+        return { fontMetrics().averageCharWidth() * 12, height };
+    }
+
+protected:
+    void resizeEvent(QResizeEvent *event) override
+    {
+        QScrollArea::resizeEvent(event);
+        if (event->oldSize().width() != event->size().width()) {
+            refit();
+        }
+    }
+
+private:
+    int fittedHeight(int width) const
+    {
+        const QWidget *content = widget();
+        const int frame = 2 * frameWidth();
+        const int available = width - frame;
+        const int least = content->minimumSizeHint().width();
+        int height = content->hasHeightForWidth() ? content->heightForWidth(qMax(available, least))
+                                                  : content->sizeHint().height();
+        height = qMin(height, m_maximum);
+        if (least > available && horizontalScrollBarPolicy() != Qt::ScrollBarAlwaysOff) {
+            height += horizontalScrollBar()->sizeHint().height();
+        }
+        return height + frame;
+    }
+
+    Height m_mode;
+    int m_maximum = QWIDGETSIZE_MAX;
+    std::function<void()> m_refitted;
+};
+
+// The Envelope & session tab's split: until the user moves the handle, the envelope gets what it needs up to two
+// fifths of the height and the transcript, the dig's main matter, the rest.
+class EnvelopeSplitter : public QSplitter
+{
+public:
+    explicit EnvelopeSplitter(QWidget *parent) : QSplitter(Qt::Vertical, parent)
+    {
+        setChildrenCollapsible(false);
+        connect(this, &QSplitter::splitterMoved, this, [this] { m_moved = true; });
+    }
+
+    void balance()
+    {
+        if (m_moved || count() != 2 || height() <= 0) {
+            return;
+        }
+        const int total = height() - handleWidth();
+        const int top
+            = qMax(qMin(widget(0)->sizeHint().height(), total * 2 / 5), widget(0)->minimumSizeHint().height());
+        setSizes({ top, total - top });
+    }
+
+protected:
+    void resizeEvent(QResizeEvent *event) override
+    {
+        QSplitter::resizeEvent(event);
+        balance();
+    }
+
+private:
+    bool m_moved = false;
+};
 
 QString sizeText(qint64 bytes)
 {
     return QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat);
 }
 
-// The text body as HTML with its URLs clickable; everything else escaped.
-QString linkified(const QString &text)
+// The text body as HTML with its URLs clickable; everything else escaped; each line end one break.
+QString linkified(const QString &body)
 {
+    const QString text = withLineFeeds(body);
     static const QRegularExpression url(QStringLiteral(R"((https?://|mailto:|www\.)[^\s<>"']+[^\s<>"'.,;:!?)\]])"));
     QString html;
     html.reserve(text.size() + text.size() / 8);
@@ -107,34 +277,59 @@ MessageView::MessageView(MessageStore *store, QWidget *parent)
     m_page = new QWidget(m_stack);
     m_stack->addWidget(m_page);
 
-    // Header card.
+    // Header card: it never scrolls away, so nothing in it may grow without bound. The subject and the addresses
+    // scroll within a few lines; a long address list is collapsed; attachment chips scroll sideways.
     m_card = new QWidget(m_page);
     m_card->setObjectName(QStringLiteral("headerCard"));
     auto *cardLayout = new QVBoxLayout(m_card);
     cardLayout->setContentsMargins(8, 6, 8, 4);
     cardLayout->setSpacing(3);
-    m_subject = new QLabel(m_card);
+    m_subject = new QLabel;
     QFont subjectFont = m_subject->font();
     subjectFont.setPointSizeF(subjectFont.pointSizeF() * 1.35);
     subjectFont.setBold(true);
     m_subject->setFont(subjectFont);
     m_subject->setWordWrap(true);
+    // As sent: a subject such as "<b>Sale</b>" is text, never markup.
+    m_subject->setTextFormat(Qt::PlainText);
     m_subject->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_subject->setAccessibleName(tr("Subject"));
-    m_addresses = new QLabel(m_card);
+    auto *subjectArea = new FittedScrollArea(m_subject, FittedScrollArea::Height::Fixed, m_card);
+    subjectArea->setMaximumContentHeight(SubjectLines * QFontMetrics(subjectFont).lineSpacing());
+    m_subjectArea = subjectArea;
+    m_addresses = new QLabel;
     m_addresses->setWordWrap(true);
     m_addresses->setTextFormat(Qt::RichText);
-    m_addresses->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_addresses->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse);
+    m_addresses->setAccessibleName(tr("Addresses"));
+    connect(m_addresses, &QLabel::linkActivated, this, [this](const QString &link) {
+        // "letterbox:expand/to" shows the field whole, "letterbox:collapse/to" a few again.
+        const QString field = link.section(u'/', 1);
+        if (link.startsWith(QLatin1String("letterbox:expand/"))) {
+            m_expandedFields << field;
+        } else {
+            m_expandedFields.removeAll(field);
+        }
+        fillAddresses();
+    });
+    auto *addressArea = new FittedScrollArea(m_addresses, FittedScrollArea::Height::Fixed, m_card);
+    addressArea->setMaximumContentHeight(AddressLines * m_addresses->fontMetrics().lineSpacing());
+    m_addressArea = addressArea;
     m_meta = new QLabel(m_card);
+    m_meta->setTextFormat(Qt::PlainText);
+    m_meta->setWordWrap(true);
     m_meta->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_meta->setForegroundRole(QPalette::PlaceholderText);
-    m_attachmentBar = new QWidget(m_card);
+    m_attachmentBar = new QWidget;
     m_attachmentLayout = new QHBoxLayout(m_attachmentBar);
     m_attachmentLayout->setContentsMargins(0, 2, 0, 0);
-    cardLayout->addWidget(m_subject);
-    cardLayout->addWidget(m_addresses);
+    auto *attachmentArea = new FittedScrollArea(m_attachmentBar, FittedScrollArea::Height::Fixed, m_card);
+    attachmentArea->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_attachmentArea = attachmentArea;
+    cardLayout->addWidget(m_subjectArea);
+    cardLayout->addWidget(m_addressArea);
     cardLayout->addWidget(m_meta);
-    cardLayout->addWidget(m_attachmentBar);
+    cardLayout->addWidget(m_attachmentArea);
 
     m_tabs = new QTabWidget(m_page);
     m_tabs->setDocumentMode(true);
@@ -215,27 +410,64 @@ MessageView::MessageView(MessageStore *store, QWidget *parent)
     });
     m_tabs->addTab(m_partsView, tr("Parts"));
 
-    // Envelope & session
+    // Envelope & session: the envelope (its recipients scroll) above the transcript; the split is the user's.
     m_envelope = new QWidget(m_tabs);
     auto *envelopeLayout = new QVBoxLayout(m_envelope);
-    m_envelopeForm = new QFormLayout;
-    envelopeLayout->addLayout(m_envelopeForm);
+    envelopeLayout->setContentsMargins(0, 0, 0, 0);
+    m_envelopeSplit = new EnvelopeSplitter(m_envelope);
+    m_envelopeFields = new QWidget;
+    m_envelopeForm = new QFormLayout(m_envelopeFields);
+    auto *envelopeArea = new FittedScrollArea(m_envelopeFields, FittedScrollArea::Height::Hint, m_envelopeSplit);
+    envelopeArea->setMaximumContentHeight(14 * fontMetrics().lineSpacing());
+    envelopeArea->setAccessibleName(tr("Envelope"));
+    m_envelopeArea = envelopeArea;
+    envelopeArea->setRefitted([this] { static_cast<EnvelopeSplitter *>(m_envelopeSplit)->balance(); });
+    auto *session = new QWidget(m_envelopeSplit);
+    auto *sessionLayout = new QVBoxLayout(session);
+    sessionLayout->setContentsMargins(9, 4, 9, 9);
+    m_transcriptTitle = new QLabel(session);
+    m_transcriptTitle->setWordWrap(true);
     m_transcript = new TranscriptModel(this);
-    m_transcriptView = new QTableView(m_envelope);
+    m_transcriptView = new QTableView(session);
     m_transcriptView->setModel(m_transcript);
     m_transcriptView->verticalHeader()->hide();
     m_transcriptView->horizontalHeader()->setStretchLastSection(true);
     m_transcriptView->setWordWrap(false);
     m_transcriptView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_transcriptView->setAccessibleName(tr("SMTP session transcript"));
-    auto *copyTranscript = new QPushButton(tr("Copy transcript"), m_envelope);
-    connect(copyTranscript, &QPushButton::clicked, this,
+    // One line per row, as a log reads.
+    m_transcriptView->verticalHeader()->setDefaultSectionSize(
+        QFontMetrics(QFontDatabase::systemFont(QFontDatabase::FixedFont)).lineSpacing() + 6);
+    m_noSession = new QLabel(tr("This message was imported, not received over SMTP: there is no session."), session);
+    m_noSession->setWordWrap(true);
+    m_noSession->setAlignment(Qt::AlignCenter);
+    m_noSession->setEnabled(false);
+    m_noSession->hide();
+    m_copyTranscript = new QPushButton(tr("Copy transcript"), session);
+    m_copyTranscript->setToolTip(tr("Copy the whole session as C: and S: lines"));
+    connect(m_copyTranscript, &QPushButton::clicked, this,
         [this] { QApplication::clipboard()->setText(m_transcript->toText()); });
-    envelopeLayout->addWidget(new QLabel(tr("<b>SMTP session</b> (up to this message's final reply)"), m_envelope));
-    envelopeLayout->addWidget(m_transcriptView, 1);
-    envelopeLayout->addWidget(copyTranscript, 0, Qt::AlignRight);
+    sessionLayout->addWidget(m_transcriptTitle);
+    sessionLayout->addWidget(m_transcriptView, 1);
+    sessionLayout->addWidget(m_noSession, 1);
+    sessionLayout->addWidget(m_copyTranscript, 0, Qt::AlignRight);
+    m_envelopeSplit->addWidget(m_envelopeArea);
+    m_envelopeSplit->addWidget(session);
+    envelopeLayout->addWidget(m_envelopeSplit);
     m_tabs->addTab(m_envelope, tr("Envelope && session"));
 
+    // Which tab a message opens on: the user's choice (a click, the keyboard), not the pane's fallback.
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+        if (!m_switchingTab && index >= 0) {
+            m_chosenTab = Tab(index);
+        }
+    });
+    connect(m_tabs->tabBar(), &QTabBar::tabBarClicked, this, [this](int index) {
+        if (index >= 0) {
+            m_chosenTab = Tab(index);
+        }
+    });
+    connect(m_tabs, &QTabWidget::currentChanged, this, &MessageView::scrollTranscriptIfShown);
     connect(m_tabs, &QTabWidget::currentChanged, this, &MessageView::loadSourceIfShown);
 
     auto *pageLayout = new QVBoxLayout(m_page);
@@ -281,6 +513,7 @@ void MessageView::clear()
     m_headers->setHeaders({});
     m_parts->setParts({});
     m_transcript->setTranscript({});
+    m_transcriptScrollPending = false;
     m_stack->setCurrentWidget(m_placeholder);
 }
 
@@ -306,7 +539,20 @@ MessageView::Tab MessageView::currentTab() const
 
 void MessageView::setCurrentTab(Tab tab)
 {
+    m_chosenTab = tab;
     m_tabs->setCurrentIndex(int(tab));
+}
+
+MessageView::Tab MessageView::chosenTab() const
+{
+    return m_chosenTab;
+}
+
+void MessageView::showTab(Tab tab)
+{
+    m_switchingTab = true;
+    m_tabs->setCurrentIndex(int(tab));
+    m_switchingTab = false;
 }
 
 HtmlView *MessageView::htmlView() const
@@ -369,6 +615,7 @@ void MessageView::onLoaded(const QString &id, const MessageContent &content)
     }
     m_content = content;
     const ParsedMessage &p = m_content.parsed;
+    m_expandedFields.clear();
     fillHeaderCard();
     fillAttachmentBar();
     if (p.html.isEmpty()) {
@@ -387,13 +634,20 @@ void MessageView::onLoaded(const QString &id, const MessageContent &content)
         m_partsView->resizeColumnToContents(c);
     }
     fillEnvelope();
-    m_transcript->setTranscript(m_content.transcript);
-    m_transcriptView->resizeColumnToContents(TranscriptModel::TimeColumn);
-    m_transcriptView->resizeColumnToContents(TranscriptModel::DirectionColumn);
+    fillTranscript();
     m_sourceLoaded = false;
     m_source->clear();
+    // The user's tab, unless this message lacks it (Mailpit opens a message without HTML on its text).
+    Tab tab = m_chosenTab;
+    if (tab == HtmlTab && p.html.isEmpty() && !p.text.isEmpty()) {
+        tab = TextTab;
+    } else if (tab == TextTab && p.text.isEmpty() && !p.html.isEmpty()) {
+        tab = HtmlTab;
+    }
+    showTab(tab);
     loadSourceIfShown();
     m_stack->setCurrentWidget(m_page);
+    scrollTranscriptIfShown();
     Q_EMIT messageLoaded(id);
 }
 
@@ -410,24 +664,9 @@ void MessageView::fillHeaderCard()
 {
     const ParsedMessage &p = m_content.parsed;
     const StoredMessage &s = m_content.stored;
-    m_subject->setText(p.subject.isEmpty() ? tr("(no subject)") : p.subject);
-    QStringList lines;
-    const MailAddressList from = p.from.isEmpty() ? MailAddressList { { QString(), s.mailFrom } } : p.from;
-    QString line = tr("<b>From</b> %1").arg(addressHtml(from));
-    if (!p.to.isEmpty()) {
-        line += tr("&nbsp;&nbsp; <b>To</b> %1").arg(addressHtml(p.to));
-    }
-    lines << line;
-    if (!p.cc.isEmpty()) {
-        lines << tr("<b>Cc</b> %1").arg(addressHtml(p.cc));
-    }
-    if (!p.bcc.isEmpty()) {
-        lines << tr("<b>Bcc</b> %1").arg(addressHtml(p.bcc));
-    }
-    if (!p.replyTo.isEmpty()) {
-        lines << tr("<b>Reply-To</b> %1").arg(addressHtml(p.replyTo));
-    }
-    m_addresses->setText(lines.join(QStringLiteral("<br>")));
+    m_subject->setText(p.subject.isEmpty() ? tr("(no subject)") : withLineFeeds(p.subject));
+    static_cast<FittedScrollArea *>(m_subjectArea)->refit();
+    fillAddresses();
     QStringList meta;
     const QDateTime date = p.date.isValid() ? p.date : QDateTime::fromMSecsSinceEpoch(s.summary.receivedMs);
     meta << QLocale().toString(date.toLocalTime(), QLocale::LongFormat) << sizeText(s.summary.size);
@@ -435,13 +674,45 @@ void MessageView::fillHeaderCard()
         meta << tr("TLS");
     }
     if (!s.authUser.isEmpty()) {
-        meta << tr("AUTH %1").arg(s.authUser);
+        meta << tr("AUTH %1").arg(shortened(withLineFeeds(s.authUser), CardUserCharacters));
     }
     if (!p.warnings.isEmpty()) {
         meta << counted(p.warnings.size(), tr("parse warning"), tr("parse warnings"));
     }
     m_meta->setText(meta.join(QStringLiteral(" · ")));
-    m_meta->setToolTip(p.warnings.join(u'\n'));
+    QStringList tip;
+    if (!s.authUser.isEmpty()) {
+        tip << tr("AUTH user: %1").arg(s.authUser);
+    }
+    tip << p.warnings;
+    m_meta->setToolTip(tip.isEmpty() ? QString() : plainToolTip(tip.join(u'\n')));
+}
+
+void MessageView::fillAddresses()
+{
+    const ParsedMessage &p = m_content.parsed;
+    auto field = [this](const QString &label, const MailAddressList &list, const QString &key) {
+        return QStringLiteral("<b>%1</b> %2").arg(label, addressHtml(list, key, m_expandedFields.contains(key)));
+    };
+    QStringList lines;
+    const MailAddressList from
+        = p.from.isEmpty() ? MailAddressList { { QString(), m_content.stored.mailFrom } } : p.from;
+    QString line = field(tr("From"), from, QStringLiteral("from"));
+    if (!p.to.isEmpty()) {
+        line += QStringLiteral("&nbsp;&nbsp; ") + field(tr("To"), p.to, QStringLiteral("to"));
+    }
+    lines << line;
+    if (!p.cc.isEmpty()) {
+        lines << field(tr("Cc"), p.cc, QStringLiteral("cc"));
+    }
+    if (!p.bcc.isEmpty()) {
+        lines << field(tr("Bcc"), p.bcc, QStringLiteral("bcc"));
+    }
+    if (!p.replyTo.isEmpty()) {
+        lines << field(tr("Reply-To"), p.replyTo, QStringLiteral("reply-to"));
+    }
+    m_addresses->setText(lines.join(QStringLiteral("<br>")));
+    static_cast<FittedScrollArea *>(m_addressArea)->refit();
 }
 
 void MessageView::fillAttachmentBar()
@@ -451,16 +722,19 @@ void MessageView::fillAttachmentBar()
         delete item;
     }
     const QList<MimePart> attachments = m_content.parsed.attachments();
-    m_attachmentBar->setVisible(!attachments.isEmpty());
+    m_attachmentArea->setVisible(!attachments.isEmpty());
+    const int nameWidth = fontMetrics().averageCharWidth() * ChipNameCharacters;
     for (const MimePart &part : attachments) {
         auto *chip = new QToolButton(m_attachmentBar);
-        const QString name = part.fileName.isEmpty() ? tr("part %1").arg(part.partId) : part.fileName;
-        chip->setText(QStringLiteral("%1  %2").arg(name, sizeText(part.size)));
+        const QString name = part.fileName.isEmpty() ? tr("part %1").arg(part.partId) : withLineFeeds(part.fileName);
+        chip->setText(QStringLiteral("%1  %2").arg(
+            fontMetrics().elidedText(name, Qt::ElideMiddle, nameWidth).replace(u'&', QLatin1String("&&")),
+            sizeText(part.size)));
         chip->setIcon(iconFor(part.contentType));
         chip->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
         chip->setPopupMode(QToolButton::MenuButtonPopup);
         chip->setAutoRaise(true);
-        chip->setToolTip(tr("%1 (%2): click to open").arg(name, part.contentType));
+        chip->setToolTip(plainToolTip(tr("%1 (%2): click to open").arg(name, part.contentType)));
         chip->setAccessibleName(tr("Attachment %1").arg(name));
         auto *menu = new QMenu(chip);
         const QString partId = part.partId;
@@ -476,6 +750,7 @@ void MessageView::fillAttachmentBar()
         m_attachmentLayout->addWidget(all);
     }
     m_attachmentLayout->addStretch();
+    static_cast<FittedScrollArea *>(m_attachmentArea)->refit();
 }
 
 void MessageView::fillEnvelope()
@@ -485,11 +760,12 @@ void MessageView::fillEnvelope()
     }
     const StoredMessage &s = m_content.stored;
     auto add = [this](const QString &label, const QString &value) {
-        auto *field = new QLabel(value, m_envelope);
+        auto *field = new QLabel(value, m_envelopeFields);
         field->setTextInteractionFlags(Qt::TextSelectableByMouse);
         field->setTextFormat(Qt::PlainText);
         field->setWordWrap(true);
         m_envelopeForm->addRow(label, field);
+        return field;
     };
     add(tr("MAIL FROM"), s.mailFrom.isEmpty() ? QStringLiteral("<>") : QStringLiteral("<%1>").arg(s.mailFrom));
     QStringList bcc;
@@ -501,7 +777,16 @@ void MessageView::fillEnvelope()
         rcpts << (bcc.contains(r.toLower()) ? tr("<%1>  (Bcc: in neither To nor Cc)").arg(r)
                                             : QStringLiteral("<%1>").arg(r));
     }
-    add(tr("RCPT TO"), rcpts.isEmpty() ? tr("(none: imported)") : rcpts.join(u'\n'));
+    // One per line; a long list scrolls within a few lines, so the session facts below stay in view.
+    auto *rcptTo = new QLabel(rcpts.isEmpty() ? tr("(none: imported)") : rcpts.join(u'\n'));
+    rcptTo->setObjectName(QStringLiteral("rcptTo"));
+    rcptTo->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    rcptTo->setTextFormat(Qt::PlainText);
+    rcptTo->setWordWrap(true);
+    auto *rcptArea = new FittedScrollArea(rcptTo, FittedScrollArea::Height::Fixed, m_envelopeFields);
+    rcptArea->setMaximumContentHeight(RecipientLines * rcptTo->fontMetrics().lineSpacing());
+    m_envelopeForm->addRow(
+        rcpts.size() > 1 ? tr("RCPT TO (%1)").arg(QLocale().toString(rcpts.size())) : tr("RCPT TO"), rcptArea);
     add(tr("Client"),
         s.clientAddress.isEmpty() ? tr("(imported from a file)")
                                   : QStringLiteral("%1 port %2").arg(s.clientAddress).arg(s.clientPort));
@@ -511,6 +796,64 @@ void MessageView::fillEnvelope()
     add(tr("Received"),
         QLocale().toString(QDateTime::fromMSecsSinceEpoch(s.summary.receivedMs).toLocalTime(), QLocale::LongFormat));
     add(tr("ID"), s.summary.id);
+    static_cast<FittedScrollArea *>(m_envelopeArea)->refit();
+}
+
+void MessageView::fillTranscript()
+{
+    const StoredMessage &s = m_content.stored;
+    m_transcript->setMessageTranscript(m_content.transcript);
+    m_transcriptView->resizeColumnToContents(TranscriptModel::TimeColumn);
+    m_transcriptView->resizeColumnToContents(TranscriptModel::DirectionColumn);
+    // A message that did not come over SMTP (no client, no HELO) has no session: with nothing recorded, say so
+    // rather than show an empty table; what the store recorded of its import is shown as it is.
+    const bool notSmtp = s.clientAddress.isEmpty() && s.helo.isEmpty();
+    const bool imported = notSmtp && m_content.transcript.isEmpty();
+    m_transcriptView->setVisible(!imported);
+    m_copyTranscript->setVisible(!m_content.transcript.isEmpty());
+    m_noSession->setVisible(imported);
+    const int start = m_transcript->messageStart();
+    m_transcriptTitle->setToolTip(QString());
+    if (imported) {
+        m_transcriptTitle->setText(tr("<b>SMTP session</b>"));
+    } else if (notSmtp) {
+        m_transcriptTitle->setText(tr("<b>Not received over SMTP</b> · what was recorded of its import"));
+    } else if (start > 0) {
+        m_transcriptTitle->setText(tr("<b>SMTP session</b> · this message's part is highlighted, from line %1 "
+                                      "(above it, the session's earlier messages)")
+                                       .arg(QLocale().toString(start + 1)));
+        m_transcriptTitle->setToolTip(tr("The whole session up to this message's final reply"));
+    } else {
+        m_transcriptTitle->setText(tr("<b>SMTP session</b> · up to this message's final reply"));
+    }
+    m_transcriptScrollPending = !imported;
+}
+
+void MessageView::scrollTranscriptIfShown()
+{
+    // Once per message, when the tab is first shown: at this message's part of a long session.
+    if (!m_transcriptScrollPending || m_tabs->currentWidget() != m_envelope || m_stack->currentWidget() != m_page) {
+        return;
+    }
+    m_transcriptScrollPending = false;
+    QPointer<QTableView> view(m_transcriptView);
+    const int start = m_transcript->messageStart();
+    // After the tab's layout has given the view its size.
+    QMetaObject::invokeMethod(
+        this,
+        [view, start] {
+            if (!view) {
+                return;
+            }
+            view->doItemsLayout();
+            if (start > 0) {
+                view->scrollTo(
+                    view->model()->index(start, TranscriptModel::TextColumn), QAbstractItemView::PositionAtTop);
+            } else {
+                view->scrollToTop();
+            }
+        },
+        Qt::QueuedConnection);
 }
 
 bool MessageView::savePart(const QString &partId, const QString &fileName)

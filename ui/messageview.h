@@ -18,12 +18,16 @@ class QTreeView;
 class QCheckBox;
 class QHBoxLayout;
 class QFormLayout;
+class QPushButton;
+class QSplitter;
 class SourceView;
 class TranscriptModel;
 
 // The message pane: a header card that never scrolls away (subject, addresses, date, size, TLS, AUTH user,
 // attachment chips), then tabs: HTML, Text, Headers, Source, Parts, Envelope & session. Messages load on a worker
-// thread; the pane shows the newest one asked for.
+// thread; the pane shows the newest one asked for. No message sets the pane's minimum size: long address lists
+// collapse ("and 95 more") and scroll within a bounded height, as do long subjects, attachment rows and the
+// envelope. The tab the user chose stays while messages have it; a message without HTML opens on Text.
 class MessageView : public QWidget
 {
     Q_OBJECT
@@ -39,8 +43,14 @@ public:
     const MessageContent &content() const;
     bool isLoading() const;
 
+    // The tab shown.
     Tab currentTab() const;
+    // Shows tab and makes it the user's choice (chosenTab()).
     void setCurrentTab(Tab tab);
+    // The tab the user chose last (by clicking, the keyboard or setCurrentTab()): what each message opens on,
+    // except that a message without HTML opens on Text when the choice is HTML (as Mailpit does), and one without
+    // text opens on HTML when the choice is Text. This, not the tab shown, is the choice to keep across runs.
+    Tab chosenTab() const;
     HtmlView *htmlView() const;
     QTabWidget *tabs() const;
     SourceView *sourceView() const;
@@ -70,8 +80,12 @@ Q_SIGNALS:
 private:
     void onLoaded(const QString &id, const MessageContent &content);
     void fillHeaderCard();
+    void fillAddresses();
     void fillAttachmentBar();
     void fillEnvelope();
+    void fillTranscript();
+    void scrollTranscriptIfShown();
+    void showTab(Tab tab);
     void loadSourceIfShown();
 
     MessageStore *m_store;
@@ -79,14 +93,21 @@ private:
     MessageContent m_content;
     QString m_requestedId;
     bool m_sourceLoaded = false;
+    Tab m_chosenTab = HtmlTab;
+    bool m_switchingTab = false; // the pane, not the user, is changing the tab
+    QStringList m_expandedFields; // address fields shown whole ("to", "cc", …)
+    bool m_transcriptScrollPending = false;
 
     QStackedWidget *m_stack;
     QLabel *m_placeholder;
     QWidget *m_page;
     QWidget *m_card;
     QLabel *m_subject;
+    QWidget *m_subjectArea;
     QLabel *m_addresses;
+    QWidget *m_addressArea;
     QLabel *m_meta;
+    QWidget *m_attachmentArea;
     QWidget *m_attachmentBar;
     QHBoxLayout *m_attachmentLayout;
     QTabWidget *m_tabs;
@@ -101,8 +122,14 @@ private:
     QTreeView *m_partsView;
     PartsModel *m_parts;
     QWidget *m_envelope;
+    QSplitter *m_envelopeSplit;
+    QWidget *m_envelopeArea;
+    QWidget *m_envelopeFields;
     QFormLayout *m_envelopeForm;
+    QLabel *m_transcriptTitle;
     QTableView *m_transcriptView;
+    QLabel *m_noSession;
+    QPushButton *m_copyTranscript;
     TranscriptModel *m_transcript;
     QString m_tempDir;
 };

@@ -1,5 +1,7 @@
 #include "partsmodel.h"
 
+#include "displaytext.h"
+
 #include <QLocale>
 
 PartsModel::PartsModel(QObject *parent) : QAbstractItemModel(parent)
@@ -111,9 +113,10 @@ QVariant PartsModel::data(const QModelIndex &index, int role) const
         }
         break;
     case Qt::ToolTipRole:
-        return tr("Part %1: %2, %3, %4 bytes decoded")
-            .arg(p.partId, p.contentType, p.transferEncoding.isEmpty() ? QStringLiteral("7bit") : p.transferEncoding)
-            .arg(p.size);
+        return plainToolTip(tr("Part %1: %2, %3, %4 bytes decoded")
+                                .arg(p.partId, p.contentType,
+                                    p.transferEncoding.isEmpty() ? QStringLiteral("7bit") : p.transferEncoding)
+                                .arg(p.size));
     case Qt::TextAlignmentRole:
         if (index.column() == SizeColumn) {
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
@@ -129,7 +132,25 @@ QVariant PartsModel::data(const QModelIndex &index, int role) const
 
 QVariant PartsModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) {
+    if (orientation != Qt::Horizontal) {
+        return {};
+    }
+    if (role == Qt::ToolTipRole) {
+        switch (section) {
+        case PartColumn:
+            return tr("The part's number in the MIME tree (1.2 is the second part of the first)");
+        case TypeColumn:
+            return tr("Content-Type, with the charset of text parts");
+        case NameColumn:
+            return tr("The file name, or the Content-ID an HTML body refers to (cid:)");
+        case SizeColumn:
+            return tr("Size once the transfer encoding is undone");
+        case DispositionColumn:
+            return tr("What the part is to the message: a body, an attachment, an inline image…");
+        }
+        return {};
+    }
+    if (role != Qt::DisplayRole) {
         return {};
     }
     switch (section) {

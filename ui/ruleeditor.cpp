@@ -50,6 +50,9 @@ RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) 
     m_pattern->setPlaceholderText(stage == RuleSet::Stage::Host ? tr("192.168.1.0/24, ::1, 10.0.*")
             : stage == RuleSet::Stage::Data                     ? tr("*invoice*")
                                                                 : tr("bogus@example.com, *@blocked.test, ^test"));
+    // Wide enough for its example, whole.
+    m_pattern->setMinimumWidth(m_pattern->fontMetrics().horizontalAdvance(m_pattern->placeholderText())
+        + 4 * m_pattern->fontMetrics().averageCharWidth());
     if (stage == RuleSet::Stage::Sender || stage == RuleSet::Stage::Recipient || stage == RuleSet::Stage::Auth) {
         m_part = new QComboBox(this);
         m_part->addItem(tr("the whole address"), int(Rule::Part::Address));
@@ -126,8 +129,9 @@ RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) 
     QPalette palette = m_problem->palette();
     palette.setColor(QPalette::WindowText, QColor(0xc6, 0x28, 0x28));
     m_problem->setPalette(palette);
+    m_problem->hide();
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &RuleEditor::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
     auto *layout = new QVBoxLayout(this);
@@ -135,18 +139,25 @@ RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) 
     layout->addWidget(m_problem);
     layout->addWidget(m_buttons);
 
-    for (QLineEdit *edit : { m_pattern, m_enhanced, m_text }) {
+    // What the user changes (never what the editor itself sets up) makes that field's problems show.
+    const QList<QPair<QLineEdit *, QString>> edits { { m_pattern, QStringLiteral("pattern") },
+        { m_enhanced, QStringLiteral("enhanced") }, { m_text, QStringLiteral("text") } };
+    for (const auto &[edit, field] : edits) {
+        connect(edit, &QLineEdit::textEdited, this, [this, field] { touch(field); });
         connect(edit, &QLineEdit::textChanged, this, &RuleEditor::validate);
     }
     if (m_header) {
         connect(m_header, &QLineEdit::textChanged, this, &RuleEditor::validate);
     }
-    for (QSpinBox *spin : { m_code, m_probability, m_delay }) {
-        connect(spin, &QSpinBox::valueChanged, this, &RuleEditor::validate);
+    const QList<QPair<QSpinBox *, QString>> spins { { m_code, QStringLiteral("code") },
+        { m_probability, QStringLiteral("probability") }, { m_delay, QStringLiteral("delayMs") } };
+    for (const auto &[spin, field] : spins) {
+        connect(spin, &QSpinBox::valueChanged, this, [this, field] { touch(field); });
     }
     if (m_minSize) {
-        connect(m_minSize, &QSpinBox::valueChanged, this, &RuleEditor::validate);
+        connect(m_minSize, &QSpinBox::valueChanged, this, [this] { touch(QStringLiteral("minSize")); });
     }
+    connect(m_match, &QComboBox::activated, this, [this] { touch(QStringLiteral("match")); });
     for (QComboBox *box : { m_match, m_action }) {
         connect(box, &QComboBox::currentIndexChanged, this, &RuleEditor::validate);
     }
@@ -157,6 +168,8 @@ RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) 
         }
     });
     validate();
+    // The pattern is what a rule is about: typing starts there.
+    m_pattern->setFocus();
 }
 
 Rule RuleEditor::rule() const
@@ -194,10 +207,75 @@ QLineEdit *RuleEditor::patternField() const
     return m_pattern;
 }
 
+void RuleEditor::accept()
+{
+    if (!problem().isEmpty()) {
+        m_okPressed = true;
+        validate();
+        return;
+    }
+    QDialog::accept();
+}
+
+void RuleEditor::touch(const QString &field)
+{
+    if (!m_touched.contains(field)) {
+        m_touched << field;
+    }
+    validate();
+}
+
+QString RuleEditor::shownProblem() const
+{
+    // RuleSet::validate() names the first problem as "field: why". One in a field the user has not changed yet is
+    // kept quiet, and looked past (with a valid stand-in value) for a problem in a field the user did change.
+    Rule r = rule();
+    for (int round = 0; round < 8; ++round) {
+        const QString problem = RuleSet::validate(r, m_stage);
+        if (problem.isEmpty()) {
+            return {};
+        }
+        const QString field = problem.section(u':', 0, 0);
+        bool shown = m_okPressed || m_touched.contains(field);
+        if (field == QLatin1String("pattern")) {
+            // Another kind of match can make a typed pattern wrong; a size makes an empty one right.
+            shown = shown || (!r.pattern.isEmpty() && m_touched.contains(QLatin1String("match")))
+                || m_touched.contains(QLatin1String("minSize"));
+        } else if (field == QLatin1String("enhanced")) {
+            // The enhanced code's class must be the reply code's (RFC 3463 §2): a new code makes it wrong too.
+            shown = shown || m_touched.contains(QLatin1String("code"));
+        }
+        if (shown) {
+            return problem;
+        }
+        if (field == QLatin1String("match")) {
+            r.match = Rule::Match::Exact;
+        } else if (field == QLatin1String("pattern")) {
+            r.pattern = r.match == Rule::Match::Cidr ? QStringLiteral("192.0.2.0/24") : QStringLiteral("x");
+        } else if (field == QLatin1String("code")) {
+            const int enhancedClass = r.enhanced.isEmpty() ? 5 : r.enhanced.at(0).digitValue();
+            r.code = enhancedClass == 4 ? 450 : 550;
+        } else if (field == QLatin1String("enhanced")) {
+            r.enhanced = QStringLiteral("%1.0.0").arg(r.code / 100);
+        } else if (field == QLatin1String("text")) {
+            r.text.clear();
+        } else if (field == QLatin1String("probability")) {
+            r.probability = 100;
+        } else if (field == QLatin1String("delayMs")) {
+            r.delayMs = 0;
+        } else {
+            return problem;
+        }
+    }
+    return {};
+}
+
 void RuleEditor::validate()
 {
-    const QString problem = this->problem();
+    const QString problem = shownProblem();
     m_problem->setText(problem.isEmpty() ? QString() : tr("Cannot save: %1").arg(problem));
+    m_problem->setVisible(!problem.isEmpty());
+    // OK stays available while the only problems are in untouched fields: pressing it names them.
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(problem.isEmpty());
 }
 

@@ -11,8 +11,9 @@ class QLabel;
 class QLineEdit;
 class QSpinBox;
 
-// Edits one rule of a stage. Validated as you type (a bad regex or prefix is named, with why, and OK waits);
-// presets fill in the common replies.
+// Edits one rule of a stage. Validated as you type (a bad regex or prefix is named, with why, and OK waits), but
+// a field's problem shows only once the user has changed that field, or pressed OK: a new rule does not open
+// complaining that its empty pattern is empty. Presets fill in the common replies.
 class RuleEditor : public QDialog
 {
     Q_OBJECT
@@ -22,8 +23,13 @@ public:
     // "" when the rule is valid, else what is wrong.
     QString problem() const;
     QLineEdit *patternField() const;
+    // Accepts a valid rule; otherwise shows every problem and stays open.
+    void accept() override;
 
 private:
+    // The first problem of a field the user has changed ("" when none; all fields once OK was pressed).
+    QString shownProblem() const;
+    void touch(const QString &field);
     void validate();
     void applyPreset(int index);
 
@@ -44,4 +50,6 @@ private:
     QCheckBox *m_enabled;
     QLabel *m_problem;
     QDialogButtonBox *m_buttons;
+    QStringList m_touched; // fields the user changed, named as RuleSet::validate() names them
+    bool m_okPressed = false;
 };

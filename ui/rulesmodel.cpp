@@ -173,6 +173,23 @@ bool RulesModel::setData(const QModelIndex &index, const QVariant &value, int ro
 
 QVariant RulesModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (role == Qt::ToolTipRole && orientation == Qt::Horizontal) {
+        switch (section) {
+        case EnabledColumn:
+            return tr("Whether the rule is used");
+        case MatchColumn:
+            return tr("What the rule looks at and how it matches");
+        case ReplyColumn:
+            return tr("What the client gets when the rule refuses");
+        case ProbabilityColumn:
+            return tr("How often the rule fires when it matches");
+        case DelayColumn:
+            return tr("How long the reply waits");
+        case HitsColumn:
+            return tr("How often the rule matched since the rules last changed");
+        }
+        return {};
+    }
     if (role != Qt::DisplayRole) {
         return {};
     }

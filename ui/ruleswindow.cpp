@@ -49,6 +49,7 @@ QString tryHint(RuleSet::Stage stage)
     case RuleSet::Stage::Data:
         return RulesWindow::tr("Try a header value (the rule's header, e.g. a Subject)");
     case RuleSet::Stage::Sender:
+        return RulesWindow::tr("Try an address, e.g. bogus@example.com, or <> for the null sender");
     case RuleSet::Stage::Recipient:
         break;
     }
@@ -166,14 +167,28 @@ QWidget *RulesWindow::makePage(RuleSet::Stage stage)
     tryField->setAccessibleName(tr("Try it"));
     tryField->setClearButtonEnabled(true);
     auto *tryResult = new QLabel(page);
+    tryResult->setObjectName(QStringLiteral("tryResult"));
     tryResult->setWordWrap(true);
     tryResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // The answer is always for what the field holds and the rules in force: nothing tried, no answer; worked out
+    // again when the rules change and whenever the page is shown. The null sender is typed as "<>" (RFC 5321
+    // §4.5.5), the way it is sent.
     auto updateTry = [this, stage, tryField, tryResult] {
-        tryResult->setText(
-            tryField->text().isEmpty() && stage != RuleSet::Stage::Sender ? QString() : tryIt(stage, tryField->text()));
+        const QString subject = tryField->text();
+        if (subject.isEmpty()) {
+            tryResult->clear();
+            return;
+        }
+        const bool nullSender = stage == RuleSet::Stage::Sender && subject.trimmed() == QLatin1String("<>");
+        tryResult->setText(tryIt(stage, nullSender ? QString() : subject));
     };
     connect(tryField, &QLineEdit::textChanged, this, updateTry);
     connect(this, &RulesWindow::rulesApplied, this, updateTry);
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this, page, updateTry] {
+        if (m_tabs->currentWidget() == page) {
+            updateTry();
+        }
+    });
 
     auto *top = new QHBoxLayout;
     top->addWidget(view, 1);

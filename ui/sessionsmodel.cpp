@@ -1,8 +1,13 @@
 #include "sessionsmodel.h"
 
+#include "displaytext.h"
+
+#include <QApplication>
 #include <QColor>
 #include <QDateTime>
 #include <QLocale>
+#include <QStyle>
+#include <QStyleOptionHeader>
 #include <QTimer>
 
 namespace {
@@ -26,6 +31,34 @@ qint64 bytesOf(const TranscriptEntry &entry)
         return entry.text.mid(1, entry.text.indexOf(' ') - 1).toLongLong();
     }
     return entry.text.size() + 2;
+}
+
+// The first line of a (multi-line) reply.
+QByteArray firstLine(const QByteArray &text)
+{
+    const qsizetype end = text.indexOf('\n');
+    return end < 0 ? text : text.left(end);
+}
+
+// The window adds "refused by RULE" or "decided by RULE" for SmtpServer::ruleApplied (ui/mainwindow.cpp).
+constexpr QByteArrayView RefusedBy = "refused by ";
+
+// A header wide enough for its title and for a typical value of its column, so that a view sized to contents
+// fits the sessions still to come: the style's header section around the title (as QHeaderView measures it),
+// or the value with an item's margins.
+QSize headerSize(const QString &title, const QString &typical)
+{
+    QStyle *style = QApplication::style();
+    QStyleOptionHeader option;
+    option.text = title;
+    option.fontMetrics = QFontMetrics(QApplication::font("QHeaderView"));
+    QSize size = style->sizeFromContents(
+        QStyle::CT_HeaderSection, &option, option.fontMetrics.size(Qt::TextSingleLine, title), nullptr);
+    size.rwidth() += style->pixelMetric(QStyle::PM_HeaderMarkSize) + style->pixelMetric(QStyle::PM_HeaderMargin);
+    const int itemMargins = 2 * (style->pixelMetric(QStyle::PM_FocusFrameHMargin) + 1) + 4;
+    const QFontMetrics cell(QApplication::font("QTableView"));
+    size.setWidth(qMax(size.width(), cell.horizontalAdvance(typical) + itemMargins));
+    return size;
 }
 } // namespace
 
@@ -66,15 +99,15 @@ int SessionsModel::openCount() const
 
 SessionsModel::Session *SessionsModel::find(quint64 id)
 {
-    // Recent sessions are at the end: search from there.
+    // Recent sessions are at the end of the pending ones and at the top of the list: search from there.
     for (qsizetype i = m_pending.size() - 1; i >= 0; --i) {
         if (m_pending[i].id == id) {
             return &m_pending[i];
         }
     }
-    for (qsizetype i = m_sessions.size() - 1; i >= 0; --i) {
-        if (m_sessions[i].id == id) {
-            return &m_sessions[i];
+    for (Session &s : m_sessions) {
+        if (s.id == id) {
+            return &s;
         }
     }
     return nullptr;
@@ -125,7 +158,12 @@ void SessionsModel::addEntry(quint64 id, const TranscriptEntry &entry)
             s->helo = QString::fromUtf8(entry.text.mid(5).trimmed());
         }
     } else if (entry.direction == TranscriptEntry::Direction::Out) {
-        s->lastReply = entry.text.left(entry.text.indexOf('\n'));
+        s->lastReply = firstLine(entry.text);
+        if (s->lastReply.startsWith('4') || s->lastReply.startsWith('5')) {
+            s->lastError = s->lastReply;
+        }
+    } else if (entry.text.startsWith(RefusedBy)) {
+        s->refusedBy = entry.text.mid(RefusedBy.size());
     }
     s->entries << entry;
     if (s->entries.size() > MaxEntries) {
@@ -158,9 +196,11 @@ void SessionsModel::flush()
 {
     m_timer->stop();
     if (!m_pending.isEmpty()) {
-        beginInsertRows(QModelIndex(), int(m_sessions.size()), int(m_sessions.size() + m_pending.size() - 1));
-        m_sessions += m_pending;
-        m_pending.clear();
+        beginInsertRows(QModelIndex(), 0, int(m_pending.size() - 1));
+        std::reverse(m_pending.begin(), m_pending.end());
+        m_pending += m_sessions;
+        m_sessions = std::move(m_pending);
+        m_pending = QList<Session>();
         endInsertRows();
     }
     prune();
@@ -185,28 +225,45 @@ void SessionsModel::flush()
 
 void SessionsModel::prune()
 {
-    // The oldest closed sessions go first; open ones stay whatever the limit.
+    // The oldest closed sessions (at the bottom) go first; open ones stay whatever the limit.
     qsizetype excess = m_sessions.size() - m_maxSessions;
     while (excess > 0) {
-        qsizetype first = -1;
-        for (qsizetype i = 0; i < m_sessions.size(); ++i) {
+        qsizetype last = -1;
+        for (qsizetype i = m_sessions.size() - 1; i >= 0; --i) {
             if (m_sessions.at(i).closedMs != 0) {
-                first = i;
+                last = i;
                 break;
             }
         }
-        if (first < 0) {
+        if (last < 0) {
             return;
         }
-        qsizetype last = first;
-        while (last + 1 < m_sessions.size() && m_sessions.at(last + 1).closedMs != 0 && last - first + 1 < excess) {
-            ++last;
+        qsizetype first = last;
+        while (first > 0 && m_sessions.at(first - 1).closedMs != 0 && last - first + 1 < excess) {
+            --first;
         }
         beginRemoveRows(QModelIndex(), int(first), int(last));
         m_sessions.remove(first, last - first + 1);
         endRemoveRows();
         excess -= last - first + 1;
     }
+}
+
+QString SessionsModel::stateText(const Session &s)
+{
+    if (s.closedMs == 0) {
+        return s.lastReply.isEmpty() ? tr("open") : tr("open · %1").arg(QString::fromUtf8(s.lastReply));
+    }
+    // What someone testing error handling looks for: which rule refused the client, or else the last refusal of a
+    // session that delivered nothing; the last reply otherwise (usually QUIT's 221).
+    if (!s.refusedBy.isEmpty()) {
+        const QString refused = tr("refused by %1").arg(QString::fromUtf8(s.refusedBy));
+        return s.messages == 0 ? refused : tr("closed · %1").arg(refused);
+    }
+    if (s.messages == 0 && !s.lastError.isEmpty()) {
+        return tr("closed · %1").arg(QString::fromUtf8(s.lastError));
+    }
+    return s.lastReply.isEmpty() ? tr("closed") : tr("closed · %1").arg(QString::fromUtf8(s.lastReply));
 }
 
 int SessionsModel::rowCount(const QModelIndex &parent) const
@@ -232,10 +289,8 @@ QVariant SessionsModel::data(const QModelIndex &index, int role) const
             return s.peer;
         case HeloColumn:
             return s.helo;
-        case StateColumn: {
-            const QString state = s.closedMs == 0 ? tr("open") : tr("closed");
-            return s.lastReply.isEmpty() ? state : QStringLiteral("%1 · %2").arg(state, QString::fromUtf8(s.lastReply));
-        }
+        case StateColumn:
+            return stateText(s);
         case MessagesColumn:
             return s.messages;
         case BytesColumn:
@@ -246,16 +301,33 @@ QVariant SessionsModel::data(const QModelIndex &index, int role) const
         }
         }
         break;
-    case Qt::ToolTipRole:
-        return tr("Session %1 from %2, opened %3")
-            .arg(s.id)
-            .arg(s.peer, QDateTime::fromMSecsSinceEpoch(s.openedMs).toLocalTime().toString(Qt::ISODate));
+    case Qt::ToolTipRole: {
+        QStringList lines { tr("Session %1 from %2, opened %3")
+                                .arg(s.id)
+                                .arg(s.peer,
+                                    QDateTime::fromMSecsSinceEpoch(s.openedMs).toLocalTime().toString(Qt::ISODate)) };
+        if (index.column() == StateColumn) {
+            lines << tr("State: %1").arg(stateText(s));
+            if (!s.lastError.isEmpty()) {
+                lines << tr("Last refusal: %1").arg(QString::fromUtf8(s.lastError));
+            }
+            if (!s.lastReply.isEmpty()) {
+                lines << tr("Last reply: %1").arg(QString::fromUtf8(s.lastReply));
+            }
+        }
+        return plainToolTip(lines.join(u'\n'));
+    }
     case Qt::ForegroundRole:
-        if (index.column() == StateColumn && !s.lastReply.isEmpty()) {
-            if (s.lastReply.startsWith('5')) {
+        if (index.column() == StateColumn) {
+            // Coloured by the class of the reply the state names (RFC 5321 §4.2.1).
+            const QByteArray &reply
+                = s.closedMs != 0 && (!s.refusedBy.isEmpty() || s.messages == 0) && !s.lastError.isEmpty()
+                ? s.lastError
+                : s.lastReply;
+            if (reply.startsWith('5')) {
                 return QColor(0xc6, 0x28, 0x28);
             }
-            if (s.lastReply.startsWith('4')) {
+            if (reply.startsWith('4')) {
                 return QColor(0xb2, 0x6a, 0x00);
             }
         }
@@ -275,7 +347,39 @@ QVariant SessionsModel::data(const QModelIndex &index, int role) const
 
 QVariant SessionsModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) {
+    if (orientation != Qt::Horizontal) {
+        return {};
+    }
+    switch (role) {
+    case Qt::DisplayRole:
+        break;
+    case Qt::ToolTipRole:
+        switch (section) {
+        case PeerColumn:
+            return tr("The client's address and port");
+        case HeloColumn:
+            return tr("The name the client gave in EHLO or HELO");
+        case StateColumn:
+            return tr("Open or closed, with the last reply; a refused session names the rule that refused it");
+        case MessagesColumn:
+            return tr("Messages delivered in the session");
+        case BytesColumn:
+            return tr("What the client sent: commands and message data");
+        case DurationColumn:
+            return tr("How long the session was (or has been) open");
+        }
+        return {};
+    case Qt::TextAlignmentRole:
+        return QVariant::fromValue((section >= MessagesColumn ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter);
+    case Qt::SizeHintRole: {
+        static const char *const typical[] = { "127.0.0.1:65535", "client.example.test", "refused by recipient rule 12",
+            "9,999", "1,023.9 KB", "1,234.5 s" };
+        if (section < 0 || section >= ColumnCount) {
+            return {};
+        }
+        return headerSize(headerData(section, orientation).toString(), QString::fromLatin1(typical[section]));
+    }
+    default:
         return {};
     }
     switch (section) {

@@ -8,9 +8,10 @@
 
 class QTimer;
 
-// The Sessions dock: every SMTP session, open or closed, including the ones that delivered nothing because they
-// were refused, with its transcript as it happens. Keeps the last maxSessions() sessions (open ones always).
-// Updates from a flood of sessions are coalesced: rows and transcripts change at most every interval.
+// The Sessions dock: every SMTP session, newest first (as the inbox is), open or closed, including the ones that
+// delivered nothing because they were refused: a refused session names the rule that refused it. Each has its
+// transcript as it happens. Keeps the last maxSessions() sessions (open ones always). Updates from a flood of
+// sessions are coalesced: rows and transcripts change at most every interval.
 class SessionsModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -55,7 +56,9 @@ private:
         QString helo;
         qint64 bytes = 0;
         int messages = 0;
-        QByteArray lastReply;
+        QByteArray lastReply; // its first line
+        QByteArray lastError; // the last 4xx or 5xx reply's first line
+        QByteArray refusedBy; // the last rule that refused a command ("recipient rule 2: exact bogus@x.test")
         Transcript entries;
         qsizetype dropped = 0; // entries no longer kept
         qsizetype published = 0; // entries already announced by entriesAppended
@@ -64,9 +67,10 @@ private:
     const Session *find(quint64 id) const;
     void scheduleUpdate();
     void prune();
+    static QString stateText(const Session &s);
 
-    QList<Session> m_sessions; // oldest first
-    QList<Session> m_pending; // opened, not yet inserted
+    QList<Session> m_sessions; // newest first
+    QList<Session> m_pending; // opened, not yet inserted; oldest first
     QSet<quint64> m_dirty;
     int m_maxSessions = 200;
     int m_open = 0;

@@ -30,7 +30,7 @@ public:
         setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
         setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
         setAccessibleName(tr("Message source"));
-        connect(this, &QPlainTextEdit::blockCountChanged, this, [this] { updateMargins(); });
+        connect(this, &QPlainTextEdit::blockCountChanged, this, &Editor::updateGutter);
         connect(this, &QPlainTextEdit::updateRequest, this, [this](const QRect &rect, int dy) {
             if (dy) {
                 m_gutter->scroll(0, dy);
@@ -38,7 +38,17 @@ public:
                 m_gutter->update(0, rect.y(), m_gutter->width(), rect.height());
             }
         });
-        updateMargins();
+        updateGutter();
+    }
+
+    // The text starts right of the gutter: the viewport's left margin and the gutter's width are one number,
+    // set together whenever it may change (more lines, a new document, a resize, another font).
+    void updateGutter()
+    {
+        const int width = gutterWidth();
+        setViewportMargins(width, 0, 0, 0);
+        const QRect r = contentsRect();
+        m_gutter->setGeometry(QRect(r.left(), r.top(), width, r.height()));
     }
 
     int gutterWidth() const
@@ -69,8 +79,15 @@ protected:
     void resizeEvent(QResizeEvent *event) override
     {
         QPlainTextEdit::resizeEvent(event);
-        const QRect r = contentsRect();
-        m_gutter->setGeometry(QRect(r.left(), r.top(), gutterWidth(), r.height()));
+        updateGutter();
+    }
+
+    void changeEvent(QEvent *event) override
+    {
+        QPlainTextEdit::changeEvent(event);
+        if (event->type() == QEvent::FontChange) {
+            updateGutter();
+        }
     }
 
 private:
@@ -86,8 +103,6 @@ private:
     private:
         Editor *m_editor;
     };
-
-    void updateMargins() { setViewportMargins(gutterWidth(), 0, 0, 0); }
 
     Gutter *m_gutter;
 };
@@ -207,6 +222,8 @@ void SourceView::attach(QTextDocument *document)
     document->setDocumentLayout(new QPlainTextDocumentLayout(document));
     QTextDocument *previous = m_document;
     m_editor->setDocument(document);
+    // Setting a document announces no change of block count: the gutter is fitted to the new one here.
+    m_editor->updateGutter();
     m_document = document;
     delete previous;
     m_editor->moveCursor(QTextCursor::Start);

@@ -5,7 +5,9 @@
 #include <QAbstractTableModel>
 
 // An SMTP transcript, one row per command line or reply: time, "C:" or "S:", the text (monospace). Replies are
-// coloured by class: 4xx amber, 5xx red. Message data is its one "[N octets of message data]" row.
+// coloured by class: 4xx amber, 5xx red. Message data is its one "[N octets of message data]" row. A message's
+// stored transcript is its whole session up to its final reply; the rows of this message's part of it (since the
+// previous message of the session) are highlighted.
 class TranscriptModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -14,8 +16,15 @@ public:
 
     explicit TranscriptModel(QObject *parent = nullptr);
     void setTranscript(const Transcript &transcript);
+    // A stored message's transcript: highlights its part of the session (messageStart()).
+    void setMessageTranscript(const Transcript &transcript);
     void append(const Transcript &entries);
     const Transcript &transcript() const;
+    // The first row of the message's own part; 0 when the whole transcript is its part, -1 for a live session.
+    int messageStart() const;
+    // Where the message whose stored transcript this is begins: after the final reply ("250 … queued as ID", each
+    // stored message's last entry) of the session's previous message; 0 when it was the first.
+    static int messageStartOf(const Transcript &transcript);
     // The transcript as text: "C: …" / "S: …" lines.
     QString toText() const;
 
@@ -26,4 +35,5 @@ public:
 
 private:
     Transcript m_entries;
+    int m_messageStart = -1;
 };

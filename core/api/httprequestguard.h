@@ -70,6 +70,5 @@ private:
     qint64 m_remaining = 0; // body or chunk octets still to come
     qint64 m_bodyBytes = 0; // chunked: decoded octets of this request so far
     qint64 m_maxBody = 0;
-    bool m_upgradeAfterHead = false;
     Refusal m_refusal;
 };

@@ -2,6 +2,7 @@
 #include <gmime/gmime.h>
 
 // Qt after GMime.
+#include "encodedwords.h"
 #include "htmltext.h"
 #include "parsedmessage.h"
 
@@ -62,7 +63,8 @@ QString warningText(GMimeParserWarning code, const char *item)
         what = QStringLiteral("unencoded 8-bit characters in a header");
         break;
     case GMIME_WARN_INVALID_CONTENT_TYPE:
-        what = QStringLiteral("invalid content type, taken as application/octet-stream");
+        // Walker::walk() reads such a part as text/plain (RFC 2045 §5.2).
+        what = QStringLiteral("invalid content type, taken as text/plain");
         break;
     case GMIME_WARN_INVALID_RFC2047_HEADER_VALUE:
         what = QStringLiteral("invalid RFC 2047 encoded header value");
@@ -262,6 +264,87 @@ QString lowerParam(GMimeContentType *type, const char *name)
     return type ? fromUtf8(g_mime_content_type_get_parameter(type, name)).trimmed().toLower() : QString();
 }
 
+// The raw value of an object's first header named name, as in the source; empty when it has none.
+QByteArray rawHeader(GMimeObject *object, const char *name)
+{
+    GMimeHeader *header = g_mime_header_list_get_header(g_mime_object_get_header_list(object), name);
+    const char *raw = header ? g_mime_header_get_raw_value(header) : nullptr;
+    return raw ? QByteArray(raw) : QByteArray();
+}
+
+// A part's file name as g_mime_part_get_filename() gives it (Content-Disposition's filename, else Content-Type's
+// name; RFC 2231 and RFC 2047 decoded), from the headers with their runs of encoded-words rejoined (EncodedWords).
+QString fileNameOf(GMimeObject *object, GMimeParserOptions *options)
+{
+    const QByteArray rawDisposition = rawHeader(object, "Content-Disposition");
+    const QByteArray rawType = GMIME_IS_PART(object) ? rawHeader(object, "Content-Type") : QByteArray();
+    const QByteArray disposition = EncodedWords::rejoined(rawDisposition);
+    const QByteArray type = EncodedWords::rejoined(rawType);
+    if (disposition == rawDisposition && type == rawType) {
+        if (GMIME_IS_PART(object)) {
+            return fromUtf8(g_mime_part_get_filename(GMIME_PART(object)));
+        }
+        GMimeContentDisposition *parsed = g_mime_object_get_content_disposition(object);
+        return parsed ? fromUtf8(g_mime_content_disposition_get_parameter(parsed, "filename")) : QString();
+    }
+    if (!disposition.isEmpty()) {
+        GObjectPtr<GMimeContentDisposition> parsed(g_mime_content_disposition_parse(options, disposition.constData()));
+        if (const char *name = parsed.p ? g_mime_content_disposition_get_parameter(parsed.p, "filename") : nullptr) {
+            return fromUtf8(name);
+        }
+    }
+    if (!type.isEmpty()) {
+        GObjectPtr<GMimeContentType> parsed(g_mime_content_type_parse(options, type.constData()));
+        return parsed.p ? fromUtf8(g_mime_content_type_get_parameter(parsed.p, "name")) : QString();
+    }
+    return {};
+}
+
+// RFC 2045 §5.2: a Content-Type that is not "type/subtype" ("text; charset=us-ascii") is taken as text/plain in
+// US-ASCII, as Python's email package takes it. GMime takes it as application/octet-stream (and warns), so a part of
+// that type whose header says something else is such a part; its declared charset is kept, as Python keeps it.
+// Returns the charset to read it in, or nullopt for any other part.
+std::optional<QString> invalidTypeCharset(GMimeObject *object, const QString &contentType, GMimeParserOptions *options)
+{
+    if (contentType != QLatin1String("application/octet-stream")) {
+        return std::nullopt;
+    }
+    const QByteArray raw = rawHeader(object, "Content-Type");
+    if (raw.isEmpty()) {
+        return std::nullopt;
+    }
+    // The declared type without comments and whitespace, which GMime allows around its parts.
+    QByteArray declared;
+    int depth = 0;
+    for (const char c : raw) {
+        if (c == '(') {
+            ++depth;
+        } else if (c == ')' && depth > 0) {
+            --depth;
+        } else if (depth == 0 && c == ';') {
+            break;
+        } else if (depth == 0 && c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+            declared += c;
+        }
+    }
+    if (declared.toLower() == "application/octet-stream") {
+        return std::nullopt;
+    }
+    QString charset = QStringLiteral("us-ascii");
+    const qsizetype semicolon = raw.indexOf(';');
+    if (semicolon >= 0) {
+        GMimeParamList *params = g_mime_param_list_parse(options, raw.constData() + semicolon + 1);
+        if (params) {
+            if (GMimeParam *param = g_mime_param_list_get_parameter(params, "charset")) {
+                const QString declaredCharset = fromUtf8(g_mime_param_get_value(param)).trimmed().toLower();
+                charset = declaredCharset.isEmpty() ? charset : declaredCharset;
+            }
+            g_object_unref(params);
+        }
+    }
+    return charset;
+}
+
 // A read-only GMime stream over the caller's bytes, without copying them: GMimeStreamMem reads its GByteArray's
 // public data/len fields only, and with owner FALSE it never frees or grows them.
 struct BorrowedStream
@@ -321,6 +404,43 @@ struct Document
     Document &operator=(const Document &) = delete;
 };
 
+// An unstructured header value for reading: unfolded, runs of encoded-words rejoined (EncodedWords), then decoded
+// (RFC 2047; 8-bit text per the fallback charsets).
+QString decodedValue(GMimeParserOptions *options, const char *rawValue)
+{
+    GCharPtr unfolded(g_mime_utils_header_unfold(rawValue ? rawValue : ""));
+    const QByteArray rejoined = EncodedWords::rejoined(QByteArray(unfolded.p));
+    GCharPtr value(g_mime_utils_header_decode_text(options, rejoined.constData()));
+    return fromUtf8(value.p).trimmed();
+}
+
+// The mailboxes of every address header named name, in order, as g_mime_message_get_addresses() has them, but parsed
+// from the values with their runs of encoded-words rejoined (EncodedWords) when any value has such a run.
+void readAddresses(Document &doc, GMimeAddressType type, const char *name, MailAddressList &out)
+{
+    GMimeHeaderList *list = g_mime_object_get_header_list(GMIME_OBJECT(doc.message));
+    QByteArrayList values;
+    bool rejoined = false;
+    const int count = g_mime_header_list_get_count(list);
+    for (int i = 0; i < count; ++i) {
+        GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+        const char *rawValue = g_mime_header_get_raw_value(h);
+        if (g_ascii_strcasecmp(g_mime_header_get_name(h), name) != 0 || !rawValue) {
+            continue;
+        }
+        values << EncodedWords::rejoined(QByteArray(rawValue));
+        rejoined = rejoined || values.last() != rawValue;
+    }
+    if (!rejoined) {
+        appendAddresses(g_mime_message_get_addresses(doc.message, type), out);
+        return;
+    }
+    for (const QByteArray &value : std::as_const(values)) {
+        GObjectPtr<InternetAddressList> parsed(internet_address_list_parse(doc.options, value.constData()));
+        appendAddresses(parsed.p, out);
+    }
+}
+
 // Part ids in IMAP section numbering (Mailpit's PartID).
 QString childId(const QString &parent, int index)
 {
@@ -333,6 +453,7 @@ constexpr int MaxWalkDepth = 100;
 struct Walker
 {
     ParsedMessage &m;
+    GMimeParserOptions *options = nullptr;
     qsizetype bodyLimit = -1;
     QString textCharset;
     QByteArray textBytes;
@@ -404,20 +525,21 @@ struct Walker
             p.contentType = fromUtf8(mime.p).toLower();
         }
         p.charset = lowerParam(type, "charset");
+        if (const std::optional<QString> charset = invalidTypeCharset(object, p.contentType, options)) {
+            p.contentType = QStringLiteral("text/plain");
+            p.charset = *charset;
+        }
         GMimeContentDisposition *disposition = g_mime_object_get_content_disposition(object);
         if (disposition) {
             p.disposition = fromUtf8(g_mime_content_disposition_get_disposition(disposition)).trimmed().toLower();
         }
         p.contentId = fromUtf8(g_mime_object_get_content_id(object));
+        p.fileName = fileNameOf(object, options);
         if (GMIME_IS_PART(object)) {
-            GMimePart *part = GMIME_PART(object);
-            p.fileName = fromUtf8(g_mime_part_get_filename(part));
-            const GMimeContentEncoding encoding = g_mime_part_get_content_encoding(part);
+            const GMimeContentEncoding encoding = g_mime_part_get_content_encoding(GMIME_PART(object));
             if (encoding != GMIME_CONTENT_ENCODING_DEFAULT) {
                 p.transferEncoding = fromUtf8(g_mime_content_encoding_to_string(encoding)).toLower();
             }
-        } else if (disposition) {
-            p.fileName = fromUtf8(g_mime_content_disposition_get_parameter(disposition, "filename"));
         }
         if (GMIME_IS_MULTIPART(object)) {
             p.role = MimePart::Role::Container;
@@ -561,19 +683,26 @@ ParsedMessage ParsedMessage::parse(const QByteArray &raw, qsizetype bodyLimit)
         header.name = fromUtf8(g_mime_header_get_name(h));
         const char *rawValue = g_mime_header_get_raw_value(h);
         header.rawValue = QByteArray(rawValue ? rawValue : "").trimmed();
-        // Unfold, then decode (RFC 2047; 8-bit text per the fallback charsets).
-        GCharPtr unfolded(g_mime_utils_header_unfold(rawValue ? rawValue : ""));
-        GCharPtr value(g_mime_utils_header_decode_text(doc.options, unfolded.p));
-        header.value = fromUtf8(value.p).trimmed();
+        header.value = decodedValue(doc.options, rawValue);
         m.headers.append(header);
     }
-    appendAddresses(g_mime_message_get_from(message), m.from);
-    appendAddresses(g_mime_message_get_sender(message), m.sender);
-    appendAddresses(g_mime_message_get_reply_to(message), m.replyTo);
-    appendAddresses(g_mime_message_get_to(message), m.to);
-    appendAddresses(g_mime_message_get_cc(message), m.cc);
-    appendAddresses(g_mime_message_get_bcc(message), m.bcc);
-    m.subject = fromUtf8(g_mime_message_get_subject(message)).trimmed();
+    readAddresses(doc, GMIME_ADDRESS_TYPE_FROM, "From", m.from);
+    readAddresses(doc, GMIME_ADDRESS_TYPE_SENDER, "Sender", m.sender);
+    readAddresses(doc, GMIME_ADDRESS_TYPE_REPLY_TO, "Reply-To", m.replyTo);
+    readAddresses(doc, GMIME_ADDRESS_TYPE_TO, "To", m.to);
+    readAddresses(doc, GMIME_ADDRESS_TYPE_CC, "Cc", m.cc);
+    readAddresses(doc, GMIME_ADDRESS_TYPE_BCC, "Bcc", m.bcc);
+    // The decoded value of the last Subject header, as g_mime_message_get_subject() takes it, but with the runs of
+    // encoded-words rejoined (EncodedWords).
+    if (GMimeHeaderList *list = g_mime_object_get_header_list(object)) {
+        for (int i = g_mime_header_list_get_count(list) - 1; i >= 0; --i) {
+            GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+            if (g_ascii_strcasecmp(g_mime_header_get_name(h), "Subject") == 0) {
+                m.subject = decodedValue(doc.options, g_mime_header_get_raw_value(h));
+                break;
+            }
+        }
+    }
     if (GDateTime *date = g_mime_message_get_date(message)) {
         const qint64 secs = g_date_time_to_unix(date);
         const int offset = int(g_date_time_get_utc_offset(date) / G_TIME_SPAN_SECOND);
@@ -585,7 +714,7 @@ ParsedMessage ParsedMessage::parse(const QByteArray &raw, qsizetype bodyLimit)
     m.listUnsubscribe = m.headerValues(QStringLiteral("List-Unsubscribe")).value(0);
     m.listUnsubscribePost = m.headerValues(QStringLiteral("List-Unsubscribe-Post")).value(0);
 
-    Walker walker { m, bodyLimit, {}, {}, false, {}, {}, false };
+    Walker walker { m, doc.options, bodyLimit, {}, {}, false, {}, {}, false };
     if (GMimeObject *body = g_mime_message_get_mime_part(message)) {
         walker.walk(body, QString(), 0, false);
     }

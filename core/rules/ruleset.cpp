@@ -312,7 +312,18 @@ QString RuleSet::validate(const Rule &rule, Stage stage)
         return QStringLiteral("match: \"cidr\" is for host rules only");
     }
     if (rule.pattern.isEmpty() && !(stage == Stage::Data && rule.minSize > 0)) {
-        return QStringLiteral("pattern: must not be empty");
+        // CONTRACT "Rules": the null sender <> is matched as the empty string, so "" refuses bounces in an exact
+        // sender rule on the whole address. Anywhere else "" is an error: as a regex it would match every subject,
+        // and an exact or glob "" never matches a recipient (RCPT TO needs a path, RFC 5321 §4.1.1.3), a client
+        // address, an AUTH user, or a sender's domain (the null sender has none).
+        if (stage == Stage::Sender) {
+            if (rule.match != Rule::Match::Exact || rule.part != Rule::Part::Address) {
+                return QStringLiteral("pattern: must not be empty (\"\" is the null sender <> only with match "
+                                      "\"exact\" on the whole address)");
+            }
+        } else {
+            return QStringLiteral("pattern: must not be empty");
+        }
     }
     if (rule.code < 400 || rule.code > 599) {
         return QStringLiteral("code: must be a 4xx or 5xx reply code");

@@ -22,6 +22,11 @@ public:
     void deliveryFinished(bool ok, const QByteArray &messageId);
     bool isIdleSince(qint64 now, qint64 timeoutMs) const;
     bool hasTransaction() const { return m_session.hasTransaction(); }
+    // The final reply this connection's session gives a message stored as messageId, as a transcript entry.
+    QByteArray queuedReplyTranscript(const QByteArray &messageId) const
+    {
+        return m_session.queuedReplyTranscript(messageId);
+    }
     void timeout();
     void shutdown();
 

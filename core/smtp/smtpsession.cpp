@@ -969,7 +969,7 @@ void SmtpSession::deliveryFinished(bool ok, const QByteArray &messageId)
     m_state = State::Command;
     m_delayNextMs = std::exchange(m_dataDelayMs, 0);
     if (ok) {
-        reply(250, "2.0.0", "Ok: queued as " + messageId);
+        reply(queuedReply(messageId));
     } else {
         reply(451, "4.3.0", "Error: message could not be stored, try again later");
     }
@@ -1033,10 +1033,26 @@ void SmtpSession::reply(int code, const char *enhanced, const QByteArray &text)
     reply(SmtpReply { code, enhanced ? QByteArray(enhanced) : QByteArray(), { text } });
 }
 
-void SmtpSession::reply(const SmtpReply &r)
+SmtpReply SmtpSession::queuedReply(const QByteArray &messageId)
+{
+    return SmtpReply { 250, "2.0.0", { "Ok: queued as " + messageId } };
+}
+
+QByteArray SmtpSession::queuedReplyTranscript(const QByteArray &messageId) const
+{
+    const SmtpReply r = queuedReply(messageId);
+    return r.toTranscript(withEnhanced(r));
+}
+
+bool SmtpSession::withEnhanced(const SmtpReply &r) const
 {
     // CONTRACT: enhanced codes in every reply after EHLO; a host rejection's 503 always carries 5.7.1.
-    const bool enhanced = m_enhanced || (m_hostRejected && r.code == 503);
+    return m_enhanced || (m_hostRejected && r.code == 503);
+}
+
+void SmtpSession::reply(const SmtpReply &r)
+{
+    const bool enhanced = withEnhanced(r);
     if (m_delayNextMs > 0 && m_state != State::Delaying) {
         // A rule's delay: hold this reply, and everything after it, until delayElapsed().
         m_delayedOut = r.toWire(enhanced);

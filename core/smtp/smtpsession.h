@@ -98,6 +98,12 @@ public:
     // Bytes received but not yet processed (bounded: the owner stops reading while paused).
     qsizetype bufferedBytes() const { return m_in.size() - m_pos; }
 
+    // The reply to a message stored as messageId (the final reply of DATA or BDAT LAST).
+    static SmtpReply queuedReply(const QByteArray &messageId);
+    // queuedReply() as this session sends it, as a transcript entry: the store keeps it with the message before it
+    // is sent (deliveryFinished() sends the very same).
+    QByteArray queuedReplyTranscript(const QByteArray &messageId) const;
+
     // The reply sent instead of the greeting when the connection limit is reached.
     static QByteArray tooManyConnectionsReply(const QByteArray &hostname);
     // The reply sent instead of the greeting when the process is out of file descriptors.
@@ -131,6 +137,8 @@ private:
 
     void reply(int code, const char *enhanced, const QByteArray &text);
     void reply(const SmtpReply &r);
+    // Whether r goes out with its enhanced status code.
+    bool withEnhanced(const SmtpReply &r) const;
     void replyVerdict(const struct SmtpVerdict &verdict);
     // Applies a verdict's delay to the next reply and logs the rule that decided.
     void noteVerdict(const struct SmtpVerdict &verdict);

@@ -42,9 +42,7 @@ SmtpWorker::SmtpWorker(SmtpServer *server, MessageDelivery *delivery) : m_server
 
 SmtpWorker::~SmtpWorker()
 {
-    if (m_reserveFd >= 0) {
-        ::close(m_reserveFd);
-    }
+    releaseReserve();
 }
 
 bool SmtpWorker::listen(const QHostAddress &address, quint16 port, QString *error, quint16 *boundPort)
@@ -124,6 +122,8 @@ void SmtpWorker::acceptWaiting(const Listener &listener)
         }
         bool drained = false;
         if (error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM) {
+            // The reserve goes first: even logging may need a descriptor pair.
+            releaseReserve();
             if (!m_outOfDescriptors) {
                 m_outOfDescriptors = true;
                 m_refused = 0;
@@ -148,10 +148,7 @@ void SmtpWorker::acceptWaiting(const Listener &listener)
 
 bool SmtpWorker::refuseWaitingClients(int listenDescriptor)
 {
-    if (m_reserveFd >= 0) {
-        ::close(m_reserveFd);
-        m_reserveFd = -1;
-    }
+    releaseReserve();
     // CONTRACT: a client the server cannot take gets 421 instead of the greeting (RFC 5321 §3.8), then the close.
     const QByteArray reply = SmtpSession::outOfDescriptorsReply(m_config.hostname);
     bool drained = false;
@@ -174,9 +171,26 @@ bool SmtpWorker::refuseWaitingClients(int listenDescriptor)
 
 void SmtpWorker::reopenReserve()
 {
-    if (m_reserveFd < 0) {
-        m_reserveFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    for (int &fd : m_reserve) {
+        if (fd < 0) {
+            fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        }
     }
+}
+
+void SmtpWorker::releaseReserve()
+{
+    for (int &fd : m_reserve) {
+        if (fd >= 0) {
+            ::close(fd);
+            fd = -1;
+        }
+    }
+}
+
+bool SmtpWorker::hasReserve() const
+{
+    return m_reserve[0] >= 0 && m_reserve[1] >= 0;
 }
 
 void SmtpWorker::resumeAccepting()
@@ -190,7 +204,7 @@ void SmtpWorker::resumeAccepting()
 void SmtpWorker::acceptDescriptor(int descriptor)
 {
     // One log line per episode: it ends once accepting works again for a while, not at the first free descriptor.
-    if (m_outOfDescriptors && m_reserveFd >= 0 && m_lastShortage.elapsed() >= ShortageQuietMs) {
+    if (m_outOfDescriptors && hasReserve() && m_lastShortage.elapsed() >= ShortageQuietMs) {
         m_outOfDescriptors = false;
         qCInfo(lcSmtp).nospace() << "accepting connections again; " << m_refused
                                  << " clients were refused for want of file descriptors";
@@ -231,9 +245,10 @@ void SmtpWorker::deliver(SmtpConnection *connection, SmtpMessage message, const 
     incoming.data = std::move(message.data);
     incoming.sessionKey = connection->sessionKey();
     incoming.transcript = transcript;
-    // The stored transcript runs up to the final reply, which is sent once the commit is done.
+    // The stored transcript runs up to the final reply, which is sent once the commit is done: the session composes
+    // it, as it will send it (with enhanced codes after EHLO only).
     incoming.transcript.append(TranscriptEntry {
-        incoming.receivedMs, TranscriptEntry::Direction::Out, "250 2.0.0 Ok: queued as " + incoming.id });
+        incoming.receivedMs, TranscriptEntry::Direction::Out, connection->queuedReplyTranscript(incoming.id) });
     for (const SmtpConnection *other : std::as_const(m_connections)) {
         if (other != connection && other->hasTransaction()) {
             ++incoming.openTransactions;
@@ -287,7 +302,7 @@ void SmtpWorker::connectionFinished(SmtpConnection *connection)
     }
     Q_EMIT m_server->connectionClosed(connection->id());
     connection->deleteLater();
-    if ((m_outOfDescriptors || m_reserveFd < 0) && m_resume) {
+    if ((m_outOfDescriptors || !hasReserve()) && m_resume) {
         // Its descriptor is free once the socket is deleted: try again from the event loop.
         m_resume->start(0);
     }

@@ -9,6 +9,7 @@
 #include <QHostAddress>
 #include <QObject>
 
+#include <array>
 #include <atomic>
 #include <mutex>
 #include <vector>
@@ -71,6 +72,8 @@ private:
     // are left waiting (no descriptor could be had even so).
     bool refuseWaitingClients(int listenDescriptor);
     void reopenReserve();
+    void releaseReserve();
+    bool hasReserve() const;
     // Accepting again on every listener (after a pause for want of descriptors).
     void resumeAccepting();
 
@@ -84,9 +87,10 @@ private:
     std::vector<Listener> m_listeners;
     QHash<quint64, SmtpConnection *> m_connections;
     QTimer *m_sweep = nullptr;
-    // One descriptor held back (an open /dev/null): when accept() fails for want of descriptors, closing it lets
-    // the waiting clients be accepted and told 421 instead of hearing nothing.
-    int m_reserveFd = -1;
+    // Descriptors held back (open /dev/null): when accept() fails for want of descriptors, closing them lets the
+    // waiting clients be accepted and told 421 instead of hearing nothing. Two, because what runs meanwhile (a log
+    // line, a library call) may need a descriptor of its own besides the one each refused client takes.
+    std::array<int, 2> m_reserve { -1, -1 };
     bool m_outOfDescriptors = false; // an episode is going on (logged once)
     QElapsedTimer m_lastShortage; // since accept() last failed for want of descriptors
     int m_refused = 0; // clients refused with 421 in the episode

@@ -7,6 +7,8 @@
 
 #include <QDateTime>
 #include <QFile>
+#include <QFileInfo>
+#include <QLocale>
 #include <QRegularExpression>
 
 #include <atomic>
@@ -46,46 +48,81 @@ QByteArray unquote(QByteArray message)
 
 QList<QByteArray> MessageImporter::splitMailbox(const QByteArray &bytes)
 {
-    if (!isFromLine(bytes, 0)) {
-        return { bytes };
-    }
     QList<QByteArray> messages;
+    for (MailboxMessage &m : readMailbox(bytes)) {
+        messages << std::move(m.message);
+    }
+    return messages;
+}
+
+QList<MessageImporter::MailboxMessage> MessageImporter::readMailbox(const QByteArray &bytes)
+{
+    if (!isFromLine(bytes, 0)) {
+        return { MailboxMessage { QByteArray(), bytes } };
+    }
+    QList<MailboxMessage> messages;
     qsizetype start = -1;
+    QByteArray fromLine;
     qsizetype lineStart = 0;
     while (lineStart < bytes.size()) {
         qsizetype end = bytes.indexOf('\n', lineStart);
         end = end < 0 ? bytes.size() : end + 1;
         if (isFromLine(bytes, lineStart)) {
             if (start >= 0) {
-                messages << unquote(bytes.mid(start, lineStart - start));
+                messages << MailboxMessage { fromLine, unquote(bytes.mid(start, lineStart - start)) };
             }
+            fromLine = bytes.mid(lineStart, end - lineStart).trimmed();
             start = end; // the message starts after its "From " separator line
         }
         lineStart = end;
     }
     if (start >= 0 && start <= bytes.size()) {
-        messages << unquote(bytes.mid(start));
+        messages << MailboxMessage { fromLine, unquote(bytes.mid(start)) };
     }
     // The blank line before each separator belongs to the mbox, not to the message.
-    for (QByteArray &message : messages) {
-        if (message.endsWith("\r\n\r\n")) {
-            message.chop(2);
-        } else if (message.endsWith("\n\n")) {
-            message.chop(1);
+    for (MailboxMessage &m : messages) {
+        if (m.message.endsWith("\r\n\r\n")) {
+            m.message.chop(2);
+        } else if (m.message.endsWith("\n\n")) {
+            m.message.chop(1);
         }
     }
-    messages.removeIf([](const QByteArray &m) { return m.trimmed().isEmpty(); });
+    messages.removeIf([](const MailboxMessage &m) { return m.message.trimmed().isEmpty(); });
     return messages;
 }
 
-IncomingMessage MessageImporter::incoming(const QByteArray &message, qint64 timeMs)
+namespace {
+qint64 receivedTimeOf(const ParsedMessage &parsed, const QByteArray &fromLine, qint64 importMs)
+{
+    if (parsed.date.isValid()) {
+        return parsed.date.toMSecsSinceEpoch();
+    }
+    // RFC 4155: "From " sender asctime-date, e.g. "From a@x.test Mon Nov 30 08:00:00 2026", in UTC. The date is the
+    // last five words (an unusual sender may hold spaces).
+    const QList<QByteArray> words = fromLine.simplified().split(' ');
+    if (words.size() >= 7) {
+        const QString date = QString::fromLatin1(words.mid(words.size() - 5).join(' '));
+        QDateTime time = QLocale::c().toDateTime(date, QStringLiteral("ddd MMM d HH:mm:ss yyyy"));
+        if (time.isValid()) {
+            time.setTimeSpec(Qt::UTC);
+            return time.toMSecsSinceEpoch();
+        }
+    }
+    return importMs;
+}
+
+IncomingMessage incomingOf(
+    const QByteArray &message, const ParsedMessage &parsed, qint64 timeMs, const QString &fileName)
 {
     IncomingMessage in;
     in.id = MessageId::generate(timeMs);
     in.receivedMs = timeMs;
     in.data = message;
     in.sessionKey = newSessionKey();
-    const ParsedMessage parsed = ParsedMessage::parse(message, 0);
+    // The transcript says how the message came, in the place an SMTP session's would be.
+    const QByteArray source = fileName.isEmpty() ? QByteArray("[imported]")
+                                                 : "[imported from " + QFileInfo(fileName).fileName().toUtf8() + ']';
+    in.transcript = { TranscriptEntry { QDateTime::currentMSecsSinceEpoch(), TranscriptEntry::Direction::In, source } };
     QString returnPath = parsed.headerValues(QStringLiteral("Return-Path")).value(0).trimmed();
     returnPath.remove(u'<').remove(u'>');
     in.envelope.mailFrom = !returnPath.isEmpty() ? returnPath.toUtf8()
@@ -100,6 +137,17 @@ IncomingMessage MessageImporter::incoming(const QByteArray &message, qint64 time
     }
     return in;
 }
+} // namespace
+
+qint64 MessageImporter::receivedTime(const QByteArray &message, const QByteArray &fromLine, qint64 importMs)
+{
+    return receivedTimeOf(ParsedMessage::parse(message, 0), fromLine, importMs);
+}
+
+IncomingMessage MessageImporter::incoming(const QByteArray &message, qint64 timeMs, const QString &fileName)
+{
+    return incomingOf(message, ParsedMessage::parse(message, 0), timeMs, fileName);
+}
 
 int MessageImporter::importFile(MessageStore *store, const QString &fileName, QString *error)
 {
@@ -108,14 +156,16 @@ int MessageImporter::importFile(MessageStore *store, const QString &fileName, QS
         *error = QStringLiteral("%1: %2").arg(fileName, file.errorString());
         return -1;
     }
-    const QList<QByteArray> messages = splitMailbox(file.readAll());
+    const QList<MailboxMessage> messages = readMailbox(file.readAll());
     std::mutex mutex;
     std::condition_variable finished;
     int pending = int(messages.size());
     int stored = 0;
     QString failure;
-    for (const QByteArray &message : messages) {
-        store->deliver(incoming(message, QDateTime::currentMSecsSinceEpoch()), [&](const DeliveryResult &result) {
+    for (const MailboxMessage &m : messages) {
+        const ParsedMessage parsed = ParsedMessage::parse(m.message, 0);
+        const qint64 received = receivedTimeOf(parsed, m.fromLine, QDateTime::currentMSecsSinceEpoch());
+        store->deliver(incomingOf(m.message, parsed, received, fileName), [&](const DeliveryResult &result) {
             std::lock_guard lock(mutex);
             if (result.ok) {
                 ++stored;

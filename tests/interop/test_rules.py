@@ -88,6 +88,18 @@ class RulesTest(unittest.TestCase):
         self.assertEqual(len(rows), 1)
         self.assertEqual(json.loads(rows[0]["rcpt_to"]), ["here@example.test"])
 
+    def test_an_empty_exact_sender_pattern_refuses_the_null_sender(self):
+        # CONTRACT "Rules": the null sender <> is matched as the empty string; refusing bounces is written so.
+        server, _ = self.start({"version": 1, "sender": [{"match": "exact", "pattern": "", "code": 553,
+                                                           "enhanced": "5.7.1", "text": "no bounces here"}]})
+        with smtplib.SMTP("127.0.0.1", server.port, timeout=20) as client:
+            client.ehlo()
+            self.assertEqual(client.mail(""), (553, b"5.7.1 no bounces here"))
+            self.assertEqual(client.mail("a@b"), (250, b"2.1.0 Ok"))
+            self.assertEqual(client.rcpt("c@example.test")[0], 250)
+            self.assertEqual(client.data(MESSAGE)[0], 250)
+        self.assertEqual(len(stored_messages(server.data_dir)), 1)
+
     def test_host_rules_refuse_at_connect(self):
         server, _ = self.start({"version": 1, "host": [{"match": "cidr", "pattern": "127.0.0.0/8",
                                                          "text": "Access denied"}]})

@@ -10,9 +10,13 @@
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QDialogButtonBox>
 #include <QFile>
+#include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -75,6 +79,38 @@ void answerEditor(const QString &pattern, std::function<void(RuleEditor *)> more
         editor->accept();
     });
 }
+// The problem line of an editor, as shown ("" when hidden).
+QString shownProblem(const RuleEditor &editor)
+{
+    for (QLabel *label : editor.findChildren<QLabel *>()) {
+        if (label->text().startsWith(QLatin1String("Cannot save"))) {
+            return label->isVisible() ? label->text() : QString();
+        }
+    }
+    return {};
+}
+
+// The "try it" field and answers of the stage page shown.
+QLineEdit *visibleTryField(RulesWindow &window)
+{
+    for (QLineEdit *field : window.findChildren<QTabWidget *>().first()->currentWidget()->findChildren<QLineEdit *>()) {
+        if (field->accessibleName() == QLatin1String("Try it")) {
+            return field;
+        }
+    }
+    return nullptr;
+}
+
+QStringList visibleAnswers(RulesWindow &window)
+{
+    QStringList answers;
+    for (QLabel *label : window.findChildren<QTabWidget *>().first()->currentWidget()->findChildren<QLabel *>()) {
+        if (label->text().contains(QLatin1String("ule")) && label->text().contains(QLatin1String("match"))) {
+            answers << label->text();
+        }
+    }
+    return answers;
+}
 } // namespace
 
 class TestRulesWindow : public QObject
@@ -87,6 +123,8 @@ private Q_SLOTS:
     void editingRulesChangesWhatAClientSees();
     void theEditorRefusesAnInvalidPattern();
     void rulesChangedElsewhereShowUp();
+    void theEditorShowsProblemsOnceTypedOrOnOk();
+    void tryItAnswersOnlyWhatWasAsked();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -210,6 +248,84 @@ void TestRulesWindow::rulesChangedElsewhereShowUp()
         window.tryIt(RuleSet::Stage::Host, QStringLiteral("192.0.2.44")).startsWith(QStringLiteral("Rule 1 matches")));
     QCOMPARE(window.tryIt(RuleSet::Stage::Host, QStringLiteral("127.0.0.1")),
         QStringLiteral("No rule matches: the client gets the greeting (220)."));
+}
+
+void TestRulesWindow::theEditorShowsProblemsOnceTypedOrOnOk()
+{
+    // A new rule has no pattern yet: nothing to complain about before anything is typed.
+    {
+        RuleEditor editor(RuleSet::Stage::Recipient, Rule());
+        editor.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&editor));
+        QVERIFY(!editor.problem().isEmpty());
+        QCOMPARE(shownProblem(editor), QString());
+        // Typing starts in the pattern.
+        QCOMPARE(editor.focusWidget(), editor.patternField());
+        // Typed, then emptied: now it says why OK cannot save.
+        QTest::keyClicks(editor.patternField(), QStringLiteral("x"));
+        QCOMPARE(shownProblem(editor), QString());
+        QTest::keyClick(editor.patternField(), Qt::Key_Backspace);
+        QCOMPARE(shownProblem(editor), QStringLiteral("Cannot save: pattern: must not be empty"));
+        auto *ok = editor.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+        QVERIFY(!ok->isEnabled());
+        QTest::keyClicks(editor.patternField(), QStringLiteral("bogus@example.test"));
+        QCOMPARE(shownProblem(editor), QString());
+        QVERIFY(ok->isEnabled());
+    }
+    // OK on an untouched new rule says what is missing, and the editor stays open.
+    {
+        RuleEditor editor(RuleSet::Stage::Recipient, Rule());
+        editor.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&editor));
+        auto *ok = editor.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+        QVERIFY(ok->isEnabled());
+        ok->click();
+        QVERIFY(editor.isVisible());
+        QVERIFY(editor.result() != QDialog::Accepted);
+        QCOMPARE(shownProblem(editor), QStringLiteral("Cannot save: pattern: must not be empty"));
+    }
+    // A problem in a field the user changed shows even while an untouched field is still empty.
+    {
+        RuleEditor editor(RuleSet::Stage::Recipient, Rule());
+        editor.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&editor));
+        auto *code = editor.findChildren<QSpinBox *>().first();
+        QCOMPARE(code->value(), 550);
+        code->setFocus();
+        QTest::keyClick(code, Qt::Key_A, Qt::ControlModifier);
+        QTest::keyClicks(code, QStringLiteral("450"));
+        QVERIFY(shownProblem(editor).startsWith(QStringLiteral("Cannot save: enhanced: its class (5)")));
+    }
+}
+
+void TestRulesWindow::tryItAnswersOnlyWhatWasAsked()
+{
+    RulesWindow window(m_engine.get(), m_rulesFile);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    Rule refuse;
+    refuse.pattern = QStringLiteral("bogus@example.test");
+    window.model(RuleSet::Stage::Recipient)->insertRule(0, refuse);
+    window.showStage(RuleSet::Stage::Recipient);
+    QTest::keyClicks(visibleTryField(window), QStringLiteral("bogus@example.test"));
+    QCOMPARE(visibleAnswers(window).size(), 1);
+    QVERIFY(visibleAnswers(window).first().contains(QStringLiteral("Rule 1 matches")));
+    // Another stage: nothing was tried there, so there is no answer.
+    window.showStage(RuleSet::Stage::Sender);
+    QVERIFY(visibleTryField(window)->text().isEmpty());
+    QCOMPARE(visibleAnswers(window), QStringList());
+    window.showStage(RuleSet::Stage::Host);
+    QCOMPARE(visibleAnswers(window), QStringList());
+    // The null sender is tried as "<>".
+    window.showStage(RuleSet::Stage::Sender);
+    QTest::keyClicks(visibleTryField(window), QStringLiteral("<>"));
+    QCOMPARE(visibleAnswers(window), QStringList { window.tryIt(RuleSet::Stage::Sender, QString()) });
+    // Back on recipients after the rules changed elsewhere: the answer is for the rules in force.
+    m_engine->setRules(RuleSet());
+    QTRY_COMPARE_WITH_TIMEOUT(window.model(RuleSet::Stage::Recipient)->rowCount(), 0, 5000);
+    window.showStage(RuleSet::Stage::Recipient);
+    QCOMPARE(visibleTryField(window)->text(), QStringLiteral("bogus@example.test"));
+    QCOMPARE(visibleAnswers(window), QStringList { QStringLiteral("No rule matches: accepted.") });
 }
 
 QTEST_MAIN(TestRulesWindow)

@@ -5,13 +5,17 @@
 #include <ui/headersmodel.h>
 #include <ui/notifier.h>
 #include <ui/partsmodel.h>
+#include <ui/rulesmodel.h>
 #include <ui/sessionsmodel.h>
 #include <ui/transcriptmodel.h>
 
 #include <QAbstractItemModelTester>
+#include <QApplication>
 #include <QColor>
 #include <QFile>
+#include <QHeaderView>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTest>
 
 namespace {
@@ -27,6 +31,17 @@ TranscriptEntry entry(TranscriptEntry::Direction direction, const QByteArray &te
 }
 constexpr auto In = TranscriptEntry::Direction::In;
 constexpr auto Out = TranscriptEntry::Direction::Out;
+constexpr auto RuleNote = TranscriptEntry::Direction::Rule;
+
+// The session ids in row order.
+QList<quint64> sessionIds(const SessionsModel &model)
+{
+    QList<quint64> ids;
+    for (int row = 0; row < model.rowCount(); ++row) {
+        ids << model.index(row, 0).data(SessionsModel::SessionIdRole).toULongLong();
+    }
+    return ids;
+}
 } // namespace
 
 class TestUiModels : public QObject
@@ -39,6 +54,11 @@ private Q_SLOTS:
     void transcriptRowsAndColours();
     void sessionsFollowConnectionsCoalesced();
     void sessionsArePrunedOldestClosedFirst();
+    void sessionsAreListedNewestFirst();
+    void refusedSessionsNameTheRule_data();
+    void refusedSessionsNameTheRule();
+    void everyColumnHasAHeader();
+    void sessionColumnsAreSizedForTheirContent();
     void notificationsAreCoalescedInBursts();
 };
 
@@ -59,8 +79,13 @@ void TestUiModels::headersInOrderWithRawValues()
     QVERIFY(subjectRow >= 0);
     const QModelIndex value = model.index(subjectRow, HeadersModel::ValueColumn);
     QCOMPARE(value.data().toString(), m.subject);
-    QVERIFY(value.data(Qt::ToolTipRole).toString().startsWith(QLatin1String("Raw: ")));
+    QVERIFY(value.data(Qt::ToolTipRole).toString().contains(QLatin1String("Raw: ")));
     QCOMPARE(model.copyText({ subjectRow }), QStringLiteral("Subject: ") + m.subject);
+    // Tooltips show the raw value as sent: markup stays text (Qt would guess rich text), each line end one break.
+    model.setHeaders({ { QStringLiteral("Subject"), " <b>Sale</b>\r\n\tnow", QStringLiteral("<b>Sale</b> now") } });
+    const QString tip = model.index(0, HeadersModel::ValueColumn).data(Qt::ToolTipRole).toString();
+    QVERIFY(tip.contains(QLatin1String("Raw: &lt;b&gt;Sale&lt;/b&gt;\n\tnow")));
+    QVERIFY(!tip.contains(u'\r'));
 }
 
 void TestUiModels::partsAsATree()
@@ -156,17 +181,133 @@ void TestUiModels::sessionsArePrunedOldestClosedFirst()
     model.flush();
     // 1 and 3 stay open; of the closed ones only the newest fits.
     QCOMPARE(model.rowCount(), 3);
-    QList<quint64> ids;
-    for (int row = 0; row < model.rowCount(); ++row) {
-        ids << model.index(row, 0).data(SessionsModel::SessionIdRole).toULongLong();
-    }
-    QCOMPARE(ids, (QList<quint64> { 1, 3, 5 }));
+    QCOMPARE(sessionIds(model), (QList<quint64> { 5, 3, 1 }));
     // Entries beyond the cap are dropped from the oldest end.
     for (int i = 0; i < SessionsModel::MaxEntries + 10; ++i) {
         model.addEntry(1, entry(In, "NOOP " + QByteArray::number(i)));
     }
     QCOMPARE(model.transcript(1).size(), SessionsModel::MaxEntries);
     QCOMPARE(model.transcript(1).first().text, QByteArray("NOOP 10"));
+}
+
+void TestUiModels::sessionsAreListedNewestFirst()
+{
+    // As the inbox is: the newest on top.
+    SessionsModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setUpdateInterval(60000);
+    for (quint64 id = 1; id <= 3; ++id) {
+        model.addSession(id, QHostAddress::LocalHost, quint16(40000 + id));
+    }
+    model.flush();
+    QCOMPARE(sessionIds(model), (QList<quint64> { 3, 2, 1 }));
+    model.addSession(4, QHostAddress::LocalHost, 40004);
+    model.addSession(5, QHostAddress::LocalHost, 40005);
+    model.flush();
+    QCOMPARE(sessionIds(model), (QList<quint64> { 5, 4, 3, 2, 1 }));
+    QCOMPARE(model.index(0, SessionsModel::PeerColumn).data().toString(), QStringLiteral("127.0.0.1:40005"));
+    model.addEntry(2, entry(In, "EHLO two.example"));
+    model.flush();
+    QCOMPARE(model.index(3, SessionsModel::HeloColumn).data().toString(), QStringLiteral("two.example"));
+}
+
+void TestUiModels::refusedSessionsNameTheRule_data()
+{
+    QTest::addColumn<Transcript>("entries");
+    QTest::addColumn<int>("delivered");
+    QTest::addColumn<QString>("state");
+    // The rule entries are what the window adds for SmtpServer::ruleApplied (ui/mainwindow.cpp).
+    QTest::newRow("a recipient refused by a rule, then QUIT")
+        << Transcript { entry(Out, "220 mx.test ESMTP"), entry(In, "EHLO c.test"), entry(Out, "250 mx.test"),
+               entry(In, "MAIL FROM:<a@c.test>"), entry(Out, "250 2.1.0 Ok"), entry(In, "RCPT TO:<bogus@x.test>"),
+               entry(RuleNote, "refused by recipient rule 2: exact bogus@x.test"),
+               entry(Out, "550 5.1.1 mailbox unavailable"), entry(In, "QUIT"), entry(Out, "221 2.0.0 Bye") }
+        << 0 << QStringLiteral("refused by recipient rule 2: exact bogus@x.test");
+    QTest::newRow("a host refused instead of the greeting") << Transcript {
+        entry(RuleNote, "refused by host rule 1: cidr 192.0.2.0/24"), entry(Out, "554 mx.test access denied")
+    } << 0 << QStringLiteral("refused by host rule 1: cidr 192.0.2.0/24");
+    QTest::newRow("a session that delivered, with one recipient refused") << Transcript {
+        entry(In, "RCPT TO:<bogus@x.test>"), entry(RuleNote, "refused by recipient rule 2: exact bogus@x.test"),
+        entry(Out, "550 5.1.1 mailbox unavailable"), entry(In, "RCPT TO:<ok@x.test>"), entry(Out, "250 2.1.5 Ok"),
+        entry(In, "[10 octets of message data]"), entry(Out, "250 2.0.0 Ok: queued as X"), entry(In, "QUIT"),
+        entry(Out, "221 2.0.0 Bye")
+    } << 1 << QStringLiteral("closed · refused by recipient rule 2: exact bogus@x.test");
+    QTest::newRow("a rule that accepted decides nothing to report") << Transcript { entry(In, "RCPT TO:<ok@x.test>"),
+        entry(RuleNote, "decided by recipient rule 1: glob *@x.test"), entry(Out, "250 2.1.5 Ok"), entry(In, "QUIT"),
+        entry(Out, "221 2.0.0 Bye") } << 0 << QStringLiteral("closed · 221 2.0.0 Bye");
+    QTest::newRow("a client refused without a rule") << Transcript { entry(In, "AUTH PLAIN ****"),
+        entry(Out, "535 5.7.8 Authentication credentials invalid"), entry(In, "QUIT"),
+        entry(Out, "221 2.0.0 Bye") } << 0 << QStringLiteral("closed · 535 5.7.8 Authentication credentials invalid");
+}
+
+void TestUiModels::refusedSessionsNameTheRule()
+{
+    QFETCH(Transcript, entries);
+    QFETCH(int, delivered);
+    QFETCH(QString, state);
+    SessionsModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setUpdateInterval(60000);
+    model.addSession(9, QHostAddress(QStringLiteral("192.0.2.7")), 41000);
+    for (const TranscriptEntry &e : entries) {
+        model.addEntry(9, e);
+    }
+    for (int i = 0; i < delivered; ++i) {
+        model.addDelivery(9);
+    }
+    model.closeSession(9);
+    model.flush();
+    const QModelIndex index = model.index(0, SessionsModel::StateColumn);
+    QCOMPARE(index.data().toString(), state);
+    QVERIFY(index.data(Qt::ToolTipRole).toString().contains(state.section(QStringLiteral(" · "), -1)));
+}
+
+void TestUiModels::everyColumnHasAHeader()
+{
+    SessionsModel sessions;
+    TranscriptModel transcript;
+    HeadersModel headers;
+    PartsModel parts;
+    RulesModel rules(RuleSet::Stage::Recipient);
+    for (const QAbstractItemModel *model :
+        std::initializer_list<const QAbstractItemModel *> { &sessions, &transcript, &headers, &parts, &rules }) {
+        for (int column = 0; column < model->columnCount(); ++column) {
+            const QString title = model->headerData(column, Qt::Horizontal).toString();
+            QVERIFY2(!title.trimmed().isEmpty(),
+                qPrintable(QStringLiteral("%1 column %2")
+                               .arg(QString::fromLatin1(model->metaObject()->className()))
+                               .arg(column)));
+            QVERIFY(!model->headerData(column, Qt::Horizontal, Qt::ToolTipRole).toString().isEmpty());
+        }
+    }
+}
+
+void TestUiModels::sessionColumnsAreSizedForTheirContent()
+{
+    // Sized to contents, each column shows its title and a typical value whole, with nothing yet in it.
+    SessionsModel model;
+    QTableView view;
+    view.setModel(&model);
+    view.resize(1400, 300);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.horizontalHeader()->resizeSections(QHeaderView::ResizeToContents);
+    const QFontMetrics fm = view.horizontalHeader()->fontMetrics();
+    const QList<QPair<int, QString>> typical { { SessionsModel::PeerColumn, QStringLiteral("127.0.0.1:65535") },
+        { SessionsModel::HeloColumn, QStringLiteral("client.example.test") },
+        { SessionsModel::StateColumn, QStringLiteral("refused by recipient rule 2") },
+        { SessionsModel::MessagesColumn, QStringLiteral("Messages") },
+        { SessionsModel::BytesColumn, QStringLiteral("1,023.9 KB") },
+        { SessionsModel::DurationColumn, QStringLiteral("1,234.5 s") } };
+    for (const auto &[column, text] : typical) {
+        const QString title = model.headerData(column, Qt::Horizontal).toString();
+        const int needed = qMax(fm.horizontalAdvance(text), fm.horizontalAdvance(title)) + 8;
+        QVERIFY2(view.horizontalHeader()->sectionSize(column) >= needed,
+            qPrintable(QStringLiteral("%1: %2 < %3")
+                           .arg(title)
+                           .arg(view.horizontalHeader()->sectionSize(column))
+                           .arg(needed)));
+    }
 }
 
 void TestUiModels::notificationsAreCoalescedInBursts()

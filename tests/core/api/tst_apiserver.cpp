@@ -80,6 +80,7 @@ private Q_SLOTS:
     void listsMessagesNewestFirstWithPaging();
     void badPagingIs400();
     void messageHasMailpitFieldsAndMarksRead();
+    void listAndMessageDecodeHeadersAlike();
     void latestAndLatestWithQuery();
     void unknownMessageIs404();
     void headersInGoCanonicalForm();
@@ -271,6 +272,21 @@ void TestApiServer::messageHasMailpitFieldsAndMarksRead()
     QCOMPARE(d[QLatin1String("Inline")][0][QLatin1String("FileName")].toString(), QStringLiteral("logo@example.com"));
     QCOMPARE(d[QLatin1String("Inline")][0][QLatin1String("ContentID")].toString(), QStringLiteral("logo@example.com"));
     QCOMPARE(d[QLatin1String("Inline")][0][QLatin1String("PartID")].toString(), QStringLiteral("2.2"));
+}
+
+void TestApiServer::listAndMessageDecodeHeadersAlike()
+{
+    // The summary (made at ingest) and the message (parsed when asked for) decode adjacent base64 encoded-words that
+    // end in "=" padding each on their own (RFC 2047 §6.2), as Python's email package does.
+    QVERIFY(deliver(
+        *m_store, makeMessage("P", load("padded-encoded-words.eml"), { "customer@example.net" }, 1764000000000)));
+    const QJsonObject listed
+        = request("GET", QStringLiteral("/api/v1/messages")).json()[QLatin1String("messages")][0].toObject();
+    const QJsonObject message = request("GET", QStringLiteral("/api/v1/message/P")).json();
+    for (const QJsonObject &o : { listed, message }) {
+        QCOMPARE(o[QLatin1String("Subject")].toString(), QStringLiteral("Größe Bestellung end"));
+        QCOMPARE(o[QLatin1String("From")][QLatin1String("Name")].toString(), QStringLiteral("Jürgen Müller"));
+    }
 }
 
 void TestApiServer::latestAndLatestWithQuery()

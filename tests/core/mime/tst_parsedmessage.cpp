@@ -78,6 +78,10 @@ private Q_SLOTS:
     void notAMessage();
     void hostileInputs_data();
     void hostileInputs();
+    void encodedWords_data();
+    void encodedWords();
+    void invalidContentTypeIsPlainText_data();
+    void invalidContentTypeIsPlainText();
 };
 
 void TestParsedMessage::plainText()
@@ -320,6 +324,127 @@ void TestParsedMessage::hostileInputs()
         QVERIFY2(m.warnings.join(u("\n")).contains(warning, Qt::CaseInsensitive), qPrintable(m.warnings.join(u("; "))));
     }
     QVERIFY(m.warnings.size() <= 60);
+}
+
+void TestParsedMessage::encodedWords_data()
+{
+    // Header lines, which field to read, and what it says. Expected values from RFC 2047 (§6.2: each encoded-word is
+    // decoded on its own, the whitespace between adjacent ones dropped) and RFC 2231, cross-checked with Python's
+    // email package (policy.default) where it agrees.
+    QTest::addColumn<QByteArray>("headers");
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("expected");
+    const QString subject = u("subject");
+    const QString fromName = u("from");
+    const QString toName = u("to");
+    const QString fileName = u("filename");
+    const QByteArray pdf = "Content-Type: application/pdf\r\nContent-Disposition: attachment; ";
+    QTest::newRow("base64 words ending in padding keep the words after them")
+        << QByteArray("Subject: =?utf-8?b?R3LDtsOfZQ==?= =?utf-8?b?IEJlc3RlbGx1bmc=?= end\r\n") << subject
+        << u("Größe Bestellung end");
+    QTest::newRow("folded padded words as Python writes a long subject")
+        << QByteArray("Subject: =?UTF-8?B?R3LDtsOfZQ==?=\r\n =?UTF-8?B?IEJlc3RlbGx1bmc=?=\r\n") << subject
+        << u("Größe Bestellung");
+    QTest::newRow("a character split across padded words comes out whole")
+        << QByteArray("Subject: =?utf-8?b?4oI=?= =?utf-8?b?rA==?= rates\r\n") << subject << u("€ rates");
+    // RFC 2047 §5 forbids this split; GMime reads the words as one base64 stream, Python's result is mojibake.
+    QTest::newRow("a base64 word cut inside a group of four goes on in the next word")
+        << QByteArray("Subject: =?utf-8?b?4o?= =?utf-8?b?KsIHJhdGVz?=\r\n") << subject << u("€ rates");
+    QTest::newRow("adjacent UTF-8 and ISO-8859-1 words each in their charset")
+        << QByteArray("Subject: =?utf-8?b?4oKs?= =?iso-8859-1?q?=E9t=E9?=\r\n") << subject << u("€été");
+    QTest::newRow("adjacent ISO-8859-1 and UTF-8 words each in their charset")
+        << QByteArray("Subject: =?iso-8859-1?q?caf=E9?= =?utf-8?q?_=E2=82=AC?=\r\n") << subject << u("café €");
+    QTest::newRow("Q-encoding: an underscore is a space, =XX an octet")
+        << QByteArray("Subject: =?utf-8?q?a_b=3Dc=5F?=\r\n") << subject << u("a b=c_");
+    QTest::newRow("space between adjacent words is dropped, around them kept")
+        << QByteArray("Subject: a =?utf-8?q?b?=  =?utf-8?q?c?= d\r\n") << subject << u("a bc d");
+    QTest::newRow("a language after the charset (RFC 2231 §5)")
+        << QByteArray("Subject: =?utf-8*de?q?J=C3=B6rg?= =?utf-8*de?q?_M=C3=BCller?=\r\n") << subject
+        << u("Jörg Müller");
+    QTest::newRow("an unknown charset is read as UTF-8")
+        << QByteArray("Subject: =?x-unknown?q?abc?= def\r\n") << subject << u("abc def");
+    QTest::newRow("a malformed word stays literal")
+        << QByteArray("Subject: =?utf-8?x?abc?= =?utf-8?q?ok?=\r\n") << subject << u("=?utf-8?x?abc?= ok");
+    QTest::newRow("an = without two hex digits stays as written")
+        << QByteArray("Subject: =?utf-8?q?bad=ZZ?= x\r\n") << subject << u("bad=ZZ x");
+    // Python's policy.default keeps a doubled space here; RFC 2047 §6.2 and its compat32 decode_header do not.
+    QTest::newRow("padded words in a From display name")
+        << QByteArray("From: =?utf-8?b?R3LDtsOfZQ==?= =?utf-8?b?IEJlc3RlbGx1bmc=?= <a@x.test>\r\n") << fromName
+        << u("Größe Bestellung");
+    // RFC 2047 §5 says an encoded-word in a quoted string is not decoded; senders put them there anyway, and GMime's
+    // lenient mode, Python's email package and mail clients decode them: people expect the name, not the code.
+    QTest::newRow("an encoded-word inside a quoted display name")
+        << QByteArray("To: \"=?utf-8?q?J=C3=B6rg?=\" <j@x.test>\r\n") << toName << u("Jörg");
+    QTest::newRow("padded words inside a quoted display name")
+        << QByteArray("To: \"=?utf-8?b?R3LDtsOfZQ==?= =?utf-8?b?IEJlc3RlbGx1bmc=?=\" <a@x.test>\r\n") << toName
+        << u("Größe Bestellung");
+    QTest::newRow("an RFC 2231 file name in two continued parts")
+        << pdf + "filename*0*=utf-8''%E2%82%AC; filename*1*=%20rates.pdf\r\n"
+        << fileName << u("€ rates.pdf");
+    QTest::newRow("padded words in a quoted file name")
+        << pdf + "filename=\"=?utf-8?b?R3LDtsOfZQ==?= =?utf-8?b?IEJlc3RlbGx1bmc=?=.pdf\"\r\n"
+        << fileName << u("Größe Bestellung.pdf");
+    QTest::newRow("padded words in Content-Type's name") << QByteArray(
+        "Content-Type: application/pdf; name=\"=?utf-8?b?R3LDtsOfZQ==?= =?utf-8?b?IEJlc3RlbGx1bmc=?=\"\r\n")
+                                                         << fileName << u("Größe Bestellung");
+}
+
+void TestParsedMessage::encodedWords()
+{
+    QFETCH(QByteArray, headers);
+    QFETCH(QString, field);
+    QFETCH(QString, expected);
+    const ParsedMessage m = ParsedMessage::parse(headers + "\r\nbody\r\n");
+    if (field == u("subject")) {
+        QCOMPARE(m.subject, expected);
+        // The /headers value and the list's subject are one decoding.
+        QCOMPARE(m.headerValues(u("Subject")), QStringList { expected });
+    } else if (field == u("from")) {
+        QCOMPARE(m.from.size(), 1);
+        QCOMPARE(m.from.first().name, expected);
+    } else if (field == u("to")) {
+        QCOMPARE(m.to.size(), 1);
+        QCOMPARE(m.to.first().name, expected);
+    } else {
+        QCOMPARE(m.parts.size(), 1);
+        QCOMPARE(m.parts.first().fileName, expected);
+    }
+}
+
+void TestParsedMessage::invalidContentTypeIsPlainText_data()
+{
+    // RFC 2045 §5.2: a syntactically invalid Content-Type is taken as text/plain; charset=us-ascii (Python's email
+    // package does so, keeping a declared charset).
+    QTest::addColumn<QByteArray>("raw");
+    QTest::addColumn<QStringList>("expectedShape");
+    QTest::addColumn<QString>("charset");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("a type without subtype is text in US-ASCII")
+        << load("content-type-without-subtype.eml") << QStringList { u("1 text text/plain") } << u("us-ascii")
+        << u("All 12 jobs finished.\r\n");
+    QTest::newRow("a type without subtype keeps its declared charset")
+        << QByteArray("Subject: s\r\nContent-Type: text; charset=iso-8859-1\r\n\r\nGr\xfc\xdf"
+                      "e\r\n")
+        << QStringList { u("1 text text/plain") } << u("iso-8859-1") << u("Grüße\r\n");
+    QTest::newRow("a part without subtype in a multipart is its text body")
+        << QByteArray("Subject: s\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text\r\n\r\n"
+                      "inner text\r\n--b--\r\n")
+        << QStringList { u("0 container multipart/mixed"), u("1 text text/plain") } << u("us-ascii") << u("inner text");
+    QTest::newRow("a real application/octet-stream stays an attachment")
+        << QByteArray("Subject: s\r\nContent-Type: application/octet-stream (binary)\r\n\r\nxyz\r\n")
+        << QStringList { u("1 attachment application/octet-stream") } << QString() << QString();
+}
+
+void TestParsedMessage::invalidContentTypeIsPlainText()
+{
+    QFETCH(QByteArray, raw);
+    QFETCH(QStringList, expectedShape);
+    QFETCH(QString, charset);
+    QFETCH(QString, text);
+    const ParsedMessage m = ParsedMessage::parse(raw);
+    QCOMPARE(shape(m), expectedShape);
+    QCOMPARE(m.parts.last().charset, charset);
+    QCOMPARE(m.text, text);
 }
 
 QTEST_APPLESS_MAIN(TestParsedMessage)

@@ -69,6 +69,7 @@ void TestRuleMatcher::matchesAddresses_data()
     QTest::newRow("domain glob for subdomains") << glob << "*.example.com" << domain << "a@mail.example.com" << true;
     QTest::newRow("domain rule never matches the null sender") << glob << "*" << domain << "" << false;
     QTest::newRow("the null sender is the empty string") << exact << "" << address << "" << true;
+    QTest::newRow("an empty exact pattern matches no other sender") << exact << "" << address << "a@b" << false;
     QTest::newRow("regex matches the null sender with ^$") << regex << "^$" << address << "" << true;
     QTest::newRow("quoted local part kept whole")
         << exact << "\"john doe\"@example.com" << address << "\"John Doe\"@example.com" << true;

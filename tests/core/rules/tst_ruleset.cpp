@@ -16,6 +16,8 @@ private Q_SLOTS:
     void writesEveryFieldAndReadsItBack();
     void errorsNameLineListIndexAndField_data();
     void errorsNameLineListIndexAndField();
+    void emptyPatterns_data();
+    void emptyPatterns();
 };
 
 // CONTRACT.md's example, as written there.
@@ -134,6 +136,48 @@ void TestRuleSet::errorsNameLineListIndexAndField()
     QString error;
     QVERIFY(!RuleSet::fromJson(json, &error));
     QCOMPARE(error, expected);
+}
+
+void TestRuleSet::emptyPatterns_data()
+{
+    // CONTRACT "Rules": the null sender <> is matched as the empty string, so an exact sender rule may have "" to
+    // refuse bounces. Elsewhere "" matches nothing (RCPT TO needs a path, RFC 5321 §4.1.1.3; a host's address and an
+    // AUTH user are never empty) or, as a regex, everything: an error.
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("expected"); // "" when valid
+    QTest::newRow("an exact sender rule with an empty pattern refuses the null sender")
+        << QByteArray(R"({"sender": [{"match": "exact", "pattern": ""}]})") << QString();
+    QTest::newRow("an empty pattern on a sender's domain is refused")
+        << QByteArray(R"({"sender": [{"match": "exact", "part": "domain", "pattern": ""}]})")
+        << QStringLiteral("1: sender[0].pattern: must not be empty (\"\" is the null sender <> only with "
+                          "match \"exact\" on the whole address)");
+    QTest::newRow("an empty sender glob is refused")
+        << QByteArray(R"({"sender": [{"match": "glob", "pattern": ""}]})")
+        << QStringLiteral("1: sender[0].pattern: must not be empty (\"\" is the null sender <> only with "
+                          "match \"exact\" on the whole address)");
+    QTest::newRow("an empty sender regex would match everything and is refused")
+        << QByteArray(R"({"sender": [{"match": "regex", "pattern": ""}]})")
+        << QStringLiteral("1: sender[0].pattern: must not be empty (\"\" is the null sender <> only with "
+                          "match \"exact\" on the whole address)");
+    QTest::newRow("an empty exact recipient is refused")
+        << QByteArray(R"({"recipient": [{"match": "exact", "pattern": ""}]})")
+        << QStringLiteral("1: recipient[0].pattern: must not be empty");
+    QTest::newRow("an empty exact host is refused") << QByteArray(R"({"host": [{"match": "exact", "pattern": ""}]})")
+                                                    << QStringLiteral("1: host[0].pattern: must not be empty");
+}
+
+void TestRuleSet::emptyPatterns()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, expected);
+    QString error;
+    const std::optional<RuleSet> set = RuleSet::fromJson(json, &error);
+    QCOMPARE(error, expected);
+    QCOMPARE(set.has_value(), expected.isEmpty());
+    if (set) {
+        // Written back and read again, it is the same rule.
+        QCOMPARE(RuleSet::fromJson(set->toJson(), &error), set);
+    }
 }
 
 QTEST_APPLESS_MAIN(TestRuleSet)

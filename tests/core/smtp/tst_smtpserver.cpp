@@ -213,6 +213,8 @@ private Q_SLOTS:
     void aHugeDeclaredSizeIsNotReserved();
     void declaredSizesReserveNoMemory();
     void aSlowRuleRegexDoesNotStallOtherSessions();
+    void storedTranscriptIsWhatTheClientReceived_data();
+    void storedTranscriptIsWhatTheClientReceived();
 
 private:
     void startServer(const SmtpSessionConfig &config = {});
@@ -846,6 +848,85 @@ void TestSmtpServer::aSlowRuleRegexDoesNotStallOtherSessions()
     // The yardstick is what the server needs anyway: an idle greeting plus one ordinary burst of 50 commands. (The
     // greeting may wait for one slice of the other session's commands: SmtpConnection's CommandChunk.)
     QVERIFY2(busyNs < 20 * (idleNs + plainNs), "a greeting waits no longer than a few ordinary bursts");
+}
+
+void TestSmtpServer::storedTranscriptIsWhatTheClientReceived_data()
+{
+    // Each step is sent whole and answered by exactly one reply. CONTRACT "Settled details": the stored transcript is
+    // the session up to the message's final reply, one entry per reply (lines joined with '\n'); enhanced codes only
+    // after EHLO. So the transcript's "out" entries are the replies on the wire, byte for byte.
+    QTest::addColumn<QByteArray>("rules");
+    QTest::addColumn<QByteArrayList>("steps");
+    const QByteArray body = "Subject: wire\r\n\r\nsame words\r\n.\r\n";
+    const QByteArrayList transaction = { "MAIL FROM:<a@x.test>\r\n", "RCPT TO:<b@y.test>\r\n", "DATA\r\n", body };
+    QTest::newRow("after HELO, without enhanced codes")
+        << QByteArray() << QByteArrayList { "HELO client.test\r\n" } + transaction;
+    QTest::newRow("after EHLO, with enhanced codes")
+        << QByteArray() << QByteArrayList { "EHLO client.test\r\n" } + transaction;
+    QTest::newRow("the second message of a HELO session")
+        << QByteArray() << QByteArrayList { "HELO client.test\r\n" } + transaction + transaction;
+    QTest::newRow("a data rule's delay holds the final reply after HELO")
+        << QByteArray(R"({"data": [{"match": "glob", "pattern": "*", "action": "accept", "delayMs": 200}]})")
+        << QByteArrayList { "HELO client.test\r\n" } + transaction;
+    QTest::newRow("a recipient rule's delay after EHLO")
+        << QByteArray(R"({"recipient": [{"match": "glob", "pattern": "*", "action": "accept", "delayMs": 200}]})")
+        << QByteArrayList { "EHLO client.test\r\n" } + transaction;
+    QTest::newRow("BDAT chunks after EHLO")
+        << QByteArray()
+        << QByteArrayList { "EHLO client.test\r\n", "MAIL FROM:<a@x.test>\r\n", "RCPT TO:<b@y.test>\r\n",
+               "BDAT 15\r\nSubject: wire\r\n", "BDAT 14 LAST\r\n\r\nsame words\r\n" };
+    QTest::newRow("AUTH LOGIN after EHLO")
+        << QByteArray()
+        << QByteArrayList { "EHLO client.test\r\n", "AUTH LOGIN\r\n", "YWxpY2U=\r\n", "c2VjcmV0\r\n" } + transaction;
+    QTest::newRow("AUTH PLAIN after HELO is refused, the mail goes on")
+        << QByteArray()
+        << QByteArrayList { "HELO client.test\r\n", "AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n" } + transaction;
+}
+
+void TestSmtpServer::storedTranscriptIsWhatTheClientReceived()
+{
+    QFETCH(QByteArray, rules);
+    QFETCH(QByteArrayList, steps);
+    RuleEngine engine;
+    if (!rules.isEmpty()) {
+        QString error;
+        const std::optional<RuleSet> set = RuleSet::fromJson(rules, &error);
+        QVERIFY2(set, qPrintable(error));
+        engine.setRules(*set);
+    }
+    SmtpSessionConfig config;
+    config.validator = &engine;
+    startServer(config);
+    // Every reply as the client received it, as a transcript entry would hold it.
+    QStringList wire;
+    Client c(QHostAddress::LocalHost, m_port);
+    const auto receive = [&c, &wire] {
+        QByteArray reply = c.reply();
+        QVERIFY(reply.endsWith("\r\n"));
+        reply.chop(2);
+        wire << QString::fromUtf8(reply.replace("\r\n", "\n"));
+    };
+    receive();
+    for (const QByteArray &step : std::as_const(steps)) {
+        QVERIFY(c.send(step));
+        receive();
+    }
+    const QRegularExpression queued(QStringLiteral("queued as ([0-9A-Za-z]{22})$"));
+    const QRegularExpressionMatch last = queued.match(wire.last());
+    QVERIFY2(last.hasMatch(), qPrintable(wire.last()));
+    const std::optional<StoredMessage> stored = m_store->message(last.captured(1));
+    QVERIFY(stored);
+    QStringList out;
+    const QJsonArray entries = QJsonDocument::fromJson(stored->transcriptJson).object().value(u"Transcript").toArray();
+    for (const QJsonValue &entry : entries) {
+        if (entry.toObject().value(u"Direction").toString() == u"out") {
+            out << entry.toObject().value(u"Text").toString();
+        }
+    }
+    QCOMPARE(out.size(), wire.size());
+    for (qsizetype i = 0; i < wire.size(); ++i) {
+        QCOMPARE(out.at(i), wire.at(i));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestSmtpServer)

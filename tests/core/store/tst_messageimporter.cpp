@@ -3,7 +3,11 @@
 #include <store/messageimporter.h>
 #include <store/messagestore.h>
 
+#include <QDateTime>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -17,6 +21,8 @@ private Q_SLOTS:
     void envelopeComesFromTheHeaders();
     void importsFilesIntoTheStore();
     void anUnreadableFileIsAnError();
+    void importedMessagesSayWhereFromAndWhen_data();
+    void importedMessagesSayWhereFromAndWhen();
 };
 
 void TestMessageImporter::aFileWithoutFromLineIsOneMessage()
@@ -91,6 +97,70 @@ void TestMessageImporter::anUnreadableFileIsAnError()
     QCOMPARE(MessageImporter::importFile(&store, missing, &error), -1);
     QVERIFY(error.contains(missing));
     QCOMPARE(store.count(), 0);
+    store.close();
+}
+
+void TestMessageImporter::importedMessagesSayWhereFromAndWhen_data()
+{
+    // An imported message is listed at its Date header (Mailpit takes the message's date as Created for imported
+    // mail), which the message view shows too; without one, at its mbox "From " line's date (RFC 4155: UTC), else
+    // at the time of the import. Its transcript is one entry naming the file.
+    QTest::addColumn<QString>("fileName");
+    QTest::addColumn<QByteArray>("contents");
+    QTest::addColumn<QDateTime>("received"); // invalid: the time of the import
+    const QDateTime march6 = QDateTime(QDate(2026, 3, 6), QTime(7, 0), Qt::UTC);
+    QTest::newRow("an .eml with a Date header is listed at its Date")
+        << QStringLiteral("invoice.eml")
+        << QByteArray("Date: Fri, 6 Mar 2026 08:00:00 +0100\r\nSubject: s\r\n\r\nbody\r\n") << march6;
+    QTest::newRow("an mbox message without Date is listed at its From line's date")
+        << QStringLiteral("invoices.mbox") << QByteArray("From a@x.test Mon Nov 30 08:00:00 2026\nSubject: s\n\nbody\n")
+        << QDateTime(QDate(2026, 11, 30), QTime(8, 0), Qt::UTC);
+    QTest::newRow("a From line with a one-digit day")
+        << QStringLiteral("old.mbox") << QByteArray("From a@x.test Thu Feb  1 23:59:58 2024\nSubject: s\n\nbody\n")
+        << QDateTime(QDate(2024, 2, 1), QTime(23, 59, 58), Qt::UTC);
+    QTest::newRow("the Date header wins over the From line")
+        << QStringLiteral("invoices.mbox")
+        << QByteArray("From a@x.test Mon Nov 30 08:00:00 2026\nDate: Fri, 6 Mar 2026 08:00:00 +0100\n\nbody\n")
+        << march6;
+    QTest::newRow("a message without a date is listed when it was imported")
+        << QStringLiteral("undated.eml") << QByteArray("Subject: s\r\n\r\nbody\r\n") << QDateTime();
+}
+
+void TestMessageImporter::importedMessagesSayWhereFromAndWhen()
+{
+    QFETCH(QString, fileName);
+    QFETCH(QByteArray, contents);
+    QFETCH(QDateTime, received);
+    QTemporaryDir dir;
+    MessageStore store;
+    QVERIFY(store.open(dir.filePath(QStringLiteral("data"))));
+    QFile file(dir.filePath(fileName));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(contents);
+    file.close();
+    QString error;
+    const qint64 before = QDateTime::currentMSecsSinceEpoch();
+    QCOMPARE(MessageImporter::importFile(&store, file.fileName(), &error), 1);
+    const qint64 after = QDateTime::currentMSecsSinceEpoch();
+    const std::optional<StoredMessage> stored = store.message(store.messages(0, 1).value(0).id);
+    QVERIFY(stored);
+    if (received.isValid()) {
+        QCOMPARE(stored->summary.receivedMs, received.toMSecsSinceEpoch());
+    } else {
+        QVERIFY(stored->summary.receivedMs >= before && stored->summary.receivedMs <= after);
+    }
+    // The list's time and the message's date agree when it has one.
+    if (stored->summary.dateMs != 0) {
+        QCOMPARE(stored->summary.dateMs, stored->summary.receivedMs);
+    }
+    const QJsonArray transcript
+        = QJsonDocument::fromJson(stored->transcriptJson).object().value(u"Transcript").toArray();
+    QCOMPARE(transcript.size(), 1);
+    const QJsonObject entry = transcript.first().toObject();
+    QCOMPARE(entry.value(u"Direction").toString(), QStringLiteral("in"));
+    QCOMPARE(entry.value(u"Text").toString(), QStringLiteral("[imported from %1]").arg(fileName));
+    const QDateTime entryTime = QDateTime::fromString(entry.value(u"Time").toString(), Qt::ISODateWithMs);
+    QVERIFY(entryTime.toMSecsSinceEpoch() >= before && entryTime.toMSecsSinceEpoch() <= after);
     store.close();
 }
 

@@ -4,6 +4,7 @@
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -103,6 +104,7 @@ private Q_SLOTS:
     void unopenableDirectoryFails();
     void deliveryAfterCloseFails();
     void summaryComesFromTheParser();
+    void summaryDecodesPaddedEncodedWords();
     void searchUsesMailpitSyntax_data();
     void searchUsesMailpitSyntax();
     void searchCountsAndPages();
@@ -474,6 +476,23 @@ void TestMessageStore::summaryComesFromTheParser()
         e->summary.replyToList, MailAddressList { (MailAddress { QString(), QStringLiteral("editor@omega.test") }) });
     QCOMPARE(m_store->message(QStringLiteral("D"))->summary.subject, QStringLiteral("Grüße aus Köln"));
     QCOMPARE(m_store->message(QStringLiteral("A"))->summary.authUser, QStringLiteral("alice"));
+}
+
+void TestMessageStore::summaryDecodesPaddedEncodedWords()
+{
+    // The list's columns are made at ingest by the same decoding as the message view (ParsedMessage): adjacent base64
+    // encoded-words ending in "=" padding each decode on their own (RFC 2047 §6.2), as Python's email package has it.
+    QFile fixture(QStringLiteral(LETTERBOX_TEST_DATA "/mime/padded-encoded-words.eml"));
+    QVERIFY(fixture.open(QIODevice::ReadOnly));
+    QVERIFY(deliverAndWait(*m_store, makeMessage("P", fixture.readAll())).ok);
+    const std::optional<MessageSummary> listed = m_store->summary(QStringLiteral("P"));
+    QVERIFY(listed);
+    QCOMPARE(listed->subject, QStringLiteral("Größe Bestellung end"));
+    QCOMPARE(listed->fromList.value(0).name, QStringLiteral("Jürgen Müller"));
+    QCOMPARE(listed->from, QStringLiteral("Jürgen Müller <billing@example.com>"));
+    QCOMPARE(m_store->messages(0, 1).value(0).subject, QStringLiteral("Größe Bestellung end"));
+    // And the search index has the words.
+    QCOMPARE(m_store->search(QStringLiteral("subject:bestellung"), 0, 10)->matches, 1);
 }
 
 void TestMessageStore::searchUsesMailpitSyntax_data()
