@@ -788,7 +788,8 @@ void MainWindow::saveState()
     s.setValue(QStringLiteral("inboxHeader"), m_inboxView->horizontalHeader()->saveState());
     s.setValue(QStringLiteral("compactRows"), m_actions.value(QStringLiteral("compact"))->isChecked());
     s.setValue(QStringLiteral("followNewest"), m_actions.value(QStringLiteral("follow"))->isChecked());
-    s.setValue(QStringLiteral("tab"), int(m_message->currentTab()));
+    // The tab the user chose, not the one a message without HTML opened on.
+    s.setValue(QStringLiteral("tab"), int(m_message->chosenTab()));
     s.setValue(QStringLiteral("previewWidth"), int(m_message->htmlView()->previewWidth()));
     s.setValue(QStringLiteral("monospaceText"), m_message->textView()->font().fixedPitch());
     s.endGroup();
@@ -880,7 +881,7 @@ void MainWindow::updateListening()
         m_listening->setText(QStringLiteral("<span style=\"color:#c62828\">● %1</span>").arg(error.toHtmlEscaped()));
         m_listening->setToolTip(error);
         m_choosePort->show();
-        m_empty->setListening(QString(), 0, true, error);
+        m_empty->setListening(QString(), 0, EmptyState::Auth::Any, error);
         return;
     }
     QStringList parts;
@@ -894,7 +895,11 @@ void MainWindow::updateListening()
     m_listening->setText(QStringLiteral("<span style=\"color:#2e7d32\">●</span> %1").arg(text.toHtmlEscaped()));
     m_listening->setToolTip(m_catcher->listeningLines().join(u'\n'));
     m_choosePort->hide();
-    m_empty->setListening(smtp.first().host, smtp.first().port, m_catcher->config().session.auth.isOffered());
+    const AuthConfig &auth = m_catcher->config().session.auth;
+    m_empty->setListening(smtp.first().host, smtp.first().port,
+        auth.isRequired()      ? EmptyState::Auth::Required
+            : auth.isOffered() ? EmptyState::Auth::Any
+                               : EmptyState::Auth::Off);
 }
 
 void MainWindow::scheduleCounts()
@@ -1409,6 +1414,7 @@ void MainWindow::setFocusMode(bool on)
         // The docks and toolbars as the user had them, to come back to.
         m_stateBeforeFocus = QMainWindow::saveState();
         m_maximizedBeforeFocus = isMaximized();
+        m_tabBeforeFocus = m_message->chosenTab();
     }
     m_inboxColumn->setVisible(!on);
     m_message->headerCard()->setVisible(!on);
@@ -1440,6 +1446,8 @@ void MainWindow::setFocusMode(bool on)
             showNormal();
         }
         QMainWindow::restoreState(m_stateBeforeFocus);
+        // Presenting showed the HTML tab; the user's choice comes back.
+        m_message->setCurrentTab(MessageView::Tab(m_tabBeforeFocus));
     }
 }
 

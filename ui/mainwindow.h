@@ -169,6 +169,7 @@ private:
     bool m_focusMode = false;
     QByteArray m_stateBeforeFocus; // the docks and toolbars to restore when focus mode ends
     bool m_maximizedBeforeFocus = false;
+    int m_tabBeforeFocus = 0; // MessageView::Tab
     QLabel *m_fullScreenHint = nullptr;
     QTimer *m_fullScreenHintTimer;
     QShortcut *m_leaveFullScreen;
