@@ -47,6 +47,8 @@ public:
     // without terms (a lone quote while a phrase is being typed) lists every message, as an empty one does.
     bool setQuery(const QString &query);
     QString query() const;
+    // What the store is asked: the query, or "" for one without terms (a lone quote lists every message).
+    QString listedQuery() const;
     QString errorString() const;
     MessageSort sortOrder() const;
     // Every message matching the query, loaded or not.
@@ -86,8 +88,6 @@ Q_SIGNALS:
 
 private:
     void reload();
-    // What the store is asked: the query, or "" for one without terms.
-    QString listedQuery() const;
     void setUnindexed(qint64 unindexed);
     void onIndexingCaughtUp();
     void onStored(const MessageSummary &summary);

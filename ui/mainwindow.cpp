@@ -17,6 +17,7 @@
 
 #include <message/safefilename.h>
 #include <service/catcherservice.h>
+#include <store/mboxwriter.h>
 #include <store/messageimporter.h>
 #include <store/messagestore.h>
 
@@ -52,6 +53,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QStyle>
+#include <QStyleOption>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTextBrowser>
@@ -92,6 +94,60 @@ bool writeSource(const MessageStore *store, const QString &id, const QString &fi
         return false;
     }
     return true;
+}
+
+// Writes the messages (oldest first) as one mboxrd file, a batch at a time so that a large export never holds
+// every source at once; the file appears complete or not at all.
+bool writeMbox(
+    const MessageStore *store, const QStringList &ids, const QString &fileName, qint64 *written, QString *error)
+{
+    QSaveFile file(fileName);
+    if (!file.open(QIODevice::WriteOnly)) {
+        *error = file.errorString();
+        return false;
+    }
+    constexpr qsizetype Batch = 100;
+    *written = 0;
+    for (qsizetype start = 0; start < ids.size(); start += Batch) {
+        QList<QByteArray> sources;
+        QList<QByteArray> senders;
+        QList<qint64> received;
+        for (const QString &id : ids.mid(start, Batch)) {
+            // Deleted since it was listed: nothing to write.
+            if (const std::optional<StoredMessage> m = store->message(id)) {
+                sources << m->raw;
+                senders << m->mailFrom.toUtf8();
+                received << m->summary.receivedMs;
+            }
+        }
+        if (!MboxWriter::write(&file, sources, senders, received, error)) {
+            file.cancelWriting();
+            return false;
+        }
+        *written += sources.size();
+    }
+    if (!file.commit()) {
+        *error = file.errorString();
+        return false;
+    }
+    return true;
+}
+
+// The width a column's title needs, as QHeaderView measures it when the model gives no size hint (which may be
+// wider: typical contents): bold, with room for a sort indicator.
+int titleWidth(const QHeaderView *header, int section)
+{
+    QStyleOptionHeader option;
+    option.initFrom(header);
+    QFont bold = header->font();
+    bold.setBold(true);
+    option.fontMetrics = QFontMetrics(bold);
+    option.section = section;
+    option.text = header->model()->headerData(section, header->orientation()).toString();
+    if (header->isSortIndicatorShown()) {
+        option.sortIndicator = QStyleOptionHeader::SortDown;
+    }
+    return header->style()->sizeFromContents(QStyle::CT_HeaderSection, &option, QSize(), header).width();
 }
 
 // One sentence for a write the store could not make: the banner and the job's status message say the same.
@@ -253,6 +309,7 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
         QMenu menu;
         menu.addAction(m_actions.value(QStringLiteral("toggleRead")));
         menu.addAction(m_actions.value(QStringLiteral("export")));
+        menu.addAction(m_actions.value(QStringLiteral("exportMbox")));
         menu.addSeparator();
         menu.addAction(m_actions.value(QStringLiteral("delete")));
         if (m_catcher->config().rules) {
@@ -481,6 +538,10 @@ void MainWindow::createActions()
     add(QStringLiteral("export"), tr("&Export as .eml…"), QKeySequence(Qt::CTRL | Qt::Key_E),
         tr("Save the selected messages' sources as .eml files"), [this] { exportSelected(); })
         ->setIcon(Icons::icon(Icons::Export));
+    add(QStringLiteral("exportMbox"), tr("Export as &mbox…"), QKeySequence(),
+        tr("Save the selected messages, or every message the search lists when none is selected, as one mbox file"),
+        [this] { exportAsMboxInteractively(); })
+        ->setIcon(Icons::icon(Icons::Export));
     add(QStringLiteral("settings"), tr("&Settings…"), QKeySequence(Qt::CTRL | Qt::Key_Comma),
         tr("Addresses, limits, authentication, notifications"), [this] { showSettings(); })
         ->setIcon(Icons::icon(Icons::Settings));
@@ -580,6 +641,7 @@ void MainWindow::createMenus()
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_actions.value(QStringLiteral("import")));
     file->addAction(m_actions.value(QStringLiteral("export")));
+    file->addAction(m_actions.value(QStringLiteral("exportMbox")));
     file->addSeparator();
     file->addAction(m_actions.value(QStringLiteral("settings")));
     file->addSeparator();
@@ -700,7 +762,7 @@ void MainWindow::createSessionsDock()
     sessionsHeader->setSectionResizeMode(SessionsModel::StateColumn, QHeaderView::Stretch);
     int widestTitle = 0;
     for (int c = 0; c < SessionsModel::ColumnCount; ++c) {
-        widestTitle = qMax(widestTitle, sessionsHeader->sectionSizeHint(c));
+        widestTitle = qMax(widestTitle, titleWidth(sessionsHeader, c));
     }
     sessionsHeader->setMinimumSectionSize(widestTitle);
     sessionsHeader->resizeSection(SessionsModel::HeloColumn,
@@ -718,8 +780,11 @@ void MainWindow::createSessionsDock()
     transcriptHeader->setSectionResizeMode(TranscriptModel::DirectionColumn, QHeaderView::ResizeToContents);
     // Every line has the same time format: the lines in sight and a few more tell the width.
     transcriptHeader->setResizeContentsPrecision(200);
-    split->setStretchFactor(0, 2);
-    split->setStretchFactor(1, 3);
+    // Half each: six columns of typical sessions ("refused by recipient rule 12", "1,023.9 KB") need about as much
+    // room as a transcript line.
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
+    split->setSizes({ 1, 1 });
     m_sessionsDock->setWidget(split);
     addDockWidget(Qt::BottomDockWidgetArea, m_sessionsDock);
     findChild<QMenu *>(QStringLiteral("viewMenu"))->addAction(m_sessionsDock->toggleViewAction());
@@ -1037,6 +1102,7 @@ void MainWindow::updateEmptyState()
         m_listEmpty->setText(tr("No messages yet"));
     }
     m_inboxStack->setCurrentWidget(empty ? static_cast<QWidget *>(m_listEmpty) : m_inboxView);
+    m_actions.value(QStringLiteral("exportMbox"))->setEnabled(!empty || m_inboxView->selectionModel()->hasSelection());
     // A message asked for by a notification may be shown while the list is still empty.
     const bool teach = empty && m_readerId.isEmpty();
     m_readerStack->setCurrentWidget(teach ? static_cast<QWidget *>(m_empty) : m_message);
@@ -1087,6 +1153,8 @@ void MainWindow::updateSelectionActions()
     for (const char *name : { "delete", "export", "toggleRead" }) {
         m_actions.value(QLatin1String(name))->setEnabled(any);
     }
+    // The selection, or else what the list shows.
+    m_actions.value(QStringLiteral("exportMbox"))->setEnabled(any || m_inbox->rowCount() > 0);
 }
 
 void MainWindow::onArrived(const QStringList &ids)
@@ -1310,6 +1378,46 @@ void MainWindow::exportSelected()
     for (const QString &id : ids) {
         exportMessage(id, QDir(directory).filePath(id + QStringLiteral(".eml")));
     }
+}
+
+void MainWindow::exportAsMboxInteractively()
+{
+    const QString downloads = QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
+    const QString fileName = QFileDialog::getSaveFileName(this, tr("Export as mbox"),
+        QDir(downloads).filePath(QStringLiteral("letterbox.mbox")), tr("Mailboxes (*.mbox);;All files (*)"));
+    if (!fileName.isEmpty()) {
+        exportAsMbox(fileName);
+    }
+}
+
+void MainWindow::exportAsMbox(const QString &fileName)
+{
+    // The selection as listed, else the search's every match (loaded or not): read on the worker thread.
+    QList<std::pair<qint64, QString>> byTime;
+    for (const QModelIndex &index : m_inboxView->selectionModel()->selectedRows()) {
+        const MessageSummary summary = m_inbox->summaryAt(index.row());
+        byTime.append({ summary.receivedMs, summary.id });
+    }
+    std::sort(byTime.begin(), byTime.end());
+    QStringList selected;
+    for (const auto &[time, id] : std::as_const(byTime)) {
+        selected << id;
+    }
+    runJob(
+        QStringLiteral("export-mbox"), [store = m_store, selected, query = m_inbox->listedQuery(), fileName](bool *ok) {
+            QStringList ids = selected;
+            if (ids.isEmpty()) {
+                // Newest first from the store; an mbox grows by appending, so oldest first.
+                ids = store->searchIds(query, QTimeZone::systemTimeZone());
+                std::reverse(ids.begin(), ids.end());
+            }
+            QString error;
+            qint64 written = 0;
+            *ok = writeMbox(store, ids, fileName, &written, &error);
+            return *ok ? tr("Exported %1 to %2")
+                             .arg(counted(written, tr("message"), tr("messages")), QDir::toNativeSeparators(fileName))
+                       : tr("Could not export to %1: %2").arg(QDir::toNativeSeparators(fileName), error);
+        });
 }
 
 void MainWindow::importFiles(const QStringList &fileNames)

@@ -77,6 +77,9 @@ public:
     void deleteAll();
     // Writes the selected message's source to fileName (worker thread); finished() reports.
     void exportMessage(const QString &id, const QString &fileName);
+    // Writes the selected messages or, with none selected, every message the search lists, oldest first, as one
+    // mboxrd file (worker thread); jobFinished("export-mbox", …) reports.
+    void exportAsMbox(const QString &fileName);
     void importFiles(const QStringList &fileNames);
 
 Q_SIGNALS:
@@ -115,6 +118,7 @@ private:
     void updateSelectionActions();
     void onArrived(const QStringList &ids);
     void exportSelected();
+    void exportAsMboxInteractively();
     void importInteractively();
     void showSettings(bool focusSmtp = false);
     void moveSelection(int delta);

@@ -38,6 +38,8 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
+#include <QStyle>
+#include <QStyleOption>
 #include <QTabBar>
 #include <QTabWidget>
 #include <QTcpServer>
@@ -146,12 +148,22 @@ QStringList cutOffColumns(QTableView *view, const QList<int> &contentColumns)
         if (header->isSectionHidden(c)) {
             continue;
         }
+        // What the title needs, as QHeaderView measures it (bold, room for a sort indicator); a model's size hint
+        // may ask for more (typical contents), which a stretched column need not get.
         const QString title = view->model()->headerData(c, Qt::Horizontal).toString();
-        if (header->sectionSize(c) < header->sectionSizeHint(c)) {
-            cut << QStringLiteral("header '%1' %2 < %3")
-                       .arg(title)
-                       .arg(header->sectionSize(c))
-                       .arg(header->sectionSizeHint(c));
+        QStyleOptionHeader option;
+        option.initFrom(header);
+        QFont bold = header->font();
+        bold.setBold(true);
+        option.fontMetrics = QFontMetrics(bold);
+        option.text = title;
+        if (header->isSortIndicatorShown()) {
+            option.sortIndicator = QStyleOptionHeader::SortDown;
+        }
+        const int needed
+            = header->style()->sizeFromContents(QStyle::CT_HeaderSection, &option, QSize(), header).width();
+        if (header->sectionSize(c) < needed) {
+            cut << QStringLiteral("header '%1' %2 < %3").arg(title).arg(header->sectionSize(c)).arg(needed);
         }
         const int cells = static_cast<QAbstractItemView *>(view)->sizeHintForColumn(c);
         if (contentColumns.contains(c) && header->sectionSize(c) < cells) {
@@ -202,6 +214,7 @@ private Q_SLOTS:
     void anEmptyInboxTeachesInTheReaderPane();
     void noColumnHeaderIsCutOffAt1280Pixels();
     void theListeningStateStaysInSight();
+    void exportAsMboxWritesTheSelectionElseTheSearch();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -835,6 +848,7 @@ void TestMainWindow::leavingFullScreenRestoresTheDocksAndSaysHow()
     QVERIFY(QTest::qWaitForWindowActive(&window));
     auto *dock = window.findChild<QDockWidget *>(QStringLiteral("sessionsDock"));
     QVERIFY(dock->isVisible());
+    window.messageView()->setCurrentTab(MessageView::HeadersTab);
     for (const Qt::Key leave : { Qt::Key_F11, Qt::Key_Escape }) {
         QTest::keyClick(&window, Qt::Key_F11);
         QTRY_VERIFY_WITH_TIMEOUT(window.isFullScreen(), 5000);
@@ -847,6 +861,8 @@ void TestMainWindow::leavingFullScreenRestoresTheDocksAndSaysHow()
         QVERIFY(window.menuBar()->isVisible());
         QVERIFY(window.statusBar()->isVisible());
         QVERIFY(!visibleLabel(&window, QStringLiteral("Press F11 or Esc to leave full screen")));
+        // Presenting showed the HTML tab; the tab the user chose comes back.
+        QCOMPARE(window.messageView()->chosenTab(), MessageView::HeadersTab);
     }
     // A dock the user had closed stays closed.
     dock->close();
@@ -998,6 +1014,78 @@ void TestMainWindow::theListeningStateStaysInSight()
     QVERIFY(follow->toolButtonStyle() == Qt::ToolButtonTextBesideIcon);
     QCOMPARE(follow->text(), QStringLiteral("Follow Newest"));
     QVERIFY(follow->isCheckable());
+}
+
+void TestMainWindow::exportAsMboxWritesTheSelectionElseTheSearch()
+{
+    const QString a = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("first needle")), 1764000000000);
+    const QString b = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("second hay")), 1764000001000);
+    const QString c = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("third needle")), 1764000002000);
+    QVERIFY(m_catcher->start(loopbackConfig()));
+    MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), loopbackConfig());
+    window.show();
+    QSignalSpy jobs(&window, &MainWindow::jobFinished);
+    // Runs the export and returns the file (empty when the job failed or never finished).
+    auto exported = [&](const QString &name) {
+        const QString file = m_dir->filePath(name);
+        jobs.clear();
+        window.exportAsMbox(file);
+        const auto finished = [&] {
+            return std::find_if(jobs.cbegin(), jobs.cend(),
+                [](const QList<QVariant> &j) { return j.at(0).toString() == u"export-mbox"; });
+        };
+        if (!QTest::qWaitFor([&] { return finished() != jobs.cend(); }, 5000) || !finished()->at(1).toBool()) {
+            qWarning("export failed");
+            return QByteArray();
+        }
+        QFile f(file);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    };
+    auto subjects = [](const QByteArray &mbox) {
+        QStringList found;
+        for (const QByteArray &line : mbox.split('\n')) {
+            if (line.startsWith("Subject: ")) {
+                found << QString::fromUtf8(line.mid(9).trimmed());
+            }
+        }
+        return found;
+    };
+    QVERIFY(window.action(QStringLiteral("exportMbox"))->isEnabled());
+
+    // The selection, oldest first, one "From " line each.
+    window.selectMessage(c);
+    window.inboxView()->selectionModel()->select(window.inboxModel()->index(window.inboxModel()->rowOf(a), 0),
+        QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    QCOMPARE(window.selectedIds().size(), 2);
+    QByteArray mbox = exported(QStringLiteral("selected.mbox"));
+    QCOMPARE(subjects(mbox), (QStringList { QStringLiteral("first needle"), QStringLiteral("third needle") }));
+    QVERIFY(mbox.startsWith("From ann@example.test "));
+    QCOMPARE(mbox.count("\nFrom "), 1);
+    // MessageImporter reads it back as two messages.
+    MessageStore other;
+    QVERIFY(other.open(m_dir->filePath(QStringLiteral("other"))));
+    QString error;
+    QCOMPARE(MessageImporter::importFile(&other, m_dir->filePath(QStringLiteral("selected.mbox")), &error), 2);
+    other.close();
+
+    // With nothing selected, every message the search lists.
+    window.searchField()->setText(QStringLiteral("needle"));
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->matchCount(), 2, 5000);
+    window.inboxView()->selectionModel()->clearSelection();
+    QVERIFY(window.action(QStringLiteral("exportMbox"))->isEnabled());
+    QCOMPARE(subjects(exported(QStringLiteral("search.mbox"))),
+        (QStringList { QStringLiteral("first needle"), QStringLiteral("third needle") }));
+    window.searchField()->clear();
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->matchCount(), 3, 5000);
+    window.inboxView()->selectionModel()->clearSelection();
+    QCOMPARE(subjects(exported(QStringLiteral("all.mbox"))),
+        (QStringList { QStringLiteral("first needle"), QStringLiteral("second hay"), QStringLiteral("third needle") }));
+    Q_UNUSED(b)
+
+    // Nothing listed, nothing to export.
+    window.searchField()->setText(QStringLiteral("from:nobody"));
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 0, 5000);
+    QVERIFY(!window.action(QStringLiteral("exportMbox"))->isEnabled());
 }
 
 int main(int argc, char *argv[])
