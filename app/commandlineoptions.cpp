@@ -32,8 +32,8 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
         QStringLiteral("No window: SMTP only, log on stderr; stops cleanly on "
                        "SIGINT/SIGTERM."));
     const QCommandLineOption smtpOption(QStringLiteral("smtp"),
-        QStringLiteral("SMTP listener (repeatable; [IPv6]:PORT, *:PORT; port 0 picks a "
-                       "free port). Default 127.0.0.1:1025."),
+        QStringLiteral("SMTP listener (repeatable; [IPv6]:PORT, *:PORT, or PORT alone for 127.0.0.1:PORT; port 0 "
+                       "picks a free port). Default 127.0.0.1:1025."),
         QStringLiteral("ADDR:PORT"));
     const QCommandLineOption apiOption(QStringLiteral("api"),
         QStringLiteral("REST API (Mailpit-compatible) listener; off disables it; port 0 picks a free port. "
@@ -103,9 +103,9 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
     const QStringList smtpValues = parser.values(smtpOption);
     for (const QString &value : smtpValues.isEmpty() ? QStringList { QStringLiteral("127.0.0.1:1025") } : smtpValues) {
         ListenAddress address;
-        if (!ListenAddress::parse(value, &address)) {
-            errorString
-                = QStringLiteral("--smtp: invalid address '%1' (expected ADDR:PORT, [IPv6]:PORT or *:PORT)").arg(value);
+        QString why;
+        if (!ListenAddress::parse(value, &address, &why)) {
+            errorString = QStringLiteral("--smtp: invalid address '%1' (%2)").arg(value, why);
             return Result::Error;
         }
         smtp << address;
@@ -114,9 +114,9 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
     const QString apiValue = parser.isSet(apiOption) ? parser.value(apiOption) : QStringLiteral("127.0.0.1:8025");
     if (apiValue != QLatin1String("off")) {
         ListenAddress address;
-        if (!ListenAddress::parse(apiValue, &address)) {
-            errorString = QStringLiteral("--api: invalid address '%1' (expected ADDR:PORT, [IPv6]:PORT, *:PORT or off)")
-                              .arg(apiValue);
+        QString why;
+        if (!ListenAddress::parse(apiValue, &address, &why)) {
+            errorString = QStringLiteral("--api: invalid address '%1' (%2)").arg(apiValue, why);
             return Result::Error;
         }
         api = address;

@@ -38,8 +38,9 @@ bool AppSettings::toConfig(const CatcherConfig &base, CatcherConfig *config, QSt
     c.smtp.clear();
     for (const QString &part : smtp.split(u',', Qt::SkipEmptyParts)) {
         ListenAddress address;
-        if (!ListenAddress::parse(part.trimmed(), &address)) {
-            *error = QObject::tr("SMTP address '%1' is not ADDR:PORT, [IPv6]:PORT or *:PORT").arg(part.trimmed());
+        QString why;
+        if (!ListenAddress::parse(part.trimmed(), &address, &why)) {
+            *error = QObject::tr("SMTP address '%1': %2").arg(part.trimmed(), why);
             return false;
         }
         c.smtp << address;
@@ -52,8 +53,9 @@ bool AppSettings::toConfig(const CatcherConfig &base, CatcherConfig *config, QSt
         c.api.reset();
     } else {
         ListenAddress address;
-        if (!ListenAddress::parse(api.trimmed(), &address)) {
-            *error = QObject::tr("API address '%1' is not ADDR:PORT, [IPv6]:PORT, *:PORT or off").arg(api.trimmed());
+        QString why;
+        if (!ListenAddress::parse(api.trimmed(), &address, &why)) {
+            *error = QObject::tr("API address '%1': %2").arg(api.trimmed(), why);
             return false;
         }
         c.api = address;

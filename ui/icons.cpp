@@ -35,7 +35,9 @@ QIcon Icons::icon(Name name)
         icon = own("unread");
         break;
     case Follow:
-        icon = QIcon::fromTheme(QStringLiteral("go-bottom"), own("follow"));
+        // The newest row selected (newest are on top): the themes' arrows (go-bottom, go-top) read as Download
+        // and Upload.
+        icon = own("follow");
         break;
     case RemoteContent:
         icon = QIcon::fromTheme(QStringLiteral("image-x-generic"), own("remote"));

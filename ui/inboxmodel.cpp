@@ -46,18 +46,33 @@ QString subject(const MessageSummary &s)
     return s.subject.isEmpty() ? InboxModel::tr("(no subject)") : s.subject;
 }
 
+enum class Age { Today, ThisYear, Older };
+
+QString receivedText(const QDateTime &time, Age age)
+{
+    const QLocale locale;
+    switch (age) {
+    case Age::Today:
+        return locale.toString(time.time(), QLocale::ShortFormat);
+    case Age::ThisYear:
+        return locale.toString(time, QStringLiteral("d MMM ")) + locale.toString(time.time(), QLocale::ShortFormat);
+    case Age::Older:
+        break;
+    }
+    return locale.toString(time.date(), QLocale::ShortFormat);
+}
+
 QString receivedText(qint64 ms)
 {
     const QDateTime time = QDateTime::fromMSecsSinceEpoch(ms).toLocalTime();
     const QDate today = QDate::currentDate();
-    const QLocale locale;
-    if (time.date() == today) {
-        return locale.toString(time.time(), QLocale::ShortFormat);
-    }
-    if (time.date().year() == today.year()) {
-        return locale.toString(time, QStringLiteral("d MMM ")) + locale.toString(time.time(), QLocale::ShortFormat);
-    }
-    return locale.toString(time.date(), QLocale::ShortFormat);
+    const Age age = time.date() == today ? Age::Today : time.date().year() == today.year() ? Age::ThisYear : Age::Older;
+    return receivedText(time, age);
+}
+
+QString sizeText(qint64 bytes)
+{
+    return QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat);
 }
 } // namespace
 
@@ -78,6 +93,31 @@ InboxModel::InboxModel(MessageStore *store, QObject *parent)
 }
 
 InboxModel::~InboxModel() = default;
+
+QStringList InboxModel::widestTexts(Column column)
+{
+    QStringList texts;
+    switch (column) {
+    case ReceivedColumn:
+        // Two-digit days and hours, every month's abbreviation, each age's format.
+        for (int month = 1; month <= 12; ++month) {
+            const QDateTime time(QDate(2025, month, 28), QTime(23, 58));
+            for (Age age : { Age::Today, Age::ThisYear, Age::Older }) {
+                texts << receivedText(time, age);
+            }
+        }
+        break;
+    case SizeColumn:
+        // Just below each unit's next step: "1023 bytes", "1,024.0 KB", … up to the 2 GB a message may have.
+        for (qint64 bytes : { qint64(1023), qint64(1048575), qint64(1073741823), qint64(2147483647) }) {
+            texts << sizeText(bytes);
+        }
+        break;
+    default:
+        break;
+    }
+    return texts;
+}
 
 bool InboxModel::setQuery(const QString &query)
 {
@@ -162,10 +202,16 @@ void InboxModel::reload()
     for (const MessageSummary &s : std::as_const(m_rows)) {
         m_loaded.insert(s.id);
     }
+    // Known to whoever the reset tells (is a message missing from the list, or only not indexed yet?); said after.
+    const qint64 unindexed = page ? page->unindexed : 0;
+    const bool completenessChanged = unindexed != m_unindexed;
+    m_unindexed = unindexed;
     // Views (and QAbstractItemModelTester) fetch more when told of the reset: that comes after it, not inside it.
     endResetModel();
     m_changing = false;
-    setUnindexed(page ? page->unindexed : 0);
+    if (completenessChanged) {
+        Q_EMIT this->completenessChanged();
+    }
     Q_EMIT matchCountChanged(m_matches);
 }
 
@@ -220,7 +266,7 @@ QVariant InboxModel::data(const QModelIndex &index, int role) const
         case ReceivedColumn:
             return receivedText(s.receivedMs);
         case SizeColumn:
-            return QLocale().formattedDataSize(s.size, 1, QLocale::DataSizeTraditionalFormat);
+            return sizeText(s.size);
         }
         break;
     case Qt::ToolTipRole:

@@ -39,10 +39,16 @@ public:
     explicit InboxModel(MessageStore *store, QObject *parent = nullptr);
     ~InboxModel() override;
 
+    // Texts as wide as the widest a column shows in this locale (every format of it), to size the column by.
+    // Empty for the columns of free text.
+    static QStringList widestTexts(Column column);
+
     // Reloads from the first page. Returns false (and keeps an empty list) when the query cannot run. A query
     // without terms (a lone quote while a phrase is being typed) lists every message, as an empty one does.
     bool setQuery(const QString &query);
     QString query() const;
+    // What the store is asked: the query, or "" for one without terms (a lone quote lists every message).
+    QString listedQuery() const;
     QString errorString() const;
     MessageSort sortOrder() const;
     // Every message matching the query, loaded or not.
@@ -82,8 +88,6 @@ Q_SIGNALS:
 
 private:
     void reload();
-    // What the store is asked: the query, or "" for one without terms.
-    QString listedQuery() const;
     void setUnindexed(qint64 unindexed);
     void onIndexingCaughtUp();
     void onStored(const MessageSummary &summary);

@@ -17,6 +17,7 @@
 
 #include <message/safefilename.h>
 #include <service/catcherservice.h>
+#include <store/mboxwriter.h>
 #include <store/messageimporter.h>
 #include <store/messagestore.h>
 
@@ -30,8 +31,10 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFrame>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -41,12 +44,16 @@
 #include <QPointer>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScreen>
 #include <QScrollBar>
 #include <QSettings>
+#include <QShortcut>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QStyle>
+#include <QStyleOption>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTextBrowser>
@@ -87,6 +94,60 @@ bool writeSource(const MessageStore *store, const QString &id, const QString &fi
         return false;
     }
     return true;
+}
+
+// Writes the messages (oldest first) as one mboxrd file, a batch at a time so that a large export never holds
+// every source at once; the file appears complete or not at all.
+bool writeMbox(
+    const MessageStore *store, const QStringList &ids, const QString &fileName, qint64 *written, QString *error)
+{
+    QSaveFile file(fileName);
+    if (!file.open(QIODevice::WriteOnly)) {
+        *error = file.errorString();
+        return false;
+    }
+    constexpr qsizetype Batch = 100;
+    *written = 0;
+    for (qsizetype start = 0; start < ids.size(); start += Batch) {
+        QList<QByteArray> sources;
+        QList<QByteArray> senders;
+        QList<qint64> received;
+        for (const QString &id : ids.mid(start, Batch)) {
+            // Deleted since it was listed: nothing to write.
+            if (const std::optional<StoredMessage> m = store->message(id)) {
+                sources << m->raw;
+                senders << m->mailFrom.toUtf8();
+                received << m->summary.receivedMs;
+            }
+        }
+        if (!MboxWriter::write(&file, sources, senders, received, error)) {
+            file.cancelWriting();
+            return false;
+        }
+        *written += sources.size();
+    }
+    if (!file.commit()) {
+        *error = file.errorString();
+        return false;
+    }
+    return true;
+}
+
+// The width a column's title needs, as QHeaderView measures it when the model gives no size hint (which may be
+// wider: typical contents): bold, with room for a sort indicator.
+int titleWidth(const QHeaderView *header, int section)
+{
+    QStyleOptionHeader option;
+    option.initFrom(header);
+    QFont bold = header->font();
+    bold.setBold(true);
+    option.fontMetrics = QFontMetrics(bold);
+    option.section = section;
+    option.text = header->model()->headerData(section, header->orientation()).toString();
+    if (header->isSortIndicatorShown()) {
+        option.sortIndicator = QStyleOptionHeader::SortDown;
+    }
+    return header->style()->sizeFromContents(QStyle::CT_HeaderSection, &option, QSize(), header).width();
 }
 
 // One sentence for a write the store could not make: the banner and the job's status message say the same.
@@ -131,11 +192,20 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
     m_inboxView = new InboxView(this);
     m_inboxView->setModel(m_inbox);
     m_inboxView->setContextMenuPolicy(Qt::CustomContextMenu);
-    m_empty = new EmptyState(this);
+    // An empty inbox teaches in the large pane, where the reader goes (docs/UI.md "Empty states teach"); the
+    // list pane only says so.
+    m_listEmpty = new QLabel(this);
+    m_listEmpty->setAlignment(Qt::AlignCenter);
+    m_listEmpty->setEnabled(false);
+    m_listEmpty->setWordWrap(true);
     m_inboxStack = new QStackedWidget(this);
     m_inboxStack->addWidget(m_inboxView);
-    m_inboxStack->addWidget(m_empty);
+    m_inboxStack->addWidget(m_listEmpty);
     m_message = new MessageView(store, this);
+    m_empty = new EmptyState(this);
+    m_readerStack = new QStackedWidget(this);
+    m_readerStack->addWidget(m_message);
+    m_readerStack->addWidget(m_empty);
 
     // A failed write stays in sight until it is dismissed or one of its kind works: a status-bar message that fades
     // after seconds is easily missed when deleting does nothing on a full disk.
@@ -176,7 +246,7 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
 
     m_splitter = new QSplitter(Qt::Horizontal, this);
     m_splitter->addWidget(m_inboxColumn);
-    m_splitter->addWidget(m_message);
+    m_splitter->addWidget(m_readerStack);
     m_splitter->setStretchFactor(0, 2);
     m_splitter->setStretchFactor(1, 3);
     m_splitter->setChildrenCollapsible(false);
@@ -206,22 +276,30 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
     createToolBar();
     createSessionsDock();
 
-    m_listening = new QLabel(this);
-    m_choosePort = new QPushButton(tr("Choose another port…"), this);
+    // The listening state is always in sight (docs/UI.md "Layout"): permanent widgets, which neither a hovered
+    // action's status tip nor a job's message covers.
+    auto *listening = new QWidget(this);
+    auto *listeningLayout = new QHBoxLayout(listening);
+    listeningLayout->setContentsMargins(0, 0, 0, 0);
+    m_listening = new QLabel(listening);
+    m_listening->setAccessibleName(tr("Listening state"));
+    m_choosePort = new QPushButton(tr("Choose another port…"), listening);
     m_choosePort->setFlat(true);
     connect(m_choosePort, &QPushButton::clicked, this, [this] { showSettings(true); });
+    listeningLayout->addWidget(m_listening);
+    listeningLayout->addWidget(m_choosePort);
     m_counts = new QLabel(this);
-    statusBar()->addWidget(m_listening);
-    statusBar()->addWidget(m_choosePort);
+    statusBar()->addPermanentWidget(listening);
     statusBar()->addPermanentWidget(m_counts);
 
+    // What the user (or Follow Newest) selects is shown, nothing else: the view makes a row current without
+    // selecting it when it gets the focus or loses its current row, and opening that would mark it read behind
+    // the user's back. A click makes the row current before it selects it, hence both signals.
     connect(
-        m_inboxView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::onCurrentChanged);
+        m_inboxView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::showSelectedMessage);
     connect(m_inboxView->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
-        const bool any = !selectedIds().isEmpty();
-        for (const char *name : { "delete", "export", "toggleRead" }) {
-            m_actions.value(QLatin1String(name))->setEnabled(any);
-        }
+        showSelectedMessage();
+        updateSelectionActions();
     });
     connect(m_inboxView, &QTableView::customContextMenuRequested, this, [this](const QPoint &pos) {
         const QModelIndex index = m_inboxView->indexAt(pos);
@@ -231,6 +309,7 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
         QMenu menu;
         menu.addAction(m_actions.value(QStringLiteral("toggleRead")));
         menu.addAction(m_actions.value(QStringLiteral("export")));
+        menu.addAction(m_actions.value(QStringLiteral("exportMbox")));
         menu.addSeparator();
         menu.addAction(m_actions.value(QStringLiteral("delete")));
         if (m_catcher->config().rules) {
@@ -264,14 +343,21 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
     });
     connect(m_inbox, &InboxModel::messagesArrived, this, &MainWindow::onArrived);
     connect(m_inbox, &InboxModel::matchCountChanged, this, &MainWindow::updateEmptyState);
+    connect(m_inbox, &InboxModel::matchCountChanged, this, &MainWindow::updateMatchCount);
+    connect(
+        m_inbox, &QAbstractItemModel::modelAboutToBeReset, this, [this] { m_rowsBeforeReset = m_inbox->rowCount(); });
     connect(m_inbox, &QAbstractItemModel::modelReset, this, &MainWindow::updateEmptyState);
-    // The model runs a search again by itself once the index caught up: the message shown stays selected.
+    // A reset clears the selection without a signal: the message shown is selected again when it is still listed
+    // (the model runs a search again by itself once the index caught up), else the reader clears.
     connect(m_inbox, &QAbstractItemModel::modelReset, this, &MainWindow::reselectShownMessage);
     connect(m_inbox, &InboxModel::completenessChanged, this, &MainWindow::updateIndexingNotice);
+    connect(m_inboxView->horizontalHeader(), &QHeaderView::sortIndicatorChanged, m_inboxView, &QTableView::scrollToTop);
     connect(m_inbox, &QAbstractItemModel::rowsRemoved, this, [this] {
         if (!m_pendingSelection.isEmpty()) {
             selectMessage(m_pendingSelection);
         }
+        clearReaderIfGone();
+        updateSelectionActions();
     });
     connect(m_inbox, &QAbstractItemModel::rowsInserted, this, [this] {
         if (!m_pendingSelection.isEmpty() && m_inbox->rowOf(m_pendingSelection) >= 0) {
@@ -279,6 +365,11 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
         }
     });
     connect(m_message, &MessageView::messageLoaded, this, [this](const QString &id) {
+        if (!m_message->content().isValid()) {
+            // It vanished before it loaded: the reader cleared itself.
+            m_readerId.clear();
+            return;
+        }
         m_readTimerId = id;
         m_readTimer->start();
     });
@@ -287,12 +378,7 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
                                     : tr("Could not save %1: %2").arg(QDir::toNativeSeparators(fileName), error),
             5000);
     });
-    connect(m_empty, &EmptyState::clearSearchRequested, this, [this] {
-        m_search->clear();
-        m_unreadFilter->setChecked(false);
-        m_attachmentFilter->setChecked(false);
-        updateSearch();
-    });
+    connect(m_empty, &EmptyState::clearSearchRequested, this, &MainWindow::clearSearch);
     connect(m_empty, &EmptyState::chooseAnotherPortRequested, this, [this] { showSettings(true); });
 
     connect(m_store, &MessageStore::messageStored, this, [this](const MessageSummary &summary) {
@@ -301,8 +387,19 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
     });
     for (auto signal : { &MessageStore::messagesRemoved, &MessageStore::messagesPruned }) {
         connect(m_store, signal, this, &MainWindow::scheduleCounts);
+        // Deleted elsewhere too (the API, retention), even when not listed (a search hides it).
+        connect(m_store, signal, this, [this](const QStringList &ids) {
+            if (!m_readerId.isEmpty() && ids.contains(m_readerId)) {
+                clearReader();
+            }
+        });
     }
     connect(m_store, &MessageStore::messagesCleared, this, &MainWindow::scheduleCounts);
+    connect(m_store, &MessageStore::messagesCleared, this, [this] {
+        m_pendingSelection.clear();
+        clearReader();
+        updateSelectionActions();
+    });
     connect(m_store, &MessageStore::readChanged, this, &MainWindow::scheduleCounts);
     // Emitted on whichever thread wrote (a worker, the store's writer): queued here.
     connect(m_store, &MessageStore::writeFailed, this,
@@ -380,10 +477,41 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
         }
     });
 
+    // Presenting (docs/UI.md "The presentation"): a hint says how to leave full screen, and Esc does.
+    m_fullScreenHint = new QLabel(tr("Press F11 or Esc to leave full screen"), this);
+    m_fullScreenHint->setObjectName(QStringLiteral("fullScreenHint"));
+    m_fullScreenHint->setStyleSheet(QStringLiteral("#fullScreenHint { background: rgba(32, 33, 36, 215); color: white; "
+                                                   "border-radius: 6px; padding: 10px 18px; }"));
+    m_fullScreenHint->setAttribute(Qt::WA_TransparentForMouseEvents);
+    m_fullScreenHint->hide();
+    m_fullScreenHintTimer = new QTimer(this);
+    m_fullScreenHintTimer->setSingleShot(true);
+    m_fullScreenHintTimer->setInterval(3000);
+    connect(m_fullScreenHintTimer, &QTimer::timeout, m_fullScreenHint, &QWidget::hide);
+    m_leaveFullScreen = new QShortcut(this);
+    connect(m_leaveFullScreen, &QShortcut::activated, this,
+        [this] { m_actions.value(QStringLiteral("focusMode"))->setChecked(false); });
+
+    // Tab moves the focus from one part of the window to the next, never from cell to cell: the arrows, J and K
+    // do that (docs/UI.md "Feel"). Tables turn Tab into cell navigation by default.
+    for (QAbstractItemView *view : findChildren<QAbstractItemView *>()) {
+        view->setTabKeyNavigation(false);
+    }
+    // In reading order: the search and its filters, the list, the message's tabs and what they show, then the
+    // Sessions dock (the widgets were made in another order).
+    setTabOrder(m_search, m_unreadFilter);
+    setTabOrder(m_unreadFilter, m_attachmentFilter);
+    setTabOrder(m_attachmentFilter, m_inboxView);
+    setTabOrder(m_inboxView, m_message->tabs()->tabBar());
+    m_search->installEventFilter(this);
+    m_inboxView->installEventFilter(this);
+
     restoreState();
     updateListening();
     updateCounts();
     updateEmptyState();
+    updateMatchCount();
+    updateSelectionActions();
 }
 
 MainWindow::~MainWindow() = default;
@@ -409,6 +537,10 @@ void MainWindow::createActions()
         ->setIcon(Icons::icon(Icons::Import));
     add(QStringLiteral("export"), tr("&Export as .eml…"), QKeySequence(Qt::CTRL | Qt::Key_E),
         tr("Save the selected messages' sources as .eml files"), [this] { exportSelected(); })
+        ->setIcon(Icons::icon(Icons::Export));
+    add(QStringLiteral("exportMbox"), tr("Export as &mbox…"), QKeySequence(),
+        tr("Save the selected messages, or every message the search lists when none is selected, as one mbox file"),
+        [this] { exportAsMboxInteractively(); })
         ->setIcon(Icons::icon(Icons::Export));
     add(QStringLiteral("settings"), tr("&Settings…"), QKeySequence(Qt::CTRL | Qt::Key_Comma),
         tr("Addresses, limits, authentication, notifications"), [this] { showSettings(); })
@@ -466,8 +598,17 @@ void MainWindow::createActions()
     follow->setCheckable(true);
     follow->setIcon(Icons::icon(Icons::Follow));
     auto *compact = add(QStringLiteral("compact"), tr("&Compact Rows"), QKeySequence(),
-        tr("One line per message with a column per field"),
-        [this](bool on) { m_inboxView->setRowLayout(on ? InboxView::Layout::Compact : InboxView::Layout::TwoLine); });
+        tr("One line per message with a column per field"), [this](bool on) {
+            m_inboxView->setRowLayout(on ? InboxView::Layout::Compact : InboxView::Layout::TwoLine);
+            // A column per field needs more room than two-line rows: the list widens (to half the window at most)
+            // rather than squeezing the subject, the one column that matters most.
+            const QList<int> sizes = m_splitter->sizes();
+            const int total = sizes.value(0) + sizes.value(1);
+            const int wanted = qMin(m_inboxView->compactWidth(), total / 2);
+            if (on && sizes.value(0) < wanted) {
+                m_splitter->setSizes({ wanted, total - wanted });
+            }
+        });
     compact->setCheckable(true);
     add(QStringLiteral("zoomIn"), tr("Zoom &In"), QKeySequence(Qt::CTRL | Qt::Key_Equal), tr("Larger message text"),
         [this] { m_message->htmlView()->setZoomFactor(m_message->htmlView()->zoomFactor() + 0.1); });
@@ -476,8 +617,9 @@ void MainWindow::createActions()
     add(QStringLiteral("zoomReset"), tr("&Actual Size"), QKeySequence(Qt::CTRL | Qt::Key_0), tr("Message at 100%"),
         [this] { m_message->htmlView()->setZoomFactor(1.0); });
     auto *focus = add(QStringLiteral("focusMode"), tr("F&ocus on Message"), QKeySequence(Qt::Key_F11),
-        tr("Show only the rendered message, for presenting"), [this](bool on) { setFocusMode(on); });
+        tr("Show only the rendered message, full screen, for presenting (F11 or Esc leaves)"), [] {});
     focus->setCheckable(true);
+    connect(focus, &QAction::toggled, this, &MainWindow::setFocusMode);
     add(QStringLiteral("rules"), tr("&Rules…"), QKeySequence(Qt::CTRL | Qt::Key_U),
         tr("Refuse hosts, senders, recipients, logins or messages on purpose, to test error handling"), [this] {
             if (RulesWindow *window = rulesWindow()) {
@@ -492,9 +634,6 @@ void MainWindow::createActions()
                "%2</p>")
                 .arg(QCoreApplication::applicationVersion(), m_store->databasePath().toHtmlEscaped()));
     });
-    for (const char *name : { "delete", "export", "toggleRead" }) {
-        m_actions.value(QLatin1String(name))->setEnabled(false);
-    }
 }
 
 void MainWindow::createMenus()
@@ -502,6 +641,7 @@ void MainWindow::createMenus()
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_actions.value(QStringLiteral("import")));
     file->addAction(m_actions.value(QStringLiteral("export")));
+    file->addAction(m_actions.value(QStringLiteral("exportMbox")));
     file->addSeparator();
     file->addAction(m_actions.value(QStringLiteral("settings")));
     file->addSeparator();
@@ -566,11 +706,20 @@ void MainWindow::createToolBar()
     connect(m_search, &QLineEdit::textChanged, this, [this] { m_searchTimer->start(); });
     connect(m_search, &QLineEdit::returnPressed, this, &MainWindow::updateSearch);
     bar->addWidget(m_search);
+    // How many messages match, of all: "30 of 3,012".
+    m_matchCount = new QLabel(bar);
+    m_matchCount->setObjectName(QStringLiteral("matchCount"));
+    m_matchCount->setContentsMargins(6, 0, 6, 0);
+    m_matchCount->setAccessibleName(tr("Search matches"));
+    m_matchCount->setToolTip(tr("Messages matching the search, of all stored"));
+    m_matchCountAction = bar->addWidget(m_matchCount);
     m_unreadFilter = new QToolButton(bar);
+    m_unreadFilter->setObjectName(QStringLiteral("unreadFilter"));
     m_unreadFilter->setText(tr("Unread"));
     m_unreadFilter->setCheckable(true);
     m_unreadFilter->setToolTip(tr("Only unread messages (is:unread)"));
     m_attachmentFilter = new QToolButton(bar);
+    m_attachmentFilter->setObjectName(QStringLiteral("attachmentFilter"));
     m_attachmentFilter->setText(tr("Attachments"));
     m_attachmentFilter->setCheckable(true);
     m_attachmentFilter->setToolTip(tr("Only messages with attachments (has:attachment)"));
@@ -580,6 +729,10 @@ void MainWindow::createToolBar()
     bar->addWidget(m_attachmentFilter);
     bar->addSeparator();
     bar->addAction(m_actions.value(QStringLiteral("follow")));
+    // A toggle says what it is: an arrow alone reads as Download.
+    if (auto *follow = qobject_cast<QToolButton *>(bar->widgetForAction(m_actions.value(QStringLiteral("follow"))))) {
+        follow->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    }
     bar->addAction(m_actions.value(QStringLiteral("delete")));
     bar->addAction(m_actions.value(QStringLiteral("export")));
 }
@@ -593,24 +746,45 @@ void MainWindow::createSessionsDock()
     m_sessionsView->setModel(m_sessions);
     m_sessionsView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_sessionsView->setSelectionMode(QAbstractItemView::SingleSelection);
+    // One line of text a row, as in the transcript of a message: more of a session fits the dock.
+    const int lineHeight = fontMetrics().height() + 6;
     m_sessionsView->verticalHeader()->hide();
-    m_sessionsView->horizontalHeader()->setStretchLastSection(true);
+    m_sessionsView->verticalHeader()->setDefaultSectionSize(lineHeight);
     m_sessionsView->setWordWrap(false);
     m_sessionsView->setAccessibleName(tr("SMTP sessions"));
-    const QList<QPair<int, int>> widths { { SessionsModel::PeerColumn, 16 }, { SessionsModel::HeloColumn, 16 },
-        { SessionsModel::StateColumn, 24 }, { SessionsModel::MessagesColumn, 10 }, { SessionsModel::BytesColumn, 9 } };
-    for (const auto &[column, characters] : widths) {
-        m_sessionsView->horizontalHeader()->resizeSection(column, fontMetrics().averageCharWidth() * characters);
+    // Columns as wide as their contents and titles ("Durat", "839 b…" were cut off): the numbers and the client
+    // follow their contents, the HELO name (any length a client sends) starts at a width the user can change, the
+    // state takes the rest but never less than a title needs.
+    QHeaderView *sessionsHeader = m_sessionsView->horizontalHeader();
+    sessionsHeader->setStretchLastSection(false);
+    sessionsHeader->setSectionResizeMode(QHeaderView::ResizeToContents);
+    sessionsHeader->setSectionResizeMode(SessionsModel::HeloColumn, QHeaderView::Interactive);
+    sessionsHeader->setSectionResizeMode(SessionsModel::StateColumn, QHeaderView::Stretch);
+    int widestTitle = 0;
+    for (int c = 0; c < SessionsModel::ColumnCount; ++c) {
+        widestTitle = qMax(widestTitle, titleWidth(sessionsHeader, c));
     }
+    sessionsHeader->setMinimumSectionSize(widestTitle);
+    sessionsHeader->resizeSection(SessionsModel::HeloColumn,
+        qMax(sessionsHeader->sectionSizeHint(SessionsModel::HeloColumn), fontMetrics().averageCharWidth() * 18));
     m_sessionTranscript = new TranscriptModel(this);
     m_sessionTranscriptView = new QTableView(split);
     m_sessionTranscriptView->setModel(m_sessionTranscript);
     m_sessionTranscriptView->verticalHeader()->hide();
-    m_sessionTranscriptView->horizontalHeader()->setStretchLastSection(true);
+    m_sessionTranscriptView->verticalHeader()->setDefaultSectionSize(lineHeight);
     m_sessionTranscriptView->setWordWrap(false);
     m_sessionTranscriptView->setAccessibleName(tr("Session transcript"));
-    split->setStretchFactor(0, 2);
-    split->setStretchFactor(1, 3);
+    QHeaderView *transcriptHeader = m_sessionTranscriptView->horizontalHeader();
+    transcriptHeader->setStretchLastSection(true);
+    transcriptHeader->setSectionResizeMode(TranscriptModel::TimeColumn, QHeaderView::ResizeToContents);
+    transcriptHeader->setSectionResizeMode(TranscriptModel::DirectionColumn, QHeaderView::ResizeToContents);
+    // Every line has the same time format: the lines in sight and a few more tell the width.
+    transcriptHeader->setResizeContentsPrecision(200);
+    // Half each: six columns of typical sessions ("refused by recipient rule 12", "1,023.9 KB") need about as much
+    // room as a transcript line.
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
+    split->setSizes({ 1, 1 });
     m_sessionsDock->setWidget(split);
     addDockWidget(Qt::BottomDockWidgetArea, m_sessionsDock);
     findChild<QMenu *>(QStringLiteral("viewMenu"))->addAction(m_sessionsDock->toggleViewAction());
@@ -620,8 +794,6 @@ void MainWindow::createSessionsDock()
         [this](const QModelIndex &current) {
             m_shownSession = current.data(SessionsModel::SessionIdRole).toULongLong();
             m_sessionTranscript->setTranscript(m_sessions->transcript(m_shownSession));
-            m_sessionTranscriptView->resizeColumnToContents(TranscriptModel::TimeColumn);
-            m_sessionTranscriptView->resizeColumnToContents(TranscriptModel::DirectionColumn);
             m_sessionTranscriptView->scrollToBottom();
         });
     connect(m_sessions, &SessionsModel::entriesAppended, this, [this](quint64 id, const Transcript &entries) {
@@ -648,8 +820,13 @@ void MainWindow::restoreState()
     QSettings s = windowSettings();
     s.beginGroup(QStringLiteral("window"));
     if (!restoreGeometry(s.value(QStringLiteral("geometry")).toByteArray())) {
-        resize(1280, 800);
+        // 1280×800 where there is room, centred; fitToScreen() makes it smaller on a smaller screen.
+        const QRect available = screen()->availableGeometry();
+        setGeometry(QStyle::alignedRect(
+            layoutDirection(), Qt::AlignCenter, QSize(1280, 800).boundedTo(available.size()), available));
     }
+    // A geometry saved on a larger screen (or before a panel took room) fits this one.
+    fitToScreen();
     QMainWindow::restoreState(s.value(QStringLiteral("state")).toByteArray());
     if (!m_splitter->restoreState(s.value(QStringLiteral("splitter")).toByteArray())) {
         m_splitter->setSizes({ 420, 860 });
@@ -676,7 +853,8 @@ void MainWindow::saveState()
     s.setValue(QStringLiteral("inboxHeader"), m_inboxView->horizontalHeader()->saveState());
     s.setValue(QStringLiteral("compactRows"), m_actions.value(QStringLiteral("compact"))->isChecked());
     s.setValue(QStringLiteral("followNewest"), m_actions.value(QStringLiteral("follow"))->isChecked());
-    s.setValue(QStringLiteral("tab"), int(m_message->currentTab()));
+    // The tab the user chose, not the one a message without HTML opened on.
+    s.setValue(QStringLiteral("tab"), int(m_message->chosenTab()));
     s.setValue(QStringLiteral("previewWidth"), int(m_message->htmlView()->previewWidth()));
     s.setValue(QStringLiteral("monospaceText"), m_message->textView()->font().fixedPitch());
     s.endGroup();
@@ -768,7 +946,7 @@ void MainWindow::updateListening()
         m_listening->setText(QStringLiteral("<span style=\"color:#c62828\">● %1</span>").arg(error.toHtmlEscaped()));
         m_listening->setToolTip(error);
         m_choosePort->show();
-        m_empty->setListening(QString(), 0, true, error);
+        m_empty->setListening(QString(), 0, EmptyState::Auth::Any, error);
         return;
     }
     QStringList parts;
@@ -782,7 +960,11 @@ void MainWindow::updateListening()
     m_listening->setText(QStringLiteral("<span style=\"color:#2e7d32\">●</span> %1").arg(text.toHtmlEscaped()));
     m_listening->setToolTip(m_catcher->listeningLines().join(u'\n'));
     m_choosePort->hide();
-    m_empty->setListening(smtp.first().host, smtp.first().port, m_catcher->config().session.auth.isOffered());
+    const AuthConfig &auth = m_catcher->config().session.auth;
+    m_empty->setListening(smtp.first().host, smtp.first().port,
+        auth.isRequired()      ? EmptyState::Auth::Required
+            : auth.isOffered() ? EmptyState::Auth::Any
+                               : EmptyState::Auth::Off);
 }
 
 void MainWindow::scheduleCounts()
@@ -803,6 +985,7 @@ void MainWindow::updateCounts()
                 counted(open, tr("connection"), tr("connections"))));
     m_notifier->setUnreadCount(unread);
     setWindowTitle(unread > 0 ? tr("Letterbox (%1 unread)").arg(unread) : tr("Letterbox"));
+    updateMatchCount();
 }
 
 void MainWindow::updateSearch()
@@ -823,20 +1006,79 @@ void MainWindow::updateSearch()
     if (query == m_inbox->query()) {
         return;
     }
-    // The message shown stays selected when it is still listed (reselectShownMessage(), on the model's reset).
+    // The message shown stays selected when it is still listed (reselectShownMessage(), on the model's reset),
+    // but the results open at the top, with the newest matches in sight.
     if (!m_inbox->setQuery(query)) {
         statusBar()->showMessage(tr("Search failed: %1").arg(m_inbox->errorString()), 5000);
     }
+    m_inboxView->scrollToTop();
     updateEmptyState();
+    updateMatchCount();
+}
+
+bool MainWindow::isSearching() const
+{
+    return !m_search->text().isEmpty() || m_unreadFilter->isChecked() || m_attachmentFilter->isChecked()
+        || !m_inbox->query().isEmpty();
+}
+
+void MainWindow::clearSearch()
+{
+    m_search->clear();
+    for (QToolButton *filter : { m_unreadFilter, m_attachmentFilter }) {
+        const QSignalBlocker blocker(filter);
+        filter->setChecked(false);
+    }
+    updateSearch();
+}
+
+void MainWindow::updateMatchCount()
+{
+    const bool searching = !m_inbox->query().isEmpty();
+    if (searching) {
+        const QLocale locale;
+        m_matchCount->setText(
+            tr("%1 of %2").arg(locale.toString(m_inbox->matchCount()), locale.toString(m_store->count())));
+    }
+    m_matchCountAction->setVisible(searching);
 }
 
 void MainWindow::reselectShownMessage()
 {
-    const int row = m_inbox->rowOf(m_message->messageId());
-    if (row >= 0) {
-        m_inboxView->selectionModel()->setCurrentIndex(
-            m_inbox->index(row, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    if (m_readerId.isEmpty()) {
+        updateSelectionActions();
+        return;
     }
+    // The list was perhaps loaded further than its first page before: as far again (at least a few pages), so
+    // that a reload by itself or a new sort order keeps the message being read.
+    const int reach = qMax(m_rowsBeforeReset, 5 * InboxModel::PageSize);
+    int row = m_inbox->rowOf(m_readerId);
+    while (row < 0 && m_inbox->rowCount() < reach && m_inbox->canFetchMore({})) {
+        const int before = m_inbox->rowCount();
+        m_inbox->fetchMore({});
+        if (m_inbox->rowCount() == before) {
+            break;
+        }
+        row = m_inbox->rowOf(m_readerId);
+    }
+    if (row < 0) {
+        // No longer listed: it does not match the search, and what is shown is what is listed. While the list
+        // may miss messages not indexed yet, it waits for the list that runs again once they are.
+        if (m_inbox->isComplete()) {
+            m_pendingSelection.clear();
+            clearReader();
+        }
+        updateSelectionActions();
+        return;
+    }
+    // Selected where it is, without scrolling there: a new search or sort order opens at the top, a list that
+    // ran again by itself stays where the user was.
+    const bool autoScroll = m_inboxView->hasAutoScroll();
+    m_inboxView->setAutoScroll(false);
+    m_inboxView->selectionModel()->setCurrentIndex(
+        m_inbox->index(row, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_inboxView->setAutoScroll(autoScroll);
+    updateSelectionActions();
 }
 
 void MainWindow::updateIndexingNotice()
@@ -851,28 +1093,68 @@ void MainWindow::updateIndexingNotice()
 void MainWindow::updateEmptyState()
 {
     const bool empty = m_inbox->rowCount() == 0;
-    if (empty && !m_inbox->query().isEmpty()) {
+    const bool searching = !m_inbox->query().isEmpty();
+    if (empty && searching) {
         m_empty->showNoMatches(m_inbox->query());
+        m_listEmpty->setText(tr("No matches"));
     } else if (empty) {
         m_empty->showWaiting();
+        m_listEmpty->setText(tr("No messages yet"));
     }
-    m_inboxStack->setCurrentWidget(empty ? static_cast<QWidget *>(m_empty) : m_inboxView);
+    m_inboxStack->setCurrentWidget(empty ? static_cast<QWidget *>(m_listEmpty) : m_inboxView);
+    m_actions.value(QStringLiteral("exportMbox"))->setEnabled(!empty || m_inboxView->selectionModel()->hasSelection());
+    // A message asked for by a notification may be shown while the list is still empty.
+    const bool teach = empty && m_readerId.isEmpty();
+    m_readerStack->setCurrentWidget(teach ? static_cast<QWidget *>(m_empty) : m_message);
 }
 
-void MainWindow::onCurrentChanged()
+void MainWindow::showSelectedMessage()
 {
-    const QModelIndex current = m_inboxView->selectionModel()->currentIndex();
-    const QString id = current.isValid() ? current.data(InboxModel::IdRole).toString() : QString();
-    if (id.isEmpty()) {
-        if (m_inbox->rowCount() == 0) {
-            m_message->clear();
-        }
+    QItemSelectionModel *selection = m_inboxView->selectionModel();
+    const QModelIndex current = selection->currentIndex();
+    if (!current.isValid() || !selection->isSelected(current)) {
         return;
     }
+    const QString id = current.data(InboxModel::IdRole).toString();
     if (id == m_pendingSelection) {
         m_pendingSelection.clear();
     }
+    if (id != m_readerId) {
+        showInReader(id);
+    }
+}
+
+void MainWindow::showInReader(const QString &id)
+{
+    m_readerId = id;
     m_message->showMessage(id);
+    updateEmptyState();
+}
+
+void MainWindow::clearReader()
+{
+    m_readerId.clear();
+    m_message->clear();
+    updateEmptyState();
+}
+
+void MainWindow::clearReaderIfGone()
+{
+    // Its row went (deleted, here or elsewhere) and nothing took its place.
+    if (!m_readerId.isEmpty() && m_readerId != m_pendingSelection && m_inbox->rowOf(m_readerId) < 0) {
+        clearReader();
+    }
+}
+
+void MainWindow::updateSelectionActions()
+{
+    // Also after a reset or a removal, which change the selection without selectionChanged().
+    const bool any = m_inboxView->selectionModel()->hasSelection();
+    for (const char *name : { "delete", "export", "toggleRead" }) {
+        m_actions.value(QLatin1String(name))->setEnabled(any);
+    }
+    // The selection, or else what the list shows.
+    m_actions.value(QStringLiteral("exportMbox"))->setEnabled(any || m_inbox->rowCount() > 0);
 }
 
 void MainWindow::onArrived(const QStringList &ids)
@@ -890,7 +1172,7 @@ void MainWindow::selectMessage(const QString &id)
     if (row < 0) {
         // Not listed (yet): show it anyway; its row is selected if it arrives.
         m_pendingSelection = id;
-        m_message->showMessage(id);
+        showInReader(id);
         return;
     }
     m_pendingSelection.clear();
@@ -920,7 +1202,9 @@ void MainWindow::moveSelection(int delta)
         return;
     }
     const QModelIndex current = m_inboxView->selectionModel()->currentIndex();
-    int row = current.isValid() ? current.row() + delta : 0;
+    // A row made current without being selected (the list got the focus) is where the selection starts.
+    const bool selected = current.isValid() && m_inboxView->selectionModel()->isSelected(current);
+    int row = current.isValid() ? current.row() + (selected ? delta : 0) : 0;
     if (row >= rows && m_inbox->canFetchMore({})) {
         m_inbox->fetchMore({});
     }
@@ -1096,6 +1380,46 @@ void MainWindow::exportSelected()
     }
 }
 
+void MainWindow::exportAsMboxInteractively()
+{
+    const QString downloads = QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
+    const QString fileName = QFileDialog::getSaveFileName(this, tr("Export as mbox"),
+        QDir(downloads).filePath(QStringLiteral("letterbox.mbox")), tr("Mailboxes (*.mbox);;All files (*)"));
+    if (!fileName.isEmpty()) {
+        exportAsMbox(fileName);
+    }
+}
+
+void MainWindow::exportAsMbox(const QString &fileName)
+{
+    // The selection as listed, else the search's every match (loaded or not): read on the worker thread.
+    QList<std::pair<qint64, QString>> byTime;
+    for (const QModelIndex &index : m_inboxView->selectionModel()->selectedRows()) {
+        const MessageSummary summary = m_inbox->summaryAt(index.row());
+        byTime.append({ summary.receivedMs, summary.id });
+    }
+    std::sort(byTime.begin(), byTime.end());
+    QStringList selected;
+    for (const auto &[time, id] : std::as_const(byTime)) {
+        selected << id;
+    }
+    runJob(
+        QStringLiteral("export-mbox"), [store = m_store, selected, query = m_inbox->listedQuery(), fileName](bool *ok) {
+            QStringList ids = selected;
+            if (ids.isEmpty()) {
+                // Newest first from the store; an mbox grows by appending, so oldest first.
+                ids = store->searchIds(query, QTimeZone::systemTimeZone());
+                std::reverse(ids.begin(), ids.end());
+            }
+            QString error;
+            qint64 written = 0;
+            *ok = writeMbox(store, ids, fileName, &written, &error);
+            return *ok ? tr("Exported %1 to %2")
+                             .arg(counted(written, tr("message"), tr("messages")), QDir::toNativeSeparators(fileName))
+                       : tr("Could not export to %1: %2").arg(QDir::toNativeSeparators(fileName), error);
+        });
+}
+
 void MainWindow::importFiles(const QStringList &fileNames)
 {
     runJob(QStringLiteral("import"), [store = m_store, fileNames](bool *ok) {
@@ -1154,13 +1478,29 @@ void MainWindow::showSettings(bool focusSmtp)
     if (focusSmtp) {
         dialog.focusSmtpAddress();
     }
-    if (dialog.exec() == QDialog::Accepted) {
-        applySettings(dialog.settings(), dialog.config());
-    }
+    // Applied before the dialog closes: a new address that cannot listen keeps it open, naming the address.
+    dialog.setApplier([this](const AppSettings &settings, const CatcherConfig &config, CatcherService::Listener *failed,
+                          QString *error) {
+        const bool ok = applySettings(settings, config, error);
+        *failed = ok ? CatcherService::Listener::None : m_catcher->failedListener();
+        return ok;
+    });
+    dialog.exec();
 }
 
-bool MainWindow::applySettings(const AppSettings &settings, const CatcherConfig &config)
+bool MainWindow::applySettings(const AppSettings &settings, const CatcherConfig &config, QString *error)
 {
+    // The listeners first: when a new one cannot listen the old ones go on, and nothing else changes.
+    const bool ok = m_catcher->restart(config);
+    updateListening();
+    if (!ok) {
+        if (error) {
+            *error = tr("%1 cannot listen on %2: %3")
+                         .arg(m_catcher->failedListener() == CatcherService::Listener::Api ? tr("API") : tr("SMTP"),
+                             m_catcher->failedAddress(), m_catcher->errorString());
+        }
+        return false;
+    }
     m_settings = settings;
     QSettings s = windowSettings();
     s.beginGroup(QStringLiteral("settings"));
@@ -1169,32 +1509,112 @@ bool MainWindow::applySettings(const AppSettings &settings, const CatcherConfig 
     m_store->setMaxMessages(settings.maxMessages);
     m_notifier->setTrayEnabled(settings.trayIcon);
     m_notifier->setNotificationsEnabled(settings.notifications);
-    const bool ok = m_catcher->start(config);
-    updateListening();
-    if (!ok) {
-        statusBar()->showMessage(
-            tr("Could not listen on %1: %2").arg(m_catcher->failedAddress(), m_catcher->errorString()));
-    }
-    return ok;
+    return true;
 }
 
 void MainWindow::setFocusMode(bool on)
 {
+    if (on == m_focusMode) {
+        return;
+    }
     m_focusMode = on;
+    if (on) {
+        // The docks and toolbars as the user had them, to come back to.
+        m_stateBeforeFocus = QMainWindow::saveState();
+        m_maximizedBeforeFocus = isMaximized();
+        m_tabBeforeFocus = m_message->chosenTab();
+    }
     m_inboxColumn->setVisible(!on);
     m_message->headerCard()->setVisible(!on);
     m_message->tabs()->tabBar()->setVisible(!on);
     menuBar()->setVisible(!on);
     statusBar()->setVisible(!on);
-    for (QToolBar *bar : findChildren<QToolBar *>()) {
+    for (QToolBar *bar : findChildren<QToolBar *>(QString(), Qt::FindDirectChildrenOnly)) {
         bar->setVisible(!on);
     }
     if (on) {
-        m_sessionsDock->hide();
+        for (QDockWidget *dock : findChildren<QDockWidget *>(QString(), Qt::FindDirectChildrenOnly)) {
+            dock->hide();
+        }
         m_message->setCurrentTab(MessageView::HtmlTab);
         showFullScreen();
+        m_leaveFullScreen->setKey(QKeySequence(Qt::Key_Escape));
+        placeFullScreenHint();
+        m_fullScreenHint->show();
+        m_fullScreenHint->raise();
+        m_fullScreenHintTimer->start();
     } else {
-        showNormal();
+        // Escape belongs to the search and the list again.
+        m_leaveFullScreen->setKey(QKeySequence());
+        m_fullScreenHintTimer->stop();
+        m_fullScreenHint->hide();
+        if (m_maximizedBeforeFocus) {
+            showMaximized();
+        } else {
+            showNormal();
+        }
+        QMainWindow::restoreState(m_stateBeforeFocus);
+        // Presenting showed the HTML tab; the user's choice comes back.
+        m_message->setCurrentTab(MessageView::Tab(m_tabBeforeFocus));
+    }
+}
+
+void MainWindow::placeFullScreenHint()
+{
+    m_fullScreenHint->adjustSize();
+    m_fullScreenHint->move((width() - m_fullScreenHint->width()) / 2, height() / 12);
+}
+
+void MainWindow::fitToScreen()
+{
+    if (isMaximized() || isFullScreen()) {
+        return;
+    }
+    const QRect available = screen()->availableGeometry();
+    // The window manager's frame, once known; before the window is shown, room for a title bar.
+    QMargins frame(geometry().left() - frameGeometry().left(), geometry().top() - frameGeometry().top(),
+        frameGeometry().right() - geometry().right(), frameGeometry().bottom() - geometry().bottom());
+    if (frame.isNull() && !testAttribute(Qt::WA_WState_Visible)) {
+        frame = QMargins(0, style()->pixelMetric(QStyle::PM_TitleBarHeight, nullptr, this), 0, 0);
+    }
+    QRect framed = geometry().marginsAdded(frame);
+    framed.setSize(framed.size().boundedTo(available.size()));
+    framed.moveLeft(qBound(available.left(), framed.left(), available.right() - framed.width() + 1));
+    framed.moveTop(qBound(available.top(), framed.top(), available.bottom() - framed.height() + 1));
+    const QRect inner = framed.marginsRemoved(frame);
+    if (inner != geometry()) {
+        setGeometry(inner);
+    }
+}
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    // Escape in the search field or the list clears the search (as Mailpit's Escape does).
+    if ((watched == m_search || watched == m_inboxView) && event->type() == QEvent::KeyPress) {
+        const auto *key = static_cast<QKeyEvent *>(event);
+        if (key->key() == Qt::Key_Escape && key->modifiers() == Qt::NoModifier && isSearching()) {
+            clearSearch();
+            return true;
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (!m_fittedAfterShow) {
+        m_fittedAfterShow = true;
+        // The frame is known once the window manager framed the window.
+        QTimer::singleShot(0, this, &MainWindow::fitToScreen);
+    }
+}
+
+void MainWindow::resizeEvent(QResizeEvent *event)
+{
+    QMainWindow::resizeEvent(event);
+    if (m_fullScreenHint && m_fullScreenHint->isVisible()) {
+        placeFullScreenHint();
     }
 }
 
@@ -1206,7 +1626,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
         return;
     }
     if (m_focusMode) {
-        setFocusMode(false);
+        m_actions.value(QStringLiteral("focusMode"))->setChecked(false);
     }
     saveState();
     event->accept();

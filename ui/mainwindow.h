@@ -17,6 +17,7 @@ class QFrame;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QShortcut;
 class QSplitter;
 class QStackedWidget;
 class QTableView;
@@ -58,9 +59,10 @@ public:
     void selectMessage(const QString &id);
     QStringList selectedIds() const;
     AppSettings settings() const;
-    // Applies settings: saves them, restarts the listeners (messages and window state stay). False with an error
-    // shown when a listener could not start.
-    bool applySettings(const AppSettings &settings, const CatcherConfig &config);
+    // Applies settings: restarts the listeners (messages and window state stay) and saves them. When a new
+    // listener cannot start, the previous ones keep running and nothing is applied: false with *error naming the
+    // address.
+    bool applySettings(const AppSettings &settings, const CatcherConfig &config, QString *error = nullptr);
 
     // The Rules window (made on first use); nullptr when the catcher has no rule engine.
     RulesWindow *rulesWindow();
@@ -75,6 +77,9 @@ public:
     void deleteAll();
     // Writes the selected message's source to fileName (worker thread); finished() reports.
     void exportMessage(const QString &id, const QString &fileName);
+    // Writes the selected messages or, with none selected, every message the search lists, oldest first, as one
+    // mboxrd file (worker thread); jobFinished("export-mbox", …) reports.
+    void exportAsMbox(const QString &fileName);
     void importFiles(const QStringList &fileNames);
 
 Q_SIGNALS:
@@ -82,6 +87,9 @@ Q_SIGNALS:
     void jobFinished(const QString &job, bool ok, const QString &message);
 
 protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
     void closeEvent(QCloseEvent *event) override;
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
@@ -97,16 +105,26 @@ private:
     void updateCounts();
     void scheduleCounts();
     void updateSearch();
+    void clearSearch();
+    bool isSearching() const;
+    void updateMatchCount();
     void updateEmptyState();
     void updateIndexingNotice();
     void reselectShownMessage();
-    void onCurrentChanged();
+    void showSelectedMessage();
+    void showInReader(const QString &id);
+    void clearReader();
+    void clearReaderIfGone();
+    void updateSelectionActions();
     void onArrived(const QStringList &ids);
     void exportSelected();
+    void exportAsMboxInteractively();
     void importInteractively();
     void showSettings(bool focusSmtp = false);
     void moveSelection(int delta);
     void setFocusMode(bool on);
+    void placeFullScreenHint();
+    void fitToScreen();
     void runJob(const QString &job, std::function<QString(bool *ok)> work);
 
     MessageStore *m_store;
@@ -117,6 +135,8 @@ private:
     InboxView *m_inboxView;
     EmptyState *m_empty;
     QStackedWidget *m_inboxStack;
+    QLabel *m_listEmpty; // the list pane's word while the reader pane shows the empty state
+    QStackedWidget *m_readerStack; // the message, or the empty state
     QWidget *m_inboxColumn; // the banners over the inbox, and the inbox
     QFrame *m_writeErrorBar;
     QLabel *m_writeError;
@@ -125,6 +145,7 @@ private:
     enum class FailedWrite { None, Delivery, Removal, ReadFlag };
     FailedWrite m_failedWrite = FailedWrite::None;
     MessageView *m_message;
+    QString m_readerId; // the message the reader was asked to show
     QSplitter *m_splitter;
     SessionsModel *m_sessions;
     QTableView *m_sessionsView;
@@ -136,6 +157,8 @@ private:
     QLineEdit *m_search;
     QToolButton *m_unreadFilter;
     QToolButton *m_attachmentFilter;
+    QLabel *m_matchCount;
+    QAction *m_matchCountAction;
     QLabel *m_listening;
     QLabel *m_counts;
     QPushButton *m_choosePort;
@@ -143,9 +166,17 @@ private:
     QTimer *m_countsTimer;
     QHash<QString, QAction *> m_actions;
     QString m_pendingSelection; // a message to select once its row is loaded
+    int m_rowsBeforeReset = 0;
     QString m_readTimerId;
     QTimer *m_readTimer;
     RulesWindow *m_rulesWindow = nullptr;
     bool m_focusMode = false;
+    QByteArray m_stateBeforeFocus; // the docks and toolbars to restore when focus mode ends
+    bool m_maximizedBeforeFocus = false;
+    int m_tabBeforeFocus = 0; // MessageView::Tab
+    QLabel *m_fullScreenHint = nullptr;
+    QTimer *m_fullScreenHintTimer;
+    QShortcut *m_leaveFullScreen;
+    bool m_fittedAfterShow = false;
     bool m_quitting = false;
 };

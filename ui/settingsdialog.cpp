@@ -19,8 +19,8 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, const CatcherConfig 
     setWindowTitle(tr("Letterbox Settings"));
 
     m_smtp = new QLineEdit(settings.smtp, this);
-    m_smtp->setToolTip(tr("ADDR:PORT, [IPv6]:PORT or *:PORT (every address); several separated by commas. Port 0 "
-                          "picks a free port."));
+    m_smtp->setToolTip(tr("ADDR:PORT, [IPv6]:PORT, *:PORT (every address) or a port alone (127.0.0.1:PORT); "
+                          "several separated by commas. Port 0 picks a free port."));
     m_smtp->setAccessibleName(tr("SMTP addresses"));
     m_api = new QLineEdit(settings.api == u"off" ? QStringLiteral("127.0.0.1:8025") : settings.api, this);
     m_api->setAccessibleName(tr("API address"));
@@ -92,7 +92,10 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, const CatcherConfig 
     auto *server = new QGroupBox(tr("Catching"), this);
     auto *serverForm = new QFormLayout(server);
     serverForm->addRow(tr("&SMTP listens on"), m_smtp);
-    serverForm->addRow(tr("&API listens on"), apiRow);
+    // A row given a layout gets a label without a buddy, which shows its "&" instead of a mnemonic.
+    auto *apiLabel = new QLabel(tr("&API listens on"), server);
+    apiLabel->setBuddy(m_api);
+    serverForm->addRow(apiLabel, apiRow);
     serverForm->addRow(tr("API &host names"), m_apiHosts);
     serverForm->addRow(tr("&Largest message"), m_maxSize);
     serverForm->addRow(tr("&Retention"), m_retention);
@@ -151,16 +154,37 @@ void SettingsDialog::focusSmtpAddress()
     m_smtp->setSelection(int(colon + 1), int(m_smtp->text().size() - colon - 1));
 }
 
+void SettingsDialog::setApplier(Applier applier)
+{
+    m_applier = std::move(applier);
+}
+
 void SettingsDialog::accept()
 {
     const AppSettings s = settings();
     QString error;
     if (s.auth.isEmpty()) {
-        error = tr("choose a credentials file");
-    } else if (s.toConfig(m_base, &m_config, &error)) {
-        QDialog::accept();
+        showError(tr("choose a credentials file"));
         return;
     }
+    if (!s.toConfig(m_base, &m_config, &error)) {
+        showError(error);
+        return;
+    }
+    // The new addresses are tried before the dialog closes: a busy port is named here, where it can be changed.
+    CatcherService::Listener failed = CatcherService::Listener::None;
+    if (m_applier && !m_applier(s, m_config, &failed, &error)) {
+        showError(error);
+        QLineEdit *field = failed == CatcherService::Listener::Api ? m_api : m_smtp;
+        field->setFocus();
+        field->selectAll();
+        return;
+    }
+    QDialog::accept();
+}
+
+void SettingsDialog::showError(const QString &error)
+{
     m_error->setText(tr("Cannot apply: %1.").arg(error));
     m_error->show();
 }

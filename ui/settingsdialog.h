@@ -4,6 +4,8 @@
 
 #include <QDialog>
 
+#include <functional>
+
 class QCheckBox;
 class QComboBox;
 class QLabel;
@@ -11,13 +13,20 @@ class QLineEdit;
 class QSpinBox;
 
 // Settings: SMTP and API addresses, maximum message size, retention, AUTH mode, notifications and tray. OK
-// validates everything first (a bad address or credentials file is named and nothing closes); the caller then
-// applies the settings, restarting the listeners without losing messages.
+// validates everything first (a bad address or credentials file is named and nothing closes), then applies the
+// settings (the applier restarts the listeners without losing messages): when a new address cannot listen, the
+// dialog stays open naming it, and the listeners that ran before keep running.
 class SettingsDialog : public QDialog
 {
     Q_OBJECT
 public:
+    // Applies valid settings; false with *failed (the listener) and *error (naming the address) when one of the
+    // new listeners could not start.
+    using Applier = std::function<bool(
+        const AppSettings &settings, const CatcherConfig &config, CatcherService::Listener *failed, QString *error)>;
+
     SettingsDialog(const AppSettings &settings, const CatcherConfig &base, QWidget *parent = nullptr);
+    void setApplier(Applier applier);
     AppSettings settings() const;
     // The configuration the accepted settings describe.
     CatcherConfig config() const;
@@ -26,8 +35,11 @@ public:
     void accept() override;
 
 private:
+    void showError(const QString &error);
+
     CatcherConfig m_base;
     CatcherConfig m_config;
+    Applier m_applier;
     QLineEdit *m_smtp;
     QLineEdit *m_api;
     QCheckBox *m_apiOff;

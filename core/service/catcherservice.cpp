@@ -134,6 +134,39 @@ bool CatcherService::start(const CatcherConfig &config)
     return true;
 }
 
+bool CatcherService::restart(const CatcherConfig &config)
+{
+    if (!d->running) {
+        return start(config);
+    }
+    // A port 0 picked a free port: the fallback takes that one again, so clients keep finding it.
+    CatcherConfig previous = d->config;
+    for (qsizetype i = 0; i < previous.smtp.size() && i < d->smtpBound.size(); ++i) {
+        previous.smtp[i].port = d->smtpBound.at(i).port;
+    }
+    if (previous.api && d->apiBound) {
+        previous.api->port = d->apiBound->port;
+    }
+    // The new listeners may reuse the old addresses, so the old ones close first (a busy port is then only ever
+    // busy because of someone else).
+    if (start(config)) {
+        return true;
+    }
+    const Listener failed = d->failed;
+    const QString address = d->failedAddress;
+    QString error = d->error;
+    if (!start(previous)) {
+        error += QStringLiteral("; the previous %1 could not listen again on %2: %3")
+                     .arg(d->failed == Listener::Api ? QStringLiteral("API") : QStringLiteral("SMTP"), d->failedAddress,
+                         d->error);
+    }
+    d->failed = failed;
+    d->failedAddress = address;
+    d->error = error;
+    Q_EMIT listenersChanged();
+    return false;
+}
+
 void CatcherService::stop()
 {
     if (!d->running) {

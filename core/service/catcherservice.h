@@ -54,6 +54,11 @@ public:
     // Stops what runs, then opens every listener of config in order. On failure the listeners opened so far are
     // closed again and failedListener(), failedAddress() and errorString() say which one failed and why.
     bool start(const CatcherConfig &config);
+    // Opens config's listeners in place of the running ones. When one of them cannot listen, the previous
+    // listeners are opened again on the ports they had, so that catching goes on; false then, with
+    // failedListener(), failedAddress() and errorString() naming the new address that failed (and, when the
+    // previous ones could not be opened again either, why). Not running: start().
+    bool restart(const CatcherConfig &config);
     void stop();
     bool isRunning() const;
     CatcherConfig config() const;

@@ -51,6 +51,22 @@ class CommandLineTest(unittest.TestCase):
                     self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
                     self.assertIn(named, result.stderr)
 
+    def test_a_port_out_of_range_is_named_as_such(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            for args in (["--smtp", "99999"], ["--smtp", "127.0.0.1:99999"], ["--api", "[::1]:70000"]):
+                with self.subTest(args=args):
+                    result = run("--headless", "--data", tmp, *args)
+                    self.assertEqual(result.returncode, 2, result.stderr)
+                    self.assertIn(args[0], result.stderr)
+                    self.assertIn("port out of range", result.stderr)
+
+    def test_a_bare_port_listens_on_loopback(self):
+        with Letterbox(smtp=("0",), api="0") as server:
+            self.assertRegex(server.listening[0], r"^127\.0\.0\.1:\d+$")
+            self.assertRegex(server.api_url, r"^http://127\.0\.0\.1:\d+$")
+            with smtplib.SMTP("127.0.0.1", server.port, timeout=10) as client:
+                self.assertEqual(client.noop()[0], 250)
+
     def test_auth_file_line_without_colon_names_file_and_line(self):
         with tempfile.TemporaryDirectory() as tmp:
             users = os.path.join(tmp, "users")

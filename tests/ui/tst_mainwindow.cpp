@@ -17,25 +17,42 @@
 #include <ui/notifier.h>
 #include <ui/partsmodel.h>
 #include <ui/sessionsmodel.h>
+#include <ui/settingsdialog.h>
 #include <ui/sourceview.h>
 #include <ui/transcriptmodel.h>
 
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QApplication>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDockWidget>
 #include <QFile>
 #include <QFrame>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenuBar>
+#include <QPushButton>
 #include <QScrollBar>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QStatusBar>
+#include <QStyle>
+#include <QStyleOption>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
 #include <QThreadPool>
+#include <QTimer>
+#include <QToolBar>
+#include <QToolButton>
 
 #include <atomic>
+#include <functional>
 #include <thread>
 
 namespace {
@@ -77,6 +94,85 @@ bool sendInBackground(quint16 port, const QList<DemoSender::Message> &messages)
     return ok;
 }
 
+// The visible label showing text (a part of it), or nullptr.
+QLabel *visibleLabel(QWidget *root, const QString &text)
+{
+    for (QLabel *label : root->findChildren<QLabel *>()) {
+        if (label->isVisible() && label->text().contains(text)) {
+            return label;
+        }
+    }
+    return nullptr;
+}
+
+// Runs act on the next modal dialog once it is shown (from inside its exec()).
+void whenModal(const std::function<void(QDialog *)> &act)
+{
+    auto *poll = new QTimer(qApp);
+    poll->setInterval(20);
+    QObject::connect(poll, &QTimer::timeout, poll, [poll, act] {
+        if (auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget()); dialog && dialog->isVisible()) {
+            poll->deleteLater();
+            poll->stop();
+            act(dialog);
+        }
+    });
+    poll->start();
+}
+
+QLineEdit *fieldNamed(QWidget *root, const QString &accessibleName)
+{
+    for (QLineEdit *edit : root->findChildren<QLineEdit *>()) {
+        if (edit->accessibleName() == accessibleName) {
+            return edit;
+        }
+    }
+    return nullptr;
+}
+
+// A port nothing listens on right now.
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+// Header sections too narrow for their title, and (for the columns in contents) for their cells: "Durat",
+// "839 b…".
+QStringList cutOffColumns(QTableView *view, const QList<int> &contentColumns)
+{
+    QStringList cut;
+    QHeaderView *header = view->horizontalHeader();
+    for (int c = 0; c < header->count(); ++c) {
+        if (header->isSectionHidden(c)) {
+            continue;
+        }
+        // What the title needs, as QHeaderView measures it (bold, room for a sort indicator); a model's size hint
+        // may ask for more (typical contents), which a stretched column need not get.
+        const QString title = view->model()->headerData(c, Qt::Horizontal).toString();
+        QStyleOptionHeader option;
+        option.initFrom(header);
+        QFont bold = header->font();
+        bold.setBold(true);
+        option.fontMetrics = QFontMetrics(bold);
+        option.text = title;
+        if (header->isSortIndicatorShown()) {
+            option.sortIndicator = QStyleOptionHeader::SortDown;
+        }
+        const int needed
+            = header->style()->sizeFromContents(QStyle::CT_HeaderSection, &option, QSize(), header).width();
+        if (header->sectionSize(c) < needed) {
+            cut << QStringLiteral("header '%1' %2 < %3").arg(title).arg(header->sectionSize(c)).arg(needed);
+        }
+        const int cells = static_cast<QAbstractItemView *>(view)->sizeHintForColumn(c);
+        if (contentColumns.contains(c) && header->sectionSize(c) < cells) {
+            cut << QStringLiteral("cells of '%1' %2 < %3").arg(title).arg(header->sectionSize(c)).arg(cells);
+        }
+    }
+    return cut;
+}
+
 QString allText(QWidget *widget)
 {
     QStringList texts;
@@ -104,6 +200,21 @@ private Q_SLOTS:
     void aFailedWriteIsShownUntilOneWorks();
     void aBusyPortIsShownWithAWayOut();
     void windowStatePersists();
+    void searchResultsOpenAtTheTop();
+    void searchSaysHowManyMatchOfAll();
+    void escapeClearsTheSearch();
+    void theReaderClearsWhenItsMessageNoLongerMatches();
+    void deletedMessagesLeaveTheReader();
+    void aBusyPortInSettingsKeepsTheOldListeners();
+    void settingsTakeABarePortAndSayWhenItIsOutOfRange();
+    void everyMnemonicLabelHasABuddy();
+    void theAppOpensNothingByItself();
+    void leavingFullScreenRestoresTheDocksAndSaysHow();
+    void tabMovesFocusAndArrowsMoveTheSelection();
+    void anEmptyInboxTeachesInTheReaderPane();
+    void noColumnHeaderIsCutOffAt1280Pixels();
+    void theListeningStateStaysInSight();
+    void exportAsMboxWritesTheSelectionElseTheSearch();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -115,6 +226,8 @@ void TestMainWindow::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
     qputenv("XDG_CONFIG_HOME", m_dir->filePath(QStringLiteral("config")).toLocal8Bit());
+    // QSettings finds its directory once per process: each test starts from no saved state all the same.
+    QSettings(QStringLiteral("letterbox"), QStringLiteral("letterbox")).clear();
     m_store = std::make_unique<MessageStore>();
     QVERIFY(m_store->open(m_dir->filePath(QStringLiteral("data"))));
     m_catcher = std::make_unique<CatcherService>(m_store.get());
@@ -436,6 +549,543 @@ void TestMainWindow::windowStatePersists()
     QCOMPARE(again.inboxView()->rowLayout(), InboxView::Layout::Compact);
     QVERIFY(again.action(QStringLiteral("follow"))->isChecked());
     QCOMPARE(again.messageView()->currentTab(), MessageView::HeadersTab);
+}
+
+namespace {
+// count messages, newest last; the even ones say "needle", the odd ones "hay".
+QStringList deliverNeedlesAndHay(MessageStore &store, int count)
+{
+    QStringList ids;
+    for (int i = 0; i < count; ++i) {
+        const QString subject = (i % 2 == 0 ? QStringLiteral("needle %1") : QStringLiteral("hay %1")).arg(i);
+        ids << UiTest::deliver(store, UiTest::simpleMessage(subject), 1764000000000 + i * 1000);
+    }
+    return ids;
+}
+} // namespace
+
+void TestMainWindow::searchResultsOpenAtTheTop()
+{
+    const QStringList ids = deliverNeedlesAndHay(*m_store, 300);
+    QVERIFY(m_catcher->start(loopbackConfig()));
+    MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), loopbackConfig());
+    window.resize(1280, 700);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    InboxView *list = window.inboxView();
+    // Reading an older match far down the list ("needle 100", row 199).
+    const QString shown = ids.at(100);
+    window.selectMessage(shown);
+    QTRY_COMPARE_WITH_TIMEOUT(window.messageView()->messageId(), shown, 5000);
+    QVERIFY(list->verticalScrollBar()->value() > 0);
+    window.searchField()->setText(QStringLiteral("needle"));
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->matchCount(), 150, 5000);
+    QCoreApplication::processEvents();
+    // The newest matches are in sight; the message being read stays selected further down.
+    QCOMPARE(list->verticalScrollBar()->value(), 0);
+    QCOMPARE(list->indexAt(QPoint(5, 5)).data(InboxModel::IdRole).toString(), ids.at(298));
+    QCOMPARE(window.selectedIds(), QStringList { shown });
+    QCOMPARE(window.messageView()->messageId(), shown);
+}
+
+void TestMainWindow::searchSaysHowManyMatchOfAll()
+{
+    deliverNeedlesAndHay(*m_store, 300);
+    QVERIFY(m_catcher->start(loopbackConfig()));
+    MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), loopbackConfig());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *count = window.findChild<QLabel *>(QStringLiteral("matchCount"));
+    QVERIFY2(count, "no match count next to the search");
+    QVERIFY(!count->isVisible());
+    window.searchField()->setText(QStringLiteral("needle"));
+    QTRY_COMPARE_WITH_TIMEOUT(count->text(), QStringLiteral("150 of 300"), 5000);
+    QVERIFY(count->isVisible());
+    window.findChild<QToolButton *>(QStringLiteral("unreadFilter"))->setChecked(true);
+    window.searchField()->setText(QStringLiteral("needle 298"));
+    QTRY_COMPARE_WITH_TIMEOUT(count->text(), QStringLiteral("1 of 300"), 5000);
+    window.findChild<QToolButton *>(QStringLiteral("unreadFilter"))->setChecked(false);
+    window.searchField()->clear();
+    QTRY_VERIFY_WITH_TIMEOUT(!count->isVisible(), 5000);
+}
+
+void TestMainWindow::escapeClearsTheSearch()
+{
+    deliverNeedlesAndHay(*m_store, 10);
+    QVERIFY(m_catcher->start(loopbackConfig()));
+    MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), loopbackConfig());
+    window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    window.searchField()->setFocus();
+    QTest::keyClicks(window.searchField(), QStringLiteral("needle"));
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->matchCount(), 5, 5000);
+    QTest::keyClick(window.searchField(), Qt::Key_Escape);
+    QCOMPARE(window.searchField()->text(), QString());
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->matchCount(), 10, 5000);
+    // In the list too, where a keyboard user lands after searching.
+    window.searchField()->setText(QStringLiteral("hay"));
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->matchCount(), 5, 5000);
+    window.inboxView()->setFocus();
+    QTest::keyClick(window.inboxView(), Qt::Key_Escape);
+    QCOMPARE(window.searchField()->text(), QString());
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->matchCount(), 10, 5000);
+}
+
+void TestMainWindow::theReaderClearsWhenItsMessageNoLongerMatches()
+{
+    const QStringList ids = deliverNeedlesAndHay(*m_store, 10);
+    QVERIFY(m_catcher->start(loopbackConfig()));
+    MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), loopbackConfig());
+    window.show();
+    window.selectMessage(ids.at(3)); // "hay 3"
+    QTRY_VERIFY_WITH_TIMEOUT(window.messageView()->content().isValid(), 5000);
+    window.searchField()->setText(QStringLiteral("needle"));
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->matchCount(), 5, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.messageView()->messageId().isEmpty(), 5000);
+    QVERIFY(window.selectedIds().isEmpty());
+    QVERIFY(!window.action(QStringLiteral("delete"))->isEnabled());
+}
+
+void TestMainWindow::deletedMessagesLeaveTheReader()
+{
+    const QString a = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("first")), 1764000000000);
+    const QString b = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("second")), 1764000001000);
+    const QString c = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("third")), 1764000002000);
+    QVERIFY(m_catcher->start(loopbackConfig()));
+    MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), loopbackConfig());
+    window.show();
+    auto actionsEnabled = [&] {
+        QStringList enabled;
+        for (const char *name : { "delete", "export", "toggleRead" }) {
+            if (window.action(QLatin1String(name))->isEnabled()) {
+                enabled << QLatin1String(name);
+            }
+        }
+        return enabled;
+    };
+
+    // Delete the only match of a search: nothing comes next.
+    window.searchField()->setText(QStringLiteral("second"));
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 1, 5000);
+    window.selectMessage(b);
+    QTRY_VERIFY_WITH_TIMEOUT(window.messageView()->content().isValid(), 5000);
+    QCOMPARE(actionsEnabled().size(), 3);
+    window.action(QStringLiteral("delete"))->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 0, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.messageView()->messageId(), QString(), 5000);
+    QCOMPARE(actionsEnabled(), QStringList());
+
+    // Deleted elsewhere (through the API): the reader clears too.
+    window.searchField()->clear();
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 2, 5000);
+    window.selectMessage(c);
+    QTRY_VERIFY_WITH_TIMEOUT(window.messageView()->content().isValid(), 5000);
+    QVERIFY(m_store->remove({ c }));
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowOf(c), -1, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.messageView()->messageId(), QString(), 5000);
+    QCOMPARE(actionsEnabled(), QStringList());
+
+    // Delete All.
+    window.selectMessage(a);
+    QTRY_VERIFY_WITH_TIMEOUT(window.messageView()->content().isValid(), 5000);
+    QCOMPARE(actionsEnabled().size(), 3);
+    window.deleteAll();
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 0, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.messageView()->messageId(), QString(), 5000);
+    QCOMPARE(actionsEnabled(), QStringList());
+}
+
+void TestMainWindow::aBusyPortInSettingsKeepsTheOldListeners()
+{
+    AppSettings settings = quietSettings();
+    settings.smtp = QStringLiteral("127.0.0.1:0");
+    settings.api = QStringLiteral("127.0.0.1:0");
+    CatcherConfig config;
+    QString error;
+    QVERIFY(settings.toConfig(loopbackConfig(), &config, &error));
+    QVERIFY(m_catcher->start(config));
+    const quint16 smtpPort = m_catcher->smtpListeners().first().port;
+    const quint16 apiPort = m_catcher->apiListener()->port;
+    MainWindow window(m_store.get(), m_catcher.get(), settings, loopbackConfig());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+    QTcpServer busy;
+    QVERIFY(busy.listen(QHostAddress::LocalHost, 0));
+    const QString busyAddress = QStringLiteral("127.0.0.1:%1").arg(busy.serverPort());
+    for (const QString &field : { QStringLiteral("SMTP addresses"), QStringLiteral("API address") }) {
+        bool stayedOpen = false;
+        QString shown;
+        whenModal([&](QDialog *dialog) {
+            fieldNamed(dialog, field)->setText(busyAddress);
+            dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+            stayedOpen = dialog->isVisible();
+            for (QLabel *label : dialog->findChildren<QLabel *>()) {
+                if (label->isVisible() && label->text().contains(busyAddress)) {
+                    shown = label->text();
+                }
+            }
+            dialog->reject();
+        });
+        window.action(QStringLiteral("settings"))->trigger();
+        QVERIFY2(stayedOpen, qPrintable(field));
+        QVERIFY2(shown.contains(QStringLiteral("cannot listen on %1").arg(busyAddress)), qPrintable(shown));
+        // The old listeners still run, and the window says where.
+        QVERIFY(m_catcher->isRunning());
+        QCOMPARE(m_catcher->smtpListeners().size(), 1);
+        QCOMPARE(m_catcher->smtpListeners().first().port, smtpPort);
+        QVERIFY(m_catcher->apiListener());
+        QCOMPARE(m_catcher->apiListener()->port, apiPort);
+        QVERIFY2(window.listeningText().contains(QStringLiteral("Catching on 127.0.0.1:%1").arg(smtpPort)),
+            qPrintable(window.listeningText()));
+        QCOMPARE(window.settings().smtp, QStringLiteral("127.0.0.1:0"));
+    }
+    const int before = window.inboxModel()->rowCount();
+    QVERIFY(sendInBackground(smtpPort, DemoSender::demoMessages().mid(2, 1)));
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), before + 1, 10000);
+
+    // applySettings() alike: false, the old listeners kept, the error in sight at once.
+    AppSettings busySettings = settings;
+    busySettings.smtp = busyAddress;
+    QVERIFY(busySettings.toConfig(loopbackConfig(), &config, &error));
+    QVERIFY(!window.applySettings(busySettings, config));
+    QCOMPARE(m_catcher->smtpListeners().first().port, smtpPort);
+    QVERIFY(window.statusBar()->currentMessage().isEmpty());
+}
+
+void TestMainWindow::settingsTakeABarePortAndSayWhenItIsOutOfRange()
+{
+    QVERIFY(m_catcher->start(loopbackConfig()));
+    MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), loopbackConfig());
+    window.show();
+    // "2526" means 127.0.0.1:2526, in the settings as on the command line.
+    AppSettings settings = quietSettings();
+    settings.api = QStringLiteral("off");
+    const quint16 port = freePort();
+    settings.smtp = QString::number(port);
+    CatcherConfig config;
+    QString error;
+    QVERIFY2(settings.toConfig(loopbackConfig(), &config, &error), qPrintable(error));
+    QCOMPARE(config.smtp.first().address, QHostAddress(QHostAddress::LocalHost));
+    QCOMPARE(config.smtp.first().port, port);
+    QVERIFY(window.applySettings(settings, config));
+    QVERIFY(window.listeningText().contains(QStringLiteral("Catching on 127.0.0.1:%1").arg(port)));
+    for (const QString &text : { QStringLiteral("99999"), QStringLiteral("127.0.0.1:99999") }) {
+        settings.smtp = text;
+        QVERIFY(!settings.toConfig(loopbackConfig(), &config, &error));
+        QVERIFY2(error.contains(QStringLiteral("port out of range")), qPrintable(error));
+    }
+    // In the dialog: named, and the dialog stays.
+    QString shown;
+    whenModal([&](QDialog *dialog) {
+        fieldNamed(dialog, QStringLiteral("SMTP addresses"))->setText(QStringLiteral("99999"));
+        dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+        if (QLabel *label = visibleLabel(dialog, QStringLiteral("99999"))) {
+            shown = label->text();
+        }
+        dialog->reject();
+    });
+    window.action(QStringLiteral("settings"))->trigger();
+    QVERIFY2(shown.contains(QStringLiteral("port out of range")), qPrintable(shown));
+}
+
+void TestMainWindow::everyMnemonicLabelHasABuddy()
+{
+    // A label with "&" and no buddy shows the ampersand ("&API listens on") and its Alt key does nothing.
+    SettingsDialog dialog(quietSettings(), loopbackConfig());
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    QStringList orphans;
+    for (QLabel *label : dialog.findChildren<QLabel *>()) {
+        const QString text = label->text();
+        if (text.contains(u'&') && !text.contains(QStringLiteral("&&")) && !Qt::mightBeRichText(text)
+            && !label->buddy()) {
+            orphans << text;
+        }
+    }
+    QVERIFY2(orphans.isEmpty(), qPrintable(orphans.join(QStringLiteral(", "))));
+}
+
+void TestMainWindow::theAppOpensNothingByItself()
+{
+    UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("older")), 1764000000000);
+    UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("newer")), 1764000001000);
+    QVERIFY(m_catcher->start(loopbackConfig()));
+    MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), loopbackConfig());
+    window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    // Tabbing into the list: the view makes a row current (without selecting it); that must not open it.
+    window.inboxView()->setFocus(Qt::TabFocusReason);
+    QTest::qWait(300);
+    QCOMPARE(window.messageView()->messageId(), QString());
+    QCOMPARE(m_store->unreadCount(), 2);
+    // A first arrival into an empty list opens nothing either.
+    window.deleteAll();
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 0, 5000);
+    QVERIFY(sendInBackground(m_catcher->smtpListeners().first().port, DemoSender::demoMessages().mid(2, 1)));
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 1, 10000);
+    window.inboxView()->setFocus(Qt::TabFocusReason);
+    QTest::qWait(300);
+    QCOMPARE(window.messageView()->messageId(), QString());
+    QCOMPARE(m_store->unreadCount(), 1);
+    // What the user selects opens, by mouse or keyboard.
+    InboxView *list = window.inboxView();
+    QTest::mouseClick(
+        list->viewport(), Qt::LeftButton, {}, list->visualRect(window.inboxModel()->index(0, 0)).center());
+    QTRY_COMPARE_WITH_TIMEOUT(window.messageView()->messageId(), window.inboxModel()->idAt(0), 5000);
+    QCOMPARE(window.selectedIds(), QStringList { window.inboxModel()->idAt(0) });
+    QTRY_COMPARE_WITH_TIMEOUT(m_store->unreadCount(), 0, 5000);
+}
+
+void TestMainWindow::leavingFullScreenRestoresTheDocksAndSaysHow()
+{
+    QVERIFY(m_catcher->start(loopbackConfig()));
+    MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), loopbackConfig());
+    window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    auto *dock = window.findChild<QDockWidget *>(QStringLiteral("sessionsDock"));
+    QVERIFY(dock->isVisible());
+    window.messageView()->setCurrentTab(MessageView::HeadersTab);
+    for (const Qt::Key leave : { Qt::Key_F11, Qt::Key_Escape }) {
+        QTest::keyClick(&window, Qt::Key_F11);
+        QTRY_VERIFY_WITH_TIMEOUT(window.isFullScreen(), 5000);
+        QVERIFY(!dock->isVisible());
+        QVERIFY(visibleLabel(&window, QStringLiteral("Press F11 or Esc to leave full screen")));
+        QTest::keyClick(QApplication::focusWidget() ? QApplication::focusWidget() : &window, leave);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isFullScreen(), 5000);
+        QVERIFY(!window.action(QStringLiteral("focusMode"))->isChecked());
+        QVERIFY2(dock->isVisible(), leave == Qt::Key_F11 ? "after F11" : "after Esc");
+        QVERIFY(window.menuBar()->isVisible());
+        QVERIFY(window.statusBar()->isVisible());
+        QVERIFY(!visibleLabel(&window, QStringLiteral("Press F11 or Esc to leave full screen")));
+        // Presenting showed the HTML tab; the tab the user chose comes back.
+        QCOMPARE(window.messageView()->chosenTab(), MessageView::HeadersTab);
+    }
+    // A dock the user had closed stays closed.
+    dock->close();
+    QTest::keyClick(&window, Qt::Key_F11);
+    QTRY_VERIFY_WITH_TIMEOUT(window.isFullScreen(), 5000);
+    QTest::keyClick(QApplication::focusWidget() ? QApplication::focusWidget() : &window, Qt::Key_F11);
+    QTRY_VERIFY_WITH_TIMEOUT(!window.isFullScreen(), 5000);
+    QVERIFY(!dock->isVisible());
+}
+
+void TestMainWindow::tabMovesFocusAndArrowsMoveTheSelection()
+{
+    const QString a = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("first")), 1764000000000);
+    const QString b = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("second")), 1764000001000);
+    const QString c = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("third")), 1764000002000);
+    QVERIFY(m_catcher->start(loopbackConfig()));
+    MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), loopbackConfig());
+    window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    InboxView *list = window.inboxView();
+    // Tabbing in makes the first row current: the first arrow (or J) selects it rather than the one after.
+    list->setFocus(Qt::TabFocusReason);
+    QTRY_VERIFY_WITH_TIMEOUT(list->hasFocus(), 5000);
+    QVERIFY(window.selectedIds().isEmpty());
+    QTest::keyClick(list, Qt::Key_Down);
+    QCOMPARE(window.selectedIds(), QStringList { c });
+    list->selectionModel()->clearSelection();
+    QTest::keyClick(list, Qt::Key_J);
+    QCOMPARE(window.selectedIds(), QStringList { c });
+    // Arrows and J/K move the selection.
+    QTest::keyClick(list, Qt::Key_Down);
+    QCOMPARE(window.selectedIds(), QStringList { b });
+    QTest::keyClick(list, Qt::Key_J);
+    QCOMPARE(window.selectedIds(), QStringList { a });
+    QTest::keyClick(list, Qt::Key_K);
+    QCOMPARE(window.selectedIds(), QStringList { b });
+    QTest::keyClick(list, Qt::Key_Up);
+    QCOMPARE(window.selectedIds(), QStringList { c });
+    // Tab leaves the list (the selection stays) and reaches the message's tabs next.
+    QTRY_COMPARE_WITH_TIMEOUT(window.messageView()->messageId(), c, 5000);
+    QTest::keyClick(list, Qt::Key_Tab);
+    QCOMPARE(window.selectedIds(), QStringList { c });
+    QVERIFY(!list->hasFocus());
+    QCOMPARE(QApplication::focusWidget(), window.messageView()->tabs()->tabBar());
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Backtab);
+    QCOMPARE(QApplication::focusWidget(), list);
+    QCOMPARE(window.selectedIds(), QStringList { c });
+    // From the search, Tab reaches the list after the two filters, in reading order.
+    window.searchField()->setFocus(Qt::OtherFocusReason);
+    QWidgetList visited;
+    for (int i = 0; i < 3; ++i) {
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+        visited << QApplication::focusWidget();
+    }
+    QCOMPARE(visited.last(), list);
+    QCOMPARE(window.selectedIds(), QStringList { c });
+    // The Sessions dock's tables pass Tab on as well.
+    for (QTableView *table :
+        window.findChild<QDockWidget *>(QStringLiteral("sessionsDock"))->findChildren<QTableView *>()) {
+        QVERIFY2(!table->tabKeyNavigation(), qPrintable(table->accessibleName()));
+    }
+}
+
+void TestMainWindow::anEmptyInboxTeachesInTheReaderPane()
+{
+    QVERIFY(m_catcher->start(loopbackConfig()));
+    MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), loopbackConfig());
+    window.resize(1280, 700);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    EmptyState *empty = window.emptyState();
+    QVERIFY(empty->isVisible());
+    // In the large pane, where the reader goes; the list says it briefly.
+    QVERIFY(!window.inboxView()->parentWidget()->parentWidget()->isAncestorOf(empty));
+    QVERIFY2(empty->width() > window.width() / 2, qPrintable(QString::number(empty->width())));
+    QVERIFY(visibleLabel(&window, QStringLiteral("No messages yet")));
+    QVERIFY(!visibleLabel(&window, QStringLiteral("Select a message")));
+    // Mail arrives: the list shows it, the reader pane waits for a selection.
+    QVERIFY(sendInBackground(m_catcher->smtpListeners().first().port, DemoSender::demoMessages().mid(2, 1)));
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 1, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(!empty->isVisible(), 5000);
+    QVERIFY(window.inboxView()->isVisible());
+    QVERIFY(window.messageView()->isVisible());
+    QVERIFY(!visibleLabel(&window, QStringLiteral("No messages yet")));
+    // A search without matches says so in the list, and the reader pane says what was searched.
+    window.searchField()->setText(QStringLiteral("from:nobody"));
+    QTRY_VERIFY_WITH_TIMEOUT(empty->isVisible(), 5000);
+    QVERIFY(empty->text().contains(QStringLiteral("No messages match from:nobody")));
+    QVERIFY(visibleLabel(&window, QStringLiteral("No matches")));
+}
+
+void TestMainWindow::noColumnHeaderIsCutOffAt1280Pixels()
+{
+    UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("stored")));
+    QVERIFY(m_catcher->start(loopbackConfig()));
+    MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), loopbackConfig());
+    window.resize(1280, 700);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    // A 100-recipient message: a long session with big numbers.
+    DemoSender::Message many = DemoSender::demoMessages().at(2);
+    for (int i = 0; i < 100; ++i) {
+        many.to << QStringLiteral("user%1@example.test").arg(i).toUtf8();
+    }
+    QVERIFY(sendInBackground(m_catcher->smtpListeners().first().port, { many }));
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 2, 10000);
+    window.sessionsModel()->flush();
+    QTRY_VERIFY_WITH_TIMEOUT(window.sessionTranscriptModel()->rowCount() > 100, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.sessionsModel()->index(0, SessionsModel::StateColumn).data().toString().left(6),
+        QStringLiteral("closed"), 5000);
+    window.action(QStringLiteral("compact"))->trigger();
+    QCoreApplication::processEvents();
+
+    QStringList cut;
+    cut << cutOffColumns(window.sessionsView(),
+        { SessionsModel::MessagesColumn, SessionsModel::BytesColumn, SessionsModel::DurationColumn });
+    QTableView *transcript = nullptr;
+    for (QTableView *table : window.findChildren<QTableView *>()) {
+        if (table->accessibleName() == u"Session transcript") {
+            transcript = table;
+        }
+    }
+    QVERIFY(transcript);
+    cut << cutOffColumns(transcript, { TranscriptModel::TimeColumn, TranscriptModel::DirectionColumn });
+    cut << cutOffColumns(window.inboxView(), { InboxModel::ReceivedColumn, InboxModel::SizeColumn });
+    QVERIFY2(cut.isEmpty(), qPrintable(cut.join(QStringLiteral("; "))));
+}
+
+void TestMainWindow::theListeningStateStaysInSight()
+{
+    QVERIFY(m_catcher->start(loopbackConfig()));
+    MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), loopbackConfig());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(visibleLabel(&window, QStringLiteral("Catching on")));
+    // A hovered action's status tip (or any job's message) does not cover it.
+    window.statusBar()->showMessage(window.action(QStringLiteral("export"))->statusTip());
+    QVERIFY(visibleLabel(&window, QStringLiteral("Catching on")));
+    window.statusBar()->clearMessage();
+    // Follow Newest says what it is, not just an arrow that looks like Download.
+    QToolButton *follow = nullptr;
+    for (QToolBar *bar : window.findChildren<QToolBar *>()) {
+        if (auto *button = qobject_cast<QToolButton *>(bar->widgetForAction(window.action(QStringLiteral("follow"))))) {
+            follow = button;
+        }
+    }
+    QVERIFY(follow);
+    QVERIFY(follow->toolButtonStyle() == Qt::ToolButtonTextBesideIcon);
+    QCOMPARE(follow->text(), QStringLiteral("Follow Newest"));
+    QVERIFY(follow->isCheckable());
+}
+
+void TestMainWindow::exportAsMboxWritesTheSelectionElseTheSearch()
+{
+    const QString a = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("first needle")), 1764000000000);
+    const QString b = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("second hay")), 1764000001000);
+    const QString c = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("third needle")), 1764000002000);
+    QVERIFY(m_catcher->start(loopbackConfig()));
+    MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), loopbackConfig());
+    window.show();
+    QSignalSpy jobs(&window, &MainWindow::jobFinished);
+    // Runs the export and returns the file (empty when the job failed or never finished).
+    auto exported = [&](const QString &name) {
+        const QString file = m_dir->filePath(name);
+        jobs.clear();
+        window.exportAsMbox(file);
+        const auto finished = [&] {
+            return std::find_if(jobs.cbegin(), jobs.cend(),
+                [](const QList<QVariant> &j) { return j.at(0).toString() == u"export-mbox"; });
+        };
+        if (!QTest::qWaitFor([&] { return finished() != jobs.cend(); }, 5000) || !finished()->at(1).toBool()) {
+            qWarning("export failed");
+            return QByteArray();
+        }
+        QFile f(file);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    };
+    auto subjects = [](const QByteArray &mbox) {
+        QStringList found;
+        for (const QByteArray &line : mbox.split('\n')) {
+            if (line.startsWith("Subject: ")) {
+                found << QString::fromUtf8(line.mid(9).trimmed());
+            }
+        }
+        return found;
+    };
+    QVERIFY(window.action(QStringLiteral("exportMbox"))->isEnabled());
+
+    // The selection, oldest first, one "From " line each.
+    window.selectMessage(c);
+    window.inboxView()->selectionModel()->select(window.inboxModel()->index(window.inboxModel()->rowOf(a), 0),
+        QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    QCOMPARE(window.selectedIds().size(), 2);
+    QByteArray mbox = exported(QStringLiteral("selected.mbox"));
+    QCOMPARE(subjects(mbox), (QStringList { QStringLiteral("first needle"), QStringLiteral("third needle") }));
+    QVERIFY(mbox.startsWith("From ann@example.test "));
+    QCOMPARE(mbox.count("\nFrom "), 1);
+    // MessageImporter reads it back as two messages.
+    MessageStore other;
+    QVERIFY(other.open(m_dir->filePath(QStringLiteral("other"))));
+    QString error;
+    QCOMPARE(MessageImporter::importFile(&other, m_dir->filePath(QStringLiteral("selected.mbox")), &error), 2);
+    other.close();
+
+    // With nothing selected, every message the search lists.
+    window.searchField()->setText(QStringLiteral("needle"));
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->matchCount(), 2, 5000);
+    window.inboxView()->selectionModel()->clearSelection();
+    QVERIFY(window.action(QStringLiteral("exportMbox"))->isEnabled());
+    QCOMPARE(subjects(exported(QStringLiteral("search.mbox"))),
+        (QStringList { QStringLiteral("first needle"), QStringLiteral("third needle") }));
+    window.searchField()->clear();
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->matchCount(), 3, 5000);
+    window.inboxView()->selectionModel()->clearSelection();
+    QCOMPARE(subjects(exported(QStringLiteral("all.mbox"))),
+        (QStringList { QStringLiteral("first needle"), QStringLiteral("second hay"), QStringLiteral("third needle") }));
+    Q_UNUSED(b)
+
+    // Nothing listed, nothing to export.
+    window.searchField()->setText(QStringLiteral("from:nobody"));
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 0, 5000);
+    QVERIFY(!window.action(QStringLiteral("exportMbox"))->isEnabled());
 }
 
 int main(int argc, char *argv[])
