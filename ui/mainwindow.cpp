@@ -436,11 +436,7 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
     connect(m_catcher, &CatcherService::transcriptLine, m_sessions, &SessionsModel::addEntry);
     connect(m_catcher, &CatcherService::messageDelivered, m_sessions,
         [this](quint64 id, const MessageSummary &) { m_sessions->addDelivery(id); });
-    connect(m_catcher, &CatcherService::ruleApplied, m_sessions,
-        [this](quint64 id, qint64 timeMs, const QByteArray &rule, bool refused) {
-            m_sessions->addEntry(
-                id, { timeMs, TranscriptEntry::Direction::Rule, (refused ? "refused by " : "decided by ") + rule });
-        });
+    connect(m_catcher, &CatcherService::ruleApplied, m_sessions, &SessionsModel::addRuleDecision);
     connect(m_sessions, &SessionsModel::openCountChanged, this, &MainWindow::scheduleCounts);
     connect(m_catcher, &CatcherService::listenersChanged, this, &MainWindow::updateListening);
 

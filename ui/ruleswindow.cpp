@@ -105,6 +105,8 @@ QWidget *RulesWindow::makePage(RuleSet::Stage stage)
     auto *view = new QTableView(page);
     m_views[size_t(stage)] = view;
     view->setModel(model);
+    // Tab moves on to the buttons, as everywhere in the app; the arrows move between rules.
+    view->setTabKeyNavigation(false);
     view->setSelectionBehavior(QAbstractItemView::SelectRows);
     view->setSelectionMode(QAbstractItemView::SingleSelection);
     view->setDragDropMode(QAbstractItemView::InternalMove);

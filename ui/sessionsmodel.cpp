@@ -40,9 +40,6 @@ QByteArray firstLine(const QByteArray &text)
     return end < 0 ? text : text.left(end);
 }
 
-// The window adds "refused by RULE" or "decided by RULE" for SmtpServer::ruleApplied (ui/mainwindow.cpp).
-constexpr QByteArrayView RefusedBy = "refused by ";
-
 // A header wide enough for its title and for a typical value of its column, so that a view sized to contents
 // fits the sessions still to come: the style's header section around the title (as QHeaderView measures it),
 // or the value with an item's margins.
@@ -162,8 +159,6 @@ void SessionsModel::addEntry(quint64 id, const TranscriptEntry &entry)
         if (s->lastReply.startsWith('4') || s->lastReply.startsWith('5')) {
             s->lastError = s->lastReply;
         }
-    } else if (entry.text.startsWith(RefusedBy)) {
-        s->refusedBy = entry.text.mid(RefusedBy.size());
     }
     s->entries << entry;
     if (s->entries.size() > MaxEntries) {
@@ -174,6 +169,14 @@ void SessionsModel::addEntry(quint64 id, const TranscriptEntry &entry)
     }
     m_dirty.insert(id);
     scheduleUpdate();
+}
+
+void SessionsModel::addRuleDecision(quint64 id, qint64 timeMs, const QByteArray &rule, bool refused)
+{
+    if (Session *s = find(id); s && refused) {
+        s->refusedBy = rule;
+    }
+    addEntry(id, { timeMs, TranscriptEntry::Direction::Rule, (refused ? "refused by " : "decided by ") + rule });
 }
 
 void SessionsModel::addDelivery(quint64 id)

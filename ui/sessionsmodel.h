@@ -34,6 +34,9 @@ public:
     void addSession(quint64 id, const QHostAddress &peer, quint16 port);
     void closeSession(quint64 id);
     void addEntry(quint64 id, const TranscriptEntry &entry);
+    // A rule decided a command of session id (SmtpServer::ruleApplied): a transcript line saying which, and, when
+    // it refused, what the session's state shows.
+    void addRuleDecision(quint64 id, qint64 timeMs, const QByteArray &rule, bool refused);
     void addDelivery(quint64 id);
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;

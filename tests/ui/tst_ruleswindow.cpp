@@ -125,6 +125,7 @@ private Q_SLOTS:
     void rulesChangedElsewhereShowUp();
     void theEditorShowsProblemsOnceTypedOrOnOk();
     void tryItAnswersOnlyWhatWasAsked();
+    void tabLeavesTheRulesTable();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -232,6 +233,29 @@ void TestRulesWindow::theEditorRefusesAnInvalidPattern()
     RuleEditor host(RuleSet::Stage::Host, cidr);
     host.patternField()->setText(QStringLiteral("10.0.0.0/64"));
     QVERIFY(host.problem().contains(QStringLiteral("10.0.0.0/64")));
+}
+
+void TestRulesWindow::tabLeavesTheRulesTable()
+{
+    // Keyboard users reach the buttons with Tab; a table that turns Tab into cell navigation traps them.
+    RulesWindow window(m_engine.get(), m_rulesFile);
+    window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    const QList<QTableView *> tables = window.findChildren<QTableView *>();
+    QCOMPARE(tables.size(), RuleSet::StageCount);
+    QTableView *shown = nullptr;
+    for (QTableView *table : tables) {
+        QVERIFY(!table->tabKeyNavigation());
+        if (table->isVisible()) {
+            shown = table;
+        }
+    }
+    QVERIFY(shown);
+    shown->setFocus();
+    QTRY_VERIFY(shown->hasFocus());
+    QTest::keyClick(shown, Qt::Key_Tab);
+    QTRY_VERIFY(!shown->hasFocus());
 }
 
 void TestRulesWindow::rulesChangedElsewhereShowUp()

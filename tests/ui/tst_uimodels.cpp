@@ -216,7 +216,7 @@ void TestUiModels::refusedSessionsNameTheRule_data()
     QTest::addColumn<Transcript>("entries");
     QTest::addColumn<int>("delivered");
     QTest::addColumn<QString>("state");
-    // The rule entries are what the window adds for SmtpServer::ruleApplied (ui/mainwindow.cpp).
+    // The rule entries stand for SmtpServer::ruleApplied, which reaches the model as addRuleDecision().
     QTest::newRow("a recipient refused by a rule, then QUIT")
         << Transcript { entry(Out, "220 mx.test ESMTP"), entry(In, "EHLO c.test"), entry(Out, "250 mx.test"),
                entry(In, "MAIL FROM:<a@c.test>"), entry(Out, "250 2.1.0 Ok"), entry(In, "RCPT TO:<bogus@x.test>"),
@@ -250,7 +250,12 @@ void TestUiModels::refusedSessionsNameTheRule()
     model.setUpdateInterval(60000);
     model.addSession(9, QHostAddress(QStringLiteral("192.0.2.7")), 41000);
     for (const TranscriptEntry &e : entries) {
-        model.addEntry(9, e);
+        if (e.direction != TranscriptEntry::Direction::Rule) {
+            model.addEntry(9, e);
+            continue;
+        }
+        const bool refused = e.text.startsWith("refused by ");
+        model.addRuleDecision(9, e.timeMs, e.text.mid(e.text.indexOf(" by ") + 4), refused);
     }
     for (int i = 0; i < delivered; ++i) {
         model.addDelivery(9);

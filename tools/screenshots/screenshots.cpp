@@ -183,7 +183,7 @@ int main(int argc, char *argv[])
         failures += !grab(rulesWindow, out, QStringLiteral("rules"));
         rulesWindow->close();
         window.sessionsModel()->flush();
-        window.sessionsView()->selectRow(window.sessionsModel()->rowCount() - 1);
+        window.sessionsView()->selectRow(0); // newest first
         settle(500);
         failures += !grab(&window, out, QStringLiteral("session-refused"));
         catcher.stop();
