@@ -144,7 +144,13 @@ int main(int argc, char *argv[])
             view->setCurrentTab(tab);
             failures += !grab(&window, out, name);
         }
+        // A small laptop screen: everything still fits, nothing is cut off.
         view->setCurrentTab(MessageView::HtmlTab);
+        window.resize(1280, 720);
+        settle(1500);
+        failures += !grab(&window, out, QStringLiteral("inbox-1280x720"));
+        window.resize(1440, 900);
+        settle(800);
         select(QStringLiteral("order"));
         failures += !grab(&window, out, QStringLiteral("remote-content-blocked"));
         view->htmlView()->setPreviewWidth(HtmlView::Width::Phone);
