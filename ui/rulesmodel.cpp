@@ -31,7 +31,8 @@ void RulesModel::setRules(const QList<Rule> &rules)
 
 void RulesModel::setHitCounts(const QList<qint64> &hits)
 {
-    if (hits.size() != m_rules.size() || hits == m_hits) {
+    // Empty lists first: Qt 6.4 compares two empty lists with memcmp on a null pointer (undefined behaviour).
+    if (hits.size() != m_rules.size() || hits.isEmpty() || hits == m_hits) {
         return;
     }
     m_hits = hits;
