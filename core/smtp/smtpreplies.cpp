@@ -111,18 +111,22 @@ static_assert(rowsInOrder(), "Rows lists every SmtpReplyId once, in the order of
 // One pass, so that an argument that contains "%h" stays as it is.
 QByteArray complete(const char *text, QByteArrayView hostname, QByteArrayView argument)
 {
+    const QByteArrayView pattern(text);
     QByteArray out;
-    for (const char *p = text; *p; ++p) {
-        if (p[0] == '%' && p[1] == 'h') {
-            out += hostname;
-            ++p;
-        } else if (p[0] == '%' && p[1] == '1') {
-            out += argument;
-            ++p;
-        } else {
-            out += *p;
+    out.reserve(pattern.size() + hostname.size() + argument.size());
+    qsizetype from = 0;
+    for (qsizetype at = pattern.indexOf('%'); at >= 0 && at + 1 < pattern.size(); at = pattern.indexOf('%', from)) {
+        const char which = pattern[at + 1];
+        if (which != 'h' && which != '1') {
+            out += pattern.sliced(from, at + 1 - from);
+            from = at + 1;
+            continue;
         }
+        out += pattern.sliced(from, at - from);
+        out += which == 'h' ? hostname : argument;
+        from = at + 2;
     }
+    out += pattern.sliced(from);
     return out;
 }
 } // namespace

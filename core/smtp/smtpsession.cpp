@@ -4,6 +4,7 @@
 
 #include <QRandomGenerator>
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -333,7 +334,8 @@ SmtpSequence::Facts SmtpSession::facts(const QByteArray &arg) const
     f.authRequired = m_config.auth.isRequired();
     f.tls = m_envelope.tls;
     f.tlsOffered = m_config.tlsAvailable;
-    f.argument = !arg.trimmed().isEmpty();
+    // Anything but the blanks QByteArray::trimmed() removes.
+    f.argument = std::any_of(arg.cbegin(), arg.cend(), [](char c) { return c != ' ' && (c < '\t' || c > '\r'); });
     return f;
 }
 
