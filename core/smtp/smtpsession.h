@@ -21,7 +21,7 @@ struct SmtpSessionConfig
     qint64 maxMessageSize = 64 * 1024 * 1024;
     int maxRecipients = 1000;
     AuthConfig auth;
-    bool tlsAvailable = false; // STARTTLS offered (a later layer performs the handshake)
+    bool tlsAvailable = false; // STARTTLS offered; SmtpWorker sets it where the listener has a certificate
     const SmtpValidator *validator = nullptr; // not owned; null accepts everything
 };
 
