@@ -1,106 +1,62 @@
+// letterbox: the catcher's command line (README "Command line"). Links the core only: `letterbox --headless` never
+// maps Qt Gui, Widgets or WebEngine. Without --headless it becomes the desktop app, letterbox-desktop, installed
+// beside it (docs/architecture.md "Headless and desktop").
 #include "commandlineoptions.h"
-#include "desktop.h"
-#include "rulesfile.h"
-#include "signalwatcher.h"
+#include "headless.h"
+#include "startup.h"
 
-#include <rules/ruleengine.h>
-#include <service/catcherservice.h>
-#include <service/resourcelimits.h>
-#include <store/messagestore.h>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <string>
+#include <vector>
 
-#include <QCoreApplication>
-
-#include <cstdio>
+#include <unistd.h>
 
 namespace {
-void printError(const QString &text)
+#ifdef LETTERBOX_DESKTOP_EXECUTABLE
+// Replaces this process with the desktop app, same arguments, same process ID (so a SIGTERM sent to it reaches the
+// app), and so its exit code. Returns only when that cannot be done.
+int execDesktop(char *argv[])
 {
-    std::fprintf(stderr, "letterbox: %s\n", qPrintable(text));
-    std::fflush(stderr);
-}
-
-int runHeadless(int argc, char *argv[], const CommandLineOptions &options)
-{
-    // Headless needs no GLib integration; Qt's own UNIX event dispatcher wakes up less often
-    // (measured: about 8% less CPU per message at 8 concurrent sessions).
-    if (!qEnvironmentVariableIsSet("QT_NO_GLIB")) {
-        qputenv("QT_NO_GLIB", "1");
-    }
-    QCoreApplication app(argc, argv);
-    SignalWatcher watcher;
-    MessageStore store;
-    store.setMaxMessages(options.maxMessages);
-    if (!store.open(options.dataDir)) {
-        printError(QStringLiteral("cannot open the message store in %1: %2").arg(options.dataDir, store.errorString()));
+    char self[PATH_MAX];
+    const ssize_t length = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    if (length <= 0) {
+        printError(QStringLiteral("cannot find the desktop app: /proc/self/exe: %1")
+                       .arg(QString::fromLocal8Bit(std::strerror(errno))));
         return 1;
     }
-    RuleEngine rules;
-    QString rulesError;
-    if (!loadRules(options, &rules, &rulesError)) {
-        printError(rulesError);
-        store.close();
-        return 2;
+    std::string path(self, size_t(length));
+    path.erase(path.rfind('/') + 1);
+    path += LETTERBOX_DESKTOP_EXECUTABLE;
+    std::vector<char *> arguments { path.data() };
+    for (int i = 1; argv[i]; ++i) {
+        arguments.push_back(argv[i]);
     }
-    int exitCode = 0;
-    {
-        CatcherService catcher(&store);
-        CatcherConfig config = options.catcherConfig();
-        config.rules = &rules;
-        config.rulesFile = options.rulesFile;
-        if (!catcher.start(config)) {
-            const QString option
-                = catcher.failedListener() == CatcherService::Listener::Api ? QStringLiteral("--api") : "--smtp";
-            printError(QStringLiteral("%1 %2: %3").arg(option, catcher.failedAddress(), catcher.errorString()));
-            store.close();
-            return 2;
-        }
-        for (const QString &line : catcher.listeningLines()) {
-            std::printf("%s\n", qPrintable(line));
-        }
-        std::fflush(stdout);
-        std::fprintf(stderr, "letterbox: storing messages in %s\n", qPrintable(store.databasePath()));
-
-        QObject::connect(&watcher, &SignalWatcher::terminationRequested, &app, [](int) { QCoreApplication::quit(); });
-        exitCode = app.exec();
-        // Clean stop: no new connections, committed messages get their 250, then sessions close.
-        catcher.stop();
-    }
-    store.close();
-    std::fprintf(stderr, "letterbox: stopped after %lld store commits\n", static_cast<long long>(store.commitCount()));
-    return exitCode;
+    arguments.push_back(nullptr);
+    ::execv(path.c_str(), arguments.data());
+    printError(QStringLiteral("cannot start the desktop app %1: %2")
+                   .arg(QString::fromLocal8Bit(path.c_str()), QString::fromLocal8Bit(std::strerror(errno))));
+    return 1;
 }
+#endif
 } // namespace
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication::setApplicationName(QStringLiteral("letterbox"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(LETTERBOX_VERSION));
-
-    // Parsed before any application object exists: a usage error needs no display, and the kind of application
-    // (windowless or not) depends on --headless.
-    QStringList arguments;
-    for (int i = 0; i < argc; ++i) {
-        arguments << QString::fromLocal8Bit(argv[i]);
-    }
     CommandLineOptions options;
-    switch (options.parse(arguments)) {
-    case CommandLineOptions::Result::ShowHelp:
-        std::fputs(qPrintable(options.helpText), stdout);
-        return 0;
-    case CommandLineOptions::Result::ShowVersion:
-        std::printf("letterbox %s\n", LETTERBOX_VERSION);
-        return 0;
-    case CommandLineOptions::Result::Error:
-        printError(options.errorString);
-        return 2;
-    case CommandLineOptions::Result::Run:
-        break;
+    if (const std::optional<int> exitCode = startUp(argc, argv, &options)) {
+        return *exitCode;
     }
-    // Before any listener or store opens: every SMTP connection is a file descriptor, and the soft limit (often
-    // 1024) would refuse clients long before --max-connections.
-    ResourceLimits::raiseOpenFileLimit();
     if (options.headless) {
         return runHeadless(argc, argv, options);
     }
-    return runDesktop(argc, argv, options);
+#ifdef LETTERBOX_DESKTOP_EXECUTABLE
+    return execDesktop(argv);
+#else
+    // Built with -DLETTERBOX_GUI=OFF (as qbittorrent-nox): there is no window to open, so this is the headless
+    // catcher.
+    printError(QStringLiteral("built without the desktop app; running as --headless"));
+    return runHeadless(argc, argv, options);
+#endif
 }

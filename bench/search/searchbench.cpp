@@ -94,7 +94,7 @@ Generated generate(Corpus &c, qint64 index)
     m.envelope.rcptTo = { toAddr };
     m.envelope.helo = "bench.test";
     m.envelope.esmtp = true;
-    m.envelope.clientAddress = QHostAddress(QStringLiteral("127.0.0.1"));
+    m.envelope.clientAddress = ClientAddress::fromString(u"127.0.0.1");
     m.receivedMs = 1764000000000 + index * 1000;
     m.sessionKey = quint64(index);
     m.traceHeader = "Received: from bench.test ([127.0.0.1]) by mx.test (Letterbox) with ESMTP id " + m.id + "\r\n";

@@ -214,9 +214,10 @@ SmtpVerdict RuleEngine::evaluate(RuleSet::Stage stage, const std::function<bool(
     return SmtpVerdict::accept();
 }
 
-SmtpVerdict RuleEngine::checkHost(const QHostAddress &client) const
+SmtpVerdict RuleEngine::checkHost(const ClientAddress &client) const
 {
-    return evaluate(RuleSet::Stage::Host, [&client](const RuleMatcher &m) { return m.matchesHost(client); });
+    const QHostAddress address(client.toString());
+    return evaluate(RuleSet::Stage::Host, [&address](const RuleMatcher &m) { return m.matchesHost(address); });
 }
 
 SmtpVerdict RuleEngine::checkSender(const QByteArray &address, const SmtpEnvelope &) const

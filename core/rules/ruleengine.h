@@ -38,7 +38,7 @@ public:
     // The verdict a rule gives when it fires.
     static SmtpVerdict verdictOf(const Rule &rule, RuleSet::Stage stage, int index);
 
-    SmtpVerdict checkHost(const QHostAddress &client) const override;
+    SmtpVerdict checkHost(const ClientAddress &client) const override;
     SmtpVerdict checkSender(const QByteArray &address, const SmtpEnvelope &envelope) const override;
     SmtpVerdict checkRecipient(const QByteArray &address, const SmtpEnvelope &envelope) const override;
     SmtpVerdict checkAuth(const QByteArray &user, const SmtpEnvelope &envelope) const override;

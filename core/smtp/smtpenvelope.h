@@ -1,8 +1,9 @@
 #pragma once
 
+#include "../message/clientaddress.h"
+
 #include <QByteArray>
 #include <QByteArrayList>
-#include <QHostAddress>
 
 // The SMTP envelope of one transaction, plus the session facts stored with its message.
 struct SmtpEnvelope
@@ -14,7 +15,7 @@ struct SmtpEnvelope
     QByteArray authUser; // empty when not authenticated
     bool tls = false;
     bool smtpUtf8 = false;
-    QHostAddress clientAddress;
+    ClientAddress clientAddress; // as the session took it: IPv4-mapped IPv6 peers as IPv4
     quint16 clientPort = 0;
 
     // RFC 3848 "with" protocol: SMTP/ESMTP, plus S for TLS and A for AUTH.

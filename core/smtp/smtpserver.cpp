@@ -1,36 +1,36 @@
 #include "smtpserver.h"
 
+#include "../net/netlistenoptions.h"
+#include "../net/netserver.h"
 #include "smtpworker.h"
 
 #include <QDeadlineTimer>
 #include <QThread>
 
 SmtpServer::SmtpServer(MessageDelivery *delivery, QObject *parent)
-    : QObject(parent), m_thread(new QThread), m_worker(new SmtpWorker(this, delivery))
+    : QObject(parent)
+    , m_net(new NetServer(QStringLiteral("letterbox-network")))
+    , m_worker(new SmtpWorker(this, delivery))
 {
     qRegisterMetaType<TranscriptEntry>();
     qRegisterMetaType<MessageSummary>();
-    m_thread->setObjectName(QStringLiteral("letterbox-network"));
-    m_worker->moveToThread(m_thread);
-    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-    m_thread->start();
+    m_worker->moveToThread(m_net->networkThread());
+    connect(m_net, &NetServer::connectionOpened, this, &SmtpServer::connectionOpened, Qt::DirectConnection);
+    connect(m_net, &NetServer::connectionClosed, this, &SmtpServer::connectionClosed, Qt::DirectConnection);
 }
 
 SmtpServer::~SmtpServer()
 {
     close(5000);
-    m_thread->quit();
-    m_thread->wait();
-    delete m_thread;
+    // The network thread stops with its connections (whose handlers name the worker), then the worker goes.
+    delete m_net;
+    delete m_worker;
 }
 
 void SmtpServer::setSessionConfig(const SmtpSessionConfig &config)
 {
     m_config = config;
-    QMetaObject::invokeMethod(
-        m_worker,
-        [this, config, idle = m_idleTimeout, max = m_maxConnections] { m_worker->configure(config, idle, max); },
-        Qt::BlockingQueuedConnection);
+    m_net->call([this, config] { m_worker->configure(config); });
 }
 
 SmtpSessionConfig SmtpServer::sessionConfig() const
@@ -40,74 +40,53 @@ SmtpSessionConfig SmtpServer::sessionConfig() const
 
 void SmtpServer::setIdleTimeout(int milliseconds)
 {
-    m_idleTimeout = milliseconds;
-    setSessionConfig(m_config);
+    m_net->setIdleTimeout(milliseconds);
 }
 
 int SmtpServer::idleTimeout() const
 {
-    return m_idleTimeout;
+    return m_net->idleTimeout();
 }
 
 void SmtpServer::setMaxConnections(int max)
 {
-    m_maxConnections = max;
-    setSessionConfig(m_config);
+    m_net->setMaxConnections(max);
 }
 
 int SmtpServer::maxConnections() const
 {
-    return m_maxConnections;
+    return m_net->maxConnections();
 }
 
 bool SmtpServer::listen(const QHostAddress &address, quint16 port)
 {
-    bool ok = false;
-    QString error;
-    quint16 bound = 0;
-    QMetaObject::invokeMethod(
-        m_worker, [&] { ok = m_worker->listen(address, port, &error, &bound); }, Qt::BlockingQueuedConnection);
-    if (!ok) {
-        m_errorString = error;
-        return false;
-    }
-    m_listening.append({ address, bound });
-    return true;
+    NetListenOptions options;
+    options.address = address;
+    options.port = port;
+    return m_net->listen(options, m_worker);
 }
 
 QList<QPair<QHostAddress, quint16>> SmtpServer::listeningAddresses() const
 {
-    return m_listening;
+    return m_net->listeningAddresses();
 }
 
 QString SmtpServer::errorString() const
 {
-    return m_errorString;
+    return m_net->errorString();
 }
 
 int SmtpServer::connectionCount() const
 {
-    int count = 0;
-    QMetaObject::invokeMethod(
-        m_worker, [&] { count = m_worker->connectionCount(); }, Qt::BlockingQueuedConnection);
-    return count;
+    return m_net->connectionCount();
 }
 
 void SmtpServer::close(int timeoutMs)
 {
-    if (!m_thread->isRunning()) {
-        return;
-    }
     // No new connections; every session gets 421, those whose message is being committed right after
     // its 250 — so wait for those commits before the network thread may stop.
-    QMetaObject::invokeMethod(
-        m_worker,
-        [this] {
-            m_worker->stopListening();
-            m_worker->closeAll();
-        },
-        Qt::BlockingQueuedConnection);
-    m_listening.clear();
+    m_net->stopListening();
+    m_net->shutdownConnections();
     QDeadlineTimer deadline(timeoutMs);
     while (m_worker->pendingDeliveries() > 0 && !deadline.hasExpired()) {
         QThread::msleep(5);

@@ -10,12 +10,12 @@
 #include <QPair>
 
 class MessageDelivery;
-class QThread;
+class NetServer;
 class SmtpWorker;
 
-// The SMTP server: listeners and connections run on a network thread of their own. Call its
-// methods from the thread that created it; its signals are emitted on the network thread and reach
-// receivers in other threads as queued connections.
+// The SMTP server: a NetServer (core/net) whose listeners serve SmtpSessions; listeners and connections run on
+// a network thread of their own. Call its methods from the thread that created it; its signals are emitted on the
+// network thread and reach receivers in other threads as queued connections.
 class SmtpServer : public QObject
 {
     Q_OBJECT
@@ -51,11 +51,7 @@ Q_SIGNALS:
     void ruleApplied(quint64 connectionId, qint64 timeMs, const QByteArray &rule, bool refused);
 
 private:
-    QThread *m_thread = nullptr;
+    NetServer *m_net = nullptr;
     SmtpWorker *m_worker = nullptr;
     SmtpSessionConfig m_config;
-    int m_idleTimeout = 300000;
-    int m_maxConnections = 1000;
-    QString m_errorString;
-    QList<QPair<QHostAddress, quint16>> m_listening;
 };

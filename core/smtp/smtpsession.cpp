@@ -4,15 +4,15 @@
 
 #include <QRandomGenerator>
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
 namespace {
-// Command lines 512 octets including CRLF (RFC 5321 §4.5.3.1.4), AUTH lines 12,288 (RFC 4954 §4), text lines 1,000
-// (RFC 5321 §4.5.3.1.6).
+// Command lines 512 octets including CRLF (RFC 5321 §4.5.3.1.4), AUTH lines 12,288 (RFC 4954 §4); text lines are
+// SmtpDotUnstuffer's.
 constexpr qsizetype CommandLineLimit = 512;
 constexpr qsizetype AuthLineLimit = 12288;
-constexpr qint64 TextLineLimit = 1000;
 
 bool startsWithNoCase(const char *p, qsizetype n, const char *prefix)
 {
@@ -149,25 +149,12 @@ QByteArray makeChallenge(const QByteArray &hostname)
 }
 } // namespace
 
-SmtpSession::SmtpSession(const SmtpSessionConfig &config, const QHostAddress &clientAddress, quint16 clientPort)
+SmtpSession::SmtpSession(const SmtpSessionConfig &config, const ClientAddress &clientAddress, quint16 clientPort)
     : m_config(config)
 {
     // README "What the SMTP server does": IPv4-mapped IPv6 peers are treated as IPv4.
-    bool isV4 = false;
-    const quint32 v4 = clientAddress.toIPv4Address(&isV4);
-    m_envelope.clientAddress = isV4 ? QHostAddress(v4) : clientAddress;
+    m_envelope.clientAddress = clientAddress.unmapped();
     m_envelope.clientPort = clientPort;
-}
-
-QByteArray SmtpSession::tooManyConnectionsReply(const QByteArray &hostname)
-{
-    return SmtpReply { 421, {}, { hostname + " Too many connections, try again later" } }.toWire(false);
-}
-
-QByteArray SmtpSession::outOfDescriptorsReply(const QByteArray &hostname)
-{
-    // RFC 5321 §3.8: 421 and close when the service cannot take the connection now.
-    return SmtpReply { 421, {}, { hostname + " Too many open files, try again later" } }.toWire(false);
 }
 
 void SmtpSession::start()
@@ -180,7 +167,7 @@ void SmtpSession::start()
         // RFC 5321 §3.1, §4.3.1: a client waits for the greeting. One that talks first (Postfix postscreen's
         // pregreet test) is no SMTP client or does not care about replies: refused, and nothing it sent is run.
         logIn("[" + QByteArray::number(m_earlyOctets) + " octets before the greeting]");
-        reply(554, nullptr, m_config.hostname + " Error: client sent data before the greeting");
+        reply(SmtpReplyId::EarlyTalker);
         close();
         return;
     }
@@ -188,27 +175,18 @@ void SmtpSession::start()
         const SmtpVerdict verdict = m_config.validator->checkHost(m_envelope.clientAddress);
         noteVerdict(verdict);
         if (!verdict.accepted) {
-            const QByteArray text = verdict.text.isEmpty() ? QByteArray("Access denied") : verdict.text;
-            switch (verdict.hostReply) {
-            case SmtpVerdict::HostReply::Commands:
-                // README "Testing failure handling", hostReply "commands": the rule's reply instead of the greeting;
-                // the connection stays open.
-                m_hostRejected = true;
-                reply(SmtpReply { verdict.code, {}, { text } });
-                return;
-            case SmtpVerdict::HostReply::Greeting:
-                // RFC 5321 §3.1: 554 instead of 220, then 503 to everything but QUIT.
-                m_hostRejected = true;
-                reply(SmtpReply { 554, {}, { m_config.hostname + " " + text } });
-                return;
-            case SmtpVerdict::HostReply::Drop:
-                reply(SmtpReply { 421, {}, { m_config.hostname + " " + text } });
+            const bool drop = verdict.hostReply == SmtpVerdict::HostReply::Drop;
+            // README "Testing failure handling": unless dropped, the connection stays open and every command but
+            // QUIT gets 503 (SmtpSequence).
+            m_hostRejected = !drop;
+            reply(SmtpReplies::hostRefusal(verdict, m_config.hostname));
+            if (drop) {
                 close();
-                return;
             }
+            return;
         }
     }
-    reply(220, nullptr, m_config.hostname + " ESMTP Letterbox");
+    reply(SmtpReplyId::Greeting);
 }
 
 void SmtpSession::receive(QByteArrayView bytes)
@@ -300,10 +278,10 @@ qsizetype SmtpSession::processLine(const char *p, qsizetype n)
             m_state = State::Command;
             m_authMechanism = AuthMechanism::None;
         }
-        reply(500, "5.5.2", "Error: line too long");
+        reply(SmtpReplyId::LineTooLong);
         return len;
     }
-    QByteArray line = stripEol(QByteArray(p, len));
+    const QByteArray line = stripEol(QByteArray(p, len));
     if (m_state == State::AuthResponse) {
         logIn("****");
         handleAuthResponse(line);
@@ -315,55 +293,11 @@ qsizetype SmtpSession::processLine(const char *p, qsizetype n)
 
 qsizetype SmtpSession::processData(const char *p, qsizetype n)
 {
-    qsizetype pos = 0;
-    qsizetype runStart = 0;
-    const auto flush = [&](qsizetype end) {
-        if (end > runStart && !m_lineTooLong && !m_dataTooBig) {
-            m_data.append(p + runStart, end - runStart);
-        }
-    };
-    while (pos < n) {
-        if (m_atLineStart && p[pos] == '.') {
-            // RFC 5321 §4.1.1.4: only CRLF "." CRLF ends the data; a bare LF or CR never does (smuggling).
-            if (n - pos < 2 || (p[pos + 1] == '\r' && n - pos < 3)) {
-                flush(pos);
-                return pos;
-            }
-            if (p[pos + 1] == '\r' && p[pos + 2] == '\n') {
-                flush(pos);
-                finishData();
-                return pos + 3;
-            }
-            // RFC 5321 §4.5.2: remove the stuffed leading dot.
-            flush(pos);
-            ++pos;
-            runStart = pos;
-            ++m_lineLength;
-            m_lastWasCr = false;
-        }
-        m_atLineStart = false;
-        const auto *lf = static_cast<const char *>(std::memchr(p + pos, '\n', size_t(n - pos)));
-        const qsizetype end = lf ? (lf - p) + 1 : n;
-        const qsizetype segment = end - pos;
-        m_lineLength += segment;
-        m_dataSize += segment;
-        if (m_lineLength > TextLineLimit && !m_lineTooLong) {
-            m_lineTooLong = true;
-            m_data = QByteArray();
-        }
-        if (m_dataSize > m_config.maxMessageSize && !m_dataTooBig) {
-            m_dataTooBig = true;
-            m_data = QByteArray();
-        }
-        if (lf) {
-            m_atLineStart = segment >= 2 ? p[end - 2] == '\r' : m_lastWasCr;
-            m_lineLength = 0;
-        }
-        m_lastWasCr = p[end - 1] == '\r';
-        pos = end;
+    const qsizetype used = m_dataReader.read(p, n);
+    if (m_dataReader.isFinished()) {
+        finishData();
     }
-    flush(pos);
-    return pos;
+    return used;
 }
 
 qsizetype SmtpSession::processBdat(const char *p, qsizetype n)
@@ -386,13 +320,33 @@ qsizetype SmtpSession::processBdat(const char *p, qsizetype n)
     return take;
 }
 
-void SmtpSession::handleCommand(QByteArray line)
+SmtpSequence::Facts SmtpSession::facts(const QByteArray &arg) const
+{
+    SmtpSequence::Facts f;
+    f.hostRejected = m_hostRejected;
+    f.greeted = m_greeted;
+    f.extended = m_envelope.esmtp;
+    f.sender = m_hasSender;
+    f.recipients = !m_envelope.rcptTo.isEmpty();
+    f.bdat = m_bdatUsed;
+    f.authenticated = !m_envelope.authUser.isEmpty();
+    f.authOffered = m_config.auth.isOffered();
+    f.authRequired = m_config.auth.isRequired();
+    f.tls = m_envelope.tls;
+    f.tlsOffered = m_config.tlsAvailable;
+    // Anything but the blanks QByteArray::trimmed() removes.
+    f.argument = std::any_of(arg.cbegin(), arg.cend(), [](char c) { return c != ' ' && (c < '\t' || c > '\r'); });
+    return f;
+}
+
+void SmtpSession::handleCommand(const QByteArray &line)
 {
     const qsizetype space = line.indexOf(' ');
-    const QByteArray verb = (space < 0 ? line : line.left(space)).toUpper();
+    const QByteArrayView verb = space < 0 ? QByteArrayView(line) : QByteArrayView(line).first(space);
     const QByteArray arg = space < 0 ? QByteArray() : line.mid(space + 1);
+    const SmtpCommand command = SmtpSequence::command(verb);
 
-    if (verb == "AUTH") {
+    if (command == SmtpCommand::Auth) {
         // Mask the initial response: AUTH secrets never reach the transcript.
         const QByteArrayList parts = arg.split(' ');
         logIn(parts.size() > 1 ? "AUTH " + parts.first() + " ****" : line);
@@ -404,69 +358,77 @@ void SmtpSession::handleCommand(QByteArray line)
         // Whatever came before (a host rejection, an open transaction): this client is a browser tricked into
         // talking to us. Nothing of its transaction is kept and nothing after this line is read.
         resetTransaction();
-        reply(554, "5.5.1", "Error: HTTP request on the SMTP port, closing connection");
+        reply(SmtpReplyId::HttpRequest);
         close();
         return;
     }
 
-    if (m_hostRejected) {
-        // README "Testing failure handling": after a host rejection every command but QUIT gets 503 5.7.1.
-        if (verb == "QUIT") {
-            reply(221, "2.0.0", "Bye");
-            close();
-        } else {
-            reply(SmtpReply { 503, "5.7.1", { "Error: access denied" } });
-        }
+    const std::optional<SmtpReplyId> refusal = SmtpSequence::refusal(command, facts(arg));
+    if (command == SmtpCommand::Bdat && refusal != SmtpReplyId::AccessDenied) {
+        // RFC 3030 §2: a chunk is read whatever its reply will be, so its refusal comes after it.
+        handleBdat(arg, refusal);
         return;
     }
-
-    if (verb == "EHLO" || verb == "HELO") {
-        handleHelo(arg, verb == "EHLO");
-    } else if (verb == "MAIL") {
+    if (refusal) {
+        reply(*refusal, SmtpSequence::syntax(command));
+        return;
+    }
+    switch (command) {
+    case SmtpCommand::Helo:
+    case SmtpCommand::Ehlo:
+        handleHelo(arg, command);
+        break;
+    case SmtpCommand::Mail:
         handleMail(arg);
-    } else if (verb == "RCPT") {
+        break;
+    case SmtpCommand::Rcpt:
         handleRcpt(arg);
-    } else if (verb == "DATA") {
-        handleData(arg);
-    } else if (verb == "BDAT") {
-        handleBdat(arg);
-    } else if (verb == "RSET") {
-        if (!arg.trimmed().isEmpty()) {
-            reply(501, "5.5.4", "Syntax: RSET");
-            return;
-        }
+        break;
+    case SmtpCommand::Data:
+        handleData();
+        break;
+    case SmtpCommand::Bdat:
+        break;
+    case SmtpCommand::Rset:
         resetTransaction();
-        reply(250, "2.0.0", "Ok");
-    } else if (verb == "NOOP") {
-        reply(250, "2.0.0", "Ok");
-    } else if (verb == "QUIT") {
-        reply(221, "2.0.0", "Bye");
+        reply(SmtpReplyId::Ok);
+        break;
+    case SmtpCommand::Noop:
+        reply(SmtpReplyId::Ok);
+        break;
+    case SmtpCommand::Quit:
+        reply(SmtpReplyId::Bye);
         close();
-    } else if (verb == "VRFY") {
-        if (arg.trimmed().isEmpty()) {
-            reply(501, "5.5.4", "Syntax: VRFY address");
-            return;
-        }
-        // RFC 5321 §3.5.3: 252 when the server will not verify but will accept mail.
-        reply(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery");
-    } else if (verb == "HELP") {
-        reply(214, "2.0.0", "Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP AUTH STARTTLS");
-    } else if (verb == "AUTH") {
+        break;
+    case SmtpCommand::Vrfy:
+        reply(SmtpReplyId::CannotVerify);
+        break;
+    case SmtpCommand::Help:
+        reply(SmtpReplyId::Help);
+        break;
+    case SmtpCommand::Auth:
         handleAuth(arg);
-    } else if (verb == "STARTTLS") {
-        handleStartTls(arg);
-    } else if (verb == "EXPN" || verb == "TURN" || verb == "ETRN") {
-        reply(502, "5.5.1", "Error: command not supported");
-    } else {
-        reply(500, "5.5.2", "Error: command not recognized");
+        break;
+    case SmtpCommand::StartTls:
+        handleStartTls();
+        break;
+    case SmtpCommand::Expn:
+    case SmtpCommand::Turn:
+    case SmtpCommand::Etrn:
+        reply(SmtpReplyId::NotImplemented);
+        break;
+    case SmtpCommand::Unknown:
+        reply(SmtpReplyId::NotRecognized);
+        break;
     }
 }
 
-void SmtpSession::handleHelo(const QByteArray &arg, bool extended)
+void SmtpSession::handleHelo(const QByteArray &arg, SmtpCommand command)
 {
+    const bool extended = command == SmtpCommand::Ehlo;
     const QByteArray name = arg.trimmed();
     if (name.isEmpty() || name.contains(' ')) {
-        reply(501, "5.5.4", extended ? "Syntax: EHLO hostname" : "Syntax: HELO hostname");
+        reply(SmtpReplyId::Syntax, SmtpSequence::syntax(command));
         return;
     }
     // RFC 5321 §4.1.4: EHLO/HELO resets any transaction in progress.
@@ -475,13 +437,13 @@ void SmtpSession::handleHelo(const QByteArray &arg, bool extended)
     m_enhanced = extended;
     m_envelope.helo = name;
     m_envelope.esmtp = extended;
-    m_events.push_back({ SmtpEvent::Type::EnvelopeChanged, {}, {}, false });
+    m_events.push_back(SmtpEvents::EnvelopeChanged {});
     if (!extended) {
-        reply(250, nullptr, m_config.hostname);
+        reply(SmtpReplyId::Helo);
         return;
     }
-    SmtpReply r { 250, {}, {} };
-    r.lines << m_config.hostname + " Hello " + name;
+    // RFC 5321 §4.1.1.1: the greeting line, then one extension keyword per line.
+    SmtpReply r = SmtpReplies::reply(SmtpReplyId::Ehlo, m_config.hostname, name);
     r.lines << "PIPELINING";
     r.lines << "SIZE " + QByteArray::number(m_config.maxMessageSize);
     r.lines << "8BITMIME";
@@ -499,33 +461,21 @@ void SmtpSession::handleHelo(const QByteArray &arg, bool extended)
 
 void SmtpSession::handleMail(const QByteArray &arg)
 {
-    if (!m_greeted) {
-        reply(503, "5.5.1", "Error: send HELO/EHLO first");
-        return;
-    }
-    if (m_hasSender) {
-        reply(503, "5.5.1", "Error: nested MAIL command");
-        return;
-    }
-    if (m_config.auth.isRequired() && m_envelope.authUser.isEmpty()) {
-        reply(530, "5.7.0", "Authentication required");
-        return;
-    }
     if (!arg.startsWith("FROM:") && !arg.toUpper().startsWith("FROM:")) {
-        reply(501, "5.5.4", "Syntax: MAIL FROM:<address>");
+        reply(SmtpReplyId::Syntax, SmtpSequence::syntax(SmtpCommand::Mail));
         return;
     }
     QByteArray address;
     QByteArray params;
     if (!parsePath(arg.mid(5), PathKind::Sender, &address, &params)) {
-        reply(501, "5.1.7", "Bad sender address syntax");
+        reply(SmtpReplyId::BadSender);
         return;
     }
     bool smtpUtf8 = false;
     if (!params.isEmpty()) {
         if (!m_envelope.esmtp) {
             // RFC 5321 §4.1.1.11: parameters need EHLO.
-            reply(555, "5.5.4", "MAIL parameters need EHLO");
+            reply(SmtpReplyId::ParametersNeedEhlo);
             return;
         }
         for (const QByteArray &param : params.split(' ')) {
@@ -539,19 +489,19 @@ void SmtpSession::handleMail(const QByteArray &arg)
                 bool ok = false;
                 const qint64 size = value.toLongLong(&ok);
                 if (!ok || size < 0) {
-                    reply(501, "5.5.4", "Bad SIZE parameter");
+                    reply(SmtpReplyId::BadSize);
                     return;
                 }
                 // RFC 1870 §6.1: refuse what cannot fit. The declared size is the client's word: buffers grow
                 // with the data actually received, never from it.
                 if (size > m_config.maxMessageSize) {
-                    reply(552, "5.3.4", "Message size exceeds fixed maximum message size");
+                    reply(SmtpReplyId::TooBig);
                     return;
                 }
             } else if (key == "BODY") {
                 const QByteArray body = value.toUpper();
                 if (body != "7BIT" && body != "8BITMIME") {
-                    reply(501, "5.5.4", "Unsupported BODY parameter");
+                    reply(SmtpReplyId::BadBody);
                     return;
                 }
             } else if (key == "SMTPUTF8" && eq < 0) {
@@ -559,14 +509,14 @@ void SmtpSession::handleMail(const QByteArray &arg)
             } else if (key == "AUTH") {
                 // RFC 4954 §5: accepted; the submitter's identity is not used by a catcher.
             } else {
-                reply(555, "5.5.4", "Unsupported parameter " + key);
+                reply(SmtpReplyId::UnsupportedParameter, key);
                 return;
             }
         }
     }
     if (hasNonAscii(address) && !smtpUtf8) {
         // RFC 6531 §3.5
-        reply(553, "5.6.7", "Non-ASCII address requires SMTPUTF8");
+        reply(SmtpReplyId::NeedSmtpUtf8);
         return;
     }
     SmtpEnvelope candidate = m_envelope;
@@ -576,111 +526,73 @@ void SmtpSession::handleMail(const QByteArray &arg)
         const SmtpVerdict verdict = m_config.validator->checkSender(address, candidate);
         noteVerdict(verdict);
         if (!verdict.accepted) {
-            replyVerdict(verdict);
+            reply(SmtpReplies::refusal(verdict));
             return;
         }
     }
     m_envelope = candidate;
     m_hasSender = true;
-    m_events.push_back({ SmtpEvent::Type::EnvelopeChanged, {}, {}, false });
-    reply(250, "2.1.0", "Ok");
+    m_events.push_back(SmtpEvents::EnvelopeChanged {});
+    reply(SmtpReplyId::SenderOk);
 }
 
 void SmtpSession::handleRcpt(const QByteArray &arg)
 {
-    if (!m_greeted) {
-        reply(503, "5.5.1", "Error: send HELO/EHLO first");
-        return;
-    }
-    if (!m_hasSender) {
-        reply(503, "5.5.1", "Error: need MAIL command");
-        return;
-    }
     if (!arg.startsWith("TO:") && !arg.toUpper().startsWith("TO:")) {
-        reply(501, "5.5.4", "Syntax: RCPT TO:<address>");
+        reply(SmtpReplyId::Syntax, SmtpSequence::syntax(SmtpCommand::Rcpt));
         return;
     }
     QByteArray address;
     QByteArray params;
     if (!parsePath(arg.mid(3), PathKind::Recipient, &address, &params)) {
-        reply(501, "5.1.3", "Bad recipient address syntax");
+        reply(SmtpReplyId::BadRecipient);
         return;
     }
     if (!params.isEmpty()) {
-        reply(555, "5.5.4", "Unsupported RCPT parameter");
+        reply(SmtpReplyId::UnsupportedRecipientParameter);
         return;
     }
     if (hasNonAscii(address) && !m_envelope.smtpUtf8) {
-        reply(553, "5.6.7", "Non-ASCII address requires SMTPUTF8");
+        reply(SmtpReplyId::NeedSmtpUtf8);
         return;
     }
     if (m_envelope.rcptTo.size() >= m_config.maxRecipients) {
         // RFC 5321 §4.5.3.1.10: past the limit each RCPT gets 452 4.5.3; the transaction goes on.
-        reply(452, "4.5.3", "Error: too many recipients");
+        reply(SmtpReplyId::TooManyRecipients);
         return;
     }
     if (m_config.validator) {
         const SmtpVerdict verdict = m_config.validator->checkRecipient(address, m_envelope);
         noteVerdict(verdict);
         if (!verdict.accepted) {
-            replyVerdict(verdict);
+            reply(SmtpReplies::refusal(verdict));
             return;
         }
     }
     m_envelope.rcptTo.append(address);
-    m_events.push_back({ SmtpEvent::Type::EnvelopeChanged, {}, {}, false });
-    reply(250, "2.1.5", "Ok");
+    m_events.push_back(SmtpEvents::EnvelopeChanged {});
+    reply(SmtpReplyId::RecipientOk);
 }
 
-void SmtpSession::handleData(const QByteArray &arg)
+void SmtpSession::handleData()
 {
-    if (!arg.trimmed().isEmpty()) {
-        reply(501, "5.5.4", "Syntax: DATA");
-        return;
-    }
-    if (!m_greeted) {
-        reply(503, "5.5.1", "Error: send HELO/EHLO first");
-        return;
-    }
-    if (!m_hasSender) {
-        reply(503, "5.5.1", "Error: need MAIL command");
-        return;
-    }
-    if (m_envelope.rcptTo.isEmpty()) {
-        reply(503, "5.5.1", "Error: need RCPT command");
-        return;
-    }
-    if (m_bdatUsed) {
-        // RFC 3030 §2: DATA may not follow BDAT in one transaction.
-        reply(503, "5.5.1", "Error: DATA after BDAT");
-        return;
-    }
     startDataReader();
     m_state = State::Data;
-    reply(354, nullptr, "End data with <CR><LF>.<CR><LF>");
+    reply(SmtpReplyId::StartData);
 }
 
-void SmtpSession::handleBdat(const QByteArray &arg)
+void SmtpSession::handleBdat(const QByteArray &arg, std::optional<SmtpReplyId> refusal)
 {
     const QByteArrayList parts = arg.simplified().split(' ');
     bool ok = false;
     const qint64 size = parts.isEmpty() ? -1 : parts.first().toLongLong(&ok);
     const bool last = parts.size() == 2 && parts.at(1).toUpper() == "LAST";
     if (!ok || size < 0 || parts.first().size() > 18 || parts.size() > 2 || (parts.size() == 2 && !last)) {
-        reply(501, "5.5.4", "Syntax: BDAT size [LAST]");
+        reply(SmtpReplyId::Syntax, SmtpSequence::syntax(SmtpCommand::Bdat));
         return;
     }
-    // RFC 3030 §2: the chunk is read whatever the reply will be.
-    if (!m_greeted) {
-        m_bdatErrorText = "Error: send HELO/EHLO first";
-    } else if (!m_hasSender) {
-        m_bdatErrorText = "Error: need MAIL command";
-    } else if (m_envelope.rcptTo.isEmpty()) {
-        m_bdatErrorText = "Error: need RCPT command";
-    } else {
-        m_bdatErrorText.clear();
-    }
-    m_bdatDiscard = !m_bdatErrorText.isEmpty() || m_dataTooBig;
+    m_bdatRefusal = refusal;
+    m_bdatDiscard = refusal.has_value() || m_dataTooBig;
     if (!m_bdatDiscard && !m_bdatUsed) {
         startDataReader();
         m_bdatUsed = true;
@@ -698,12 +610,12 @@ void SmtpSession::handleBdat(const QByteArray &arg)
 void SmtpSession::finishBdatChunk()
 {
     m_state = State::Command;
-    if (!m_bdatErrorText.isEmpty()) {
-        reply(503, "5.5.1", m_bdatErrorText);
+    if (const std::optional<SmtpReplyId> refusal = std::exchange(m_bdatRefusal, std::nullopt)) {
+        reply(*refusal);
         return;
     }
     if (m_dataTooBig) {
-        reply(552, "5.3.4", "Message size exceeds fixed maximum message size");
+        reply(SmtpReplyId::TooBig);
         resetTransaction();
         return;
     }
@@ -713,32 +625,15 @@ void SmtpSession::finishBdatChunk()
         }
         return;
     }
-    reply(250, "2.0.0", QByteArray::number(m_bdatChunkSize) + " octets received");
+    reply(SmtpReplyId::ChunkReceived, QByteArray::number(m_bdatChunkSize));
 }
 
 void SmtpSession::handleAuth(const QByteArray &arg)
 {
-    if (!m_config.auth.isOffered()) {
-        reply(502, "5.5.1", "Error: authentication not enabled");
-        return;
-    }
-    if (!m_greeted || !m_envelope.esmtp) {
-        reply(503, "5.5.1", "Error: send EHLO first");
-        return;
-    }
-    if (!m_envelope.authUser.isEmpty()) {
-        reply(503, "5.5.1", "Error: already authenticated");
-        return;
-    }
-    if (m_hasSender) {
-        // RFC 4954 §4: AUTH is not permitted during a mail transaction.
-        reply(503, "5.5.1", "Error: AUTH not permitted during a mail transaction");
-        return;
-    }
     const QByteArrayList parts = arg.simplified().split(' ');
     const QByteArray mechanism = parts.value(0).toUpper();
     if (parts.size() > 2 || mechanism.isEmpty()) {
-        reply(501, "5.5.4", "Syntax: AUTH mechanism [initial-response]");
+        reply(SmtpReplyId::Syntax, SmtpSequence::syntax(SmtpCommand::Auth));
         return;
     }
     if (mechanism == "PLAIN") {
@@ -748,7 +643,7 @@ void SmtpSession::handleAuth(const QByteArray &arg)
     } else if (mechanism == "CRAM-MD5") {
         m_authMechanism = AuthMechanism::CramMd5;
     } else {
-        reply(504, "5.5.4", "Error: unsupported authentication mechanism");
+        reply(SmtpReplyId::UnknownMechanism);
         return;
     }
     m_authStep = 0;
@@ -756,7 +651,7 @@ void SmtpSession::handleAuth(const QByteArray &arg)
     if (parts.size() == 2) {
         if (m_authMechanism == AuthMechanism::CramMd5) {
             m_authMechanism = AuthMechanism::None;
-            reply(501, "5.5.2", "Error: CRAM-MD5 takes no initial response");
+            reply(SmtpReplyId::CramMd5InitialResponse);
             return;
         }
         // RFC 4954 §4: "=" stands for an empty initial response.
@@ -766,14 +661,14 @@ void SmtpSession::handleAuth(const QByteArray &arg)
     m_state = State::AuthResponse;
     switch (m_authMechanism) {
     case AuthMechanism::Plain:
-        reply(334, nullptr, QByteArray());
+        reply(SmtpReplyId::AuthChallenge);
         break;
     case AuthMechanism::Login:
-        reply(334, nullptr, QByteArray("Username:").toBase64());
+        reply(SmtpReplyId::AuthChallenge, QByteArray("Username:").toBase64());
         break;
     case AuthMechanism::CramMd5:
         m_authChallenge = makeChallenge(m_config.hostname);
-        reply(334, nullptr, m_authChallenge.toBase64());
+        reply(SmtpReplyId::AuthChallenge, m_authChallenge.toBase64());
         break;
     case AuthMechanism::None:
         break;
@@ -785,7 +680,7 @@ void SmtpSession::handleAuthResponse(const QByteArray &response)
     m_state = State::Command;
     if (response == "*") {
         m_authMechanism = AuthMechanism::None;
-        reply(501, "5.7.0", "Authentication cancelled");
+        reply(SmtpReplyId::AuthCancelled);
         return;
     }
     QByteArray decoded;
@@ -793,7 +688,7 @@ void SmtpSession::handleAuthResponse(const QByteArray &response)
         const auto result = QByteArray::fromBase64Encoding(response, QByteArray::AbortOnBase64DecodingErrors);
         if (!result) {
             m_authMechanism = AuthMechanism::None;
-            reply(501, "5.5.2", "Error: invalid base64 data");
+            reply(SmtpReplyId::BadBase64);
             return;
         }
         decoded = *result;
@@ -804,7 +699,7 @@ void SmtpSession::handleAuthResponse(const QByteArray &response)
         const QByteArrayList fields = decoded.split('\0');
         if (fields.size() != 3) {
             m_authMechanism = AuthMechanism::None;
-            reply(501, "5.5.2", "Error: malformed PLAIN response");
+            reply(SmtpReplyId::BadPlainResponse);
             return;
         }
         const QByteArray &user = fields.at(1);
@@ -816,7 +711,7 @@ void SmtpSession::handleAuthResponse(const QByteArray &response)
             m_authUser = decoded;
             m_authStep = 1;
             m_state = State::AuthResponse;
-            reply(334, nullptr, QByteArray("Password:").toBase64());
+            reply(SmtpReplyId::AuthChallenge, QByteArray("Password:").toBase64());
             return;
         }
         finishAuth(!m_authUser.isEmpty() && m_config.auth.check(m_authUser, decoded), m_authUser);
@@ -825,7 +720,7 @@ void SmtpSession::handleAuthResponse(const QByteArray &response)
         const qsizetype space = decoded.lastIndexOf(' ');
         if (space <= 0) {
             m_authMechanism = AuthMechanism::None;
-            reply(501, "5.5.2", "Error: malformed CRAM-MD5 response");
+            reply(SmtpReplyId::BadCramMd5Response);
             return;
         }
         const QByteArray user = decoded.left(space);
@@ -839,42 +734,45 @@ void SmtpSession::handleAuthResponse(const QByteArray &response)
 
 void SmtpSession::finishAuth(bool success, const QByteArray &user)
 {
-    m_authMechanism = AuthMechanism::None;
+    const QByteArray mechanism = mechanismName(std::exchange(m_authMechanism, AuthMechanism::None));
     if (success && m_config.validator) {
         const SmtpVerdict verdict = m_config.validator->checkAuth(user, m_envelope);
         noteVerdict(verdict);
         if (!verdict.accepted) {
-            m_events.push_back({ SmtpEvent::Type::AuthAttempted, {}, user, false });
-            replyVerdict(verdict);
+            m_events.push_back(SmtpEvents::AuthAttempted { mechanism, user, false });
+            reply(SmtpReplies::refusal(verdict));
             return;
         }
     }
-    m_events.push_back({ SmtpEvent::Type::AuthAttempted, {}, user, success });
+    m_events.push_back(SmtpEvents::AuthAttempted { mechanism, user, success });
     if (!success) {
-        reply(535, "5.7.8", "Error: authentication credentials invalid");
+        reply(SmtpReplyId::AuthFailed);
         return;
     }
     m_envelope.authUser = user;
-    m_events.push_back({ SmtpEvent::Type::EnvelopeChanged, {}, {}, false });
-    reply(235, "2.7.0", "Authentication successful");
+    m_events.push_back(SmtpEvents::EnvelopeChanged {});
+    reply(SmtpReplyId::AuthSucceeded);
 }
 
-void SmtpSession::handleStartTls(const QByteArray &arg)
+const char *SmtpSession::mechanismName(AuthMechanism mechanism)
 {
-    if (!m_config.tlsAvailable) {
-        reply(454, "4.7.0", "TLS not available");
-        return;
+    switch (mechanism) {
+    case AuthMechanism::Plain:
+        return "PLAIN";
+    case AuthMechanism::Login:
+        return "LOGIN";
+    case AuthMechanism::CramMd5:
+        return "CRAM-MD5";
+    case AuthMechanism::None:
+        break;
     }
-    if (!arg.trimmed().isEmpty()) {
-        reply(501, "5.5.4", "Syntax: STARTTLS");
-        return;
-    }
-    if (m_envelope.tls) {
-        reply(503, "5.5.1", "Error: TLS already active");
-        return;
-    }
-    reply(220, "2.0.0", "Ready to start TLS");
-    m_events.push_back({ SmtpEvent::Type::StartTls, {}, {}, false });
+    return "";
+}
+
+void SmtpSession::handleStartTls()
+{
+    reply(SmtpReplyId::ReadyForTls);
+    m_events.push_back(SmtpEvents::StartTls {});
     // RFC 3207 §4.2 / CVE-2011-0411: nothing pipelined after STARTTLS may be taken as a command;
     // receive() and resume() drop what follows while the handshake is pending.
     m_state = State::Paused;
@@ -904,25 +802,25 @@ void SmtpSession::startDataReader()
     m_data = QByteArray();
     m_dataSize = 0;
     m_dataTooBig = false;
-    m_lineTooLong = false;
-    m_atLineStart = true;
-    m_lastWasCr = false;
-    m_lineLength = 0;
+    m_dataReader.start(m_config.maxMessageSize);
 }
 
 void SmtpSession::finishData()
 {
     m_state = State::Command;
+    m_dataSize = m_dataReader.size();
+    m_dataTooBig = m_dataReader.isTooBig();
+    m_data = m_dataReader.takeData();
     logIn("[" + QByteArray::number(m_dataSize) + " octets of message data]");
-    if (m_lineTooLong) {
+    if (m_dataReader.hasLongLine()) {
         // README "What the SMTP server does" (RFC 5321 §4.5.3.1.6): an over-long text line refuses the whole message
         // after the end-of-data mark.
-        reply(500, "5.5.2", "Error: line too long");
+        reply(SmtpReplyId::LineTooLong);
         resetTransaction();
         return;
     }
     if (m_dataTooBig) {
-        reply(552, "5.3.4", "Message size exceeds fixed maximum message size");
+        reply(SmtpReplyId::TooBig);
         resetTransaction();
         return;
     }
@@ -938,11 +836,11 @@ bool SmtpSession::checkData()
     }
     const SmtpVerdict verdict = m_config.validator->checkData(m_envelope, m_data);
     if (!verdict.rule.isEmpty()) {
-        m_events.push_back({ SmtpEvent::Type::RuleApplied, verdict.rule, {}, !verdict.accepted });
+        m_events.push_back(SmtpEvents::RuleApplied { verdict.rule, !verdict.accepted });
     }
     if (!verdict.accepted) {
         m_delayNextMs = verdict.delayMs;
-        replyVerdict(verdict);
+        reply(SmtpReplies::refusal(verdict));
         resetTransaction();
         return false;
     }
@@ -954,7 +852,7 @@ bool SmtpSession::checkData()
 void SmtpSession::completeMessage()
 {
     m_state = State::Paused;
-    m_events.push_back({ SmtpEvent::Type::MessageComplete, {}, {}, false });
+    m_events.push_back(SmtpEvents::MessageComplete {});
 }
 
 SmtpMessage SmtpSession::takeMessage()
@@ -972,9 +870,9 @@ void SmtpSession::deliveryFinished(bool ok, const QByteArray &messageId)
     m_state = State::Command;
     m_delayNextMs = std::exchange(m_dataDelayMs, 0);
     if (ok) {
-        reply(queuedReply(messageId));
+        reply(SmtpReplyId::Queued, messageId);
     } else {
-        reply(451, "4.3.0", "Error: message could not be stored, try again later");
+        reply(SmtpReplyId::NotStored);
     }
     resetTransaction();
     if (m_shutdownPending) {
@@ -991,7 +889,7 @@ void SmtpSession::timeout()
         return;
     }
     releaseDelayedReply();
-    reply(421, "4.4.2", m_config.hostname + " Error: timeout exceeded");
+    reply(SmtpReplyId::Timeout);
     close();
 }
 
@@ -1010,7 +908,7 @@ void SmtpSession::shutdown()
     if (m_state == State::Closed) {
         return;
     }
-    reply(421, "4.3.2", m_config.hostname + " Service shutting down");
+    reply(SmtpReplyId::ShuttingDown);
     close();
 }
 
@@ -1025,25 +923,14 @@ void SmtpSession::resetTransaction()
     m_data = QByteArray();
     m_dataSize = 0;
     m_dataTooBig = false;
-    m_lineTooLong = false;
     if (changed) {
-        m_events.push_back({ SmtpEvent::Type::EnvelopeChanged, {}, {}, false });
+        m_events.push_back(SmtpEvents::EnvelopeChanged {});
     }
-}
-
-void SmtpSession::reply(int code, const char *enhanced, const QByteArray &text)
-{
-    reply(SmtpReply { code, enhanced ? QByteArray(enhanced) : QByteArray(), { text } });
-}
-
-SmtpReply SmtpSession::queuedReply(const QByteArray &messageId)
-{
-    return SmtpReply { 250, "2.0.0", { "Ok: queued as " + messageId } };
 }
 
 QByteArray SmtpSession::queuedReplyTranscript(const QByteArray &messageId) const
 {
-    const SmtpReply r = queuedReply(messageId);
+    const SmtpReply r = SmtpReplies::reply(SmtpReplyId::Queued, m_config.hostname, messageId);
     return r.toTranscript(withEnhanced(r));
 }
 
@@ -1052,6 +939,11 @@ bool SmtpSession::withEnhanced(const SmtpReply &r) const
     // RFC 2034: enhanced codes in every reply after EHLO; README "Testing failure handling": a host rejection's 503
     // always carries 5.7.1.
     return m_enhanced || (m_hostRejected && r.code == 503);
+}
+
+void SmtpSession::reply(SmtpReplyId id, QByteArrayView argument)
+{
+    reply(SmtpReplies::reply(id, m_config.hostname, argument));
 }
 
 void SmtpSession::reply(const SmtpReply &r)
@@ -1063,19 +955,19 @@ void SmtpSession::reply(const SmtpReply &r)
         m_delayedTranscript = r.toTranscript(enhanced);
         m_stateAfterDelay = m_state;
         m_state = State::Delaying;
-        m_events.push_back({ SmtpEvent::Type::Delay, QByteArray::number(m_delayNextMs), {}, false });
+        m_events.push_back(SmtpEvents::Delay { std::chrono::milliseconds(m_delayNextMs) });
         m_delayNextMs = 0;
         return;
     }
     m_out += r.toWire(enhanced);
-    m_events.push_back({ SmtpEvent::Type::SentReply, r.toTranscript(enhanced), {}, false });
+    m_events.push_back(SmtpEvents::SentReply { r.toTranscript(enhanced) });
 }
 
 void SmtpSession::noteVerdict(const SmtpVerdict &verdict)
 {
     m_delayNextMs = verdict.delayMs;
     if (!verdict.rule.isEmpty()) {
-        m_events.push_back({ SmtpEvent::Type::RuleApplied, verdict.rule, {}, !verdict.accepted });
+        m_events.push_back(SmtpEvents::RuleApplied { verdict.rule, !verdict.accepted });
     }
 }
 
@@ -1096,7 +988,7 @@ void SmtpSession::releaseDelayedReply()
         return;
     }
     m_out += m_delayedOut;
-    m_events.push_back({ SmtpEvent::Type::SentReply, m_delayedTranscript, {}, false });
+    m_events.push_back(SmtpEvents::SentReply { m_delayedTranscript });
     m_delayedOut.clear();
     m_delayedTranscript.clear();
     m_state = m_stateAfterDelay;
@@ -1105,14 +997,9 @@ void SmtpSession::releaseDelayedReply()
     }
 }
 
-void SmtpSession::replyVerdict(const SmtpVerdict &verdict)
-{
-    reply(SmtpReply { verdict.code, verdict.enhanced, { verdict.text.isEmpty() ? "Rejected" : verdict.text } });
-}
-
 void SmtpSession::logIn(const QByteArray &text)
 {
-    m_events.push_back({ SmtpEvent::Type::ReceivedLine, text, {}, false });
+    m_events.push_back(SmtpEvents::ReceivedLine { text });
 }
 
 void SmtpSession::close()
@@ -1124,7 +1011,7 @@ void SmtpSession::close()
     }
     m_state = State::Closed;
     m_in = QByteArray();
-    m_events.push_back({ SmtpEvent::Type::Close, {}, {}, false });
+    m_events.push_back(SmtpEvents::Close {});
 }
 
 QByteArray SmtpSession::takeOutput()

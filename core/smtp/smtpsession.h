@@ -1,8 +1,11 @@
 #pragma once
 
 #include "authconfig.h"
+#include "smtpdotunstuffer.h"
 #include "smtpenvelope.h"
-#include "smtpreply.h"
+#include "smtpevent.h"
+#include "smtpreplies.h"
+#include "smtpsequence.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -10,6 +13,7 @@
 #include <vector>
 
 class SmtpValidator;
+struct SmtpVerdict;
 
 struct SmtpSessionConfig
 {
@@ -17,28 +21,8 @@ struct SmtpSessionConfig
     qint64 maxMessageSize = 64 * 1024 * 1024;
     int maxRecipients = 1000;
     AuthConfig auth;
-    bool tlsAvailable = false; // STARTTLS offered (a later layer performs the handshake)
+    bool tlsAvailable = false; // STARTTLS offered; SmtpWorker sets it where the listener has a certificate
     const SmtpValidator *validator = nullptr; // not owned; null accepts everything
-};
-
-// Something the session did that its owner may act on, in order.
-struct SmtpEvent
-{
-    enum class Type {
-        ReceivedLine, // text: a command line as received (AUTH secrets masked), or "[N octets of message data]"
-        SentReply, // text: a reply, lines joined with '\n'
-        EnvelopeChanged, // MAIL, RCPT, RSET, HELO/EHLO changed the transaction
-        MessageComplete, // takeMessage() holds the message; the session is paused until deliveryFinished()
-        AuthAttempted, // text: mechanism, user: the user name, success
-        StartTls, // the owner must start the TLS handshake now, then call tlsStarted()
-        Close, // the owner must flush the output and close the connection
-        Delay, // text: milliseconds; the next reply is held until the owner calls delayElapsed() (a rule's delay)
-        RuleApplied, // text: which rule decided the command just answered (for the session log)
-    };
-    Type type;
-    QByteArray text;
-    QByteArray user;
-    bool success = false;
 };
 
 // A message handed over at the end of DATA or the last BDAT chunk.
@@ -49,7 +33,8 @@ struct SmtpMessage
 };
 
 // The SMTP server protocol (RFC 5321 and the extensions README "What the SMTP server does" lists) as a pure state
-// machine: bytes in, reply bytes and events out. It owns no socket, timer, clock or thread (sans-IO).
+// machine: bytes in, reply bytes and events out. It owns no socket, timer, clock or thread (sans-IO). Which command
+// may come when is SmtpSequence's table; every reply text is SmtpReplies'.
 class SmtpSession
 {
 public:
@@ -59,12 +44,12 @@ public:
         AuthResponse, // waiting for an AUTH continuation line
         Data,
         BdatChunk,
-        Paused, // a message is being stored; input is buffered, not processed
+        Paused, // a message is being stored, or a TLS handshake runs; input is buffered, not processed
         Delaying, // a reply is held for a rule's delay; input is buffered, not processed
         Closed,
     };
 
-    SmtpSession(const SmtpSessionConfig &config, const QHostAddress &clientAddress, quint16 clientPort);
+    SmtpSession(const SmtpSessionConfig &config, const ClientAddress &clientAddress, quint16 clientPort);
 
     // Consults the host hook and queues the greeting (or the 550 that replaces it); a client that sent anything
     // before this gets 554 and the session closes.
@@ -91,6 +76,8 @@ public:
     bool isClosed() const { return m_state == State::Closed; }
     bool isPaused() const { return m_state == State::Paused; }
     bool isDelaying() const { return m_state == State::Delaying; }
+    // Whether the session reads commands (short lines) rather than message data now.
+    bool readsCommands() const { return m_state == State::Command || m_state == State::AuthResponse; }
     // A transaction is open: MAIL was accepted and its message not yet handed over or abandoned.
     bool hasTransaction() const { return m_hasSender && m_state != State::Paused; }
     bool enhancedCodes() const { return m_enhanced; }
@@ -98,16 +85,9 @@ public:
     // Bytes received but not yet processed (bounded: the owner stops reading while paused).
     qsizetype bufferedBytes() const { return m_in.size() - m_pos; }
 
-    // The reply to a message stored as messageId (the final reply of DATA or BDAT LAST).
-    static SmtpReply queuedReply(const QByteArray &messageId);
-    // queuedReply() as this session sends it, as a transcript entry: the store keeps it with the message before it
-    // is sent (deliveryFinished() sends the very same).
+    // The final reply to a message stored as messageId as this session sends it, as a transcript entry: the store
+    // keeps it with the message before it is sent (deliveryFinished() sends the very same).
     QByteArray queuedReplyTranscript(const QByteArray &messageId) const;
-
-    // The reply sent instead of the greeting when the connection limit is reached.
-    static QByteArray tooManyConnectionsReply(const QByteArray &hostname);
-    // The reply sent instead of the greeting when the process is out of file descriptors.
-    static QByteArray outOfDescriptorsReply(const QByteArray &hostname);
 
 private:
     enum class AuthMechanism { None, Plain, Login, CramMd5 };
@@ -117,16 +97,18 @@ private:
     qsizetype processLine(const char *p, qsizetype n);
     qsizetype processData(const char *p, qsizetype n);
     qsizetype processBdat(const char *p, qsizetype n);
-    void handleCommand(QByteArray line);
-    void handleHelo(const QByteArray &arg, bool extended);
+    void handleCommand(const QByteArray &line);
+    SmtpSequence::Facts facts(const QByteArray &arg) const;
+    void handleHelo(const QByteArray &arg, SmtpCommand command);
     void handleMail(const QByteArray &arg);
     void handleRcpt(const QByteArray &arg);
-    void handleData(const QByteArray &arg);
-    void handleBdat(const QByteArray &arg);
+    void handleData();
+    void handleBdat(const QByteArray &arg, std::optional<SmtpReplyId> refusal);
     void handleAuth(const QByteArray &arg);
     void handleAuthResponse(const QByteArray &response);
-    void handleStartTls(const QByteArray &arg);
+    void handleStartTls();
     void finishAuth(bool success, const QByteArray &user);
+    static const char *mechanismName(AuthMechanism mechanism);
     void startDataReader();
     void finishData();
     void finishBdatChunk();
@@ -135,13 +117,12 @@ private:
     bool checkData();
     void resetTransaction();
 
-    void reply(int code, const char *enhanced, const QByteArray &text);
+    void reply(SmtpReplyId id, QByteArrayView argument = {});
     void reply(const SmtpReply &r);
     // Whether r goes out with its enhanced status code.
     bool withEnhanced(const SmtpReply &r) const;
-    void replyVerdict(const struct SmtpVerdict &verdict);
     // Applies a verdict's delay to the next reply and logs the rule that decided.
-    void noteVerdict(const struct SmtpVerdict &verdict);
+    void noteVerdict(const SmtpVerdict &verdict);
     void releaseDelayedReply();
     void logIn(const QByteArray &text);
     void close();
@@ -169,17 +150,13 @@ private:
     QByteArray m_data;
     qint64 m_dataSize = 0; // octets after unstuffing, counted even when not kept
     bool m_dataTooBig = false;
-    bool m_lineTooLong = false;
-    // DATA reader
-    bool m_atLineStart = true;
-    bool m_lastWasCr = false;
-    qint64 m_lineLength = 0;
+    SmtpDotUnstuffer m_dataReader; // DATA
     // BDAT reader
     qint64 m_bdatRemaining = 0;
     qint64 m_bdatChunkSize = 0;
     bool m_bdatLast = false;
     bool m_bdatDiscard = false; // the chunk is read and dropped (a sequence error already decided its reply)
-    QByteArray m_bdatErrorText; // non-empty: the chunk ends in 503 with this text
+    std::optional<SmtpReplyId> m_bdatRefusal; // the chunk ends in this reply (RFC 3030 §2: read, then refused)
     // A rule's delay: the next reply waits (m_delayNextMs), then is held here until delayElapsed().
     int m_delayNextMs = 0;
     int m_dataDelayMs = 0; // a data rule's delay for the final reply after the commit

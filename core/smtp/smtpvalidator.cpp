@@ -1,6 +1,6 @@
 #include "smtpvalidator.h"
 
-SmtpVerdict SmtpValidator::checkHost(const QHostAddress &) const
+SmtpVerdict SmtpValidator::checkHost(const ClientAddress &) const
 {
     return SmtpVerdict::accept();
 }

@@ -2,7 +2,7 @@
 
 #include "smtpverdict.h"
 
-#include <QHostAddress>
+#include "../message/clientaddress.h"
 
 struct SmtpEnvelope;
 
@@ -13,7 +13,7 @@ class SmtpValidator
 {
 public:
     virtual ~SmtpValidator() = default;
-    virtual SmtpVerdict checkHost(const QHostAddress &client) const;
+    virtual SmtpVerdict checkHost(const ClientAddress &client) const;
     virtual SmtpVerdict checkSender(const QByteArray &address, const SmtpEnvelope &envelope) const;
     virtual SmtpVerdict checkRecipient(const QByteArray &address, const SmtpEnvelope &envelope) const;
     // After the credentials of an AUTH exchange were accepted: a refusal answers instead of 235.

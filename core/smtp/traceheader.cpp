@@ -26,13 +26,12 @@ QByteArray sanitize(const QByteArray &text)
 QByteArray TraceHeader::received(
     const SmtpEnvelope &envelope, const QByteArray &hostname, const QByteArray &id, qint64 timeMs)
 {
-    QHostAddress address = envelope.clientAddress;
     // RFC 5321 §4.1.3: IPv6 address literals carry the "IPv6:" tag and are hex digits, colons and dots only, so a
     // link-local peer's zone ("fe80::1%eth0") is left out.
-    address.setScopeId(QString());
-    const QByteArray literal = address.protocol() == QAbstractSocket::IPv6Protocol
-        ? "IPv6:" + address.toString().toLatin1()
-        : address.toString().toLatin1();
+    const ClientAddress &address = envelope.clientAddress;
+    const QByteArray literal = address.family() == ClientAddress::Family::IPv6
+        ? "IPv6:" + address.addressText().toLatin1()
+        : address.addressText().toLatin1();
     const QDateTime when = QDateTime::fromMSecsSinceEpoch(timeMs, Qt::UTC);
     // RFC 5322 §3.3 date-time, always in English.
     const QByteArray date

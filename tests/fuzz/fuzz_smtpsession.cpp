@@ -3,10 +3,9 @@
 // Run by `packaging/letterbox-dev test --fuzz`.
 #include <smtp/smtpsession.h>
 
-#include <QHostAddress>
-
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -20,31 +19,32 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     config.maxMessageSize = 4096;
     config.maxRecipients = 5;
     config.tlsAvailable = (data[0] & 0x80) != 0;
-    SmtpSession session(config, QHostAddress(QHostAddress::LocalHost), 40000);
+    SmtpSession session(config, ClientAddress::fromString(u"127.0.0.1"), 40000);
     session.start();
     bool closed = false;
     for (qsizetype pos = 0; pos < input.size(); pos += piece) {
         session.receive(input.sliced(pos, qMin(piece, input.size() - pos)));
         for (const SmtpEvent &event : session.takeEvents()) {
-            switch (event.type) {
-            case SmtpEvent::Type::MessageComplete:
-                if (session.takeMessage().data.size() > config.maxMessageSize) {
-                    __builtin_trap();
-                }
-                session.deliveryFinished((pos & 1) == 0, "ID");
-                break;
-            case SmtpEvent::Type::StartTls:
-                session.tlsStarted();
-                break;
-            case SmtpEvent::Type::Delay:
-                session.delayElapsed();
-                break;
-            case SmtpEvent::Type::Close:
-                closed = true;
-                break;
-            default:
-                break;
-            }
+            std::visit(
+                [&](const auto &e) {
+                    using Event = std::decay_t<decltype(e)>;
+                    if constexpr (std::is_same_v<Event, SmtpEvents::MessageComplete>) {
+                        if (session.takeMessage().data.size() > config.maxMessageSize) {
+                            __builtin_trap();
+                        }
+                        session.deliveryFinished((pos & 1) == 0, "ID");
+                    } else if constexpr (std::is_same_v<Event, SmtpEvents::StartTls>) {
+                        session.tlsStarted();
+                    } else if constexpr (std::is_same_v<Event, SmtpEvents::Delay>) {
+                        if (e.duration.count() < 0) {
+                            __builtin_trap();
+                        }
+                        session.delayElapsed();
+                    } else if constexpr (std::is_same_v<Event, SmtpEvents::Close>) {
+                        closed = true;
+                    }
+                },
+                event);
         }
         const QByteArray out = session.takeOutput();
         // Replies are whole lines: the session never leaves a reply half made.

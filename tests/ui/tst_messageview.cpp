@@ -54,7 +54,7 @@ QString deliverOverSmtp(MessageStore &store, const SmtpDelivery &d)
     in.envelope.rcptTo = d.rcptTo;
     in.envelope.helo = "client.example.test";
     in.envelope.esmtp = true;
-    in.envelope.clientAddress = QHostAddress::LocalHost;
+    in.envelope.clientAddress = ClientAddress::fromString(u"127.0.0.1");
     in.envelope.clientPort = 50123;
     in.traceHeader = TraceHeader::received(in.envelope, "mx.test", in.id, in.receivedMs);
     in.data = d.data;

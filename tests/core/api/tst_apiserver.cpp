@@ -40,7 +40,7 @@ IncomingMessage makeMessage(const QByteArray &id, const QByteArray &data, QByteA
     m.envelope.rcptTo = std::move(rcptTo);
     m.envelope.helo = "client.test";
     m.envelope.esmtp = true;
-    m.envelope.clientAddress = QHostAddress(QStringLiteral("127.0.0.1"));
+    m.envelope.clientAddress = ClientAddress::fromString(u"127.0.0.1");
     m.envelope.clientPort = 40001;
     m.receivedMs = receivedMs;
     m.traceHeader = traceFor(id);

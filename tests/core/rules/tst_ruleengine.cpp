@@ -56,7 +56,7 @@ SmtpVerdict check(const RuleEngine &engine, RuleSet::Stage stage, const QByteArr
     const SmtpEnvelope envelope;
     switch (stage) {
     case RuleSet::Stage::Host:
-        return engine.checkHost(QHostAddress(QString::fromLatin1(subject)));
+        return engine.checkHost(ClientAddress::fromString(QString::fromLatin1(subject)));
     case RuleSet::Stage::Sender:
         return engine.checkSender(subject, envelope);
     case RuleSet::Stage::Recipient:

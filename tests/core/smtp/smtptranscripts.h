@@ -5,7 +5,6 @@
 
 #include <smtp/smtpvalidator.h>
 
-#include <QHostAddress>
 #include <QTest>
 
 namespace SmtpTranscripts {
@@ -15,9 +14,10 @@ inline const QByteArray Host = "mx.test";
 class TestValidator : public SmtpValidator
 {
 public:
-    SmtpVerdict checkHost(const QHostAddress &client) const override
+    SmtpVerdict checkHost(const ClientAddress &client) const override
     {
-        if (client.isInSubnet(QHostAddress(QStringLiteral("192.0.2.0")), 24)) {
+        // 192.0.2.0/24 (RFC 5737 TEST-NET-1): the first three octets of the dotted quad.
+        if (client.family() == ClientAddress::Family::IPv4 && client.toString().startsWith(u"192.0.2.")) {
             return SmtpVerdict::reject(550, "5.7.1", "Access denied for " + client.toString().toLatin1());
         }
         return SmtpVerdict::accept();

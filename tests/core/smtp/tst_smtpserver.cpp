@@ -131,9 +131,10 @@ private:
 class RejectingValidator : public SmtpValidator
 {
 public:
-    SmtpVerdict checkHost(const QHostAddress &client) const override
+    SmtpVerdict checkHost(const ClientAddress &client) const override
     {
-        return client.isLoopback() ? SmtpVerdict::reject(550, "5.7.1", "Access denied") : SmtpVerdict::accept();
+        const bool loopback = QHostAddress(client.toString()).isLoopback();
+        return loopback ? SmtpVerdict::reject(550, "5.7.1", "Access denied") : SmtpVerdict::accept();
     }
 };
 
@@ -142,7 +143,7 @@ public:
 class SlowFirstHostValidator : public SmtpValidator
 {
 public:
-    SmtpVerdict checkHost(const QHostAddress &) const override
+    SmtpVerdict checkHost(const ClientAddress &) const override
     {
         if (m_calls.fetch_add(1) == 0) {
             m_sleeping = true;

@@ -16,6 +16,30 @@ using namespace SmtpTranscripts;
 
 enum class Split { Whole, ByteByByte, Random };
 
+ClientAddress address(QStringView text)
+{
+    return ClientAddress::fromString(text);
+}
+const ClientAddress Local = address(u"127.0.0.1");
+
+template<typename Event>
+bool holds(const std::vector<SmtpEvent> &events)
+{
+    return std::any_of(
+        events.cbegin(), events.cend(), [](const SmtpEvent &e) { return std::holds_alternative<Event>(e); });
+}
+
+template<typename Event>
+const Event *find(const std::vector<SmtpEvent> &events)
+{
+    for (const SmtpEvent &e : events) {
+        if (const auto *found = std::get_if<Event>(&e)) {
+            return found;
+        }
+    }
+    return nullptr;
+}
+
 struct RunResult
 {
     QByteArray output;
@@ -25,7 +49,7 @@ struct RunResult
 
 // Feeds input to a session; each completed message is answered ok (id MSG<n>) unless failDeliveries.
 RunResult run(const QByteArray &input, Split split, quint32 seed, SmtpSessionConfig config = {},
-    const QHostAddress &peer = QHostAddress(QStringLiteral("127.0.0.1")), bool failDeliveries = false)
+    const ClientAddress &peer = Local, bool failDeliveries = false)
 {
     config.hostname = Host;
     if (config.maxMessageSize == 64 * 1024 * 1024) {
@@ -38,21 +62,13 @@ RunResult run(const QByteArray &input, Split split, quint32 seed, SmtpSessionCon
     QRandomGenerator rng(seed);
     qsizetype pos = 0;
     const auto pump = [&] {
-        for (const SmtpEvent &e : session.takeEvents()) {
-            if (e.type == SmtpEvent::Type::Close) {
-                result.closed = true;
-            }
-        }
+        result.closed |= holds<SmtpEvents::Close>(session.takeEvents());
         while (session.isPaused()) {
             result.messages << session.takeMessage();
             result.output += session.takeOutput();
             session.takeEvents();
             session.deliveryFinished(!failDeliveries, "MSG" + QByteArray::number(result.messages.size()));
-            for (const SmtpEvent &e : session.takeEvents()) {
-                if (e.type == SmtpEvent::Type::Close) {
-                    result.closed = true;
-                }
-            }
+            result.closed |= holds<SmtpEvents::Close>(session.takeEvents());
         }
         result.output += session.takeOutput();
     };
@@ -111,7 +127,7 @@ public:
     SmtpVerdict recipientSlow; // for recipients starting with "slow"
     SmtpVerdict auth;
     SmtpVerdict data; // for messages whose data contains "reject me"
-    SmtpVerdict checkHost(const QHostAddress &) const override { return host; }
+    SmtpVerdict checkHost(const ClientAddress &) const override { return host; }
     SmtpVerdict checkSender(const QByteArray &, const SmtpEnvelope &) const override { return sender; }
     SmtpVerdict checkRecipient(const QByteArray &address, const SmtpEnvelope &) const override
     {
@@ -139,22 +155,13 @@ SmtpSessionConfig scriptedConfig(const ScriptedValidator *validator)
     config.validator = validator;
     return config;
 }
-
-QList<SmtpEvent::Type> types(const std::vector<SmtpEvent> &events)
-{
-    QList<SmtpEvent::Type> list;
-    for (const SmtpEvent &e : events) {
-        list << e.type;
-    }
-    return list;
-}
 } // namespace
 
 void TestSmtpSession::aDelayHoldsTheReplyAndTheInputAfterIt()
 {
     ScriptedValidator validator;
     validator.recipientSlow = ruled(SmtpVerdict::accept(), 1500, "recipient rule 1: glob slow*");
-    SmtpSession session(scriptedConfig(&validator), QHostAddress::LocalHost, 1);
+    SmtpSession session(scriptedConfig(&validator), Local, 1);
     session.start();
     session.takeOutput();
     // Pipelined: the second RCPT waits behind the delayed first one (replies stay in order).
@@ -162,15 +169,13 @@ void TestSmtpSession::aDelayHoldsTheReplyAndTheInputAfterIt()
     QCOMPARE(session.takeOutput(), ehloReply() + "250 2.1.0 Ok\r\n");
     QVERIFY(session.isDelaying());
     const std::vector<SmtpEvent> events = session.takeEvents();
-    const auto delay = std::find_if(
-        events.cbegin(), events.cend(), [](const SmtpEvent &e) { return e.type == SmtpEvent::Type::Delay; });
-    QVERIFY(delay != events.cend());
-    QCOMPARE(delay->text, QByteArray("1500"));
-    const auto rule = std::find_if(
-        events.cbegin(), events.cend(), [](const SmtpEvent &e) { return e.type == SmtpEvent::Type::RuleApplied; });
-    QVERIFY(rule != events.cend());
-    QCOMPARE(rule->text, QByteArray("recipient rule 1: glob slow*"));
-    QVERIFY(!rule->success); // it did not refuse
+    const auto *delay = find<SmtpEvents::Delay>(events);
+    QVERIFY(delay);
+    QCOMPARE(delay->duration, std::chrono::milliseconds(1500));
+    const auto *rule = find<SmtpEvents::RuleApplied>(events);
+    QVERIFY(rule);
+    QCOMPARE(rule->rule, QByteArray("recipient rule 1: glob slow*"));
+    QVERIFY(!rule->refused);
     // More input while delaying is kept, not processed.
     session.receive("QUIT\r\n");
     QCOMPARE(session.takeOutput(), QByteArray());
@@ -184,17 +189,17 @@ void TestSmtpSession::hostRefusalModes()
     ScriptedValidator validator;
     validator.host = SmtpVerdict::reject(550, "5.7.1", "Go away");
     validator.host.hostReply = SmtpVerdict::HostReply::Greeting;
-    SmtpSession greeting(scriptedConfig(&validator), QHostAddress::LocalHost, 1);
+    SmtpSession greeting(scriptedConfig(&validator), Local, 1);
     greeting.start();
     greeting.receive("EHLO client.test\r\nQUIT\r\n");
     // RFC 5321 §3.1: 554 instead of 220, then 503 to all but QUIT.
     QCOMPARE(greeting.takeOutput(), crlf({ "554 mx.test Go away", "503 5.7.1 Error: access denied", "221 Bye" }));
 
     validator.host.hostReply = SmtpVerdict::HostReply::Drop;
-    SmtpSession drop(scriptedConfig(&validator), QHostAddress::LocalHost, 1);
+    SmtpSession drop(scriptedConfig(&validator), Local, 1);
     drop.start();
     QCOMPARE(drop.takeOutput(), crlf({ "421 mx.test Go away" }));
-    QVERIFY(types(drop.takeEvents()).contains(SmtpEvent::Type::Close));
+    QVERIFY(holds<SmtpEvents::Close>(drop.takeEvents()));
     QVERIFY(drop.isClosed());
 }
 
@@ -203,14 +208,14 @@ void TestSmtpSession::aDroppedHostIsClosedAfterItsDelay()
     ScriptedValidator validator;
     validator.host = ruled(SmtpVerdict::reject(421, "4.3.2", "Busy"), 3000, "host rule 1: cidr 127.0.0.0/8");
     validator.host.hostReply = SmtpVerdict::HostReply::Drop;
-    SmtpSession session(scriptedConfig(&validator), QHostAddress::LocalHost, 1);
+    SmtpSession session(scriptedConfig(&validator), Local, 1);
     session.start();
     QCOMPARE(session.takeOutput(), QByteArray());
-    QVERIFY(!types(session.takeEvents()).contains(SmtpEvent::Type::Close));
+    QVERIFY(!holds<SmtpEvents::Close>(session.takeEvents()));
     QVERIFY(!session.isClosed());
     session.delayElapsed();
     QCOMPARE(session.takeOutput(), crlf({ "421 mx.test Busy" }));
-    QVERIFY(types(session.takeEvents()).contains(SmtpEvent::Type::Close));
+    QVERIFY(holds<SmtpEvents::Close>(session.takeEvents()));
     QVERIFY(session.isClosed());
 }
 
@@ -218,27 +223,26 @@ void TestSmtpSession::authRefusedByTheHook()
 {
     ScriptedValidator validator;
     validator.auth = SmtpVerdict::reject(535, "5.7.8", "authentication failed");
-    SmtpSession session(scriptedConfig(&validator), QHostAddress::LocalHost, 1);
+    SmtpSession session(scriptedConfig(&validator), Local, 1);
     session.start();
     session.takeOutput();
     // PLAIN \0alice\0secret (RFC 4616).
     session.receive("EHLO client.test\r\nAUTH PLAIN AGFsaWNlAHNlY3JldA==\r\nMAIL FROM:<a@x.test>\r\n");
     QCOMPARE(session.takeOutput(), ehloReply() + "535 5.7.8 authentication failed\r\n250 2.1.0 Ok\r\n");
     QVERIFY(session.envelope().authUser.isEmpty());
-    bool refused = false;
-    for (const SmtpEvent &e : session.takeEvents()) {
-        if (e.type == SmtpEvent::Type::AuthAttempted) {
-            refused = !e.success && e.user == "alice";
-        }
-    }
-    QVERIFY(refused);
+    const std::vector<SmtpEvent> events = session.takeEvents();
+    const auto *attempt = find<SmtpEvents::AuthAttempted>(events);
+    QVERIFY(attempt);
+    QCOMPARE(attempt->mechanism, QByteArray("PLAIN"));
+    QCOMPARE(attempt->user, QByteArray("alice"));
+    QVERIFY(!attempt->success);
 }
 
 void TestSmtpSession::dataRefusedByTheHook()
 {
     ScriptedValidator validator;
     validator.data = ruled(SmtpVerdict::reject(554, "5.6.0", "Content rejected"), 0, "data rule 1: Subject");
-    SmtpSession session(scriptedConfig(&validator), QHostAddress::LocalHost, 1);
+    SmtpSession session(scriptedConfig(&validator), Local, 1);
     session.start();
     session.takeOutput();
     session.receive("EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n"
@@ -249,14 +253,14 @@ void TestSmtpSession::dataRefusedByTheHook()
             + "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n"
               "554 5.6.0 Content rejected\r\n250 2.1.0 Ok\r\n");
     QVERIFY(!session.isPaused());
-    QVERIFY(!types(session.takeEvents()).contains(SmtpEvent::Type::MessageComplete));
+    QVERIFY(!holds<SmtpEvents::MessageComplete>(session.takeEvents()));
 }
 
 void TestSmtpSession::anAcceptingDataDelayHoldsTheFinalReply()
 {
     ScriptedValidator validator;
     validator.data = ruled(SmtpVerdict::accept(), 2000, "data rule 1: slow commit");
-    SmtpSession session(scriptedConfig(&validator), QHostAddress::LocalHost, 1);
+    SmtpSession session(scriptedConfig(&validator), Local, 1);
     session.start();
     session.takeOutput();
     session.receive("EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\nhi\r\n.\r\n");
@@ -274,7 +278,7 @@ void TestSmtpSession::shutdownReleasesAHeldReply()
 {
     ScriptedValidator validator;
     validator.sender = ruled(SmtpVerdict::reject(451, "4.3.0", "try later"), 60000, "sender rule 1");
-    SmtpSession session(scriptedConfig(&validator), QHostAddress::LocalHost, 1);
+    SmtpSession session(scriptedConfig(&validator), Local, 1);
     session.start();
     session.takeOutput();
     session.receive("EHLO client.test\r\nMAIL FROM:<a@x.test>\r\n");
@@ -360,7 +364,7 @@ void TestSmtpSession::cramMd5()
     config.hostname = Host;
     config.auth = AuthConfig::fromCredentials({ { "tim", "tanstaaftanstaaf" } });
     for (const bool right : { true, false }) {
-        SmtpSession session(config, QHostAddress::LocalHost, 1);
+        SmtpSession session(config, Local, 1);
         session.start();
         session.receive("EHLO client.test\r\nAUTH CRAM-MD5\r\n");
         const QByteArray out = session.takeOutput();
@@ -388,14 +392,13 @@ void TestSmtpSession::hostRejection()
 {
     // README "Testing failure handling": 550 TEXT instead of the greeting, connection kept, 503 5.7.1 to all but QUIT.
     const RunResult result = run(crlf({ "EHLO client.test", "MAIL FROM:<a@x.test>", "NOOP", "QUIT" }), Split::Random, 4,
-        {}, QHostAddress(QStringLiteral("192.0.2.7")));
+        {}, address(u"192.0.2.7"));
     QCOMPARE(result.output,
         crlf({ "550 Access denied for 192.0.2.7", "503 5.7.1 Error: access denied", "503 5.7.1 Error: access denied",
             "503 5.7.1 Error: access denied", "221 Bye" }));
     QVERIFY(result.closed);
     // IPv4-mapped IPv6 peers are matched as IPv4.
-    const RunResult mapped
-        = run(crlf({ "QUIT" }), Split::Whole, 0, {}, QHostAddress(QStringLiteral("::ffff:192.0.2.9")));
+    const RunResult mapped = run(crlf({ "QUIT" }), Split::Whole, 0, {}, address(u"::ffff:192.0.2.9"));
     QVERIFY(mapped.output.startsWith("550 Access denied for 192.0.2.9\r\n"));
 }
 
@@ -405,7 +408,7 @@ void TestSmtpSession::startTlsDropsPipelinedCommands()
     config.hostname = Host;
     config.maxMessageSize = 1000000;
     config.tlsAvailable = true;
-    SmtpSession session(config, QHostAddress::LocalHost, 1);
+    SmtpSession session(config, Local, 1);
     session.start();
     session.takeOutput();
     session.receive("EHLO client.test\r\n");
@@ -414,11 +417,7 @@ void TestSmtpSession::startTlsDropsPipelinedCommands()
     // RFC 3207 §5 / CVE-2011-0411: the MAIL sent with STARTTLS must not be executed.
     session.receive("STARTTLS\r\nMAIL FROM:<injected@x.test>\r\n");
     QCOMPARE(session.takeOutput(), QByteArray("220 2.0.0 Ready to start TLS\r\n"));
-    bool startTls = false;
-    for (const SmtpEvent &e : session.takeEvents()) {
-        startTls |= e.type == SmtpEvent::Type::StartTls;
-    }
-    QVERIFY(startTls);
+    QVERIFY(holds<SmtpEvents::StartTls>(session.takeEvents()));
     session.tlsStarted();
     session.receive("MAIL FROM:<a@x.test>\r\nEHLO client.test\r\n");
     const QByteArray out = session.takeOutput();
@@ -432,14 +431,14 @@ void TestSmtpSession::idleTimeout()
 {
     SmtpSessionConfig config;
     config.hostname = Host;
-    SmtpSession before(config, QHostAddress::LocalHost, 1);
+    SmtpSession before(config, Local, 1);
     before.start();
     before.takeOutput();
     before.timeout();
     QCOMPARE(before.takeOutput(), QByteArray("421 mx.test Error: timeout exceeded\r\n"));
     QVERIFY(before.isClosed());
 
-    SmtpSession after(config, QHostAddress::LocalHost, 1);
+    SmtpSession after(config, Local, 1);
     after.start();
     after.receive("EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\npartial");
     after.takeOutput();
@@ -452,7 +451,7 @@ void TestSmtpSession::failedDeliveryGets451()
 {
     const RunResult result = run(crlf({ "EHLO client.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA", "x",
                                      ".", "MAIL FROM:<a@x.test>" }),
-        Split::Random, 9, {}, QHostAddress(QStringLiteral("127.0.0.1")), true);
+        Split::Random, 9, {}, Local, true);
     QCOMPARE(result.output,
         Greeting + ehloReply()
             + crlf({ "250 2.1.0 Ok", "250 2.1.5 Ok", "354 End data with <CR><LF>.<CR><LF>",
@@ -463,14 +462,14 @@ void TestSmtpSession::shutdownWaitsForTheMessageBeingStored()
 {
     SmtpSessionConfig config;
     config.hostname = Host;
-    SmtpSession idle(config, QHostAddress::LocalHost, 1);
+    SmtpSession idle(config, Local, 1);
     idle.start();
     idle.takeOutput();
     idle.shutdown();
     QCOMPARE(idle.takeOutput(), QByteArray("421 mx.test Service shutting down\r\n"));
     QVERIFY(idle.isClosed());
 
-    SmtpSession busy(config, QHostAddress::LocalHost, 1);
+    SmtpSession busy(config, Local, 1);
     busy.start();
     busy.receive("EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\nx\r\n.\r\n"
                  "MAIL FROM:<next@x.test>\r\n");
@@ -496,7 +495,7 @@ void TestSmtpSession::garbageNeverGrowsTheBuffer()
         SmtpSessionConfig config;
         config.hostname = Host;
         config.maxMessageSize = 100000;
-        SmtpSession session(config, QHostAddress::LocalHost, 1);
+        SmtpSession session(config, Local, 1);
         session.start();
         qsizetype sent = 0;
         while (sent < 2000000 && !session.isClosed()) {
@@ -533,7 +532,7 @@ void TestSmtpSession::envelopeRecordsSessionFacts()
     const RunResult result
         = run(crlf({ "EHLO client.test", ("AUTH PLAIN " + QByteArray("\0alice\0pw", 9).toBase64()).constData(),
                   "MAIL FROM:<> SMTPUTF8", "RCPT TO:<b@y.test>", "RCPT TO:<c@y.test>", "DATA", "x", "." }),
-            Split::Random, 11, {}, QHostAddress(QStringLiteral("::1")));
+            Split::Random, 11, {}, address(u"::1"));
     QCOMPARE(result.messages.size(), 1);
     const SmtpEnvelope &env = result.messages.first().envelope;
     QCOMPARE(env.mailFrom, QByteArray());
@@ -541,7 +540,7 @@ void TestSmtpSession::envelopeRecordsSessionFacts()
     QCOMPARE(env.helo, QByteArray("client.test"));
     QCOMPARE(env.authUser, QByteArray("alice"));
     QVERIFY(env.smtpUtf8);
-    QCOMPARE(env.clientAddress, QHostAddress(QStringLiteral("::1")));
+    QCOMPARE(env.clientAddress, address(u"::1"));
     QCOMPARE(env.clientPort, quint16(40000));
     QCOMPARE(env.protocol(), QByteArray("ESMTPA"));
 }
@@ -573,8 +572,8 @@ void TestSmtpSession::anHttpRequestClosesTheConnection()
     }
 
     // A rejected host gets the same treatment (not the 503 it gets for SMTP commands).
-    const RunResult rejected = run(crlf({ "CONNECT mx.test:25 HTTP/1.1", "QUIT" }), Split::Whole, 0, {},
-        QHostAddress(QStringLiteral("192.0.2.7")));
+    const RunResult rejected
+        = run(crlf({ "CONNECT mx.test:25 HTTP/1.1", "QUIT" }), Split::Whole, 0, {}, address(u"192.0.2.7"));
     QCOMPARE(rejected.output,
         crlf({ "550 Access denied for 192.0.2.7", "554 Error: HTTP request on the SMTP port, closing connection" }));
     QVERIFY(rejected.closed);
@@ -585,7 +584,7 @@ void TestSmtpSession::anHttpRequestClosesTheConnection()
              "TRACE / HTTP/1.1", "Host: a", "HOST:a", "User-Agent: curl/8", "user-agent:x" }) {
         SmtpSessionConfig config;
         config.hostname = Host;
-        SmtpSession session(config, QHostAddress::LocalHost, 1);
+        SmtpSession session(config, Local, 1);
         session.start();
         session.takeOutput();
         session.receive(QByteArray(line) + "\r\nNOOP\r\n");
@@ -602,22 +601,23 @@ void TestSmtpSession::aClientThatTalksBeforeTheGreetingIsRefused()
     SmtpSessionConfig config;
     config.hostname = Host;
     config.validator = &s_validator;
-    SmtpSession early(config, QHostAddress::LocalHost, 1);
+    SmtpSession early(config, Local, 1);
     early.receive("EHLO x\r\nMAIL FROM:<a@x.test>\r\n");
     QCOMPARE(early.takeOutput(), QByteArray());
     early.start();
     QCOMPARE(early.takeOutput(), QByteArray("554 mx.test Error: client sent data before the greeting\r\n"));
     QVERIFY(early.isClosed());
     const std::vector<SmtpEvent> events = early.takeEvents();
-    QVERIFY(types(events).contains(SmtpEvent::Type::Close));
-    QCOMPARE(events.front().type, SmtpEvent::Type::ReceivedLine);
-    QCOMPARE(events.front().text, QByteArray("[30 octets before the greeting]"));
+    QVERIFY(holds<SmtpEvents::Close>(events));
+    const auto *first = std::get_if<SmtpEvents::ReceivedLine>(&events.front());
+    QVERIFY(first);
+    QCOMPARE(first->text, QByteArray("[30 octets before the greeting]"));
     QVERIFY(early.envelope().helo.isEmpty());
     early.receive("QUIT\r\n");
     QCOMPARE(early.takeOutput(), QByteArray());
 
     // Whatever arrives before the greeting is bounded: the session keeps nothing of it.
-    SmtpSession flood(config, QHostAddress::LocalHost, 1);
+    SmtpSession flood(config, Local, 1);
     for (int i = 0; i < 100; ++i) {
         flood.receive(QByteArray(64 * 1024, 'x'));
     }
@@ -626,7 +626,7 @@ void TestSmtpSession::aClientThatTalksBeforeTheGreetingIsRefused()
     QVERIFY(flood.takeOutput().startsWith("554 mx.test Error: client sent data before the greeting"));
 
     // Nothing early: the usual greeting.
-    SmtpSession polite(config, QHostAddress::LocalHost, 1);
+    SmtpSession polite(config, Local, 1);
     polite.receive(QByteArrayView());
     polite.start();
     QCOMPARE(polite.takeOutput(), Greeting);

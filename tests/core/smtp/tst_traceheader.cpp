@@ -17,7 +17,7 @@ SmtpEnvelope envelope(const QByteArray &helo, const QString &address, bool esmtp
 {
     SmtpEnvelope e;
     e.helo = helo;
-    e.clientAddress = QHostAddress(address);
+    e.clientAddress = ClientAddress::fromString(address);
     e.esmtp = esmtp;
     return e;
 }

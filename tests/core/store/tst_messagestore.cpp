@@ -30,7 +30,7 @@ IncomingMessage makeMessage(const QByteArray &id, const QByteArray &data, qint64
     m.envelope.helo = "client.test";
     m.envelope.esmtp = true;
     m.envelope.authUser = "alice";
-    m.envelope.clientAddress = QHostAddress(QStringLiteral("127.0.0.1"));
+    m.envelope.clientAddress = ClientAddress::fromString(u"127.0.0.1");
     m.envelope.clientPort = 50123;
     m.receivedMs = receivedMs;
     m.traceHeader = "Received: from client.test ([127.0.0.1]) by mx.test (Letterbox) with ESMTPA id " + id

@@ -1,0 +1,270 @@
+#include "networker.h"
+
+#include "netconnection.h"
+#include "netprotocol.h"
+#include "netserver.h"
+
+#include <QLoggingCategory>
+#include <QSocketNotifier>
+#include <QSslSocket>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+Q_LOGGING_CATEGORY(lcNet, "letterbox.net")
+
+namespace {
+// While still out of descriptors, accepting is retried after this long (also at once when a connection closes).
+constexpr int ResumeRetryMs = 100;
+// Clients accepted, or refused with the reserve descriptor, in one go; the rest wait for the next round.
+constexpr int MaxAcceptsPerRound = 64;
+constexpr int MaxRefusalsPerRound = 256;
+// An episode of descriptor shortage ends when a client is accepted this long after the last shortage (a storm of
+// closing clients frees descriptors only as their sockets are deleted, so the edge flickers).
+constexpr qint64 ShortageQuietMs = 1000;
+// A burst of clients must not overflow the accept queue (Qt's default backlog is 50).
+constexpr int ListenBacklog = 1024;
+} // namespace
+
+NetWorker::NetWorker(NetServer *server) : m_server(server)
+{
+    m_clock.start();
+}
+
+NetWorker::~NetWorker()
+{
+    releaseReserve();
+}
+
+bool NetWorker::listen(const NetListenOptions &options, NetProtocol *protocol, QString *error, quint16 *boundPort)
+{
+    if (!m_sweep) {
+        m_sweep = new QTimer(this);
+        connect(m_sweep, &QTimer::timeout, this, &NetWorker::sweepIdle);
+        m_sweep->start(qBound(20, m_idleTimeoutMs / 4, 1000));
+        m_resume = new QTimer(this);
+        m_resume->setSingleShot(true);
+        connect(m_resume, &QTimer::timeout, this, &NetWorker::resumeAccepting);
+        reopenReserve();
+    }
+    if (options.tls != NetListenOptions::Tls::None && !options.sslConfiguration) {
+        *error = QStringLiteral("TLS needs a certificate and a key");
+        return false;
+    }
+    auto listener = std::make_unique<Listener>();
+    listener->options = options;
+    listener->protocol = protocol;
+    listener->server = new QTcpServer(this);
+    listener->server->setListenBacklogSize(ListenBacklog);
+    if (!listener->server->listen(options.address, options.port)) {
+        *error = listener->server->errorString();
+        delete listener->server;
+        return false;
+    }
+    listener->server->pauseAccepting();
+    listener->notifier = new QSocketNotifier(listener->server->socketDescriptor(), QSocketNotifier::Read, this);
+    Listener *raw = listener.get();
+    connect(listener->notifier, &QSocketNotifier::activated, this, [this, raw] { acceptWaiting(raw); });
+    *boundPort = listener->server->serverPort();
+    m_listeners.push_back(std::move(listener));
+    return true;
+}
+
+void NetWorker::setLimits(int maxConnections, int idleTimeoutMs)
+{
+    m_maxConnections = maxConnections;
+    m_idleTimeoutMs = idleTimeoutMs;
+    if (m_sweep) {
+        m_sweep->setInterval(qBound(20, m_idleTimeoutMs / 4, 1000));
+    }
+}
+
+void NetWorker::stopListening()
+{
+    for (const auto &listener : m_listeners) {
+        delete listener->notifier;
+        listener->server->close();
+        delete listener->server;
+    }
+    m_listeners.clear();
+}
+
+void NetWorker::shutdownConnections()
+{
+    const auto connections = m_connections.values();
+    for (NetConnection *connection : connections) {
+        connection->shutdown();
+    }
+}
+
+void NetWorker::acceptWaiting(Listener *listener)
+{
+    const int listenDescriptor = int(listener->server->socketDescriptor());
+    for (int i = 0; i < MaxAcceptsPerRound; ++i) {
+        // Born non-blocking: QTcpSocket sets that anyway, and the early-talker check reads without waiting.
+        const int descriptor = ::accept4(listenDescriptor, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (descriptor >= 0) {
+            acceptDescriptor(listener, descriptor);
+            continue;
+        }
+        const int error = errno;
+        if (error == EINTR || error == ECONNABORTED || error == EPROTO || error == ENETDOWN || error == ENOPROTOOPT
+            || error == EHOSTDOWN || error == ENONET || error == EHOSTUNREACH || error == EOPNOTSUPP
+            || error == ENETUNREACH) {
+            continue; // accept(2): a client that left before it was accepted, or its network error; retry
+        }
+        if (error == EAGAIN || error == EWOULDBLOCK) {
+            return;
+        }
+        bool drained = false;
+        if (error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM) {
+            // The reserve goes first: even logging may need a descriptor pair.
+            releaseReserve();
+            if (!m_outOfDescriptors) {
+                m_outOfDescriptors = true;
+                m_refused = 0;
+                qCWarning(lcNet).nospace() << "out of file descriptors at " << m_connections.size() << " connections ("
+                                           << std::strerror(error) << "): new clients are refused until some close";
+            }
+            m_lastShortage.start();
+            drained = refuseWaitingClients(listener);
+        } else {
+            qCWarning(lcNet) << "accept() failed:" << std::strerror(error);
+        }
+        if (!drained) {
+            // Clients still wait and no descriptor is to be had: try again in a moment rather than spin.
+            for (const auto &each : m_listeners) {
+                each->notifier->setEnabled(false);
+            }
+            m_resume->start(ResumeRetryMs);
+        }
+        return;
+    }
+}
+
+bool NetWorker::refuseWaitingClients(Listener *listener)
+{
+    // Worded before the reserve is spent (the protocol may allocate); an implicit-TLS client would read the plain
+    // words as a broken handshake, so it only sees the close.
+    const QByteArray reply = listener->options.tls == NetListenOptions::Tls::Implicit
+        ? QByteArray()
+        : listener->protocol->refusal(NetRefusal::OutOfDescriptors);
+    const int listenDescriptor = int(listener->server->socketDescriptor());
+    releaseReserve();
+    bool drained = false;
+    for (int i = 0; i < MaxRefusalsPerRound; ++i) {
+        const int fd = ::accept4(listenDescriptor, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            drained = errno == EAGAIN || errno == EWOULDBLOCK;
+            break;
+        }
+        // A fresh connection's send buffer takes the few octets at once; the client has sent nothing (it waits for
+        // the greeting), so the close is an orderly FIN after them.
+        if (!reply.isEmpty()) {
+            [[maybe_unused]] const ssize_t written
+                = ::send(fd, reply.constData(), size_t(reply.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+        }
+        ::close(fd);
+        ++m_refused;
+    }
+    reopenReserve();
+    return drained;
+}
+
+void NetWorker::reopenReserve()
+{
+    for (int &fd : m_reserve) {
+        if (fd < 0) {
+            fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        }
+    }
+}
+
+void NetWorker::releaseReserve()
+{
+    for (int &fd : m_reserve) {
+        if (fd >= 0) {
+            ::close(fd);
+            fd = -1;
+        }
+    }
+}
+
+bool NetWorker::hasReserve() const
+{
+    return m_reserve[0] >= 0 && m_reserve[1] >= 0;
+}
+
+void NetWorker::resumeAccepting()
+{
+    reopenReserve();
+    for (const auto &listener : m_listeners) {
+        listener->notifier->setEnabled(true);
+    }
+}
+
+void NetWorker::acceptDescriptor(Listener *listener, int descriptor)
+{
+    // One log line per episode: it ends once accepting works again for a while, not at the first free descriptor.
+    if (m_outOfDescriptors && hasReserve() && m_lastShortage.elapsed() >= ShortageQuietMs) {
+        m_outOfDescriptors = false;
+        qCInfo(lcNet).nospace() << "accepting connections again; " << m_refused
+                                << " clients were refused for want of file descriptors";
+    }
+    const bool overLimit = m_connections.size() >= m_maxConnections;
+    const bool tls = listener->options.tls != NetListenOptions::Tls::None;
+    // Only a connection that may speak TLS pays for a QSslSocket (and loads the TLS library).
+    QTcpSocket *socket = tls && !overLimit ? new QSslSocket(this) : new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(descriptor)) {
+        delete socket;
+        ::close(descriptor);
+        return;
+    }
+    if (overLimit) {
+        // README "Command line", --max-connections: beyond the limit, the protocol's refusal instead of its greeting
+        // (RFC 5321 §3.8), then the close. An implicit-TLS client only sees the close.
+        if (listener->options.tls != NetListenOptions::Tls::Implicit) {
+            socket->write(listener->protocol->refusal(NetRefusal::TooManyConnections));
+        }
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        socket->disconnectFromHost();
+        return;
+    }
+    const quint64 id = m_nextId++;
+    auto *connection = new NetConnection(id, socket, listener->options, this);
+    connection->setHandler(listener->protocol->createHandler(connection));
+    m_connections.insert(id, connection);
+    Q_EMIT m_server->connectionOpened(id, connection->peerAddress(), connection->peerPort());
+    connection->start();
+}
+
+void NetWorker::connectionFinished(NetConnection *connection)
+{
+    if (m_connections.remove(connection->id()) == 0) {
+        return;
+    }
+    Q_EMIT m_server->connectionClosed(connection->id());
+    connection->deleteLater();
+    if ((m_outOfDescriptors || !hasReserve()) && m_resume) {
+        // Its descriptor is free once the socket is deleted: try again from the event loop.
+        m_resume->start(0);
+    }
+}
+
+void NetWorker::sweepIdle()
+{
+    const qint64 t = now();
+    const auto connections = m_connections.values();
+    for (NetConnection *connection : connections) {
+        if (connection->isIdleSince(t, m_idleTimeoutMs)) {
+            connection->timeout();
+        }
+    }
+}
