@@ -18,6 +18,8 @@ ALLOWED = {
     "letterbox_api": {"letterbox_store", "letterbox_rules", "letterbox_mime", "Qt6::Network", "Qt6::HttpServer",
                       "Qt6::WebSockets"},
     "letterbox_service": {"letterbox_smtpserver", "letterbox_api", "letterbox_store", "letterbox_rules"},
+    "letterbox_tls": {"Qt6::Core", "Qt6::Network", "PkgConfig::LIBCRYPTO"},
+    "letterbox_client": {"letterbox_mime", "letterbox_message", "Qt6::Core"},
 }
 # What may appear nowhere but in the one layer named.
 ONLY_IN = {
@@ -25,6 +27,7 @@ ONLY_IN = {
     "PkgConfig::SQLITE3": "letterbox_store",
     "Qt6::HttpServer": "letterbox_api",
     "Qt6::WebSockets": "letterbox_api",
+    "PkgConfig::LIBCRYPTO": "letterbox_tls",
 }
 GUI = re.compile(r"libQt6(Gui|Widgets|OpenGL|WebEngine\w*|Quick\w*|Qml\w*)\.so")
 
