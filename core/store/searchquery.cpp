@@ -1,9 +1,13 @@
 #include "searchquery.h"
 
 #include <QDate>
+#include <QRegularExpression>
 #include <QStringList>
 
+#include <cstring>
 #include <limits>
+#include <optional>
+#include <tuple>
 
 namespace {
 struct Prefix
@@ -11,9 +15,10 @@ struct Prefix
     const char *name;
     SearchQuery::Field field;
 };
+// Mailpit's field prefixes, in the order it tries them.
 const Prefix Prefixes[] = {
-    { "from:", SearchQuery::Field::From },
     { "to:", SearchQuery::Field::To },
+    { "from:", SearchQuery::Field::From },
     { "cc:", SearchQuery::Field::Cc },
     { "bcc:", SearchQuery::Field::Bcc },
     { "reply-to:", SearchQuery::Field::ReplyTo },
@@ -21,118 +26,109 @@ const Prefix Prefixes[] = {
     { "subject:", SearchQuery::Field::Subject },
     { "message-id:", SearchQuery::Field::MessageId },
     { "tag:", SearchQuery::Field::Tag },
-    { "before:", SearchQuery::Field::Before },
-    { "after:", SearchQuery::Field::After },
-    { "larger:", SearchQuery::Field::Larger },
-    { "smaller:", SearchQuery::Field::Smaller },
 };
 
-// The FTS columns each field searches (message_search's column names).
-QString ftsColumns(SearchQuery::Field field)
+struct Flag
 {
-    switch (field) {
-    case SearchQuery::Field::From:
-        return QStringLiteral("from_text");
-    case SearchQuery::Field::To:
-        return QStringLiteral("to_text");
-    case SearchQuery::Field::Cc:
-        return QStringLiteral("cc_text");
-    case SearchQuery::Field::Bcc:
-        return QStringLiteral("bcc_text");
-    case SearchQuery::Field::ReplyTo:
-        return QStringLiteral("reply_to_text");
-    case SearchQuery::Field::Addressed:
-        return QStringLiteral("to_text cc_text bcc_text");
-    case SearchQuery::Field::Subject:
-        return QStringLiteral("subject");
+    const char *name;
+    SearchQuery::Field field;
+};
+const Flag Flags[] = {
+    { "is:read", SearchQuery::Field::IsRead },
+    { "is:unread", SearchQuery::Field::IsUnread },
+    { "is:tagged", SearchQuery::Field::IsTagged },
+    { "has:inline", SearchQuery::Field::HasInline },
+    { "has:inlines", SearchQuery::Field::HasInline },
+    { "has:attachment", SearchQuery::Field::HasAttachment },
+    { "has:attachments", SearchQuery::Field::HasAttachment },
+};
+
+// The characters Mailpit's search removes from a term (and from the text it searches): white space, a byte order
+// mark, and < > " , ; ( ). "<alice@example.test>" looks for alice@example.test, "(urgent)," for urgent.
+bool isSeparator(QChar c)
+{
+    switch (c.unicode()) {
+    case '<':
+    case '>':
+    case '"':
+    case ',':
+    case ';':
+    case '(':
+    case ')':
+    case 0xFEFF:
+        return true;
     default:
-        return QString();
+        return c.isSpace();
     }
 }
 
-bool isIndexed(SearchQuery::Field field)
+// The value without separators at either end. Inside it they stay as written: the store's index holds the text
+// as written, so "NEAR(apple" finds the text "NEAR(apple banana)".
+QString trimSeparators(QStringView value)
 {
-    return field == SearchQuery::Field::Text || !ftsColumns(field).isEmpty();
+    qsizetype begin = 0;
+    qsizetype end = value.size();
+    while (begin < end && isSeparator(value.at(begin))) {
+        ++begin;
+    }
+    while (end > begin && isSeparator(value.at(end - 1))) {
+        --end;
+    }
+    return value.mid(begin, end - begin).toString();
 }
 
-// The trigram index finds substrings of three characters or more; shorter ones are scanned with LIKE.
-bool longEnough(const QString &value)
+// Mailpit's sizeToBytes: digits, optional decimals, an optional space and a unit (none, k, kb, m or mb, any case),
+// truncated to whole bytes. 0 when the text is no such size: Mailpit then reads the whole term as a word.
+qint64 sizeToBytes(const QString &text)
 {
-    return value.toUcs4().size() >= 3;
-}
-
-QString ftsTerm(const SearchQuery::Term &term)
-{
-    QString quoted = term.value;
-    quoted.replace(QLatin1Char('"'), QLatin1String("\"\""));
-    quoted = QLatin1Char('"') + quoted + QLatin1Char('"');
-    const QString columns = ftsColumns(term.field);
-    return columns.isEmpty() ? quoted : QStringLiteral("{%1} : %2").arg(columns, quoted);
-}
-
-QString likePattern(const QString &value)
-{
-    QString escaped = value;
-    escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"));
-    escaped.replace(QLatin1Char('%'), QLatin1String("\\%"));
-    escaped.replace(QLatin1Char('_'), QLatin1String("\\_"));
-    return QLatin1Char('%') + escaped + QLatin1Char('%');
-}
-
-// "10K", "2MB", "300": bytes; -1 when unreadable.
-qint64 parseSize(const QString &text)
-{
-    QString t = text.trimmed().toUpper();
-    qint64 factor = 1;
-    if (t.endsWith(QLatin1String("KB")) || t.endsWith(QLatin1Char('K'))) {
+    static const QRegularExpression size(QStringLiteral("^([0-9]+(?:\\.[0-9]+)?)\\s?([a-z]{1,2})?$"));
+    const QRegularExpressionMatch m = size.match(text.toLower());
+    if (!m.hasMatch()) {
+        return 0;
+    }
+    const QString unit = m.captured(2);
+    double factor = 1;
+    if (unit == QLatin1String("k") || unit == QLatin1String("kb")) {
         factor = 1024;
-    } else if (t.endsWith(QLatin1String("MB")) || t.endsWith(QLatin1Char('M'))) {
+    } else if (unit == QLatin1String("m") || unit == QLatin1String("mb")) {
         factor = 1024 * 1024;
-    }
-    while (!t.isEmpty() && t.back().isLetter()) {
-        t.chop(1);
-    }
-    bool ok = false;
-    const double value = t.toDouble(&ok);
-    if (!ok || !(value >= 0)) {
-        return -1;
+    } else if (!unit.isEmpty()) {
+        return 0;
     }
     // A size beyond any message ("smaller:99999999999999999999M") is the largest one: converting a double past
     // qint64's range is undefined behaviour (on x86 it gave a negative number, and the term matched nothing).
-    const double bytes = value * double(factor);
+    const double bytes = m.captured(1).toDouble() * factor;
     return bytes < 9.0e18 ? qint64(bytes) : std::numeric_limits<qint64>::max();
 }
 
-// Milliseconds since the epoch at the start of the day (or the moment) the text names, in zone; -1 if unreadable.
-qint64 parseDate(const QString &text, const QTimeZone &zone)
+// The moment the text names, in zone when it names none (a day is its first moment); invalid when unreadable.
+// Mailpit reads dates with dateparse, which takes a slashed date month first (01/02/2026 is 2 January).
+QDateTime parseDate(const QString &text, const QTimeZone &zone)
 {
-    const QString t = text.trimmed();
     // Only the whole text "YYYY-MM-DD" is a day: QDate also reads the date at the start of an ISO moment
     // ("2026-01-31T12:00:00Z"), which would drop its time and offset.
-    QDate date = t.size() == 10 ? QDate::fromString(t, Qt::ISODate) : QDate();
+    QDate date = text.size() == 10 ? QDate::fromString(text, Qt::ISODate) : QDate();
     if (date.isValid()) {
-        return QDateTime(date, QTime(0, 0), zone).toMSecsSinceEpoch();
+        return QDateTime(date, QTime(0, 0), zone).toUTC();
     }
-    const QDateTime moment = QDateTime::fromString(t, Qt::ISODateWithMs);
+    const QDateTime moment = QDateTime::fromString(text, Qt::ISODateWithMs);
     if (moment.isValid()) {
-        return (moment.timeSpec() == Qt::LocalTime ? QDateTime(moment.date(), moment.time(), zone) : moment)
-            .toMSecsSinceEpoch();
+        return (moment.timeSpec() == Qt::LocalTime ? QDateTime(moment.date(), moment.time(), zone) : moment).toUTC();
     }
-    for (const char *format : { "d MMM yyyy", "d MMMM yyyy", "yyyy/MM/dd", "dd/MM/yyyy" }) {
-        date = QDate::fromString(t, QLatin1String(format));
+    for (const char *format : { "d MMM yyyy", "d MMMM yyyy", "yyyy/M/d", "M/d/yyyy" }) {
+        date = QDate::fromString(text, QLatin1String(format));
         if (date.isValid()) {
-            return QDateTime(date, QTime(0, 0), zone).toMSecsSinceEpoch();
+            return QDateTime(date, QTime(0, 0), zone).toUTC();
         }
     }
-    return -1;
+    return QDateTime();
 }
-} // namespace
 
-QList<SearchQuery::Term> SearchQuery::parseTerms(const QString &query)
+// Tokens split on white space outside double quotes; quotes group and are removed. A NUL separates too: SQLite
+// reads bound text as C strings in places (LIKE patterns, the FTS5 query parser), so a NUL inside a term would cut
+// it short there (an unterminated phrase, or a pattern that matches everything).
+QStringList tokenize(const QString &query)
 {
-    // Tokens split on whitespace outside double quotes; quotes group and are removed. A NUL separates too: SQLite
-    // reads bound text as C strings in places (LIKE patterns, the FTS5 query parser), so a NUL inside a term would
-    // cut it short there (an unterminated phrase, or a pattern that matches everything).
     QStringList tokens;
     QString current;
     bool quoted = false;
@@ -157,42 +153,113 @@ QList<SearchQuery::Term> SearchQuery::parseTerms(const QString &query)
     if (any) {
         tokens << current;
     }
+    return tokens;
+}
 
-    QList<Term> terms;
-    for (QString token : std::as_const(tokens)) {
-        Term term;
-        if (token.startsWith(QLatin1Char('-')) || token.startsWith(QLatin1Char('!'))) {
-            term.negated = true;
-            token = token.mid(1);
+// The term a token stands for; nullopt when it stands for none (Mailpit ignores it).
+std::optional<SearchQuery::Term> parseToken(const QString &token, const QTimeZone &zone)
+{
+    using Field = SearchQuery::Field;
+    QString word = token.trimmed();
+    // Nothing but separators ("", "<>", a lone comma): nothing to look for. As a word it would be a substring
+    // search for nothing and match every message, so that `DELETE /api/v1/search?query=%22` deleted them all.
+    if (trimSeparators(word).isEmpty()) {
+        return std::nullopt;
+    }
+    SearchQuery::Term term;
+    if (word.startsWith(QLatin1Char('-')) || word.startsWith(QLatin1Char('!'))) {
+        // A lone - or ! is no term either (Mailpit looks for the character itself): a query of dashes must not
+        // stand for the many messages that hold one, since DELETE /api/v1/search deletes what it selects.
+        if (word.size() == 1) {
+            return std::nullopt;
         }
-        // "", " ", a lone - or !: nothing to look for. Such a token is no term at all; as a text term it would
-        // match every message (a substring search for nothing), so that `DELETE /api/v1/search?query=%22` deleted
-        // them all.
-        if (token.trimmed().isEmpty()) {
-            continue;
+        term.negated = true;
+        word = word.mid(1);
+    }
+    const QString lower = word.toLower();
+    for (const Prefix &p : Prefixes) {
+        const QLatin1String name(p.name);
+        if (lower.startsWith(name)) {
+            // Mailpit takes the subject as written and cleans the other values; an empty value is no term.
+            const QStringView rest = QStringView(word).mid(name.size());
+            const QString value = p.field == Field::Subject ? rest.toString() : trimSeparators(rest);
+            if (value.isEmpty()) {
+                return std::nullopt;
+            }
+            term.field = p.field;
+            term.value = value;
+            return term;
         }
-        const QString lower = token.toLower();
-        if (lower == QLatin1String("is:read")) {
-            term.field = Field::IsRead;
-        } else if (lower == QLatin1String("is:unread")) {
-            term.field = Field::IsUnread;
-        } else if (lower == QLatin1String("is:tagged")) {
-            term.field = Field::IsTagged;
-        } else if (lower == QLatin1String("has:attachment") || lower == QLatin1String("has:attachments")) {
-            term.field = Field::HasAttachment;
-        } else if (lower == QLatin1String("has:inline")) {
-            term.field = Field::HasInline;
-        } else {
-            term.value = token;
-            for (const Prefix &p : Prefixes) {
-                if (lower.startsWith(QLatin1String(p.name)) && lower.size() > qsizetype(strlen(p.name))) {
-                    term.field = p.field;
-                    term.value = token.mid(qsizetype(strlen(p.name)));
-                    break;
-                }
+    }
+    for (const Flag &f : Flags) {
+        if (lower == QLatin1String(f.name)) {
+            term.field = f.field;
+            return term;
+        }
+    }
+    for (const auto &[name, field, opposite] : { std::tuple { "after:", Field::After, Field::Before },
+             std::tuple { "before:", Field::Before, Field::After } }) {
+        if (lower.startsWith(QLatin1String(name))) {
+            // An empty or unreadable date is no term: Mailpit ignores it.
+            const QDateTime instant = parseDate(trimSeparators(QStringView(word).mid(qsizetype(strlen(name)))), zone);
+            if (!instant.isValid()) {
+                return std::nullopt;
+            }
+            term.field = term.negated ? opposite : field;
+            term.negated = false;
+            term.value = instant;
+            return term;
+        }
+    }
+    for (const auto &[name, field, opposite] : { std::tuple { "larger:", Field::Larger, Field::Smaller },
+             std::tuple { "smaller:", Field::Smaller, Field::Larger } }) {
+        if (lower.startsWith(QLatin1String(name))) {
+            // A size of no bytes or no size at all ("larger:big") is, as in Mailpit, a word to look for.
+            const qint64 bytes = sizeToBytes(trimSeparators(QStringView(word).mid(qsizetype(strlen(name)))));
+            if (bytes > 0) {
+                term.field = term.negated ? opposite : field;
+                term.negated = false;
+                term.value = bytes;
+                return term;
             }
         }
-        terms << term;
+    }
+    const QString text = trimSeparators(word);
+    if (text.isEmpty()) {
+        return std::nullopt;
+    }
+    term.field = Field::Text;
+    term.value = text;
+    return term;
+}
+} // namespace
+
+QString SearchQuery::Term::text() const
+{
+    const QString *s = std::get_if<QString>(&value);
+    return s ? *s : QString();
+}
+
+QDateTime SearchQuery::Term::instant() const
+{
+    const QDateTime *d = std::get_if<QDateTime>(&value);
+    return d ? *d : QDateTime();
+}
+
+qint64 SearchQuery::Term::bytes() const
+{
+    const qint64 *n = std::get_if<qint64>(&value);
+    return n ? *n : 0;
+}
+
+QList<SearchQuery::Term> SearchQuery::parseTerms(const QString &query, const QTimeZone &zone)
+{
+    QList<Term> terms;
+    const QStringList tokens = tokenize(query);
+    for (const QString &token : tokens) {
+        if (const std::optional<Term> term = parseToken(token, zone)) {
+            terms << *term;
+        }
     }
     return terms;
 }
@@ -200,100 +267,6 @@ QList<SearchQuery::Term> SearchQuery::parseTerms(const QString &query)
 SearchQuery SearchQuery::parse(const QString &query, const QTimeZone &zone)
 {
     SearchQuery q;
-    q.m_terms = parseTerms(query);
-    QStringList positives;
-    QStringList negatives;
-    QStringList conditions;
-    for (const Term &term : std::as_const(q.m_terms)) {
-        const QString no = term.negated ? QStringLiteral("NOT ") : QString();
-        if (isIndexed(term.field)) {
-            if (longEnough(term.value)) {
-                (term.negated ? negatives : positives) << ftsTerm(term);
-                continue;
-            }
-            // Too short for the trigram index: LIKE over the indexed columns (a scan; rare in practice).
-            QStringList columns = ftsColumns(term.field).split(QLatin1Char(' '), Qt::SkipEmptyParts);
-            if (columns.isEmpty()) {
-                columns = { QStringLiteral("subject"), QStringLiteral("from_text"), QStringLiteral("to_text"),
-                    QStringLiteral("cc_text"), QStringLiteral("bcc_text"), QStringLiteral("reply_to_text"),
-                    QStringLiteral("body") };
-            }
-            QStringList likes;
-            for (const QString &c : std::as_const(columns)) {
-                likes << c + QStringLiteral(" LIKE ? ESCAPE '\\'");
-                q.m_values << likePattern(term.value);
-            }
-            conditions << no + QStringLiteral("m.id IN (SELECT rowid FROM message_search WHERE ")
-                    + likes.join(QStringLiteral(" OR ")) + QLatin1Char(')');
-            continue;
-        }
-        switch (term.field) {
-        case Field::MessageId: {
-            QString id = term.value.trimmed();
-            if (id.startsWith(QLatin1Char('<')) && id.endsWith(QLatin1Char('>'))) {
-                id = id.mid(1, id.size() - 2);
-            }
-            conditions << no + QStringLiteral("(m.message_id = ?)");
-            q.m_values << id;
-            break;
-        }
-        case Field::Tag:
-        case Field::IsTagged:
-            // Letterbox has no tags: no message is tagged.
-            conditions << (term.negated ? QStringLiteral("1") : QStringLiteral("0"));
-            break;
-        case Field::IsRead:
-            conditions << (term.negated ? QStringLiteral("m.is_read = 0") : QStringLiteral("m.is_read = 1"));
-            break;
-        case Field::IsUnread:
-            conditions << (term.negated ? QStringLiteral("m.is_read = 1") : QStringLiteral("m.is_read = 0"));
-            break;
-        case Field::HasAttachment:
-            conditions << no + QStringLiteral("(m.attachments > 0)");
-            break;
-        case Field::HasInline:
-            conditions << no + QStringLiteral("(m.inlines > 0)");
-            break;
-        case Field::Before:
-        case Field::After: {
-            const qint64 ms = parseDate(term.value, zone);
-            if (ms < 0) {
-                // An unreadable date matches nothing, as in Mailpit.
-                conditions << (term.negated ? QStringLiteral("1") : QStringLiteral("0"));
-                break;
-            }
-            conditions << no
-                    + (term.field == Field::Before ? QStringLiteral("(m.received < ?)")
-                                                   : QStringLiteral("(m.received >= ?)"));
-            q.m_values << ms;
-            break;
-        }
-        case Field::Larger:
-        case Field::Smaller: {
-            const qint64 bytes = parseSize(term.value);
-            if (bytes < 0) {
-                conditions << (term.negated ? QStringLiteral("1") : QStringLiteral("0"));
-                break;
-            }
-            conditions << no
-                    + (term.field == Field::Larger ? QStringLiteral("(m.size > ?)") : QStringLiteral("(m.size < ?)"));
-            q.m_values << bytes;
-            break;
-        }
-        default:
-            break;
-        }
-    }
-    if (!positives.isEmpty()) {
-        q.m_match = positives.join(QStringLiteral(" AND "));
-        for (const QString &n : std::as_const(negatives)) {
-            q.m_match += QStringLiteral(" NOT ") + n;
-        }
-    } else if (!negatives.isEmpty()) {
-        conditions.prepend(
-            QStringLiteral("m.id NOT IN (SELECT rowid FROM message_search WHERE message_search MATCH ?)"));
-        q.m_values.prepend(negatives.join(QStringLiteral(" OR ")));
-    }
-    q.m_condition = conditions.isEmpty() ? QStringLiteral("1") : conditions.join(QStringLiteral(" AND "));
+    q.m_terms = parseTerms(query, zone);
     return q;
 }

@@ -1,65 +1,70 @@
 #pragma once
 
+#include <QDateTime>
 #include <QList>
 #include <QString>
 #include <QTimeZone>
-#include <QVariant>
 
-// A search in Mailpit's syntax, translated to SQL over the store's tables. Pure: no database.
+#include <variant>
+
+// A search in Mailpit's syntax, parsed into a syntax tree that any store compiles to its own query language
+// (SqliteSearchCompiler for the SQLite store). Pure: Qt Core only, no database, no SQL.
 //
-// Words are ANDed case-insensitive substring matches over subject, addresses, text body and attachment names;
-// "quoted phrases" match as written; a leading - or ! negates a term. Fields: from: to: cc: bcc: reply-to:
-// addressed: (to, cc or bcc) subject: message-id: tag:. Flags: is:read is:unread is:tagged has:attachment
-// has:inline. Dates: before: after: (YYYY-MM-DD, in the given zone). Sizes: larger: smaller: (K, KB, M, MB).
+// The tree is an AND of terms; a term is a field, a value and a negation. Dates are already instants (UTC) and
+// sizes bytes, so a backend parses nothing. The syntax is Mailpit's (docs/architecture.md, "Search"): words are
+// case-insensitive substrings, "quoted phrases" one term, a leading - or ! negates a term. Fields: from: to: cc:
+// bcc: reply-to: addressed: subject: message-id: tag:. Flags: is:read is:unread is:tagged has:attachment(s)
+// has:inline(s). Dates: before: after: (in the given zone). Sizes: larger: smaller: (K, KB, M, MB, decimals).
 class SearchQuery
 {
 public:
     enum class Field {
-        Text,
+        Text, // subject, From, To, Cc, Bcc, Reply-To, the text body and attachment names
         From,
         To,
         Cc,
         Bcc,
         ReplyTo,
-        Addressed,
+        Addressed, // From, To, Cc, Bcc or Reply-To (Mailpit's addressed:)
         Subject,
-        MessageId,
-        Tag,
+        MessageId, // a substring of the Message-ID, without its angle brackets
+        Tag, // a tag's whole name
         IsRead,
         IsUnread,
         IsTagged,
         HasAttachment,
         HasInline,
-        Before,
-        After,
-        Larger,
-        Smaller,
+        Before, // received at or before the instant
+        After, // received at or after the instant
+        Larger, // more bytes than the value
+        Smaller, // fewer bytes than the value
     };
+    // What a term looks for: text for Text to Tag, a UTC instant for Before and After, bytes for Larger and
+    // Smaller, nothing for the flags.
+    using Value = std::variant<std::monostate, QString, QDateTime, qint64>;
     struct Term
     {
         Field field = Field::Text;
-        QString value;
+        Value value;
+        // The term selects the messages it would not select otherwise. The parser never negates Before, After,
+        // Larger or Smaller: Mailpit reads -before:D as after:D and -larger:N as smaller:N (the boundary itself
+        // matches both), so it writes the opposite comparison instead.
         bool negated = false;
+
+        QString text() const;
+        QDateTime instant() const;
+        qint64 bytes() const;
         bool operator==(const Term &other) const = default;
     };
 
-    static QList<Term> parseTerms(const QString &query);
     static SearchQuery parse(const QString &query, const QTimeZone &zone = QTimeZone::utc());
+    static QList<Term> parseTerms(const QString &query, const QTimeZone &zone = QTimeZone::utc());
 
     QList<Term> terms() const { return m_terms; }
-    // True when the query has no term at all: empty, whitespace, or only quotes, - and ! ("", " ", -""). It stands
-    // for no search rather than for every message.
+    // True when the query has no term at all: empty, whitespace, only quotes, - and !, or only terms Mailpit
+    // ignores (from: with no value, an unreadable date). It stands for no search rather than for every message.
     bool isEmpty() const { return m_terms.isEmpty(); }
-
-    // The FTS5 MATCH expression of the indexed terms ("" when none: the search runs over messages alone).
-    QString matchExpression() const { return m_match; }
-    // Further conditions on "messages m" (SQL, "1" when none) and their ? values, in order.
-    QString condition() const { return m_condition; }
-    QList<QVariant> values() const { return m_values; }
 
 private:
     QList<Term> m_terms;
-    QString m_match;
-    QString m_condition;
-    QList<QVariant> m_values;
 };
