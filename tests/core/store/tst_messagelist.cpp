@@ -118,6 +118,11 @@ void TestMessageList::queriesWithoutTermsAreRefused_data()
     QTest::newRow("quotes and minuses only") << QStringLiteral("\"\" - ! \"");
     QTest::newRow("only whitespace") << QStringLiteral(" \t ");
     QTest::newRow("a NUL byte") << QString(QChar(0));
+    // Terms Mailpit ignores: a field with no value, punctuation it removes, a date it cannot read.
+    QTest::newRow("a field with no value") << QStringLiteral("from:");
+    QTest::newRow("a negated field with only angle brackets") << QStringLiteral("-to:<>");
+    QTest::newRow("punctuation only") << QStringLiteral("<> , ; ()");
+    QTest::newRow("an unreadable date") << QStringLiteral("before:someday");
 }
 
 void TestMessageList::queriesWithoutTermsAreRefused()
@@ -156,8 +161,10 @@ void TestMessageList::searchSyntaxOfFts5IsPlainText_data()
     QTest::newRow("OR between words is a word too") << QStringLiteral("apple OR banana") << none;
     QTest::newRow("AND between words is a word too") << QStringLiteral("apple AND banana") << none;
     QTest::newRow("NOT before a word is a word too") << QStringLiteral("NOT apple") << none;
-    QTest::newRow("an opening parenthesis") << QStringLiteral("(apple") << none;
-    QTest::newRow("a closing parenthesis") << QStringLiteral("apple)") << none;
+    // Parentheses around a word are punctuation, as in Mailpit's search.
+    QTest::newRow("an opening parenthesis") << QStringLiteral("(apple") << QStringList { QStringLiteral("apple") };
+    QTest::newRow("a closing parenthesis") << QStringLiteral("apple)") << QStringList { QStringLiteral("apple") };
+    QTest::newRow("a parenthesis inside a word") << QStringLiteral("NEAR(apple") << none;
     QTest::newRow("unbalanced parentheses around OR") << QStringLiteral("((apple OR banana)") << none;
     // "a", "OR" and an unterminated "b: three words, all in banana's text ("short" has "or").
     QTest::newRow("phrases joined by OR, the last unterminated")

@@ -530,6 +530,18 @@ void TestMessageStore::searchUsesMailpitSyntax_data()
     QTest::newRow("larger:") << "larger:100K" << list("");
     QTest::newRow("smaller:") << "smaller:1M" << list("E D C B A");
     QTest::newRow("FTS syntax is just text") << "\"AND OR NOT\" (" << list("");
+    // As Mailpit's search reads them (internal/storage/search.go in axllent/mailpit).
+    QTest::newRow("addressed: sees the sender") << "addressed:alice" << list("C A");
+    QTest::newRow("addressed: sees Reply-To") << "addressed:editor" << list("E");
+    QTest::newRow("message-id: a part of the ID") << "message-id:c@x" << list("C");
+    QTest::newRow("message-id: ignores case") << "message-id:<C@X.TEST>" << list("C");
+    QTest::newRow("to: an address in angle brackets") << "to:<bob@beta.test>" << list("D A");
+    QTest::newRow("punctuation around a word") << "(invoice)," << list("E C A");
+    QTest::newRow("a word of punctuation only is ignored") << "invoice ," << list("E C A");
+    QTest::newRow("before: includes its moment") << "before:2025-11-24T16:00:01Z" << list("A");
+    QTest::newRow("a negated after: includes its moment") << "-after:2025-11-24T16:00:02Z" << list("B A");
+    QTest::newRow("an impossible date is ignored") << "invoice before:2026-02-30" << list("E C A");
+    QTest::newRow("a size in gigabytes is a word") << "larger:1GB" << list("");
 }
 
 void TestMessageStore::searchUsesMailpitSyntax()
