@@ -2,9 +2,9 @@
 
 #include "../mime/parsedmessage.h"
 #include "searchquery.h"
-#include "sqlitesearchcompiler.h"
 #include "sourcedevice.h"
 #include "sqlitedatabase.h"
+#include "sqlitesearchcompiler.h"
 
 #include <QDir>
 #include <QFile>

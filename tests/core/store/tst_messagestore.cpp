@@ -530,7 +530,7 @@ void TestMessageStore::searchUsesMailpitSyntax_data()
     QTest::newRow("larger:") << "larger:100K" << list("");
     QTest::newRow("smaller:") << "smaller:1M" << list("E D C B A");
     QTest::newRow("FTS syntax is just text") << "\"AND OR NOT\" (" << list("");
-    // As Mailpit's search reads them (internal/storage/search.go in axllent/mailpit).
+    // As Mailpit's search reads them (docs/architecture.md, "Search: one syntax tree, a compiler per store").
     QTest::newRow("addressed: sees the sender") << "addressed:alice" << list("C A");
     QTest::newRow("addressed: sees Reply-To") << "addressed:editor" << list("E");
     QTest::newRow("message-id: a part of the ID") << "message-id:c@x" << list("C");

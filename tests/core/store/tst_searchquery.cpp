@@ -153,7 +153,8 @@ void TestSearchQuery::parsesTerms_data()
     QTest::newRow("an unknown flag is a word") << "is:starred" << 0 << QStringList { "text=is:starred" };
     // Dates: the first moment of the day in the search's zone, as a UTC instant. 2026-01-01T00:00:00Z is 20,454
     // days after the epoch.
-    QTest::newRow("before: a day in UTC") << "before:2026-01-31" << 0 << QStringList { "before=2026-01-31T00:00:00.000Z" };
+    QTest::newRow("before: a day in UTC")
+        << "before:2026-01-31" << 0 << QStringList { "before=2026-01-31T00:00:00.000Z" };
     QTest::newRow("after: a day one hour east of UTC starts an hour earlier")
         << "after:2026-01-01" << 3600 << QStringList { "after=2025-12-31T23:00:00.000Z" };
     QTest::newRow("before: a day five hours west of UTC starts five hours later")
@@ -164,10 +165,10 @@ void TestSearchQuery::parsesTerms_data()
         << "before:2026-01-31T00:00:00.001Z" << 0 << QStringList { "before=2026-01-31T00:00:00.001Z" };
     QTest::newRow("a moment without an offset is in the zone")
         << "before:2026-01-31T12:00:00" << 3600 << QStringList { "before=2026-01-31T11:00:00.000Z" };
-    QTest::newRow("a slashed date is month first") << "before:01/02/2026" << 0
-                                                   << QStringList { "before=2026-01-02T00:00:00.000Z" };
-    QTest::newRow("a date year first with slashes") << "before:2026/01/31" << 0
-                                                    << QStringList { "before=2026-01-31T00:00:00.000Z" };
+    QTest::newRow("a slashed date is month first")
+        << "before:01/02/2026" << 0 << QStringList { "before=2026-01-02T00:00:00.000Z" };
+    QTest::newRow("a date year first with slashes")
+        << "before:2026/01/31" << 0 << QStringList { "before=2026-01-31T00:00:00.000Z" };
     QTest::newRow("a date with the month's name")
         << "after:\"31 Jan 2026\" before:\"1 February 2026\"" << 0
         << QStringList { "after=2026-01-31T00:00:00.000Z", "before=2026-02-01T00:00:00.000Z" };
@@ -181,10 +182,10 @@ void TestSearchQuery::parsesTerms_data()
     QTest::newRow("a day first date with a thirteenth month is no term")
         << "apple before:31/01/2026" << 0 << QStringList { "text=apple" };
     // Sizes: K and KB are 1,024 bytes, M and MB 1,048,576, in any case; decimals are truncated to whole bytes.
-    QTest::newRow("larger: in kilobytes") << "larger:10K larger:10kb larger:10Kb" << 0
-                                          << QStringList { "larger=10240", "larger=10240", "larger=10240" };
-    QTest::newRow("smaller: in megabytes") << "smaller:2MB smaller:2m" << 0
-                                           << QStringList { "smaller=2097152", "smaller=2097152" };
+    QTest::newRow("larger: in kilobytes")
+        << "larger:10K larger:10kb larger:10Kb" << 0 << QStringList { "larger=10240", "larger=10240", "larger=10240" };
+    QTest::newRow("smaller: in megabytes")
+        << "smaller:2MB smaller:2m" << 0 << QStringList { "smaller=2097152", "smaller=2097152" };
     QTest::newRow("a fraction of a megabyte") << "larger:1.5M" << 0 << QStringList { "larger=1572864" };
     QTest::newRow("a fraction of a kilobyte is truncated") << "larger:1.0005k" << 0 << QStringList { "larger=1024" };
     QTest::newRow("bytes") << "larger:2000" << 0 << QStringList { "larger=2000" };

@@ -217,9 +217,9 @@ void TestSqliteSearchCompiler::conditions_data()
     QTest::newRow("message-id: is a substring of the ID")
         << "message-id:<a_b%c@x.test>"
         << "(m.message_id LIKE ? ESCAPE '\\')" << Values { QStringLiteral("%a\\_b\\%c@x.test%") };
-    QTest::newRow("a negated message-id:") << "-message-id:abc"
-                                           << "NOT (m.message_id LIKE ? ESCAPE '\\')"
-                                           << Values { QStringLiteral("%abc%") };
+    QTest::newRow("a negated message-id:")
+        << "-message-id:abc"
+        << "NOT (m.message_id LIKE ? ESCAPE '\\')" << Values { QStringLiteral("%abc%") };
     QTest::newRow("is:read") << "is:read"
                              << "m.is_read = 1" << Values {};
     QTest::newRow("a negated is:read") << "-is:read"
