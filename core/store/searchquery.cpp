@@ -200,13 +200,19 @@ std::optional<SearchQuery::Term> parseToken(const QString &token, const QTimeZon
     for (const auto &[name, field, opposite] : { std::tuple { "after:", Field::After, Field::Before },
              std::tuple { "before:", Field::Before, Field::After } }) {
         if (lower.startsWith(QLatin1String(name))) {
-            // An empty or unreadable date is no term: Mailpit ignores it.
-            const QDateTime instant = parseDate(trimSeparators(QStringView(word).mid(qsizetype(strlen(name)))), zone);
-            if (!instant.isValid()) {
+            // A date left out is no term, as in Mailpit. Mailpit ignores an unreadable date too, but Letterbox's
+            // window shows no message for one rather than every message (docs/architecture.md, "Search: one syntax
+            // tree, a compiler per store"), so the term stays with an invalid instant and matches none.
+            const QString text = trimSeparators(QStringView(word).mid(qsizetype(strlen(name))));
+            if (text.isEmpty()) {
                 return std::nullopt;
             }
-            term.field = term.negated ? opposite : field;
-            term.negated = false;
+            const QDateTime instant = parseDate(text, zone);
+            term.field = field;
+            if (instant.isValid() && term.negated) {
+                term.field = opposite;
+                term.negated = false;
+            }
             term.value = instant;
             return term;
         }

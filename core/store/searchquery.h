@@ -34,8 +34,8 @@ public:
         IsTagged,
         HasAttachment,
         HasInline,
-        Before, // received at or before the instant
-        After, // received at or after the instant
+        Before, // received at or before the instant; an invalid instant (an unreadable date) matches no message
+        After, // received at or after the instant; an invalid instant matches no message
         Larger, // more bytes than the value
         Smaller, // fewer bytes than the value
     };
@@ -46,9 +46,9 @@ public:
     {
         Field field = Field::Text;
         Value value;
-        // The term selects the messages it would not select otherwise. The parser never negates Before, After,
-        // Larger or Smaller: Mailpit reads -before:D as after:D and -larger:N as smaller:N (the boundary itself
-        // matches both), so it writes the opposite comparison instead.
+        // The term selects the messages it would not select otherwise. The parser never negates Larger, Smaller or
+        // a Before or After with a valid instant: Mailpit reads -before:D as after:D and -larger:N as smaller:N (the
+        // boundary itself matches both), so it writes the opposite comparison instead.
         bool negated = false;
 
         QString text() const;
@@ -62,7 +62,7 @@ public:
 
     QList<Term> terms() const { return m_terms; }
     // True when the query has no term at all: empty, whitespace, only quotes, - and !, or only terms Mailpit
-    // ignores (from: with no value, an unreadable date). It stands for no search rather than for every message.
+    // ignores (from: with no value, before: with no date). It stands for no search rather than for every message.
     bool isEmpty() const { return m_terms.isEmpty(); }
 
 private:

@@ -113,12 +113,16 @@ SqliteSearchCompiler::SqliteSearchCompiler(const SearchQuery &query)
             conditions << no + QStringLiteral("(m.inlines > 0)");
             break;
         case Field::Before:
-            // Mailpit: received at or before the moment; after: includes it too.
-            conditions << no + QStringLiteral("(m.received <= ?)");
-            m_values << term.instant().toMSecsSinceEpoch();
-            break;
         case Field::After:
-            conditions << no + QStringLiteral("(m.received >= ?)");
+            if (!term.instant().isValid()) {
+                // An unreadable date matches no message.
+                conditions << (term.negated ? QStringLiteral("1") : QStringLiteral("0"));
+                break;
+            }
+            // Mailpit: received at or before the moment, or at or after it; both include it.
+            conditions << no
+                    + (term.field == Field::Before ? QStringLiteral("(m.received <= ?)")
+                                                   : QStringLiteral("(m.received >= ?)"));
             m_values << term.instant().toMSecsSinceEpoch();
             break;
         case Field::Larger:
