@@ -4,6 +4,8 @@
 #include "searchquery.h"
 #include "sourcedevice.h"
 #include "sqlitedatabase.h"
+#include "sqlitereaderpool.h"
+#include "storereply.h"
 
 #include <QDir>
 #include <QFile>
@@ -16,6 +18,7 @@
 #include <QSet>
 #include <QStandardPaths>
 #include <QStorageInfo>
+#include <QThreadPool>
 
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -247,6 +250,9 @@ constexpr qint64 ReserveHeadroom = 1024 * 1024;
 // indexing again after indexing failed.
 constexpr auto IdleRetryInterval = std::chrono::seconds(5);
 const char *const ReserveFileName = "letterbox.reserve";
+
+// Read-only connections: the window's reads, the API's and a worker's (an export, say) at once.
+constexpr int ReaderConnections = 3;
 
 constexpr qint64 NoRow = std::numeric_limits<qint64>::max();
 
@@ -482,9 +488,8 @@ struct MessageStore::Private
         }
     }
 
-    // Readers share one connection (WAL lets it read while the writer commits).
-    mutable std::mutex readMutex;
-    mutable SqliteDatabase reader;
+    // Read-only connections (WAL lets them read while the writer commits) and the threads of asynchronous reads.
+    mutable SqliteReaderPool readers { ReaderConnections };
     // One complete search at a time drives the indexing; others wait, then find their part done.
     std::mutex indexDriverMutex;
 
@@ -517,9 +522,16 @@ struct MessageStore::Private
     bool deleteMessages(const QList<QPair<qint64, qint64>> &rows, QString *error);
     QStringList prune(QString *error);
     void enqueue(WriteOp op);
+    // Queues a write: apply in the writer's transaction, after on the writer thread once it is committed, then
+    // finished with "" or why it failed.
+    void submit(std::function<bool(QString *)> apply, std::function<void()> after,
+        std::function<void(const QString &failure)> finished, WriteOp::Kind kind = WriteOp::Kind::Write);
     bool runAndWait(std::function<bool(QString *)> apply, std::function<void()> after = {}, QString *error = nullptr,
         WriteOp::Kind kind = WriteOp::Kind::Write);
-    SqliteDatabase *readDb() const;
+    // The writes behind remove(), removeAll() and setRead(): finished gets "" or why nothing changed.
+    void removeMessages(const QStringList &ids, std::function<void(const QString &)> finished);
+    void removeEverything(std::function<void(const QString &)> finished);
+    void markRead(const QStringList &ids, bool read, std::function<void(const QString &)> finished);
     qint64 queryCount();
 
     // The data directory and the store's files, private to their user.
@@ -1163,42 +1175,35 @@ void MessageStore::Private::enqueue(WriteOp op)
     }
 }
 
+void MessageStore::Private::submit(std::function<bool(QString *)> apply, std::function<void()> after,
+    std::function<void(const QString &failure)> finished, WriteOp::Kind kind)
+{
+    WriteOp op { std::move(apply),
+        [after = std::move(after), finished = std::move(finished)](bool ok, const QString &failure) {
+            if (ok && after) {
+                after();
+            }
+            // A failure always carries its reason (runTransaction() makes one up when SQLite has none).
+            if (finished) {
+                finished(ok ? QString() : (failure.isEmpty() ? QStringLiteral("write failed") : failure));
+            }
+        },
+        0, kind };
+    enqueue(std::move(op));
+}
+
 bool MessageStore::Private::runAndWait(
     std::function<bool(QString *)> apply, std::function<void()> after, QString *error, WriteOp::Kind kind)
 {
     auto promise = std::make_shared<std::promise<QString>>();
     std::future<QString> result = promise->get_future();
-    WriteOp op { std::move(apply),
-        [promise, after](bool ok, const QString &failure) {
-            if (ok && after) {
-                after();
-            }
-            // A failure always carries its reason (runTransaction() makes one up when SQLite has none).
-            promise->set_value(ok ? QString() : (failure.isEmpty() ? QStringLiteral("write failed") : failure));
-        },
-        0, kind };
-    enqueue(std::move(op));
+    submit(
+        std::move(apply), std::move(after), [promise](const QString &failure) { promise->set_value(failure); }, kind);
     const QString failure = result.get();
     if (error) {
         *error = failure;
     }
     return failure.isEmpty();
-}
-
-SqliteDatabase *MessageStore::Private::readDb() const
-{
-    if (!reader.isOpen()) {
-        if (!reader.open(path, SqliteDatabase::Mode::ReadOnly)) {
-            qCWarning(lcStore) << "cannot open a reader on" << path << reader.errorString();
-            return nullptr;
-        }
-        sqlite3_busy_timeout(reader.handle(), 5000);
-        // Searches read large parts of the full-text index: mapped pages avoid a read() per page (measured: the
-        // count of a common word's matches in 100k messages went from ~50 to ~25 ms when not yet cached).
-        reader.exec("PRAGMA mmap_size=268435456");
-        reader.exec("PRAGMA cache_size=-16384");
-    }
-    return &reader;
 }
 
 namespace {
@@ -1382,6 +1387,7 @@ bool MessageStore::open(const QString &directory)
     if (!d->prepareDirectory()) {
         return false;
     }
+    d->readers.setPath(d->path);
     if (!d->openWriter()) {
         d->db.close();
         return false;
@@ -1402,6 +1408,8 @@ bool MessageStore::open(const QString &directory)
 
 void MessageStore::close()
 {
+    // Reads under way may need the writer (a complete search indexes first): they finish before it stops.
+    d->readers.close();
     {
         std::lock_guard lock(d->queueMutex);
         if (!d->running) {
@@ -1420,8 +1428,6 @@ void MessageStore::close()
     d->insertChunk = {};
     d->insertSearch = {};
     d->db.close();
-    std::lock_guard lock(d->readMutex);
-    d->reader.close();
 }
 
 bool MessageStore::isOpen() const
@@ -1474,8 +1480,8 @@ void MessageStore::deliver(IncomingMessage message, std::function<void(const Del
 
 std::optional<StoredMessage> MessageStore::message(const QString &id) const
 {
-    std::lock_guard lock(d->readMutex);
-    SqliteDatabase *db = d->readDb();
+    const SqliteReaderPool::Lease lease = d->readers.acquire();
+    SqliteDatabase *db = lease.database();
     if (!db) {
         return std::nullopt;
     }
@@ -1522,8 +1528,8 @@ std::optional<StoredMessage> MessageStore::message(const QString &id) const
 
 std::optional<MessageSummary> MessageStore::summary(const QString &id) const
 {
-    std::lock_guard lock(d->readMutex);
-    SqliteDatabase *db = d->readDb();
+    const SqliteReaderPool::Lease lease = d->readers.acquire();
+    SqliteDatabase *db = lease.database();
     if (!db) {
         return std::nullopt;
     }
@@ -1539,8 +1545,8 @@ std::optional<MessageSummary> MessageStore::summary(const QString &id) const
 QList<MessageSummary> MessageStore::messages(qint64 start, qint64 limit) const
 {
     QList<MessageSummary> list;
-    std::lock_guard lock(d->readMutex);
-    SqliteDatabase *db = d->readDb();
+    const SqliteReaderPool::Lease lease = d->readers.acquire();
+    SqliteDatabase *db = lease.database();
     if (!db) {
         return list;
     }
@@ -1598,8 +1604,8 @@ std::optional<SearchResult> MessageStore::search(const QString &query, qint64 st
         return std::nullopt;
     }
     const bool fts = !q.matchExpression().isEmpty();
-    std::lock_guard lock(d->readMutex);
-    SqliteDatabase *db = d->readDb();
+    const SqliteReaderPool::Lease lease = d->readers.acquire();
+    SqliteDatabase *db = lease.database();
     if (!db) {
         if (error) {
             *error = QStringLiteral("the message store is not open");
@@ -1676,8 +1682,8 @@ std::optional<SearchResult> MessageStore::list(const QString &query, const Messa
         }
         result = SearchResult { {}, count(), unreadCount(), unindexed };
     }
-    std::lock_guard lock(d->readMutex);
-    SqliteDatabase *db = d->readDb();
+    const SqliteReaderPool::Lease lease = d->readers.acquire();
+    SqliteDatabase *db = lease.database();
     if (!db) {
         if (error) {
             *error = QStringLiteral("the message store is not open");
@@ -1745,8 +1751,8 @@ std::optional<QStringList> MessageStore::searchIds(const QString &query, const Q
         return std::nullopt;
     }
     const bool fts = !q.matchExpression().isEmpty();
-    std::lock_guard lock(d->readMutex);
-    SqliteDatabase *db = d->readDb();
+    const SqliteReaderPool::Lease lease = d->readers.acquire();
+    SqliteDatabase *db = lease.database();
     if (!db) {
         if (error) {
             *error = QStringLiteral("the message store is not open");
@@ -1780,8 +1786,8 @@ QStringList MessageStore::searchIds(const QString &query, const QTimeZone &zone)
         return searchIds(query, zone, nullptr).value_or(QStringList());
     }
     QStringList ids;
-    std::lock_guard lock(d->readMutex);
-    if (SqliteDatabase *db = d->readDb()) {
+    const SqliteReaderPool::Lease lease = d->readers.acquire();
+    if (SqliteDatabase *db = lease.database()) {
         SqliteStatement st = db->prepare("SELECT uid FROM messages ORDER BY id DESC");
         while (st.step()) {
             ids << st.columnText(0);
@@ -1826,14 +1832,13 @@ qint64 MessageStore::unreadCount() const
     return d->publishedUnread.load();
 }
 
-bool MessageStore::remove(const QStringList &ids, QString *error)
+void MessageStore::Private::removeMessages(const QStringList &ids, std::function<void(const QString &)> finished)
 {
     auto removed = std::make_shared<QStringList>();
-    QString failure;
-    const bool ok = d->runAndWait(
+    submit(
         [this, ids, removed](QString *error) {
             removed->clear();
-            SqliteStatement find = d->db.prepare("SELECT id, session_id FROM messages WHERE uid = ?1");
+            SqliteStatement find = db.prepare("SELECT id, session_id FROM messages WHERE uid = ?1");
             QList<QPair<qint64, qint64>> rows;
             for (const QString &id : ids) {
                 find.bind(1, id);
@@ -1843,100 +1848,176 @@ bool MessageStore::remove(const QStringList &ids, QString *error)
                 }
                 find.reset();
             }
-            if (!d->deleteMessages(rows, error)) {
+            if (!deleteMessages(rows, error)) {
                 removed->clear();
                 return false;
             }
             return true;
         },
         [this, removed] {
-            d->reclaimSpace(Private::Deleted::Some);
+            reclaimSpace(Deleted::Some);
             if (!removed->isEmpty()) {
-                Q_EMIT messagesRemoved(*removed);
+                Q_EMIT q->messagesRemoved(*removed);
             }
         },
-        &failure, WriteOp::Kind::Deletion);
-    if (!ok) {
-        d->report(Write::Removal, ids.size(), failure);
-    }
-    if (error) {
-        *error = failure;
-    }
-    return ok;
+        [this, count = ids.size(), finished = std::move(finished)](const QString &failure) {
+            if (!failure.isEmpty()) {
+                report(Write::Removal, count, failure);
+            }
+            if (finished) {
+                finished(failure);
+            }
+        },
+        WriteOp::Kind::Deletion);
 }
 
-bool MessageStore::removeAll(QString *error)
+void MessageStore::Private::removeEverything(std::function<void(const QString &)> finished)
 {
     auto removed = std::make_shared<qint64>(0);
-    QString failure;
-    const bool ok = d->runAndWait(
+    submit(
         [this, removed](QString *error) {
-            *removed = d->cachedCount;
-            if (!d->db.exec("DELETE FROM message_data") || !d->db.exec("DELETE FROM transcript_chunks")
-                || !d->db.exec("DELETE FROM message_search") || !d->db.exec("DELETE FROM messages")) {
-                *error = d->db.errorString();
+            *removed = cachedCount;
+            if (!db.exec("DELETE FROM message_data") || !db.exec("DELETE FROM transcript_chunks")
+                || !db.exec("DELETE FROM message_search") || !db.exec("DELETE FROM messages")) {
+                *error = db.errorString();
                 return false;
             }
-            d->cachedCount = 0;
-            d->cachedUnread = 0;
-            d->unindexed = 0;
-            d->firstUnindexed = NoRow;
-            d->lastRowId = 0;
-            d->sessions.clear();
+            cachedCount = 0;
+            cachedUnread = 0;
+            unindexed = 0;
+            firstUnindexed = NoRow;
+            lastRowId = 0;
+            sessions.clear();
             return true;
         },
         [this, removed] {
             // On the writer thread, after the commit.
-            d->reclaimSpace(Private::Deleted::Everything);
+            reclaimSpace(Deleted::Everything);
             if (*removed > 0) {
-                Q_EMIT messagesCleared(*removed);
+                Q_EMIT q->messagesCleared(*removed);
             }
         },
-        &failure, WriteOp::Kind::Deletion);
-    if (!ok) {
-        d->report(Write::RemovalOfAll, count(), failure);
-    }
-    if (error) {
-        *error = failure;
-    }
-    return ok;
+        [this, finished = std::move(finished)](const QString &failure) {
+            if (!failure.isEmpty()) {
+                report(Write::RemovalOfAll, publishedCount.load(), failure);
+            }
+            if (finished) {
+                finished(failure);
+            }
+        },
+        WriteOp::Kind::Deletion);
 }
 
-bool MessageStore::setRead(const QStringList &ids, bool read, QString *error)
+void MessageStore::Private::markRead(const QStringList &ids, bool read, std::function<void(const QString &)> finished)
 {
     auto changed = std::make_shared<QStringList>();
-    QString failure;
-    const bool ok = d->runAndWait(
+    submit(
         [this, ids, read, changed](QString *error) {
             changed->clear();
-            SqliteStatement st = d->db.prepare("UPDATE messages SET is_read = ?1 WHERE uid = ?2 AND is_read != ?1");
+            SqliteStatement st = db.prepare("UPDATE messages SET is_read = ?1 WHERE uid = ?2 AND is_read != ?1");
             for (const QString &id : ids) {
                 st.bind(1, qint64(read ? 1 : 0));
                 st.bind(2, id);
                 if (!st.exec()) {
-                    *error = d->db.errorString();
+                    *error = db.errorString();
                     return false;
                 }
-                if (d->db.changes() > 0) {
+                if (db.changes() > 0) {
                     *changed << id;
-                    d->cachedUnread += read ? -1 : 1;
+                    cachedUnread += read ? -1 : 1;
                 }
             }
             return true;
         },
         [this, changed, read] {
             if (!changed->isEmpty()) {
-                Q_EMIT readChanged(*changed, read);
+                Q_EMIT q->readChanged(*changed, read);
             }
         },
-        &failure);
-    if (!ok) {
-        d->report(read ? Write::MarkRead : Write::MarkUnread, ids.size(), failure);
-    }
+        [this, read, count = ids.size(), finished = std::move(finished)](const QString &failure) {
+            if (!failure.isEmpty()) {
+                report(read ? Write::MarkRead : Write::MarkUnread, count, failure);
+            }
+            if (finished) {
+                finished(failure);
+            }
+        });
+}
+
+namespace {
+// Runs a write and waits for its completion (threads that may wait: the API's, workers).
+bool waitFor(const std::function<void(std::function<void(const QString &)>)> &write, QString *error)
+{
+    std::promise<QString> promise;
+    std::future<QString> result = promise.get_future();
+    write([&promise](const QString &failure) { promise.set_value(failure); });
+    const QString failure = result.get();
     if (error) {
         *error = failure;
     }
-    return ok;
+    return failure.isEmpty();
+}
+
+// A write's completion on context's thread.
+std::function<void(const QString &)> finishedOn(QObject *context, std::function<void(const QString &)> done)
+{
+    if (!context || !done) {
+        return {};
+    }
+    const StoreReply<QString> reply(context, std::move(done));
+    return [reply](const QString &failure) {
+        reply.finish(failure);
+    };
+}
+} // namespace
+
+bool MessageStore::remove(const QStringList &ids, QString *error)
+{
+    return waitFor([&](auto finished) { d->removeMessages(ids, std::move(finished)); }, error);
+}
+
+bool MessageStore::removeAll(QString *error)
+{
+    return waitFor([&](auto finished) { d->removeEverything(std::move(finished)); }, error);
+}
+
+bool MessageStore::setRead(const QStringList &ids, bool read, QString *error)
+{
+    return waitFor([&](auto finished) { d->markRead(ids, read, std::move(finished)); }, error);
+}
+
+void MessageStore::remove(const QStringList &ids, QObject *context, std::function<void(const QString &)> done)
+{
+    d->removeMessages(ids, finishedOn(context, std::move(done)));
+}
+
+void MessageStore::removeAll(QObject *context, std::function<void(const QString &)> done)
+{
+    d->removeEverything(finishedOn(context, std::move(done)));
+}
+
+void MessageStore::setRead(
+    const QStringList &ids, bool read, QObject *context, std::function<void(const QString &)> done)
+{
+    d->markRead(ids, read, finishedOn(context, std::move(done)));
+}
+
+void MessageStore::list(const ListRequest &request, QObject *context, std::function<void(const ListReply &)> done) const
+{
+    const StoreReply<ListReply> reply(context, std::move(done));
+    d->readers.threads()->start([this, request, reply] {
+        ListReply answer;
+        answer.result = list(request.query, request.sort, request.start, request.limit, request.zone, &answer.error,
+            request.completeness);
+        reply.finish(answer);
+    });
+}
+
+void MessageStore::summary(
+    const QString &id, QObject *context, std::function<void(const std::optional<MessageSummary> &)> done) const
+{
+    const StoreReply<std::optional<MessageSummary>> reply(context, std::move(done));
+    d->readers.threads()->start([this, id, reply] { reply.finish(summary(id)); });
 }
 
 qint64 MessageStore::commitCount() const

@@ -2,6 +2,7 @@
 
 #include "../message/messagesummary.h"
 #include "../smtp/messagedelivery.h"
+#include "listrequest.h"
 #include "messagesort.h"
 #include "searchresult.h"
 #include "storedmessage.h"
@@ -15,7 +16,9 @@
 
 // The durable message store: SQLite in WAL mode, one writer thread with group commit.
 // deliver() never blocks; its callback runs (on the writer thread) only after the commit's fsync.
-// Reads may come from any thread; remove()/setRead() and complete searches wait for the writer.
+// Reads come in two kinds: synchronous ones for threads that may wait (the API's, workers), and asynchronous ones
+// for the GUI thread, which run on a small pool of read-only connections and answer on the caller's thread.
+// remove()/setRead() and complete searches wait for the writer; their asynchronous forms never do.
 //
 // The data directory keeps a reserve of free space (letterbox.reserve): on a full disk deliveries are refused
 // (451), and a deletion that finds no room gives the reserve up, so that the user can always make room. The store's
@@ -80,6 +83,18 @@ public:
     // As of the last commit.
     qint64 count() const;
     qint64 unreadCount() const;
+
+    // Asynchronous reads, for a thread that must never wait (the GUI's): they run on the store's reader threads
+    // and done runs on context's thread (call them from it), not at all when context is destroyed first.
+    void list(const ListRequest &request, QObject *context, std::function<void(const ListReply &)> done) const;
+    void summary(
+        const QString &id, QObject *context, std::function<void(const std::optional<MessageSummary> &)> done) const;
+
+    // Writes that return at once: done runs on context's thread once the change is durable (error "") or has
+    // failed (error says why; writeFailed() is emitted too). The change signals come before done.
+    void remove(const QStringList &ids, QObject *context, std::function<void(const QString &error)> done);
+    void removeAll(QObject *context, std::function<void(const QString &error)> done);
+    void setRead(const QStringList &ids, bool read, QObject *context, std::function<void(const QString &error)> done);
 
     // These wait for the writer. On failure nothing changed, *error says why (SQLite's message, such as "database
     // or disk is full"), and writeFailed() is emitted.

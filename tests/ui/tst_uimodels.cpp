@@ -319,12 +319,12 @@ void TestUiModels::notificationsAreCoalescedInBursts()
 {
     Notifier notifier;
     notifier.setInterval(300);
-    notifier.setLookup([](const QString &id) {
+    notifier.setLookup([](const QString &id, const std::function<void(const MessageSummary &)> &found) {
         MessageSummary s;
         s.id = id;
         s.subject = QStringLiteral("Subject of ") + id;
         s.fromList = { { QStringLiteral("Ada"), QStringLiteral("ada@example.test") } };
-        return s;
+        found(s);
     });
     QSignalSpy notified(&notifier, &Notifier::notified);
     MessageSummary first;
