@@ -12,6 +12,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 #include <sys/stat.h>
 
@@ -115,6 +116,9 @@ private Q_SLOTS:
     void dataIsReadableByItsOwnerOnly();
     void failedWritesAreReported();
     void indexedOnlySearchesSayWhatTheyMiss();
+    void asynchronousReadsAnswerOnTheCallersThread();
+    void asynchronousWritesCallBackWhenDurable();
+    void anAnswerForAGoneContextIsDropped();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -807,6 +811,91 @@ void TestMessageStore::indexedOnlySearchesSayWhatTheyMiss()
         = m_store->search(QStringLiteral("pending"), 0, 10, QTimeZone::utc(), &error, SearchCompleteness::IndexedOnly);
     QCOMPARE(complete->unindexed, 0);
     QCOMPARE(complete->matches, Flood);
+}
+
+void TestMessageStore::asynchronousReadsAnswerOnTheCallersThread()
+{
+    QVERIFY(deliverFlood(*m_store, 30, "async"));
+    QObject context;
+    std::optional<ListReply> answer;
+    QThread *answeredOn = nullptr;
+    ListRequest request;
+    request.limit = 10;
+    m_store->list(request, &context, [&](const ListReply &reply) {
+        answer = reply;
+        answeredOn = QThread::currentThread();
+    });
+    // Never inside the call: from the event loop.
+    QVERIFY(!answer);
+    QTRY_VERIFY_WITH_TIMEOUT(answer.has_value(), 5000);
+    QCOMPARE(answeredOn, QThread::currentThread());
+    QVERIFY(answer->result);
+    QCOMPARE(answer->result->matches, 30);
+    QCOMPARE(answer->result->messages.size(), 10);
+    QCOMPARE(answer->result->messages.first().id, QStringLiteral("async29"));
+    // A query that cannot run says why.
+    std::optional<ListReply> refused;
+    request.query = QStringLiteral("\"");
+    request.sort.key = MessageSort::Key::Subject;
+    m_store->list(request, &context, [&](const ListReply &reply) { refused = reply; });
+    QTRY_VERIFY_WITH_TIMEOUT(refused.has_value(), 5000);
+    QVERIFY(!refused->result);
+    QVERIFY(!refused->error.isEmpty());
+    std::optional<std::optional<MessageSummary>> summary;
+    m_store->summary(
+        QStringLiteral("async3"), &context, [&](const std::optional<MessageSummary> &found) { summary = found; });
+    QTRY_VERIFY_WITH_TIMEOUT(summary.has_value(), 5000);
+    QVERIFY(summary->has_value());
+    QCOMPARE((*summary)->subject, QStringLiteral("async 3"));
+}
+
+void TestMessageStore::asynchronousWritesCallBackWhenDurable()
+{
+    QVERIFY(deliverFlood(*m_store, 3, "w"));
+    QObject context;
+    QSignalSpy read(m_store.get(), &MessageStore::readChanged);
+    QSignalSpy removed(m_store.get(), &MessageStore::messagesRemoved);
+    std::optional<QString> marked;
+    m_store->setRead(
+        { QStringLiteral("w0"), QStringLiteral("w1") }, true, &context, [&](const QString &error) { marked = error; });
+    QTRY_VERIFY_WITH_TIMEOUT(marked.has_value(), 5000);
+    QCOMPARE(*marked, QString());
+    // The change signal came first (both queued to this thread, in that order).
+    QCOMPARE(read.size(), 1);
+    QCOMPARE(m_store->unreadCount(), 1);
+    std::optional<QString> deleted;
+    m_store->remove({ QStringLiteral("w2") }, &context, [&](const QString &error) { deleted = error; });
+    QTRY_VERIFY_WITH_TIMEOUT(deleted.has_value(), 5000);
+    QCOMPARE(*deleted, QString());
+    QCOMPARE(removed.size(), 1);
+    QCOMPARE(m_store->count(), 2);
+    // A failed write says why, and changes nothing.
+    QVERIFY(m_store->refuseWritesForTesting(true));
+    std::optional<QString> refused;
+    m_store->removeAll(&context, [&](const QString &error) { refused = error; });
+    QTRY_VERIFY_WITH_TIMEOUT(refused.has_value(), 5000);
+    QVERIFY(refused->contains(QStringLiteral("not authorized")));
+    QCOMPARE(m_store->count(), 2);
+    QVERIFY(m_store->refuseWritesForTesting(false));
+}
+
+void TestMessageStore::anAnswerForAGoneContextIsDropped()
+{
+    QVERIFY(deliverFlood(*m_store, 5, "gone"));
+    int called = 0;
+    for (int i = 0; i < 20; ++i) {
+        auto context = std::make_unique<QObject>();
+        m_store->list(ListRequest {}, context.get(), [&](const ListReply &) { ++called; });
+        m_store->setRead({ QStringLiteral("gone1") }, i % 2 == 0, context.get(), [&](const QString &) { ++called; });
+        context.reset();
+    }
+    // Every read and write ran; none called back.
+    QObject alive;
+    bool done = false;
+    m_store->list(ListRequest {}, &alive, [&](const ListReply &) { done = true; });
+    QTRY_VERIFY_WITH_TIMEOUT(done, 5000);
+    QTest::qWait(100);
+    QCOMPARE(called, 0);
 }
 
 QTEST_GUILESS_MAIN(TestMessageStore)
