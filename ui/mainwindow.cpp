@@ -631,7 +631,7 @@ void MainWindow::createActions()
         QMessageBox::about(this, tr("About Letterbox"),
             tr("<h3>Letterbox %1</h3><p>A mail catcher for developers, testers and demos.</p><p>Message store: "
                "%2</p>")
-                .arg(QCoreApplication::applicationVersion(), m_store->databasePath().toHtmlEscaped()));
+                .arg(QCoreApplication::applicationVersion(), m_store->location().toHtmlEscaped()));
     });
 }
 

@@ -12,7 +12,7 @@
 #include <service/catcherservice.h>
 #include <smtp/messagedelivery.h>
 #include <store/messageimporter.h>
-#include <store/messagestore.h>
+#include <store/sqlitemessagestore.h>
 #include <ui/appsettings.h>
 #include <ui/inboxmodel.h>
 #include <ui/inboxview.h>
@@ -136,7 +136,7 @@ void storeBurst(MessageStore &store, qint64 firstNumber, int count)
 
 int fill(const QString &dir, qint64 wanted)
 {
-    MessageStore store;
+    SqliteMessageStore store;
     store.setMaxMessages(0);
     if (!store.open(dir)) {
         std::fprintf(stderr, "cannot open %s: %s\n", qPrintable(dir), qPrintable(store.errorString()));
@@ -197,7 +197,7 @@ int startOnce(int argc, char *argv[], const QString &dir, bool reference)
         window.show();
         waitUntil([&] { return painted >= 0; }, 30000);
     } else {
-        MessageStore store;
+        SqliteMessageStore store;
         if (!store.open(dir)) {
             return 1;
         }
@@ -348,7 +348,7 @@ int main(int argc, char *argv[])
     MessageSchemeHandler::registerSchemes();
     QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
     QApplication app(argc, argv);
-    MessageStore store;
+    SqliteMessageStore store;
     store.setMaxMessages(0);
     if (!store.open(dir)) {
         return 1;

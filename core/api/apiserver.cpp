@@ -1069,15 +1069,12 @@ void ApiServer::Private::view(const QHttpServerRequest &request, QHttpServerResp
 
 void ApiServer::Private::info(QHttpServerResponder &responder)
 {
-    const QString path = store->databasePath();
-    qint64 size = QFileInfo(path).size();
-    size += QFileInfo(path + QStringLiteral("-wal")).size();
     sendJson(responder,
         QJsonObject {
             { QStringLiteral("Version"), QStringLiteral("v" LETTERBOX_VERSION) },
             { QStringLiteral("LatestVersion"), QString() },
-            { QStringLiteral("Database"), path },
-            { QStringLiteral("DatabaseSize"), double(size) },
+            { QStringLiteral("Database"), store->location() },
+            { QStringLiteral("DatabaseSize"), double(store->storageSize()) },
             { QStringLiteral("Messages"), double(store->count()) },
             { QStringLiteral("Unread"), double(store->unreadCount()) },
             { QStringLiteral("Tags"), QJsonObject() },

@@ -218,7 +218,7 @@ private Q_SLOTS:
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<MessageStore> m_store;
+    std::unique_ptr<SqliteMessageStore> m_store;
     std::unique_ptr<CatcherService> m_catcher;
 };
 
@@ -228,7 +228,7 @@ void TestMainWindow::init()
     qputenv("XDG_CONFIG_HOME", m_dir->filePath(QStringLiteral("config")).toLocal8Bit());
     // QSettings finds its directory once per process: each test starts from no saved state all the same.
     QSettings(QStringLiteral("letterbox"), QStringLiteral("letterbox")).clear();
-    m_store = std::make_unique<MessageStore>();
+    m_store = std::make_unique<SqliteMessageStore>();
     QVERIFY(m_store->open(m_dir->filePath(QStringLiteral("data"))));
     m_catcher = std::make_unique<CatcherService>(m_store.get());
 }
@@ -1063,7 +1063,7 @@ void TestMainWindow::exportAsMboxWritesTheSelectionElseTheSearch()
     QVERIFY(mbox.startsWith("From ann@example.test "));
     QCOMPARE(mbox.count("\nFrom "), 1);
     // MessageImporter reads it back as two messages.
-    MessageStore other;
+    SqliteMessageStore other;
     QVERIFY(other.open(m_dir->filePath(QStringLiteral("other"))));
     QString error;
     QCOMPARE(MessageImporter::importFile(&other, m_dir->filePath(QStringLiteral("selected.mbox")), &error), 2);

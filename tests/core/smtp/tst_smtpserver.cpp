@@ -5,7 +5,7 @@
 #include <rules/ruleset.h>
 #include <smtp/smtpserver.h>
 #include <smtp/smtpvalidator.h>
-#include <store/messagestore.h>
+#include <store/sqlitemessagestore.h>
 
 #include <QCryptographicHash>
 #include <QElapsedTimer>
@@ -221,14 +221,14 @@ private:
     void startServer(const SmtpSessionConfig &config = {});
     quint16 m_port = 0;
     std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<MessageStore> m_store;
+    std::unique_ptr<SqliteMessageStore> m_store;
     std::unique_ptr<SmtpServer> m_server;
 };
 
 void TestSmtpServer::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
-    m_store = std::make_unique<MessageStore>();
+    m_store = std::make_unique<SqliteMessageStore>();
     QVERIFY(m_store->open(m_dir->path()));
     m_server = std::make_unique<SmtpServer>(m_store.get());
 }

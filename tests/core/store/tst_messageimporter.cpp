@@ -1,7 +1,7 @@
 // MessageImporter: .eml and mbox files into the store, with an envelope made from the headers.
 #include <smtp/messagedelivery.h>
 #include <store/messageimporter.h>
-#include <store/messagestore.h>
+#include <store/sqlitemessagestore.h>
 
 #include <QDateTime>
 #include <QFile>
@@ -63,7 +63,7 @@ void TestMessageImporter::envelopeComesFromTheHeaders()
 void TestMessageImporter::importsFilesIntoTheStore()
 {
     QTemporaryDir dir;
-    MessageStore store;
+    SqliteMessageStore store;
     QVERIFY(store.open(dir.filePath(QStringLiteral("data"))));
     QFile mbox(dir.filePath(QStringLiteral("box.mbox")));
     QVERIFY(mbox.open(QIODevice::WriteOnly));
@@ -90,7 +90,7 @@ void TestMessageImporter::importsFilesIntoTheStore()
 void TestMessageImporter::anUnreadableFileIsAnError()
 {
     QTemporaryDir dir;
-    MessageStore store;
+    SqliteMessageStore store;
     QVERIFY(store.open(dir.path()));
     QString error;
     const QString missing = dir.filePath(QStringLiteral("missing.eml"));
@@ -132,7 +132,7 @@ void TestMessageImporter::importedMessagesSayWhereFromAndWhen()
     QFETCH(QByteArray, contents);
     QFETCH(QDateTime, received);
     QTemporaryDir dir;
-    MessageStore store;
+    SqliteMessageStore store;
     QVERIFY(store.open(dir.filePath(QStringLiteral("data"))));
     QFile file(dir.filePath(fileName));
     QVERIFY(file.open(QIODevice::WriteOnly));

@@ -1,6 +1,6 @@
 // MessageStore: durability contract, reading back, paging, deleting, read flags, retention, failures.
-#include <store/messagestore.h>
 #include <store/sqlitedatabase.h>
+#include <store/sqlitemessagestore.h>
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -122,13 +122,13 @@ private Q_SLOTS:
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<MessageStore> m_store;
+    std::unique_ptr<SqliteMessageStore> m_store;
 };
 
 void TestMessageStore::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
-    m_store = std::make_unique<MessageStore>();
+    m_store = std::make_unique<SqliteMessageStore>();
     QVERIFY2(m_store->open(m_dir->filePath(QStringLiteral("data"))), qPrintable(m_store->errorString()));
 }
 
@@ -329,7 +329,7 @@ void TestMessageStore::persistsAcrossReopen()
 {
     QVERIFY(deliverAndWait(*m_store, makeMessage("P1", Sample)).ok);
     m_store->close();
-    MessageStore again;
+    SqliteMessageStore again;
     QVERIFY(again.open(m_dir->filePath(QStringLiteral("data"))));
     QCOMPARE(again.count(), 1);
     QCOMPARE(again.message(QStringLiteral("P1"))->raw.right(7), QByteArray("Hello\r\n"));
@@ -393,7 +393,7 @@ void TestMessageStore::unopenableDirectoryFails()
     QFile file(m_dir->filePath(QStringLiteral("plainfile")));
     QVERIFY(file.open(QIODevice::WriteOnly));
     file.close();
-    MessageStore store;
+    SqliteMessageStore store;
     QVERIFY(!store.open(m_dir->filePath(QStringLiteral("plainfile/sub"))));
     QVERIFY(store.errorString().contains(QStringLiteral("plainfile/sub")));
 }
@@ -596,7 +596,7 @@ INSERT INTO message_data VALUES (1, CAST('Received: from h ([127.0.0.1]) by mx (
 INSERT INTO transcript_chunks VALUES (1, 0, 7, '{"Time":"2026-01-01T00:00:00.000Z","Direction":"in","Text":"QUIT"}');
 )sql"));
     }
-    MessageStore store;
+    SqliteMessageStore store;
     QVERIFY2(store.open(dir), qPrintable(store.errorString()));
     QCOMPARE(store.count(), 1);
     QCOMPARE(store.unreadCount(), 0);
@@ -723,7 +723,7 @@ void TestMessageStore::dataIsReadableByItsOwnerOnly()
     QVERIFY(::chmod(QFile::encodeName(given).constData(), 0755) == 0);
     QFile::copy(data + QStringLiteral("/letterbox.db"), given + QStringLiteral("/letterbox.db"));
     QVERIFY(::chmod(QFile::encodeName(given + QStringLiteral("/letterbox.db")).constData(), 0644) == 0);
-    MessageStore store;
+    SqliteMessageStore store;
     QVERIFY2(store.open(given), qPrintable(store.errorString()));
     QVERIFY(deliverAndWait(store, makeMessage("P2", Sample)).ok);
     QCOMPARE(modeOf(given), 0755);
@@ -738,7 +738,7 @@ void TestMessageStore::dataIsReadableByItsOwnerOnly()
     QVERIFY(own.startsWith(m_dir->path()));
     QVERIFY(QDir().mkpath(own));
     QVERIFY(::chmod(QFile::encodeName(own).constData(), 0755) == 0);
-    MessageStore defaultStore;
+    SqliteMessageStore defaultStore;
     QVERIFY2(defaultStore.open(own), qPrintable(defaultStore.errorString()));
     QCOMPARE(modeOf(own), 0700);
     QCOMPARE(modeOf(own + QStringLiteral("/letterbox.db")), 0600);
