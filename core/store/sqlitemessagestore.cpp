@@ -4,6 +4,7 @@
 #include "searchquery.h"
 #include "sourcedevice.h"
 #include "sqlitedatabase.h"
+#include "sqlitemigrations.h"
 #include "sqlitereaderpool.h"
 #include "storereply.h"
 
@@ -37,67 +38,6 @@
 Q_LOGGING_CATEGORY(lcStore, "letterbox.store")
 
 namespace {
-constexpr int SchemaVersion = 2;
-
-// Migrations by version; each runs once, in one transaction, and bumps schema_version.
-const char *const Migrations[] = {
-    // 1: messages (summary + envelope); their sources in a table of their own, so that listing never reads
-    //    a source's pages; SMTP transcripts in chunks: each message's chunk holds the entries since its
-    //    session's previous message and links to that message's chunk, so a message's transcript (the whole
-    //    session up to its final reply) is its chain of chunks. A session's chunks live as long as any of its
-    //    messages (counted in memory, rebuilt on open); chunk ids are only reused once nothing can point at
-    //    them. Every insert lands at the end of its table: one page each per commit.
-    R"sql(
-CREATE TABLE messages (
-    id INTEGER PRIMARY KEY,
-    uid TEXT NOT NULL UNIQUE,
-    received INTEGER NOT NULL,
-    mail_from TEXT NOT NULL,
-    rcpt_to TEXT NOT NULL,
-    client_address TEXT NOT NULL,
-    client_port INTEGER NOT NULL,
-    helo TEXT NOT NULL,
-    auth_user TEXT NOT NULL,
-    tls INTEGER NOT NULL,
-    from_header TEXT NOT NULL,
-    to_header TEXT NOT NULL,
-    cc_header TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    date INTEGER NOT NULL,
-    message_id TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    has_attachments INTEGER NOT NULL,
-    is_read INTEGER NOT NULL DEFAULT 0,
-    session_id INTEGER NOT NULL,
-    chunk_id INTEGER NOT NULL
-);
-CREATE TABLE message_data (id INTEGER PRIMARY KEY, raw BLOB NOT NULL);
-CREATE TABLE transcript_chunks (
-    id INTEGER PRIMARY KEY,
-    previous_id INTEGER NOT NULL,
-    session_id INTEGER NOT NULL,
-    entries TEXT NOT NULL
-);
-)sql",
-    // 2: the parsed model's summary (GMime, core/mime) and a trigram full-text index for Mailpit's substring
-    //    search. Both are made off the SMTP reply path, between deliveries (indexPending()): parsed = 0 means
-    //    the summary columns are not filled yet (readers parse such a row themselves), indexed = 0 that the
-    //    message is not in message_search yet. Messages of schema 1 start with both 0.
-    R"sql(
-ALTER TABLE messages ADD COLUMN addresses TEXT NOT NULL DEFAULT '{}';
-ALTER TABLE messages ADD COLUMN snippet TEXT NOT NULL DEFAULT '';
-ALTER TABLE messages ADD COLUMN attachments INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE messages ADD COLUMN inlines INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE messages ADD COLUMN parsed INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE messages ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX messages_unparsed ON messages (id) WHERE parsed = 0;
-CREATE INDEX messages_unindexed ON messages (id) WHERE indexed = 0;
-CREATE INDEX messages_facts ON messages (id, is_read, received, size, attachments, inlines, message_id);
-CREATE VIRTUAL TABLE message_search USING fts5(
-    subject, from_text, to_text, cc_text, bcc_text, reply_to_text, body, tokenize = 'trigram'
-);
-)sql",
-};
 
 // Sources at least this big are written with incremental blob I/O, so SQLite never assembles
 // a second whole copy of them in a record buffer.
@@ -788,33 +728,10 @@ qint64 SqliteMessageStore::Private::queryUnread()
 
 bool SqliteMessageStore::Private::migrate()
 {
-    if (!db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")) {
-        errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
+    QString error;
+    if (!SqliteMigrations::apply(db, &error)) {
+        errorString = QStringLiteral("%1: %2").arg(path, error);
         return false;
-    }
-    int version = 0;
-    {
-        SqliteStatement st = db.prepare("SELECT max(version) FROM schema_version");
-        if (st.step()) {
-            version = int(st.columnInt(0));
-        }
-    }
-    if (version > SchemaVersion) {
-        errorString = QStringLiteral("%1: made by a newer Letterbox (schema %2, this build knows %3)")
-                          .arg(path)
-                          .arg(version)
-                          .arg(SchemaVersion);
-        return false;
-    }
-    for (int v = version; v < SchemaVersion; ++v) {
-        const QByteArray bump = "INSERT INTO schema_version (version) VALUES (" + QByteArray::number(v + 1) + ")";
-        if (!db.exec("BEGIN IMMEDIATE") || !db.exec(Migrations[v]) || !db.exec(bump.constData())
-            || !db.exec("COMMIT")) {
-            errorString
-                = QStringLiteral("%1: migration to schema %2 failed: %3").arg(path).arg(v + 1).arg(db.errorString());
-            db.exec("ROLLBACK");
-            return false;
-        }
     }
     return true;
 }
