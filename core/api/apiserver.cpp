@@ -997,7 +997,8 @@ void ApiServer::Private::message(
         return;
     }
     if (sub == QLatin1String("session")) {
-        send(responder, Reply { Status::Ok, Json, DataPolicy, {} }, stored->transcriptJson);
+        send(responder, Reply { Status::Ok, Json, DataPolicy, {} },
+            QJsonDocument(ApiJson::transcript(stored->transcript)).toJson(QJsonDocument::Compact));
         return;
     }
     if (sub == QLatin1String("part")) {

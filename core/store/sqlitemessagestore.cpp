@@ -168,22 +168,36 @@ std::optional<StoredMessage> SqliteMessageStore::message(const QString &id) cons
     m.tls = st.columnInt(c + 4) != 0;
     m.raw = st.columnBlob(c + 5);
     // The whole session up to this message's final reply: its chain of chunks, oldest first.
-    SqliteStatement chunk = db->prepare("SELECT previous_id, entries FROM transcript_chunks WHERE id = ?1");
-    QByteArrayList chunks;
-    for (qint64 link = st.columnInt(c + 6); link > 0 && chunks.size() < MaxTranscriptChunks;) {
+    SqliteStatement chunk = db->prepare("SELECT previous_id FROM transcript_chunks WHERE id = ?1");
+    QList<qint64> chunks;
+    bool truncated = false;
+    for (qint64 link = st.columnInt(c + 6); link > 0;) {
+        if (chunks.size() == MaxTranscriptChunks) {
+            truncated = true;
+            break;
+        }
         chunk.bind(1, link);
         if (!chunk.step()) {
             break;
         }
-        chunks.prepend(chunk.columnBlob(1));
+        chunks.prepend(link);
         link = chunk.columnInt(0);
         chunk.reset();
-        if (link > 0 && chunks.size() == MaxTranscriptChunks) {
-            chunks.prepend(
-                R"({"Time":"1970-01-01T00:00:00.000Z","Direction":"in","Text":"[earlier entries omitted]"})");
-        }
     }
-    m.transcriptJson = "{\"Transcript\":[" + chunks.join(',') + "]}";
+    if (truncated) {
+        m.transcript << TranscriptEntry { 0, TranscriptEntry::Direction::In, "[earlier entries omitted]" };
+    }
+    SqliteStatement entries
+        = db->prepare("SELECT time, direction, text FROM transcript_entries WHERE chunk_id = ?1 ORDER BY seq");
+    for (qint64 id : std::as_const(chunks)) {
+        entries.bind(1, id);
+        while (entries.step()) {
+            m.transcript << TranscriptEntry { entries.columnInt(0),
+                entries.columnInt(1) == 0 ? TranscriptEntry::Direction::In : TranscriptEntry::Direction::Out,
+                entries.columnBlob(2) };
+        }
+        entries.reset();
+    }
     return m;
 }
 

@@ -72,66 +72,6 @@ void appendJsonString(QByteArray &out, const QByteArray &utf8)
     out += '"';
 }
 
-// RFC 3339 UTC with milliseconds ("2026-01-02T03:04:05.123Z"), without QDateTime's cost per call.
-void appendTime(QByteArray &out, qint64 ms)
-{
-    const qint64 days = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
-    qint64 rest = ms - days * 86400000;
-    // H. Hinnant's civil_from_days.
-    const qint64 z = days + 719468;
-    const qint64 era = (z >= 0 ? z : z - 146096) / 146097;
-    const qint64 doe = z - era * 146097;
-    const qint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const qint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const qint64 mp = (5 * doy + 2) / 153;
-    const qint64 d = doy - (153 * mp + 2) / 5 + 1;
-    const qint64 m = mp < 10 ? mp + 3 : mp - 9;
-    const qint64 y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-    const auto put = [&out](qint64 value, int width) {
-        char digits[8];
-        for (int i = width - 1; i >= 0; --i) {
-            digits[i] = char('0' + value % 10);
-            value /= 10;
-        }
-        out.append(digits, width);
-    };
-    put(y, 4);
-    out += '-';
-    put(m, 2);
-    out += '-';
-    put(d, 2);
-    out += 'T';
-    put(rest / 3600000, 2);
-    out += ':';
-    put(rest / 60000 % 60, 2);
-    out += ':';
-    put(rest / 1000 % 60, 2);
-    out += '.';
-    put(rest % 1000, 3);
-    out += 'Z';
-}
-
-// Transcript entries as comma-separated JSON objects: chunks of one session join with ',' into an array.
-QByteArray transcriptChunk(const Transcript &transcript)
-{
-    QByteArray out;
-    out.reserve(transcript.size() * 72);
-    bool first = true;
-    for (const TranscriptEntry &entry : transcript) {
-        if (!first) {
-            out += ',';
-        }
-        first = false;
-        out += "{\"Time\":\"";
-        appendTime(out, entry.timeMs);
-        out += entry.direction == TranscriptEntry::Direction::In ? "\",\"Direction\":\"in\",\"Text\":"
-                                                                 : "\",\"Direction\":\"out\",\"Text\":";
-        appendJsonString(out, validUtf8(entry.text));
-        out += '}';
-    }
-    return out;
-}
-
 QByteArray jsonStringArray(const QByteArrayList &items)
 {
     QByteArray out = "[";
@@ -233,8 +173,11 @@ bool SqliteWriter::openWriter()
     insertSearch = db.prepare("INSERT INTO message_search (rowid, subject, from_text, to_text, cc_text, bcc_text, "
                               "reply_to_text, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     insertData = db.prepare("INSERT INTO message_data (id, raw) VALUES (?1, ?2)");
-    insertChunk = db.prepare("INSERT INTO transcript_chunks (previous_id, session_id, entries) VALUES (?1, ?2, ?3)");
-    if (!insertMessage.isValid() || !insertData.isValid() || !insertChunk.isValid() || !insertSearch.isValid()) {
+    insertChunk = db.prepare("INSERT INTO transcript_chunks (previous_id, session_id) VALUES (?1, ?2)");
+    insertEntry = db.prepare(
+        "INSERT INTO transcript_entries (chunk_id, seq, time, direction, text) VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!insertMessage.isValid() || !insertData.isValid() || !insertChunk.isValid() || !insertEntry.isValid()
+        || !insertSearch.isValid()) {
         errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
         return false;
     }
@@ -310,15 +253,26 @@ bool SqliteWriter::insert(IncomingMessage &message, DeliveryResult *result, QStr
     const QByteArray address = env.clientAddress.toString().toUtf8();
 
     SessionState &session = sessions[qint64(message.sessionKey)];
-    const QByteArray chunk = transcriptChunk(message.transcript);
     insertChunk.bind(1, session.lastChunk);
     insertChunk.bind(2, qint64(message.sessionKey));
-    insertChunk.bind(3, chunk);
     if (!insertChunk.exec()) {
         *error = db.errorString();
         return false;
     }
     const qint64 chunkId = db.lastInsertRowId();
+    // The entries in order, as given (RFC 5321 commands and replies; a Rule note is never handed to the store).
+    for (qsizetype seq = 0; seq < message.transcript.size(); ++seq) {
+        const TranscriptEntry &entry = message.transcript.at(seq);
+        insertEntry.bind(1, chunkId);
+        insertEntry.bind(2, qint64(seq));
+        insertEntry.bind(3, entry.timeMs);
+        insertEntry.bind(4, qint64(entry.direction == TranscriptEntry::Direction::In ? 0 : 1));
+        insertEntry.bind(5, entry.text);
+        if (!insertEntry.exec()) {
+            *error = db.errorString();
+            return false;
+        }
+    }
     // A failed transaction reloads this state from the database (runTransaction).
     session.lastChunk = chunkId;
     ++session.messages;
@@ -411,12 +365,14 @@ bool SqliteWriter::deleteMessages(const QList<QPair<qint64, qint64>> &rows, QStr
     SqliteStatement message;
     SqliteStatement previousOf;
     SqliteStatement chunk;
+    SqliteStatement entries;
     SqliteStatement search;
     SqliteStatement flags;
     if (!prepareAll(db,
             { { &data, "DELETE FROM message_data WHERE id = ?1" }, { &message, "DELETE FROM messages WHERE id = ?1" },
                 { &previousOf, "SELECT previous_id FROM transcript_chunks WHERE id = ?1" },
                 { &chunk, "DELETE FROM transcript_chunks WHERE id = ?1" },
+                { &entries, "DELETE FROM transcript_entries WHERE chunk_id = ?1" },
                 { &search, "DELETE FROM message_search WHERE rowid = ?1" },
                 { &flags, "SELECT is_read = 0, indexed = 0 FROM messages WHERE id = ?1" } },
             error)) {
@@ -448,7 +404,8 @@ bool SqliteWriter::deleteMessages(const QList<QPair<qint64, qint64>> &rows, QStr
             const qint64 previous = previousOf.step() ? previousOf.columnInt(0) : 0;
             previousOf.reset();
             chunk.bind(1, link);
-            if (!chunk.exec()) {
+            entries.bind(1, link);
+            if (!chunk.exec() || !entries.exec()) {
                 *error = db.errorString();
                 return false;
             }
@@ -865,7 +822,8 @@ void SqliteWriter::removeEverything(std::function<void(const QString &)> finishe
         [this, removed](QString *error) {
             *removed = cachedCount;
             if (!db.exec("DELETE FROM message_data") || !db.exec("DELETE FROM transcript_chunks")
-                || !db.exec("DELETE FROM message_search") || !db.exec("DELETE FROM messages")) {
+                || !db.exec("DELETE FROM transcript_entries") || !db.exec("DELETE FROM message_search")
+                || !db.exec("DELETE FROM messages")) {
                 *error = db.errorString();
                 return false;
             }
@@ -959,6 +917,7 @@ void SqliteWriter::stop()
     insertMessage = {};
     insertData = {};
     insertChunk = {};
+    insertEntry = {};
     insertSearch = {};
     db.close();
 }

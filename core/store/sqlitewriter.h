@@ -54,6 +54,7 @@ struct SqliteWriter
     SqliteStatement insertMessage;
     SqliteStatement insertData;
     SqliteStatement insertChunk;
+    SqliteStatement insertEntry;
     SqliteStatement insertSearch;
     // Sessions with stored messages: their newest chunk and how many of their messages remain.
     struct SessionState

@@ -1,4 +1,5 @@
 // MessageImporter: .eml and mbox files into the store, with an envelope made from the headers.
+#include <api/apijson.h>
 #include <smtp/messagedelivery.h>
 #include <store/messageimporter.h>
 #include <store/sqlitemessagestore.h>
@@ -153,8 +154,7 @@ void TestMessageImporter::importedMessagesSayWhereFromAndWhen()
     if (stored->summary.dateMs != 0) {
         QCOMPARE(stored->summary.dateMs, stored->summary.receivedMs);
     }
-    const QJsonArray transcript
-        = QJsonDocument::fromJson(stored->transcriptJson).object().value(u"Transcript").toArray();
+    const QJsonArray transcript = ApiJson::transcript(stored->transcript).value(u"Transcript").toArray();
     QCOMPARE(transcript.size(), 1);
     const QJsonObject entry = transcript.first().toObject();
     QCOMPARE(entry.value(u"Direction").toString(), QStringLiteral("in"));

@@ -1,4 +1,5 @@
 // MessageStore: durability contract, reading back, paging, deleting, read flags, retention, failures.
+#include <api/apijson.h>
 #include <store/sqlitedatabase.h>
 #include <store/sqlitemessagestore.h>
 
@@ -170,7 +171,7 @@ void TestMessageStore::storesSourceEnvelopeAndTranscript()
     QCOMPARE(m->authUser, QStringLiteral("alice"));
     QCOMPARE(m->tls, false);
 
-    const QJsonArray transcript = QJsonDocument::fromJson(m->transcriptJson).object().value(u"Transcript").toArray();
+    const QJsonArray transcript = ApiJson::transcript(m->transcript).value(u"Transcript").toArray();
     QCOMPARE(transcript.size(), 3);
     QCOMPARE(transcript.at(0).toObject().value(u"Time").toString(), QStringLiteral("2025-11-24T16:00:00.000Z"));
     QCOMPARE(transcript.at(1).toObject().value(u"Direction").toString(), QStringLiteral("in"));
@@ -269,7 +270,7 @@ void TestMessageStore::transcriptKeepsWholeSession()
     const auto texts = [this](const QString &id) {
         QStringList out;
         const auto m = m_store->message(id);
-        for (const QJsonValue &v : QJsonDocument::fromJson(m->transcriptJson).object().value(u"Transcript").toArray()) {
+        for (const QJsonValue &v : ApiJson::transcript(m->transcript).value(u"Transcript").toArray()) {
             out << v.toObject().value(u"Text").toString();
         }
         return out;
@@ -593,7 +594,8 @@ INSERT INTO messages VALUES (1, 'OLD1', 1764000000000, 's@x.test', '["bob@beta.t
 INSERT INTO message_data VALUES (1, CAST('Received: from h ([127.0.0.1]) by mx (Letterbox) with SMTP id OLD1; x' ||
     char(13, 10) || 'From: Alice <alice@alpha.test>' || char(13, 10) || 'To: bob@beta.test' || char(13, 10) ||
     'Subject: Old subject' || char(13, 10) || char(13, 10) || 'An archived walrus.' || char(13, 10) AS BLOB));
-INSERT INTO transcript_chunks VALUES (1, 0, 7, '{"Time":"2026-01-01T00:00:00.000Z","Direction":"in","Text":"QUIT"}');
+INSERT INTO transcript_chunks VALUES (1, 0, 7, '{"Time":"2026-01-01T00:00:00.000Z","Direction":"in","Text":"QUIT"},'
+    || '{"Time":"2026-01-01T00:00:01.250Z","Direction":"out","Text":"221 2.0.0 Bye\n"}');
 )sql"));
     }
     SqliteMessageStore store;
@@ -608,6 +610,17 @@ INSERT INTO transcript_chunks VALUES (1, 0, 7, '{"Time":"2026-01-01T00:00:00.000
     QCOMPARE(m->summary.bccList, MailAddressList { (MailAddress { QString(), QStringLiteral("hidden@x.test") }) });
     QCOMPARE(m->summary.snippet, QStringLiteral("An archived walrus."));
     QVERIFY(m->summary.read);
+    // Its transcript, JSON in those releases, is rows now (migration 4), and the API words it as before.
+    QCOMPARE(m->transcript.size(), 2);
+    QCOMPARE(m->transcript.at(0).timeMs, Q_INT64_C(1767225600000)); // 2026-01-01T00:00:00.000Z
+    QCOMPARE(m->transcript.at(0).direction, TranscriptEntry::Direction::In);
+    QCOMPARE(m->transcript.at(0).text, QByteArray("QUIT"));
+    QCOMPARE(m->transcript.at(1).timeMs, Q_INT64_C(1767225601250));
+    QCOMPARE(m->transcript.at(1).direction, TranscriptEntry::Direction::Out);
+    QCOMPARE(m->transcript.at(1).text, QByteArray("221 2.0.0 Bye\n"));
+    const QJsonArray session = ApiJson::transcript(m->transcript).value(u"Transcript").toArray();
+    QCOMPARE(session.at(1).toObject().value(u"Time").toString(), QStringLiteral("2026-01-01T00:00:01.250Z"));
+    QCOMPARE(session.at(1).toObject().value(u"Direction").toString(), QStringLiteral("out"));
     // And new deliveries work on the migrated schema.
     QVERIFY(deliverAndWait(store, makeMessage("NEW1", Sample)).ok);
     QCOMPARE(store.searchIds(QStringLiteral("from:alice")),
