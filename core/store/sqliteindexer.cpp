@@ -155,7 +155,7 @@ bool SqliteIndexer::indexThrough(qint64 watermark, QString *error)
         QString sliceError;
         const bool ok = m_writer.runAndWait(
             [this, watermark](QString *e) { return indexPending(IndexSliceSize, IndexSliceBudget, watermark, e) >= 0; },
-            {}, &sliceError, WriteOp::Kind::Index);
+            {}, &sliceError, SqliteWriteOp::Kind::Index);
         if (!ok) {
             if (error) {
                 *error = QStringLiteral("the search index could not be brought up to date: %1").arg(sliceError);

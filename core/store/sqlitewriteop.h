@@ -5,7 +5,7 @@
 #include <functional>
 
 // One write queued for SqliteWriter: what to apply inside a batch transaction and whom to tell when it is durable.
-struct WriteOp
+struct SqliteWriteOp
 {
     // Runs on the writer thread inside the batch transaction. It may run again (alone) if the batch was rolled
     // back, so it must start from scratch each time.

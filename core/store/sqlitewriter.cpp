@@ -441,7 +441,7 @@ QStringList SqliteWriter::prune(QString *error)
 void SqliteWriter::writerLoop()
 {
     for (;;) {
-        std::deque<WriteOp> batch;
+        std::deque<SqliteWriteOp> batch;
         {
             std::unique_lock lock(queueMutex);
             const auto woken = [this] {
@@ -484,7 +484,7 @@ void SqliteWriter::writerLoop()
             // Group commit: if sessions are about to hand over more messages, give them a moment to
             // join this commit instead of paying an fsync of their own.
             int expected = 0;
-            for (const WriteOp &op : batch) {
+            for (const SqliteWriteOp &op : batch) {
                 expected = std::max(expected, op.expectedSoon);
             }
             const auto deadline = std::chrono::steady_clock::now() + CommitDelay;
@@ -492,7 +492,7 @@ void SqliteWriter::writerLoop()
                 if (!queueCondition.wait_until(lock, deadline, [this] { return stopping || !queue.empty(); })) {
                     break;
                 }
-                for (WriteOp &op : queue) {
+                for (SqliteWriteOp &op : queue) {
                     expected = std::max(expected, op.expectedSoon);
                     batch.push_back(std::move(op));
                 }
@@ -503,7 +503,7 @@ void SqliteWriter::writerLoop()
         QString error;
         QStringList pruned;
         if (runTransaction(batch, 0, batch.size(), &pruned, &error)) {
-            for (WriteOp &op : batch) {
+            for (SqliteWriteOp &op : batch) {
                 if (op.done) {
                     op.done(true, QString());
                 }
@@ -517,7 +517,7 @@ void SqliteWriter::writerLoop()
     }
 }
 
-void SqliteWriter::runEachAlone(std::deque<WriteOp> &batch, const QString &batchError, QStringList *pruned)
+void SqliteWriter::runEachAlone(std::deque<SqliteWriteOp> &batch, const QString &batchError, QStringList *pruned)
 {
     // Something failed and the whole batch was rolled back: retry each operation on its own, so that only the ones
     // that really fail are refused (a batch of one has had its try).
@@ -529,7 +529,7 @@ void SqliteWriter::runEachAlone(std::deque<WriteOp> &batch, const QString &batch
         // A deletion is how the user makes room: on a full disk it may use the reserve kept for it. Deliveries may
         // not (they get 451 and are retried by their client).
         const bool gaveUpReserve
-            = !ok && batch[i].kind == WriteOp::Kind::Deletion && lastFailureWasFull && releaseReserve();
+            = !ok && batch[i].kind == SqliteWriteOp::Kind::Deletion && lastFailureWasFull && releaseReserve();
         if (gaveUpReserve) {
             ok = runTransaction(batch, i, i + 1, &prunedNow, &error);
         }
@@ -541,14 +541,14 @@ void SqliteWriter::runEachAlone(std::deque<WriteOp> &batch, const QString &batch
 }
 
 bool SqliteWriter::runTransaction(
-    std::deque<WriteOp> &batch, size_t from, size_t to, QStringList *pruned, QString *error)
+    std::deque<SqliteWriteOp> &batch, size_t from, size_t to, QStringList *pruned, QString *error)
 {
     error->clear();
     lastFailureWasFull = false;
     // The search index can be rebuilt from the sources (a lost slice leaves indexed = 0): a batch of nothing but
     // indexing need not wait for fsync; the next durable commit syncs the WAL with it anyway.
     const bool durable = std::any_of(batch.begin() + qsizetype(from), batch.begin() + qsizetype(to),
-        [](const WriteOp &op) { return op.kind != WriteOp::Kind::Index; });
+        [](const SqliteWriteOp &op) { return op.kind != SqliteWriteOp::Kind::Index; });
     if (!durable) {
         db.exec("PRAGMA synchronous=NORMAL");
     }
@@ -594,12 +594,12 @@ bool SqliteWriter::runTransaction(
     return false;
 }
 
-void SqliteWriter::enqueue(WriteOp op)
+void SqliteWriter::enqueue(SqliteWriteOp op)
 {
     {
         std::lock_guard lock(queueMutex);
         if (running && !stopping) {
-            if (op.kind != WriteOp::Kind::Index) {
+            if (op.kind != SqliteWriteOp::Kind::Index) {
                 lastArrival = std::chrono::steady_clock::now();
             }
             queue.push_back(std::move(op));
@@ -613,9 +613,9 @@ void SqliteWriter::enqueue(WriteOp op)
 }
 
 void SqliteWriter::submit(std::function<bool(QString *)> apply, std::function<void()> after,
-    std::function<void(const QString &failure)> finished, WriteOp::Kind kind)
+    std::function<void(const QString &failure)> finished, SqliteWriteOp::Kind kind)
 {
-    WriteOp op { std::move(apply),
+    SqliteWriteOp op { std::move(apply),
         [after = std::move(after), finished = std::move(finished)](bool ok, const QString &failure) {
             if (ok && after) {
                 after();
@@ -630,7 +630,7 @@ void SqliteWriter::submit(std::function<bool(QString *)> apply, std::function<vo
 }
 
 bool SqliteWriter::runAndWait(
-    std::function<bool(QString *)> apply, std::function<void()> after, QString *error, WriteOp::Kind kind)
+    std::function<bool(QString *)> apply, std::function<void()> after, QString *error, SqliteWriteOp::Kind kind)
 {
     auto promise = std::make_shared<std::promise<QString>>();
     std::future<QString> result = promise->get_future();
@@ -812,7 +812,7 @@ void SqliteWriter::removeMessages(const QStringList &ids, std::function<void(con
                 finished(failure);
             }
         },
-        WriteOp::Kind::Deletion);
+        SqliteWriteOp::Kind::Deletion);
 }
 
 void SqliteWriter::removeEverything(std::function<void(const QString &)> finished)
@@ -850,7 +850,7 @@ void SqliteWriter::removeEverything(std::function<void(const QString &)> finishe
                 finished(failure);
             }
         },
-        WriteOp::Kind::Deletion);
+        SqliteWriteOp::Kind::Deletion);
 }
 
 void SqliteWriter::markRead(const QStringList &ids, bool read, std::function<void(const QString &)> finished)

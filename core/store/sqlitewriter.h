@@ -43,7 +43,7 @@ struct SqliteWriter
 
     std::mutex queueMutex;
     std::condition_variable queueCondition;
-    std::deque<WriteOp> queue;
+    std::deque<SqliteWriteOp> queue;
     std::chrono::steady_clock::time_point lastArrival;
     bool stopping = false;
     bool running = false;
@@ -108,22 +108,22 @@ struct SqliteWriter
     // Reads the counts and the index bookkeeping from the database (at open and after a rollback).
     void loadState();
     // Applies batch[from, to) in one transaction (plus retention) and commits; false: all rolled back.
-    bool runTransaction(std::deque<WriteOp> &batch, size_t from, size_t to, QStringList *pruned, QString *error);
+    bool runTransaction(std::deque<SqliteWriteOp> &batch, size_t from, size_t to, QStringList *pruned, QString *error);
     // After a failed batch (batchError: why): each operation alone, a deletion that ran out of space once more with
     // the reserve given up. Calls every done().
-    void runEachAlone(std::deque<WriteOp> &batch, const QString &batchError, QStringList *pruned);
+    void runEachAlone(std::deque<SqliteWriteOp> &batch, const QString &batchError, QStringList *pruned);
     bool insert(IncomingMessage &message, DeliveryResult *result, QString *error);
     qint64 queryUnread();
     // rows: (message row id, session id) pairs.
     bool deleteMessages(const QList<QPair<qint64, qint64>> &rows, QString *error);
     QStringList prune(QString *error);
-    void enqueue(WriteOp op);
+    void enqueue(SqliteWriteOp op);
     // Queues a write: apply in the writer's transaction, after on the writer thread once it is committed, then
     // finished with "" or why it failed.
     void submit(std::function<bool(QString *)> apply, std::function<void()> after,
-        std::function<void(const QString &failure)> finished, WriteOp::Kind kind = WriteOp::Kind::Write);
+        std::function<void(const QString &failure)> finished, SqliteWriteOp::Kind kind = SqliteWriteOp::Kind::Write);
     bool runAndWait(std::function<bool(QString *)> apply, std::function<void()> after = {}, QString *error = nullptr,
-        WriteOp::Kind kind = WriteOp::Kind::Write);
+        SqliteWriteOp::Kind kind = SqliteWriteOp::Kind::Write);
     // The writes behind remove(), removeAll() and setRead(): finished gets "" or why nothing changed.
     void removeMessages(const QStringList &ids, std::function<void(const QString &)> finished);
     void removeEverything(std::function<void(const QString &)> finished);

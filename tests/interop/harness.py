@@ -111,7 +111,7 @@ def stored_message(data_dir, message_id):
             (previous,) = db.execute("SELECT previous_id FROM transcript_chunks WHERE id = ?", (link,)).fetchone()
             chunks.insert(0, link)
             link = previous
-        # The entries as the API words them (docs/architecture.md "Transcripts").
+        # The entries as the API words them (docs/architecture.md "The store").
         transcript = []
         for chunk in chunks:
             for ms, direction, text in db.execute(
