@@ -111,6 +111,7 @@ private Q_SLOTS:
     void searchUsesMailpitSyntax();
     void searchCountsAndPages();
     void migratesSchemaOneStores();
+    void refusesAStoreOfANewerSchema();
     void indexCatchesUpOffTheReplyPath();
     void completeSearchCoversAFloodOfMoreThan20000();
     void deliveriesAreAcknowledgedDuringACompleteSearch();
@@ -625,6 +626,22 @@ INSERT INTO transcript_chunks VALUES (1, 0, 7, '{"Time":"2026-01-01T00:00:00.000
     QVERIFY(deliverAndWait(store, makeMessage("NEW1", Sample)).ok);
     QCOMPARE(store.searchIds(QStringLiteral("from:alice")),
         (QStringList { QStringLiteral("NEW1"), QStringLiteral("OLD1") }));
+}
+
+void TestMessageStore::refusesAStoreOfANewerSchema()
+{
+    // A newer release's migrations are unknown here: the store is left as it is, and says why.
+    const QString path = m_store->databasePath();
+    m_store->close();
+    {
+        SqliteDatabase db;
+        QVERIFY(db.open(path, SqliteDatabase::Mode::ReadWrite));
+        QVERIFY(db.exec("PRAGMA user_version = 9999"));
+    }
+    SqliteMessageStore store;
+    QVERIFY(!store.open(m_dir->filePath(QStringLiteral("data"))));
+    QVERIFY2(store.errorString().contains(QStringLiteral("made by a newer Letterbox (schema 9999")),
+        qPrintable(store.errorString()));
 }
 
 void TestMessageStore::indexCatchesUpOffTheReplyPath()
