@@ -6,7 +6,7 @@
 
 #include <rules/ruleengine.h>
 #include <service/catcherservice.h>
-#include <store/messagestore.h>
+#include <store/sqlitemessagestore.h>
 #include <ui/appsettings.h>
 #include <ui/icons.h>
 #include <ui/mainwindow.h>
@@ -85,7 +85,7 @@ int runDesktop(int argc, char *argv[], const CommandLineOptions &options)
         settings.toConfig(base, &config, &settingsError);
     }
 
-    MessageStore store;
+    SqliteMessageStore store;
     store.setMaxMessages(settings.maxMessages);
     if (!store.open(options.dataDir)) {
         const QString error

@@ -7,7 +7,7 @@
 
 #include <rules/ruleengine.h>
 #include <service/catcherservice.h>
-#include <store/messagestore.h>
+#include <store/sqlitemessagestore.h>
 
 #include <QCoreApplication>
 
@@ -22,7 +22,7 @@ int runHeadless(int argc, char *argv[], const CommandLineOptions &options)
     }
     QCoreApplication app(argc, argv);
     SignalWatcher watcher;
-    MessageStore store;
+    SqliteMessageStore store;
     store.setMaxMessages(options.maxMessages);
     if (!store.open(options.dataDir)) {
         printError(QStringLiteral("cannot open the message store in %1: %2").arg(options.dataDir, store.errorString()));

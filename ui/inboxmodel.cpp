@@ -119,11 +119,10 @@ QStringList InboxModel::widestTexts(Column column)
     return texts;
 }
 
-bool InboxModel::setQuery(const QString &query)
+void InboxModel::setQuery(const QString &query)
 {
     m_query = query.trimmed();
     reload();
-    return m_error.isEmpty();
 }
 
 QString InboxModel::query() const
@@ -134,6 +133,11 @@ QString InboxModel::query() const
 QString InboxModel::errorString() const
 {
     return m_error;
+}
+
+bool InboxModel::isLoading() const
+{
+    return m_loading;
 }
 
 MessageSort InboxModel::sortOrder() const
@@ -182,37 +186,59 @@ void InboxModel::setCoalesceInterval(int milliseconds)
     m_arrivalTimer->setInterval(milliseconds);
 }
 
+ListRequest InboxModel::request(qint64 start, qint64 limit) const
+{
+    // What is indexed: never waits for the writer to index a backlog.
+    return ListRequest { listedQuery(), m_sort, start, limit, QTimeZone::systemTimeZone(),
+        SearchCompleteness::IndexedOnly };
+}
+
 void InboxModel::reload()
 {
-    ++m_generation;
+    const quint64 generation = ++m_generation;
+    m_loading = true;
+    m_fetching = false;
+    // Stored before this read starts: it lists them.
+    m_arrivals.clear();
+    m_store->list(request(0, PageSize), this, [this, generation](const ListReply &reply) {
+        if (generation == m_generation) {
+            applyReload(reply);
+        }
+    });
+}
+
+void InboxModel::applyReload(const ListReply &reply)
+{
+    m_loading = false;
     m_changing = true;
     beginResetModel();
-    m_rows.clear();
+    m_rows = reply.result ? reply.result->messages : QList<MessageSummary>();
+    m_matches = reply.result ? reply.result->matches : 0;
+    m_error = reply.result ? QString() : reply.error;
     m_loaded.clear();
-    m_arrivals.clear();
-    m_error.clear();
-    const std::optional<SearchResult> page = m_store->list(
-        listedQuery(), m_sort, 0, PageSize, QTimeZone::systemTimeZone(), &m_error, SearchCompleteness::IndexedOnly);
-    if (page) {
-        m_rows = page->messages;
-        m_matches = page->matches;
-    } else {
-        m_matches = 0;
-    }
     for (const MessageSummary &s : std::as_const(m_rows)) {
         m_loaded.insert(s.id);
     }
     // Known to whoever the reset tells (is a message missing from the list, or only not indexed yet?); said after.
-    const qint64 unindexed = page ? page->unindexed : 0;
+    const qint64 unindexed = reply.result ? reply.result->unindexed : 0;
     const bool completenessChanged = unindexed != m_unindexed;
     m_unindexed = unindexed;
-    // Views (and QAbstractItemModelTester) fetch more when told of the reset: that comes after it, not inside it.
-    endResetModel();
+    // Views (and QAbstractItemModelTester) fetch more when told of the reset: the rows and counts are whole by then
+    // (and the page comes later).
     m_changing = false;
+    endResetModel();
     if (completenessChanged) {
         Q_EMIT this->completenessChanged();
     }
     Q_EMIT matchCountChanged(m_matches);
+    if (!m_error.isEmpty()) {
+        Q_EMIT queryFailed(m_error);
+    }
+    Q_EMIT loaded();
+    // Arrivals wait while a reload is under way (its reset would drop them).
+    if (!m_arrivals.isEmpty() && !m_arrivalTimer->isActive()) {
+        m_arrivalTimer->start();
+    }
 }
 
 QString InboxModel::idAt(int row) const
@@ -359,23 +385,34 @@ bool InboxModel::canFetchMore(const QModelIndex &parent) const
 
 void InboxModel::fetchMore(const QModelIndex &parent)
 {
-    // Views (and QAbstractItemModelTester) may ask while rows are being inserted: never nest an insertion.
-    if (!canFetchMore(parent) || m_changing) {
+    // Views (and QAbstractItemModelTester) may ask in the middle of a change, when the rows and the count disagree:
+    // not then. One page at a time, and none while a reload is under way.
+    if (!canFetchMore(parent) || m_changing || m_loading || m_fetching) {
         return;
     }
-    const std::optional<SearchResult> page = m_store->list(listedQuery(), m_sort, m_rows.size(), PageSize,
-        QTimeZone::systemTimeZone(), nullptr, SearchCompleteness::IndexedOnly);
-    if (!page) {
+    m_fetching = true;
+    const quint64 generation = m_generation;
+    m_store->list(request(m_rows.size(), PageSize), this, [this, generation](const ListReply &reply) {
+        if (generation == m_generation) {
+            m_fetching = false;
+            appendPage(reply);
+        }
+    });
+}
+
+void InboxModel::appendPage(const ListReply &reply)
+{
+    if (!reply.result) {
         return;
     }
     // Arrivals not inserted yet shift the store's offsets: skip what is already here.
     QList<MessageSummary> fresh;
-    for (const MessageSummary &s : page->messages) {
+    for (const MessageSummary &s : reply.result->messages) {
         if (!m_loaded.contains(s.id)) {
             fresh << s;
         }
     }
-    if (page->messages.isEmpty()) {
+    if (reply.result->messages.isEmpty()) {
         m_matches = m_rows.size(); // fewer than counted: stop asking
         Q_EMIT matchCountChanged(m_matches);
         return;
@@ -389,8 +426,8 @@ void InboxModel::fetchMore(const QModelIndex &parent)
         m_rows << s;
         m_loaded.insert(s.id);
     }
+    m_changing = false; // whole again: the next page may be asked for when the views hear of these rows
     endInsertRows();
-    m_changing = false;
 }
 
 void InboxModel::sort(int column, Qt::SortOrder order)
@@ -471,7 +508,7 @@ namespace {
 // The arrived messages that match query, newest first. Newer messages may have been stored since they arrived,
 // so the newest matches are read a page at a time until every arrival is found or the pages are older than the
 // oldest arrival. Complete: the store indexes the arrivals first (in slices between deliveries), so this runs on
-// a worker thread, or on the caller's when it asks (flushArrivals()).
+// a worker thread.
 QList<MessageSummary> findArrivals(
     const MessageStore *store, const QString &query, QSet<QString> remaining, qint64 oldestMs)
 {
@@ -501,19 +538,14 @@ QList<MessageSummary> findArrivals(
 void InboxModel::flushArrivals()
 {
     m_arrivalTimer->stop();
-    if (m_arrivals.isEmpty()) {
-        return;
-    }
-    const QSet<QString> arrived(m_arrivals.cbegin(), m_arrivals.cend());
-    const qint64 oldest = m_oldestArrivalMs;
-    m_arrivals.clear();
-    insertArrivals(arrived, findArrivals(m_store, listedQuery(), arrived, oldest));
+    lookUpArrivals();
 }
 
 void InboxModel::lookUpArrivals()
 {
-    // One look-up at a time; arrivals meanwhile wait for the next.
-    if (m_arrivals.isEmpty() || m_lookingUp) {
+    // One look-up at a time; arrivals meanwhile wait for the next, and for a reload under way (which may have
+    // started reading before they were stored).
+    if (m_arrivals.isEmpty() || m_lookingUp || m_loading) {
         return;
     }
     m_lookingUp = true;
@@ -618,15 +650,17 @@ void InboxModel::onRemoved(const QStringList &ids)
         m_changing = false;
         row = first - 1;
     }
+    Q_EMIT matchCountChanged(m_matches);
     if (recount) {
         // Some were never loaded: whether they matched is the store's to say.
-        const std::optional<SearchResult> counts = m_store->list(
-            listedQuery(), m_sort, 0, 0, QTimeZone::systemTimeZone(), nullptr, SearchCompleteness::IndexedOnly);
-        if (counts) {
-            m_matches = qMax<qint64>(counts->matches, m_rows.size());
-        }
+        const quint64 generation = m_generation;
+        m_store->list(request(0, 0), this, [this, generation](const ListReply &reply) {
+            if (generation == m_generation && reply.result) {
+                m_matches = qMax<qint64>(reply.result->matches, m_rows.size());
+                Q_EMIT matchCountChanged(m_matches);
+            }
+        });
     }
-    Q_EMIT matchCountChanged(m_matches);
 }
 
 void InboxModel::onCleared()

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <message/messagesummary.h>
+#include <store/listrequest.h>
 #include <store/messagesort.h>
 
 #include <QAbstractTableModel>
@@ -18,8 +19,10 @@ class QTimer;
 // the top live, coalesced (at most one insertion per interval), so that a burst never floods the view; removals
 // and read flags follow the store's signals.
 //
-// The model reads on the GUI thread, so it never waits for the store's writer: right after a flood a search covers
-// the messages indexed so far (isComplete() is false) and runs again by itself once the store has caught up.
+// Nothing here waits for the store: every read is asynchronous (MessageStore's reader threads answer on this
+// thread), and an answer to a request that a newer one replaced (a generation counter) is dropped. Right after a
+// flood a search covers the messages indexed so far (isComplete() is false) and runs again by itself once the store
+// has caught up.
 class InboxModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -43,13 +46,17 @@ public:
     // Empty for the columns of free text.
     static QStringList widestTexts(Column column);
 
-    // Reloads from the first page. Returns false (and keeps an empty list) when the query cannot run. A query
-    // without terms (a lone quote while a phrase is being typed) lists every message, as an empty one does.
-    bool setQuery(const QString &query);
+    // Reloads from the first page: the rows listed so far stay until the store answers (loaded()). When the query
+    // cannot run the list is emptied and queryFailed() says why. A query without terms (a lone quote while a phrase
+    // is being typed) lists every message, as an empty one does.
+    void setQuery(const QString &query);
     QString query() const;
     // What the store is asked: the query, or "" for one without terms (a lone quote lists every message).
     QString listedQuery() const;
+    // Why the last query could not run; "" when it ran.
     QString errorString() const;
+    // A reload (construction, setQuery(), sort(), the index catching up) waits for the store.
+    bool isLoading() const;
     MessageSort sortOrder() const;
     // Every message matching the query, loaded or not.
     qint64 matchCount() const;
@@ -58,8 +65,7 @@ public:
     qint64 unindexedCount() const;
     // How long arrivals are gathered before they are inserted (default 150 ms).
     void setCoalesceInterval(int milliseconds);
-    // Inserts the arrivals gathered so far now, reading them on this thread (the live path reads them on a
-    // worker thread).
+    // Looks up the arrivals gathered so far now instead of after the interval (on a worker thread, as always).
     void flushArrivals();
 
     QString idAt(int row) const;
@@ -85,9 +91,16 @@ Q_SIGNALS:
     void matchCountChanged(qint64 count);
     // isComplete() or unindexedCount() changed.
     void completenessChanged();
+    // A reload's rows are in (after the model's reset).
+    void loaded();
+    // The query could not run (errorString()).
+    void queryFailed(const QString &error);
 
 private:
     void reload();
+    void applyReload(const ListReply &reply);
+    void appendPage(const ListReply &reply);
+    ListRequest request(qint64 start, qint64 limit) const;
     void setUnindexed(qint64 unindexed);
     void onIndexingCaughtUp();
     void onStored(const MessageSummary &summary);
@@ -108,8 +121,10 @@ private:
     qint64 m_matches = 0;
     qint64 m_unindexed = 0; // of the last reload: what it may have missed
     bool m_lookingUp = false;
-    quint64 m_generation = 0; // bumped by every reload
-    bool m_changing = false; // inside our own insert/remove/reset: fetchMore() waits
+    bool m_loading = false; // a reload waits for the store
+    bool m_fetching = false; // a page of fetchMore() does
+    quint64 m_generation = 0; // bumped by every reload: answers to older requests are stale
+    bool m_changing = false; // rows and counts disagree inside our own change: fetchMore() waits
     QStringList m_arrivals; // stored, not yet inserted, oldest first
     qint64 m_oldestArrivalMs = 0;
     QTimer *m_arrivalTimer;

@@ -264,10 +264,8 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
         const int row = m_inbox->rowOf(m_readTimerId);
         if (row >= 0 && !m_inbox->summaryAt(row).read) {
             const QString id = m_readTimerId;
-            runJob(QStringLiteral("mark-read"), [store = m_store, id](bool *ok) {
-                *ok = store->setRead({ id }, true);
-                return QString();
-            });
+            m_store->setRead({ id }, true, this,
+                [this](const QString &error) { finishJob(QStringLiteral("mark-read"), error.isEmpty(), QString()); });
         }
     });
 
@@ -351,6 +349,8 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
     // (the model runs a search again by itself once the index caught up), else the reader clears.
     connect(m_inbox, &QAbstractItemModel::modelReset, this, &MainWindow::reselectShownMessage);
     connect(m_inbox, &InboxModel::completenessChanged, this, &MainWindow::updateIndexingNotice);
+    connect(m_inbox, &InboxModel::queryFailed, this,
+        [this](const QString &error) { statusBar()->showMessage(tr("Search failed: %1").arg(error), 5000); });
     connect(m_inboxView->horizontalHeader(), &QHeaderView::sortIndicatorChanged, m_inboxView, &QTableView::scrollToTop);
     connect(m_inbox, &QAbstractItemModel::rowsRemoved, this, [this] {
         if (!m_pendingSelection.isEmpty()) {
@@ -440,7 +440,10 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
     connect(m_sessions, &SessionsModel::openCountChanged, this, &MainWindow::scheduleCounts);
     connect(m_catcher, &CatcherService::listenersChanged, this, &MainWindow::updateListening);
 
-    m_notifier->setLookup([store](const QString &id) { return store->summary(id).value_or(MessageSummary()); });
+    m_notifier->setLookup([store = m_store, notifier = m_notifier](const QString &id, auto found) {
+        store->summary(id, notifier,
+            [found](const std::optional<MessageSummary> &summary) { found(summary.value_or(MessageSummary())); });
+    });
     auto *trayMenu = new QMenu(this);
     trayMenu->addAction(tr("Show Letterbox"), this, [this] {
         showNormal();
@@ -628,7 +631,7 @@ void MainWindow::createActions()
         QMessageBox::about(this, tr("About Letterbox"),
             tr("<h3>Letterbox %1</h3><p>A mail catcher for developers, testers and demos.</p><p>Message store: "
                "%2</p>")
-                .arg(QCoreApplication::applicationVersion(), m_store->databasePath().toHtmlEscaped()));
+                .arg(QCoreApplication::applicationVersion(), m_store->location().toHtmlEscaped()));
     });
 }
 
@@ -1004,9 +1007,7 @@ void MainWindow::updateSearch()
     }
     // The message shown stays selected when it is still listed (reselectShownMessage(), on the model's reset),
     // but the results open at the top, with the newest matches in sight.
-    if (!m_inbox->setQuery(query)) {
-        statusBar()->showMessage(tr("Search failed: %1").arg(m_inbox->errorString()), 5000);
-    }
+    m_inbox->setQuery(query);
     m_inboxView->scrollToTop();
     updateEmptyState();
     updateMatchCount();
@@ -1219,16 +1220,20 @@ void MainWindow::runJob(const QString &job, std::function<QString(bool *ok)> wor
         QMetaObject::invokeMethod(
             qApp,
             [self, job, ok, message] {
-                if (!self) {
-                    return;
+                if (self) {
+                    self->finishJob(job, ok, message);
                 }
-                if (!message.isEmpty()) {
-                    self->statusBar()->showMessage(message, 6000);
-                }
-                Q_EMIT self->jobFinished(job, ok, message);
             },
             Qt::QueuedConnection);
     });
+}
+
+void MainWindow::finishJob(const QString &job, bool ok, const QString &message)
+{
+    if (!message.isEmpty()) {
+        statusBar()->showMessage(message, 6000);
+    }
+    Q_EMIT jobFinished(job, ok, message);
 }
 
 RulesWindow *MainWindow::rulesWindow()
@@ -1295,11 +1300,10 @@ void MainWindow::deleteSelected()
         next = m_inbox->idAt(first - 1);
     }
     m_pendingSelection = next;
-    runJob(QStringLiteral("delete"), [store = m_store, ids](bool *ok) {
-        QString error;
-        *ok = store->remove(ids, &error);
-        return *ok ? tr("Deleted %1").arg(counted(ids.size(), tr("message"), tr("messages")))
-                   : writeFailure(MessageStore::Write::Removal, ids.size(), error);
+    m_store->remove(ids, this, [this, count = ids.size()](const QString &error) {
+        finishJob(QStringLiteral("delete"), error.isEmpty(),
+            error.isEmpty() ? tr("Deleted %1").arg(counted(count, tr("message"), tr("messages")))
+                            : writeFailure(MessageStore::Write::Removal, count, error));
     });
 }
 
@@ -1309,12 +1313,11 @@ void MainWindow::markSelected(bool read)
     if (ids.isEmpty()) {
         return;
     }
-    runJob(QStringLiteral("mark"), [store = m_store, ids, read](bool *ok) {
-        QString error;
-        *ok = store->setRead(ids, read, &error);
-        return *ok
-            ? QString()
-            : writeFailure(read ? MessageStore::Write::MarkRead : MessageStore::Write::MarkUnread, ids.size(), error);
+    m_store->setRead(ids, read, this, [this, read, count = ids.size()](const QString &error) {
+        finishJob(QStringLiteral("mark"), error.isEmpty(),
+            error.isEmpty()
+                ? QString()
+                : writeFailure(read ? MessageStore::Write::MarkRead : MessageStore::Write::MarkUnread, count, error));
     });
 }
 
@@ -1332,11 +1335,10 @@ void MainWindow::markAllRead()
 
 void MainWindow::deleteAll()
 {
-    runJob(QStringLiteral("deleteAll"), [store = m_store](bool *ok) {
-        QString error;
-        *ok = store->removeAll(&error);
-        return *ok ? tr("Deleted every message")
-                   : writeFailure(MessageStore::Write::RemovalOfAll, store->count(), error);
+    m_store->removeAll(this, [this](const QString &error) {
+        finishJob(QStringLiteral("deleteAll"), error.isEmpty(),
+            error.isEmpty() ? tr("Deleted every message")
+                            : writeFailure(MessageStore::Write::RemovalOfAll, m_store->count(), error));
     });
 }
 

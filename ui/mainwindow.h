@@ -125,7 +125,10 @@ private:
     void setFocusMode(bool on);
     void placeFullScreenHint();
     void fitToScreen();
+    // Work that may wait (file I/O, complete searches) on a worker thread; its message and jobFinished() here.
     void runJob(const QString &job, std::function<QString(bool *ok)> work);
+    // A job's end, on the GUI thread: its message in the status bar, and jobFinished().
+    void finishJob(const QString &job, bool ok, const QString &message);
 
     MessageStore *m_store;
     CatcherService *m_catcher;

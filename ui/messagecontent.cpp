@@ -2,31 +2,6 @@
 
 #include <store/messagestore.h>
 
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-
-namespace {
-Transcript transcriptFromJson(const QByteArray &json)
-{
-    Transcript transcript;
-    const QJsonArray entries = QJsonDocument::fromJson(json).object().value(QLatin1String("Transcript")).toArray();
-    transcript.reserve(entries.size());
-    for (const QJsonValue &value : entries) {
-        const QJsonObject o = value.toObject();
-        TranscriptEntry entry;
-        entry.timeMs
-            = QDateTime::fromString(o.value(QLatin1String("Time")).toString(), Qt::ISODateWithMs).toMSecsSinceEpoch();
-        entry.direction = o.value(QLatin1String("Direction")).toString() == QLatin1String("out")
-            ? TranscriptEntry::Direction::Out
-            : TranscriptEntry::Direction::In;
-        entry.text = o.value(QLatin1String("Text")).toString().toUtf8();
-        transcript << entry;
-    }
-    return transcript;
-}
-} // namespace
-
 MessageContent MessageContent::load(const MessageStore *store, const QString &id)
 {
     MessageContent content;
@@ -37,7 +12,7 @@ MessageContent MessageContent::load(const MessageStore *store, const QString &id
     content.stored = std::move(*stored);
     content.parsed = ParsedMessage::parse(content.stored.raw);
     content.parsed.addEnvelopeRecipients(content.stored.rcptTo);
-    content.transcript = transcriptFromJson(content.stored.transcriptJson);
+    content.transcript = content.stored.transcript;
     QStringList ids;
     QHash<QString, const MimePart *> byPart;
     for (const MimePart &part : std::as_const(content.parsed.parts)) {

@@ -7,6 +7,7 @@
 #include <QPainter>
 #include <QSystemTrayIcon>
 #include <QTimer>
+#include <utility>
 
 Notifier::Notifier(QObject *parent) : QObject(parent), m_timer(new QTimer(this))
 {
@@ -82,7 +83,7 @@ void Notifier::setUnreadCount(qint64 unread)
     updateIcon();
 }
 
-void Notifier::setLookup(std::function<MessageSummary(const QString &)> lookup)
+void Notifier::setLookup(Lookup lookup)
 {
     m_lookup = std::move(lookup);
 }
@@ -107,27 +108,44 @@ void Notifier::showPending()
     if (m_pending.isEmpty()) {
         return;
     }
-    QString title;
-    QString body;
-    if (m_pending.size() == 1) {
-        MessageSummary s = m_pending.first();
-        if (m_lookup && s.subject.isEmpty() && s.fromList.isEmpty()) {
-            s = m_lookup(s.id);
-        }
-        const QString sender = s.fromList.isEmpty()
-            ? s.mailFrom
-            : (s.fromList.first().name.isEmpty() ? s.fromList.first().address : s.fromList.first().name);
-        title = tr("New mail from %1").arg(sender);
-        body = s.subject.isEmpty() ? tr("(no subject)") : s.subject;
-        m_lastNotifiedId = s.id;
-    } else {
-        title = counted(m_pending.size(), tr("new message"), tr("new messages"));
-        const MessageSummary latest = m_lookup ? m_lookup(m_pending.last().id) : m_pending.last();
-        body = tr("Latest: %1").arg(latest.subject.isEmpty() ? tr("(no subject)") : latest.subject);
-        m_lastNotifiedId.clear();
-    }
-    m_pending.clear();
+    const QList<MessageSummary> pending = std::exchange(m_pending, {});
     m_sinceLast.start();
+    const MessageSummary &named = pending.last();
+    // A summary without the parsed facts is looked up; one the store no longer has shows what the delivery said.
+    const bool needsLookup = m_lookup && (pending.size() > 1 || (named.subject.isEmpty() && named.fromList.isEmpty()));
+    const auto show = [this, count = pending.size(), named](const MessageSummary &found) {
+        const MessageSummary &s = found.id.isEmpty() ? named : found;
+        if (count == 1) {
+            notifyOne(s);
+        } else {
+            notifyBurst(count, s);
+        }
+    };
+    if (needsLookup) {
+        m_lookup(named.id, show);
+    } else {
+        show(named);
+    }
+}
+
+void Notifier::notifyOne(const MessageSummary &s)
+{
+    const QString sender = s.fromList.isEmpty()
+        ? s.mailFrom
+        : (s.fromList.first().name.isEmpty() ? s.fromList.first().address : s.fromList.first().name);
+    m_lastNotifiedId = s.id;
+    notify(tr("New mail from %1").arg(sender), s.subject.isEmpty() ? tr("(no subject)") : s.subject);
+}
+
+void Notifier::notifyBurst(qsizetype count, const MessageSummary &latest)
+{
+    m_lastNotifiedId.clear();
+    notify(counted(count, tr("new message"), tr("new messages")),
+        tr("Latest: %1").arg(latest.subject.isEmpty() ? tr("(no subject)") : latest.subject));
+}
+
+void Notifier::notify(const QString &title, const QString &body)
+{
     if (m_tray && m_tray->isVisible() && QSystemTrayIcon::supportsMessages()) {
         m_tray->showMessage(title, body, Icons::icon(Icons::App), 5000);
     }

@@ -31,9 +31,11 @@ public:
     void setTrayMenu(QMenu *menu);
     void setUnreadCount(qint64 unread);
 
-    // How to get a message's parsed summary (subject, From) when a notification shows one message; the store's
-    // signal carries only the delivery's facts, and a burst never needs more.
-    void setLookup(std::function<MessageSummary(const QString &id)> lookup);
+    // How to get a message's parsed summary (subject, From) when a notification names one message; the store's
+    // signal carries only the delivery's facts. The lookup answers through found, on this object's thread, at once
+    // or later (the store's asynchronous summary()); the notification waits for it.
+    using Lookup = std::function<void(const QString &id, std::function<void(const MessageSummary &)> found)>;
+    void setLookup(Lookup lookup);
     void messageArrived(const MessageSummary &summary);
 
 Q_SIGNALS:
@@ -46,6 +48,9 @@ Q_SIGNALS:
 
 private:
     void showPending();
+    void notifyOne(const MessageSummary &summary);
+    void notifyBurst(qsizetype count, const MessageSummary &latest);
+    void notify(const QString &title, const QString &body);
     void updateIcon();
 
     QSystemTrayIcon *m_tray = nullptr;
@@ -57,5 +62,5 @@ private:
     QString m_lastNotifiedId;
     qint64 m_unread = 0;
     QMenu *m_menu = nullptr;
-    std::function<MessageSummary(const QString &)> m_lookup;
+    Lookup m_lookup;
 };

@@ -2,13 +2,17 @@
 // first painted inbox; and while a burst of 5,000 messages arrives as fast as a load generator sends them, the
 // longest GUI event-loop stall (a 5 ms QTimer heartbeat measuring how late it fires). References measured in the
 // same run: a bare Qt window with a table (start-up), and the same heartbeat with no mail arriving (stalls).
+// Then a search typed right after a burst stored straight into the store (--search-burst, 15,000): the longest stall
+// while the window's search runs, beside what the search cost when it ran a complete list() on the GUI thread (each
+// after a burst of its own, in the same run).
 //
 //   letterbox-gui-bench --data DIR [--messages 100000] [--burst 5000] [--sessions 4] [--starts 5]
+//                       [--search-burst 15000]
 // Run under Xvfb (packaging/letterbox-dev has xvfb): xvfb-run -a letterbox-gui-bench --data /tmp/gb100k
 #include <service/catcherservice.h>
 #include <smtp/messagedelivery.h>
 #include <store/messageimporter.h>
-#include <store/messagestore.h>
+#include <store/sqlitemessagestore.h>
 #include <ui/appsettings.h>
 #include <ui/inboxmodel.h>
 #include <ui/inboxview.h>
@@ -22,6 +26,7 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QHeaderView>
+#include <QLineEdit>
 #include <QMainWindow>
 #include <QPlainTextEdit>
 #include <QProcess>
@@ -36,6 +41,7 @@
 #include <atomic>
 #include <cstdio>
 #include <random>
+#include <thread>
 
 #include <unistd.h>
 
@@ -91,9 +97,46 @@ AppSettings quiet()
     return s;
 }
 
+const char *const s_words[] = { "invoice", "report", "meeting", "order", "shipped", "password", "welcome", "weekly",
+    "digest", "alert", "receipt", "update", "reminder", "quarterly", "launch", "review" };
+
+// Generated message number i: sender, recipient and two of s_words in the subject and body.
+QByteArray benchMessage(qint64 i, std::mt19937 &rng)
+{
+    std::uniform_int_distribution<int> pick(0, int(std::size(s_words)) - 1);
+    const QLatin1String first(s_words[pick(rng)]);
+    const QLatin1String second(s_words[pick(rng)]);
+    return QStringLiteral("From: Sender %1 <s%1@host%2.test>\r\nTo: user%3@example.test\r\n"
+                          "Subject: %4 %5 number %6\r\nMessage-ID: <%6@bench.test>\r\n\r\n"
+                          "Hello, this is the %4 about %5 for user %3.\r\n")
+        .arg(i % 997)
+        .arg(i % 31)
+        .arg(i % 211)
+        .arg(first, second)
+        .arg(i)
+        .toUtf8();
+}
+
+// Stores count generated messages as fast as the store takes them, from another thread, while this one runs its
+// event loop; returns when all are committed.
+void storeBurst(MessageStore &store, qint64 firstNumber, int count)
+{
+    std::atomic<int> left { count };
+    std::thread sender([&] {
+        std::mt19937 rng { quint32(firstNumber) };
+        for (int i = 0; i < count; ++i) {
+            store.deliver(
+                MessageImporter::incoming(benchMessage(firstNumber + i, rng), 1764000000000 + (firstNumber + i) * 1000),
+                [&left](const DeliveryResult &) { --left; });
+        }
+    });
+    waitUntil([&] { return left.load() == 0; }, 600000);
+    sender.join();
+}
+
 int fill(const QString &dir, qint64 wanted)
 {
-    MessageStore store;
+    SqliteMessageStore store;
     store.setMaxMessages(0);
     if (!store.open(dir)) {
         std::fprintf(stderr, "cannot open %s: %s\n", qPrintable(dir), qPrintable(store.errorString()));
@@ -101,22 +144,11 @@ int fill(const QString &dir, qint64 wanted)
     }
     const qint64 have = store.count();
     std::mt19937 rng(20261130);
-    const char *words[] = { "invoice", "report", "meeting", "order", "shipped", "password", "welcome", "weekly",
-        "digest", "alert", "receipt", "update", "reminder", "quarterly", "launch", "review" };
-    std::uniform_int_distribution<int> pick(0, int(std::size(words)) - 1);
     std::atomic<qint64> pending { 0 };
     QElapsedTimer timer;
     timer.start();
     for (qint64 i = have; i < wanted; ++i) {
-        const QByteArray data = QStringLiteral("From: Sender %1 <s%1@host%2.test>\r\nTo: user%3@example.test\r\n"
-                                               "Subject: %4 %5 number %6\r\nMessage-ID: <%6@bench.test>\r\n\r\n"
-                                               "Hello, this is the %4 about %5 for user %3.\r\n")
-                                    .arg(i % 997)
-                                    .arg(i % 31)
-                                    .arg(i % 211)
-                                    .arg(QLatin1String(words[pick(rng)]), QLatin1String(words[pick(rng)]))
-                                    .arg(i)
-                                    .toUtf8();
+        const QByteArray data = benchMessage(i, rng);
         ++pending;
         store.deliver(MessageImporter::incoming(data, 1764000000000 + i * 1000),
             [&pending](const DeliveryResult &) { --pending; });
@@ -165,7 +197,7 @@ int startOnce(int argc, char *argv[], const QString &dir, bool reference)
         window.show();
         waitUntil([&] { return painted >= 0; }, 30000);
     } else {
-        MessageStore store;
+        SqliteMessageStore store;
         if (!store.open(dir)) {
             return 1;
         }
@@ -254,6 +286,9 @@ int main(int argc, char *argv[])
             QStringLiteral("MB"), QStringLiteral("10") });
     parser.addOption({ QStringLiteral("starts"), QStringLiteral("Start-up runs of each kind (5)."), QStringLiteral("N"),
         QStringLiteral("5") });
+    parser.addOption({ QStringLiteral("search-burst"),
+        QStringLiteral("Messages stored just before a search is typed (15000; 0: skip)."), QStringLiteral("N"),
+        QStringLiteral("15000") });
     parser.parse(args);
     const QString dir = parser.value(QStringLiteral("data"));
     if (dir.isEmpty()) {
@@ -313,7 +348,7 @@ int main(int argc, char *argv[])
     MessageSchemeHandler::registerSchemes();
     QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
     QApplication app(argc, argv);
-    MessageStore store;
+    SqliteMessageStore store;
     store.setMaxMessages(0);
     if (!store.open(dir)) {
         return 1;
@@ -419,6 +454,78 @@ int main(int argc, char *argv[])
             percentile(idle, 0.99), static_cast<long long>(idle.size()));
         std::printf(
             "ratio of max stalls (burst / idle): %.2f\n", percentile(busy, 1.0) / qMax(0.1, percentile(idle, 1.0)));
+
+        // A search typed right after a burst: the store has the burst but has not indexed it yet.
+        const int searchBurst = parser.value(QStringLiteral("search-burst")).toInt();
+        if (searchBurst > 0) {
+            const QString word = QStringLiteral("invoice");
+            qint64 next = store.count() + 1000000;
+            // Before: a complete list() on the GUI thread, as the inbox read until this change (it waited for the
+            // writer to index the backlog, then listed the first page).
+            storeBurst(store, next, searchBurst);
+            next += searchBurst;
+            const qint64 backlogBefore = store.unindexedCount();
+            heartbeat.start();
+            double blocked = 0;
+            qint64 matchesBefore = 0;
+            QTimer::singleShot(20, [&] {
+                QElapsedTimer t;
+                t.start();
+                const std::optional<SearchResult> page = store.list(word, MessageSort(), 0, InboxModel::PageSize,
+                    QTimeZone::systemTimeZone(), nullptr, SearchCompleteness::Complete);
+                blocked = t.nsecsElapsed() / 1e6;
+                matchesBefore = page ? page->matches : -1;
+            });
+            waitUntil([&] { return blocked > 0; }, 600000);
+            waitUntil([] { return false; }, 200);
+            heartbeat.stop();
+            const QList<double> synchronous = heartbeat.lateness;
+            std::printf("search typed after a burst of %d (%lld not indexed yet), before: complete list() on the GUI "
+                        "thread blocked it %.0f ms (%lld matches); longest event-loop stall %.1f ms\n",
+                searchBurst, static_cast<long long>(backlogBefore), blocked, static_cast<long long>(matchesBefore),
+                percentile(synchronous, 1.0));
+
+            // After: the window's own search, typed into its search field.
+            storeBurst(store, next, searchBurst);
+            const qint64 backlogAfter = store.unindexedCount();
+            InboxModel *inbox = window.inboxModel();
+            double answered = -1;
+            qint64 answeredUnindexed = -1;
+            qint64 answeredMatches = -1;
+            const QMetaObject::Connection onLoaded = QObject::connect(inbox, &InboxModel::loaded, [&] {
+                if (answered < 0 && inbox->query() == word) {
+                    answered = timer.nsecsElapsed() / 1e6;
+                    answeredUnindexed = inbox->unindexedCount();
+                    answeredMatches = inbox->matchCount();
+                }
+            });
+            heartbeat.start();
+            timer.start();
+            window.searchField()->setText(word);
+            QMetaObject::invokeMethod(window.searchField(), "returnPressed");
+            const bool listed = waitUntil([&] { return answered >= 0; }, 60000);
+            const bool complete = waitUntil(
+                [&] { return inbox->isComplete() && !inbox->isLoading() && store.unindexedCount() == 0; }, 600000);
+            const double completeMs = timer.nsecsElapsed() / 1e6;
+            waitUntil([] { return false; }, 200);
+            heartbeat.stop();
+            QObject::disconnect(onLoaded);
+            const QList<double> async = heartbeat.lateness;
+            if (!listed || !complete) {
+                std::fprintf(stderr, "the search did not answer\n");
+                status = 1;
+            }
+            const auto overAsync = std::count_if(async.cbegin(), async.cend(), [](double v) { return v > 50; });
+            std::printf("search typed after a burst of %d (%lld not indexed yet), after: first results listed after "
+                        "%.0f ms (%lld matches, %lld said to be still indexing), complete after %.0f ms (%lld "
+                        "matches); longest event-loop stall %.1f ms, p99 %.1f ms, %lld ticks over 50 ms (of %lld)\n",
+                searchBurst, static_cast<long long>(backlogAfter), answered, static_cast<long long>(answeredMatches),
+                static_cast<long long>(answeredUnindexed), completeMs, static_cast<long long>(inbox->matchCount()),
+                percentile(async, 1.0), percentile(async, 0.99), static_cast<long long>(overAsync),
+                static_cast<long long>(async.size()));
+            std::printf("ratio of longest stalls (after / before): %.3f\n",
+                percentile(async, 1.0) / qMax(0.1, percentile(synchronous, 1.0)));
+        }
         catcher.stop();
         QThreadPool::globalInstance()->waitForDone();
     }

@@ -4,8 +4,8 @@
 //
 //   letterbox-search-bench [--messages N] [--data DIR] [--queries-per-kind K]
 // With --data, an existing store holding N messages is reused (populating 100k takes a few minutes).
-#include <store/messagestore.h>
 #include <store/sqlitedatabase.h>
+#include <store/sqlitemessagestore.h>
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -141,7 +141,7 @@ int main(int argc, char *argv[])
     const QString dir = parser.isSet(QStringLiteral("data")) ? parser.value(QStringLiteral("data")) : tmp.path();
 
     Corpus corpus;
-    MessageStore store;
+    SqliteMessageStore store;
     if (!store.open(dir)) {
         std::fprintf(stderr, "%s\n", qPrintable(store.errorString()));
         return 1;

@@ -211,4 +211,15 @@ QJsonObject envelope(const StoredMessage &stored)
     };
 }
 
+QJsonObject transcript(const Transcript &transcript)
+{
+    QJsonArray entries;
+    for (const TranscriptEntry &entry : transcript) {
+        entries.append(QJsonObject { { QStringLiteral("Time"), time(entry.timeMs) },
+            { QStringLiteral("Direction"),
+                entry.direction == TranscriptEntry::Direction::In ? QStringLiteral("in") : QStringLiteral("out") },
+            { QStringLiteral("Text"), QString::fromUtf8(entry.text) } });
+    }
+    return QJsonObject { { QStringLiteral("Transcript"), entries } };
+}
 } // namespace ApiJson

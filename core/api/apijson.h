@@ -2,6 +2,7 @@
 
 #include "../message/mailaddress.h"
 #include "../message/messagesummary.h"
+#include "../message/transcriptentry.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -28,4 +29,7 @@ QJsonObject headers(const ParsedMessage &parsed);
 // Go's textproto.CanonicalMIMEHeaderKey: "message-id" -> "Message-Id"; names with invalid characters unchanged.
 QString canonicalHeaderName(const QString &name);
 QJsonObject envelope(const StoredMessage &stored);
+// The SMTP session of a message (GET /api/v1/message/{ID}/session): {"Transcript": [{"Time": RFC 3339 UTC ms,
+// "Direction": "in" or "out", "Text": …}, …]}.
+QJsonObject transcript(const Transcript &transcript);
 } // namespace ApiJson

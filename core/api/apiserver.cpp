@@ -997,7 +997,8 @@ void ApiServer::Private::message(
         return;
     }
     if (sub == QLatin1String("session")) {
-        send(responder, Reply { Status::Ok, Json, DataPolicy, {} }, stored->transcriptJson);
+        send(responder, Reply { Status::Ok, Json, DataPolicy, {} },
+            QJsonDocument(ApiJson::transcript(stored->transcript)).toJson(QJsonDocument::Compact));
         return;
     }
     if (sub == QLatin1String("part")) {
@@ -1069,15 +1070,12 @@ void ApiServer::Private::view(const QHttpServerRequest &request, QHttpServerResp
 
 void ApiServer::Private::info(QHttpServerResponder &responder)
 {
-    const QString path = store->databasePath();
-    qint64 size = QFileInfo(path).size();
-    size += QFileInfo(path + QStringLiteral("-wal")).size();
     sendJson(responder,
         QJsonObject {
             { QStringLiteral("Version"), QStringLiteral("v" LETTERBOX_VERSION) },
             { QStringLiteral("LatestVersion"), QString() },
-            { QStringLiteral("Database"), path },
-            { QStringLiteral("DatabaseSize"), double(size) },
+            { QStringLiteral("Database"), store->location() },
+            { QStringLiteral("DatabaseSize"), double(store->storageSize()) },
             { QStringLiteral("Messages"), double(store->count()) },
             { QStringLiteral("Unread"), double(store->unreadCount()) },
             { QStringLiteral("Tags"), QJsonObject() },

@@ -2,6 +2,7 @@
 
 #include "../message/messagesummary.h"
 #include "../smtp/messagedelivery.h"
+#include "listrequest.h"
 #include "messagesort.h"
 #include "searchresult.h"
 #include "storedmessage.h"
@@ -10,18 +11,22 @@
 #include <QStringList>
 #include <QTimeZone>
 
-#include <memory>
+#include <functional>
 #include <optional>
 
-// The durable message store: SQLite in WAL mode, one writer thread with group commit.
-// deliver() never blocks; its callback runs (on the writer thread) only after the commit's fsync.
-// Reads may come from any thread; remove()/setRead() and complete searches wait for the writer.
-//
-// The data directory keeps a reserve of free space (letterbox.reserve): on a full disk deliveries are refused
-// (451), and a deletion that finds no room gives the reserve up, so that the user can always make room. The store's
-// files are private to the user running it (database 0600; a directory it creates 0700).
 class QIODevice;
 
+// The message store as every consumer sees it: the UI's models and window, the API, the importer, CatcherService
+// and app/ take a MessageStore, never a back end. SqliteMessageStore (sqlitemessagestore.h) is the one back end
+// today; docs/architecture.md "The store" says how another (PostgreSQL) and mailboxes fit behind this interface.
+//
+// - Writes are durable when they say so: deliver()'s callback runs only after the commit (MessageDelivery), and
+//   the asynchronous remove()/removeAll()/setRead() call back once the change is durable or has failed.
+// - Reads come in two kinds. Synchronous ones are for threads that may wait (the API's, workers): a complete
+//   search waits for the store to index what was stored before it. Asynchronous ones are for threads that must
+//   not wait (the GUI's): they answer on the caller's thread, later.
+// - Changes are told by signals, emitted after the commit on the store's own threads (receivers get them
+//   queued): a consumer follows the store without asking it again.
 class MessageStore : public QObject, public MessageDelivery
 {
     Q_OBJECT
@@ -33,69 +38,74 @@ public:
     explicit MessageStore(QObject *parent = nullptr);
     ~MessageStore() override;
 
-    // Creates the directory if needed, opens (or creates and migrates) letterbox.db, starts the writer.
-    bool open(const QString &directory);
-    // Finishes every queued write, then stops the writer. Further deliveries fail.
-    void close();
-    bool isOpen() const;
-    QString errorString() const;
-    QString databasePath() const;
+    // Finishes every queued write, then stops. Further deliveries fail.
+    virtual void close() = 0;
+    virtual bool isOpen() const = 0;
+    virtual QString errorString() const = 0;
+    // Where the messages are kept, as the user would look for it (the database file).
+    virtual QString location() const = 0;
+    // Bytes the store takes on disk.
+    virtual qint64 storageSize() const = 0;
 
     // Retention: past max messages the oldest are pruned; 0 keeps all.
-    void setMaxMessages(qint64 max);
-    qint64 maxMessages() const;
+    virtual void setMaxMessages(qint64 max) = 0;
+    virtual qint64 maxMessages() const = 0;
 
-    void deliver(IncomingMessage message, std::function<void(const DeliveryResult &)> done) override;
-
-    std::optional<StoredMessage> message(const QString &id) const;
+    // Synchronous reads, for threads that may wait (never the GUI thread).
+    virtual std::optional<StoredMessage> message(const QString &id) const = 0;
     // The list-view facts of one message (no source or transcript); nullopt when there is no such message.
-    std::optional<MessageSummary> summary(const QString &id) const;
+    virtual std::optional<MessageSummary> summary(const QString &id) const = 0;
     // Newest first.
-    QList<MessageSummary> messages(qint64 start, qint64 limit) const;
+    virtual QList<MessageSummary> messages(qint64 start, qint64 limit) const = 0;
     // Mailpit's search syntax (SearchQuery); newest first. nullopt (and *error) when the query cannot run, and when
     // it has no terms (empty, or only quotes, - or !).
-    std::optional<SearchResult> search(const QString &query, qint64 start, qint64 limit,
+    virtual std::optional<SearchResult> search(const QString &query, qint64 start, qint64 limit,
         const QTimeZone &zone = QTimeZone::utc(), QString *error = nullptr,
-        SearchCompleteness completeness = SearchCompleteness::Complete) const;
+        SearchCompleteness completeness = SearchCompleteness::Complete) const = 0;
     // One page of the messages matching query (all when it is empty) in the given order, and how many match.
     // Orders other than the default sort every match, so they cost a scan of the matches per page.
-    std::optional<SearchResult> list(const QString &query, const MessageSort &sort, qint64 start, qint64 limit,
+    virtual std::optional<SearchResult> list(const QString &query, const MessageSort &sort, qint64 start, qint64 limit,
         const QTimeZone &zone = QTimeZone::utc(), QString *error = nullptr,
-        SearchCompleteness completeness = SearchCompleteness::Complete) const;
+        SearchCompleteness completeness = SearchCompleteness::Complete) const = 0;
     // The IDs of every message the query matches, newest first (complete). nullopt (and *error) when the query
     // cannot run or has no terms (then it would stand for every message: DELETE /api/v1/search must not).
-    std::optional<QStringList> searchIds(const QString &query, const QTimeZone &zone, QString *error) const;
+    virtual std::optional<QStringList> searchIds(const QString &query, const QTimeZone &zone, QString *error) const = 0;
     // As above; an empty text is every message, a text without terms none.
-    QStringList searchIds(const QString &query, const QTimeZone &zone = QTimeZone::utc()) const;
+    virtual QStringList searchIds(const QString &query, const QTimeZone &zone = QTimeZone::utc()) const = 0;
     // The newest message's ID (matching query when one is given); "" when none, and when the query has text but
     // no terms.
-    QString latestId(const QString &query = QString(), const QTimeZone &zone = QTimeZone::utc()) const;
-    // The stored source as a device reading it from the database in chunks (for large messages); nullptr
-    // when there is no such message. The caller owns it.
-    QIODevice *openSource(const QString &id) const;
+    virtual QString latestId(const QString &query = QString(), const QTimeZone &zone = QTimeZone::utc()) const = 0;
+    // The stored source as a device reading it in chunks (for large messages); nullptr when there is no such
+    // message. The caller owns it.
+    virtual QIODevice *openSource(const QString &id) const = 0;
+
+    // Asynchronous reads, for a thread that must never wait (the GUI's): done runs on context's thread (call them
+    // from it), from its event loop, and not at all when context is destroyed first.
+    virtual void list(
+        const ListRequest &request, QObject *context, std::function<void(const ListReply &)> done) const = 0;
+    virtual void summary(
+        const QString &id, QObject *context, std::function<void(const std::optional<MessageSummary> &)> done) const = 0;
+
+    // Counts as of the last commit: they never wait.
     // Messages stored but not yet in the search index (indexed between deliveries, within milliseconds unless a
     // flood is arriving). Complete searches index those stored before them first; indexingCaughtUp() says when
     // none are left.
-    qint64 unindexedCount() const;
-    // As of the last commit.
-    qint64 count() const;
-    qint64 unreadCount() const;
+    virtual qint64 unindexedCount() const = 0;
+    virtual qint64 count() const = 0;
+    virtual qint64 unreadCount() const = 0;
 
-    // These wait for the writer. On failure nothing changed, *error says why (SQLite's message, such as "database
-    // or disk is full"), and writeFailed() is emitted.
-    bool remove(const QStringList &ids, QString *error = nullptr);
-    bool removeAll(QString *error = nullptr);
-    bool setRead(const QStringList &ids, bool read, QString *error = nullptr);
-
-    // Transactions committed so far: with group commit, concurrent deliveries share them.
-    qint64 commitCount() const;
-
-    // Test hook: lets the database grow by at most extraPages pages (negative: no limit), so that writes
-    // fail as on a full disk.
-    bool limitGrowthForTesting(qint64 extraPages);
-    // Test hook: while refuse is true every change to the database fails ("not authorized"), deletions and read
-    // flags included.
-    bool refuseWritesForTesting(bool refuse);
+    // Writes that return at once: done runs on context's thread once the change is durable (error "") or has
+    // failed (error says why; writeFailed() is emitted too). The change signals come before done.
+    virtual void remove(const QStringList &ids, QObject *context, std::function<void(const QString &error)> done) = 0;
+    virtual void removeAll(QObject *context, std::function<void(const QString &error)> done) = 0;
+    virtual void setRead(
+        const QStringList &ids, bool read, QObject *context, std::function<void(const QString &error)> done)
+        = 0;
+    // The same, waiting for the writer (threads that may wait). On failure nothing changed, *error says why
+    // (such as "database or disk is full"), and writeFailed() is emitted.
+    virtual bool remove(const QStringList &ids, QString *error = nullptr) = 0;
+    virtual bool removeAll(QString *error = nullptr) = 0;
+    virtual bool setRead(const QStringList &ids, bool read, QString *error = nullptr) = 0;
 
 Q_SIGNALS:
     // After the commit; the summary has the delivery's facts (see DeliveryResult), summary(id) the parsed ones.
@@ -107,10 +117,6 @@ Q_SIGNALS:
     void readChanged(const QStringList &ids, bool read);
     // A write changed nothing (also logged to letterbox.store): what it was, for how many messages, and why.
     void writeFailed(MessageStore::Write what, qint64 messages, const QString &error);
-    // Every stored message is in the search index again (emitted from the writer thread after the commit).
+    // Every stored message is in the search index again (emitted from the store's thread after the commit).
     void indexingCaughtUp();
-
-private:
-    struct Private;
-    std::unique_ptr<Private> d;
 };

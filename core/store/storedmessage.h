@@ -1,6 +1,7 @@
 #pragma once
 
 #include "../message/messagesummary.h"
+#include "../message/transcriptentry.h"
 
 #include <QByteArray>
 #include <QMetaType>
@@ -19,7 +20,7 @@ struct StoredMessage
     QString authUser;
     bool tls = false;
     QByteArray raw; // the stored source: trace header + data as received
-    // {"Transcript": [{"Time": RFC 3339 UTC ms, "Direction": "in"|"out", "Text": …}, …]}
-    QByteArray transcriptJson;
+    // The session up to this message's final reply, oldest first (the API words it as Mailpit does).
+    Transcript transcript;
 };
 Q_DECLARE_METATYPE(StoredMessage)

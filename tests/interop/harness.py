@@ -1,4 +1,6 @@
 """Starts the real headless letterbox binary for interoperability tests and reads its store."""
+import datetime
+import json
 import os
 import re
 import signal
@@ -96,7 +98,8 @@ def wait_parsed(data_dir, timeout=15):
 
 
 def stored_message(data_dir, message_id):
-    """The message's row as a dict, with its source ("raw") and its session transcript ("transcript", JSON text)."""
+    """The message's row as a dict, with its source ("raw") and its session transcript ("transcript", JSON text of the
+    API's entries)."""
     wait_parsed(data_dir)
     with open_store(data_dir) as db:
         row = db.execute("SELECT m.*, d.raw FROM messages m JOIN message_data d ON d.id = m.id WHERE uid = ?",
@@ -105,12 +108,19 @@ def stored_message(data_dir, message_id):
             return None
         chunks, link = [], row["chunk_id"]
         while link:
-            previous, entries = db.execute("SELECT previous_id, entries FROM transcript_chunks WHERE id = ?",
-                                           (link,)).fetchone()
-            chunks.insert(0, entries)
+            (previous,) = db.execute("SELECT previous_id FROM transcript_chunks WHERE id = ?", (link,)).fetchone()
+            chunks.insert(0, link)
             link = previous
+        # The entries as the API words them (docs/architecture.md "The store").
+        transcript = []
+        for chunk in chunks:
+            for ms, direction, text in db.execute(
+                    "SELECT time, direction, text FROM transcript_entries WHERE chunk_id = ? ORDER BY seq", (chunk,)):
+                when = datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc)
+                transcript.append({"Time": when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z",
+                                   "Direction": "in" if direction == 0 else "out", "Text": text})
         message = dict(row)
-        message["transcript"] = "[" + ",".join(chunks) + "]"
+        message["transcript"] = json.dumps(transcript)
         return message
 
 

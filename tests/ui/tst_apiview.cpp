@@ -32,7 +32,7 @@ private:
     QString url(const QString &path) const;
 
     QTemporaryDir m_dir;
-    MessageStore m_store;
+    SqliteMessageStore m_store;
     RuleEngine m_rules;
     std::unique_ptr<ApiServer> m_api;
     UiTest::HitCounter m_exfil;

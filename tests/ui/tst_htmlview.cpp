@@ -40,7 +40,7 @@ private:
     // Shows view at 800x600 and renders the message raw in it; false when it did not finish loading.
     bool showAndLoad(HtmlView &view, const QByteArray &raw);
     QTemporaryDir m_dir;
-    MessageStore m_store;
+    SqliteMessageStore m_store;
     UiTest::HitCounter m_web;
     LinkCatcher m_links;
 };

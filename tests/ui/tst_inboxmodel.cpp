@@ -1,5 +1,7 @@
 // InboxModel: paging over the store, live arrivals (coalesced, filtered by the query), removals, read flags,
-// sorting, and dragging messages out as .eml files. QAbstractItemModelTester watches every change.
+// sorting, and dragging messages out as .eml files. QAbstractItemModelTester watches every change. Every read is
+// asynchronous: the tests wait for the model's loaded() or for its rows, and an answer that a newer request
+// replaced is dropped.
 #include "uitestsupport.h"
 
 #include <ui/inboxmodel.h>
@@ -34,16 +36,24 @@ private Q_SLOTS:
     void dragsOutEmlFiles();
     void displaysTheSummary();
     void searchAnswersAtOnceWhileIndexing();
+    void staleAnswersAreDropped();
+    void aModelGoneBeforeItsAnswerIsNotCalled();
 
 private:
+    // Waits for the model's reload (construction, setQuery(), sort()) to be answered.
+    static bool settled(const InboxModel &model)
+    {
+        return QTest::qWaitFor([&] { return !model.isLoading(); }, 5000);
+    }
+
     std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<MessageStore> m_store;
+    std::unique_ptr<SqliteMessageStore> m_store;
 };
 
 void TestInboxModel::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
-    m_store = std::make_unique<MessageStore>();
+    m_store = std::make_unique<SqliteMessageStore>();
     QVERIFY(m_store->open(m_dir->path()));
 }
 
@@ -62,21 +72,28 @@ void TestInboxModel::loadsAPageAtATime()
         UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("m%1").arg(i)), 1764000000000 + i);
     }
     InboxModel model(m_store.get());
+    // Nothing is read on this thread: the model starts empty and fills when the store answers.
+    QVERIFY(model.isLoading());
+    QCOMPARE(model.rowCount(), 0);
+    QVERIFY(settled(model));
     QCOMPARE(model.rowCount(), InboxModel::PageSize);
     QCOMPARE(model.matchCount(), total);
     QVERIFY(model.canFetchMore({}));
     // Newest first.
     QCOMPARE(model.data(model.index(0, InboxModel::SubjectColumn)).toString(), QStringLiteral("m%1").arg(total - 1));
     model.fetchMore({});
+    model.fetchMore({}); // a page is under way: not asked twice
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), InboxModel::PageSize * 2, 5000);
+    QTest::qWait(50);
     QCOMPARE(model.rowCount(), InboxModel::PageSize * 2);
     model.fetchMore({});
-    QCOMPARE(model.rowCount(), total);
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), total, 5000);
     QVERIFY(!model.canFetchMore({}));
     QCOMPARE(model.data(model.index(total - 1, InboxModel::SubjectColumn)).toString(), QStringLiteral("m0"));
     // The tester fetches everything it can: a second model, watched from the start, ends complete.
     InboxModel watched(m_store.get());
     QAbstractItemModelTester tester(&watched, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    QCOMPARE(watched.rowCount(), total);
+    QTRY_COMPARE_WITH_TIMEOUT(watched.rowCount(), total, 5000);
 }
 
 void TestInboxModel::arrivalsAreInsertedAtTheTopInOneBatch()
@@ -84,6 +101,7 @@ void TestInboxModel::arrivalsAreInsertedAtTheTopInOneBatch()
     UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("old")));
     InboxModel model(m_store.get());
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QVERIFY(settled(model));
     model.setCoalesceInterval(60000); // nothing is inserted until flushArrivals()
     QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
     QSignalSpy arrived(&model, &InboxModel::messagesArrived);
@@ -98,7 +116,7 @@ void TestInboxModel::arrivalsAreInsertedAtTheTopInOneBatch()
     QTRY_COMPARE_WITH_TIMEOUT(stored, 10, 5000);
     QCOMPARE(model.rowCount(), 1);
     model.flushArrivals();
-    QCOMPARE(inserted.size(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(inserted.size(), 1, 5000);
     QCOMPARE(inserted.first().at(1).toInt(), 0);
     QCOMPARE(inserted.first().at(2).toInt(), 9);
     QCOMPARE(arrived.size(), 1);
@@ -114,7 +132,8 @@ void TestInboxModel::arrivalsFollowTheQuery()
     InboxModel model(m_store.get());
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.setCoalesceInterval(10);
-    QVERIFY(model.setQuery(QStringLiteral("subject:invoice")));
+    model.setQuery(QStringLiteral("subject:invoice"));
+    QVERIFY(settled(model));
     UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("Your invoice")));
     UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("Newsletter")));
     UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("Second invoice")));
@@ -123,9 +142,11 @@ void TestInboxModel::arrivalsFollowTheQuery()
     QCOMPARE(model.rowCount(), 2);
     QCOMPARE(model.data(model.index(0, InboxModel::SubjectColumn)).toString(), QStringLiteral("Second invoice"));
     QCOMPARE(model.matchCount(), 2);
-    QVERIFY(model.setQuery(QString()));
-    QCOMPARE(model.rowCount(), 3);
-    QVERIFY(!model.setQuery(QStringLiteral("before:not-a-date")) || model.rowCount() == 0);
+    model.setQuery(QString());
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 3, 5000);
+    model.setQuery(QStringLiteral("before:not-a-date"));
+    QVERIFY(settled(model));
+    QVERIFY(!model.errorString().isEmpty() || model.rowCount() == 0);
 }
 
 void TestInboxModel::arrivalsAreFoundBehindNewerMessages()
@@ -133,6 +154,7 @@ void TestInboxModel::arrivalsAreFoundBehindNewerMessages()
     // An arrival whose look-up comes after many newer messages were stored (a burst) is still listed once.
     InboxModel model(m_store.get());
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QVERIFY(settled(model));
     model.setCoalesceInterval(60000);
     int stored = 0; // queued after the model's own connection, as above
     connect(m_store.get(), &MessageStore::messageStored, &model, [&stored] { ++stored; });
@@ -143,11 +165,11 @@ void TestInboxModel::arrivalsAreFoundBehindNewerMessages()
         UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("later %1").arg(i)));
     }
     model.flushArrivals();
-    QCOMPARE(model.rowCount(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 1, 5000);
     QCOMPARE(model.idAt(0), first);
     QTRY_COMPARE_WITH_TIMEOUT(stored, 301, 5000); // the later ones' signals
-    model.flushArrivals();
-    QCOMPARE(model.rowCount(), 301);
+    // After the first look-up has come back.
+    QTRY_VERIFY_WITH_TIMEOUT((model.flushArrivals(), model.rowCount() == 301), 5000);
     QCOMPARE(model.idAt(300), first);
     QCOMPARE(model.matchCount(), 301);
 }
@@ -160,7 +182,7 @@ void TestInboxModel::removalsAndClearFollowTheStore()
     }
     InboxModel model(m_store.get());
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    QCOMPARE(model.rowCount(), 5);
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 5, 5000);
     QVERIFY(m_store->remove({ ids.at(1), ids.at(2), ids.at(4) }));
     QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 2, 5000);
     QCOMPARE(model.idAt(0), ids.at(3));
@@ -176,6 +198,7 @@ void TestInboxModel::readFlagsFollowTheStore()
     const QString id = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("unread one")));
     InboxModel model(m_store.get());
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QVERIFY(settled(model));
     const QModelIndex index = model.index(0, InboxModel::FromColumn);
     QCOMPARE(index.data(InboxModel::ReadRole).toBool(), false);
     QVERIFY(index.data(Qt::FontRole).value<QFont>().bold());
@@ -186,12 +209,14 @@ void TestInboxModel::readFlagsFollowTheStore()
     QVERIFY(!model.index(0, 0).data(Qt::FontRole).value<QFont>().bold());
     // With a query on the flag, rows stay put until the query runs again (a message read while shown never
     // vanishes).
-    QVERIFY(model.setQuery(QStringLiteral("is:read")));
+    model.setQuery(QStringLiteral("is:read"));
+    QVERIFY(settled(model));
     QCOMPARE(model.rowCount(), 1);
     QVERIFY(m_store->setRead({ id }, false));
     QTRY_VERIFY_WITH_TIMEOUT(!model.index(0, 0).data(InboxModel::ReadRole).toBool(), 5000);
     QCOMPARE(model.rowCount(), 1);
-    QVERIFY(model.setQuery(QStringLiteral("is:read")));
+    model.setQuery(QStringLiteral("is:read"));
+    QVERIFY(settled(model));
     QCOMPARE(model.rowCount(), 0);
 }
 
@@ -205,11 +230,12 @@ void TestInboxModel::sortsThroughTheStore()
     model.sort(InboxModel::SubjectColumn, Qt::AscendingOrder);
     // Sort keys come with the index, which follows the deliveries by moments: the model sorts again once it is
     // complete.
-    QTRY_VERIFY_WITH_TIMEOUT(model.isComplete(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(model.isComplete() && !model.isLoading(), 5000);
     QCOMPARE(model.data(model.index(0, InboxModel::SubjectColumn)).toString(), QStringLiteral("Alpha"));
     QCOMPARE(model.data(model.index(1, InboxModel::SubjectColumn)).toString(), QStringLiteral("beta"));
     QCOMPARE(model.data(model.index(2, InboxModel::SubjectColumn)).toString(), QStringLiteral("gamma"));
     model.sort(InboxModel::ReceivedColumn, Qt::AscendingOrder);
+    QVERIFY(settled(model));
     QCOMPARE(model.data(model.index(0, InboxModel::SubjectColumn)).toString(), QStringLiteral("beta"));
 }
 
@@ -221,6 +247,8 @@ void TestInboxModel::arrivalsFindTheirPlaceInASortedList()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.setCoalesceInterval(10);
     model.sort(InboxModel::SubjectColumn, Qt::AscendingOrder);
+    // Sorted by the parsed subjects (the index follows deliveries by moments; the model reloads when it caught up).
+    QTRY_VERIFY_WITH_TIMEOUT(model.isComplete() && !model.isLoading(), 5000);
     UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("banana")));
     QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 3, 5000);
     QCOMPARE(model.data(model.index(1, InboxModel::SubjectColumn)).toString(), QStringLiteral("banana"));
@@ -231,6 +259,7 @@ void TestInboxModel::dragsOutEmlFiles()
     const QByteArray data = UiTest::simpleMessage(QStringLiteral("drag me"));
     const QString id = UiTest::deliver(*m_store, data);
     InboxModel model(m_store.get());
+    QVERIFY(settled(model));
     QVERIFY(model.flags(model.index(0, 0)) & Qt::ItemIsDragEnabled);
     std::unique_ptr<QMimeData> mime(model.mimeData({ model.index(0, 0), model.index(0, 2) }));
     QVERIFY(mime);
@@ -250,6 +279,7 @@ void TestInboxModel::displaysTheSummary()
         "filename=a.pdf\r\n\r\n"
         "%PDF\r\n--b--\r\n");
     InboxModel model(m_store.get());
+    QVERIFY(settled(model));
     QCOMPARE(model.data(model.index(0, InboxModel::FromColumn)).toString(), QStringLiteral("René"));
     QCOMPARE(model.data(model.index(0, InboxModel::ToColumn)).toString(), QStringLiteral("Bob, carol@example.test"));
     QCOMPARE(model.data(model.index(0, InboxModel::SubjectColumn)).toString(), QStringLiteral("Hello"));
@@ -267,11 +297,13 @@ void TestInboxModel::searchAnswersAtOnceWhileIndexing()
     QVERIFY2(m_store->unindexedCount() > Flood / 2, "indexed before the search: nothing was tested");
     InboxModel model(m_store.get());
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QVERIFY(settled(model));
     QVERIFY(model.isComplete()); // newest first without a query needs no index
     QSignalSpy completeness(&model, &InboxModel::completenessChanged);
     QElapsedTimer timer;
     timer.start();
-    QVERIFY(model.setQuery(QStringLiteral("needle")));
+    model.setQuery(QStringLiteral("needle"));
+    QVERIFY(settled(model));
     const qint64 searchMs = timer.elapsed();
     // The backlog is still there: this thread did not index it. The model says its list may miss messages.
     QVERIFY2(m_store->unindexedCount() > 0, qPrintable(QString::number(searchMs)));
@@ -285,6 +317,59 @@ void TestInboxModel::searchAnswersAtOnceWhileIndexing()
     QCOMPARE(model.matchCount(), Flood);
     QCOMPARE(model.unindexedCount(), 0);
     QCOMPARE(completeness.size(), 2);
+}
+
+void TestInboxModel::staleAnswersAreDropped()
+{
+    for (int i = 0; i < 30; ++i) {
+        UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("alpha %1").arg(i)), 1764000000000 + i);
+    }
+    UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("beta")), 1764000100000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_store->unindexedCount(), 0, 5000); // no reload when the index catches up
+    InboxModel model(m_store.get());
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QVERIFY(settled(model));
+    QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+    QSignalSpy loaded(&model, &InboxModel::loaded);
+    // Typed one after the other: the store answers both (in either order), the model shows only the last.
+    model.setQuery(QStringLiteral("alpha"));
+    model.setQuery(QStringLiteral("alpha 1"));
+    model.setQuery(QStringLiteral("beta"));
+    QVERIFY(settled(model));
+    QTest::qWait(200); // time for the older answers to come back
+    QCOMPARE(resets.size(), 1);
+    QCOMPARE(loaded.size(), 1);
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(model.matchCount(), 1);
+    QCOMPARE(model.data(model.index(0, InboxModel::SubjectColumn)).toString(), QStringLiteral("beta"));
+    // A page asked for before a reload is dropped too: its rows belong to the old query.
+    model.setQuery(QStringLiteral("alpha"));
+    QVERIFY(settled(model));
+    QCOMPARE(model.rowCount(), 30);
+    model.setQuery(QString());
+    model.fetchMore({}); // refused: the reload is under way
+    QVERIFY(settled(model));
+    QTest::qWait(100);
+    QCOMPARE(model.rowCount(), 31);
+    QCOMPARE(model.idAt(0), model.summaryAt(0).id);
+    QCOMPARE(model.data(model.index(0, InboxModel::SubjectColumn)).toString(), QStringLiteral("beta"));
+}
+
+void TestInboxModel::aModelGoneBeforeItsAnswerIsNotCalled()
+{
+    for (int i = 0; i < 50; ++i) {
+        UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("m%1").arg(i)), 1764000000000 + i);
+    }
+    // Each model asks the store at once and is destroyed before the answer is delivered to it.
+    for (int i = 0; i < 20; ++i) {
+        auto model = std::make_unique<InboxModel>(m_store.get());
+        model->setQuery(QStringLiteral("m1"));
+        model.reset();
+    }
+    QTest::qWait(200);
+    InboxModel model(m_store.get());
+    QVERIFY(settled(model));
+    QCOMPARE(model.rowCount(), 50);
 }
 
 QTEST_MAIN(TestInboxModel)

@@ -137,7 +137,7 @@ private:
     // Shows view (in a window of its own) on message id; false when it did not load.
     bool showMessage(MessageView &view, const QString &id);
     QTemporaryDir m_dir;
-    MessageStore m_store;
+    SqliteMessageStore m_store;
 };
 
 void TestMessageView::initTestCase()

@@ -129,7 +129,7 @@ private Q_SLOTS:
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<MessageStore> m_store;
+    std::unique_ptr<SqliteMessageStore> m_store;
     std::unique_ptr<RuleEngine> m_engine;
     std::unique_ptr<CatcherService> m_catcher;
     quint16 m_port = 0;
@@ -139,7 +139,7 @@ private:
 void TestRulesWindow::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
-    m_store = std::make_unique<MessageStore>();
+    m_store = std::make_unique<SqliteMessageStore>();
     QVERIFY(m_store->open(m_dir->filePath(QStringLiteral("data"))));
     m_engine = std::make_unique<RuleEngine>();
     m_catcher = std::make_unique<CatcherService>(m_store.get());

@@ -17,6 +17,7 @@
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTest>
+#include <QTimer>
 
 namespace {
 QByteArray load(const char *name)
@@ -60,6 +61,7 @@ private Q_SLOTS:
     void everyColumnHasAHeader();
     void sessionColumnsAreSizedForTheirContent();
     void notificationsAreCoalescedInBursts();
+    void aNotificationWaitsForItsLookup();
 };
 
 void TestUiModels::headersInOrderWithRawValues()
@@ -319,12 +321,12 @@ void TestUiModels::notificationsAreCoalescedInBursts()
 {
     Notifier notifier;
     notifier.setInterval(300);
-    notifier.setLookup([](const QString &id) {
+    notifier.setLookup([](const QString &id, const std::function<void(const MessageSummary &)> &found) {
         MessageSummary s;
         s.id = id;
         s.subject = QStringLiteral("Subject of ") + id;
         s.fromList = { { QStringLiteral("Ada"), QStringLiteral("ada@example.test") } };
-        return s;
+        found(s);
     });
     QSignalSpy notified(&notifier, &Notifier::notified);
     MessageSummary first;
@@ -350,6 +352,46 @@ void TestUiModels::notificationsAreCoalescedInBursts()
     notifier.messageArrived(first);
     QTest::qWait(400);
     QCOMPARE(notified.size(), 2);
+}
+
+void TestUiModels::aNotificationWaitsForItsLookup()
+{
+    // The store answers a summary later, on this thread (MessageStore's asynchronous summary()); the notification
+    // names what it found. One the store no longer has shows what the delivery said.
+    Notifier notifier;
+    notifier.setLookup([&notifier](const QString &id, const std::function<void(const MessageSummary &)> &found) {
+        QTimer::singleShot(50, &notifier, [id, found] {
+            MessageSummary s;
+            if (id != u"gone") {
+                s.id = id;
+                s.subject = QStringLiteral("Looked up");
+                s.fromList = { { QStringLiteral("Ada"), QStringLiteral("ada@example.test") } };
+            }
+            found(s);
+        });
+    });
+    QSignalSpy notified(&notifier, &Notifier::notified);
+    MessageSummary arrived;
+    arrived.id = QStringLiteral("A");
+    notifier.messageArrived(arrived);
+    QCOMPARE(notified.size(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(notified.size(), 1, 2000);
+    QCOMPARE(notified.first().at(0).toString(), QStringLiteral("New mail from Ada"));
+    QCOMPARE(notified.first().at(1).toString(), QStringLiteral("Looked up"));
+
+    Notifier later;
+    later.setInterval(0);
+    later.setLookup([&later](const QString &, const std::function<void(const MessageSummary &)> &found) {
+        QTimer::singleShot(10, &later, [found] { found(MessageSummary()); });
+    });
+    QSignalSpy laterNotified(&later, &Notifier::notified);
+    MessageSummary gone;
+    gone.id = QStringLiteral("gone");
+    gone.mailFrom = QStringLiteral("bounce@example.test");
+    later.messageArrived(gone);
+    QTRY_COMPARE_WITH_TIMEOUT(laterNotified.size(), 1, 2000);
+    QCOMPARE(laterNotified.first().at(0).toString(), QStringLiteral("New mail from bounce@example.test"));
+    QCOMPARE(laterNotified.first().at(1).toString(), QStringLiteral("(no subject)"));
 }
 
 QTEST_MAIN(TestUiModels)

@@ -45,7 +45,7 @@ private Q_SLOTS:
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<MessageStore> m_store;
+    std::unique_ptr<SqliteMessageStore> m_store;
     std::unique_ptr<CatcherService> m_catcher;
 };
 
@@ -53,7 +53,7 @@ void TestWindowGeometry::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
     qputenv("XDG_CONFIG_HOME", m_dir->filePath(QStringLiteral("config")).toLocal8Bit());
-    m_store = std::make_unique<MessageStore>();
+    m_store = std::make_unique<SqliteMessageStore>();
     QVERIFY(m_store->open(m_dir->filePath(QStringLiteral("data"))));
     m_catcher = std::make_unique<CatcherService>(m_store.get());
     QVERIFY(m_catcher->start(loopbackConfig()));

@@ -3,7 +3,7 @@
 // Helpers shared by the GUI tests: filling a store the way deliveries do, and waiting for it.
 #include <smtp/messagedelivery.h>
 #include <store/messageimporter.h>
-#include <store/messagestore.h>
+#include <store/sqlitemessagestore.h>
 
 #include <QHash>
 #include <QTcpServer>

@@ -4,7 +4,7 @@
 
 #include <rules/ruleengine.h>
 #include <service/catcherservice.h>
-#include <store/messagestore.h>
+#include <store/sqlitemessagestore.h>
 #include <ui/htmlview.h>
 #include <ui/inboxmodel.h>
 #include <ui/inboxview.h>
@@ -76,7 +76,7 @@ int main(int argc, char *argv[])
                                                                       : parser.value(QStringLiteral("out"));
     QDir().mkpath(out);
 
-    MessageStore store;
+    SqliteMessageStore store;
     if (!store.open(home.filePath(QStringLiteral("data")))) {
         std::fprintf(stderr, "cannot open the store: %s\n", qPrintable(store.errorString()));
         return 1;

@@ -1,6 +1,6 @@
 // ApiServer over real HTTP and WebSocket on loopback: every endpoint, its status codes and Mailpit's JSON shapes.
 #include <api/apiserver.h>
-#include <store/messagestore.h>
+#include <store/sqlitemessagestore.h>
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -103,7 +103,7 @@ private:
     void deliverFixtures();
 
     std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<MessageStore> m_store;
+    std::unique_ptr<SqliteMessageStore> m_store;
     std::unique_ptr<ApiServer> m_api;
     std::unique_ptr<QNetworkAccessManager> m_net;
 };
@@ -111,7 +111,7 @@ private:
 void TestApiServer::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
-    m_store = std::make_unique<MessageStore>();
+    m_store = std::make_unique<SqliteMessageStore>();
     QVERIFY(m_store->open(m_dir->path()));
     m_api = std::make_unique<ApiServer>(m_store.get());
     QVERIFY2(m_api->listen(QHostAddress::LocalHost, 0), qPrintable(m_api->errorString()));

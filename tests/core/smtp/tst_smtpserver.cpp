@@ -1,11 +1,12 @@
 // SmtpServer + MessageStore over real loopback sockets (127.0.0.1 and ::1 only).
 #include "smtptranscripts.h"
 
+#include <api/apijson.h>
 #include <rules/ruleengine.h>
 #include <rules/ruleset.h>
 #include <smtp/smtpserver.h>
 #include <smtp/smtpvalidator.h>
-#include <store/messagestore.h>
+#include <store/sqlitemessagestore.h>
 
 #include <QCryptographicHash>
 #include <QElapsedTimer>
@@ -221,14 +222,14 @@ private:
     void startServer(const SmtpSessionConfig &config = {});
     quint16 m_port = 0;
     std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<MessageStore> m_store;
+    std::unique_ptr<SqliteMessageStore> m_store;
     std::unique_ptr<SmtpServer> m_server;
 };
 
 void TestSmtpServer::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
-    m_store = std::make_unique<MessageStore>();
+    m_store = std::make_unique<SqliteMessageStore>();
     QVERIFY(m_store->open(m_dir->path()));
     m_server = std::make_unique<SmtpServer>(m_store.get());
 }
@@ -406,7 +407,7 @@ void TestSmtpServer::transcriptPerMessage()
     QVERIFY(m->raw.contains("with ESMTPA id"));
     QStringList texts;
     QStringList directions;
-    const QJsonArray entries = QJsonDocument::fromJson(m->transcriptJson).object().value(u"Transcript").toArray();
+    const QJsonArray entries = ApiJson::transcript(m->transcript).value(u"Transcript").toArray();
     for (const QJsonValue &v : entries) {
         texts << v.toObject().value(u"Text").toString();
         directions << v.toObject().value(u"Direction").toString();
@@ -430,15 +431,14 @@ void TestSmtpServer::transcriptPerMessage()
 
     // The first message's transcript ends with its own final reply.
     const auto first = m_store->message(QString::fromLatin1(ids.at(0)));
-    const QJsonArray firstEntries
-        = QJsonDocument::fromJson(first->transcriptJson).object().value(u"Transcript").toArray();
+    const QJsonArray firstEntries = ApiJson::transcript(first->transcript).value(u"Transcript").toArray();
     QCOMPARE(firstEntries.size(), 5 + 8);
     QCOMPARE(firstEntries.last().toObject().value(u"Text").toString(), firstQueued);
 
     // Deleting the first message keeps the second one's whole session.
     QVERIFY(m_store->remove({ QString::fromLatin1(ids.at(0)) }));
     const auto again = m_store->message(QString::fromLatin1(ids.at(1)));
-    QCOMPARE(QJsonDocument::fromJson(again->transcriptJson).object().value(u"Transcript").toArray().size(), 5 + 2 * 8);
+    QCOMPARE(ApiJson::transcript(again->transcript).value(u"Transcript").toArray().size(), 5 + 2 * 8);
 }
 
 void TestSmtpServer::twoHundredConcurrentClients()
@@ -918,7 +918,7 @@ void TestSmtpServer::storedTranscriptIsWhatTheClientReceived()
     const std::optional<StoredMessage> stored = m_store->message(last.captured(1));
     QVERIFY(stored);
     QStringList out;
-    const QJsonArray entries = QJsonDocument::fromJson(stored->transcriptJson).object().value(u"Transcript").toArray();
+    const QJsonArray entries = ApiJson::transcript(stored->transcript).value(u"Transcript").toArray();
     for (const QJsonValue &entry : entries) {
         if (entry.toObject().value(u"Direction").toString() == u"out") {
             out << entry.toObject().value(u"Text").toString();

@@ -3,7 +3,7 @@
 #include <smtp/messagedelivery.h>
 #include <store/mboxwriter.h>
 #include <store/messageimporter.h>
-#include <store/messagestore.h>
+#include <store/sqlitemessagestore.h>
 
 #include <QBuffer>
 #include <QDateTime>
@@ -109,7 +109,7 @@ void TestMboxWriter::roundTripsThroughTheImporter()
     }
 
     // Imported into a store: the same sources, each listed at its "From " line's time (none has a Date header).
-    MessageStore store;
+    SqliteMessageStore store;
     QVERIFY(store.open(dir.filePath(QStringLiteral("data"))));
     QCOMPARE(MessageImporter::importFile(&store, file.fileName(), &error), int(sources.size()));
     const QList<MessageSummary> listed = store.messages(0, 100);

@@ -1,7 +1,8 @@
 // MessageImporter: .eml and mbox files into the store, with an envelope made from the headers.
+#include <api/apijson.h>
 #include <smtp/messagedelivery.h>
 #include <store/messageimporter.h>
-#include <store/messagestore.h>
+#include <store/sqlitemessagestore.h>
 
 #include <QDateTime>
 #include <QFile>
@@ -63,7 +64,7 @@ void TestMessageImporter::envelopeComesFromTheHeaders()
 void TestMessageImporter::importsFilesIntoTheStore()
 {
     QTemporaryDir dir;
-    MessageStore store;
+    SqliteMessageStore store;
     QVERIFY(store.open(dir.filePath(QStringLiteral("data"))));
     QFile mbox(dir.filePath(QStringLiteral("box.mbox")));
     QVERIFY(mbox.open(QIODevice::WriteOnly));
@@ -90,7 +91,7 @@ void TestMessageImporter::importsFilesIntoTheStore()
 void TestMessageImporter::anUnreadableFileIsAnError()
 {
     QTemporaryDir dir;
-    MessageStore store;
+    SqliteMessageStore store;
     QVERIFY(store.open(dir.path()));
     QString error;
     const QString missing = dir.filePath(QStringLiteral("missing.eml"));
@@ -132,7 +133,7 @@ void TestMessageImporter::importedMessagesSayWhereFromAndWhen()
     QFETCH(QByteArray, contents);
     QFETCH(QDateTime, received);
     QTemporaryDir dir;
-    MessageStore store;
+    SqliteMessageStore store;
     QVERIFY(store.open(dir.filePath(QStringLiteral("data"))));
     QFile file(dir.filePath(fileName));
     QVERIFY(file.open(QIODevice::WriteOnly));
@@ -153,8 +154,7 @@ void TestMessageImporter::importedMessagesSayWhereFromAndWhen()
     if (stored->summary.dateMs != 0) {
         QCOMPARE(stored->summary.dateMs, stored->summary.receivedMs);
     }
-    const QJsonArray transcript
-        = QJsonDocument::fromJson(stored->transcriptJson).object().value(u"Transcript").toArray();
+    const QJsonArray transcript = ApiJson::transcript(stored->transcript).value(u"Transcript").toArray();
     QCOMPARE(transcript.size(), 1);
     const QJsonObject entry = transcript.first().toObject();
     QCOMPARE(entry.value(u"Direction").toString(), QStringLiteral("in"));

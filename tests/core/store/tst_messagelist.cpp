@@ -1,7 +1,7 @@
 // MessageStore::list(): pages of messages in any order the inbox sorts by, with a query, and the match counts.
 #include <smtp/messagedelivery.h>
 #include <store/messageimporter.h>
-#include <store/messagestore.h>
+#include <store/sqlitemessagestore.h>
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -44,7 +44,7 @@ private Q_SLOTS:
 
 private:
     QTemporaryDir m_dir;
-    MessageStore m_store;
+    SqliteMessageStore m_store;
 };
 
 void TestMessageList::initTestCase()

@@ -1,0 +1,80 @@
+#pragma once
+
+#include "messagestore.h"
+
+#include <memory>
+
+// The message store in SQLite (WAL mode): one writer thread with group commit (SqliteWriter), parsing and indexing
+// between deliveries (SqliteIndexer), a pool of read-only connections for reads (SqliteReaderPool), and the schema
+// as numbered migrations (SqliteMigrations). deliver() never blocks; its callback runs (on the writer thread)
+// only after the commit's fsync.
+//
+// The data directory keeps a reserve of free space (letterbox.reserve): on a full disk deliveries are refused
+// (451), and a deletion that finds no room gives the reserve up, so that the user can always make room. The store's
+// files are private to the user running it (database 0600; a directory it creates 0700).
+class SqliteMessageStore : public MessageStore
+{
+    Q_OBJECT
+public:
+    explicit SqliteMessageStore(QObject *parent = nullptr);
+    ~SqliteMessageStore() override;
+
+    // Creates the directory if needed, opens (or creates and migrates) letterbox.db, starts the writer.
+    bool open(const QString &directory);
+    void close() override;
+    bool isOpen() const override;
+    QString errorString() const override;
+    QString location() const override;
+    // The database file and its write-ahead log.
+    qint64 storageSize() const override;
+    QString databasePath() const;
+
+    void setMaxMessages(qint64 max) override;
+    qint64 maxMessages() const override;
+
+    void deliver(IncomingMessage message, std::function<void(const DeliveryResult &)> done) override;
+
+    std::optional<StoredMessage> message(const QString &id) const override;
+    std::optional<MessageSummary> summary(const QString &id) const override;
+    QList<MessageSummary> messages(qint64 start, qint64 limit) const override;
+    std::optional<SearchResult> search(const QString &query, qint64 start, qint64 limit,
+        const QTimeZone &zone = QTimeZone::utc(), QString *error = nullptr,
+        SearchCompleteness completeness = SearchCompleteness::Complete) const override;
+    std::optional<SearchResult> list(const QString &query, const MessageSort &sort, qint64 start, qint64 limit,
+        const QTimeZone &zone = QTimeZone::utc(), QString *error = nullptr,
+        SearchCompleteness completeness = SearchCompleteness::Complete) const override;
+    std::optional<QStringList> searchIds(const QString &query, const QTimeZone &zone, QString *error) const override;
+    QStringList searchIds(const QString &query, const QTimeZone &zone = QTimeZone::utc()) const override;
+    QString latestId(const QString &query = QString(), const QTimeZone &zone = QTimeZone::utc()) const override;
+    QIODevice *openSource(const QString &id) const override;
+
+    void list(const ListRequest &request, QObject *context, std::function<void(const ListReply &)> done) const override;
+    void summary(const QString &id, QObject *context,
+        std::function<void(const std::optional<MessageSummary> &)> done) const override;
+
+    qint64 unindexedCount() const override;
+    qint64 count() const override;
+    qint64 unreadCount() const override;
+
+    void remove(const QStringList &ids, QObject *context, std::function<void(const QString &error)> done) override;
+    void removeAll(QObject *context, std::function<void(const QString &error)> done) override;
+    void setRead(
+        const QStringList &ids, bool read, QObject *context, std::function<void(const QString &error)> done) override;
+    bool remove(const QStringList &ids, QString *error = nullptr) override;
+    bool removeAll(QString *error = nullptr) override;
+    bool setRead(const QStringList &ids, bool read, QString *error = nullptr) override;
+
+    // Transactions committed so far: with group commit, concurrent deliveries share them.
+    qint64 commitCount() const;
+
+    // Test hook: lets the database grow by at most extraPages pages (negative: no limit), so that writes
+    // fail as on a full disk.
+    bool limitGrowthForTesting(qint64 extraPages);
+    // Test hook: while refuse is true every change to the database fails ("not authorized"), deletions and read
+    // flags included.
+    bool refuseWritesForTesting(bool refuse);
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};

@@ -1,0 +1,923 @@
+#include "sqlitewriter.h"
+
+#include "sqliteindexer.h"
+#include "sqlitemigrations.h"
+#include "sqliterows.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QScopeGuard>
+#include <QStandardPaths>
+#include <QStorageInfo>
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <future>
+
+Q_DECLARE_LOGGING_CATEGORY(lcStore)
+
+using namespace SqliteRows;
+
+namespace {
+// Sources at least this big are written with incremental blob I/O, so SQLite never assembles
+// a second whole copy of them in a record buffer.
+constexpr qint64 StreamedBlobThreshold = 256 * 1024;
+
+// JSON text must be UTF-8: invalid sequences (a client may send anything) become U+FFFD.
+QByteArray validUtf8(const QByteArray &bytes)
+{
+    return QUtf8StringView(bytes).isValidUtf8() ? bytes : QString::fromUtf8(bytes).toUtf8();
+}
+
+void appendJsonString(QByteArray &out, const QByteArray &utf8)
+{
+    out += '"';
+    for (char c : utf8) {
+        const auto u = static_cast<unsigned char>(c);
+        switch (c) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        default:
+            if (u < 0x20) {
+                static constexpr char hex[] = "0123456789abcdef";
+                out += "\\u00";
+                out += hex[u >> 4];
+                out += hex[u & 15];
+            } else {
+                out += c;
+            }
+        }
+    }
+    out += '"';
+}
+
+QByteArray jsonStringArray(const QByteArrayList &items)
+{
+    QByteArray out = "[";
+    for (qsizetype i = 0; i < items.size(); ++i) {
+        if (i > 0) {
+            out += ',';
+        }
+        appendJsonString(out, validUtf8(items.at(i)));
+    }
+    out += ']';
+    return out;
+}
+
+// How long a group commit may wait for messages that sessions with an open transaction are about to
+// hand over (PostgreSQL's commit_delay/commit_siblings idea). Never waited without such sessions.
+constexpr auto CommitDelay = std::chrono::microseconds(300);
+
+// Parsing and indexing start once no write has arrived for this long: longer than a large message takes to
+// arrive, so that a sequence of them is not slowed by the work left from the previous one.
+constexpr auto IndexQuietPeriod = std::chrono::milliseconds(250);
+
+// Free space kept in the data directory (letterbox.reserve) for deleting on a full disk. Deleting needs room: the
+// changed pages go to the WAL before the database file, and only a checkpoint that has copied them into it gives
+// the WAL's space back; that checkpoint may first grow the database file by the pages written since the last one
+// (up to about twice the 1000-page autocheckpoint interval, 8 MB, when the disk filled up between two). Measured
+// with letterbox on a full 32 MB tmpfs (tests/interop/test_full_disk.py; WAL 4.4 MB when full): with
+// secure_delete=FAST alone three messages could be deleted, but mail was still refused after and deleting every
+// message failed; with the reserve given up both work, and the checkpoint grew the database file by 2.9 MB before
+// it emptied the WAL.
+constexpr qint64 ReserveBytes = 8 * 1024 * 1024;
+// The reserve is made again once this much more than itself is free, so that mail can be caught right after.
+constexpr qint64 ReserveHeadroom = 1024 * 1024;
+const char *const ReserveFileName = "letterbox.reserve";
+
+// Owner only: caught mail holds password resets, tokens and personal data.
+constexpr QFile::Permissions PrivateFile = QFile::ReadOwner | QFile::WriteOwner;
+constexpr QFile::Permissions PrivateDirectory = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner;
+} // namespace
+
+namespace {
+// The platform's data directory for Letterbox: --data's default (README "Command line"), Letterbox's own.
+bool isDefaultDataDirectory(const QString &directory)
+{
+    const QString standard = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    const QString canonical = QFileInfo(directory).canonicalFilePath();
+    return !standard.isEmpty() && !canonical.isEmpty() && canonical == QFileInfo(standard).canonicalFilePath();
+}
+
+QString describe(MessageStore::Write what, qint64 messages)
+{
+    const QString n = messages == 1 ? QStringLiteral("1 message") : QStringLiteral("%1 messages").arg(messages);
+    switch (what) {
+    case MessageStore::Write::Delivery:
+        return QStringLiteral("store %1").arg(n);
+    case MessageStore::Write::Removal:
+        return QStringLiteral("delete %1").arg(n);
+    case MessageStore::Write::RemovalOfAll:
+        return QStringLiteral("delete every message");
+    case MessageStore::Write::MarkRead:
+        return QStringLiteral("mark %1 read").arg(n);
+    case MessageStore::Write::MarkUnread:
+        return QStringLiteral("mark %1 unread").arg(n);
+    }
+    return QString();
+}
+} // namespace
+
+QString SqliteWriter::reservePath() const
+{
+    return QDir(directory).filePath(QLatin1String(ReserveFileName));
+}
+
+bool SqliteWriter::openWriter()
+{
+    if (!db.open(path, SqliteDatabase::Mode::ReadWrite)) {
+        errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
+        return false;
+    }
+    sqlite3_busy_timeout(db.handle(), 10000);
+    // WAL with synchronous=FULL: every COMMIT fsyncs the log before it returns (the 250 waits for it).
+    // secure_delete=FAST: Debian builds SQLite with SECURE_DELETE, which writes every freed page again, zeroed,
+    // through the WAL, so deleting needed as much free space as it was to free and failed on a full disk. FAST
+    // zeroes only what costs no extra I/O (https://sqlite.org/pragma.html#pragma_secure_delete).
+    if (!db.exec("PRAGMA journal_mode=WAL") || !db.exec("PRAGMA synchronous=FULL")
+        || !db.exec("PRAGMA secure_delete=FAST") || !db.exec("PRAGMA temp_store=MEMORY")
+        || !db.exec("PRAGMA cache_size=-4096") || !db.exec("PRAGMA journal_size_limit=67108864")) {
+        errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
+        return false;
+    }
+    if (!migrate()) {
+        return false;
+    }
+    insertMessage = db.prepare(
+        "INSERT INTO messages (uid, received, mail_from, rcpt_to, client_address, client_port, helo, auth_user, tls, "
+        "from_header, to_header, cc_header, subject, date, message_id, size, has_attachments, session_id, chunk_id, "
+        "addresses, snippet, attachments, inlines, parsed) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
+        "?23, 0)");
+    insertSearch = db.prepare("INSERT INTO message_search (rowid, subject, from_text, to_text, cc_text, bcc_text, "
+                              "reply_to_text, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    insertData = db.prepare("INSERT INTO message_data (id, raw) VALUES (?1, ?2)");
+    insertChunk = db.prepare("INSERT INTO transcript_chunks (previous_id, session_id) VALUES (?1, ?2)");
+    insertEntry = db.prepare(
+        "INSERT INTO transcript_entries (chunk_id, seq, time, direction, text) VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!insertMessage.isValid() || !insertData.isValid() || !insertChunk.isValid() || !insertEntry.isValid()
+        || !insertSearch.isValid()) {
+        errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
+        return false;
+    }
+    loadState();
+    if (!loadSessions()) {
+        errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
+        return false;
+    }
+    return true;
+}
+
+void SqliteWriter::loadState()
+{
+    cachedCount = queryCount();
+    cachedUnread = queryUnread();
+    SqliteStatement pending = db.prepare("SELECT count(*), min(id) FROM messages WHERE indexed = 0");
+    const bool any = pending.step();
+    unindexed = any ? pending.columnInt(0) : 0;
+    firstUnindexed = unindexed > 0 ? pending.columnInt(1) : NoRow;
+    SqliteStatement last = db.prepare("SELECT max(id) FROM messages");
+    lastRowId = last.step() ? last.columnInt(0) : 0;
+    publishState();
+}
+
+bool SqliteWriter::loadSessions()
+{
+    sessions.clear();
+    SqliteStatement counts = db.prepare("SELECT session_id, count(*) FROM messages GROUP BY session_id");
+    while (counts.step()) {
+        sessions[counts.columnInt(0)].messages = counts.columnInt(1);
+    }
+    SqliteStatement newest = db.prepare("SELECT session_id, max(id) FROM transcript_chunks GROUP BY session_id");
+    bool ok = true;
+    while (newest.step(&ok)) {
+        const auto it = sessions.find(newest.columnInt(0));
+        if (it != sessions.end()) {
+            it->lastChunk = newest.columnInt(1);
+        }
+    }
+    return ok && counts.isValid() && newest.isValid();
+}
+
+qint64 SqliteWriter::queryCount()
+{
+    SqliteStatement st = db.prepare("SELECT count(*) FROM messages");
+    return st.step() ? st.columnInt(0) : 0;
+}
+
+qint64 SqliteWriter::queryUnread()
+{
+    SqliteStatement st = db.prepare("SELECT count(*) FROM messages WHERE is_read = 0");
+    return st.step() ? st.columnInt(0) : 0;
+}
+
+bool SqliteWriter::migrate()
+{
+    QString error;
+    if (!SqliteMigrations::apply(db, &error)) {
+        errorString = QStringLiteral("%1: %2").arg(path, error);
+        return false;
+    }
+    return true;
+}
+
+bool SqliteWriter::insert(IncomingMessage &message, DeliveryResult *result, QString *error)
+{
+    const qint64 size = message.traceHeader.size() + message.data.size();
+    const SmtpEnvelope &env = message.envelope;
+    // Parsing waits until deliveries pause (indexPending()): the row starts with the envelope's facts only, and
+    // readers parse such a row themselves meanwhile.
+    const MessageSummary headers;
+    const QByteArray rcpts = jsonStringArray(env.rcptTo);
+    const QByteArray address = env.clientAddress.toString().toUtf8();
+
+    SessionState &session = sessions[qint64(message.sessionKey)];
+    insertChunk.bind(1, session.lastChunk);
+    insertChunk.bind(2, qint64(message.sessionKey));
+    if (!insertChunk.exec()) {
+        *error = db.errorString();
+        return false;
+    }
+    const qint64 chunkId = db.lastInsertRowId();
+    // The entries in order, as given (RFC 5321 commands and replies; a Rule note is never handed to the store).
+    for (qsizetype seq = 0; seq < message.transcript.size(); ++seq) {
+        const TranscriptEntry &entry = message.transcript.at(seq);
+        insertEntry.bind(1, chunkId);
+        insertEntry.bind(2, qint64(seq));
+        insertEntry.bind(3, entry.timeMs);
+        insertEntry.bind(4, qint64(entry.direction == TranscriptEntry::Direction::In ? 0 : 1));
+        insertEntry.bind(5, entry.text);
+        if (!insertEntry.exec()) {
+            *error = db.errorString();
+            return false;
+        }
+    }
+    // A failed transaction reloads this state from the database (runTransaction).
+    session.lastChunk = chunkId;
+    ++session.messages;
+
+    SqliteStatement &st = insertMessage;
+    st.bind(1, message.id);
+    st.bind(2, message.receivedMs);
+    st.bind(3, env.mailFrom);
+    st.bind(4, rcpts);
+    st.bind(5, address);
+    st.bind(6, qint64(env.clientPort));
+    st.bind(7, env.helo);
+    st.bind(8, env.authUser);
+    st.bind(9, qint64(env.tls ? 1 : 0));
+    st.bind(10, headers.from);
+    st.bind(11, headers.to);
+    st.bind(12, headers.cc);
+    st.bind(13, headers.subject);
+    st.bind(14, headers.dateMs);
+    st.bind(15, headers.messageId);
+    st.bind(16, size);
+    st.bind(17, qint64(headers.hasAttachments ? 1 : 0));
+    st.bind(18, qint64(message.sessionKey));
+    st.bind(19, chunkId);
+    const QByteArray addresses = addressesColumn(headers);
+    st.bind(20, addresses);
+    st.bind(21, headers.snippet);
+    st.bind(22, qint64(headers.attachmentCount));
+    st.bind(23, qint64(headers.inlineCount));
+    if (!st.exec()) {
+        *error = db.errorString();
+        return false;
+    }
+    const qint64 rowId = db.lastInsertRowId();
+    ++unindexed;
+    firstUnindexed = std::min(firstUnindexed, rowId);
+    lastRowId = std::max(lastRowId, rowId);
+
+    insertData.bind(1, rowId);
+    if (size < StreamedBlobThreshold) {
+        const QByteArray raw = message.traceHeader + message.data;
+        insertData.bindBlob(2, raw);
+        if (!insertData.exec()) {
+            *error = db.errorString();
+            return false;
+        }
+    } else {
+        insertData.bindZeroBlob(2, size);
+        if (!insertData.exec()) {
+            *error = db.errorString();
+            return false;
+        }
+        sqlite3_blob *blob = nullptr;
+        int rc = sqlite3_blob_open(db.handle(), "main", "message_data", "raw", rowId, 1, &blob);
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_blob_write(blob, message.traceHeader.constData(), int(message.traceHeader.size()), 0);
+        }
+        // Chunks keep SQLite's page cache work bounded per call.
+        constexpr qint64 Chunk = 1024 * 1024;
+        for (qint64 off = 0; rc == SQLITE_OK && off < message.data.size(); off += Chunk) {
+            const int len = int(qMin(Chunk, message.data.size() - off));
+            rc = sqlite3_blob_write(blob, message.data.constData() + off, len, int(message.traceHeader.size() + off));
+        }
+        if (rc != SQLITE_OK) {
+            *error = QString::fromUtf8(sqlite3_errstr(rc));
+            sqlite3_blob_close(blob);
+            return false;
+        }
+        if (sqlite3_blob_close(blob) != SQLITE_OK) {
+            *error = db.errorString();
+            return false;
+        }
+    }
+
+    // The delivery's facts; the parsed ones come later (readers make them meanwhile).
+    MessageSummary &s = result->summary;
+    s.id = QString::fromLatin1(message.id);
+    s.receivedMs = message.receivedMs;
+    s.mailFrom = QString::fromUtf8(env.mailFrom);
+    s.authUser = QString::fromUtf8(env.authUser);
+    s.size = size;
+    ++cachedCount;
+    ++cachedUnread;
+    return true;
+}
+
+bool SqliteWriter::deleteMessages(const QList<QPair<qint64, qint64>> &rows, QString *error)
+{
+    SqliteStatement data;
+    SqliteStatement message;
+    SqliteStatement previousOf;
+    SqliteStatement chunk;
+    SqliteStatement entries;
+    SqliteStatement search;
+    SqliteStatement flags;
+    if (!prepareAll(db,
+            { { &data, "DELETE FROM message_data WHERE id = ?1" }, { &message, "DELETE FROM messages WHERE id = ?1" },
+                { &previousOf, "SELECT previous_id FROM transcript_chunks WHERE id = ?1" },
+                { &chunk, "DELETE FROM transcript_chunks WHERE id = ?1" },
+                { &entries, "DELETE FROM transcript_entries WHERE chunk_id = ?1" },
+                { &search, "DELETE FROM message_search WHERE rowid = ?1" },
+                { &flags, "SELECT is_read = 0, indexed = 0 FROM messages WHERE id = ?1" } },
+            error)) {
+        return false;
+    }
+    for (const auto &[row, sessionId] : rows) {
+        data.bind(1, row);
+        message.bind(1, row);
+        search.bind(1, row);
+        flags.bind(1, row);
+        if (flags.step()) {
+            cachedUnread -= flags.columnInt(0) != 0 ? 1 : 0;
+            unindexed -= flags.columnInt(1) != 0 ? 1 : 0;
+        }
+        flags.reset();
+        if (!data.exec() || !search.exec() || !message.exec()) {
+            *error = db.errorString();
+            return false;
+        }
+        // A session's chunks stay while any of its messages does: later messages show the whole session.
+        const auto session = sessions.find(sessionId);
+        if (session == sessions.end() || --session->messages > 0) {
+            continue;
+        }
+        qint64 link = session->lastChunk;
+        sessions.erase(session);
+        while (link > 0) {
+            previousOf.bind(1, link);
+            const qint64 previous = previousOf.step() ? previousOf.columnInt(0) : 0;
+            previousOf.reset();
+            chunk.bind(1, link);
+            entries.bind(1, link);
+            if (!chunk.exec() || !entries.exec()) {
+                *error = db.errorString();
+                return false;
+            }
+            link = previous;
+        }
+    }
+    cachedCount -= rows.size();
+    return true;
+}
+
+QStringList SqliteWriter::prune(QString *error)
+{
+    const qint64 max = maxMessages.load();
+    if (max <= 0 || cachedCount <= max) {
+        return {};
+    }
+    QStringList ids;
+    QList<QPair<qint64, qint64>> rows;
+    {
+        SqliteStatement st = db.prepare("SELECT id, uid, session_id FROM messages ORDER BY id LIMIT ?1");
+        st.bind(1, cachedCount - max);
+        while (st.step()) {
+            rows.append({ st.columnInt(0), st.columnInt(2) });
+            ids << st.columnText(1);
+        }
+    }
+    if (rows.isEmpty() || !deleteMessages(rows, error)) {
+        return {};
+    }
+    return ids;
+}
+
+void SqliteWriter::writerLoop()
+{
+    for (;;) {
+        std::deque<SqliteWriteOp> batch;
+        {
+            std::unique_lock lock(queueMutex);
+            const auto woken = [this] {
+                return stopping || !queue.empty();
+            };
+            if (queue.empty() && !stopping) {
+                // Nothing to write. Once deliveries have paused, index what arrived (off the SMTP reply path), a
+                // short slice at a time: during a burst indexing waits, so that it never slows acknowledgements.
+                // While the space reserve is missing, look for room to make it again now and then.
+                const auto now = std::chrono::steady_clock::now();
+                auto wake = std::chrono::steady_clock::time_point::max();
+                if (unindexed > 0) {
+                    const auto indexFrom = std::max(lastArrival + IndexQuietPeriod, indexingRetry);
+                    if (now >= indexFrom) {
+                        lock.unlock();
+                        indexer->indexWhileIdle();
+                        continue;
+                    }
+                    wake = indexFrom;
+                }
+                if (!reserveHeld) {
+                    if (now >= nextReserveCheck) {
+                        lock.unlock();
+                        makeReserve();
+                        continue;
+                    }
+                    wake = std::min(wake, nextReserveCheck);
+                }
+                if (wake == std::chrono::steady_clock::time_point::max()) {
+                    queueCondition.wait(lock, woken);
+                } else {
+                    queueCondition.wait_until(lock, wake, woken);
+                }
+                continue;
+            }
+            if (queue.empty()) {
+                break; // stopping, and everything queued is written
+            }
+            batch.swap(queue);
+            // Group commit: if sessions are about to hand over more messages, give them a moment to
+            // join this commit instead of paying an fsync of their own.
+            int expected = 0;
+            for (const SqliteWriteOp &op : batch) {
+                expected = std::max(expected, op.expectedSoon);
+            }
+            const auto deadline = std::chrono::steady_clock::now() + CommitDelay;
+            while (!stopping && int(batch.size()) <= expected) {
+                if (!queueCondition.wait_until(lock, deadline, [this] { return stopping || !queue.empty(); })) {
+                    break;
+                }
+                for (SqliteWriteOp &op : queue) {
+                    expected = std::max(expected, op.expectedSoon);
+                    batch.push_back(std::move(op));
+                }
+                queue.clear();
+            }
+        }
+        // Group commit: everything queued while the last fsync ran shares the next one.
+        QString error;
+        QStringList pruned;
+        if (runTransaction(batch, 0, batch.size(), &pruned, &error)) {
+            for (SqliteWriteOp &op : batch) {
+                if (op.done) {
+                    op.done(true, QString());
+                }
+            }
+        } else {
+            runEachAlone(batch, error, &pruned);
+        }
+        if (!pruned.isEmpty()) {
+            Q_EMIT q->messagesPruned(pruned);
+        }
+    }
+}
+
+void SqliteWriter::runEachAlone(std::deque<SqliteWriteOp> &batch, const QString &batchError, QStringList *pruned)
+{
+    // Something failed and the whole batch was rolled back: retry each operation on its own, so that only the ones
+    // that really fail are refused (a batch of one has had its try).
+    const bool alreadyAlone = batch.size() == 1;
+    for (size_t i = 0; i < batch.size(); ++i) {
+        QString error = batchError;
+        QStringList prunedNow;
+        bool ok = !alreadyAlone && runTransaction(batch, i, i + 1, &prunedNow, &error);
+        // A deletion is how the user makes room: on a full disk it may use the reserve kept for it. Deliveries may
+        // not (they get 451 and are retried by their client).
+        const bool gaveUpReserve
+            = !ok && batch[i].kind == SqliteWriteOp::Kind::Deletion && lastFailureWasFull && releaseReserve();
+        if (gaveUpReserve) {
+            ok = runTransaction(batch, i, i + 1, &prunedNow, &error);
+        }
+        *pruned += prunedNow;
+        if (batch[i].done) {
+            batch[i].done(ok, ok ? QString() : error);
+        }
+    }
+}
+
+bool SqliteWriter::runTransaction(
+    std::deque<SqliteWriteOp> &batch, size_t from, size_t to, QStringList *pruned, QString *error)
+{
+    error->clear();
+    lastFailureWasFull = false;
+    // The search index can be rebuilt from the sources (a lost slice leaves indexed = 0): a batch of nothing but
+    // indexing need not wait for fsync; the next durable commit syncs the WAL with it anyway.
+    const bool durable = std::any_of(batch.begin() + qsizetype(from), batch.begin() + qsizetype(to),
+        [](const SqliteWriteOp &op) { return op.kind != SqliteWriteOp::Kind::Index; });
+    if (!durable) {
+        db.exec("PRAGMA synchronous=NORMAL");
+    }
+    const auto restoreSync = qScopeGuard([this, durable] {
+        if (!durable) {
+            db.exec("PRAGMA synchronous=FULL");
+        }
+    });
+    if (!db.exec("BEGIN IMMEDIATE")) {
+        *error = db.errorString();
+        lastFailureWasFull = (db.errorCode() & 0xff) == SQLITE_FULL;
+        return false;
+    }
+    bool ok = true;
+    for (size_t i = from; i < to && ok; ++i) {
+        ok = batch[i].apply(error);
+    }
+    if (ok) {
+        *pruned = prune(error);
+        ok = error->isEmpty();
+    }
+    if (ok && db.exec("COMMIT")) {
+        ++commits;
+        if (durable) {
+            indexingRetry = {}; // space or locks may have changed: indexing may work again
+        }
+        publishState();
+        return true;
+    }
+    lastFailureWasFull = (db.errorCode() & 0xff) == SQLITE_FULL;
+    if (error->isEmpty()) {
+        *error = db.errorString();
+    }
+    if (error->isEmpty()) {
+        *error = QStringLiteral("write failed");
+    }
+    lastFailureWasFull = lastFailureWasFull || error->contains(QLatin1String("database or disk is full"));
+    db.exec("ROLLBACK");
+    pruned->clear();
+    // The in-memory state followed the rolled-back changes: read it again.
+    loadState();
+    loadSessions();
+    return false;
+}
+
+void SqliteWriter::enqueue(SqliteWriteOp op)
+{
+    {
+        std::lock_guard lock(queueMutex);
+        if (running && !stopping) {
+            if (op.kind != SqliteWriteOp::Kind::Index) {
+                lastArrival = std::chrono::steady_clock::now();
+            }
+            queue.push_back(std::move(op));
+            queueCondition.notify_one();
+            return;
+        }
+    }
+    if (op.done) {
+        op.done(false, QStringLiteral("the message store is closed"));
+    }
+}
+
+void SqliteWriter::submit(std::function<bool(QString *)> apply, std::function<void()> after,
+    std::function<void(const QString &failure)> finished, SqliteWriteOp::Kind kind)
+{
+    SqliteWriteOp op { std::move(apply),
+        [after = std::move(after), finished = std::move(finished)](bool ok, const QString &failure) {
+            if (ok && after) {
+                after();
+            }
+            // A failure always carries its reason (runTransaction() makes one up when SQLite has none).
+            if (finished) {
+                finished(ok ? QString() : (failure.isEmpty() ? QStringLiteral("write failed") : failure));
+            }
+        },
+        0, kind };
+    enqueue(std::move(op));
+}
+
+bool SqliteWriter::runAndWait(
+    std::function<bool(QString *)> apply, std::function<void()> after, QString *error, SqliteWriteOp::Kind kind)
+{
+    auto promise = std::make_shared<std::promise<QString>>();
+    std::future<QString> result = promise->get_future();
+    submit(
+        std::move(apply), std::move(after), [promise](const QString &failure) { promise->set_value(failure); }, kind);
+    const QString failure = result.get();
+    if (error) {
+        *error = failure;
+    }
+    return failure.isEmpty();
+}
+
+bool SqliteWriter::prepareDirectory()
+{
+    const QString dir = QDir::cleanPath(directory);
+    const bool existed = QFileInfo::exists(dir);
+    if (!existed) {
+        // The parents as the user's umask makes them (they may be shared, such as ~/.local/share); the directory
+        // itself is created private rather than tightened after, so its files are never listable by others.
+        QDir().mkpath(QFileInfo(dir).absolutePath());
+        QDir().mkdir(dir, PrivateDirectory);
+    }
+    if (!QFileInfo(dir).isDir()) {
+        errorString = QStringLiteral("%1: cannot create the directory").arg(directory);
+        return false;
+    }
+    // Letterbox's own directories are private: the one it just made, and the default one (earlier versions made it
+    // 0755). A directory the user named that already existed may hold other things and be shared on purpose (a
+    // project folder, /tmp): there only the store's own files are made private.
+    if ((!existed || isDefaultDataDirectory(dir)) && !QFile::setPermissions(dir, PrivateDirectory)) {
+        qCWarning(lcStore) << "cannot make" << dir << "private to its user";
+    }
+    path = QDir(dir).filePath(QStringLiteral("letterbox.db"));
+    // SQLite creates the -wal and -shm files with the database file's permissions: the database is created 0600
+    // before SQLite opens it (an empty file is an empty database), and files an earlier version made are tightened.
+    if (!QFileInfo::exists(path)) {
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, PrivateFile) && !QFileInfo::exists(path)) {
+            errorString = QStringLiteral("%1: %2").arg(path, file.errorString());
+            return false;
+        }
+    }
+    for (const char *suffix : { "", "-wal", "-shm", "-journal" }) {
+        const QString file = path + QLatin1String(suffix);
+        if (QFileInfo::exists(file) && !QFile::setPermissions(file, PrivateFile)) {
+            qCWarning(lcStore) << "cannot make" << file << "private to its user";
+        }
+    }
+    return true;
+}
+
+void SqliteWriter::makeReserve()
+{
+    nextReserveCheck = std::chrono::steady_clock::now() + IdleRetryInterval;
+    const QString file = reservePath();
+    if (QFileInfo(file).size() >= ReserveBytes) {
+        reserveHeld = true;
+        return;
+    }
+    if (QStorageInfo(directory).bytesAvailable() < ReserveBytes + ReserveHeadroom) {
+        reserveHeld = false;
+        return;
+    }
+    // The blocks are allocated (posix_fallocate, not a sparse file of that size), so they are the store's until it
+    // deletes the file.
+    const QByteArray name = QFile::encodeName(file);
+    const int fd = ::open(name.constData(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    const int rc = fd < 0 ? errno : ::posix_fallocate(fd, 0, ReserveBytes);
+    if (fd >= 0) {
+        ::close(fd);
+    }
+    if (rc != 0) {
+        qCDebug(lcStore).noquote() << "cannot make the reserve of free space" << file << ":" << strerror(rc);
+        QFile::remove(file);
+        reserveHeld = false;
+        return;
+    }
+    QFile::setPermissions(file, PrivateFile);
+    reserveHeld = true;
+}
+
+bool SqliteWriter::releaseReserve()
+{
+    reserveHeld = false;
+    nextReserveCheck = std::chrono::steady_clock::now() + IdleRetryInterval;
+    if (!QFile::remove(reservePath())) {
+        return false;
+    }
+    qCWarning(lcStore).noquote() << "the disk is full: gave up the reserve of free space to delete messages";
+    return true;
+}
+
+bool SqliteWriter::truncateWal()
+{
+    // A TRUNCATE checkpoint copies the WAL into the database file and empties it, so its space goes back to the
+    // disk (https://sqlite.org/c3ref/wal_checkpoint_v2.html). Copying may first grow the database file by the pages
+    // written since the last checkpoint: on a full disk that is what the reserve is for. It waits for readers only
+    // a moment: one streaming a large source must not hold up deliveries.
+    sqlite3_busy_timeout(db.handle(), 200);
+    int rc = sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    if ((rc & 0xff) == SQLITE_FULL && releaseReserve()) {
+        rc = sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    }
+    sqlite3_busy_timeout(db.handle(), 10000);
+    if (rc != SQLITE_OK) {
+        qCDebug(lcStore).noquote() << "checkpoint after deleting:" << db.errorString();
+    }
+    return rc == SQLITE_OK;
+}
+
+void SqliteWriter::reclaimSpace(Deleted deleted)
+{
+    // The pages of deleted messages stay in the database file for later messages; the WAL holds the newest pages
+    // until a checkpoint. On a nearly full disk neither can grow, so mail would still be refused after a deletion:
+    // the WAL is emptied into the database then. After deleting everything, a large file is rebuilt small (VACUUM
+    // of an empty database), so the user gets the disk back; small ones are left (test suites delete everything
+    // between tests, and need not pay for that each time).
+    const bool nearlyFull = !reserveHeld || QStorageInfo(directory).bytesAvailable() < ReserveHeadroom;
+    bool large = false;
+    if (deleted == Deleted::Everything && cachedCount == 0) {
+        SqliteStatement free = db.prepare("PRAGMA freelist_count");
+        SqliteStatement pageSize = db.prepare("PRAGMA page_size");
+        large = free.step() && pageSize.step() && free.columnInt(0) * pageSize.columnInt(0) >= ReserveBytes;
+    }
+    if (!nearlyFull && !large) {
+        return;
+    }
+    truncateWal();
+    if (large) {
+        if (!db.exec("VACUUM")) {
+            qCDebug(lcStore).noquote() << "VACUUM after deleting every message:" << db.errorString();
+        }
+        truncateWal();
+    }
+    if (!reserveHeld) {
+        makeReserve();
+    }
+}
+
+void SqliteWriter::report(Write what, qint64 messages, const QString &error) const
+{
+    qCWarning(lcStore).noquote().nospace() << "could not " << describe(what, messages) << ": " << error;
+    Q_EMIT q->writeFailed(what, messages, error);
+}
+
+void SqliteWriter::removeMessages(const QStringList &ids, std::function<void(const QString &)> finished)
+{
+    auto removed = std::make_shared<QStringList>();
+    submit(
+        [this, ids, removed](QString *error) {
+            removed->clear();
+            SqliteStatement find = db.prepare("SELECT id, session_id FROM messages WHERE uid = ?1");
+            QList<QPair<qint64, qint64>> rows;
+            for (const QString &id : ids) {
+                find.bind(1, id);
+                if (find.step()) {
+                    rows.append({ find.columnInt(0), find.columnInt(1) });
+                    *removed << id;
+                }
+                find.reset();
+            }
+            if (!deleteMessages(rows, error)) {
+                removed->clear();
+                return false;
+            }
+            return true;
+        },
+        [this, removed] {
+            reclaimSpace(Deleted::Some);
+            if (!removed->isEmpty()) {
+                Q_EMIT q->messagesRemoved(*removed);
+            }
+        },
+        [this, count = ids.size(), finished = std::move(finished)](const QString &failure) {
+            if (!failure.isEmpty()) {
+                report(Write::Removal, count, failure);
+            }
+            if (finished) {
+                finished(failure);
+            }
+        },
+        SqliteWriteOp::Kind::Deletion);
+}
+
+void SqliteWriter::removeEverything(std::function<void(const QString &)> finished)
+{
+    auto removed = std::make_shared<qint64>(0);
+    submit(
+        [this, removed](QString *error) {
+            *removed = cachedCount;
+            if (!db.exec("DELETE FROM message_data") || !db.exec("DELETE FROM transcript_chunks")
+                || !db.exec("DELETE FROM transcript_entries") || !db.exec("DELETE FROM message_search")
+                || !db.exec("DELETE FROM messages")) {
+                *error = db.errorString();
+                return false;
+            }
+            cachedCount = 0;
+            cachedUnread = 0;
+            unindexed = 0;
+            firstUnindexed = NoRow;
+            lastRowId = 0;
+            sessions.clear();
+            return true;
+        },
+        [this, removed] {
+            // On the writer thread, after the commit.
+            reclaimSpace(Deleted::Everything);
+            if (*removed > 0) {
+                Q_EMIT q->messagesCleared(*removed);
+            }
+        },
+        [this, finished = std::move(finished)](const QString &failure) {
+            if (!failure.isEmpty()) {
+                report(Write::RemovalOfAll, publishedCount.load(), failure);
+            }
+            if (finished) {
+                finished(failure);
+            }
+        },
+        SqliteWriteOp::Kind::Deletion);
+}
+
+void SqliteWriter::markRead(const QStringList &ids, bool read, std::function<void(const QString &)> finished)
+{
+    auto changed = std::make_shared<QStringList>();
+    submit(
+        [this, ids, read, changed](QString *error) {
+            changed->clear();
+            SqliteStatement st = db.prepare("UPDATE messages SET is_read = ?1 WHERE uid = ?2 AND is_read != ?1");
+            for (const QString &id : ids) {
+                st.bind(1, qint64(read ? 1 : 0));
+                st.bind(2, id);
+                if (!st.exec()) {
+                    *error = db.errorString();
+                    return false;
+                }
+                if (db.changes() > 0) {
+                    *changed << id;
+                    cachedUnread += read ? -1 : 1;
+                }
+            }
+            return true;
+        },
+        [this, changed, read] {
+            if (!changed->isEmpty()) {
+                Q_EMIT q->readChanged(*changed, read);
+            }
+        },
+        [this, read, count = ids.size(), finished = std::move(finished)](const QString &failure) {
+            if (!failure.isEmpty()) {
+                report(read ? Write::MarkRead : Write::MarkUnread, count, failure);
+            }
+            if (finished) {
+                finished(failure);
+            }
+        });
+}
+
+void SqliteWriter::start()
+{
+    {
+        std::lock_guard lock(queueMutex);
+        stopping = false;
+        running = true;
+    }
+    thread = std::thread([this] { writerLoop(); });
+}
+
+void SqliteWriter::stop()
+{
+    {
+        std::lock_guard lock(queueMutex);
+        if (!running) {
+            return;
+        }
+        stopping = true;
+        queueCondition.notify_one();
+    }
+    thread.join();
+    {
+        std::lock_guard lock(queueMutex);
+        running = false;
+    }
+    insertMessage = {};
+    insertData = {};
+    insertChunk = {};
+    insertEntry = {};
+    insertSearch = {};
+    db.close();
+}
