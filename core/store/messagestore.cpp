@@ -257,7 +257,7 @@ struct WriteOp
     std::function<bool(QString *error)> apply;
     // Runs on the writer thread after the commit (ok: applied and committed durably).
     std::function<void(bool ok, const QString &error)> done;
-    // Deliveries expected soon (IncomingMessage::openTransactions).
+    // Deliveries expected soon (IncomingMessage::otherSessions).
     int expectedSoon = 0;
     enum class Kind {
         Write, // must be durable when done() says ok
@@ -1454,7 +1454,7 @@ void MessageStore::deliver(IncomingMessage message, std::function<void(const Del
 {
     auto shared = std::make_shared<IncomingMessage>(std::move(message));
     auto result = std::make_shared<DeliveryResult>();
-    const int expectedSoon = shared->openTransactions;
+    const int expectedSoon = shared->otherSessions;
     d->enqueue({ [this, shared, result](QString *error) { return d->insert(*shared, result.get(), error); },
         [this, shared, result, done = std::move(done)](bool ok, const QString &error) {
             result->ok = ok;
