@@ -46,6 +46,7 @@ public:
     qint64 maxMessages() const;
 
     void deliver(IncomingMessage message, std::function<void(const DeliveryResult &)> done) override;
+    void deliverAll(std::vector<Delivery> deliveries) override;
 
     std::optional<StoredMessage> message(const QString &id) const;
     // The list-view facts of one message (no source or transcript); nullopt when there is no such message.
