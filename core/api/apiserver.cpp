@@ -8,6 +8,7 @@
 
 #include "../message/safefilename.h"
 
+#include <QAbstractHttpServer>
 #include <QBuffer>
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -277,6 +278,41 @@ private:
     std::function<void(QTcpSocket *)> m_guard;
 };
 
+// Qt HttpServer's request parsing, responders and WebSocket upgrade, for ApiServer. QAbstractHttpServer's constructor
+// makes a QSslConfiguration (for HTTPS, which the API does not serve), and that loads Qt's TLS plugins and OpenSSL:
+// 6 MB resident (docs/benchmarks.md "Headless memory"). So it is made when the first client connects, not with the
+// ApiServer: an API that nobody calls costs no TLS library.
+class HttpFrontend : public QAbstractHttpServer
+{
+public:
+    using Route = std::function<void(const QHttpServerRequest &, QHttpServerResponder &)>;
+
+    HttpFrontend(Route route, QObject *parent) : QAbstractHttpServer(parent), m_route(std::move(route)) { }
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override
+    {
+        // Accepted without an HTTP answer: QAbstractHttpServer (Qt 6.4) then hands the socket to its WebSocket
+        // server, and ApiServer::acceptWebSockets() keeps /api/events and closes any other path.
+        if (request.value(QByteArrayLiteral("upgrade")).compare(QByteArrayLiteral("websocket"), Qt::CaseInsensitive)
+            == 0) {
+            return true;
+        }
+        QHttpServerResponder responder = makeResponder(request, socket);
+        m_route(request, responder);
+        return true;
+    }
+
+    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override
+    {
+        QHttpServerResponder responder = makeResponder(request, socket);
+        sendNotFound(responder);
+    }
+
+private:
+    Route m_route;
+};
+
 // A host name from a Host header or an Origin: lower case, without port, brackets or a final dot.
 QString hostName(const QString &hostAndPort)
 {
@@ -310,6 +346,7 @@ struct ApiServer::Private
     RuleEngine *rules = nullptr;
     QString rulesFile;
     QTcpServer *listener = nullptr;
+    QAbstractHttpServer *http = nullptr; // made at the first connection (HttpFrontend)
     QHostAddress listenAddress;
     QStringList allowedHosts; // lower case
     qint64 maxMessageSize = 64 * 1024 * 1024;
@@ -453,7 +490,7 @@ void ApiServer::setRules(RuleEngine *engine, const QString &rulesFile)
     d->rulesFile = rulesFile;
 }
 
-ApiServer::ApiServer(MessageStore *store, QObject *parent) : QAbstractHttpServer(parent), d(std::make_unique<Private>())
+ApiServer::ApiServer(MessageStore *store, QObject *parent) : QObject(parent), d(std::make_unique<Private>())
 {
     d->store = store;
     d->uptime.start();
@@ -461,7 +498,6 @@ ApiServer::ApiServer(MessageStore *store, QObject *parent) : QAbstractHttpServer
     d->statsTimer->setSingleShot(true);
     d->statsTimer->setInterval(StatsIntervalMs);
     connect(d->statsTimer, &QTimer::timeout, this, &ApiServer::sendStats);
-    connect(this, &QAbstractHttpServer::newWebSocketConnection, this, &ApiServer::acceptWebSockets);
 
     // Store signals come from its writer thread: queued into this object's thread.
     connect(
@@ -521,7 +557,12 @@ ApiServer::~ApiServer()
 bool ApiServer::listen(const QHostAddress &address, quint16 port)
 {
     close();
-    auto *listener = new ApiListener([this](QTcpSocket *socket) { d->guard(socket); }, this);
+    auto *listener = new ApiListener(
+        [this](QTcpSocket *socket) {
+            makeHttpServer();
+            d->guard(socket);
+        },
+        this);
     if (!listener->listen(address, port)) {
         d->errorString = listener->errorString();
         delete listener;
@@ -529,8 +570,22 @@ bool ApiServer::listen(const QHostAddress &address, quint16 port)
     }
     d->listener = listener;
     d->listenAddress = address;
-    bind(listener);
+    if (d->http) {
+        d->http->bind(listener);
+    }
     return true;
+}
+
+void ApiServer::makeHttpServer()
+{
+    if (d->http) {
+        return;
+    }
+    d->http = new HttpFrontend(
+        [this](const QHttpServerRequest &request, QHttpServerResponder &responder) { respond(request, responder); },
+        this);
+    connect(d->http, &QAbstractHttpServer::newWebSocketConnection, this, &ApiServer::acceptWebSockets);
+    d->http->bind(d->listener);
 }
 
 QString ApiServer::errorString() const
@@ -571,8 +626,8 @@ int ApiServer::eventClientCount() const
 
 void ApiServer::acceptWebSockets()
 {
-    while (hasPendingWebSocketConnections()) {
-        QWebSocket *socket = nextPendingWebSocketConnection().release();
+    while (d->http->hasPendingWebSocketConnections()) {
+        QWebSocket *socket = d->http->nextPendingWebSocketConnection().release();
         socket->setParent(this);
         if (socket->requestUrl().path() != QLatin1String("/api/events")) {
             socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("unknown path"));
@@ -628,22 +683,9 @@ void ApiServer::sendStats()
             { QStringLiteral("Version"), QStringLiteral("v" LETTERBOX_VERSION) } });
 }
 
-bool ApiServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+void ApiServer::respond(const QHttpServerRequest &request, QHttpServerResponder &responder)
 {
-    // Accepted without an HTTP answer: QAbstractHttpServer (Qt 6.4) then hands the socket to its WebSocket server,
-    // and acceptWebSockets() keeps /api/events and closes any other path.
-    if (request.value(QByteArrayLiteral("upgrade")).compare(QByteArrayLiteral("websocket"), Qt::CaseInsensitive) == 0) {
-        return true;
-    }
-    QHttpServerResponder responder = makeResponder(request, socket);
     d->route(request, responder, this);
-    return true;
-}
-
-void ApiServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
-{
-    QHttpServerResponder responder = makeResponder(request, socket);
-    sendNotFound(responder);
 }
 
 std::optional<QString> ApiServer::Private::resolve(const QString &id, const QUrlQuery &query, QString *error) const

@@ -1,7 +1,7 @@
 #pragma once
 
-#include <QAbstractHttpServer>
 #include <QHostAddress>
+#include <QObject>
 #include <QSet>
 #include <QStringList>
 
@@ -12,10 +12,12 @@ class RuleEngine;
 class QWebSocket;
 class QTcpServer;
 class QTimer;
+class QHttpServerRequest;
+class QHttpServerResponder;
 
 // The Mailpit-compatible REST API (README "REST API (Mailpit-compatible)") and the WebSocket /api/events. Lives in one
 // thread (the app gives it its own); reads and writes go through the MessageStore, which is thread-safe.
-class ApiServer : public QAbstractHttpServer
+class ApiServer : public QObject
 {
     Q_OBJECT
 public:
@@ -41,11 +43,10 @@ public:
     void close();
     int eventClientCount() const;
 
-protected:
-    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
-    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
-
 private:
+    // The HTTP server (Qt HttpServer), made when the first client connects.
+    void makeHttpServer();
+    void respond(const QHttpServerRequest &request, QHttpServerResponder &responder);
     void acceptWebSockets();
     void broadcast(const QByteArray &type, const QJsonValue &data);
     void scheduleStats();

@@ -16,7 +16,6 @@ public:
 
     quint64 id() const;
     quint64 sessionKey() const { return m_sessionKey; }
-    bool hasTransaction() const { return m_session.hasTransaction(); }
     // The store's answer for the message this connection handed over.
     void deliveryFinished(bool ok, const QByteArray &messageId);
     // The final reply this connection's session gives a message stored as messageId, as a transcript entry.

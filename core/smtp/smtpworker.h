@@ -3,16 +3,17 @@
 #include "../message/messagesummary.h"
 #include "../message/transcriptentry.h"
 #include "../net/netprotocol.h"
+#include "messagedelivery.h"
 #include "smtpsession.h"
 
 #include <QHash>
 #include <QObject>
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <vector>
 
-class MessageDelivery;
 class SmtpConnection;
 class SmtpServer;
 
@@ -49,7 +50,9 @@ private:
         bool ok;
         MessageSummary summary;
     };
-    void queueFinished(Finished finished);
+    void handOver();
+    // wake: post finishDeliveries() (once the last of a hand-over is answered).
+    void queueFinished(Finished finished, bool wake);
     void finishDeliveries();
 
     SmtpServer *m_server;
@@ -58,6 +61,9 @@ private:
     quint64 m_lastSessionKey = 0;
     QHash<quint64, SmtpConnection *> m_connections;
     std::atomic<int> m_pendingDeliveries { 0 };
+    // Messages completed during this pass over the connections, handed to the store together at its end.
+    std::vector<Delivery> m_toHandOver;
+    std::shared_ptr<std::atomic<qsizetype>> m_handOverUnanswered; // of m_toHandOver: woken when it reaches 0
     // Store results arrive on the writer thread; one queued call drains them all (one wake-up per batch).
     std::mutex m_finishedMutex;
     std::vector<Finished> m_finished;

@@ -119,25 +119,41 @@ qint64 SqliteMessageStore::maxMessages() const
 
 void SqliteMessageStore::deliver(IncomingMessage message, std::function<void(const DeliveryResult &)> done)
 {
+    d->writer.enqueue(deliveryOp(std::move(message), std::move(done)));
+}
+
+void SqliteMessageStore::deliverAll(std::vector<Delivery> deliveries)
+{
+    // One lock and one wake-up for them all: woken by the first of several enqueue() calls, the writer took that one
+    // alone and preempted the thread handing over the rest (docs/benchmarks.md "Where a 1 KB message's time goes").
+    std::vector<SqliteWriteOp> ops;
+    ops.reserve(deliveries.size());
+    for (Delivery &delivery : deliveries) {
+        ops.push_back(deliveryOp(std::move(delivery.message), std::move(delivery.done)));
+    }
+    d->writer.enqueue(std::move(ops));
+}
+
+SqliteWriteOp SqliteMessageStore::deliveryOp(IncomingMessage message, std::function<void(const DeliveryResult &)> done)
+{
     auto shared = std::make_shared<IncomingMessage>(std::move(message));
     auto result = std::make_shared<DeliveryResult>();
-    const int expectedSoon = shared->openTransactions;
-    d->writer.enqueue(
-        { [this, shared, result](QString *error) { return d->writer.insert(*shared, result.get(), error); },
-            [this, shared, result, done = std::move(done)](bool ok, const QString &error) {
-                result->ok = ok;
-                if (!ok) {
-                    result->errorString = error;
-                    qCWarning(lcStore).noquote() << "could not store message" << shared->id << "from"
-                                                 << shared->envelope.clientAddress.toString() << ":" << error;
-                    Q_EMIT writeFailed(Write::Delivery, 1, error);
-                }
-                done(*result);
-                if (ok) {
-                    Q_EMIT messageStored(result->summary);
-                }
-            },
-            expectedSoon });
+    const int expectedSoon = shared->otherSessions;
+    return { [this, shared, result](QString *error) { return d->writer.insert(*shared, result.get(), error); },
+        [this, shared, result, done = std::move(done)](bool ok, const QString &error) {
+            result->ok = ok;
+            if (!ok) {
+                result->errorString = error;
+                qCWarning(lcStore).noquote() << "could not store message" << shared->id << "from"
+                                             << shared->envelope.clientAddress.toString() << ":" << error;
+                Q_EMIT writeFailed(Write::Delivery, 1, error);
+            }
+            done(*result);
+            if (ok) {
+                Q_EMIT messageStored(result->summary);
+            }
+        },
+        expectedSoon };
 }
 
 std::optional<StoredMessage> SqliteMessageStore::message(const QString &id) const

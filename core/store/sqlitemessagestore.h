@@ -1,6 +1,7 @@
 #pragma once
 
 #include "messagestore.h"
+#include "sqlitewriteop.h"
 
 #include <memory>
 
@@ -33,6 +34,7 @@ public:
     qint64 maxMessages() const override;
 
     void deliver(IncomingMessage message, std::function<void(const DeliveryResult &)> done) override;
+    void deliverAll(std::vector<Delivery> deliveries) override;
 
     std::optional<StoredMessage> message(const QString &id) const override;
     std::optional<MessageSummary> summary(const QString &id) const override;
@@ -75,6 +77,9 @@ public:
     bool refuseWritesForTesting(bool refuse);
 
 private:
+    // A delivery as a writer operation (deliver(), deliverAll()).
+    SqliteWriteOp deliveryOp(IncomingMessage message, std::function<void(const DeliveryResult &)> done);
+
     struct Private;
     std::unique_ptr<Private> d;
 };

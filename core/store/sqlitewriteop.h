@@ -12,7 +12,7 @@ struct SqliteWriteOp
     std::function<bool(QString *error)> apply;
     // Runs on the writer thread after the commit (ok: applied and committed durably).
     std::function<void(bool ok, const QString &error)> done;
-    // Deliveries expected soon (IncomingMessage::openTransactions).
+    // Deliveries expected soon (IncomingMessage::otherSessions).
     int expectedSoon = 0;
     enum class Kind {
         Write, // must be durable when done() says ok

@@ -489,15 +489,20 @@ void SqliteWriter::writerLoop()
             }
             const auto deadline = std::chrono::steady_clock::now() + CommitDelay;
             while (!stopping && int(batch.size()) <= expected) {
-                if (!queueCondition.wait_until(lock, deadline, [this] { return stopping || !queue.empty(); })) {
-                    break;
-                }
+                // Woken once all that is expected has come, not by each hand-over meanwhile (enqueue()).
+                wakeWriterAt = size_t(expected + 1) - batch.size();
+                const bool complete = queueCondition.wait_until(
+                    lock, deadline, [this] { return stopping || queue.size() >= wakeWriterAt; });
                 for (SqliteWriteOp &op : queue) {
                     expected = std::max(expected, op.expectedSoon);
                     batch.push_back(std::move(op));
                 }
                 queue.clear();
+                if (!complete) {
+                    break;
+                }
             }
+            wakeWriterAt = 1;
         }
         // Group commit: everything queued while the last fsync ran shares the next one.
         QString error;
@@ -596,19 +601,33 @@ bool SqliteWriter::runTransaction(
 
 void SqliteWriter::enqueue(SqliteWriteOp op)
 {
+    std::vector<SqliteWriteOp> ops;
+    ops.push_back(std::move(op));
+    enqueue(std::move(ops));
+}
+
+void SqliteWriter::enqueue(std::vector<SqliteWriteOp> ops)
+{
     {
         std::lock_guard lock(queueMutex);
         if (running && !stopping) {
-            if (op.kind != SqliteWriteOp::Kind::Index) {
-                lastArrival = std::chrono::steady_clock::now();
+            for (SqliteWriteOp &op : ops) {
+                if (op.kind != SqliteWriteOp::Kind::Index) {
+                    lastArrival = std::chrono::steady_clock::now();
+                }
+                queue.push_back(std::move(op));
             }
-            queue.push_back(std::move(op));
-            queueCondition.notify_one();
+            // One wake-up for them all, and none while a group commit waits for more than have come.
+            if (queue.size() >= wakeWriterAt) {
+                queueCondition.notify_one();
+            }
             return;
         }
     }
-    if (op.done) {
-        op.done(false, QStringLiteral("the message store is closed"));
+    for (SqliteWriteOp &op : ops) {
+        if (op.done) {
+            op.done(false, QStringLiteral("the message store is closed"));
+        }
     }
 }
 

@@ -43,6 +43,9 @@ struct SqliteWriter
 
     std::mutex queueMutex;
     std::condition_variable queueCondition;
+    // How many queued operations wake the writer: more than one while a group commit waits for the deliveries it
+    // expects (writerLoop()).
+    size_t wakeWriterAt = 1;
     std::deque<SqliteWriteOp> queue;
     std::chrono::steady_clock::time_point lastArrival;
     bool stopping = false;
@@ -118,6 +121,8 @@ struct SqliteWriter
     bool deleteMessages(const QList<QPair<qint64, qint64>> &rows, QString *error);
     QStringList prune(QString *error);
     void enqueue(SqliteWriteOp op);
+    // Several at once, under one lock, with one wake-up of the writer.
+    void enqueue(std::vector<SqliteWriteOp> ops);
     // Queues a write: apply in the writer's transaction, after on the writer thread once it is committed, then
     // finished with "" or why it failed.
     void submit(std::function<bool(QString *)> apply, std::function<void()> after,

@@ -102,6 +102,7 @@ private Q_SLOTS:
     void transcriptKeepsWholeSession();
     void persistsAcrossReopen();
     void concurrentDeliveriesShareCommits();
+    void messagesHandedOverTogetherShareOneCommit();
     void fullDiskFailsDeliveryAndRecovers();
     void unopenableDirectoryFails();
     void deliveryAfterCloseFails();
@@ -363,6 +364,34 @@ void TestMessageStore::concurrentDeliveriesShareCommits()
     qInfo("%d deliveries from %d threads took %lld commits", Threads * PerThread, Threads, commits);
     // Group commit: 8 waiting senders must share fsyncs, not pay one each.
     QVERIFY2(commits < Threads * PerThread * 3 / 4, qPrintable(QString::number(commits)));
+}
+
+void TestMessageStore::messagesHandedOverTogetherShareOneCommit()
+{
+    // MessageDelivery::deliverAll(): the writer is woken once for them all and commits them in one transaction.
+    constexpr int Count = 6;
+    std::vector<Delivery> deliveries;
+    std::atomic<int> answered { 0 };
+    std::atomic<int> ok { 0 };
+    std::promise<void> allAnswered;
+    for (int i = 0; i < Count; ++i) {
+        IncomingMessage m = makeMessage("H" + QByteArray::number(i), Sample, 1764000000000 + i);
+        deliveries.push_back({ std::move(m), [&](const DeliveryResult &result) {
+                                  ok += result.ok ? 1 : 0;
+                                  if (++answered == Count) {
+                                      allAnswered.set_value();
+                                  }
+                              } });
+    }
+    const qint64 commitsBefore = m_store->commitCount();
+    m_store->deliverAll(std::move(deliveries));
+    allAnswered.get_future().wait();
+    QCOMPARE(ok.load(), Count);
+    QCOMPARE(m_store->commitCount() - commitsBefore, qint64(1));
+    const QList<MessageSummary> listed = m_store->messages(0, Count);
+    QCOMPARE(listed.size(), Count);
+    QCOMPARE(listed.first().id, QStringLiteral("H5"));
+    QCOMPARE(listed.last().id, QStringLiteral("H0"));
 }
 
 void TestMessageStore::fullDiskFailsDeliveryAndRecovers()
