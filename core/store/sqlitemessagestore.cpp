@@ -34,13 +34,91 @@ constexpr qsizetype MaxTranscriptChunks = 1000;
 constexpr int ReaderConnections = 3;
 } // namespace
 
+namespace {
+void bindAll(SqliteStatement &st, const QList<QVariant> &values, int first)
+{
+    for (qsizetype i = 0; i < values.size(); ++i) {
+        if (values.at(i).typeId() == QMetaType::QString) {
+            st.bind(int(first + i), values.at(i).toString());
+        } else {
+            st.bind(int(first + i), values.at(i).toLongLong());
+        }
+    }
+}
+
+// A search as SQLite runs it: compileSearch() is the one place that turns the query's syntax tree into SQL, through
+// SqliteSearchCompiler (its FTS5 MATCH expression, condition and values); another store compiles the same tree.
+struct SqliteSearch
+{
+    // FROM and WHERE: driven by the full-text index when the query has indexed terms (FTS5 returns rowids newest
+    // first by itself, as s.rowid), else by the messages table (m).
+    QByteArray fromWhere;
+    bool usesIndex = false;
+    // Bound as ?1, ?2, … in order.
+    QList<QVariant> parameters;
+};
+
+// The conditions of a search only need the columns of the small facts index, which answers them without reading
+// the wide message rows (measured: a third less time for a word matching 7% of 100k messages).
+SqliteSearch compileSearch(const SearchQuery &query)
+{
+    const SqliteSearchCompiler q(query);
+    SqliteSearch search;
+    search.usesIndex = !q.matchExpression().isEmpty();
+    if (!search.usesIndex) {
+        search.fromWhere = " FROM messages m INDEXED BY messages_facts WHERE " + q.condition().toUtf8();
+    } else {
+        search.fromWhere = " FROM message_search s CROSS JOIN messages m INDEXED BY messages_facts ON m.id = s.rowid "
+                           "WHERE message_search MATCH ?1 AND ("
+            + q.condition().toUtf8() + ")";
+        search.parameters << q.matchExpression();
+    }
+    search.parameters << q.values();
+    return search;
+}
+
+} // namespace
+
 struct SqliteMessageStore::Private
 {
     SqliteWriter writer;
     SqliteIndexer indexer { writer };
     // Read-only connections (WAL lets them read while the writer commits) and the threads of asynchronous reads.
     mutable SqliteReaderPool readers { ReaderConnections };
+
+    // A search's query compiled, with the index readied as completeness asks (unindexed: how many messages it
+    // still lacks). nullopt (and *error) when the query has no terms or the index could not be readied.
+    std::optional<std::pair<SqliteSearch, qint64>> compile(
+        const QString &query, const QTimeZone &zone, SearchCompleteness completeness, QString *error);
+    // The leased reader's database; nullptr (and *error) when the store is not open.
+    static SqliteDatabase *database(const SqliteReaderPool::Lease &lease, QString *error);
 };
+
+std::optional<std::pair<SqliteSearch, qint64>> SqliteMessageStore::Private::compile(
+    const QString &query, const QTimeZone &zone, SearchCompleteness completeness, QString *error)
+{
+    const SearchQuery q = SearchQuery::parse(query, zone);
+    if (q.isEmpty()) {
+        if (error) {
+            *error = QStringLiteral("the search query has no terms");
+        }
+        return std::nullopt;
+    }
+    qint64 unindexed = 0;
+    if (!indexer.prepareSearch(completeness, &unindexed, error)) {
+        return std::nullopt;
+    }
+    return std::make_pair(compileSearch(q), unindexed);
+}
+
+SqliteDatabase *SqliteMessageStore::Private::database(const SqliteReaderPool::Lease &lease, QString *error)
+{
+    SqliteDatabase *db = lease.database();
+    if (!db && error) {
+        *error = QStringLiteral("the message store is not open");
+    }
+    return db;
+}
 
 SqliteMessageStore::SqliteMessageStore(QObject *parent) : MessageStore(parent), d(std::make_unique<Private>())
 {
@@ -253,72 +331,17 @@ QList<MessageSummary> SqliteMessageStore::messages(qint64 start, qint64 limit) c
     return list;
 }
 
-namespace {
-void bindAll(SqliteStatement &st, const QList<QVariant> &values, int first)
-{
-    for (qsizetype i = 0; i < values.size(); ++i) {
-        if (values.at(i).typeId() == QMetaType::QString) {
-            st.bind(int(first + i), values.at(i).toString());
-        } else {
-            st.bind(int(first + i), values.at(i).toLongLong());
-        }
-    }
-}
-
-// A search as SQLite runs it: compileSearch() is the one place that turns the query's syntax tree into SQL, through
-// SqliteSearchCompiler (its FTS5 MATCH expression, condition and values); another store compiles the same tree.
-struct SqliteSearch
-{
-    // FROM and WHERE: driven by the full-text index when the query has indexed terms (FTS5 returns rowids newest
-    // first by itself, as s.rowid), else by the messages table (m).
-    QByteArray fromWhere;
-    bool usesIndex = false;
-    // Bound as ?1, ?2, … in order.
-    QList<QVariant> parameters;
-};
-
-// The conditions of a search only need the columns of the small facts index, which answers them without reading
-// the wide message rows (measured: a third less time for a word matching 7% of 100k messages).
-SqliteSearch compileSearch(const SearchQuery &query)
-{
-    const SqliteSearchCompiler q(query);
-    SqliteSearch search;
-    search.usesIndex = !q.matchExpression().isEmpty();
-    if (!search.usesIndex) {
-        search.fromWhere = " FROM messages m INDEXED BY messages_facts WHERE " + q.condition().toUtf8();
-    } else {
-        search.fromWhere = " FROM message_search s CROSS JOIN messages m INDEXED BY messages_facts ON m.id = s.rowid "
-                           "WHERE message_search MATCH ?1 AND ("
-            + q.condition().toUtf8() + ")";
-        search.parameters << q.matchExpression();
-    }
-    search.parameters << q.values();
-    return search;
-}
-
-} // namespace
-
 std::optional<SearchResult> SqliteMessageStore::search(const QString &query, qint64 start, qint64 limit,
     const QTimeZone &zone, QString *error, SearchCompleteness completeness) const
 {
-    const SearchQuery q = SearchQuery::parse(query, zone);
-    if (q.isEmpty()) {
-        if (error) {
-            *error = QStringLiteral("the search query has no terms");
-        }
+    const auto prepared = d->compile(query, zone, completeness, error);
+    if (!prepared) {
         return std::nullopt;
     }
-    qint64 unindexed = 0;
-    if (!d->indexer.prepareSearch(completeness, &unindexed, error)) {
-        return std::nullopt;
-    }
-    const SqliteSearch compiled = compileSearch(q);
+    const auto &[compiled, unindexed] = *prepared;
     const SqliteReaderPool::Lease lease = d->readers.acquire();
-    SqliteDatabase *db = lease.database();
+    SqliteDatabase *db = Private::database(lease, error);
     if (!db) {
-        if (error) {
-            *error = QStringLiteral("the message store is not open");
-        }
         return std::nullopt;
     }
     // One pass over the matches, newest first, through the small facts index: it counts them (and the unread
@@ -389,11 +412,8 @@ std::optional<SearchResult> SqliteMessageStore::list(const QString &query, const
         result = SearchResult { {}, count(), unreadCount(), unindexed };
     }
     const SqliteReaderPool::Lease lease = d->readers.acquire();
-    SqliteDatabase *db = lease.database();
+    SqliteDatabase *db = Private::database(lease, error);
     if (!db) {
-        if (error) {
-            *error = QStringLiteral("the message store is not open");
-        }
         return std::nullopt;
     }
     const char *key = "m.id";
@@ -443,24 +463,14 @@ std::optional<SearchResult> SqliteMessageStore::list(const QString &query, const
 std::optional<QStringList> SqliteMessageStore::searchIds(
     const QString &query, const QTimeZone &zone, QString *error) const
 {
-    const SearchQuery q = SearchQuery::parse(query, zone);
-    if (q.isEmpty()) {
-        if (error) {
-            *error = QStringLiteral("the search query has no terms");
-        }
+    const auto prepared = d->compile(query, zone, SearchCompleteness::Complete, error);
+    if (!prepared) {
         return std::nullopt;
     }
-    qint64 unindexed = 0;
-    if (!d->indexer.prepareSearch(SearchCompleteness::Complete, &unindexed, error)) {
-        return std::nullopt;
-    }
-    const SqliteSearch compiled = compileSearch(q);
+    const SqliteSearch &compiled = prepared->first;
     const SqliteReaderPool::Lease lease = d->readers.acquire();
-    SqliteDatabase *db = lease.database();
+    SqliteDatabase *db = Private::database(lease, error);
     if (!db) {
-        if (error) {
-            *error = QStringLiteral("the message store is not open");
-        }
         return std::nullopt;
     }
     const QByteArray sql = "SELECT (SELECT uid FROM messages WHERE id = m.id)" + compiled.fromWhere
