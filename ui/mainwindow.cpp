@@ -1594,6 +1594,18 @@ bool MainWindow::eventFilter(QObject *watched, QEvent *event)
             clearSearch();
             return true;
         }
+        // Down in the search field goes to the results, the first one selected when none is (a keyboard user's way
+        // from typing a search to reading what it found, without tabbing through the toolbar).
+        if (watched == m_search && key->key() == Qt::Key_Down && key->modifiers() == Qt::NoModifier
+            && m_inbox->rowCount() > 0) {
+            m_inboxView->setFocus(Qt::ShortcutFocusReason);
+            if (!m_inboxView->selectionModel()->hasSelection()) {
+                m_inboxView->selectionModel()->setCurrentIndex(
+                    m_inbox->index(0, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+                m_inboxView->scrollTo(m_inbox->index(0, 0));
+            }
+            return true;
+        }
     }
     return QMainWindow::eventFilter(watched, event);
 }

@@ -203,6 +203,7 @@ private Q_SLOTS:
     void searchResultsOpenAtTheTop();
     void searchSaysHowManyMatchOfAll();
     void escapeClearsTheSearch();
+    void downInTheSearchGoesToTheResults();
     void theReaderClearsWhenItsMessageNoLongerMatches();
     void deletedMessagesLeaveTheReader();
     void aBusyPortInSettingsKeepsTheOldListeners();
@@ -631,6 +632,31 @@ void TestMainWindow::escapeClearsTheSearch()
     QTest::keyClick(window.inboxView(), Qt::Key_Escape);
     QCOMPARE(window.searchField()->text(), QString());
     QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->matchCount(), 10, 5000);
+}
+
+void TestMainWindow::downInTheSearchGoesToTheResults()
+{
+    deliverNeedlesAndHay(*m_store, 10);
+    QVERIFY(m_catcher->start(loopbackConfig()));
+    MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), loopbackConfig());
+    window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    window.searchField()->setFocus();
+    QTest::keyClicks(window.searchField(), QStringLiteral("needle"));
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->matchCount(), 5, 5000);
+    QVERIFY(window.selectedIds().isEmpty());
+    QTest::keyClick(window.searchField(), Qt::Key_Down);
+    QTRY_VERIFY_WITH_TIMEOUT(window.inboxView()->hasFocus(), 5000);
+    // The newest match, selected by the user's key (so it opens), and the next Down moves on from it.
+    const QString first = window.inboxModel()->idAt(0);
+    QCOMPARE(window.selectedIds(), QStringList { first });
+    QTest::keyClick(window.inboxView(), Qt::Key_Down);
+    QCOMPARE(window.selectedIds(), QStringList { window.inboxModel()->idAt(1) });
+    // With a selection already made, Down from the search keeps it.
+    window.searchField()->setFocus();
+    QTest::keyClick(window.searchField(), Qt::Key_Down);
+    QCOMPARE(window.selectedIds(), QStringList { window.inboxModel()->idAt(1) });
 }
 
 void TestMainWindow::theReaderClearsWhenItsMessageNoLongerMatches()
