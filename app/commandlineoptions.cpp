@@ -4,6 +4,8 @@
 #include <QDir>
 #include <api/apiserver.h>
 
+#include "tlscertificatesource.h"
+
 #include <QHostInfo>
 #include <QStandardPaths>
 
@@ -35,6 +37,15 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
         QStringLiteral("SMTP listener (repeatable; [IPv6]:PORT, *:PORT, or PORT alone for 127.0.0.1:PORT; port 0 "
                        "picks a free port). Default 127.0.0.1:1025."),
         QStringLiteral("ADDR:PORT"));
+    const QCommandLineOption smtpsOption(QStringLiteral("smtps"),
+        QStringLiteral("Implicit-TLS SMTP listener (repeatable; same forms as --smtp). Default: none."),
+        QStringLiteral("ADDR:PORT"));
+    const QCommandLineOption tlsCertOption(QStringLiteral("tls-cert"),
+        QStringLiteral("Certificate (PEM, chain allowed) for STARTTLS and --smtps. Default: a self-signed one made "
+                       "on first use in the data directory (tls-cert.pem)."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption tlsKeyOption(
+        QStringLiteral("tls-key"), QStringLiteral("Private key (PEM) of --tls-cert."), QStringLiteral("FILE"));
     const QCommandLineOption apiOption(QStringLiteral("api"),
         QStringLiteral("REST API (Mailpit-compatible) listener; off disables it; port 0 picks a free port. "
                        "Default 127.0.0.1:8025."),
@@ -76,9 +87,9 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
     const QCommandLineOption seedOption(QStringLiteral("rules-seed"),
         QStringLiteral("Seeds the random draws of rule and chaos probabilities (repeatable tests)."),
         QStringLiteral("N"));
-    parser.addOptions(
-        { helpOption, versionOption, headlessOption, smtpOption, apiOption, apiHostOption, dataOption, hostnameOption,
-            sizeOption, messagesOption, authOption, idleOption, connectionsOption, rulesOption, seedOption });
+    parser.addOptions({ helpOption, versionOption, headlessOption, smtpOption, smtpsOption, tlsCertOption, tlsKeyOption,
+        apiOption, apiHostOption, dataOption, hostnameOption, sizeOption, messagesOption, authOption, idleOption,
+        connectionsOption, rulesOption, seedOption });
     helpText = parser.helpText();
 
     if (!parser.parse(arguments)) {
@@ -109,6 +120,15 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
             return Result::Error;
         }
         smtp << address;
+    }
+    for (const QString &value : parser.values(smtpsOption)) {
+        ListenAddress address;
+        QString why;
+        if (!ListenAddress::parse(value, &address, &why)) {
+            errorString = QStringLiteral("--smtps: invalid address '%1' (%2)").arg(value, why);
+            return Result::Error;
+        }
+        smtps << address;
     }
 
     const QString apiValue = parser.isSet(apiOption) ? parser.value(apiOption) : QStringLiteral("127.0.0.1:8025");
@@ -182,6 +202,16 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
         errorString = QStringLiteral("--auth: %1").arg(auth.errorString());
         return Result::Error;
     }
+    if (parser.isSet(tlsCertOption) != parser.isSet(tlsKeyOption)) {
+        errorString = parser.isSet(tlsCertOption) ? QStringLiteral("--tls-cert: needs --tls-key as well")
+                                                  : QStringLiteral("--tls-key: needs --tls-cert as well");
+        return Result::Error;
+    }
+    if (parser.isSet(tlsCertOption)) {
+        tlsCertFile = parser.value(tlsCertOption);
+        tlsKeyFile = parser.value(tlsKeyOption);
+    }
+    tls = std::make_shared<TlsCertificateSource>(tlsCertFile, tlsKeyFile, dataDir, hostname);
     rulesGiven = parser.isSet(rulesOption);
     rulesFile = rulesGiven ? parser.value(rulesOption) : QDir(dataDir).filePath(QStringLiteral("rules.json"));
     if (parser.isSet(seedOption)) {
@@ -201,6 +231,12 @@ CatcherConfig CommandLineOptions::catcherConfig() const
 {
     CatcherConfig config;
     config.smtp = smtp;
+    config.smtps = smtps;
+    if (tls) {
+        config.tlsCertificate = [source = tls] {
+            return source->configuration();
+        };
+    }
     config.api = api;
     config.apiHosts = apiHosts;
     config.session.hostname = hostname.toUtf8();

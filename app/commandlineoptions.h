@@ -9,7 +9,10 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
 #include <optional>
+
+class TlsCertificateSource;
 
 // The command line of README "Command line", parsed with QCommandLineParser, validated into values.
 struct CommandLineOptions
@@ -18,6 +21,12 @@ struct CommandLineOptions
 
     bool headless = false;
     QList<ListenAddress> smtp;
+    QList<ListenAddress> smtps; // --smtps, repeatable
+    QString tlsCertFile; // --tls-cert; empty: the generated pair in dataDir
+    QString tlsKeyFile;
+    // The certificate of STARTTLS and --smtps (the user's, checked by parse(), or the generated one, made when
+    // first needed).
+    std::shared_ptr<TlsCertificateSource> tls;
     std::optional<ListenAddress> api; // nullopt: --api off
     QStringList apiHosts; // --api-host, repeatable
     QString dataDir;

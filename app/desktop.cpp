@@ -3,6 +3,7 @@
 #include "commandlineoptions.h"
 #include "rulesfile.h"
 #include "signalwatcher.h"
+#include "tlscertificatesource.h"
 
 #include <rules/ruleengine.h>
 #include <service/catcherservice.h>
@@ -75,6 +76,12 @@ int runDesktop(int argc, char *argv[], const CommandLineOptions &options)
     }
     base.rules = &rules;
     base.rulesFile = options.rulesFile;
+    // CONTRACT "Command line": a --tls-cert/--tls-key pair that cannot be used is exit 2 naming the file.
+    QString tlsError;
+    if (!options.tlsCertFile.isEmpty() && !options.tls->load(&tlsError)) {
+        std::fprintf(stderr, "letterbox: --tls-cert/--tls-key: %s\n", qPrintable(tlsError));
+        return 2;
+    }
 
     CatcherConfig config;
     QString settingsError;

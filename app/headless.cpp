@@ -4,6 +4,7 @@
 #include "rulesfile.h"
 #include "signalwatcher.h"
 #include "startup.h"
+#include "tlscertificatesource.h"
 
 #include <rules/ruleengine.h>
 #include <service/catcherservice.h>
@@ -35,6 +36,17 @@ int runHeadless(int argc, char *argv[], const CommandLineOptions &options)
         store.close();
         return 2;
     }
+    // The user's pair is checked at start (CONTRACT "Command line": exit 2 naming the file), and so is the generated
+    // one when an SMTPS listener needs it; a STARTTLS-only run makes the generated pair at the first STARTTLS
+    // instead, so that an idle catcher loads no TLS library.
+    QString tlsError;
+    if ((!options.tlsCertFile.isEmpty() || !options.smtps.isEmpty()) && !options.tls->load(&tlsError)) {
+        printError(QStringLiteral("%1: %2").arg(
+            options.tlsCertFile.isEmpty() ? QStringLiteral("--smtps") : QStringLiteral("--tls-cert/--tls-key"),
+            tlsError));
+        store.close();
+        return 2;
+    }
     int exitCode = 0;
     {
         CatcherService catcher(&store);
@@ -42,8 +54,10 @@ int runHeadless(int argc, char *argv[], const CommandLineOptions &options)
         config.rules = &rules;
         config.rulesFile = options.rulesFile;
         if (!catcher.start(config)) {
-            const QString option
-                = catcher.failedListener() == CatcherService::Listener::Api ? QStringLiteral("--api") : "--smtp";
+            const CatcherService::Listener failed = catcher.failedListener();
+            const QString option = failed == CatcherService::Listener::Api ? QStringLiteral("--api")
+                : failed == CatcherService::Listener::Smtps                ? QStringLiteral("--smtps")
+                                                                           : QStringLiteral("--smtp");
             printError(QStringLiteral("%1 %2: %3").arg(option, catcher.failedAddress(), catcher.errorString()));
             store.close();
             return 2;

@@ -203,9 +203,8 @@ QJsonObject envelope(const StoredMessage &stored)
         { QStringLiteral("ClientPort"), stored.clientPort },
         { QStringLiteral("Helo"), stored.helo },
         { QStringLiteral("Tls"), stored.tls },
-        // The TLS handshake is not offered yet (STARTTLS arrives with the TLS issue): no protocol or cipher.
-        { QStringLiteral("TlsProtocol"), QString() },
-        { QStringLiteral("TlsCipher"), QString() },
+        { QStringLiteral("TlsProtocol"), stored.tlsProtocol },
+        { QStringLiteral("TlsCipher"), stored.tlsCipher },
         { QStringLiteral("Username"), stored.authUser },
         { QStringLiteral("Received"), time(stored.summary.receivedMs) },
     };

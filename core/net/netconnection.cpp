@@ -5,10 +5,13 @@
 
 #include <QElapsedTimer>
 #include <QScopeGuard>
+#include <QSslCipher>
 #include <QSslSocket>
 #include <QTcpSocket>
 
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 namespace {
 // A client that sends without reading the replies may not make us buffer without bound.
@@ -33,10 +36,24 @@ NetConnection::NetConnection(quint64 id, QTcpSocket *socket, const NetListenOpti
     , m_clientAddress(ClientAddress::fromString(m_peerAddress.toString()))
     , m_listenerName(listener.name)
     , m_tls(listener.tls)
+    , m_sslConfiguration(listener.sslConfiguration)
+    , m_sslConfigurationSource(listener.sslConfigurationSource)
 {
     m_socket->setParent(this);
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_socket->setReadBufferSize(ReadBufferSize);
+    connectSocket();
+    m_lastActivity = worker->now();
+}
+
+NetConnection::~NetConnection()
+{
+    // The handler first: it may still name this connection while it goes.
+    m_handler.reset();
+}
+
+void NetConnection::connectSocket()
+{
     connect(m_socket, &QTcpSocket::readyRead, this, &NetConnection::readFromSocket);
     connect(m_socket, &QTcpSocket::bytesWritten, this, [this] {
         if (m_socket->bytesToWrite() < MaxPendingOutput / 2) {
@@ -51,18 +68,16 @@ NetConnection::NetConnection(quint64 id, QTcpSocket *socket, const NetListenOpti
         finish();
     });
     if (auto *ssl = qobject_cast<QSslSocket *>(m_socket)) {
-        if (listener.sslConfiguration) {
-            ssl->setSslConfiguration(*listener.sslConfiguration);
-        }
         connect(ssl, &QSslSocket::encrypted, this, &NetConnection::handshakeDone);
     }
-    m_lastActivity = worker->now();
 }
 
-NetConnection::~NetConnection()
+bool NetConnection::ensureSslConfiguration()
 {
-    // The handler first: it may still name this connection while it goes.
-    m_handler.reset();
+    if (!m_sslConfiguration && m_sslConfigurationSource) {
+        m_sslConfiguration = m_sslConfigurationSource();
+    }
+    return m_sslConfiguration.has_value();
 }
 
 void NetConnection::setHandler(std::unique_ptr<NetHandler> handler)
@@ -74,8 +89,15 @@ void NetConnection::start()
 {
     if (m_tls == NetListenOptions::Tls::Implicit) {
         // RFC 8314 §3.3: TLS from the first byte; the protocol starts once it is up.
+        auto *ssl = static_cast<QSslSocket *>(m_socket);
+        if (!ensureSslConfiguration()) {
+            m_socket->abort();
+            finish();
+            return;
+        }
+        ssl->setSslConfiguration(*m_sslConfiguration);
         m_handshaking = true;
-        static_cast<QSslSocket *>(m_socket)->startServerEncryption();
+        ssl->startServerEncryption();
         return;
     }
     // A server that speaks first expects nothing before its greeting: whatever is already pending is read without
@@ -169,8 +191,8 @@ void NetConnection::touch()
 
 bool NetConnection::canStartTls() const
 {
-    return m_tls == NetListenOptions::Tls::OnRequest && qobject_cast<const QSslSocket *>(m_socket) && !m_handshaking
-        && !isEncrypted();
+    return m_tls == NetListenOptions::Tls::OnRequest && (m_sslConfiguration || m_sslConfigurationSource)
+        && !m_handshaking && !isEncrypted();
 }
 
 bool NetConnection::isEncrypted() const
@@ -179,16 +201,67 @@ bool NetConnection::isEncrypted() const
     return ssl && ssl->isEncrypted();
 }
 
+QString NetConnection::tlsProtocol() const
+{
+    const auto *ssl = qobject_cast<const QSslSocket *>(m_socket);
+    if (!ssl || !ssl->isEncrypted()) {
+        return {};
+    }
+    switch (ssl->sessionProtocol()) {
+    case QSsl::TlsV1_3:
+        return QStringLiteral("TLSv1.3");
+    case QSsl::TlsV1_2:
+        return QStringLiteral("TLSv1.2");
+    default:
+        // Older versions by the name OpenSSL gives their cipher suites.
+        return ssl->sessionCipher().protocolString();
+    }
+}
+
+QString NetConnection::tlsCipher() const
+{
+    const auto *ssl = qobject_cast<const QSslSocket *>(m_socket);
+    return ssl && ssl->isEncrypted() ? ssl->sessionCipher().name() : QString();
+}
+
 bool NetConnection::startServerTls()
 {
     if (!canStartTls() || m_finished || m_closing) {
         return false;
     }
-    auto *ssl = static_cast<QSslSocket *>(m_socket);
     // The go-ahead goes out in the clear; what the client pipelined after its command is no part of the new
     // session (RFC 3207 §4.2, CVE-2011-0411).
-    ssl->flush();
-    ssl->skip(ssl->bytesAvailable());
+    m_socket->flush();
+    m_socket->skip(m_socket->bytesAvailable());
+    if (!ensureSslConfiguration() || m_socket->bytesToWrite() > 0) {
+        return false;
+    }
+    auto *ssl = qobject_cast<QSslSocket *>(m_socket);
+    if (!ssl) {
+        // A plain socket until now (its listener makes the certificate on demand): the connection goes on over a
+        // QSslSocket on the same descriptor. What the plain socket read ahead goes with it, unread.
+        // Close-on-exec like every accepted socket (NetWorker's accept4()).
+        const int descriptor = ::fcntl(int(m_socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+        if (descriptor < 0) {
+            return false;
+        }
+        QTcpSocket *plain = m_socket;
+        plain->disconnect(this);
+        // Closes only plain's own descriptor: the connection lives on in the duplicate.
+        plain->abort();
+        ssl = new QSslSocket(this);
+        if (!ssl->setSocketDescriptor(descriptor)) {
+            ::close(descriptor);
+            delete ssl;
+            return false;
+        }
+        plain->deleteLater();
+        m_socket = ssl;
+        m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        m_socket->setReadBufferSize(ReadBufferSize);
+        connectSocket();
+    }
+    ssl->setSslConfiguration(*m_sslConfiguration);
     m_handshaking = true;
     m_lastActivity = m_worker->now();
     ssl->startServerEncryption();

@@ -44,6 +44,12 @@ public:
     // Whether startServerTls() can work: the listener has a certificate and TLS is not running yet.
     bool canStartTls() const;
     bool isEncrypted() const;
+    // The listener's kind of TLS.
+    NetListenOptions::Tls tlsMode() const { return m_tls; }
+    // Once encrypted: the TLS version ("TLSv1.3") and the cipher suite as OpenSSL names it
+    // ("TLS_AES_256_GCM_SHA384"); empty otherwise.
+    QString tlsProtocol() const;
+    QString tlsCipher() const;
     // Starts the server side of the TLS handshake, after the protocol's go-ahead was written. Input that came after
     // the command is dropped unread (RFC 3207 §4.2, CVE-2011-0411). NetHandler::tlsStarted() follows, or the
     // connection closes if the handshake fails. False when canStartTls() is.
@@ -57,6 +63,9 @@ public:
     void shutdown();
 
 private:
+    void connectSocket();
+    // The listener's certificate, made now if the listener makes it on demand.
+    bool ensureSslConfiguration();
     void readFromSocket();
     void handshakeDone();
     void finish();
@@ -70,6 +79,8 @@ private:
     ClientAddress m_clientAddress;
     QString m_listenerName;
     NetListenOptions::Tls m_tls = NetListenOptions::Tls::None;
+    std::optional<QSslConfiguration> m_sslConfiguration;
+    std::function<std::optional<QSslConfiguration>()> m_sslConfigurationSource;
     qint64 m_lastActivity = 0;
     bool m_started = false; // the handler's start() ran
     bool m_handshaking = false;

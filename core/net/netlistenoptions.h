@@ -4,6 +4,7 @@
 #include <QSslConfiguration>
 #include <QString>
 
+#include <functional>
 #include <optional>
 
 // One listening socket: where, and whether its connections can speak TLS.
@@ -22,4 +23,10 @@ struct NetListenOptions
     // The certificate and key, for Tls::OnRequest and Tls::Implicit. Optional, because even a default
     // QSslConfiguration loads the TLS library (its Diffie-Hellman parameters): a plain listener never does.
     std::optional<QSslConfiguration> sslConfiguration;
+    // Or made when a connection first needs it (a STARTTLS, an implicit-TLS client), so that a listener whose
+    // clients never ask for TLS loads no TLS library; called on the network thread, and the source keeps what it
+    // made. nullopt: no certificate after all, and that connection closes.
+    std::function<std::optional<QSslConfiguration>()> sslConfigurationSource;
+
+    bool hasTls() const { return tls != Tls::None && (sslConfiguration || sslConfigurationSource); }
 };

@@ -54,7 +54,7 @@ bool NetWorker::listen(const NetListenOptions &options, NetProtocol *protocol, Q
         connect(m_resume, &QTimer::timeout, this, &NetWorker::resumeAccepting);
         reopenReserve();
     }
-    if (options.tls != NetListenOptions::Tls::None && !options.sslConfiguration) {
+    if (options.tls != NetListenOptions::Tls::None && !options.hasTls()) {
         *error = QStringLiteral("TLS needs a certificate and a key");
         return false;
     }
@@ -219,9 +219,13 @@ void NetWorker::acceptDescriptor(Listener *listener, int descriptor)
                                 << " clients were refused for want of file descriptors";
     }
     const bool overLimit = m_connections.size() >= m_maxConnections;
-    const bool tls = listener->options.tls != NetListenOptions::Tls::None;
-    // Only a connection that may speak TLS pays for a QSslSocket (and loads the TLS library).
-    QTcpSocket *socket = tls && !overLimit ? new QSslSocket(this) : new QTcpSocket(this);
+    const NetListenOptions::Tls tls = listener->options.tls;
+    // Only a connection that speaks TLS pays for a QSslSocket (and loads the TLS library): an implicit-TLS one, or
+    // one whose listener has its certificate already. A STARTTLS listener with a certificate source changes the
+    // socket when the client asks (NetConnection::startServerTls()).
+    const bool ssl = tls == NetListenOptions::Tls::Implicit
+        || (tls == NetListenOptions::Tls::OnRequest && listener->options.sslConfiguration);
+    QTcpSocket *socket = ssl && !overLimit ? new QSslSocket(this) : new QTcpSocket(this);
     if (!socket->setSocketDescriptor(descriptor)) {
         delete socket;
         ::close(descriptor);

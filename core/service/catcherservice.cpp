@@ -17,6 +17,7 @@ struct CatcherService::Private
     CatcherConfig config;
     bool running = false;
     QList<Bound> smtpBound;
+    QList<Bound> smtpsBound;
     std::optional<Bound> apiBound;
     Listener failed = Listener::None;
     QString failedAddress;
@@ -86,17 +87,32 @@ bool CatcherService::start(const CatcherConfig &config)
         d->smtp->close();
         d->stopApi();
         d->smtpBound.clear();
+        d->smtpsBound.clear();
         d->apiBound.reset();
         Q_EMIT listenersChanged();
         return false;
     };
 
     for (const ListenAddress &address : config.smtp) {
-        if (!d->smtp->listen(address.address, address.port)) {
+        // RFC 3207: STARTTLS is offered wherever there is a certificate.
+        const bool listening = config.tlsCertificate
+            ? d->smtp->listen(address.address, address.port, NetListenOptions::Tls::OnRequest, config.tlsCertificate)
+            : d->smtp->listen(address.address, address.port);
+        if (!listening) {
             return fail(Listener::Smtp, address.text, d->smtp->errorString());
         }
         const quint16 port = d->smtp->listeningAddresses().last().second;
         d->smtpBound.append({ address.display(port), address.connectHost(), port });
+    }
+    for (const ListenAddress &address : config.smtps) {
+        if (!config.tlsCertificate) {
+            return fail(Listener::Smtps, address.text, QStringLiteral("no TLS certificate"));
+        }
+        if (!d->smtp->listen(address.address, address.port, NetListenOptions::Tls::Implicit, config.tlsCertificate)) {
+            return fail(Listener::Smtps, address.text, d->smtp->errorString());
+        }
+        const quint16 port = d->smtp->listeningAddresses().last().second;
+        d->smtpsBound.append({ address.display(port), address.connectHost(), port });
     }
     if (config.api) {
         const ListenAddress address = *config.api;
@@ -144,6 +160,9 @@ bool CatcherService::restart(const CatcherConfig &config)
     for (qsizetype i = 0; i < previous.smtp.size() && i < d->smtpBound.size(); ++i) {
         previous.smtp[i].port = d->smtpBound.at(i).port;
     }
+    for (qsizetype i = 0; i < previous.smtps.size() && i < d->smtpsBound.size(); ++i) {
+        previous.smtps[i].port = d->smtpsBound.at(i).port;
+    }
     if (previous.api && d->apiBound) {
         previous.api->port = d->apiBound->port;
     }
@@ -176,6 +195,7 @@ void CatcherService::stop()
     d->smtp->close();
     d->stopApi();
     d->smtpBound.clear();
+    d->smtpsBound.clear();
     d->apiBound.reset();
     d->running = false;
     Q_EMIT listenersChanged();
@@ -196,6 +216,11 @@ QList<CatcherService::Bound> CatcherService::smtpListeners() const
     return d->smtpBound;
 }
 
+QList<CatcherService::Bound> CatcherService::smtpsListeners() const
+{
+    return d->smtpsBound;
+}
+
 std::optional<CatcherService::Bound> CatcherService::apiListener() const
 {
     return d->apiBound;
@@ -206,6 +231,9 @@ QStringList CatcherService::listeningLines() const
     QStringList lines;
     for (const Bound &bound : d->smtpBound) {
         lines << QStringLiteral("SMTP listening on %1").arg(bound.display);
+    }
+    for (const Bound &bound : d->smtpsBound) {
+        lines << QStringLiteral("SMTPS listening on %1").arg(bound.display);
     }
     if (d->apiBound) {
         lines << QStringLiteral("API listening on http://%1").arg(d->apiBound->display);

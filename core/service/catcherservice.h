@@ -8,8 +8,10 @@
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -21,6 +23,11 @@ class RuleEngine;
 struct CatcherConfig
 {
     QList<ListenAddress> smtp;
+    QList<ListenAddress> smtps; // implicit TLS (RFC 8314 §3.3); needs tlsCertificate
+    // The certificate of STARTTLS (RFC 3207, offered on every SMTP listener when set) and of the SMTPS listeners,
+    // asked for when a connection first needs it (so that a catcher whose clients never use TLS loads no TLS
+    // library), on the network thread; it keeps what it made. Empty: no STARTTLS, no SMTPS.
+    std::function<std::optional<QSslConfiguration>()> tlsCertificate;
     std::optional<ListenAddress> api; // nullopt: no API
     QStringList apiHosts; // Host names the API answers to besides localhost and its addresses (--api-host)
     SmtpSessionConfig session;
@@ -39,7 +46,7 @@ class CatcherService : public QObject
 {
     Q_OBJECT
 public:
-    enum class Listener { None, Smtp, Api };
+    enum class Listener { None, Smtp, Smtps, Api };
     struct Bound
     {
         QString display; // "127.0.0.1:1025", "[::1]:1025", "*:1025", real port
@@ -64,8 +71,10 @@ public:
     CatcherConfig config() const;
 
     QList<Bound> smtpListeners() const;
+    QList<Bound> smtpsListeners() const;
     std::optional<Bound> apiListener() const;
-    // README "Command line": "SMTP listening on …" and "API listening on http://…", one per listener, in order.
+    // README "Command line": "SMTP listening on …", "SMTPS listening on …" and "API listening on http://…", one per
+    // listener, in this order.
     QStringList listeningLines() const;
 
     Listener failedListener() const;

@@ -41,6 +41,10 @@ void SmtpConnection::start(QByteArrayView early)
     // RFC 5321 §3.1: the client waits for our greeting, so nothing can have come yet from an SMTP client; what did
     // goes to the session before start(), which refuses the client.
     m_session.receive(early);
+    if (m_connection->isEncrypted()) {
+        // An implicit-TLS listener starts the handler after the handshake.
+        m_session.setTlsActive(m_connection->tlsProtocol().toLatin1(), m_connection->tlsCipher().toLatin1());
+    }
     m_session.start();
     drainSession();
 }
@@ -61,7 +65,7 @@ void SmtpConnection::receive(QByteArrayView bytes)
 
 void SmtpConnection::tlsStarted()
 {
-    m_session.tlsStarted();
+    m_session.tlsStarted(m_connection->tlsProtocol().toLatin1(), m_connection->tlsCipher().toLatin1());
     drainSession();
 }
 

@@ -14,6 +14,8 @@ struct SmtpEnvelope
     bool esmtp = false; // EHLO (true) or HELO (false)
     QByteArray authUser; // empty when not authenticated
     bool tls = false;
+    QByteArray tlsProtocol; // "TLSv1.3", when tls
+    QByteArray tlsCipher; // "TLS_AES_256_GCM_SHA384", when tls
     bool smtpUtf8 = false;
     ClientAddress clientAddress; // as the session took it: IPv4-mapped IPv6 peers as IPv4
     quint16 clientPort = 0;

@@ -66,6 +66,17 @@ bool SmtpServer::listen(const QHostAddress &address, quint16 port)
     return m_net->listen(options, m_worker);
 }
 
+bool SmtpServer::listen(const QHostAddress &address, quint16 port, NetListenOptions::Tls tls,
+    const std::function<std::optional<QSslConfiguration>()> &certificateSource)
+{
+    NetListenOptions options;
+    options.address = address;
+    options.port = port;
+    options.tls = tls;
+    options.sslConfigurationSource = certificateSource;
+    return m_net->listen(options, m_worker);
+}
+
 QList<QPair<QHostAddress, quint16>> SmtpServer::listeningAddresses() const
 {
     return m_net->listeningAddresses();

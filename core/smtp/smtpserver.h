@@ -2,6 +2,7 @@
 
 #include "../message/messagesummary.h"
 #include "../message/transcriptentry.h"
+#include "../net/netlistenoptions.h"
 #include "smtpsession.h"
 
 #include <QHostAddress>
@@ -33,6 +34,10 @@ public:
 
     // Opens one more listener. Port 0 picks a free port. QHostAddress::Any is dual-stack.
     bool listen(const QHostAddress &address, quint16 port);
+    // A listener with TLS: STARTTLS offered (RFC 3207, Tls::OnRequest) or TLS from the first byte (RFC 8314 §3.3,
+    // Tls::Implicit), with the certificate certificateSource makes when a connection first needs it.
+    bool listen(const QHostAddress &address, quint16 port, NetListenOptions::Tls tls,
+        const std::function<std::optional<QSslConfiguration>()> &certificateSource);
     // The bound addresses, in the order listen() opened them.
     QList<QPair<QHostAddress, quint16>> listeningAddresses() const;
     QString errorString() const;

@@ -779,7 +779,14 @@ void SmtpSession::handleStartTls()
     m_awaitingTls = true;
 }
 
-void SmtpSession::tlsStarted()
+void SmtpSession::setTlsActive(const QByteArray &protocol, const QByteArray &cipher)
+{
+    m_envelope.tls = true;
+    m_envelope.tlsProtocol = protocol;
+    m_envelope.tlsCipher = cipher;
+}
+
+void SmtpSession::tlsStarted(const QByteArray &protocol, const QByteArray &cipher)
 {
     if (!m_awaitingTls) {
         return;
@@ -792,7 +799,7 @@ void SmtpSession::tlsStarted()
     m_envelope.helo.clear();
     m_envelope.esmtp = false;
     m_envelope.authUser.clear();
-    m_envelope.tls = true;
+    setTlsActive(protocol, cipher);
     m_in = QByteArray();
     m_state = State::Command;
 }

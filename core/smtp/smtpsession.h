@@ -59,8 +59,11 @@ public:
     void receive(QByteArrayView bytes);
     // The result of storing the message from the last MessageComplete: ok yields 250, otherwise 451.
     void deliveryFinished(bool ok, const QByteArray &messageId);
-    // The owner finished the TLS handshake after a StartTls event (RFC 3207: the session starts over).
-    void tlsStarted();
+    // The owner finished the TLS handshake after a StartTls event (RFC 3207: the session starts over); protocol
+    // and cipher are recorded with the messages that follow ("TLSv1.3", "TLS_AES_256_GCM_SHA384").
+    void tlsStarted(const QByteArray &protocol = {}, const QByteArray &cipher = {});
+    // The connection speaks TLS from its first byte (implicit TLS, RFC 8314 §3.3); call before start().
+    void setTlsActive(const QByteArray &protocol, const QByteArray &cipher);
     // The delay of the last Delay event is over: the held reply goes out and input is processed again.
     void delayElapsed();
     // The idle timeout expired: 421 and close.

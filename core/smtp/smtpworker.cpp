@@ -27,8 +27,9 @@ void SmtpWorker::configure(const SmtpSessionConfig &config)
 std::unique_ptr<NetHandler> SmtpWorker::createHandler(NetConnection *connection)
 {
     SmtpSessionConfig config = m_config;
-    // RFC 3207: STARTTLS is offered where the listener has a certificate.
-    config.tlsAvailable = connection->canStartTls();
+    // RFC 3207: STARTTLS is offered where the listener has a certificate; on an implicit-TLS listener the session is
+    // in TLS already, so that STARTTLS gets 503 (RFC 3207 §4.2) and is not advertised.
+    config.tlsAvailable = connection->canStartTls() || connection->tlsMode() == NetListenOptions::Tls::Implicit;
     return std::make_unique<SmtpConnection>(connection, config, this);
 }
 

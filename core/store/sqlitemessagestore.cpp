@@ -242,7 +242,8 @@ std::optional<StoredMessage> SqliteMessageStore::message(const QString &id) cons
         return std::nullopt;
     }
     const QByteArray sql = QByteArray("SELECT ") + SummaryColumns
-        + ", m.rcpt_to, m.client_address, m.client_port, m.helo, m.tls, d.raw, m.chunk_id "
+        + ", m.rcpt_to, m.client_address, m.client_port, m.helo, m.tls, d.raw, m.chunk_id, "
+          "m.tls_protocol, m.tls_cipher "
           "FROM messages m JOIN message_data d ON d.id = m.id WHERE m.uid = ?1";
     SqliteStatement st = db->prepare(sql.constData());
     st.bind(1, id);
@@ -262,6 +263,8 @@ std::optional<StoredMessage> SqliteMessageStore::message(const QString &id) cons
     m.authUser = m.summary.authUser;
     m.tls = st.columnInt(c + 4) != 0;
     m.raw = st.columnBlob(c + 5);
+    m.tlsProtocol = st.columnText(c + 7);
+    m.tlsCipher = st.columnText(c + 8);
     // The whole session up to this message's final reply: its chain of chunks, oldest first.
     SqliteStatement chunk = db->prepare("SELECT previous_id FROM transcript_chunks WHERE id = ?1");
     QList<qint64> chunks;

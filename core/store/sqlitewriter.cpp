@@ -167,9 +167,9 @@ bool SqliteWriter::openWriter()
     insertMessage = db.prepare(
         "INSERT INTO messages (uid, received, mail_from, rcpt_to, client_address, client_port, helo, auth_user, tls, "
         "from_header, to_header, cc_header, subject, date, message_id, size, has_attachments, session_id, chunk_id, "
-        "addresses, snippet, attachments, inlines, parsed) "
+        "addresses, snippet, attachments, inlines, tls_protocol, tls_cipher, parsed) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
-        "?23, 0)");
+        "?23, ?24, ?25, 0)");
     insertSearch = db.prepare("INSERT INTO message_search (rowid, subject, from_text, to_text, cc_text, bcc_text, "
                               "reply_to_text, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     insertData = db.prepare("INSERT INTO message_data (id, raw) VALUES (?1, ?2)");
@@ -302,6 +302,8 @@ bool SqliteWriter::insert(IncomingMessage &message, DeliveryResult *result, QStr
     st.bind(21, headers.snippet);
     st.bind(22, qint64(headers.attachmentCount));
     st.bind(23, qint64(headers.inlineCount));
+    st.bind(24, env.tlsProtocol);
+    st.bind(25, env.tlsCipher);
     if (!st.exec()) {
         *error = db.errorString();
         return false;

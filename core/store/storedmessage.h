@@ -19,6 +19,8 @@ struct StoredMessage
     QString helo;
     QString authUser;
     bool tls = false;
+    QString tlsProtocol; // "TLSv1.3"; empty without TLS
+    QString tlsCipher; // "TLS_AES_256_GCM_SHA384"; empty without TLS
     QByteArray raw; // the stored source: trace header + data as received
     // The session up to this message's final reply, oldest first (the API words it as Mailpit does).
     Transcript transcript;

@@ -15,7 +15,7 @@ BINARY = os.environ.get("LETTERBOX_BIN", "letterbox")
 class Letterbox:
     """letterbox --headless on loopback port 0, in a fresh data directory (or a given one)."""
 
-    def __init__(self, *extra, data_dir=None, smtp=("127.0.0.1:0",), api="127.0.0.1:0"):
+    def __init__(self, *extra, data_dir=None, smtp=("127.0.0.1:0",), api="127.0.0.1:0", smtps=()):
         self._tmp = None
         if data_dir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="letterbox-test-")
@@ -24,14 +24,17 @@ class Letterbox:
         args = [BINARY, "--headless", "--data", data_dir, "--hostname", "mx.test"]
         for address in smtp:
             args += ["--smtp", address]
+        for address in smtps:
+            args += ["--smtps", address]
         args += ["--api", api]
         args += list(extra)
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.listening = []
+        self.smtps_listening = []
         deadline = time.monotonic() + 20
         self.api_url = None
-        expected = len(smtp) + (0 if api == "off" else 1)
-        while len(self.listening) + (1 if self.api_url else 0) < expected:
+        expected = len(smtp) + len(smtps) + (0 if api == "off" else 1)
+        while len(self.listening) + len(self.smtps_listening) + (1 if self.api_url else 0) < expected:
             if time.monotonic() > deadline:
                 self.kill()
                 raise RuntimeError("letterbox did not print its listening lines")
@@ -42,11 +45,16 @@ class Letterbox:
             if api_match:
                 self.api_url = api_match.group(1)
                 continue
+            smtps_match = re.fullmatch(r"SMTPS listening on (\S+)\n", line)
+            if smtps_match:
+                self.smtps_listening.append(smtps_match.group(1))
+                continue
             match = re.fullmatch(r"SMTP listening on (\S+)\n", line)
             if not match:
                 raise RuntimeError("unexpected output line: %r" % line)
             self.listening.append(match.group(1))
         self.port = int(self.listening[0].rsplit(":", 1)[1])
+        self.smtps_port = int(self.smtps_listening[0].rsplit(":", 1)[1]) if self.smtps_listening else None
 
     def stop(self, timeout=20):
         """SIGTERM and wait: returns the exit code."""

@@ -17,6 +17,8 @@
 #include <QTest>
 #include <QTimer>
 
+#include <memory>
+
 namespace {
 // What the handlers saw, for the test thread to read.
 struct Log
@@ -159,6 +161,27 @@ QSslConfiguration serverTls()
     config.setPrivateKey(QSslKey(key.readAll(), QSsl::Rsa));
     return config;
 }
+// How a listener has its certificate: given, or made by a source when a connection first needs it (the connection
+// then starts on a plain socket and moves to a QSslSocket at STARTTLS).
+void addCertificateRows()
+{
+    QTest::addColumn<bool>("onDemand");
+    QTest::newRow("the listener has its certificate") << false;
+    QTest::newRow("the certificate is made when first needed") << true;
+}
+
+void setCertificate(NetListenOptions *options, bool onDemand, std::shared_ptr<QAtomicInt> asked)
+{
+    if (onDemand) {
+        options->sslConfigurationSource = [asked]() -> std::optional<QSslConfiguration> {
+            asked->ref();
+            return serverTls();
+        };
+    } else {
+        options->sslConfiguration = serverTls();
+    }
+}
+
 } // namespace
 
 class TestNetServer : public QObject
@@ -176,7 +199,9 @@ private Q_SLOTS:
     void shutdownReachesEveryConnection();
     void holdsReadsWhileTheHandlerIsBusy();
     void aListenerWithoutCertificateCannotStartTls();
+    void startsTlsOnRequestAndDropsWhatWasPipelined_data();
     void startsTlsOnRequestAndDropsWhatWasPipelined();
+    void implicitTlsStartsTheProtocolAfterTheHandshake_data();
     void implicitTlsStartsTheProtocolAfterTheHandshake();
     void aFailedListenSaysWhy();
 
@@ -335,20 +360,28 @@ void TestNetServer::aListenerWithoutCertificateCannotStartTls()
     QCOMPARE(readLine(client), QByteArray("no tls\r\n"));
 }
 
+void TestNetServer::startsTlsOnRequestAndDropsWhatWasPipelined_data()
+{
+    addCertificateRows();
+}
+
 void TestNetServer::startsTlsOnRequestAndDropsWhatWasPipelined()
 {
     if (!QSslSocket::supportsSsl()) {
         QSKIP("no TLS backend");
     }
+    QFETCH(bool, onDemand);
+    auto asked = std::make_shared<QAtomicInt>(0);
     NetListenOptions options;
     options.tls = NetListenOptions::Tls::OnRequest;
-    options.sslConfiguration = serverTls();
-    QVERIFY(!options.sslConfiguration->localCertificate().isNull());
+    setCertificate(&options, onDemand, asked);
+    QVERIFY(!serverTls().localCertificate().isNull());
     const quint16 port = listen(options);
     QSslSocket client;
     client.setPeerVerifyMode(QSslSocket::VerifyNone);
     client.connectToHost(QHostAddress::LocalHost, port);
     QCOMPARE(readLine(client), QByteArray("hello 127.0.0.1\r\n"));
+    QCOMPARE(asked->loadRelaxed(), 0);
     // CVE-2011-0411: a command pipelined with the request must not run inside the TLS session.
     client.write("STARTTLS\ninjected\n");
     QCOMPARE(readLine(client), QByteArray("go\r\n"));
@@ -359,9 +392,15 @@ void TestNetServer::startsTlsOnRequestAndDropsWhatWasPipelined()
     QCOMPARE(readLine(client), QByteArray("secret\r\n"));
     QVERIFY(!m_protocol->log.received().contains("injected"));
     QCOMPARE(m_protocol->log.received(), QByteArray("STARTTLS\nsecret\n"));
+    QCOMPARE(asked->loadRelaxed(), onDemand ? 1 : 0);
     client.write("STARTTLS\n");
     QCOMPARE(readLine(client), QByteArray("go\r\n"));
     QCOMPARE(readLine(client), QByteArray("no tls\r\n"));
+}
+
+void TestNetServer::implicitTlsStartsTheProtocolAfterTheHandshake_data()
+{
+    addCertificateRows();
 }
 
 void TestNetServer::implicitTlsStartsTheProtocolAfterTheHandshake()
@@ -369,9 +408,11 @@ void TestNetServer::implicitTlsStartsTheProtocolAfterTheHandshake()
     if (!QSslSocket::supportsSsl()) {
         QSKIP("no TLS backend");
     }
+    QFETCH(bool, onDemand);
+    auto asked = std::make_shared<QAtomicInt>(0);
     NetListenOptions options;
     options.tls = NetListenOptions::Tls::Implicit;
-    options.sslConfiguration = serverTls();
+    setCertificate(&options, onDemand, asked);
     const quint16 port = listen(options);
     QSslSocket client;
     client.setPeerVerifyMode(QSslSocket::VerifyNone);

@@ -115,6 +115,8 @@ private Q_SLOTS:
     void shutdownReleasesAHeldReply();
     void anHttpRequestClosesTheConnection();
     void aClientThatTalksBeforeTheGreetingIsRefused();
+    void theNegotiatedTlsIsRecordedInTheEnvelope();
+    void aSessionInImplicitTlsRefusesStartTls();
 };
 
 namespace {
@@ -631,6 +633,47 @@ void TestSmtpSession::aClientThatTalksBeforeTheGreetingIsRefused()
     polite.start();
     QCOMPARE(polite.takeOutput(), Greeting);
     QVERIFY(!polite.isClosed());
+}
+
+void TestSmtpSession::theNegotiatedTlsIsRecordedInTheEnvelope()
+{
+    // CONTRACT "Extensions' JSON": Tls, TlsProtocol, TlsCipher; RFC 3207 §4.2: HELO and AUTH are forgotten.
+    SmtpSessionConfig config;
+    config.hostname = Host;
+    config.tlsAvailable = true;
+    SmtpSession session(config, Local, 1);
+    session.start();
+    session.receive("EHLO client.test\r\nAUTH PLAIN AHVzZXIAcGFzcw==\r\nSTARTTLS\r\n");
+    QVERIFY(session.takeOutput().endsWith("220 2.0.0 Ready to start TLS\r\n"));
+    QVERIFY(session.envelope().tlsProtocol.isEmpty());
+    session.tlsStarted("TLSv1.3", "TLS_AES_256_GCM_SHA384");
+    QVERIFY(session.envelope().helo.isEmpty());
+    QVERIFY(session.envelope().authUser.isEmpty());
+    session.receive("EHLO client.test\r\nMAIL FROM:<a@x.test>\r\n");
+    QVERIFY(session.takeOutput().endsWith("250 2.1.0 Ok\r\n"));
+    QVERIFY(session.envelope().tls);
+    QCOMPARE(session.envelope().tlsProtocol, QByteArray("TLSv1.3"));
+    QCOMPARE(session.envelope().tlsCipher, QByteArray("TLS_AES_256_GCM_SHA384"));
+    // RFC 3848: ESMTP with TLS.
+    QCOMPARE(session.envelope().protocol(), QByteArray("ESMTPS"));
+}
+
+void TestSmtpSession::aSessionInImplicitTlsRefusesStartTls()
+{
+    // RFC 8314 §3.3: TLS from the first byte; RFC 3207 §4.2: no STARTTLS once in TLS, and not advertised.
+    SmtpSessionConfig config;
+    config.hostname = Host;
+    config.tlsAvailable = true;
+    SmtpSession session(config, Local, 1);
+    session.setTlsActive("TLSv1.2", "ECDHE-RSA-AES256-GCM-SHA384");
+    session.start();
+    QCOMPARE(session.takeOutput(), Greeting);
+    session.receive("EHLO client.test\r\nSTARTTLS\r\n");
+    const QByteArray out = session.takeOutput();
+    QVERIFY(!out.contains("250-STARTTLS"));
+    QVERIFY(out.endsWith("503 5.5.1 Error: TLS already active\r\n"));
+    QCOMPARE(session.envelope().tlsProtocol, QByteArray("TLSv1.2"));
+    QCOMPARE(session.envelope().protocol(), QByteArray("ESMTPS"));
 }
 
 QTEST_APPLESS_MAIN(TestSmtpSession)

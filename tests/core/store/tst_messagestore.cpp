@@ -172,6 +172,8 @@ void TestMessageStore::storesSourceEnvelopeAndTranscript()
     QCOMPARE(m->helo, QStringLiteral("client.test"));
     QCOMPARE(m->authUser, QStringLiteral("alice"));
     QCOMPARE(m->tls, false);
+    QCOMPARE(m->tlsProtocol, QString());
+    QCOMPARE(m->tlsCipher, QString());
 
     const QJsonArray transcript = ApiJson::transcript(m->transcript).value(u"Transcript").toArray();
     QCOMPARE(transcript.size(), 3);
@@ -181,6 +183,18 @@ void TestMessageStore::storesSourceEnvelopeAndTranscript()
     QCOMPARE(transcript.at(2).toObject().value(u"Text").toString(), QStringLiteral("250-mx.test\n250 PIPELINING"));
 
     QVERIFY(!m_store->message(QStringLiteral("nope")).has_value());
+
+    // A message that came over TLS keeps what was negotiated (migration 5).
+    IncomingMessage secure = makeMessage("ID2", Sample);
+    secure.envelope.tls = true;
+    secure.envelope.tlsProtocol = "TLSv1.3";
+    secure.envelope.tlsCipher = "TLS_AES_256_GCM_SHA384";
+    QVERIFY(deliverAndWait(*m_store, secure).ok);
+    const auto overTls = m_store->message(QStringLiteral("ID2"));
+    QVERIFY(overTls.has_value());
+    QCOMPARE(overTls->tls, true);
+    QCOMPARE(overTls->tlsProtocol, QStringLiteral("TLSv1.3"));
+    QCOMPARE(overTls->tlsCipher, QStringLiteral("TLS_AES_256_GCM_SHA384"));
 }
 
 void TestMessageStore::largeMessageRoundTrips()

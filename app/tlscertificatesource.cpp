@@ -1,0 +1,86 @@
+#include "tlscertificatesource.h"
+
+#include "tlsmodule.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QLibrary>
+#include <QMutexLocker>
+#include <QSslSocket>
+
+#include <cstdio>
+
+namespace {
+// The module is beside the executable (the build tree), or in ../lib/letterbox (installed).
+LetterboxTlsIdentity tlsModule(QString *error)
+{
+    static LetterboxTlsIdentity function = nullptr;
+    static QString problem;
+    static QMutex mutex;
+    QMutexLocker lock(&mutex);
+    if (!function && problem.isEmpty()) {
+        // Before QCoreApplication exists too (the command line is checked first).
+        const QDir dir = QFileInfo(QStringLiteral("/proc/self/exe")).canonicalFilePath().section(u'/', 0, -2);
+        for (const QString &path : { dir.filePath(QStringLiteral("letterbox-tls")),
+                 dir.filePath(QStringLiteral("../lib/letterbox/letterbox-tls")) }) {
+            QLibrary library(path);
+            function = reinterpret_cast<LetterboxTlsIdentity>(library.resolve("letterbox_tls_identity"));
+            if (function) {
+                break;
+            }
+            problem = library.errorString();
+        }
+        if (function) {
+            problem.clear();
+        }
+    }
+    if (!function) {
+        *error = problem;
+    }
+    return function;
+}
+
+std::optional<QSslConfiguration> loadIdentity(const QString &certificateFile, const QString &keyFile,
+    const QString &dataDir, const QString &hostname, QString *error)
+{
+    const LetterboxTlsIdentity identity = tlsModule(error);
+    QList<QSslCertificate> certificates;
+    QSslKey key;
+    if (!identity || !identity(certificateFile, keyFile, dataDir, hostname, &certificates, &key, error)) {
+        return std::nullopt;
+    }
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setLocalCertificateChain(certificates);
+    configuration.setPrivateKey(key);
+    // A mail catcher asks no client for a certificate.
+    configuration.setPeerVerifyMode(QSslSocket::VerifyNone);
+    return configuration;
+}
+} // namespace
+
+TlsCertificateSource::TlsCertificateSource(
+    const QString &certificateFile, const QString &keyFile, const QString &dataDir, const QString &hostname)
+    : m_certificateFile(certificateFile), m_keyFile(keyFile), m_dataDir(dataDir), m_hostname(hostname)
+{
+}
+
+bool TlsCertificateSource::load(QString *error)
+{
+    QMutexLocker lock(&m_mutex);
+    if (!m_configuration) {
+        m_configuration = loadIdentity(m_certificateFile, m_keyFile, m_dataDir, m_hostname, error);
+    }
+    return m_configuration.has_value();
+}
+
+std::optional<QSslConfiguration> TlsCertificateSource::configuration()
+{
+    QString error;
+    if (!load(&error)) {
+        std::fprintf(stderr, "letterbox: no TLS certificate: %s\n", qPrintable(error));
+        std::fflush(stderr);
+        return std::nullopt;
+    }
+    QMutexLocker lock(&m_mutex);
+    return m_configuration;
+}
