@@ -137,7 +137,7 @@ void RelayWorker::attemptFinished(RelayPending pending, const SmtpSendResult &re
     }
     if (!result.ok) {
         qCInfo(lcRelay).noquote() << "relaying" << pending.messageId << "failed:" << result.summary()
-                                  << (retry ? "(will retry)" : "");
+                                  << (retry ? QStringLiteral("(retried later)") : QStringLiteral("(final)"));
     }
     if (!commit(&change)) {
         return;
