@@ -152,6 +152,8 @@ void RelayWorker::schedulePending(const RelayPending &pending)
 {
     auto *timer = new QTimer(this);
     timer->setSingleShot(true);
+    // Never before it is due (a coarse timer may fire 5% early).
+    timer->setTimerType(Qt::PreciseTimer);
     timer->setInterval(std::chrono::milliseconds(qMax<qint64>(0, pending.dueMs - nowMs())));
     connect(timer, &QTimer::timeout, this, [this, timer, pending] {
         timer->deleteLater();
