@@ -62,7 +62,7 @@ void RelayWorker::start()
     }
 }
 
-void RelayWorker::messageStored(const MessageSummary &summary)
+void RelayWorker::messageReceived(const QString &messageId)
 {
     if (!m_started) {
         return;
@@ -71,7 +71,7 @@ void RelayWorker::messageStored(const MessageSummary &summary)
     if (config.autoRelay == RelayConfig::AutoRelay::Off || !config.isConfigured()) {
         return;
     }
-    const std::optional<StoredMessage> stored = m_store->message(summary.id);
+    const std::optional<StoredMessage> stored = m_store->message(messageId);
     if (!stored) {
         return;
     }
@@ -88,7 +88,7 @@ void RelayWorker::messageStored(const MessageSummary &summary)
         return;
     }
     // In flight from the start: written before anything is sent (at most once).
-    RelayChange change { summary.id, {}, RelayPending { 0, summary.id, to, nowMs(), 0, true }, 0 };
+    RelayChange change { messageId, {}, RelayPending { 0, messageId, to, nowMs(), 0, true }, 0 };
     if (!commit(&change)) {
         return;
     }

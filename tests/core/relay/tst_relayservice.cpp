@@ -144,12 +144,18 @@ IncomingMessage makeMessage(const QByteArray &id, const QByteArrayList &rcptTo)
     return m;
 }
 
-bool deliverAndWait(MessageStore &store, IncomingMessage message)
+bool deliverAndWait(MessageStore &store, IncomingMessage message, RelayService *received = nullptr)
 {
+    const QString id = QString::fromLatin1(message.id);
     std::promise<bool> promise;
     auto future = promise.get_future();
     store.deliver(std::move(message), [&promise](const DeliveryResult &r) { promise.set_value(r.ok); });
-    return future.get();
+    const bool ok = future.get();
+    // As CatcherService does for what came over SMTP (its server's messageDelivered).
+    if (ok && received) {
+        received->messageReceived(id);
+    }
+    return ok;
 }
 
 RelayConfig relayTo(quint16 port, RelayConfig::AutoRelay autoRelay = RelayConfig::AutoRelay::Off)
@@ -181,6 +187,7 @@ private Q_SLOTS:
     void autoRelayMatching_data();
     void autoRelayMatching();
     void autoRelayOffRelaysNothing();
+    void importedMessageIsNotAutoRelayed();
     void release();
     void releaseRefused();
     void releaseWithoutRelay();
@@ -252,7 +259,7 @@ void TestRelayService::autoRelayAll()
     makeService(relayTo(relay.port(), RelayConfig::AutoRelay::All));
     QSignalSpy changed(m_service.get(), &RelayService::relayLogChanged);
     // CONTRACT "Auto-relay (details)": each recipient relayed once.
-    QVERIFY(deliverAndWait(*m_store, makeMessage("AUTOALL", { "a@y.test", "b@y.test", "A@y.test" })));
+    QVERIFY(deliverAndWait(*m_store, makeMessage("AUTOALL", { "a@y.test", "b@y.test", "A@y.test" }), m_service.get()));
     QTRY_COMPARE(relay.messages.size(), 1);
     const Received got = relay.messages.front();
     QCOMPARE(got.mailFrom, QByteArray("sender@x.test"));
@@ -293,7 +300,8 @@ void TestRelayService::autoRelayMatching()
     RelayConfig config = relayTo(relay.port(), RelayConfig::AutoRelay::Matching);
     config.matching = QRegularExpression(pattern, QRegularExpression::CaseInsensitiveOption);
     makeService(config);
-    QVERIFY(deliverAndWait(*m_store, makeMessage("MATCH", { "a@y.test", "b@y.test", "keep.me@y.test" })));
+    QVERIFY(
+        deliverAndWait(*m_store, makeMessage("MATCH", { "a@y.test", "b@y.test", "keep.me@y.test" }), m_service.get()));
     if (relayed.isEmpty()) {
         QTest::qWait(300);
         QCOMPARE(relay.connections, 0);
@@ -309,7 +317,18 @@ void TestRelayService::autoRelayOffRelaysNothing()
 {
     ScriptedRelay relay;
     makeService(relayTo(relay.port(), RelayConfig::AutoRelay::Off));
-    QVERIFY(deliverAndWait(*m_store, makeMessage("OFF", { "a@y.test" })));
+    QVERIFY(deliverAndWait(*m_store, makeMessage("OFF", { "a@y.test" }), m_service.get()));
+    QTest::qWait(300);
+    QCOMPARE(relay.connections, 0);
+    QVERIFY(m_store->relayPending().isEmpty());
+}
+
+void TestRelayService::importedMessageIsNotAutoRelayed()
+{
+    ScriptedRelay relay;
+    makeService(relayTo(relay.port(), RelayConfig::AutoRelay::All));
+    // Stored, but not received over SMTP (an import, an API-made message): messageReceived() is never called.
+    QVERIFY(deliverAndWait(*m_store, makeMessage("IMPORTED", { "a@y.test" })));
     QTest::qWait(300);
     QCOMPARE(relay.connections, 0);
     QVERIFY(m_store->relayPending().isEmpty());
@@ -401,7 +420,7 @@ void TestRelayService::temporaryFailureIsRetried()
         return command == "MAIL" && connection <= 2 ? QByteArray("451 4.3.0 Try again later") : QByteArray();
     });
     makeService(relayTo(relay.port(), RelayConfig::AutoRelay::All), { 300ms, 300ms, 300ms });
-    QVERIFY(deliverAndWait(*m_store, makeMessage("RETRY", { "a@y.test" })));
+    QVERIFY(deliverAndWait(*m_store, makeMessage("RETRY", { "a@y.test" }), m_service.get()));
     QTRY_COMPARE(relay.connections, 1);
     QTRY_COMPARE(m_store->relayPending().size(), 1);
     const RelayPending pending = m_store->relayPending().front();
@@ -427,7 +446,7 @@ void TestRelayService::permanentFailureIsFinal()
         return command == "." ? QByteArray("554 5.7.1 Message refused") : QByteArray();
     });
     makeService(relayTo(relay.port(), RelayConfig::AutoRelay::All), { 100ms, 100ms, 100ms });
-    QVERIFY(deliverAndWait(*m_store, makeMessage("FINAL", { "a@y.test" })));
+    QVERIFY(deliverAndWait(*m_store, makeMessage("FINAL", { "a@y.test" }), m_service.get()));
     QTRY_COMPARE(log(QStringLiteral("FINAL")).size(), 1);
     QTest::qWait(400);
     QCOMPARE(relay.connections, 1);
@@ -444,7 +463,7 @@ void TestRelayService::givesUpAfterTheSchedule()
         return command == "RCPT" ? QByteArray("450 4.2.1 Mailbox busy") : QByteArray();
     });
     makeService(relayTo(relay.port(), RelayConfig::AutoRelay::All), { 100ms, 100ms });
-    QVERIFY(deliverAndWait(*m_store, makeMessage("GIVEUP", { "a@y.test" })));
+    QVERIFY(deliverAndWait(*m_store, makeMessage("GIVEUP", { "a@y.test" }), m_service.get()));
     // The first attempt and one per wait of the schedule, then a last line saying so.
     QTRY_COMPARE_WITH_TIMEOUT(log(QStringLiteral("GIVEUP")).size(), 4, 10000);
     const QList<RelayAttempt> attempts = log(QStringLiteral("GIVEUP"));
@@ -462,7 +481,7 @@ void TestRelayService::givesUpAfterTheSchedule()
 void TestRelayService::connectionRefusedIsTemporary()
 {
     makeService(relayTo(closedPort(), RelayConfig::AutoRelay::All), { 100ms });
-    QVERIFY(deliverAndWait(*m_store, makeMessage("REFUSEDCONN", { "a@y.test" })));
+    QVERIFY(deliverAndWait(*m_store, makeMessage("REFUSEDCONN", { "a@y.test" }), m_service.get()));
     QTRY_COMPARE_WITH_TIMEOUT(log(QStringLiteral("REFUSEDCONN")).size(), 3, 10000);
     const QList<RelayAttempt> attempts = log(QStringLiteral("REFUSEDCONN"));
     QVERIFY(!attempts.at(0).ok);
@@ -476,7 +495,7 @@ void TestRelayService::pendingRetrySurvivesARestart()
         return command == "MAIL" && connection == 1 ? QByteArray("421 4.3.2 Shutting down") : QByteArray();
     });
     makeService(relayTo(relay.port(), RelayConfig::AutoRelay::All), { 1500ms });
-    QVERIFY(deliverAndWait(*m_store, makeMessage("RESTART", { "a@y.test" })));
+    QVERIFY(deliverAndWait(*m_store, makeMessage("RESTART", { "a@y.test" }), m_service.get()));
     QTRY_COMPARE(m_store->relayPending().size(), 1);
     QTRY_COMPARE(relay.connections, 1);
     const qint64 due = m_store->relayPending().front().dueMs;
