@@ -326,6 +326,41 @@ class TlsAndAuthTest(unittest.TestCase):
                                  {"To": ["one@example.org"]})[0], 400)
             self.assertEqual(relay.handler.envelopes, [])
 
+    def test_implicit_tls_insecure(self):
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.cert, self.key)
+        relay = AiosmtpdRelay(ssl_context=context, server_hostname="localhost")
+        self.addCleanup(relay.stop)
+        with Letterbox("--relay", relay.address, "--relay-tls", "tls", "--relay-insecure") as server:
+            message_id = catch(server, ["first@example.test"])
+            self.assertEqual(api(server, "POST", "/api/v1/message/%s/release" % message_id,
+                                 {"To": ["one@example.org"]}), (200, b"ok"))
+            [envelope] = relay.wait_for(1)
+            self.assertEqual(envelope["data"], raw(server, message_id))
+
+    def test_no_auth_over_plain_text_unless_tls_off(self):
+        # CONTRACT "Release": AUTH is sent over plain text only with --relay-tls off. This relay offers no STARTTLS.
+        logins = []
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            logins.append(auth_data.login)
+            return AuthResult(success=True)
+
+        relay = AiosmtpdRelay(authenticator=authenticator, auth_require_tls=False)
+        self.addCleanup(relay.stop)
+        os.environ["LETTERBOX_RELAY_PASSWORD"] = "s3cret pass"
+        try:
+            server = Letterbox("--relay", relay.address, "--relay-user", "relayuser")
+        finally:
+            del os.environ["LETTERBOX_RELAY_PASSWORD"]
+        with server:
+            message_id = catch(server, ["first@example.test"])
+            status, body = api(server, "POST", "/api/v1/message/%s/release" % message_id, {"To": ["one@example.org"]})
+            self.assertEqual(status, 400)
+            self.assertTrue(body.strip())
+            self.assertEqual(logins, [])
+            self.assertEqual(relay.handler.envelopes, [])
+
     def test_auth_over_plain_text_with_tls_off(self):
         logins = []
 
