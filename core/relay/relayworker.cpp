@@ -10,9 +10,35 @@
 Q_LOGGING_CATEGORY(lcRelay, "letterbox.relay")
 
 namespace {
+// The final reply, and each recipient the relay refused when it took the message for the others.
 QByteArray replyText(const SmtpSendResult &result)
 {
-    return result.summary().toUtf8();
+    QByteArray text = result.summary().toUtf8();
+    if (result.ok && !result.refused.isEmpty()) {
+        QByteArrayList refused;
+        for (const SmtpRecipientResult &r : result.refused) {
+            refused << r.address + ": " + QByteArray::number(r.code) + (r.enhanced.isEmpty() ? "" : " " + r.enhanced)
+                    + (r.text.isEmpty() ? "" : " " + r.text);
+        }
+        text += " (refused " + refused.join("; ") + ')';
+    }
+    return text;
+}
+
+// Whom a retry is for: everyone after a temporary failure, the recipients refused with a 4xx when the relay took the
+// message for the others (RFC 5321 §4.2.1: a 4yz reply is transient), nobody after a 5xx.
+QByteArrayList retryRecipients(const QByteArrayList &to, const SmtpSendResult &result)
+{
+    if (!result.ok) {
+        return result.isTemporaryFailure() ? to : QByteArrayList();
+    }
+    QByteArrayList again;
+    for (const SmtpRecipientResult &r : result.refused) {
+        if (r.code >= 400 && r.code < 500) {
+            again << r.address;
+        }
+    }
+    return again;
 }
 } // namespace
 
@@ -120,8 +146,10 @@ void RelayWorker::attemptFinished(RelayPending pending, const SmtpSendResult &re
         std::nullopt, 0 };
     // CONTRACT "Auto-relay (details)": any failure but a 5xx reply is temporary, retried while the schedule lasts.
     bool retry = false;
-    if (!result.ok && result.isTemporaryFailure()) {
+    const QByteArrayList again = retryRecipients(pending.to, result);
+    if (!again.isEmpty()) {
         ++pending.failures;
+        pending.to = again;
         if (pending.failures <= m_schedule.size()) {
             retry = true;
             pending.dueMs = now + m_schedule.at(pending.failures - 1).count();

@@ -192,6 +192,7 @@ private Q_SLOTS:
     void releaseRefused();
     void releaseWithoutRelay();
     void temporaryFailureIsRetried();
+    void temporarilyRefusedRecipientIsRetried();
     void permanentFailureIsFinal();
     void givesUpAfterTheSchedule();
     void connectionRefusedIsTemporary();
@@ -437,6 +438,42 @@ void TestRelayService::temporaryFailureIsRetried()
     QVERIFY(!attempts.at(1).ok);
     QVERIFY(attempts.at(2).ok);
     QVERIFY(attempts.at(1).time.msecsTo(attempts.at(2).time) >= 250);
+    QTRY_VERIFY(m_store->relayPending().isEmpty());
+}
+
+void TestRelayService::temporarilyRefusedRecipientIsRetried()
+{
+    // The relay takes the message for a@ but answers 450 to b@ the first time (RFC 5321 §4.2.1: transient), and 550
+    // to c@ (permanent).
+    auto rcpts = std::make_shared<int>(0);
+    ScriptedRelay relay([rcpts](int connection, const QByteArray &command) -> QByteArray {
+        if (command != "RCPT") {
+            return {};
+        }
+        const int n = ++*rcpts;
+        if (connection == 1 && n == 2) {
+            return "450 4.2.1 Mailbox busy";
+        }
+        if (connection == 1 && n == 3) {
+            return "550 5.1.1 No such user";
+        }
+        return {};
+    });
+    makeService(relayTo(relay.port(), RelayConfig::AutoRelay::All), { 200ms });
+    QVERIFY(deliverAndWait(*m_store, makeMessage("PARTIAL", { "a@y.test", "b@y.test", "c@y.test" }), m_service.get()));
+    QTRY_COMPARE_WITH_TIMEOUT(relay.messages.size(), 2, 10000);
+    QCOMPARE(relay.messages.at(0).rcptTo, QByteArrayList({ "a@y.test" }));
+    // Only the temporarily refused recipient again.
+    QCOMPARE(relay.messages.at(1).rcptTo, QByteArrayList({ "b@y.test" }));
+    QTRY_COMPARE(log(QStringLiteral("PARTIAL")).size(), 2);
+    const QList<RelayAttempt> attempts = log(QStringLiteral("PARTIAL"));
+    QVERIFY(attempts.at(0).ok);
+    QCOMPARE(attempts.at(0).to, QByteArrayList({ "a@y.test", "b@y.test", "c@y.test" }));
+    QCOMPARE(attempts.at(0).reply,
+        QByteArray("250 2.0.0 Ok: queued as R1 (refused b@y.test: 450 4.2.1 Mailbox busy; c@y.test: 550 5.1.1 No such "
+                   "user)"));
+    QVERIFY(attempts.at(1).ok);
+    QCOMPARE(attempts.at(1).to, QByteArrayList({ "b@y.test" }));
     QTRY_VERIFY(m_store->relayPending().isEmpty());
 }
 
