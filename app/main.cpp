@@ -55,9 +55,11 @@ int execDesktop(char *argv[])
 int main(int argc, char *argv[])
 {
     // CONTRACT "Settled details", sendmail mode: `letterbox sendmail …`, and the same under the name
-    // letterbox-sendmail (a symlink, for programs that take a sendmail path without arguments).
+    // letterbox-sendmail (a symlink, for programs that take a sendmail path without arguments). Also under the name
+    // sendmail: bsd-mailx runs the program of its `sendmail` variable with argv[0] "sendmail", whatever its path.
     const char *slash = std::strrchr(argv[0], '/');
-    if (std::strcmp(slash ? slash + 1 : argv[0], "letterbox-sendmail") == 0) {
+    const char *program = slash ? slash + 1 : argv[0];
+    if (std::strcmp(program, "letterbox-sendmail") == 0 || std::strcmp(program, "sendmail") == 0) {
         return runSendmail(argc, argv, sendmailArguments(argc, argv, 1));
     }
     if (argc > 1 && std::strcmp(argv[1], "sendmail") == 0) {
