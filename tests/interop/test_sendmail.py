@@ -382,6 +382,9 @@ class SendmailTest(unittest.TestCase):
         for flag in (b"--smtp HOST:PORT", b"-t ", b"-f ADDR", b"-F NAME", b"-i, -oi", b"LETTERBOX_SMTP"):
             self.assertIn(flag, result.stdout)
         self.assertEqual(subprocess.run([LINK, "--help"], capture_output=True, timeout=TIMEOUT).stdout, result.stdout)
+        # letterbox --help points to it.
+        main_help = subprocess.run([BINARY, "--help"], capture_output=True, timeout=TIMEOUT)
+        self.assertIn(b"letterbox sendmail --help", main_help.stdout)
 
 
 if __name__ == "__main__":
