@@ -4,7 +4,7 @@ driven the way real programs drive a sendmail path — a cron-style shell pipe, 
 back through the API (envelope, /raw: Bcc gone, body and dots intact). Then the exit codes for real, each with exactly
 one line on stderr: 69 for a closed port, 64 for a bad flag or no recipient, 67/75/77/65 from rules refusing every
 recipient (5xx, 4xx), the sender and the message after DATA, and 75 for a server that hangs up; and the process maps
-no GUI library while it sends."""
+no GUI or TLS library while it sends."""
 import json
 import os
 import pwd
@@ -21,6 +21,7 @@ from harness import BINARY, Letterbox, split_trace
 
 LINK = os.path.join(os.path.dirname(os.path.abspath(BINARY)), "letterbox-sendmail")
 GUI = re.compile(r"/libQt6(Gui|Widgets|OpenGL|WebEngine\w*|Quick\w*|Qml\w*)\.so")
+TLS = re.compile(r"/lib(ssl|crypto)\.so")
 TIMEOUT = 30
 
 # Each refusal the contract names, by a rule of the catcher (CONTRACT "Rules file"; data rules as test_rules.py).
@@ -365,6 +366,8 @@ class SendmailTest(unittest.TestCase):
                     libraries = {line.split()[-1] for line in f if ".so" in line}
                 self.assertTrue(any("libQt6Network" in lib for lib in libraries), libraries)
                 self.assertEqual([lib for lib in libraries if GUI.search(lib)], [])
+                # Plain SMTP to the catcher: no TLS library either (QSslSocket loads it only when TLS is used).
+                self.assertEqual([lib for lib in libraries if TLS.search(lib)], [])
                 connection.close()
                 returncode = process.wait(timeout=TIMEOUT)
                 stderr = process.stderr.read()
