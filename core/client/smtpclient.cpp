@@ -97,7 +97,11 @@ void SmtpClient::Private::connectToServer()
         [this](QAbstractSocket::SocketError) { socketFailed(socket->errorString()); });
     connections << QObject::connect(socket, &QTcpSocket::disconnected, q,
         [this] { socketFailed(QStringLiteral("the server closed the connection")); });
+    const QPointer<SmtpClient> guard(q);
     Q_EMIT q->progressed(QStringLiteral("Connecting to %1").arg(serverName()));
+    if (!guard || !running) {
+        return; // aborted (or deleted) from a slot
+    }
     restartTimer();
     if (options.tls == SmtpTlsMode::Implicit) {
         ssl->connectToHostEncrypted(server.host, server.port);

@@ -84,6 +84,9 @@ private Q_SLOTS:
     void authOverTls();
     void aClosedFirstServerIsPassedOver();
     void aSilentServerTimesOut();
+    void aServerRefusingToGreetIsPassedOver();
+    void ipv6Server();
+    void aNewSendFromTheFinishedSlot();
     void noServerFailsAfterSendReturned();
     void abortEndsTheSend();
 
@@ -359,6 +362,71 @@ void TestSmtpClient::aSilentServerTimesOut()
     QVERIFY(timer.elapsed() >= 250);
     QVERIFY(timer.elapsed() < 4000);
     QCOMPARE(accepted.size(), 1);
+}
+
+void TestSmtpClient::aServerRefusingToGreetIsPassedOver()
+{
+    startServer(NetListenOptions::Tls::None);
+    // RFC 5321 §3.1: a server that cannot serve now says 421 (or 554) instead of 220; tcllib then tries the next one.
+    QTcpServer busy;
+    QVERIFY(busy.listen(QHostAddress::LocalHost, 0));
+    connect(&busy, &QTcpServer::newConnection, this, [&busy] {
+        QTcpSocket *socket = busy.nextPendingConnection();
+        socket->write("421 busy.test Too busy, try later\r\n");
+    });
+    SmtpClientOptions o = options(SmtpTlsMode::Off);
+    o.servers.prepend(SmtpServerAddress { QStringLiteral("127.0.0.1"), busy.serverPort() });
+    SmtpClient client(o);
+    const SmtpSendResult result = sendAndWait(&client, SmtpOutgoing { "a@x.test", { "b@y.test" }, Message });
+    QVERIFY2(result.ok, qPrintable(result.summary()));
+    QCOMPARE(result.server, QStringLiteral("127.0.0.1:%1").arg(m_port));
+
+    // Alone, its 421 is the result: temporary.
+    o.servers.removeLast();
+    SmtpClient alone(o);
+    const SmtpSendResult refused = sendAndWait(&alone, SmtpOutgoing { "a@x.test", { "b@y.test" }, Message });
+    QVERIFY(!refused.ok);
+    QCOMPARE(refused.stage, SmtpSendResult::Stage::Greeting);
+    QCOMPARE(refused.code, 421);
+    QCOMPARE(refused.reply, QByteArray("421 busy.test Too busy, try later"));
+    QVERIFY(refused.isTemporaryFailure());
+}
+
+void TestSmtpClient::ipv6Server()
+{
+    SmtpSessionConfig config;
+    config.hostname = SmtpTranscripts::Host;
+    m_server->setSessionConfig(config);
+    if (!m_server->listen(QHostAddress::LocalHostIPv6, 0)) {
+        QSKIP("no IPv6 loopback here");
+    }
+    SmtpClientOptions o = options(SmtpTlsMode::Off);
+    const quint16 port = m_server->listeningAddresses().last().second;
+    o.servers = { SmtpServerAddress { QStringLiteral("::1"), port } };
+    SmtpClient client(o);
+    const SmtpSendResult result = sendAndWait(&client, SmtpOutgoing { "a@x.test", { "b@y.test" }, Message });
+    QVERIFY2(result.ok, qPrintable(result.summary()));
+    // RFC 3986 §3.2.2: the address in brackets, so that the port stays readable.
+    QCOMPARE(result.server, QStringLiteral("[::1]:%1").arg(port));
+}
+
+void TestSmtpClient::aNewSendFromTheFinishedSlot()
+{
+    startServer(NetListenOptions::Tls::None);
+    SmtpClient client(options(SmtpTlsMode::Off));
+    QList<SmtpSendResult> results;
+    connect(&client, &SmtpClient::finished, this, [&](const SmtpSendResult &result) {
+        results << result;
+        if (results.size() == 1) {
+            client.send(SmtpOutgoing { "a@x.test", { "c@y.test" }, Message });
+        }
+    });
+    client.send(SmtpOutgoing { "a@x.test", { "b@y.test" }, Message });
+    QTRY_COMPARE(results.size(), 2);
+    QVERIFY(results.at(0).ok);
+    QVERIFY(results.at(1).ok);
+    QTRY_COMPARE(m_delivery->messages().size(), 2);
+    QCOMPARE(m_delivery->messages().at(1).envelope.rcptTo, QByteArrayList { "c@y.test" });
 }
 
 void TestSmtpClient::noServerFailsAfterSendReturned()
