@@ -147,6 +147,24 @@ class SendmailTest(unittest.TestCase):
         self.assertDelivered(result)
         self.assertEqual(self.latest()[1]["RcptTo"], ["flag@example.test"])
 
+    @unittest.skipUnless(socket.has_ipv6, "no IPv6")
+    def test_an_ipv6_server_in_brackets(self):
+        try:
+            with socket.socket(socket.AF_INET6) as probe:
+                probe.bind(("::1", 0))
+        except OSError:
+            self.skipTest("no ::1 on this machine")
+        with Letterbox(smtp=("[::1]:0",), api="127.0.0.1:0") as server:
+            result = self.sendmail(["--smtp", "[::1]:%d" % server.port, "six@example.test"], b"Subject: v6\n\nx\n")
+            self.assertDelivered(result)
+            with urllib.request.urlopen(server.api_url + "/api/v1/message/latest", timeout=10) as reply:
+                message_id = json.load(reply)["ID"]
+            with urllib.request.urlopen(server.api_url + "/api/v1/message/%s/envelope" % message_id,
+                                        timeout=10) as reply:
+                envelope = json.load(reply)
+            self.assertEqual(envelope["RcptTo"], ["six@example.test"])
+            self.assertEqual(envelope["ClientAddress"], "::1")
+
     def test_t_takes_to_cc_and_bcc_and_removes_bcc(self):
         message = (b"From: Dev <dev@example.test>\nTo: Bob <bob@example.test>\nCc: carol@example.test\n"
                    b"Bcc: hidden@example.test,\n secret@example.test\nSubject: with -t\n\nbody\n")
