@@ -104,7 +104,8 @@ SendmailOutcome SendmailOutcome::fromResult(const SmtpSendResult &result)
     // As for auto-relay (CONTRACT "Auto-relay (details)"), any failure but a 5xx reply is temporary.
     if (result.code / 100 != 5) {
         return { SendmailInvocation::TemporaryFailure,
-            oneLine(QStringLiteral("%1 refused %2 for now: %3").arg(server, stageName(result.stage), reply)) };
+            oneLine(
+                QStringLiteral("temporary failure from %1 at %2: %3").arg(server, stageName(result.stage), reply)) };
     }
     switch (result.stage) {
     case SmtpSendResult::Stage::MailFrom:

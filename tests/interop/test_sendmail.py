@@ -340,6 +340,20 @@ class SendmailTest(unittest.TestCase):
         self.assertOneLine(result, 65, "554 5.6.0 content rejected")
         self.assertEqual(self.total(), before)
 
+    def test_69_and_75_when_a_host_rule_refuses_the_session(self):
+        # A host refused at connect gets 550 instead of the greeting (CONTRACT "Greeting and host rejection"): that
+        # server takes no mail from here, 69; a host rule's 421 ("drop", README "Testing failure handling") may pass
+        # later, 75.
+        for rule, code, says in (({"text": "Access denied"}, 69, "550 Access denied"),
+                                 ({"hostReply": "drop", "text": "try another day"}, 75, "421")):
+            rules = os.path.join(self.tmp.name, "host-rules.json")
+            with open(rules, "w") as f:
+                json.dump({"version": 1, "host": [dict(match="cidr", pattern="127.0.0.0/8", **rule)]}, f)
+            with Letterbox("--rules", rules, api="off") as server:
+                result = self.sendmail(["--smtp", "127.0.0.1:%d" % server.port, "a@example.test"],
+                                       b"Subject: x\n\nx\n")
+                self.assertOneLine(result, code, says)
+
     @unittest.skipUnless(shutil.which("smtp-sink") or os.path.exists("/usr/sbin/smtp-sink"), "postfix's smtp-sink")
     def test_65_and_75_from_smtp_sink(self):
         # A third-party server: postfix's smtp-sink refusing DATA hard (-f) and RCPT soft (-r).
