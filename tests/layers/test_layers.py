@@ -19,7 +19,7 @@ ALLOWED = {
                       "Qt6::WebSockets"},
     "letterbox_service": {"letterbox_smtpserver", "letterbox_api", "letterbox_store", "letterbox_rules"},
     "letterbox_tls": {"Qt6::Core", "Qt6::Network", "PkgConfig::LIBCRYPTO"},
-    "letterbox_client": {"letterbox_mime", "letterbox_message", "Qt6::Core"},
+    "letterbox_client": {"letterbox_mime", "letterbox_message", "letterbox_smtp", "Qt6::Core", "Qt6::Network"},
 }
 # What may appear nowhere but in the one layer named.
 ONLY_IN = {
