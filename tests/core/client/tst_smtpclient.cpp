@@ -15,6 +15,7 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
+#include <QThread>
 
 #include <memory>
 
@@ -87,6 +88,7 @@ private Q_SLOTS:
     void aServerRefusingToGreetIsPassedOver();
     void ipv6Server();
     void aNewSendFromTheFinishedSlot();
+    void inAnotherThreadWithAQueuedResult();
     void noServerFailsAfterSendReturned();
     void abortEndsTheSend();
 
@@ -427,6 +429,33 @@ void TestSmtpClient::aNewSendFromTheFinishedSlot()
     QVERIFY(results.at(1).ok);
     QTRY_COMPARE(m_delivery->messages().size(), 2);
     QCOMPARE(m_delivery->messages().at(1).envelope.rcptTo, QByteArrayList { "c@y.test" });
+}
+
+void TestSmtpClient::inAnotherThreadWithAQueuedResult()
+{
+    // Relay and compose run the client off the GUI thread; its result crosses threads as a registered metatype.
+    startServer(NetListenOptions::Tls::None);
+    const SmtpClientOptions o = options(SmtpTlsMode::Off);
+    QThread thread;
+    thread.start();
+    QObject owner;
+    owner.moveToThread(&thread);
+    QList<SmtpSendResult> results;
+    QMetaObject::invokeMethod(&owner, [&] {
+        auto *client = new SmtpClient(o, &owner);
+        // this lives in the test's thread: a queued connection.
+        connect(client, &SmtpClient::finished, this, [&](const SmtpSendResult &result) {
+            QCOMPARE(QThread::currentThread(), qApp->thread());
+            results << result;
+        });
+        client->send(SmtpOutgoing { "a@x.test", { "b@y.test" }, Message });
+    });
+    QTRY_COMPARE(results.size(), 1);
+    QVERIFY2(results.first().ok, qPrintable(results.first().summary()));
+    QMetaObject::invokeMethod(
+        &owner, [&owner] { qDeleteAll(owner.children()); }, Qt::BlockingQueuedConnection);
+    thread.quit();
+    thread.wait();
 }
 
 void TestSmtpClient::noServerFailsAfterSendReturned()
