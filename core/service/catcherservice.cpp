@@ -130,6 +130,7 @@ bool CatcherService::start(const CatcherConfig &config)
                 api->setRules(rules, rulesFile);
                 api->setAllowedHosts(config.apiHosts);
                 api->setMaxMessageSize(config.session.maxMessageSize);
+                api->setHostname(config.session.hostname);
                 listening = api->listen(address.any ? QHostAddress(QHostAddress::Any) : address.address, address.port);
                 error = api->errorString();
                 port = api->serverPort();
