@@ -185,6 +185,49 @@ bool MessageBuilder::isAddress(const QString &address)
     return domainName.match(domain).hasMatch() || literal.match(domain).hasMatch();
 }
 
+namespace {
+void flatten(InternetAddressList *list, MailAddressList *out, QStringList *bad)
+{
+    for (int i = 0; i < internet_address_list_length(list); ++i) {
+        InternetAddress *address = internet_address_list_get_address(list, i);
+        if (INTERNET_ADDRESS_IS_GROUP(address)) {
+            flatten(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(address)), out, bad);
+            continue;
+        }
+        const char *name = internet_address_get_name(address);
+        const QString addr = QString::fromUtf8(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(address)));
+        if (!MessageBuilder::isAddress(addr)) {
+            *bad << (addr.isEmpty() ? QString::fromUtf8(name) : addr);
+        }
+        *out << MailAddress { name ? QString::fromUtf8(name) : QString(), addr };
+    }
+}
+} // namespace
+
+std::optional<MailAddressList> MessageBuilder::parseAddresses(const QString &text, QString *invalid)
+{
+    initGMime();
+    MailAddressList out;
+    if (text.trimmed().isEmpty()) {
+        return out;
+    }
+    // GMime's parser reads names, quotes and groups; each entry is then checked on its own, so that "bob, a@b" names
+    // "bob" as the one to fix.
+    QStringList bad;
+    InternetAddressList *list = internet_address_list_parse(nullptr, text.toUtf8().constData());
+    if (!list) {
+        *invalid = text.trimmed();
+        return std::nullopt;
+    }
+    flatten(list, &out, &bad);
+    g_object_unref(list);
+    if (!bad.isEmpty()) {
+        *invalid = bad.first();
+        return std::nullopt;
+    }
+    return out;
+}
+
 QByteArrayList MessageBuilder::envelopeRecipients() const
 {
     QByteArrayList out;

@@ -54,4 +54,7 @@ struct MessageBuilder
     // An RFC 5321 §4.1.2 Mailbox as a sender would type it: local-part "@" domain, printable ASCII or UTF-8 (RFC
     // 6531), no spaces, angle brackets, commas or quotes outside a quoted local part.
     static bool isAddress(const QString &address);
+    // An address list as a person types it (RFC 5322 §3.4: "Name <a@b>, c@d", groups flattened); nullopt and *invalid
+    // (the entry as typed) when an entry is not an address.
+    static std::optional<MailAddressList> parseAddresses(const QString &text, QString *invalid);
 };

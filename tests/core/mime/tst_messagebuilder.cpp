@@ -82,6 +82,8 @@ private Q_SLOTS:
     void refusals();
     void addresses_data();
     void addresses();
+    void addressLists_data();
+    void addressLists();
 };
 
 void TestMessageBuilder::treeShape_data()
@@ -336,6 +338,42 @@ void TestMessageBuilder::addresses()
     QFETCH(QString, address);
     QFETCH(bool, valid);
     QCOMPARE(MessageBuilder::isAddress(address), valid);
+}
+
+void TestMessageBuilder::addressLists_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<MailAddressList>("expected");
+    QTest::addColumn<QString>("invalid");
+    QTest::newRow("nothing typed is no address") << u("  ") << MailAddressList() << QString();
+    QTest::newRow("bare addresses separated by commas")
+        << u("a@x.test, b@x.test") << MailAddressList { { QString(), u("a@x.test") }, { QString(), u("b@x.test") } }
+        << QString();
+    QTest::newRow("a display name and angle brackets (RFC 5322 3.4)")
+        << u("Bob Smith <bob@x.test>") << MailAddressList { { u("Bob Smith"), u("bob@x.test") } } << QString();
+    QTest::newRow("a quoted name with a comma")
+        << u("\"Smith, Bob\" <bob@x.test>, c@x.test")
+        << MailAddressList { { u("Smith, Bob"), u("bob@x.test") }, { QString(), u("c@x.test") } } << QString();
+    QTest::newRow("a group is its members (RFC 5322 3.4)")
+        << u("Team: a@x.test, b@x.test;")
+        << MailAddressList { { QString(), u("a@x.test") }, { QString(), u("b@x.test") } } << QString();
+    QTest::newRow("a word that is no address is named") << u("a@x.test, bob") << MailAddressList() << u("bob");
+    QTest::newRow("an address without its domain is named") << u("bob@") << MailAddressList() << u("bob@");
+}
+
+void TestMessageBuilder::addressLists()
+{
+    QFETCH(QString, text);
+    QFETCH(MailAddressList, expected);
+    QFETCH(QString, invalid);
+    QString bad;
+    const std::optional<MailAddressList> list = MessageBuilder::parseAddresses(text, &bad);
+    QCOMPARE(list.has_value(), invalid.isEmpty());
+    if (list) {
+        QCOMPARE(*list, expected);
+    } else {
+        QCOMPARE(bad, invalid);
+    }
 }
 
 QTEST_APPLESS_MAIN(TestMessageBuilder)
