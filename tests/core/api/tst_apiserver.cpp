@@ -128,6 +128,7 @@ private Q_SLOTS:
     void sendRefusals();
     void sentMessageEnvelopeAndSession();
     void sentMessageIsAnnounced();
+    void sendRespectsTheSizeLimit();
 
 private:
     Reply request(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body = QByteArray());
@@ -858,6 +859,25 @@ void TestApiServer::sentMessageIsAnnounced()
     QCOMPARE(data[QLatin1String("Subject")].toString(), QStringLiteral("Fresh"));
     // At once in the list too.
     QCOMPARE(request("GET", QStringLiteral("/api/v1/messages")).json()[QLatin1String("total")].toInt(), 1);
+}
+
+void TestApiServer::sendRespectsTheSizeLimit()
+{
+    // --max-message-size applies to a sent message as to an SMTP one: the built message, and before that the body.
+    m_api->setMaxMessageSize(4096);
+    const QByteArray head = R"({"From": {"Email": "ada@example.test"}, "To": [{"Email": "bob@example.test"}], )";
+    Reply r = request("POST", QStringLiteral("/api/v1/send"),
+        head + R"("Attachments": [{"Filename": "a.bin", "Content": ")" + QByteArray(6000, 'x').toBase64() + "\"}]}");
+    QCOMPARE(r.status, 400);
+    QVERIFY2(r.json()[QLatin1String("Error")].toString().contains(QLatin1String("exceeds the limit of 4096 bytes")),
+        r.body.constData());
+    r = request("POST", QStringLiteral("/api/v1/send"), head + R"("Text": "small"})");
+    QCOMPARE(r.status, 200);
+    // A body far beyond what base64 of the limit can need is refused before it is read (413).
+    r = request(
+        "POST", QStringLiteral("/api/v1/send"), head + R"("Text": ")" + QByteArray(8 * 1024 * 1024, 'y') + "\"}");
+    QCOMPARE(r.status, 413);
+    QCOMPARE(m_store->count(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestApiServer)
