@@ -2,8 +2,11 @@
 
 #include "attachmentsmodel.h"
 
+#include <client/smtpoutgoing.h>
 #include <message/clientaddress.h>
+#include <message/messageid.h>
 #include <mime/messagebuilder.h>
+#include <relay/relayservice.h>
 #include <store/messagestore.h>
 #include <store/messagesubmission.h>
 
@@ -127,10 +130,15 @@ ComposerWindow::ComposerWindow(MessageStore *store, const QByteArray &hostname, 
     m_discard = new QPushButton(tr("Discard"), this);
     m_discard->setObjectName(QStringLiteral("discard"));
     m_discard->setToolTip(tr("Close without sending (Esc)"));
+    m_sendViaRelay = new QPushButton(tr("Send via &Relay"), this);
+    m_sendViaRelay->setObjectName(QStringLiteral("sendViaRelay"));
+    m_sendViaRelay->setEnabled(false);
     connect(m_send, &QPushButton::clicked, this, &ComposerWindow::sendToLetterbox);
+    connect(m_sendViaRelay, &QPushButton::clicked, this, &ComposerWindow::sendViaRelay);
     connect(m_discard, &QPushButton::clicked, this, &QWidget::close);
     auto *buttons = new QDialogButtonBox(this);
     buttons->addButton(m_send, QDialogButtonBox::AcceptRole);
+    buttons->addButton(m_sendViaRelay, QDialogButtonBox::ActionRole);
     buttons->addButton(m_discard, QDialogButtonBox::RejectRole);
 
     auto *layout = new QVBoxLayout(this);
@@ -161,8 +169,10 @@ ComposerWindow::ComposerWindow(MessageStore *store, const QByteArray &hostname, 
     setTabOrder(m_attachmentsView, m_attach);
     setTabOrder(m_attach, m_remove);
     setTabOrder(m_remove, m_send);
-    setTabOrder(m_send, m_discard);
+    setTabOrder(m_send, m_sendViaRelay);
+    setTabOrder(m_sendViaRelay, m_discard);
     m_to->setFocus();
+    updateRelayButton();
     resize(760, 620);
 }
 
@@ -235,6 +245,35 @@ void ComposerWindow::setBusy(bool busy)
 {
     m_busy = busy;
     m_send->setEnabled(!busy);
+    updateRelayButton();
+}
+
+void ComposerWindow::setRelay(RelayService *relay)
+{
+    m_relay = relay;
+    updateRelayButton();
+}
+
+void ComposerWindow::updateRelayButton()
+{
+    const RelayConfig config = m_relay ? m_relay->config() : RelayConfig();
+    const bool configured = config.isConfigured();
+    m_sendViaRelay->setEnabled(configured && !m_busy);
+    if (!configured) {
+        m_sendViaRelay->setToolTip(tr("No relay server is configured (Settings, or --relay HOST:PORT)"));
+        return;
+    }
+    const SmtpServerAddress &server = config.client.servers.first();
+    m_sendViaRelay->setToolTip(
+        tr("Send the message to its recipients through %1:%2").arg(server.host).arg(server.port));
+}
+
+void ComposerWindow::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::ActivationChange && isActiveWindow()) {
+        updateRelayButton();
+    }
+    QWidget::changeEvent(event);
 }
 
 std::optional<MessageBuilder> ComposerWindow::draft()
@@ -329,6 +368,73 @@ void ComposerWindow::sendToLetterbox()
             answer(Outcome { result.ok, id, result.errorString });
         });
     });
+}
+
+void ComposerWindow::sendViaRelay()
+{
+    if (m_busy || !m_relay || !m_relay->config().isConfigured()) {
+        return;
+    }
+    std::optional<MessageBuilder> builder = draft();
+    if (!builder) {
+        return;
+    }
+    setBusy(true);
+    showStatus(tr("Sending via the relay…"));
+    // The message is built off the GUI thread (attachments are read there); the relay is asked from the GUI thread
+    // with this window as the context its answer comes back to.
+    QPointer<ComposerWindow> self(this);
+    QThreadPool::globalInstance()->start(
+        [self, hostname = m_hostname, paths = m_attachments->paths(), builder = std::move(*builder)] {
+            MessageBuilder b = builder;
+            QString error;
+            for (const QString &path : paths) {
+                QFile file(path);
+                if (!file.open(QIODevice::ReadOnly)) {
+                    error = QStringLiteral("%1: %2").arg(path, file.errorString());
+                    break;
+                }
+                b.attachments << MessageBuilder::Attachment { QFileInfo(path).fileName(), QString(), QString(),
+                    file.readAll() };
+            }
+            std::optional<SmtpOutgoing> outgoing;
+            if (error.isEmpty()) {
+                const qint64 now = QDateTime::currentMSecsSinceEpoch();
+                // RFC 5322 §3.6.4: a unique id at this host. A relayed message has no trace header of ours: Letterbox
+                // is its author here, and the relay adds its own Received: (RFC 5321 §4.4).
+                const std::optional<QByteArray> data = b.build(
+                    QDateTime::fromMSecsSinceEpoch(now, Qt::UTC), MessageId::generate(now) + '@' + hostname, &error);
+                if (data) {
+                    outgoing = SmtpOutgoing { b.from.address.toUtf8(), b.envelopeRecipients(), *data };
+                }
+            }
+            QMetaObject::invokeMethod(
+                self,
+                [self, outgoing, error] {
+                    if (!self) {
+                        return;
+                    }
+                    if (!outgoing || !self->m_relay) {
+                        self->setBusy(false);
+                        self->showError(nullptr, tr("Not sent: %1").arg(error));
+                        return;
+                    }
+                    self->m_relay->send(*outgoing, self, [self](bool ok, const QString &text) {
+                        if (!self) {
+                            return;
+                        }
+                        self->setBusy(false);
+                        if (ok) {
+                            self->m_sent = true;
+                            self->showStatus(tr("Sent via the relay: %1").arg(text));
+                        } else {
+                            self->showError(nullptr, tr("The relay did not take the message: %1").arg(text));
+                        }
+                        Q_EMIT self->relayFinished(ok, text);
+                    });
+                },
+                Qt::QueuedConnection);
+        });
 }
 
 void ComposerWindow::closeEvent(QCloseEvent *event)

@@ -3,6 +3,8 @@
 // and the envelope), and a draft without a recipient or with a bad address must say so in the window and store
 // nothing.
 #include <mime/parsedmessage.h>
+#include <relay/relayservice.h>
+#include <smtp/smtpserver.h>
 #include <store/sqlitemessagestore.h>
 #include <ui/attachmentsmodel.h>
 #include <ui/composerwindow.h>
@@ -36,6 +38,7 @@ private Q_SLOTS:
     void invalidDraftsAreNamedInline();
     void attachmentsAddAndRemove();
     void escapeAsksBeforeDiscarding();
+    void sendsViaTheRelay();
 
 private:
     QLineEdit *edit(const char *name) const { return m_window->findChild<QLineEdit *>(QLatin1String(name)); }
@@ -243,6 +246,56 @@ void TestComposerWindow::escapeAsksBeforeDiscarding()
     QVERIFY(QTest::qWaitForWindowActive(&empty));
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_Escape);
     QTRY_VERIFY(!empty.isVisible());
+}
+
+void TestComposerWindow::sendsViaTheRelay()
+{
+    auto *button = m_window->findChild<QPushButton *>(QStringLiteral("sendViaRelay"));
+    QVERIFY(button);
+    // No relay configured: the button is there but cannot be used.
+    QVERIFY(!button->isEnabled());
+    RelayService relay(m_store.get());
+    m_window->setRelay(&relay);
+    QVERIFY(!button->isEnabled());
+
+    // The relay: Letterbox's own SMTP server on loopback, storing into a second store.
+    QTemporaryDir relayDir;
+    SqliteMessageStore relayed;
+    QVERIFY(relayed.open(relayDir.path()));
+    SmtpServer server(&relayed);
+    QVERIFY2(server.listen(QHostAddress::LocalHost, 0), qPrintable(server.errorString()));
+    RelayConfig config;
+    config.client.servers
+        = { SmtpServerAddress { QStringLiteral("127.0.0.1"), server.listeningAddresses().first().second } };
+    config.client.tls = SmtpTlsMode::Off;
+    config.client.timeoutMs = 10000;
+    relay.setConfig(config);
+    m_window->setRelay(&relay);
+    QVERIFY(button->isEnabled());
+
+    edit("from")->clear();
+    typeInto(edit("from"), QStringLiteral("ada@example.test"));
+    typeInto(edit("to"), QStringLiteral("bob@example.test"));
+    typeInto(edit("bcc"), QStringLiteral("audit@example.test"));
+    typeInto(edit("subject"), QStringLiteral("Via the relay"));
+    QSignalSpy finished(m_window.get(), &ComposerWindow::relayFinished);
+    QTest::mouseClick(button, Qt::LeftButton);
+    QVERIFY(finished.wait(20000));
+    QCOMPARE(finished.first().at(0).toBool(), true);
+    QVERIFY2(m_window->statusText().startsWith(QLatin1String("Sent via the relay: 250")),
+        qPrintable(m_window->statusText()));
+    // The result is shown in the window, which stays; nothing went into this Letterbox's own inbox.
+    QVERIFY(m_window->isVisible());
+    QCOMPARE(m_store->count(), 0);
+    QTRY_COMPARE(relayed.count(), 1);
+    const QStringList ids = relayed.searchIds(QString());
+    const std::optional<StoredMessage> message = relayed.message(ids.value(0));
+    QVERIFY(message);
+    QCOMPARE(message->mailFrom, QStringLiteral("ada@example.test"));
+    QCOMPARE(
+        message->rcptTo, (QStringList { QStringLiteral("bob@example.test"), QStringLiteral("audit@example.test") }));
+    QVERIFY(!message->raw.contains("audit@example.test"));
+    QCOMPARE(ParsedMessage::parse(message->raw).subject, QStringLiteral("Via the relay"));
 }
 
 QTEST_MAIN(TestComposerWindow)
