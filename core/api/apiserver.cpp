@@ -1,12 +1,17 @@
 #include "apiserver.h"
 
 #include "../mime/parsedmessage.h"
+#include "../relay/relayservice.h"
 #include "../rules/ruleengine.h"
 #include "../store/messagestore.h"
 #include "apijson.h"
 #include "httprequestguard.h"
+#include "sendrequest.h"
 
+#include "../message/clientaddress.h"
 #include "../message/safefilename.h"
+#include "../mime/messagebuilder.h"
+#include "../store/messagesubmission.h"
 
 #include <QAbstractHttpServer>
 #include <QBuffer>
@@ -28,6 +33,7 @@
 #include <QWebSocket>
 
 #include <cmath>
+#include <future>
 
 Q_LOGGING_CATEGORY(lcApi, "letterbox.api")
 
@@ -344,12 +350,14 @@ struct ApiServer::Private
 {
     MessageStore *store = nullptr;
     RuleEngine *rules = nullptr;
+    RelayService *relay = nullptr;
     QString rulesFile;
     QTcpServer *listener = nullptr;
     QAbstractHttpServer *http = nullptr; // made at the first connection (HttpFrontend)
     QHostAddress listenAddress;
     QStringList allowedHosts; // lower case
     qint64 maxMessageSize = 64 * 1024 * 1024;
+    QByteArray hostname = "localhost";
     QString errorString;
     QList<QPointer<QWebSocket>> sockets;
     QTimer *statsTimer = nullptr;
@@ -372,6 +380,10 @@ struct ApiServer::Private
     void info(QHttpServerResponder &responder);
     void rulesResource(const QHttpServerRequest &request, QHttpServerResponder &responder);
     void chaosResource(const QHttpServerRequest &request, QHttpServerResponder &responder);
+    void sendMessage(const QHttpServerRequest &request, QHttpServerResponder &responder);
+    // POST /api/v1/message/{ID}/release and GET /api/v1/message/{ID}/relay.
+    void relayResource(
+        const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &id, const QString &sub);
     // The ID a path names ("latest": the newest, or the newest matching ?query=); "" when none. nullopt (and
     // *error) when ?query= has text but no terms: it must never stand for "any message".
     std::optional<QString> resolve(const QString &id, const QUrlQuery &query, QString *error) const;
@@ -482,6 +494,16 @@ QStringList ApiServer::allowedHosts() const
 void ApiServer::setMaxMessageSize(qint64 bytes)
 {
     d->maxMessageSize = bytes;
+}
+
+void ApiServer::setHostname(const QByteArray &hostname)
+{
+    d->hostname = hostname;
+}
+
+void ApiServer::setRelay(RelayService *relay)
+{
+    d->relay = relay;
 }
 
 void ApiServer::setRules(RuleEngine *engine, const QString &rulesFile)
@@ -775,7 +797,50 @@ void ApiServer::Private::route(const QHttpServerRequest &request, QHttpServerRes
         }
         return;
     }
+    if (parts.size() == 3 && resource == QLatin1String("send")) {
+        if (allow({ Method::Post })) {
+            sendMessage(request, responder);
+        }
+        return;
+    }
     sendNotFound(responder);
+}
+
+// POST /api/v1/send (Mailpit's SendMessageHandler): the JSON made into a message (SendRequest, MessageBuilder) and
+// stored as if delivered (MessageSubmission), answered {"ID": …} once it is committed. Every refusal is 400 with
+// {"Error": …}, the one JSON error body of Mailpit's API (Mailpit's httpJSONError).
+void ApiServer::Private::sendMessage(const QHttpServerRequest &request, QHttpServerResponder &responder)
+{
+    const auto refuse = [&responder](const QString &error) {
+        send(responder, Reply { Status::BadRequest, Json, DataPolicy, {} },
+            QJsonDocument(QJsonObject { { QStringLiteral("Error"), error } }).toJson(QJsonDocument::Compact));
+    };
+    QString error;
+    const std::optional<MessageBuilder> builder = SendRequest::parse(request.body(), &error);
+    if (!builder) {
+        refuse(error);
+        return;
+    }
+    const ClientAddress client = ClientAddress::fromString(request.remoteAddress().toString());
+    std::optional<IncomingMessage> incoming = MessageSubmission::incoming(*builder, MessageSubmission::Source::Api,
+        client, 0, hostname, maxMessageSize, QDateTime::currentMSecsSinceEpoch(), &error);
+    if (!incoming) {
+        refuse(error);
+        return;
+    }
+    const QString id = QString::fromLatin1(incoming->id);
+    // This thread may wait (docs/architecture.md "Threads"): the answer names a message that is on disk, as a 250
+    // after DATA does.
+    std::promise<DeliveryResult> stored;
+    std::future<DeliveryResult> result = stored.get_future();
+    store->deliver(std::move(*incoming), [&stored](const DeliveryResult &r) { stored.set_value(r); });
+    const DeliveryResult delivered = result.get();
+    if (!delivered.ok) {
+        qCWarning(lcApi).noquote() << "cannot store a message sent through the API:" << delivered.errorString;
+        refuse(QStringLiteral("cannot store the message: %1").arg(delivered.errorString));
+        return;
+    }
+    sendJson(responder, QJsonObject { { QStringLiteral("ID"), id } });
 }
 
 void ApiServer::Private::rulesResource(const QHttpServerRequest &request, QHttpServerResponder &responder)
@@ -995,6 +1060,10 @@ void ApiServer::Private::message(
 {
     const QUrlQuery query = formQuery(request.url());
     const QString sub = path.value(1);
+    if (path.size() == 2 && (sub == QLatin1String("release") || sub == QLatin1String("relay"))) {
+        relayResource(request, responder, path[0], sub);
+        return;
+    }
     const bool known = (path.size() == 1)
         || (path.size() == 2
             && (sub == QLatin1String("headers") || sub == QLatin1String("raw") || sub == QLatin1String("envelope")
@@ -1074,6 +1143,84 @@ void ApiServer::Private::message(
         store->setRead({ id }, true);
     }
     sendJson(responder, ApiJson::message(*stored, parsed));
+}
+
+void ApiServer::Private::relayResource(
+    const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &pathId, const QString &sub)
+{
+    const bool release = sub == QLatin1String("release");
+    if (request.method() != (release ? Method::Post : Method::Get)) {
+        sendMethodNotAllowed(responder);
+        return;
+    }
+    QString error;
+    const std::optional<QString> resolved = resolve(pathId, formQuery(request.url()), &error);
+    if (!resolved) {
+        sendText(responder, Status::BadRequest, error.toUtf8());
+        return;
+    }
+    const QString id = *resolved;
+    if (id.isEmpty() || !store->summary(id)) {
+        sendNotFound(responder);
+        return;
+    }
+    if (!release) {
+        QList<RelayAttempt> attempts;
+        for (const RelayRecord &record : store->relayLog(id)) {
+            attempts << RelayAttempt::fromRecord(record);
+        }
+        send(responder, Reply { Status::Ok, Json, DataPolicy, {} },
+            QJsonDocument(ApiJson::relayLog(attempts)).toJson(QJsonDocument::Compact));
+        return;
+    }
+    // Mailpit's release: {"To": ["address", …]}.
+    const std::optional<QJsonObject> body = jsonBody(request);
+    const std::optional<QStringList> to = body ? stringList(body->value(QStringLiteral("To"))) : std::nullopt;
+    if (!to) {
+        sendText(responder, Status::BadRequest, "invalid JSON: expected {\"To\": [\"address\", ...]}");
+        return;
+    }
+    QStringList recipients;
+    for (const QString &address : *to) {
+        const QString trimmed = address.trimmed();
+        // A bare address (RFC 5321 §4.1.2 Mailbox); anything that could break the RCPT command is refused.
+        static const QRegularExpression bare(QStringLiteral("^[^\\s<>@]+@[^\\s<>@]+$"));
+        if (!bare.match(trimmed).hasMatch()) {
+            sendText(responder, Status::BadRequest, "invalid address: " + quoted(trimmed.toUtf8()));
+            return;
+        }
+        if (!recipients.contains(trimmed, Qt::CaseInsensitive)) {
+            recipients << trimmed;
+        }
+    }
+    if (recipients.isEmpty()) {
+        sendText(responder, Status::BadRequest, "no recipients in To");
+        return;
+    }
+    if (!relay || !relay->config().isConfigured()) {
+        sendText(responder, Status::BadRequest, "no relay configured (--relay HOST:PORT)");
+        return;
+    }
+    // Qt 6.4's responder refers to the request and socket of this call, both gone once the socket closes: the
+    // answer is given from here, so this thread waits for the relay (as for the store's synchronous writes),
+    // bounded by the client's timeout over every step it may take.
+    const SmtpClientOptions options = relay->config().client;
+    const auto promise = std::make_shared<std::promise<std::pair<bool, QString>>>();
+    std::future<std::pair<bool, QString>> answer = promise->get_future();
+    relay->release(id, recipients, nullptr, [promise](bool ok, const QString &text) {
+        promise->set_value({ ok, text });
+    });
+    const qint64 boundMs = qint64(options.timeoutMs) * 10 * qMax<qsizetype>(1, options.servers.size()) + 1000;
+    if (answer.wait_for(std::chrono::milliseconds(boundMs)) != std::future_status::ready) {
+        sendText(responder, Status::BadRequest, "the relay did not answer in time");
+        return;
+    }
+    const auto [ok, text] = answer.get();
+    if (ok) {
+        sendText(responder, Status::Ok, "ok");
+    } else {
+        sendText(responder, Status::BadRequest, text.toUtf8());
+    }
 }
 
 void ApiServer::Private::view(const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &file)
