@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 #include "plural.h"
 
+#include "composerwindow.h"
 #include "emptystate.h"
 #include "htmlview.h"
 #include "icons.h"
@@ -531,6 +532,9 @@ void MainWindow::createActions()
         addAction(action);
         return action;
     };
+    add(QStringLiteral("newMessage"), tr("&New Message…"), QKeySequence::New,
+        tr("Write a message and store it in the inbox"), [this] { compose(); })
+        ->setIcon(QIcon::fromTheme(QStringLiteral("mail-message-new")));
     add(QStringLiteral("import"), tr("&Import…"), QKeySequence::Open, tr("Import .eml files or mbox mailboxes"),
         [this] { importInteractively(); })
         ->setIcon(Icons::icon(Icons::Import));
@@ -638,6 +642,8 @@ void MainWindow::createActions()
 void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_actions.value(QStringLiteral("newMessage")));
+    file->addSeparator();
     file->addAction(m_actions.value(QStringLiteral("import")));
     file->addAction(m_actions.value(QStringLiteral("export")));
     file->addAction(m_actions.value(QStringLiteral("exportMbox")));
@@ -734,6 +740,26 @@ void MainWindow::createToolBar()
     }
     bar->addAction(m_actions.value(QStringLiteral("delete")));
     bar->addAction(m_actions.value(QStringLiteral("export")));
+    bar->addSeparator();
+    bar->addAction(m_actions.value(QStringLiteral("newMessage")));
+    if (auto *compose
+        = qobject_cast<QToolButton *>(bar->widgetForAction(m_actions.value(QStringLiteral("newMessage"))))) {
+        compose->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    }
+}
+
+void MainWindow::compose()
+{
+    // Its own window, several at once like a mail program's; it deletes itself when closed.
+    const CatcherConfig config = m_catcher ? m_catcher->config() : m_base;
+    auto *composer = new ComposerWindow(m_store, config.session.hostname, config.session.maxMessageSize, this);
+    composer->setAttribute(Qt::WA_DeleteOnClose);
+    if (m_catcher) {
+        composer->setRelay(m_catcher->relay());
+    }
+    composer->show();
+    composer->raise();
+    composer->activateWindow();
 }
 
 void MainWindow::createSessionsDock()

@@ -127,6 +127,8 @@ private:
     void fitToScreen();
     // Work that may wait (file I/O, complete searches) on a worker thread; its message and jobFinished() here.
     void runJob(const QString &job, std::function<QString(bool *ok)> work);
+    // File ▸ New Message… (Ctrl+N): a ComposerWindow.
+    void compose();
     // A job's end, on the GUI thread: its message in the status bar, and jobFinished().
     void finishJob(const QString &job, bool ok, const QString &message);
 

@@ -6,8 +6,12 @@
 #include "../store/messagestore.h"
 #include "apijson.h"
 #include "httprequestguard.h"
+#include "sendrequest.h"
 
+#include "../message/clientaddress.h"
 #include "../message/safefilename.h"
+#include "../mime/messagebuilder.h"
+#include "../store/messagesubmission.h"
 
 #include <QAbstractHttpServer>
 #include <QBuffer>
@@ -355,6 +359,7 @@ struct ApiServer::Private
     QHostAddress listenAddress;
     QStringList allowedHosts; // lower case
     qint64 maxMessageSize = 64 * 1024 * 1024;
+    QByteArray hostname = "localhost";
     QString errorString;
     QList<QPointer<QWebSocket>> sockets;
     QTimer *statsTimer = nullptr;
@@ -377,6 +382,7 @@ struct ApiServer::Private
     void info(QHttpServerResponder &responder);
     void rulesResource(const QHttpServerRequest &request, QHttpServerResponder &responder);
     void chaosResource(const QHttpServerRequest &request, QHttpServerResponder &responder);
+    void sendMessage(const QHttpServerRequest &request, QHttpServerResponder &responder);
     // POST /api/v1/message/{ID}/release and GET /api/v1/message/{ID}/relay.
     void relayResource(
         const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &id, const QString &sub);
@@ -490,6 +496,11 @@ QStringList ApiServer::allowedHosts() const
 void ApiServer::setMaxMessageSize(qint64 bytes)
 {
     d->maxMessageSize = bytes;
+}
+
+void ApiServer::setHostname(const QByteArray &hostname)
+{
+    d->hostname = hostname;
 }
 
 void ApiServer::setRelay(RelayService *relay)
@@ -788,7 +799,50 @@ void ApiServer::Private::route(const QHttpServerRequest &request, QHttpServerRes
         }
         return;
     }
+    if (parts.size() == 3 && resource == QLatin1String("send")) {
+        if (allow({ Method::Post })) {
+            sendMessage(request, responder);
+        }
+        return;
+    }
     sendNotFound(responder);
+}
+
+// POST /api/v1/send (Mailpit's SendMessageHandler): the JSON made into a message (SendRequest, MessageBuilder) and
+// stored as if delivered (MessageSubmission), answered {"ID": …} once it is committed. Every refusal is 400 with
+// {"Error": …}, the one JSON error body of Mailpit's API (Mailpit's httpJSONError).
+void ApiServer::Private::sendMessage(const QHttpServerRequest &request, QHttpServerResponder &responder)
+{
+    const auto refuse = [&responder](const QString &error) {
+        send(responder, Reply { Status::BadRequest, Json, DataPolicy, {} },
+            QJsonDocument(QJsonObject { { QStringLiteral("Error"), error } }).toJson(QJsonDocument::Compact));
+    };
+    QString error;
+    const std::optional<MessageBuilder> builder = SendRequest::parse(request.body(), &error);
+    if (!builder) {
+        refuse(error);
+        return;
+    }
+    const ClientAddress client = ClientAddress::fromString(request.remoteAddress().toString());
+    std::optional<IncomingMessage> incoming = MessageSubmission::incoming(*builder, MessageSubmission::Source::Api,
+        client, 0, hostname, maxMessageSize, QDateTime::currentMSecsSinceEpoch(), &error);
+    if (!incoming) {
+        refuse(error);
+        return;
+    }
+    const QString id = QString::fromLatin1(incoming->id);
+    // This thread may wait (docs/architecture.md "Threads"): the answer names a message that is on disk, as a 250
+    // after DATA does.
+    std::promise<DeliveryResult> stored;
+    std::future<DeliveryResult> result = stored.get_future();
+    store->deliver(std::move(*incoming), [&stored](const DeliveryResult &r) { stored.set_value(r); });
+    const DeliveryResult delivered = result.get();
+    if (!delivered.ok) {
+        qCWarning(lcApi).noquote() << "cannot store a message sent through the API:" << delivered.errorString;
+        refuse(QStringLiteral("cannot store the message: %1").arg(delivered.errorString));
+        return;
+    }
+    sendJson(responder, QJsonObject { { QStringLiteral("ID"), id } });
 }
 
 void ApiServer::Private::rulesResource(const QHttpServerRequest &request, QHttpServerResponder &responder)

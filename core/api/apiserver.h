@@ -39,6 +39,8 @@ public:
     // The SMTP size limit: POST /api/v1/send may carry a message that large (base64 in JSON); other bodies are
     // small. Larger requests are refused with 413 before their body is read.
     void setMaxMessageSize(qint64 bytes);
+    // The name a message made by POST /api/v1/send carries in its Received: header and Message-ID (--hostname).
+    void setHostname(const QByteArray &hostname);
     bool listen(const QHostAddress &address, quint16 port);
     QString errorString() const;
     QHostAddress serverAddress() const;

@@ -142,6 +142,7 @@ bool CatcherService::start(const CatcherConfig &config)
                 api->setRelay(relay);
                 api->setAllowedHosts(config.apiHosts);
                 api->setMaxMessageSize(config.session.maxMessageSize);
+                api->setHostname(config.session.hostname);
                 listening = api->listen(address.any ? QHostAddress(QHostAddress::Any) : address.address, address.port);
                 error = api->errorString();
                 port = api->serverPort();

@@ -26,12 +26,12 @@ QByteArray sanitize(const QByteArray &text)
 QByteArray TraceHeader::received(
     const SmtpEnvelope &envelope, const QByteArray &hostname, const QByteArray &id, qint64 timeMs)
 {
-    // RFC 5321 §4.1.3: IPv6 address literals carry the "IPv6:" tag and are hex digits, colons and dots only, so a
-    // link-local peer's zone ("fe80::1%eth0") is left out.
-    const ClientAddress &address = envelope.clientAddress;
-    const QByteArray literal = address.family() == ClientAddress::Family::IPv6
-        ? "IPv6:" + address.addressText().toLatin1()
-        : address.addressText().toLatin1();
+    return received(envelope.helo, envelope.clientAddress, hostname, envelope.protocol(), id, timeMs);
+}
+
+QByteArray TraceHeader::received(const QByteArray &from, const ClientAddress &address, const QByteArray &hostname,
+    const QByteArray &protocol, const QByteArray &id, qint64 timeMs)
+{
     const QDateTime when = QDateTime::fromMSecsSinceEpoch(timeMs, Qt::UTC);
     // RFC 5322 §3.3 date-time, always in English.
     const QByteArray date
@@ -39,13 +39,22 @@ QByteArray TraceHeader::received(
     QByteArray header;
     header.reserve(160);
     header += "Received: from ";
-    header += sanitize(envelope.helo);
-    header += " ([";
-    header += literal;
-    header += "]) by ";
+    header += sanitize(from);
+    if (!address.isNull()) {
+        // RFC 5321 §4.1.3: IPv6 address literals carry the "IPv6:" tag and are hex digits, colons and dots only, so
+        // a link-local peer's zone ("fe80::1%eth0") is left out.
+        header += " ([";
+        header += address.family() == ClientAddress::Family::IPv6 ? "IPv6:" + address.addressText().toLatin1()
+                                                                  : address.addressText().toLatin1();
+        header += "])";
+    }
+    header += " by ";
     header += hostname;
-    header += " (Letterbox) with ";
-    header += envelope.protocol();
+    header += " (Letterbox)";
+    if (!protocol.isEmpty()) {
+        header += " with ";
+        header += protocol;
+    }
     header += " id ";
     header += id;
     // One line, as README "What the SMTP server does" shows it (about 130 octets). Folded before the date only if

@@ -68,6 +68,33 @@ struct Reply
 };
 
 const QByteArray PdfBytes("%PDF-1.4\n%fake\n");
+
+// Every byte value once, after a PNG signature: an attachment's bytes must come back identical.
+QByteArray binaryBytes()
+{
+    QByteArray bytes("\x89PNG\r\n\x1a\n", 8);
+    for (int i = 0; i < 256; ++i) {
+        bytes += char(i);
+    }
+    return bytes;
+}
+
+// The value of the first header field name in a message's header section, unfolded (RFC 5322 §2.2.3).
+QByteArray headerField(const QByteArray &raw, const QByteArray &name)
+{
+    const QByteArray head = raw.left(raw.indexOf("\r\n\r\n") + 2);
+    const QList<QByteArray> lines = head.split('\n');
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        if (lines[i].toLower().startsWith(name.toLower() + ':')) {
+            QByteArray value = lines[i].mid(name.size() + 1).trimmed();
+            while (i + 1 < lines.size() && (lines[i + 1].startsWith(' ') || lines[i + 1].startsWith('\t'))) {
+                value += ' ' + lines[++i].trimmed();
+            }
+            return value;
+        }
+    }
+    return QByteArray();
+}
 } // namespace
 
 class TestApiServer : public QObject
@@ -96,6 +123,12 @@ private Q_SLOTS:
     void unknownPathsAndMethods();
     void eventsFollowTheInbox();
     void statsEventsAreCoalesced();
+    void sendStoresEveryField();
+    void sendRefusals_data();
+    void sendRefusals();
+    void sentMessageEnvelopeAndSession();
+    void sentMessageIsAnnounced();
+    void sendRespectsTheSizeLimit();
 
 private:
     Reply request(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body = QByteArray());
@@ -641,6 +674,210 @@ void TestApiServer::statsEventsAreCoalesced()
     QVERIFY2(stats <= timer.elapsed() / 250 + 2,
         qPrintable(QStringLiteral("%1 stats events in %2 ms").arg(stats).arg(timer.elapsed())));
     QVERIFY(stats >= 1);
+}
+
+void TestApiServer::sendStoresEveryField()
+{
+    const QJsonObject request {
+        { QStringLiteral("From"),
+            QJsonObject { { QStringLiteral("Email"), QStringLiteral("ada@example.test") },
+                { QStringLiteral("Name"), QStringLiteral("Ada Lovelace") } } },
+        { QStringLiteral("To"),
+            QJsonArray { QJsonObject { { QStringLiteral("Email"), QStringLiteral("bob@example.test") },
+                             { QStringLiteral("Name"), QStringLiteral("Bøb") } },
+                QJsonObject { { QStringLiteral("Email"), QStringLiteral("team@example.test") } } } },
+        { QStringLiteral("Cc"),
+            QJsonArray { QJsonObject { { QStringLiteral("Email"), QStringLiteral("carol@example.test") } } } },
+        { QStringLiteral("Bcc"), QJsonArray { QStringLiteral("audit@example.test") } },
+        { QStringLiteral("ReplyTo"),
+            QJsonArray { QJsonObject { { QStringLiteral("Email"), QStringLiteral("help@example.test") } } } },
+        { QStringLiteral("Subject"), QStringLiteral("Grüße: report ☕") },
+        { QStringLiteral("Text"), QStringLiteral("Hello Bob") },
+        { QStringLiteral("HTML"), QStringLiteral("<p>Hello <b>Bob</b> <img src=\"cid:logo\"></p>") },
+        { QStringLiteral("Headers"), QJsonObject { { QStringLiteral("X-Campaign"), QStringLiteral("spring") } } },
+        { QStringLiteral("Tags"), QJsonArray { QStringLiteral("alpha"), QStringLiteral("beta") } },
+        { QStringLiteral("Attachments"),
+            QJsonArray { QJsonObject { { QStringLiteral("Content"), QString::fromLatin1(binaryBytes().toBase64()) },
+                             { QStringLiteral("Filename"), QStringLiteral("blob.bin") },
+                             { QStringLiteral("ContentType"), QStringLiteral("application/octet-stream") } },
+                QJsonObject { { QStringLiteral("Content"),
+                                  QStringLiteral("data:image/png;base64,") + QString::fromLatin1(PdfBytes.toBase64()) },
+                    { QStringLiteral("Filename"), QStringLiteral("logo.png") },
+                    { QStringLiteral("ContentType"), QStringLiteral("image/png") },
+                    { QStringLiteral("ContentID"), QStringLiteral("logo") } } } },
+    };
+    m_api->setHostname("mx.test");
+    const Reply r = this->request("POST", QStringLiteral("/api/v1/send"), QJsonDocument(request).toJson());
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.contentType.startsWith("application/json"));
+    const QString id = r.json()[QLatin1String("ID")].toString();
+    QCOMPARE(id.size(), 22);
+    QCOMPARE(m_store->count(), 1);
+
+    const QByteArray raw = this->request("GET", QStringLiteral("/api/v1/message/%1/raw").arg(id)).body;
+    // CONTRACT "Stored message": one trace header first; HTTP is the IANA mail transmission type of the API.
+    QVERIFY2(
+        raw.startsWith("Received: from api ([127.0.0.1]) by mx.test (Letterbox) with HTTP id " + id.toLatin1() + "; "),
+        raw.left(200).constData());
+    // RFC 5322 §3.6.3: Bcc is in the envelope only.
+    QVERIFY(!raw.contains("audit@example.test"));
+    QVERIFY(headerField(raw, "Bcc").isEmpty());
+    QCOMPARE(headerField(raw, "MIME-Version"), QByteArray("1.0"));
+    QVERIFY(!headerField(raw, "Date").isEmpty());
+    QCOMPARE(headerField(raw, "Message-ID"), "<" + id.toLatin1() + "@mx.test>");
+    QCOMPARE(headerField(raw, "X-Campaign"), QByteArray("spring"));
+    QCOMPARE(headerField(raw, "X-Tags"), QByteArray("alpha, beta"));
+    // RFC 2047: the non-ASCII subject and name are encoded words; the whole message is ASCII.
+    QVERIFY(headerField(raw, "Subject").startsWith("=?"));
+    QVERIFY(headerField(raw, "To").contains("=?"));
+    for (const char c : raw) {
+        QVERIFY(static_cast<unsigned char>(c) < 0x80);
+    }
+
+    const QJsonObject m = this->request("GET", QStringLiteral("/api/v1/message/%1").arg(id)).json();
+    QCOMPARE(m[QLatin1String("Subject")].toString(), QStringLiteral("Grüße: report ☕"));
+    QCOMPARE(m[QLatin1String("From")].toObject(),
+        (QJsonObject { { QStringLiteral("Name"), QStringLiteral("Ada Lovelace") },
+            { QStringLiteral("Address"), QStringLiteral("ada@example.test") } }));
+    QCOMPARE(m[QLatin1String("To")].toArray().size(), 2);
+    QCOMPARE(m[QLatin1String("To")][0][QLatin1String("Name")].toString(), QStringLiteral("Bøb"));
+    QCOMPARE(m[QLatin1String("Cc")][0][QLatin1String("Address")].toString(), QStringLiteral("carol@example.test"));
+    // CONTRACT "Stored message": Bcc lists the envelope recipients in neither To nor Cc.
+    QCOMPARE(m[QLatin1String("Bcc")][0][QLatin1String("Address")].toString(), QStringLiteral("audit@example.test"));
+    QCOMPARE(m[QLatin1String("ReplyTo")][0][QLatin1String("Address")].toString(), QStringLiteral("help@example.test"));
+    QCOMPARE(m[QLatin1String("ReturnPath")].toString(), QStringLiteral("ada@example.test"));
+    QCOMPARE(m[QLatin1String("Text")].toString().trimmed(), QStringLiteral("Hello Bob"));
+    QVERIFY(m[QLatin1String("HTML")].toString().contains(QLatin1String("<b>Bob</b>")));
+    const QJsonArray attachments = m[QLatin1String("Attachments")].toArray();
+    QCOMPARE(attachments.size(), 1);
+    QCOMPARE(attachments[0][QLatin1String("FileName")].toString(), QStringLiteral("blob.bin"));
+    const QJsonArray inlines = m[QLatin1String("Inline")].toArray();
+    QCOMPARE(inlines.size(), 1);
+    QCOMPARE(inlines[0][QLatin1String("ContentID")].toString(), QStringLiteral("logo"));
+    const Reply blob = this->request("GET",
+        QStringLiteral("/api/v1/message/%1/part/%2").arg(id, attachments[0][QLatin1String("PartID")].toString()));
+    QCOMPARE(blob.body, binaryBytes());
+    const Reply logo = this->request(
+        "GET", QStringLiteral("/api/v1/message/%1/part/%2").arg(id, inlines[0][QLatin1String("PartID")].toString()));
+    QCOMPARE(logo.body, PdfBytes);
+    const QJsonObject headers = this->request("GET", QStringLiteral("/api/v1/message/%1/headers").arg(id)).json();
+    QCOMPARE(headers[QLatin1String("X-Tags")].toArray(), QJsonArray { QStringLiteral("alpha, beta") });
+}
+
+void TestApiServer::sendRefusals_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("error");
+    const QByteArray from = R"({"From": {"Email": "ada@example.test"}, )";
+    const QByteArray to = R"("To": [{"Email": "bob@example.test"}])";
+    QTest::newRow("no From") << QByteArray(R"({"To": [{"Email": "bob@example.test"}], "Subject": "x"})")
+                             << QStringLiteral("From address is required");
+    QTest::newRow("a From without an address")
+        << QByteArray(R"({"From": {"Name": "Ada"}, )" + to + "}") << QStringLiteral("From address is required");
+    QTest::newRow("a bad To address") << QByteArray(from + R"("To": [{"Email": "bob"}]})")
+                                      << QStringLiteral("invalid To address: bob");
+    QTest::newRow("no recipient") << QByteArray(R"({"From": {"Email": "ada@example.test"}})")
+                                  << QStringLiteral("no recipients (To, Cc, Bcc)");
+    QTest::newRow("an attachment that is not base64")
+        << QByteArray(from + to + R"(, "Attachments": [{"Filename": "a.txt", "Content": "not base64!"}]})")
+        << QStringLiteral("error decoding base64 attachment \"a.txt\"");
+    QTest::newRow("base64 without its padding")
+        << QByteArray(from + to + R"(, "Attachments": [{"Filename": "a.txt", "Content": "YWJjZA"}]})")
+        << QStringLiteral("error decoding base64 attachment \"a.txt\"");
+    QTest::newRow("a Subject that is a number")
+        << QByteArray(from + to + R"(, "Subject": 42})") << QStringLiteral("Subject: expected a string");
+    QTest::newRow("To that is a number") << QByteArray(
+        from + R"("To": 7})") << QStringLiteral("To: expected an address ({\"Email\", \"Name\"} or a string)");
+    QTest::newRow("Headers that are a list") << QByteArray(from + to + R"(, "Headers": ["X-A"]})")
+                                             << QStringLiteral("Headers: expected an object of header names to values");
+    QTest::newRow("a header value that is a number")
+        << QByteArray(from + to + R"(, "Headers": {"X-A": 1}})") << QStringLiteral("Headers.X-A: expected a string");
+    QTest::newRow("Tags that are a string")
+        << QByteArray(from + to + R"(, "Tags": "a"})") << QStringLiteral("Tags: expected an array of strings");
+    QTest::newRow("overwriting a header the message has (Mailpit's restricted headers)") << QByteArray(
+        from + to + R"(, "Headers": {"Subject": "x"}})") << QStringLiteral("cannot overwrite header: \"Subject\"");
+    QTest::newRow("a body that is no JSON object") << QByteArray("[1, 2]") << QStringLiteral("expected a JSON object");
+}
+
+void TestApiServer::sendRefusals()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, error);
+    const Reply r = request("POST", QStringLiteral("/api/v1/send"), body);
+    QCOMPARE(r.status, 400);
+    // Mailpit's send API: the one JSON error body ({"Error": "…"}); every other error is text/plain.
+    QVERIFY(r.contentType.startsWith("application/json"));
+    QCOMPARE(r.json()[QLatin1String("Error")].toString(), error);
+    QCOMPARE(m_store->count(), 0);
+}
+
+void TestApiServer::sentMessageEnvelopeAndSession()
+{
+    const Reply r = request("POST", QStringLiteral("/api/v1/send"),
+        R"({"From": {"Email": "ada@example.test"}, "To": [{"Email": "bob@example.test"}],
+            "Cc": [{"Email": "carol@example.test"}], "Bcc": ["audit@example.test"], "Subject": "Hi", "Text": "x"})");
+    QCOMPARE(r.status, 200);
+    const QString id = r.json()[QLatin1String("ID")].toString();
+    // CONTRACT "Extensions' JSON": MailFrom is the From address, RcptTo To + Cc + Bcc, ClientAddress the caller,
+    // Helo "api", an empty Transcript.
+    const QJsonObject e = request("GET", QStringLiteral("/api/v1/message/%1/envelope").arg(id)).json();
+    QCOMPARE(e[QLatin1String("MailFrom")].toString(), QStringLiteral("ada@example.test"));
+    QCOMPARE(e[QLatin1String("RcptTo")].toArray(),
+        (QJsonArray { QStringLiteral("bob@example.test"), QStringLiteral("carol@example.test"),
+            QStringLiteral("audit@example.test") }));
+    QCOMPARE(e[QLatin1String("ClientAddress")].toString(), QStringLiteral("127.0.0.1"));
+    QCOMPARE(e[QLatin1String("Helo")].toString(), QStringLiteral("api"));
+    QCOMPARE(e[QLatin1String("Tls")].toBool(), false);
+    QCOMPARE(e[QLatin1String("Username")].toString(), QString());
+    const Reply s = request("GET", QStringLiteral("/api/v1/message/%1/session").arg(id));
+    QCOMPARE(s.status, 200);
+    QCOMPARE(s.json()[QLatin1String("Transcript")].toArray(), QJsonArray());
+    // Only POST sends.
+    QCOMPARE(request("GET", QStringLiteral("/api/v1/send")).status, 405);
+}
+
+void TestApiServer::sentMessageIsAnnounced()
+{
+    QWebSocket socket;
+    QSignalSpy connected(&socket, &QWebSocket::connected);
+    QList<QJsonObject> frames;
+    connect(&socket, &QWebSocket::textMessageReceived, this, [&frames](const QString &text) {
+        const QJsonObject frame = QJsonDocument::fromJson(text.toUtf8()).object();
+        if (frame[QLatin1String("Type")].toString() == QLatin1String("new")) {
+            frames << frame;
+        }
+    });
+    socket.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/api/events").arg(m_api->serverPort())));
+    QVERIFY(connected.wait(10000));
+    QTRY_COMPARE(m_api->eventClientCount(), 1);
+    const Reply r = request("POST", QStringLiteral("/api/v1/send"),
+        R"({"From": {"Email": "ada@example.test"}, "To": [{"Email": "bob@example.test"}], "Subject": "Fresh"})");
+    QCOMPARE(r.status, 200);
+    QTRY_COMPARE(frames.size(), 1);
+    const QJsonObject data = frames[0][QLatin1String("Data")].toObject();
+    QCOMPARE(data[QLatin1String("ID")].toString(), r.json()[QLatin1String("ID")].toString());
+    QCOMPARE(data[QLatin1String("Subject")].toString(), QStringLiteral("Fresh"));
+    // At once in the list too.
+    QCOMPARE(request("GET", QStringLiteral("/api/v1/messages")).json()[QLatin1String("total")].toInt(), 1);
+}
+
+void TestApiServer::sendRespectsTheSizeLimit()
+{
+    // --max-message-size applies to a sent message as to an SMTP one: the built message, and before that the body.
+    m_api->setMaxMessageSize(4096);
+    const QByteArray head = R"({"From": {"Email": "ada@example.test"}, "To": [{"Email": "bob@example.test"}], )";
+    Reply r = request("POST", QStringLiteral("/api/v1/send"),
+        head + R"("Attachments": [{"Filename": "a.bin", "Content": ")" + QByteArray(6000, 'x').toBase64() + "\"}]}");
+    QCOMPARE(r.status, 400);
+    QVERIFY2(r.json()[QLatin1String("Error")].toString().contains(QLatin1String("exceeds the limit of 4096 bytes")),
+        r.body.constData());
+    r = request("POST", QStringLiteral("/api/v1/send"), head + R"("Text": "small"})");
+    QCOMPARE(r.status, 200);
+    // A body far beyond what base64 of the limit can need is refused before it is read (413).
+    r = request(
+        "POST", QStringLiteral("/api/v1/send"), head + R"("Text": ")" + QByteArray(8 * 1024 * 1024, 'y') + "\"}");
+    QCOMPARE(r.status, 413);
+    QCOMPARE(m_store->count(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestApiServer)
