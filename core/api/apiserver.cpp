@@ -36,6 +36,7 @@
 #include <QWebSocket>
 
 #include <cmath>
+#include <future>
 
 Q_LOGGING_CATEGORY(lcApi, "letterbox.api")
 
