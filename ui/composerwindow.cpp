@@ -162,9 +162,11 @@ ComposerWindow::ComposerWindow(MessageStore *store, const QByteArray &hostname, 
     setTabOrder(m_to, m_cc);
     setTabOrder(m_cc, m_bcc);
     setTabOrder(m_bcc, m_subject);
-    setTabOrder(m_subject, m_bodies->tabBar());
-    setTabOrder(m_bodies->tabBar(), m_text);
-    setTabOrder(m_text, m_html);
+    // From the subject straight into the text, as in every mail client; the Text/HTML Source tabs come after it
+    // (or Ctrl+Page Down).
+    setTabOrder(m_subject, m_text);
+    setTabOrder(m_text, m_bodies->tabBar());
+    setTabOrder(m_bodies->tabBar(), m_html);
     setTabOrder(m_html, m_attachmentsView);
     setTabOrder(m_attachmentsView, m_attach);
     setTabOrder(m_attach, m_remove);

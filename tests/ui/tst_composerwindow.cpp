@@ -77,13 +77,15 @@ void TestComposerWindow::typeInto(QWidget *widget, const QString &text)
 void TestComposerWindow::focusStartsInTo()
 {
     QCOMPARE(QApplication::focusWidget(), edit("to"));
-    // Reading order from there: Cc, Bcc, Subject.
+    // Reading order from there: Cc, Bcc, Subject, then the text body (as in every mail client).
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
     QCOMPARE(QApplication::focusWidget(), edit("cc"));
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
     QCOMPARE(QApplication::focusWidget(), edit("bcc"));
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
     QCOMPARE(QApplication::focusWidget(), edit("subject"));
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget()->objectName(), QStringLiteral("textBody"));
 }
 
 void TestComposerWindow::sendsWhatWasTyped()
