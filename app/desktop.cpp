@@ -33,6 +33,13 @@ AppSettings effectiveSettings(const AppSettings &saved, const CommandLineOptions
         }
         s.smtp = addresses.join(QStringLiteral(", "));
     }
+    if (options.given.contains(QStringLiteral("smtps"))) {
+        QStringList addresses;
+        for (const ListenAddress &a : options.smtps) {
+            addresses << a.text;
+        }
+        s.smtps = addresses.join(QStringLiteral(", "));
+    }
     if (options.given.contains(QStringLiteral("api"))) {
         s.api = options.api ? options.api->text : QStringLiteral("off");
     }

@@ -168,6 +168,19 @@ QString writeFailure(MessageStore::Write what, qint64 messages, const QString &e
     }
     return error;
 }
+QString listenerName(CatcherService::Listener listener)
+{
+    switch (listener) {
+    case CatcherService::Listener::Api:
+        return MainWindow::tr("API");
+    case CatcherService::Listener::Smtps:
+        return MainWindow::tr("SMTPS");
+    case CatcherService::Listener::Smtp:
+    case CatcherService::Listener::None:
+        break;
+    }
+    return MainWindow::tr("SMTP");
+}
 } // namespace
 
 MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSettings &settings,
@@ -938,7 +951,7 @@ void MainWindow::updateListening()
 {
     const QList<CatcherService::Bound> smtp = m_catcher->smtpListeners();
     if (!m_catcher->isRunning() || smtp.isEmpty()) {
-        const QString which = m_catcher->failedListener() == CatcherService::Listener::Api ? tr("API") : tr("SMTP");
+        const QString which = listenerName(m_catcher->failedListener());
         const QString error = m_catcher->failedAddress().isEmpty()
             ? tr("Not listening")
             : tr("%1 cannot listen on %2: %3").arg(which, m_catcher->failedAddress(), m_catcher->errorString());
@@ -953,6 +966,13 @@ void MainWindow::updateListening()
         parts << b.display;
     }
     QString text = tr("Catching on %1").arg(parts.join(QStringLiteral(", ")));
+    QStringList smtps;
+    for (const CatcherService::Bound &b : m_catcher->smtpsListeners()) {
+        smtps << b.display;
+    }
+    if (!smtps.isEmpty()) {
+        text += tr(" · SMTPS %1").arg(smtps.join(QStringLiteral(", ")));
+    }
     if (const std::optional<CatcherService::Bound> api = m_catcher->apiListener()) {
         text += tr(" · API http://%1").arg(api->display);
     }
@@ -1494,8 +1514,8 @@ bool MainWindow::applySettings(const AppSettings &settings, const CatcherConfig 
     if (!ok) {
         if (error) {
             *error = tr("%1 cannot listen on %2: %3")
-                         .arg(m_catcher->failedListener() == CatcherService::Listener::Api ? tr("API") : tr("SMTP"),
-                             m_catcher->failedAddress(), m_catcher->errorString());
+                         .arg(listenerName(m_catcher->failedListener()), m_catcher->failedAddress(),
+                             m_catcher->errorString());
         }
         return false;
     }

@@ -1,0 +1,90 @@
+#include "relaypasswordstore.h"
+
+#include <qt6keychain/keychain.h>
+
+#include <QPointer>
+
+namespace {
+RelayPasswordStore::Status statusOf(const QKeychain::Job *job)
+{
+    switch (job->error()) {
+    case QKeychain::NoError:
+        return RelayPasswordStore::Status::Ok;
+    case QKeychain::EntryNotFound:
+        return RelayPasswordStore::Status::NotFound;
+    case QKeychain::NoBackendAvailable:
+    case QKeychain::NotImplemented:
+        return RelayPasswordStore::Status::NoKeychain;
+    case QKeychain::OtherError:
+        // On Linux a missing Secret Service (no D-Bus session, no daemon) comes back as OtherError naming D-Bus or
+        // the service; that is "no keychain", not a refusal the user could act on in the keychain.
+        if (job->errorString().contains(QLatin1String("DBus"), Qt::CaseInsensitive)
+            || job->errorString().contains(QLatin1String("D-Bus"), Qt::CaseInsensitive)
+            || job->errorString().contains(QLatin1String("org.freedesktop.secrets"), Qt::CaseInsensitive)
+            || job->errorString().contains(QLatin1String("Unknown error"), Qt::CaseInsensitive)) {
+            return RelayPasswordStore::Status::NoKeychain;
+        }
+        return RelayPasswordStore::Status::Failed;
+    case QKeychain::CouldNotDeleteEntry:
+    case QKeychain::AccessDeniedByUser:
+    case QKeychain::AccessDenied:
+        break;
+    }
+    return RelayPasswordStore::Status::Failed;
+}
+
+// One entry per relay user name, so that switching users keeps each one's password.
+QString keyFor(const QString &user)
+{
+    return QStringLiteral("relay:%1").arg(user);
+}
+} // namespace
+
+RelayPasswordStore::RelayPasswordStore(const QString &service, QObject *parent) : QObject(parent), m_service(service)
+{
+}
+
+void RelayPasswordStore::read(const QString &user, ReadDone done)
+{
+    auto *job = new QKeychain::ReadPasswordJob(m_service, this);
+    job->setKey(keyFor(user));
+    // Never the plain-text QSettings fallback: a password in the settings file is what this class exists to avoid.
+    job->setInsecureFallback(false);
+    job->setAutoDelete(true);
+    QPointer<RelayPasswordStore> self(this);
+    connect(job, &QKeychain::Job::finished, this, [self, done = std::move(done)](QKeychain::Job *finished) {
+        if (!self) {
+            return;
+        }
+        const Status status = statusOf(finished);
+        const auto *readJob = static_cast<QKeychain::ReadPasswordJob *>(finished);
+        done(status, status == Status::Ok ? readJob->textData() : QString(),
+            status == Status::Ok ? QString() : finished->errorString());
+    });
+    job->start();
+}
+
+void RelayPasswordStore::write(const QString &user, const QString &password, WriteDone done)
+{
+    QKeychain::Job *job = nullptr;
+    if (password.isEmpty()) {
+        job = new QKeychain::DeletePasswordJob(m_service, this);
+    } else {
+        auto *writeJob = new QKeychain::WritePasswordJob(m_service, this);
+        writeJob->setTextData(password);
+        job = writeJob;
+    }
+    job->setKey(keyFor(user));
+    job->setInsecureFallback(false);
+    job->setAutoDelete(true);
+    const bool deleting = password.isEmpty();
+    connect(job, &QKeychain::Job::finished, this, [done = std::move(done), deleting](QKeychain::Job *finished) {
+        Status status = statusOf(finished);
+        // Deleting what was never there leaves the keychain as wanted.
+        if (deleting && status == Status::NotFound) {
+            status = Status::Ok;
+        }
+        done(status, status == Status::Ok ? QString() : finished->errorString());
+    });
+    job->start();
+}
