@@ -2,8 +2,6 @@
 
 #include <qt6keychain/keychain.h>
 
-#include <QPointer>
-
 namespace {
 RelayPasswordStore::Status statusOf(const QKeychain::Job *job)
 {
@@ -14,17 +12,10 @@ RelayPasswordStore::Status statusOf(const QKeychain::Job *job)
         return RelayPasswordStore::Status::NotFound;
     case QKeychain::NoBackendAvailable:
     case QKeychain::NotImplemented:
-        return RelayPasswordStore::Status::NoKeychain;
     case QKeychain::OtherError:
-        // On Linux a missing Secret Service (no D-Bus session, no daemon) comes back as OtherError naming D-Bus or
-        // the service; that is "no keychain", not a refusal the user could act on in the keychain.
-        if (job->errorString().contains(QLatin1String("DBus"), Qt::CaseInsensitive)
-            || job->errorString().contains(QLatin1String("D-Bus"), Qt::CaseInsensitive)
-            || job->errorString().contains(QLatin1String("org.freedesktop.secrets"), Qt::CaseInsensitive)
-            || job->errorString().contains(QLatin1String("Unknown error"), Qt::CaseInsensitive)) {
-            return RelayPasswordStore::Status::NoKeychain;
-        }
-        return RelayPasswordStore::Status::Failed;
+        // On Linux a missing Secret Service (no D-Bus session, no daemon) comes back as OtherError ("Could not
+        // connect: …", "The name org.freedesktop.secrets was not provided …"): no keychain the user could unlock.
+        return RelayPasswordStore::Status::NoKeychain;
     case QKeychain::CouldNotDeleteEntry:
     case QKeychain::AccessDeniedByUser:
     case QKeychain::AccessDenied:
@@ -51,11 +42,8 @@ void RelayPasswordStore::read(const QString &user, ReadDone done)
     // Never the plain-text QSettings fallback: a password in the settings file is what this class exists to avoid.
     job->setInsecureFallback(false);
     job->setAutoDelete(true);
-    QPointer<RelayPasswordStore> self(this);
-    connect(job, &QKeychain::Job::finished, this, [self, done = std::move(done)](QKeychain::Job *finished) {
-        if (!self) {
-            return;
-        }
+    // The job is this object's child: done never runs once this object is gone.
+    connect(job, &QKeychain::Job::finished, this, [done = std::move(done)](QKeychain::Job *finished) {
         const Status status = statusOf(finished);
         const auto *readJob = static_cast<QKeychain::ReadPasswordJob *>(finished);
         done(status, status == Status::Ok ? readJob->textData() : QString(),
