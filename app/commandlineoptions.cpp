@@ -6,7 +6,9 @@
 
 #include "tlscertificatesource.h"
 
+#include <QHostAddress>
 #include <QHostInfo>
+#include <QRegularExpression>
 #include <QStandardPaths>
 
 namespace {
@@ -18,6 +20,42 @@ bool parseCount(const QString &text, qint64 min, qint64 *out)
         return false;
     }
     *out = value;
+    return true;
+}
+
+// HOST:PORT, an IPv6 address in brackets ([::1]:25); the port is required.
+bool parseRelayAddress(const QString &text, SmtpServerAddress *out)
+{
+    QString host;
+    QString port;
+    if (text.startsWith(u'[')) {
+        const qsizetype close = text.indexOf(u']');
+        if (close < 0 || text.mid(close + 1, 1) != QLatin1String(":")) {
+            return false;
+        }
+        host = text.mid(1, close - 1);
+        port = text.mid(close + 2);
+        if (QHostAddress(host).protocol() != QAbstractSocket::IPv6Protocol) {
+            return false;
+        }
+    } else {
+        const qsizetype colon = text.lastIndexOf(u':');
+        if (colon <= 0 || text.indexOf(u':') != colon) {
+            return false;
+        }
+        host = text.left(colon);
+        port = text.mid(colon + 1);
+        if (!ApiServer::isHostName(host)) {
+            return false;
+        }
+    }
+    bool ok = false;
+    const uint number = port.toUInt(&ok);
+    if (!ok || number == 0 || number > 65535) {
+        return false;
+    }
+    out->host = host;
+    out->port = quint16(number);
     return true;
 }
 } // namespace
@@ -87,9 +125,28 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
     const QCommandLineOption seedOption(QStringLiteral("rules-seed"),
         QStringLiteral("Seeds the random draws of rule and chaos probabilities (repeatable tests)."),
         QStringLiteral("N"));
+    const QCommandLineOption relayOption(QStringLiteral("relay"),
+        QStringLiteral("The SMTP server that release and auto-relay send to ([IPv6]:PORT for IPv6). Default: none."),
+        QStringLiteral("HOST:PORT"));
+    const QCommandLineOption relayTlsOption(QStringLiteral("relay-tls"),
+        QStringLiteral("off: plain text; starttls: STARTTLS required; tls: TLS from the start. Default: STARTTLS when "
+                       "the relay offers it. The certificate is verified unless --relay-insecure."),
+        QStringLiteral("MODE"));
+    const QCommandLineOption relayUserOption(QStringLiteral("relay-user"),
+        QStringLiteral("Log in to the relay as USER (AUTH), with the password in $LETTERBOX_RELAY_PASSWORD; sent "
+                       "over plain text only with --relay-tls off."),
+        QStringLiteral("USER"));
+    const QCommandLineOption relayInsecureOption(
+        QStringLiteral("relay-insecure"), QStringLiteral("Do not verify the relay's TLS certificate."));
+    const QCommandLineOption relayAllOption(QStringLiteral("relay-all"),
+        QStringLiteral("After a message is stored, also relay it to its envelope recipients."));
+    const QCommandLineOption relayMatchingOption(QStringLiteral("relay-matching"),
+        QStringLiteral("Like --relay-all, for the envelope recipients matching REGEX (case-insensitive search) only."),
+        QStringLiteral("REGEX"));
     parser.addOptions({ helpOption, versionOption, headlessOption, smtpOption, smtpsOption, tlsCertOption, tlsKeyOption,
         apiOption, apiHostOption, dataOption, hostnameOption, sizeOption, messagesOption, authOption, idleOption,
-        connectionsOption, rulesOption, seedOption });
+        connectionsOption, rulesOption, seedOption, relayOption, relayTlsOption, relayUserOption, relayInsecureOption,
+        relayAllOption, relayMatchingOption });
     helpText = parser.helpText();
 
     if (!parser.parse(arguments)) {
@@ -223,6 +280,73 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
             return Result::Error;
         }
         rulesSeed = seed;
+    }
+    return parseRelay(
+        parser, relayOption, relayTlsOption, relayUserOption, relayInsecureOption, relayAllOption, relayMatchingOption);
+}
+
+CommandLineOptions::Result CommandLineOptions::parseRelay(const QCommandLineParser &parser,
+    const QCommandLineOption &relayOption, const QCommandLineOption &tlsOption, const QCommandLineOption &userOption,
+    const QCommandLineOption &insecureOption, const QCommandLineOption &allOption,
+    const QCommandLineOption &matchingOption)
+{
+    relay = RelayConfig();
+    if (!parser.isSet(relayOption)) {
+        for (const QCommandLineOption *option :
+            { &tlsOption, &userOption, &insecureOption, &allOption, &matchingOption }) {
+            if (parser.isSet(*option)) {
+                errorString = QStringLiteral("--%1: needs --relay HOST:PORT").arg(option->names().constFirst());
+                return Result::Error;
+            }
+        }
+        return Result::Run;
+    }
+    SmtpServerAddress server;
+    if (!parseRelayAddress(parser.value(relayOption), &server)) {
+        errorString
+            = QStringLiteral("--relay: expected HOST:PORT ([IPv6]:PORT), got '%1'").arg(parser.value(relayOption));
+        return Result::Error;
+    }
+    relay.client.servers = { server };
+    relay.client.heloName = hostname;
+    if (parser.isSet(tlsOption)) {
+        const QString mode = parser.value(tlsOption);
+        if (mode == u"off") {
+            relay.client.tls = SmtpTlsMode::Off;
+        } else if (mode == u"starttls") {
+            relay.client.tls = SmtpTlsMode::StartTls;
+        } else if (mode == u"tls") {
+            relay.client.tls = SmtpTlsMode::Implicit;
+        } else {
+            errorString = QStringLiteral("--relay-tls: expected off, starttls or tls, got '%1'").arg(mode);
+            return Result::Error;
+        }
+    }
+    relay.client.verifyCertificate = !parser.isSet(insecureOption);
+    if (parser.isSet(userOption)) {
+        relay.client.username = parser.value(userOption);
+        if (relay.client.username.isEmpty()) {
+            errorString = QStringLiteral("--relay-user: no user name given");
+            return Result::Error;
+        }
+        relay.client.password = qEnvironmentVariable("LETTERBOX_RELAY_PASSWORD");
+    }
+    if (parser.isSet(allOption) && parser.isSet(matchingOption)) {
+        errorString = QStringLiteral("--relay-matching: cannot be combined with --relay-all");
+        return Result::Error;
+    }
+    if (parser.isSet(allOption)) {
+        relay.autoRelay = RelayConfig::AutoRelay::All;
+    } else if (parser.isSet(matchingOption)) {
+        // CONTRACT "Auto-relay (details)": a REGEX that does not compile is exit 2 naming the option.
+        const QString pattern = parser.value(matchingOption);
+        relay.matching = QRegularExpression(pattern, QRegularExpression::CaseInsensitiveOption);
+        if (pattern.isEmpty() || !relay.matching.isValid()) {
+            errorString = QStringLiteral("--relay-matching: invalid regular expression '%1' (%2)")
+                              .arg(pattern, pattern.isEmpty() ? QStringLiteral("empty") : relay.matching.errorString());
+            return Result::Error;
+        }
+        relay.autoRelay = RelayConfig::AutoRelay::Matching;
     }
     return Result::Run;
 }

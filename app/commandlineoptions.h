@@ -1,5 +1,6 @@
 #pragma once
 
+#include <relay/relayconfig.h>
 #include <service/catcherservice.h>
 #include <service/listenaddress.h>
 #include <smtp/authconfig.h>
@@ -12,6 +13,8 @@
 #include <memory>
 #include <optional>
 
+class QCommandLineOption;
+class QCommandLineParser;
 class TlsCertificateSource;
 
 // The command line of README "Command line", parsed with QCommandLineParser, validated into values.
@@ -40,6 +43,9 @@ struct CommandLineOptions
     std::optional<quint64> rulesSeed;
     int idleTimeoutMs = 300000;
     int maxConnections = 1000;
+    // --relay, --relay-tls, --relay-user (password from $LETTERBOX_RELAY_PASSWORD), --relay-insecure, --relay-all,
+    // --relay-matching (CONTRACT "Relay, auto-relay and the SMTP client"); not configured without --relay.
+    RelayConfig relay;
 
     // The options given on the command line (long names), so that the desktop app knows which of its saved
     // settings they override for this run.
@@ -51,4 +57,10 @@ struct CommandLineOptions
     Result parse(const QStringList &arguments);
     // The listeners and session settings these options describe (no rules: the caller loads them).
     CatcherConfig catcherConfig() const;
+
+private:
+    Result parseRelay(const QCommandLineParser &parser, const QCommandLineOption &relayOption,
+        const QCommandLineOption &tlsOption, const QCommandLineOption &userOption,
+        const QCommandLineOption &insecureOption, const QCommandLineOption &allOption,
+        const QCommandLineOption &matchingOption);
 };

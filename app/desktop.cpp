@@ -5,6 +5,7 @@
 #include "signalwatcher.h"
 #include "tlscertificatesource.h"
 
+#include <relay/relayservice.h>
 #include <rules/ruleengine.h>
 #include <service/catcherservice.h>
 #include <store/sqlitemessagestore.h>
@@ -113,6 +114,8 @@ int runDesktop(int argc, char *argv[], const CommandLineOptions &options)
     SignalWatcher watcher;
     {
         CatcherService catcher(&store);
+        // The command line's --relay options (before start(), which takes up the retries pending in the store).
+        catcher.relay()->setConfig(options.relay);
         // A busy port is shown in the window (with a way to choose another), never a silent failure.
         if (!catcher.start(config)) {
             std::fprintf(stderr, "letterbox: cannot listen on %s: %s\n", qPrintable(catcher.failedAddress()),

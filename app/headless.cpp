@@ -6,6 +6,7 @@
 #include "startup.h"
 #include "tlscertificatesource.h"
 
+#include <relay/relayservice.h>
 #include <rules/ruleengine.h>
 #include <service/catcherservice.h>
 #include <store/sqlitemessagestore.h>
@@ -50,6 +51,8 @@ int runHeadless(int argc, char *argv[], const CommandLineOptions &options)
     int exitCode = 0;
     {
         CatcherService catcher(&store);
+        // Before start(), which takes up the retries pending in the store.
+        catcher.relay()->setConfig(options.relay);
         CatcherConfig config = options.catcherConfig();
         config.rules = &rules;
         config.rulesFile = options.rulesFile;

@@ -1,6 +1,7 @@
 #include "apijson.h"
 
 #include "../mime/parsedmessage.h"
+#include "../relay/relayattempt.h"
 #include "../store/storedmessage.h"
 
 #include <QCryptographicHash>
@@ -222,3 +223,18 @@ QJsonObject transcript(const Transcript &transcript)
     return QJsonObject { { QStringLiteral("Transcript"), entries } };
 }
 } // namespace ApiJson
+
+QJsonArray ApiJson::relayLog(const QList<RelayAttempt> &attempts)
+{
+    QJsonArray log;
+    for (const RelayAttempt &attempt : attempts) {
+        QJsonArray to;
+        for (const QByteArray &address : attempt.to) {
+            to.append(QString::fromUtf8(address));
+        }
+        log.append(QJsonObject { { QStringLiteral("Time"), ApiJson::time(attempt.time.toMSecsSinceEpoch()) },
+            { QStringLiteral("To"), to }, { QStringLiteral("Ok"), attempt.ok },
+            { QStringLiteral("Reply"), QString::fromUtf8(attempt.reply) } });
+    }
+    return log;
+}

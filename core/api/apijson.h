@@ -8,6 +8,7 @@
 #include <QJsonObject>
 
 struct ParsedMessage;
+struct RelayAttempt;
 struct StoredMessage;
 
 // Mailpit API v1's JSON shapes (field names, types, empty arrays never null), and Letterbox's extensions in the
@@ -32,4 +33,7 @@ QJsonObject envelope(const StoredMessage &stored);
 // The SMTP session of a message (GET /api/v1/message/{ID}/session): {"Transcript": [{"Time": RFC 3339 UTC ms,
 // "Direction": "in" or "out", "Text": …}, …]}.
 QJsonObject transcript(const Transcript &transcript);
+// A message's relay log (GET /api/v1/message/{ID}/relay): [{"Time": RFC 3339 UTC ms, "To": [...], "Ok": bool,
+// "Reply": "250 …"}, …], oldest first.
+QJsonArray relayLog(const QList<RelayAttempt> &attempts);
 } // namespace ApiJson

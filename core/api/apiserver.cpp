@@ -1,6 +1,7 @@
 #include "apiserver.h"
 
 #include "../mime/parsedmessage.h"
+#include "../relay/relayservice.h"
 #include "../rules/ruleengine.h"
 #include "../store/messagestore.h"
 #include "apijson.h"
@@ -28,6 +29,7 @@
 #include <QWebSocket>
 
 #include <cmath>
+#include <future>
 
 Q_LOGGING_CATEGORY(lcApi, "letterbox.api")
 
@@ -344,6 +346,7 @@ struct ApiServer::Private
 {
     MessageStore *store = nullptr;
     RuleEngine *rules = nullptr;
+    RelayService *relay = nullptr;
     QString rulesFile;
     QTcpServer *listener = nullptr;
     QAbstractHttpServer *http = nullptr; // made at the first connection (HttpFrontend)
@@ -372,6 +375,9 @@ struct ApiServer::Private
     void info(QHttpServerResponder &responder);
     void rulesResource(const QHttpServerRequest &request, QHttpServerResponder &responder);
     void chaosResource(const QHttpServerRequest &request, QHttpServerResponder &responder);
+    // POST /api/v1/message/{ID}/release and GET /api/v1/message/{ID}/relay.
+    void relayResource(
+        const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &id, const QString &sub);
     // The ID a path names ("latest": the newest, or the newest matching ?query=); "" when none. nullopt (and
     // *error) when ?query= has text but no terms: it must never stand for "any message".
     std::optional<QString> resolve(const QString &id, const QUrlQuery &query, QString *error) const;
@@ -482,6 +488,11 @@ QStringList ApiServer::allowedHosts() const
 void ApiServer::setMaxMessageSize(qint64 bytes)
 {
     d->maxMessageSize = bytes;
+}
+
+void ApiServer::setRelay(RelayService *relay)
+{
+    d->relay = relay;
 }
 
 void ApiServer::setRules(RuleEngine *engine, const QString &rulesFile)
@@ -995,6 +1006,10 @@ void ApiServer::Private::message(
 {
     const QUrlQuery query = formQuery(request.url());
     const QString sub = path.value(1);
+    if (path.size() == 2 && (sub == QLatin1String("release") || sub == QLatin1String("relay"))) {
+        relayResource(request, responder, path[0], sub);
+        return;
+    }
     const bool known = (path.size() == 1)
         || (path.size() == 2
             && (sub == QLatin1String("headers") || sub == QLatin1String("raw") || sub == QLatin1String("envelope")
@@ -1074,6 +1089,84 @@ void ApiServer::Private::message(
         store->setRead({ id }, true);
     }
     sendJson(responder, ApiJson::message(*stored, parsed));
+}
+
+void ApiServer::Private::relayResource(
+    const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &pathId, const QString &sub)
+{
+    const bool release = sub == QLatin1String("release");
+    if (request.method() != (release ? Method::Post : Method::Get)) {
+        sendMethodNotAllowed(responder);
+        return;
+    }
+    QString error;
+    const std::optional<QString> resolved = resolve(pathId, formQuery(request.url()), &error);
+    if (!resolved) {
+        sendText(responder, Status::BadRequest, error.toUtf8());
+        return;
+    }
+    const QString id = *resolved;
+    if (id.isEmpty() || !store->summary(id)) {
+        sendNotFound(responder);
+        return;
+    }
+    if (!release) {
+        QList<RelayAttempt> attempts;
+        for (const RelayRecord &record : store->relayLog(id)) {
+            attempts << RelayAttempt::fromRecord(record);
+        }
+        send(responder, Reply { Status::Ok, Json, DataPolicy, {} },
+            QJsonDocument(ApiJson::relayLog(attempts)).toJson(QJsonDocument::Compact));
+        return;
+    }
+    // Mailpit's release: {"To": ["address", …]}.
+    const std::optional<QJsonObject> body = jsonBody(request);
+    const std::optional<QStringList> to = body ? stringList(body->value(QStringLiteral("To"))) : std::nullopt;
+    if (!to) {
+        sendText(responder, Status::BadRequest, "invalid JSON: expected {\"To\": [\"address\", ...]}");
+        return;
+    }
+    QStringList recipients;
+    for (const QString &address : *to) {
+        const QString trimmed = address.trimmed();
+        // A bare address (RFC 5321 §4.1.2 Mailbox); anything that could break the RCPT command is refused.
+        static const QRegularExpression bare(QStringLiteral("^[^\\s<>@]+@[^\\s<>@]+$"));
+        if (!bare.match(trimmed).hasMatch()) {
+            sendText(responder, Status::BadRequest, "invalid address: " + quoted(trimmed.toUtf8()));
+            return;
+        }
+        if (!recipients.contains(trimmed, Qt::CaseInsensitive)) {
+            recipients << trimmed;
+        }
+    }
+    if (recipients.isEmpty()) {
+        sendText(responder, Status::BadRequest, "no recipients in To");
+        return;
+    }
+    if (!relay || !relay->config().isConfigured()) {
+        sendText(responder, Status::BadRequest, "no relay configured (--relay HOST:PORT)");
+        return;
+    }
+    // Qt 6.4's responder refers to the request and socket of this call, both gone once the socket closes: the
+    // answer is given from here, so this thread waits for the relay (as for the store's synchronous writes),
+    // bounded by the client's timeout over every step it may take.
+    const SmtpClientOptions options = relay->config().client;
+    const auto promise = std::make_shared<std::promise<std::pair<bool, QString>>>();
+    std::future<std::pair<bool, QString>> answer = promise->get_future();
+    relay->release(id, recipients, nullptr, [promise](bool ok, const QString &text) {
+        promise->set_value({ ok, text });
+    });
+    const qint64 boundMs = qint64(options.timeoutMs) * 10 * qMax<qsizetype>(1, options.servers.size()) + 1000;
+    if (answer.wait_for(std::chrono::milliseconds(boundMs)) != std::future_status::ready) {
+        sendText(responder, Status::BadRequest, "the relay did not answer in time");
+        return;
+    }
+    const auto [ok, text] = answer.get();
+    if (ok) {
+        sendText(responder, Status::Ok, "ok");
+    } else {
+        sendText(responder, Status::BadRequest, text.toUtf8());
+    }
 }
 
 void ApiServer::Private::view(const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &file)

@@ -8,6 +8,7 @@
 #include <memory>
 
 class MessageStore;
+class RelayService;
 class RuleEngine;
 class QWebSocket;
 class QTcpServer;
@@ -30,6 +31,8 @@ public:
     // Host names the API answers to besides localhost and the addresses it listens on (--api-host): any other
     // Host header is refused with 403, so that a site rebound to 127.0.0.1 by DNS cannot read the inbox.
     void setAllowedHosts(const QStringList &names);
+    // Where POST /api/v1/message/{ID}/release sends (CONTRACT "Release"); none: release answers 400.
+    void setRelay(RelayService *relay);
     QStringList allowedHosts() const;
     // A name setAllowedHosts() takes: a DNS name or an IP address as a browser writes it in Host, without a port.
     static bool isHostName(const QString &name);

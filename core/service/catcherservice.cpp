@@ -1,6 +1,7 @@
 #include "catcherservice.h"
 
 #include "../api/apiserver.h"
+#include "../relay/relayservice.h"
 #include "../rules/ruleengine.h"
 #include "../smtp/smtpserver.h"
 #include "../store/messagestore.h"
@@ -11,6 +12,7 @@ struct CatcherService::Private
 {
     MessageStore *store = nullptr;
     std::unique_ptr<SmtpServer> smtp;
+    std::unique_ptr<RelayService> relay;
     QThread apiThread;
     QObject apiContext; // lives in apiThread: the API server and its internals must be created there
     ApiServer *api = nullptr;
@@ -44,6 +46,7 @@ CatcherService::CatcherService(MessageStore *store, QObject *parent) : QObject(p
 {
     d->store = store;
     d->smtp = std::make_unique<SmtpServer>(store);
+    d->relay = std::make_unique<RelayService>(store);
     connect(
         d->smtp.get(), &SmtpServer::connectionOpened, this, &CatcherService::connectionOpened, Qt::DirectConnection);
     connect(
@@ -79,6 +82,8 @@ bool CatcherService::start(const CatcherConfig &config)
         session.validator = config.rules;
     }
     d->smtp->setSessionConfig(session);
+    // Pending retries are taken up once the app has given the relay its settings (before the first start()).
+    d->relay->start();
 
     auto fail = [this](Listener listener, const QString &address, const QString &error) {
         d->failed = listener;
@@ -122,12 +127,14 @@ bool CatcherService::start(const CatcherConfig &config)
         ApiServer *api = nullptr;
         MessageStore *store = d->store;
         RuleEngine *rules = config.rules;
+        RelayService *relay = d->relay.get();
         const QString rulesFile = config.rulesFile;
         QMetaObject::invokeMethod(
             &d->apiContext,
             [&] {
                 api = new ApiServer(store);
                 api->setRules(rules, rulesFile);
+                api->setRelay(relay);
                 api->setAllowedHosts(config.apiHosts);
                 api->setMaxMessageSize(config.session.maxMessageSize);
                 listening = api->listen(address.any ? QHostAddress(QHostAddress::Any) : address.address, address.port);
@@ -254,4 +261,9 @@ QString CatcherService::failedAddress() const
 QString CatcherService::errorString() const
 {
     return d->error;
+}
+
+RelayService *CatcherService::relay() const
+{
+    return d->relay.get();
 }

@@ -16,6 +16,7 @@
 #include <optional>
 
 class MessageStore;
+class RelayService;
 class RuleEngine;
 
 // What the catcher listens on and how its SMTP sessions behave: the command line's options, or the desktop
@@ -80,6 +81,10 @@ public:
     Listener failedListener() const;
     QString failedAddress() const; // as configured, e.g. "127.0.0.1:1025"
     QString errorString() const;
+
+    // Release, auto-relay and the relay log (CONTRACT "Relay, auto-relay and the SMTP client"); never null. It runs
+    // from start() on, and restarts of the listeners leave it and its pending retries alone.
+    RelayService *relay() const;
 
 Q_SIGNALS:
     void connectionOpened(quint64 connectionId, const QHostAddress &peer, quint16 port);

@@ -4,6 +4,9 @@
 #include "../smtp/messagedelivery.h"
 #include "listrequest.h"
 #include "messagesort.h"
+#include "relaychange.h"
+#include "relaypending.h"
+#include "relayrecord.h"
 #include "searchresult.h"
 #include "storedmessage.h"
 
@@ -106,6 +109,19 @@ public:
     virtual bool remove(const QStringList &ids, QString *error = nullptr) = 0;
     virtual bool removeAll(QString *error = nullptr) = 0;
     virtual bool setRead(const QStringList &ids, bool read, QString *error = nullptr) = 0;
+
+    // Relay bookkeeping (core/relay's RelayService; docs/architecture.md "Relay"): each message's relay log and its
+    // auto-relays still to be tried, deleted with the message. The synchronous calls are for the relay's own thread.
+    // changeRelay() applies change in one durable transaction (a new pending row gets its id). false with *error
+    // empty: the message, or the pending row named, is gone (deleted meanwhile) and nothing changed; false with
+    // *error: the write failed.
+    virtual bool changeRelay(RelayChange *change, QString *error) = 0;
+    // Every pending auto-relay, soonest first.
+    virtual QList<RelayPending> relayPending() const = 0;
+    // A message's relay log, oldest first.
+    virtual QList<RelayRecord> relayLog(const QString &id) const = 0;
+    virtual void relayLog(
+        const QString &id, QObject *context, std::function<void(const QList<RelayRecord> &)> done) const = 0;
 
 Q_SIGNALS:
     // After the commit; the summary has the delivery's facts (see DeliveryResult), summary(id) the parsed ones.

@@ -649,3 +649,164 @@ bool SqliteMessageStore::refuseWritesForTesting(bool refuse)
         return sqlite3_set_authorizer(d->writer.db.handle(), refuse ? +deny : nullptr, nullptr) == SQLITE_OK;
     });
 }
+
+namespace {
+QByteArray recipientsJson(const QByteArrayList &to)
+{
+    QJsonArray array;
+    for (const QByteArray &address : to) {
+        array.append(QString::fromUtf8(address));
+    }
+    return QJsonDocument(array).toJson(QJsonDocument::Compact);
+}
+
+QByteArrayList recipientsFromJson(const QByteArray &json)
+{
+    QByteArrayList to;
+    for (const QJsonValue &value : QJsonDocument::fromJson(json).array()) {
+        to << value.toString().toUtf8();
+    }
+    return to;
+}
+} // namespace
+
+bool SqliteMessageStore::changeRelay(RelayChange *change, QString *error)
+{
+    // The writer may run apply again (alone) after a rolled-back batch: it starts from what was asked each time.
+    const RelayChange asked = *change;
+    bool gone = false;
+    qint64 insertedId = 0;
+    QString failure;
+    const bool ok = d->writer.runAndWait(
+        [this, &asked, &gone, &insertedId](QString *why) {
+            gone = false;
+            insertedId = 0;
+            SqliteDatabase &db = d->writer.db;
+            SqliteStatement find = db.prepare("SELECT id FROM messages WHERE uid = ?1");
+            find.bind(1, asked.messageId);
+            if (!find.step()) {
+                gone = true;
+                return true;
+            }
+            const qint64 row = find.columnInt(0);
+            const auto failed = [&db, why] {
+                *why = db.errorString();
+                return false;
+            };
+            if (asked.removePending > 0) {
+                SqliteStatement remove = db.prepare("DELETE FROM relay_queue WHERE id = ?1 AND message_id = ?2");
+                remove.bind(1, asked.removePending);
+                remove.bind(2, row);
+                if (!remove.exec()) {
+                    return failed();
+                }
+                if (db.changes() == 0) {
+                    gone = true;
+                    return true;
+                }
+            }
+            if (asked.pending) {
+                const RelayPending &p = *asked.pending;
+                const QByteArray to = recipientsJson(p.to);
+                if (p.id == 0) {
+                    SqliteStatement insert
+                        = db.prepare("INSERT INTO relay_queue (message_id, recipients, due, failures, "
+                                     "in_flight) VALUES (?1, ?2, ?3, ?4, ?5)");
+                    insert.bind(1, row);
+                    insert.bind(2, to);
+                    insert.bind(3, p.dueMs);
+                    insert.bind(4, qint64(p.failures));
+                    insert.bind(5, qint64(p.inFlight ? 1 : 0));
+                    if (!insert.exec()) {
+                        return failed();
+                    }
+                    insertedId = db.lastInsertRowId();
+                } else {
+                    SqliteStatement update
+                        = db.prepare("UPDATE relay_queue SET recipients = ?2, due = ?3, failures = ?4, "
+                                     "in_flight = ?5 WHERE id = ?1 AND message_id = ?6");
+                    update.bind(1, p.id);
+                    update.bind(2, to);
+                    update.bind(3, p.dueMs);
+                    update.bind(4, qint64(p.failures));
+                    update.bind(5, qint64(p.inFlight ? 1 : 0));
+                    update.bind(6, row);
+                    if (!update.exec()) {
+                        return failed();
+                    }
+                    if (db.changes() == 0) {
+                        gone = true;
+                        return true;
+                    }
+                }
+            }
+            SqliteStatement log = db.prepare(
+                "INSERT INTO relay_log (message_id, time, recipients, ok, reply) VALUES (?1, ?2, ?3, ?4, ?5)");
+            for (const RelayRecord &record : asked.log) {
+                const QByteArray to = recipientsJson(record.to);
+                log.bind(1, row);
+                log.bind(2, record.timeMs);
+                log.bind(3, to);
+                log.bind(4, qint64(record.ok ? 1 : 0));
+                log.bindBlob(5, record.reply);
+                if (!log.exec()) {
+                    return failed();
+                }
+            }
+            return true;
+        },
+        {}, &failure);
+    if (error) {
+        *error = ok ? QString() : failure;
+    }
+    if (!ok || gone) {
+        return false;
+    }
+    if (change->pending && change->pending->id == 0) {
+        change->pending->id = insertedId;
+    }
+    return true;
+}
+
+QList<RelayPending> SqliteMessageStore::relayPending() const
+{
+    QList<RelayPending> pending;
+    const SqliteReaderPool::Lease lease = d->readers.acquire();
+    SqliteDatabase *db = lease.database();
+    if (!db) {
+        return pending;
+    }
+    SqliteStatement st
+        = db->prepare("SELECT q.id, m.uid, q.recipients, q.due, q.failures, q.in_flight FROM relay_queue "
+                      "q JOIN messages m ON m.id = q.message_id ORDER BY q.due, q.id");
+    while (st.step()) {
+        pending << RelayPending { st.columnInt(0), st.columnText(1), recipientsFromJson(st.columnBlob(2)),
+            st.columnInt(3), int(st.columnInt(4)), st.columnInt(5) != 0 };
+    }
+    return pending;
+}
+
+QList<RelayRecord> SqliteMessageStore::relayLog(const QString &id) const
+{
+    QList<RelayRecord> log;
+    const SqliteReaderPool::Lease lease = d->readers.acquire();
+    SqliteDatabase *db = lease.database();
+    if (!db) {
+        return log;
+    }
+    SqliteStatement st = db->prepare("SELECT l.time, l.recipients, l.ok, l.reply FROM relay_log l JOIN messages m ON "
+                                     "m.id = l.message_id WHERE m.uid = ?1 ORDER BY l.id");
+    st.bind(1, id);
+    while (st.step()) {
+        log << RelayRecord { st.columnInt(0), recipientsFromJson(st.columnBlob(1)), st.columnInt(2) != 0,
+            st.columnBlob(3) };
+    }
+    return log;
+}
+
+void SqliteMessageStore::relayLog(
+    const QString &id, QObject *context, std::function<void(const QList<RelayRecord> &)> done) const
+{
+    const StoreReply<QList<RelayRecord>> reply(context, std::move(done));
+    d->readers.threads()->start([this, id, reply] { reply.finish(relayLog(id)); });
+}

@@ -65,6 +65,11 @@ public:
     bool remove(const QStringList &ids, QString *error = nullptr) override;
     bool removeAll(QString *error = nullptr) override;
     bool setRead(const QStringList &ids, bool read, QString *error = nullptr) override;
+    bool changeRelay(RelayChange *change, QString *error) override;
+    QList<RelayPending> relayPending() const override;
+    QList<RelayRecord> relayLog(const QString &id) const override;
+    void relayLog(
+        const QString &id, QObject *context, std::function<void(const QList<RelayRecord> &)> done) const override;
 
     // Transactions committed so far: with group commit, concurrent deliveries share them.
     qint64 commitCount() const;

@@ -370,13 +370,17 @@ bool SqliteWriter::deleteMessages(const QList<QPair<qint64, qint64>> &rows, QStr
     SqliteStatement entries;
     SqliteStatement search;
     SqliteStatement flags;
+    SqliteStatement relayLog;
+    SqliteStatement relayQueue;
     if (!prepareAll(db,
             { { &data, "DELETE FROM message_data WHERE id = ?1" }, { &message, "DELETE FROM messages WHERE id = ?1" },
                 { &previousOf, "SELECT previous_id FROM transcript_chunks WHERE id = ?1" },
                 { &chunk, "DELETE FROM transcript_chunks WHERE id = ?1" },
                 { &entries, "DELETE FROM transcript_entries WHERE chunk_id = ?1" },
                 { &search, "DELETE FROM message_search WHERE rowid = ?1" },
-                { &flags, "SELECT is_read = 0, indexed = 0 FROM messages WHERE id = ?1" } },
+                { &flags, "SELECT is_read = 0, indexed = 0 FROM messages WHERE id = ?1" },
+                { &relayLog, "DELETE FROM relay_log WHERE message_id = ?1" },
+                { &relayQueue, "DELETE FROM relay_queue WHERE message_id = ?1" } },
             error)) {
         return false;
     }
@@ -390,7 +394,10 @@ bool SqliteWriter::deleteMessages(const QList<QPair<qint64, qint64>> &rows, QStr
             unindexed -= flags.columnInt(1) != 0 ? 1 : 0;
         }
         flags.reset();
-        if (!data.exec() || !search.exec() || !message.exec()) {
+        // A deleted message is relayed no more (docs/architecture.md "Relay").
+        relayLog.bind(1, row);
+        relayQueue.bind(1, row);
+        if (!data.exec() || !search.exec() || !message.exec() || !relayLog.exec() || !relayQueue.exec()) {
             *error = db.errorString();
             return false;
         }
@@ -844,6 +851,7 @@ void SqliteWriter::removeEverything(std::function<void(const QString &)> finishe
             *removed = cachedCount;
             if (!db.exec("DELETE FROM message_data") || !db.exec("DELETE FROM transcript_chunks")
                 || !db.exec("DELETE FROM transcript_entries") || !db.exec("DELETE FROM message_search")
+                || !db.exec("DELETE FROM relay_log") || !db.exec("DELETE FROM relay_queue")
                 || !db.exec("DELETE FROM messages")) {
                 *error = db.errorString();
                 return false;

@@ -15,11 +15,13 @@ ALLOWED = {
     "letterbox_smtpserver": {"letterbox_smtp", "letterbox_net"},
     "letterbox_store": {"letterbox_smtp", "letterbox_mime", "letterbox_message", "Qt6::Core", "PkgConfig::SQLITE3"},
     "letterbox_rules": {"letterbox_smtp", "Qt6::Core", "Qt6::Network"},
-    "letterbox_api": {"letterbox_store", "letterbox_rules", "letterbox_mime", "Qt6::Network", "Qt6::HttpServer",
-                      "Qt6::WebSockets"},
-    "letterbox_service": {"letterbox_smtpserver", "letterbox_api", "letterbox_store", "letterbox_rules"},
+    "letterbox_api": {"letterbox_store", "letterbox_relay", "letterbox_rules", "letterbox_mime", "Qt6::Network",
+                      "Qt6::HttpServer", "Qt6::WebSockets"},
+    "letterbox_service": {"letterbox_smtpserver", "letterbox_api", "letterbox_store", "letterbox_rules",
+                          "letterbox_relay"},
     "letterbox_tls": {"Qt6::Core", "Qt6::Network", "PkgConfig::LIBCRYPTO"},
-    "letterbox_client": {"letterbox_mime", "letterbox_message", "Qt6::Core"},
+    "letterbox_client": {"letterbox_mime", "letterbox_message", "letterbox_smtp", "Qt6::Core", "Qt6::Network"},
+    "letterbox_relay": {"letterbox_client", "letterbox_store", "Qt6::Core"},
 }
 # What may appear nowhere but in the one layer named.
 ONLY_IN = {
