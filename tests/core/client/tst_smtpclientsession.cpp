@@ -1,0 +1,438 @@
+// SmtpClientSession against scripted servers, appless (KSMTP's C:/S: transcripts, h11's bytes in): every row is
+// replayed whole, byte by byte and in random pieces. Expected client lines and results come from RFC 5321, RFC 2920
+// (PIPELINING), RFC 3207 (STARTTLS), RFC 4954/4616/2195 (AUTH), RFC 1870 (SIZE) and RFC 6531 (SMTPUTF8), with the
+// RFCs' own examples where they give one, never from the code's output.
+#include <client/smtpclientsession.h>
+
+#include <QRandomGenerator>
+#include <QTest>
+
+namespace {
+using Stage = SmtpSendResult::Stage;
+
+const QByteArray Ehlo = "C: EHLO client.test";
+const QByteArray Greeting = "S: 220 mx.test ESMTP";
+const QByteArray Quit = "C: QUIT";
+
+enum class Split { Whole, ByteByByte, Random };
+
+struct Run
+{
+    QByteArray sent; // everything the session wrote
+    QByteArray expected; // the C: lines so far
+    SmtpSendResult result;
+    bool finished = false;
+    bool sawStartTls = false;
+    QStringList steps;
+};
+} // namespace
+
+class TestSmtpClientSession : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void transcripts_data();
+    void transcripts();
+    void nothingAfterFinishedIsRead();
+    void aConnectionFailureEndsTheSendWithoutQuit();
+};
+
+// script: "S: text" is a server reply line (CRLF added; "\r\n" inside a line sends more than one in one piece),
+// "C: text" a line the client must have sent by then, "TLS" the owner's finished handshake after STARTTLS.
+void TestSmtpClientSession::transcripts_data()
+{
+    QTest::addColumn<int>("tls");
+    QTest::addColumn<bool>("encrypted");
+    QTest::addColumn<QString>("user");
+    QTest::addColumn<QByteArray>("mailFrom");
+    QTest::addColumn<QByteArrayList>("rcptTo");
+    QTest::addColumn<QByteArray>("data");
+    QTest::addColumn<QByteArrayList>("script");
+    QTest::addColumn<bool>("ok");
+    QTest::addColumn<int>("stage");
+    QTest::addColumn<int>("code");
+    QTest::addColumn<QByteArray>("reply");
+    QTest::addColumn<QByteArrayList>("accepted");
+    QTest::addColumn<QByteArrayList>("refused"); // "address code text"
+    QTest::addColumn<QString>("error"); // a part of errorString; empty: errorString must be empty
+
+    const int off = int(SmtpTlsMode::Off);
+    const int opportunistic = int(SmtpTlsMode::Opportunistic);
+    const int required = int(SmtpTlsMode::StartTls);
+    const int implicit = int(SmtpTlsMode::Implicit);
+    const QByteArray hi = "Subject: hi\r\n\r\nHello\r\n";
+    const QByteArrayList one { "b@y.test" };
+
+    QTest::newRow("a plain session with an RFC 5321 server: EHLO, MAIL, RCPT, DATA, the message, QUIT")
+        << off << false << QString() << QByteArray("a@x.test") << one << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250 mx.test", "C: MAIL FROM:<a@x.test>", "S: 250 OK",
+               "C: RCPT TO:<b@y.test>", "S: 250 OK", "C: DATA", "S: 354 Go ahead", "C: Subject: hi", "C: ", "C: Hello",
+               "C: .", "S: 250 OK: queued as 42", Quit }
+        << true << int(Stage::Done) << 250 << QByteArray("250 OK: queued as 42") << one << QByteArrayList {}
+        << QString();
+
+    QTest::newRow("a server refusing EHLO with 502 gets HELO (RFC 5321 §3.2) and no extensions are used")
+        << off << false << QString() << QByteArray("a@x.test") << one << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 502 Command not implemented", "C: HELO client.test", "S: 250 mx.test",
+               "C: MAIL FROM:<a@x.test>", "S: 250 OK", "C: RCPT TO:<b@y.test>", "S: 250 OK", "C: DATA",
+               "S: 354 Go ahead", "C: Subject: hi", "C: ", "C: Hello", "C: .", "S: 250 OK", Quit }
+        << true << int(Stage::Done) << 250 << QByteArray("250 OK") << one << QByteArrayList {} << QString();
+
+    QTest::newRow("with PIPELINING MAIL, every RCPT and DATA go as one group; replies are read in order (RFC 2920)")
+        << off << false << QString() << QByteArray("a@x.test") << QByteArrayList { "b@y.test", "c@y.test" } << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES",
+               "C: MAIL FROM:<a@x.test>", "C: RCPT TO:<b@y.test>", "C: RCPT TO:<c@y.test>", "C: DATA",
+               "S: 250 2.1.0 OK", "S: 250 2.1.5 OK", "S: 250 2.1.5 OK", "S: 354 Go ahead", "C: Subject: hi",
+               "C: ", "C: Hello", "C: .", "S: 250 2.0.0 OK: queued", Quit }
+        << true << int(Stage::Done) << 250 << QByteArray("250 2.0.0 OK: queued")
+        << QByteArrayList { "b@y.test", "c@y.test" } << QByteArrayList {} << QString();
+
+    QTest::newRow("a refused recipient among accepted ones is listed with its reply and the message goes")
+        << off << false << QString() << QByteArray("a@x.test")
+        << QByteArrayList { "b@y.test", "bogus@y.test", "c@y.test" } << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n250 ENHANCEDSTATUSCODES", "C: MAIL FROM:<a@x.test>",
+               "S: 250 2.1.0 OK", "C: RCPT TO:<b@y.test>", "S: 250 2.1.5 OK", "C: RCPT TO:<bogus@y.test>",
+               "S: 550 5.1.1 No such user", "C: RCPT TO:<c@y.test>", "S: 250 2.1.5 OK", "C: DATA", "S: 354 Go ahead",
+               "C: Subject: hi", "C: ", "C: Hello", "C: .", "S: 250 2.0.0 OK", Quit }
+        << true << int(Stage::Done) << 250 << QByteArray("250 2.0.0 OK") << QByteArrayList { "b@y.test", "c@y.test" }
+        << QByteArrayList { "bogus@y.test 550 5.1.1 No such user" } << QString();
+
+    QTest::newRow("every recipient refused: no DATA, QUIT, the send fails at RCPT (tcllib -atleastone)")
+        << off << false << QString() << QByteArray("a@x.test") << QByteArrayList { "b@y.test", "c@y.test" } << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250 mx.test", "C: MAIL FROM:<a@x.test>", "S: 250 OK",
+               "C: RCPT TO:<b@y.test>", "S: 550 No such user", "C: RCPT TO:<c@y.test>", "S: 553 Not here", Quit }
+        << false << int(Stage::RcptTo) << 553 << QByteArray("553 Not here") << QByteArrayList {}
+        << QByteArrayList { "b@y.test 550  No such user", "c@y.test 553  Not here" } << QString();
+
+    QTest::newRow("every recipient refused, one for now: the 4xx decides, so that the send is tried again")
+        << off << false << QString() << QByteArray("a@x.test") << QByteArrayList { "b@y.test", "c@y.test" } << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250 mx.test", "C: MAIL FROM:<a@x.test>", "S: 250 OK",
+               "C: RCPT TO:<b@y.test>", "S: 450 Mailbox busy", "C: RCPT TO:<c@y.test>", "S: 550 No such user", Quit }
+        << false << int(Stage::RcptTo) << 450 << QByteArray("450 Mailbox busy") << QByteArrayList {}
+        << QByteArrayList { "b@y.test 450  Mailbox busy", "c@y.test 550  No such user" } << QString();
+
+    QTest::newRow("pipelined, every recipient refused and DATA refused too: QUIT, no message")
+        << off << false << QString() << QByteArray("a@x.test") << one << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n250 PIPELINING", "C: MAIL FROM:<a@x.test>",
+               "C: RCPT TO:<b@y.test>", "C: DATA", "S: 250 OK", "S: 550 No such user", "S: 554 No valid recipients",
+               Quit }
+        << false << int(Stage::RcptTo) << 550 << QByteArray("550 No such user") << QByteArrayList {}
+        << QByteArrayList { "b@y.test 550  No such user" } << QString();
+
+    QTest::newRow("pipelined, every recipient refused but DATA got 354: a single dot, no message (RFC 2920 §3.1)")
+        << off << false << QString() << QByteArray("a@x.test") << one << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n250 PIPELINING", "C: MAIL FROM:<a@x.test>",
+               "C: RCPT TO:<b@y.test>", "C: DATA", "S: 250 OK", "S: 550 No such user", "S: 354 Go ahead", "C: .",
+               "S: 554 No valid recipients", Quit }
+        << false << int(Stage::RcptTo) << 550 << QByteArray("550 No such user") << QByteArrayList {}
+        << QByteArrayList { "b@y.test 550  No such user" } << QString();
+
+    QTest::newRow("a 4xx to MAIL fails the send at MAIL FROM, temporarily")
+        << off << false << QString() << QByteArray("a@x.test") << one << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n250 ENHANCEDSTATUSCODES", "C: MAIL FROM:<a@x.test>",
+               "S: 451 4.3.0 Try again later", Quit }
+        << false << int(Stage::MailFrom) << 451 << QByteArray("451 4.3.0 Try again later") << QByteArrayList {}
+        << QByteArrayList {} << QString();
+
+    QTest::newRow("pipelined, MAIL refused: the RCPT and DATA replies judge no recipient, MAIL's reply decides")
+        << off << false << QString() << QByteArray("denied@x.test") << one << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n250 PIPELINING", "C: MAIL FROM:<denied@x.test>",
+               "C: RCPT TO:<b@y.test>", "C: DATA", "S: 550 Sender denied", "S: 503 Need MAIL first",
+               "S: 503 Need MAIL first", Quit }
+        << false << int(Stage::MailFrom) << 550 << QByteArray("550 Sender denied") << QByteArrayList {}
+        << QByteArrayList {} << QString();
+
+    QTest::newRow("a 5xx after the end of data fails the send at DATA")
+        << off << false << QString() << QByteArray("a@x.test") << one << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250 mx.test", "C: MAIL FROM:<a@x.test>", "S: 250 OK",
+               "C: RCPT TO:<b@y.test>", "S: 250 OK", "C: DATA", "S: 354 Go ahead", "C: Subject: hi", "C: ", "C: Hello",
+               "C: .", "S: 554 Message refused: spam", Quit }
+        << false << int(Stage::Data) << 554 << QByteArray("554 Message refused: spam") << one << QByteArrayList {}
+        << QString();
+
+    QTest::newRow("a 5xx to DATA itself fails the send at DATA and sends no message")
+        << off << false << QString() << QByteArray("a@x.test") << one << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250 mx.test", "C: MAIL FROM:<a@x.test>", "S: 250 OK",
+               "C: RCPT TO:<b@y.test>", "S: 250 OK", "C: DATA", "S: 554 No thanks", Quit }
+        << false << int(Stage::Data) << 554 << QByteArray("554 No thanks") << one << QByteArrayList {} << QString();
+
+    QTest::newRow("a 554 greeting fails the send at the greeting; the client says QUIT (RFC 5321 §3.1)")
+        << opportunistic << false << QString() << QByteArray("a@x.test") << one << hi
+        << QByteArrayList { "S: 554 mx.test No service here", Quit } << false << int(Stage::Greeting) << 554
+        << QByteArray("554 mx.test No service here") << QByteArrayList {} << QByteArrayList {} << QString();
+
+    QTest::newRow("STARTTLS required but not offered: QUIT before MAIL, nothing sent")
+        << required << false << QString() << QByteArray("a@x.test") << one << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n250 PIPELINING", Quit } << false << int(Stage::StartTls)
+        << 0 << QByteArray() << QByteArrayList {} << QByteArrayList {} << QStringLiteral("STARTTLS");
+
+    QTest::newRow("STARTTLS required and refused with 454: the send fails at STARTTLS")
+        << required << false << QString() << QByteArray("a@x.test") << one << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n250 STARTTLS", "C: STARTTLS", "S: 454 TLS not available",
+               Quit }
+        << false << int(Stage::StartTls) << 454 << QByteArray("454 TLS not available") << QByteArrayList {}
+        << QByteArrayList {} << QString();
+
+    QTest::newRow("opportunistic STARTTLS refused with 454 goes on in the clear")
+        << opportunistic << false << QString() << QByteArray("a@x.test") << one << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n250 STARTTLS", "C: STARTTLS", "S: 454 TLS not available",
+               "C: MAIL FROM:<a@x.test>", "S: 250 OK", "C: RCPT TO:<b@y.test>", "S: 250 OK", "C: DATA",
+               "S: 354 Go ahead", "C: Subject: hi", "C: ", "C: Hello", "C: .", "S: 250 OK", Quit }
+        << true << int(Stage::Done) << 250 << QByteArray("250 OK") << one << QByteArrayList {} << QString();
+
+    QTest::newRow("opportunistic without STARTTLS offered sends in the clear")
+        << opportunistic << false << QString() << QByteArray("a@x.test") << one << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250 mx.test", "C: MAIL FROM:<a@x.test>", "S: 250 OK",
+               "C: RCPT TO:<b@y.test>", "S: 250 OK", "C: DATA", "S: 354 Go ahead", "C: Subject: hi", "C: ", "C: Hello",
+               "C: .", "S: 250 OK", Quit }
+        << true << int(Stage::Done) << 250 << QByteArray("250 OK") << one << QByteArrayList {} << QString();
+
+    QTest::newRow("STARTTLS: what came after the 220 in the clear is dropped, EHLO again, no second STARTTLS")
+        << required << false << QString() << QByteArray("a@x.test") << one << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n250 STARTTLS", "C: STARTTLS",
+               "S: 220 Go ahead\r\n250-injected\r\n250 PIPELINING", "TLS", Ehlo, "S: 250-mx.test\r\n250 STARTTLS",
+               "C: MAIL FROM:<a@x.test>", "S: 250 OK", "C: RCPT TO:<b@y.test>", "S: 250 OK", "C: DATA",
+               "S: 354 Go ahead", "C: Subject: hi", "C: ", "C: Hello", "C: .", "S: 250 OK", Quit }
+        << true << int(Stage::Done) << 250 << QByteArray("250 OK") << one << QByteArrayList {} << QString();
+
+    QTest::newRow("implicit TLS sends no STARTTLS")
+        << implicit << true << QString() << QByteArray("a@x.test") << one << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n250 STARTTLS", "C: MAIL FROM:<a@x.test>", "S: 250 OK",
+               "C: RCPT TO:<b@y.test>", "S: 250 OK", "C: DATA", "S: 354 Go ahead", "C: Subject: hi", "C: ", "C: Hello",
+               "C: .", "S: 250 OK", Quit }
+        << true << int(Stage::Done) << 250 << QByteArray("250 OK") << one << QByteArrayList {} << QString();
+
+    const QByteArrayList tail { "S: 235 2.7.0 Authentication successful", "C: MAIL FROM:<a@x.test>", "S: 250 OK",
+        "C: RCPT TO:<b@y.test>", "S: 250 OK", "C: DATA", "S: 354 Go ahead", "C: Subject: hi", "C: ", "C: Hello", "C: .",
+        "S: 250 OK", Quit };
+    QTest::newRow("AUTH CRAM-MD5 is preferred when offered; RFC 2195 §2's example exchange")
+        << implicit << true << QStringLiteral("tim") << QByteArray("a@x.test") << one << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n250 AUTH LOGIN PLAIN CRAM-MD5", "C: AUTH CRAM-MD5",
+               "S: 334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+",
+               "C: dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw" }
+            + tail
+        << true << int(Stage::Done) << 250 << QByteArray("250 OK") << one << QByteArrayList {} << QString();
+    QTest::newRow("AUTH PLAIN with its initial response (RFC 4616 §2, RFC 4954 §4) when CRAM-MD5 is not offered")
+        << implicit << true << QStringLiteral("tim") << QByteArray("a@x.test") << one << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n250 AUTH LOGIN PLAIN",
+               "C: AUTH PLAIN AHRpbQB0YW5zdGFhZnRhbnN0YWFm" }
+            + tail
+        << true << int(Stage::Done) << 250 << QByteArray("250 OK") << one << QByteArrayList {} << QString();
+    QTest::newRow("AUTH LOGIN, the old AUTH= form of the keyword: user name, then password")
+        << implicit << true << QStringLiteral("tim") << QByteArray("a@x.test") << one << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n250 AUTH=LOGIN", "C: AUTH LOGIN", "S: 334 VXNlcm5hbWU6",
+               "C: dGlt", "S: 334 UGFzc3dvcmQ6", "C: dGFuc3RhYWZ0YW5zdGFhZg==" }
+            + tail
+        << true << int(Stage::Done) << 250 << QByteArray("250 OK") << one << QByteArrayList {} << QString();
+    QTest::newRow("AUTH over plain text with TLS off on purpose (CONTRACT \"Release\")")
+        << off << false << QStringLiteral("tim") << QByteArray("a@x.test") << one << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n250 AUTH PLAIN",
+               "C: AUTH PLAIN AHRpbQB0YW5zdGFhZnRhbnN0YWFm" }
+            + tail
+        << true << int(Stage::Done) << 250 << QByteArray("250 OK") << one << QByteArrayList {} << QString();
+    QTest::newRow("AUTH refused on a connection that is not encrypted: QUIT, the password never sent")
+        << opportunistic << false << QStringLiteral("tim") << QByteArray("a@x.test") << one << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n250 AUTH PLAIN LOGIN", Quit } << false
+        << int(Stage::Auth) << 0 << QByteArray() << QByteArrayList {} << QByteArrayList {}
+        << QStringLiteral("not encrypted");
+    QTest::newRow("AUTH failing with 535 fails the send at AUTH")
+        << implicit << true << QStringLiteral("tim") << QByteArray("a@x.test") << one << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n250 AUTH PLAIN",
+               "C: AUTH PLAIN AHRpbQB0YW5zdGFhZnRhbnN0YWFm", "S: 535 5.7.8 Authentication credentials invalid", Quit }
+        << false << int(Stage::Auth) << 535 << QByteArray("535 5.7.8 Authentication credentials invalid")
+        << QByteArrayList {} << QByteArrayList {} << QString();
+    QTest::newRow("AUTH wanted but the server offers no mechanism the client knows")
+        << implicit << true << QStringLiteral("tim") << QByteArray("a@x.test") << one << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n250 AUTH GSSAPI", Quit } << false << int(Stage::Auth)
+        << 0 << QByteArray() << QByteArrayList {} << QByteArrayList {} << QStringLiteral("GSSAPI");
+
+    QTest::newRow(
+        "SIZE counts CRLF line ends (RFC 1870), 8-bit data is declared, SMTPUTF8 only when an address needs it")
+        << off << false << QString() << QByteArray("a@x.test") << QByteArrayList { "b@y.test" }
+        << QByteArray("S: \xc3\xa9\nok\n")
+        << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n250-SIZE 1000\r\n250-8BITMIME\r\n250 SMTPUTF8",
+               "C: MAIL FROM:<a@x.test> SIZE=11 BODY=8BITMIME", "S: 250 OK", "C: RCPT TO:<b@y.test>", "S: 250 OK",
+               "C: DATA", "S: 354 Go ahead", "C: S: \xc3\xa9", "C: ok", "C: .", "S: 250 OK", Quit }
+        << true << int(Stage::Done) << 250 << QByteArray("250 OK") << QByteArrayList { "b@y.test" } << QByteArrayList {}
+        << QString();
+    QTest::newRow("an address beyond ASCII goes with SMTPUTF8 (RFC 6531 §3.4)")
+        << off << false << QString() << QByteArray("a@x.test") << QByteArrayList { "j\xc3\xb6rg@y.test" } << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n250 SMTPUTF8", "C: MAIL FROM:<a@x.test> SMTPUTF8",
+               "S: 250 OK", "C: RCPT TO:<j\xc3\xb6rg@y.test>", "S: 250 OK", "C: DATA", "S: 354 Go ahead",
+               "C: Subject: hi", "C: ", "C: Hello", "C: .", "S: 250 OK", Quit }
+        << true << int(Stage::Done) << 250 << QByteArray("250 OK") << QByteArrayList { "j\xc3\xb6rg@y.test" }
+        << QByteArrayList {} << QString();
+    QTest::newRow("an address beyond ASCII to a server without SMTPUTF8: nothing sent (RFC 6531 §3.2)")
+        << off << false << QString() << QByteArray("a@x.test") << QByteArrayList { "j\xc3\xb6rg@y.test" } << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250 mx.test", Quit } << false << int(Stage::MailFrom) << 0
+        << QByteArray() << QByteArrayList {} << QByteArrayList {} << QStringLiteral("SMTPUTF8");
+    QTest::newRow("the null sender is MAIL FROM:<>")
+        << off << false << QString() << QByteArray() << one << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250 mx.test", "C: MAIL FROM:<>", "S: 250 OK", "C: RCPT TO:<b@y.test>",
+               "S: 250 OK", "C: DATA", "S: 354 Go ahead", "C: Subject: hi", "C: ", "C: Hello", "C: .", "S: 250 OK",
+               Quit }
+        << true << int(Stage::Done) << 250 << QByteArray("250 OK") << one << QByteArrayList {} << QString();
+
+    const QByteArrayList dataStart { Greeting, Ehlo, "S: 250 mx.test", "C: MAIL FROM:<a@x.test>", "S: 250 OK",
+        "C: RCPT TO:<b@y.test>", "S: 250 OK", "C: DATA", "S: 354 Go ahead" };
+    QTest::newRow("a line starting with a dot gets another (RFC 5321 §4.5.2)")
+        << off << false << QString() << QByteArray("a@x.test") << one
+        << QByteArray("Subject: dots\r\n\r\n.line\r\n..two\r\n.\r\nend")
+        << dataStart
+            + QByteArrayList { "C: Subject: dots", "C: ", "C: ..line", "C: ...two", "C: ..", "C: end", "C: .",
+                  "S: 250 OK", Quit }
+        << true << int(Stage::Done) << 250 << QByteArray("250 OK") << one << QByteArrayList {} << QString();
+    QTest::newRow("bare LF and bare CR become CRLF, so no server sees an end of data early (RFC 5321 §2.3.8)")
+        << off << false << QString() << QByteArray("a@x.test") << one << QByteArray("a\nb\rc\n.\nd\r\n")
+        << dataStart + QByteArrayList { "C: a", "C: b", "C: c", "C: ..", "C: d", "C: .", "S: 250 OK", Quit } << true
+        << int(Stage::Done) << 250 << QByteArray("250 OK") << one << QByteArrayList {} << QString();
+
+    QTest::newRow("a multi-line reply to the end of data is one reply, joined in the result")
+        << off << false << QString() << QByteArray("a@x.test") << one << hi
+        << dataStart
+            + QByteArrayList { "C: Subject: hi", "C: ", "C: Hello", "C: .",
+                  "S: 250-2.0.0 Accepted\r\n250-2.0.0 for delivery\r\n250 2.0.0 as 7", Quit }
+        << true << int(Stage::Done) << 250 << QByteArray("250 2.0.0 Accepted for delivery as 7") << one
+        << QByteArrayList {} << QString();
+
+    QTest::newRow("garbage instead of a greeting is a protocol error; nothing is sent")
+        << off << false << QString() << QByteArray("a@x.test") << one << hi
+        << QByteArrayList { "S: HTTP/1.1 400 Bad Request" } << false << int(Stage::Greeting) << 0 << QByteArray()
+        << QByteArrayList {} << QByteArrayList {} << QStringLiteral("protocol error");
+    QTest::newRow("a multi-line reply changing its code is a protocol error (RFC 5321 §4.2.1)")
+        << off << false << QString() << QByteArray("a@x.test") << one << hi
+        << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n251 PIPELINING" } << false << int(Stage::Ehlo) << 0
+        << QByteArray() << QByteArrayList {} << QByteArrayList {} << QStringLiteral("protocol error");
+    QTest::newRow("an oversized reply line is a protocol error, not a buffer without end")
+        << off << false << QString() << QByteArray("a@x.test") << one << hi
+        << QByteArrayList { "S: 220 " + QByteArray(SmtpReplyParser::MaxLineLength + 10, 'x') } << false
+        << int(Stage::Greeting) << 0 << QByteArray() << QByteArrayList {} << QByteArrayList {}
+        << QStringLiteral("longer than");
+}
+
+void TestSmtpClientSession::transcripts()
+{
+    QFETCH(int, tls);
+    QFETCH(bool, encrypted);
+    QFETCH(QString, user);
+    QFETCH(QByteArray, mailFrom);
+    QFETCH(QByteArrayList, rcptTo);
+    QFETCH(QByteArray, data);
+    QFETCH(QByteArrayList, script);
+    QFETCH(bool, ok);
+    QFETCH(int, stage);
+    QFETCH(int, code);
+    QFETCH(QByteArray, reply);
+    QFETCH(QByteArrayList, accepted);
+    QFETCH(QByteArrayList, refused);
+    QFETCH(QString, error);
+
+    SmtpClientOptions options;
+    options.tls = SmtpTlsMode(tls);
+    options.heloName = QStringLiteral("client.test");
+    options.username = user;
+    options.password = QStringLiteral("tanstaaftanstaaf");
+    const SmtpOutgoing outgoing { mailFrom, rcptTo, data };
+
+    for (const Split split : { Split::Whole, Split::ByteByByte, Split::Random }) {
+        SmtpClientSession session(options, outgoing, encrypted);
+        Run run;
+        const auto drain = [&] {
+            run.sent += session.takeOutput();
+            for (const SmtpClientEvent &event : session.takeEvents()) {
+                if (const auto *progress = std::get_if<SmtpClientEvents::Progress>(&event)) {
+                    run.steps << progress->step;
+                } else if (std::holds_alternative<SmtpClientEvents::StartTls>(event)) {
+                    run.sawStartTls = true;
+                } else {
+                    QVERIFY2(!run.finished, "Finished comes once");
+                    run.finished = true;
+                }
+            }
+        };
+        QRandomGenerator random(42);
+        for (const QByteArray &item : std::as_const(script)) {
+            if (item.startsWith("C: ")) {
+                run.expected += item.mid(3) + "\r\n";
+                continue;
+            }
+            // Before the server speaks again, the client has said exactly what the script says, and no more.
+            QCOMPARE(run.sent, run.expected);
+            if (item == "TLS") {
+                QVERIFY(run.sawStartTls);
+                QVERIFY(session.awaitsTls());
+                session.tlsStarted();
+                drain();
+                continue;
+            }
+            QVERIFY2(item.startsWith("S: "), item.constData());
+            const QByteArray bytes = item.mid(3) + "\r\n";
+            qsizetype pos = 0;
+            while (pos < bytes.size()) {
+                const qsizetype n = split == Split::Whole ? bytes.size()
+                    : split == Split::ByteByByte          ? 1
+                                                          : 1 + random.bounded(8);
+                session.receive(QByteArrayView(bytes).sliced(pos, qMin(n, bytes.size() - pos)));
+                pos += n;
+                drain();
+            }
+        }
+        QCOMPARE(run.sent, run.expected);
+        QVERIFY(run.finished);
+        QVERIFY(session.isFinished());
+        const SmtpSendResult &result = session.result();
+        QCOMPARE(result.ok, ok);
+        QCOMPARE(int(result.stage), stage);
+        QCOMPARE(result.code, code);
+        QCOMPARE(result.reply, reply);
+        QCOMPARE(result.accepted, accepted);
+        QByteArrayList refusedLines;
+        for (const SmtpRecipientResult &r : result.refused) {
+            refusedLines << r.address + ' ' + QByteArray::number(r.code) + ' ' + r.enhanced + ' ' + r.text;
+        }
+        QCOMPARE(refusedLines, refused);
+        if (error.isEmpty()) {
+            QVERIFY2(result.errorString.isEmpty(), qPrintable(result.errorString));
+        } else {
+            QVERIFY2(result.errorString.contains(error, Qt::CaseInsensitive), qPrintable(result.errorString));
+        }
+        QCOMPARE(result.isTemporaryFailure(), !ok && (code == 0 || code / 100 == 4));
+    }
+}
+
+void TestSmtpClientSession::nothingAfterFinishedIsRead()
+{
+    SmtpClientOptions options;
+    options.tls = SmtpTlsMode::Off;
+    options.heloName = QStringLiteral("client.test");
+    SmtpClientSession session(options, SmtpOutgoing { "a@x.test", { "b@y.test" }, "x\r\n" });
+    session.receive("554 go away\r\n");
+    QVERIFY(session.isFinished());
+    QCOMPARE(session.takeOutput(), QByteArray("QUIT\r\n"));
+    session.takeEvents();
+    session.receive("220 changed my mind\r\n250 OK\r\n");
+    QCOMPARE(session.takeOutput(), QByteArray());
+    QVERIFY(session.takeEvents().empty());
+    QCOMPARE(session.result().code, 554);
+}
+
+void TestSmtpClientSession::aConnectionFailureEndsTheSendWithoutQuit()
+{
+    SmtpClientOptions options;
+    options.tls = SmtpTlsMode::Off;
+    options.heloName = QStringLiteral("client.test");
+    SmtpClientSession session(options, SmtpOutgoing { "a@x.test", { "b@y.test" }, "x\r\n" });
+    session.receive("220 mx.test\r\n250 mx.test\r\n");
+    QCOMPARE(session.takeOutput(), QByteArray("EHLO client.test\r\nMAIL FROM:<a@x.test>\r\n"));
+    session.connectionFailed(QStringLiteral("timed out"));
+    QVERIFY(session.isFinished());
+    QCOMPARE(session.takeOutput(), QByteArray());
+    QCOMPARE(session.result().stage, SmtpSendResult::Stage::MailFrom);
+    QCOMPARE(session.result().code, 0);
+    QCOMPARE(session.result().errorString, QStringLiteral("timed out"));
+    QVERIFY(session.result().isTemporaryFailure());
+}
+
+QTEST_APPLESS_MAIN(TestSmtpClientSession)
+#include "tst_smtpclientsession.moc"
