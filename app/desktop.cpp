@@ -114,8 +114,12 @@ int runDesktop(int argc, char *argv[], const CommandLineOptions &options)
     SignalWatcher watcher;
     {
         CatcherService catcher(&store);
-        // The command line's --relay options (before start(), which takes up the retries pending in the store).
-        catcher.relay()->setConfig(options.relay);
+        // The command line's --relay options, else the saved relay settings (before start(), which takes up the
+        // retries pending in the store); the window adds the password from the keychain once it has it.
+        const bool relayFromCommandLine = options.given.contains(QStringLiteral("relay"));
+        catcher.relay()->setConfig(relayFromCommandLine
+                ? options.relay
+                : settings.relay.toConfig(QString(), QString::fromUtf8(config.session.hostname)));
         // A busy port is shown in the window (with a way to choose another), never a silent failure.
         if (!catcher.start(config)) {
             std::fprintf(stderr, "letterbox: cannot listen on %s: %s\n", qPrintable(catcher.failedAddress()),
@@ -127,6 +131,14 @@ int runDesktop(int argc, char *argv[], const CommandLineOptions &options)
         }
         std::fflush(stdout);
         MainWindow window(&store, &catcher, settings, base);
+        if (relayFromCommandLine) {
+            const SmtpServerAddress &server = options.relay.client.servers.constFirst();
+            window.setRelayFromCommandLine(
+                QObject::tr("This run relays to %1:%2 as the command line says (--relay…); these settings apply when "
+                            "Letterbox starts without it.")
+                    .arg(server.host.contains(u':') ? QStringLiteral("[%1]").arg(server.host) : server.host)
+                    .arg(server.port));
+        }
         window.show();
         QObject::connect(&watcher, &SignalWatcher::terminationRequested, &window,
             [&window] { window.action(QStringLiteral("quit"))->trigger(); });

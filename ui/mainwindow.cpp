@@ -8,6 +8,8 @@
 #include "inboxview.h"
 #include "messageview.h"
 #include "notifier.h"
+#include "relaysettingspage.h"
+#include "releasedialog.h"
 #include "rulesmodel.h"
 #include "ruleswindow.h"
 #include "sessionsmodel.h"
@@ -16,6 +18,7 @@
 #include "transcriptmodel.h"
 
 #include <message/safefilename.h>
+#include <relay/relayservice.h>
 #include <service/catcherservice.h>
 #include <store/mboxwriter.h>
 #include <store/messageimporter.h>
@@ -189,6 +192,7 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
     , m_store(store)
     , m_catcher(catcher)
     , m_settings(settings)
+    , m_relayPasswords(new RelayPasswordStore(QStringLiteral("letterbox-relay"), this))
     , m_base(base)
     , m_inbox(new InboxModel(store, this))
     , m_sessions(new SessionsModel(this))
@@ -215,6 +219,7 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
     m_inboxStack->addWidget(m_inboxView);
     m_inboxStack->addWidget(m_listEmpty);
     m_message = new MessageView(store, this);
+    m_message->setRelayService(m_catcher->relay());
     m_empty = new EmptyState(this);
     m_readerStack = new QStackedWidget(this);
     m_readerStack->addWidget(m_message);
@@ -321,6 +326,7 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
         menu.addAction(m_actions.value(QStringLiteral("toggleRead")));
         menu.addAction(m_actions.value(QStringLiteral("export")));
         menu.addAction(m_actions.value(QStringLiteral("exportMbox")));
+        menu.addAction(m_actions.value(QStringLiteral("release")));
         menu.addSeparator();
         menu.addAction(m_actions.value(QStringLiteral("delete")));
         if (m_catcher->config().rules) {
@@ -378,6 +384,7 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
         }
     });
     connect(m_message, &MessageView::messageLoaded, this, [this](const QString &id) {
+        updateReleaseAction();
         if (!m_message->content().isValid()) {
             // It vanished before it loaded: the reader cleared itself.
             m_readerId.clear();
@@ -519,6 +526,13 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
     m_inboxView->installEventFilter(this);
 
     restoreState();
+    // The saved relay's password, once the command line has had its say (setRelayFromCommandLine() follows the
+    // constructor).
+    QTimer::singleShot(0, this, [this] {
+        if (m_relayNote.isEmpty() && m_settings.relay.isConfigured() && !m_settings.relay.user.isEmpty()) {
+            readRelayPassword();
+        }
+    });
     updateListening();
     updateCounts();
     updateEmptyState();
@@ -577,6 +591,10 @@ void MainWindow::createActions()
         ->setIcon(Icons::icon(Icons::MarkRead));
     add(QStringLiteral("markAllRead"), tr("Mark &All Read"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R),
         tr("Mark every message read"), [this] { markAllRead(); });
+    // Ctrl+Shift+R is Mark All Read: Release takes Ctrl+Shift+L ("reLease").
+    add(QStringLiteral("release"), tr("Re&lease…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L),
+        tr("Send the message shown, unchanged, through the relay server to addresses you choose"),
+        [this] { releaseMessage(); });
     add(QStringLiteral("deleteAll"), tr("Delete A&ll…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete),
         tr("Delete every stored message"), [this] {
             if (QMessageBox::question(this, tr("Delete All Messages"),
@@ -659,8 +677,8 @@ void MainWindow::createMenus()
     file->addSeparator();
     file->addAction(m_actions.value(QStringLiteral("quit")));
     QMenu *message = menuBar()->addMenu(tr("&Message"));
-    for (const char *name :
-        { "toggleRead", "markAllRead", "", "delete", "deleteAll", "", "find", "focusSearch", "", "next", "previous" }) {
+    for (const char *name : { "toggleRead", "markAllRead", "", "release", "", "delete", "deleteAll", "", "find",
+             "focusSearch", "", "next", "previous" }) {
         if (*name == 0) {
             message->addSeparator();
         } else {
@@ -1172,6 +1190,81 @@ void MainWindow::updateSelectionActions()
     }
     // The selection, or else what the list shows.
     m_actions.value(QStringLiteral("exportMbox"))->setEnabled(any || m_inbox->rowCount() > 0);
+    updateReleaseAction();
+}
+
+void MainWindow::updateReleaseAction()
+{
+    QAction *release = m_actions.value(QStringLiteral("release"));
+    const bool configured = m_catcher->relay()->config().isConfigured();
+    release->setEnabled(configured && m_message->content().isValid());
+    // Disabled for want of a relay: say where to set one (a disabled item's tooltip is what explains it).
+    const QString tip = configured
+        ? tr("Send the message shown, unchanged, through the relay server to addresses you choose")
+        : tr("No relay server: set one in Settings, Relay (or start with --relay HOST:PORT)");
+    release->setToolTip(tip);
+    release->setStatusTip(tip);
+}
+
+void MainWindow::setRelayFromCommandLine(const QString &note)
+{
+    m_relayNote = note;
+    updateReleaseAction();
+}
+
+void MainWindow::setRelayPassword(const QString &password)
+{
+    m_relayPassword = password;
+    applyRelay();
+    if (!m_relayNote.isEmpty()) {
+        return;
+    }
+    m_relayPasswords->write(password, [this](RelayPasswordStore::Status status, const QString &error) {
+        m_keychain = status;
+        if (status != RelayPasswordStore::Status::Ok) {
+            statusBar()->showMessage(
+                tr("The relay password is kept for this run only: %1").arg(error.isEmpty() ? tr("no keychain") : error),
+                10000);
+        }
+    });
+}
+
+void MainWindow::applyRelay()
+{
+    if (m_relayNote.isEmpty()) {
+        m_catcher->relay()->setConfig(
+            m_settings.relay.toConfig(m_relayPassword, QString::fromUtf8(m_base.session.hostname)));
+    }
+    updateReleaseAction();
+}
+
+void MainWindow::readRelayPassword(std::function<void()> then)
+{
+    m_relayPasswords->read(
+        [this, then = std::move(then)](RelayPasswordStore::Status status, const QString &password, const QString &) {
+            m_keychain = status;
+            // Typed in Settings meanwhile: that one stands.
+            if (m_relayPassword.isEmpty()) {
+                m_relayPassword = password;
+                applyRelay();
+            }
+            if (then) {
+                then();
+            }
+        });
+}
+
+ReleaseDialog *MainWindow::releaseMessage()
+{
+    if (!m_actions.value(QStringLiteral("release"))->isEnabled()) {
+        return nullptr;
+    }
+    const MessageContent &content = m_message->content();
+    auto *dialog
+        = new ReleaseDialog(m_catcher->relay(), content.stored.summary.id, content.stored.summary.subject, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    return dialog;
 }
 
 void MainWindow::onArrived(const QStringList &ids)
@@ -1496,11 +1589,27 @@ void MainWindow::showSettings(bool focusSmtp)
     if (focusSmtp) {
         dialog.focusSmtpAddress();
     }
+    RelaySettingsPage *relayPage = dialog.relayPage();
+    relayPage->setCommandLineNote(m_relayNote);
+    if (m_keychain) {
+        relayPage->setPassword(m_relayPassword, *m_keychain);
+    } else if (m_relayNote.isEmpty()) {
+        // Asked now, not at start, when no relay user needed it: a keychain may ask to be unlocked.
+        QPointer<RelaySettingsPage> page(relayPage);
+        readRelayPassword([this, page] {
+            if (page) {
+                page->setPassword(m_relayPassword, *m_keychain);
+            }
+        });
+    }
     // Applied before the dialog closes: a new address that cannot listen keeps it open, naming the address.
-    dialog.setApplier([this](const AppSettings &settings, const CatcherConfig &config, CatcherService::Listener *failed,
-                          QString *error) {
+    dialog.setApplier([this, relayPage](const AppSettings &settings, const CatcherConfig &config,
+                          CatcherService::Listener *failed, QString *error) {
         const bool ok = applySettings(settings, config, error);
         *failed = ok ? CatcherService::Listener::None : m_catcher->failedListener();
+        if (ok && relayPage->isPasswordChanged()) {
+            setRelayPassword(relayPage->password());
+        }
         return ok;
     });
     dialog.exec();
@@ -1527,6 +1636,7 @@ bool MainWindow::applySettings(const AppSettings &settings, const CatcherConfig 
     m_store->setMaxMessages(settings.maxMessages);
     m_notifier->setTrayEnabled(settings.trayIcon);
     m_notifier->setNotificationsEnabled(settings.notifications);
+    applyRelay();
     return true;
 }
 

@@ -24,10 +24,10 @@ RelayPasswordStore::Status statusOf(const QKeychain::Job *job)
     return RelayPasswordStore::Status::Failed;
 }
 
-// One entry per relay user name, so that switching users keeps each one's password.
-QString keyFor(const QString &user)
+// One relay, one password: the entry does not follow the user name, so that a typo fixed in the user keeps it.
+QString passwordKey()
 {
-    return QStringLiteral("relay:%1").arg(user);
+    return QStringLiteral("relay-password");
 }
 } // namespace
 
@@ -35,10 +35,10 @@ RelayPasswordStore::RelayPasswordStore(const QString &service, QObject *parent) 
 {
 }
 
-void RelayPasswordStore::read(const QString &user, ReadDone done)
+void RelayPasswordStore::read(ReadDone done)
 {
     auto *job = new QKeychain::ReadPasswordJob(m_service, this);
-    job->setKey(keyFor(user));
+    job->setKey(passwordKey());
     // Never the plain-text QSettings fallback: a password in the settings file is what this class exists to avoid.
     job->setInsecureFallback(false);
     job->setAutoDelete(true);
@@ -52,7 +52,7 @@ void RelayPasswordStore::read(const QString &user, ReadDone done)
     job->start();
 }
 
-void RelayPasswordStore::write(const QString &user, const QString &password, WriteDone done)
+void RelayPasswordStore::write(const QString &password, WriteDone done)
 {
     QKeychain::Job *job = nullptr;
     if (password.isEmpty()) {
@@ -62,7 +62,7 @@ void RelayPasswordStore::write(const QString &user, const QString &password, Wri
         writeJob->setTextData(password);
         job = writeJob;
     }
-    job->setKey(keyFor(user));
+    job->setKey(passwordKey());
     job->setInsecureFallback(false);
     job->setAutoDelete(true);
     const bool deleting = password.isEmpty();

@@ -27,9 +27,9 @@ public:
     explicit RelayPasswordStore(const QString &service = QStringLiteral("letterbox-relay"), QObject *parent = nullptr);
 
     // done runs in this object's thread, later (never from inside the call); not at all if this object is gone.
-    void read(const QString &user, ReadDone done);
+    void read(ReadDone done);
     // An empty password deletes the entry.
-    void write(const QString &user, const QString &password, WriteDone done);
+    void write(const QString &password, WriteDone done);
 
 private:
     QString m_service;

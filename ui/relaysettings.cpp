@@ -86,6 +86,49 @@ bool RelaySettings::validate(QString *error) const
     return true;
 }
 
+RelayConfig RelaySettings::toConfig(const QString &password, const QString &heloName) const
+{
+    RelayConfig config;
+    if (!isConfigured()) {
+        return config;
+    }
+    config.client.servers = { SmtpServerAddress { host.trimmed(), quint16(port) } };
+    switch (tls) {
+    case Tls::IfOffered:
+        config.client.tls = SmtpTlsMode::Opportunistic;
+        break;
+    case Tls::Required:
+        config.client.tls = SmtpTlsMode::StartTls;
+        break;
+    case Tls::Implicit:
+        config.client.tls = SmtpTlsMode::Implicit;
+        break;
+    case Tls::Off:
+        config.client.tls = SmtpTlsMode::Off;
+        break;
+    }
+    config.client.verifyCertificate = !insecure;
+    config.client.heloName = heloName;
+    if (!user.isEmpty()) {
+        config.client.username = user;
+        config.client.password = password;
+    }
+    switch (autoRelay) {
+    case AutoRelay::Off:
+        config.autoRelay = RelayConfig::AutoRelay::Off;
+        break;
+    case AutoRelay::All:
+        config.autoRelay = RelayConfig::AutoRelay::All;
+        break;
+    case AutoRelay::Matching:
+        config.autoRelay = RelayConfig::AutoRelay::Matching;
+        // CONTRACT "Relay, auto-relay and the SMTP client": a case-insensitive search, as --relay-matching.
+        config.matching = QRegularExpression(matching, QRegularExpression::CaseInsensitiveOption);
+        break;
+    }
+    return config;
+}
+
 RelaySettings RelaySettings::load(QSettings &settings)
 {
     RelaySettings s;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <relay/relayconfig.h>
+
 #include <QString>
 
 class QSettings;
@@ -26,6 +28,10 @@ struct RelaySettings
     // False with *error naming the field when the settings cannot work: a port out of range, auto-relay without a
     // server, or a matching expression that does not compile (CONTRACT "Auto-relay (details)").
     bool validate(QString *error) const;
+
+    // The relay's configuration (RelayService::setConfig()), the same as the command line's options would make it:
+    // the password from the keychain, heloName the catcher's host name. Valid settings only (validate()).
+    RelayConfig toConfig(const QString &password, const QString &heloName) const;
 
     // Keys under the current group, in the relay/ subgroup.
     static RelaySettings load(QSettings &settings);

@@ -125,7 +125,10 @@ RelaySettings RelaySettingsPage::settings() const
 
 void RelaySettingsPage::setPassword(const QString &password, RelayPasswordStore::Status keychainStatus)
 {
-    m_password->setText(password);
+    // What the user typed before the keychain answered stands.
+    if (!isPasswordChanged()) {
+        m_password->setText(password);
+    }
     m_initialPassword = password;
     switch (keychainStatus) {
     case RelayPasswordStore::Status::NoKeychain:

@@ -62,12 +62,12 @@ void TestRelayPasswordStore::withoutAKeychainNothingIsKeptAndItSaysSo()
     QElapsedTimer timer;
     timer.start();
     if (writing) {
-        store.write(QStringLiteral("ann"), password, [&](RelayPasswordStore::Status s, const QString &) {
+        store.write(password, [&](RelayPasswordStore::Status s, const QString &) {
             called = true;
             status = s;
         });
     } else {
-        store.read(QStringLiteral("ann"), [&](RelayPasswordStore::Status s, const QString &p, const QString &) {
+        store.read([&](RelayPasswordStore::Status s, const QString &p, const QString &) {
             called = true;
             status = s;
             read = p;

@@ -117,6 +117,8 @@ private Q_SLOTS:
     void theRelayPageBecomesTheRelaySettings_data();
     void theRelayPageBecomesTheRelaySettings();
     void aBadMatchingExpressionIsShownAsItIsTypedAndKeepsTheDialogOpen();
+    void theRelaySettingsBecomeTheRelayConfiguration_data();
+    void theRelaySettingsBecomeTheRelayConfiguration();
     void theRelaySettingsRoundTripThroughTheSettingsFile();
     void aCommandLineRelayDisablesThePageAndKeepsTheSavedSettings();
     void theRelayPasswordNeverReachesTheSettingsFile();
@@ -448,6 +450,85 @@ void TestSettingsDialog::aBadMatchingExpressionIsShownAsItIsTypedAndKeepsTheDial
         named = named || (label->isVisible() && label->text().contains(QStringLiteral("auto-relay needs a relay")));
     }
     QVERIFY(named);
+}
+
+void TestSettingsDialog::theRelaySettingsBecomeTheRelayConfiguration_data()
+{
+    QTest::addColumn<RelaySettings>("settings");
+    QTest::addColumn<bool>("configured");
+    QTest::addColumn<int>("tls"); // SmtpTlsMode
+    QTest::addColumn<bool>("verify");
+    QTest::addColumn<QString>("username");
+    QTest::addColumn<QString>("password");
+    QTest::addColumn<int>("autoRelay"); // RelayConfig::AutoRelay
+    QTest::addColumn<QString>("recipient");
+    QTest::addColumn<bool>("relaysTo");
+
+    RelaySettings none;
+    QTest::newRow("no host: no relay") << none << false << int(SmtpTlsMode::Opportunistic) << true << QString()
+                                       << QString() << int(RelayConfig::AutoRelay::Off) << QString() << false;
+    // CONTRACT "Auto-relay (details)": without --relay-tls, STARTTLS when offered, certificate verified.
+    RelaySettings opportunistic;
+    opportunistic.host = QStringLiteral("relay.test");
+    opportunistic.user = QStringLiteral("ann");
+    QTest::newRow("STARTTLS if offered, verified, with a user and the keychain's password")
+        << opportunistic << true << int(SmtpTlsMode::Opportunistic) << true << QStringLiteral("ann")
+        << QStringLiteral("pw") << int(RelayConfig::AutoRelay::Off) << QString() << false;
+    RelaySettings required = opportunistic;
+    required.tls = RelaySettings::Tls::Required;
+    required.insecure = true;
+    required.autoRelay = RelaySettings::AutoRelay::All;
+    QTest::newRow("--relay-tls starttls --relay-insecure --relay-all")
+        << required << true << int(SmtpTlsMode::StartTls) << false << QStringLiteral("ann") << QStringLiteral("pw")
+        << int(RelayConfig::AutoRelay::All) << QStringLiteral("anyone@anywhere.test") << true;
+    RelaySettings implicit;
+    implicit.host = QStringLiteral("relay.test");
+    implicit.tls = RelaySettings::Tls::Implicit;
+    implicit.autoRelay = RelaySettings::AutoRelay::Matching;
+    implicit.matching = QStringLiteral("@example\\.com$");
+    // The password belongs to a user: none without one.
+    QTest::newRow("--relay-tls tls, matching is a case-insensitive search: a match")
+        << implicit << true << int(SmtpTlsMode::Implicit) << true << QString() << QString()
+        << int(RelayConfig::AutoRelay::Matching) << QStringLiteral("Carol@EXAMPLE.com") << true;
+    QTest::newRow("--relay-tls tls, matching is a case-insensitive search: no match")
+        << implicit << true << int(SmtpTlsMode::Implicit) << true << QString() << QString()
+        << int(RelayConfig::AutoRelay::Matching) << QStringLiteral("carol@example.com.evil") << false;
+    RelaySettings off = opportunistic;
+    off.tls = RelaySettings::Tls::Off;
+    QTest::newRow("--relay-tls off") << off << true << int(SmtpTlsMode::Off) << true << QStringLiteral("ann")
+                                     << QStringLiteral("pw") << int(RelayConfig::AutoRelay::Off) << QString() << false;
+}
+
+void TestSettingsDialog::theRelaySettingsBecomeTheRelayConfiguration()
+{
+    QFETCH(RelaySettings, settings);
+    QFETCH(bool, configured);
+    QFETCH(int, tls);
+    QFETCH(bool, verify);
+    QFETCH(QString, username);
+    QFETCH(QString, password);
+    QFETCH(int, autoRelay);
+    QFETCH(QString, recipient);
+    QFETCH(bool, relaysTo);
+    QString error;
+    QVERIFY2(settings.validate(&error), qPrintable(error));
+    const RelayConfig config = settings.toConfig(QStringLiteral("pw"), QStringLiteral("mx.test"));
+    QCOMPARE(config.isConfigured(), configured);
+    if (!configured) {
+        return;
+    }
+    QCOMPARE(config.client.servers.size(), 1);
+    QCOMPARE(config.client.servers.first().host, settings.host);
+    QCOMPARE(int(config.client.servers.first().port), settings.port);
+    QCOMPARE(int(config.client.tls), tls);
+    QCOMPARE(config.client.verifyCertificate, verify);
+    QCOMPARE(config.client.username, username);
+    QCOMPARE(config.client.password, password);
+    QCOMPARE(config.client.heloName, QStringLiteral("mx.test"));
+    QCOMPARE(int(config.autoRelay), autoRelay);
+    if (!recipient.isEmpty()) {
+        QCOMPARE(config.relaysTo(recipient), relaysTo);
+    }
 }
 
 void TestSettingsDialog::theRelaySettingsRoundTripThroughTheSettingsFile()
