@@ -592,7 +592,7 @@ void MainWindow::createActions()
     add(QStringLiteral("markAllRead"), tr("Mark &All Read"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R),
         tr("Mark every message read"), [this] { markAllRead(); });
     // Ctrl+Shift+R is Mark All Read: Release takes Ctrl+Shift+L ("reLease").
-    add(QStringLiteral("release"), tr("Re&lease…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L),
+    add(QStringLiteral("release"), tr("R&elease…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L),
         tr("Send the message shown, unchanged, through the relay server to addresses you choose"),
         [this] { releaseMessage(); });
     add(QStringLiteral("deleteAll"), tr("Delete A&ll…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete),
@@ -1223,8 +1223,7 @@ void MainWindow::setRelayPassword(const QString &password)
         m_keychain = status;
         if (status != RelayPasswordStore::Status::Ok) {
             statusBar()->showMessage(
-                tr("The relay password is kept for this run only: %1").arg(error.isEmpty() ? tr("no keychain") : error),
-                10000);
+                tr("No system keychain (%1): the relay password is kept for this run only.").arg(error), 10000);
         }
     });
 }

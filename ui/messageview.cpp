@@ -654,6 +654,10 @@ void MessageView::loadRelayLog()
         m_relayLog->setAttempts(attempts);
         m_relayView->resizeColumnToContents(RelayLogModel::TimeColumn);
         m_relayView->resizeColumnToContents(RelayLogModel::ResultColumn);
+        // The recipients whole when they fit in a third of the table; the reply takes the rest.
+        m_relayView->resizeColumnToContents(RelayLogModel::ToColumn);
+        m_relayView->setColumnWidth(RelayLogModel::ToColumn,
+            qMin(m_relayView->columnWidth(RelayLogModel::ToColumn), m_relayView->viewport()->width() / 3));
         m_relaySection->setVisible(!attempts.isEmpty());
     });
 }

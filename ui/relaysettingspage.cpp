@@ -56,7 +56,7 @@ RelaySettingsPage::RelaySettingsPage(const RelaySettings &settings, QWidget *par
     m_keychain->setTextFormat(Qt::PlainText);
     m_keychain->hide();
     auto *authNote
-        = new QLabel(tr("The password is sent over an encrypted connection only, unless TLS is off."), m_fields);
+        = new QLabel(tr("The password is sent over an encrypted connection only, unless Encryption is Off."), m_fields);
     authNote->setWordWrap(true);
     authNote->setEnabled(false);
 
@@ -82,21 +82,26 @@ RelaySettingsPage::RelaySettingsPage(const RelaySettings &settings, QWidget *par
     });
     connect(m_tls, &QComboBox::currentIndexChanged, this, &RelaySettingsPage::updateEnabled);
 
+    // The notes go under the forms, not in them: a word-wrapped label in a form row does not get its height.
     auto *server = new QGroupBox(tr("Relay server (Release and auto-relay send here)"), m_fields);
-    auto *serverForm = new QFormLayout(server);
+    auto *serverLayout = new QVBoxLayout(server);
+    auto *serverForm = new QFormLayout;
+    serverLayout->addLayout(serverForm);
     serverForm->addRow(tr("&Host"), m_host);
     serverForm->addRow(tr("&Port"), m_port);
     serverForm->addRow(tr("E&ncryption"), m_tls);
     serverForm->addRow(QString(), m_insecure);
     serverForm->addRow(tr("&User"), m_user);
     serverForm->addRow(tr("Pass&word"), m_password);
-    serverForm->addRow(QString(), m_keychain);
-    serverForm->addRow(QString(), authNote);
+    serverLayout->addWidget(m_keychain);
+    serverLayout->addWidget(authNote);
     auto *automatic = new QGroupBox(tr("Auto-relay (after each message is stored)"), m_fields);
-    auto *automaticForm = new QFormLayout(automatic);
+    auto *automaticLayout = new QVBoxLayout(automatic);
+    auto *automaticForm = new QFormLayout;
+    automaticLayout->addLayout(automaticForm);
     automaticForm->addRow(tr("&Relay"), m_autoRelay);
     automaticForm->addRow(tr("&Matching"), m_matching);
-    automaticForm->addRow(QString(), m_matchingProblem);
+    automaticLayout->addWidget(m_matchingProblem);
     auto *fieldsLayout = new QVBoxLayout(m_fields);
     fieldsLayout->setContentsMargins(0, 0, 0, 0);
     fieldsLayout->addWidget(server);
@@ -146,6 +151,7 @@ void RelaySettingsPage::setPassword(const QString &password, RelayPasswordStore:
         m_keychain->show();
         break;
     }
+    Q_EMIT contentsChanged();
 }
 
 QString RelaySettingsPage::password() const
@@ -200,4 +206,5 @@ void RelaySettingsPage::checkMatching()
                                    .arg(expression.errorString())
                                    .arg(expression.patternErrorOffset()));
     m_matchingProblem->show();
+    Q_EMIT contentsChanged();
 }

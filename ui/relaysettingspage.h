@@ -33,6 +33,10 @@ public:
     // Puts the cursor in the field an error of validate() names.
     void focusProblem();
 
+Q_SIGNALS:
+    // A note appeared or changed: the window may need more height.
+    void contentsChanged();
+
 private:
     void updateEnabled();
     void checkMatching();

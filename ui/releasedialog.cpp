@@ -5,7 +5,7 @@
 #include <QAbstractItemView>
 #include <QCompleter>
 #include <QDialogButtonBox>
-#include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -26,10 +26,12 @@ ReleaseDialog::ReleaseDialog(RelayService *relay, const QString &messageId, cons
     : QDialog(parent), m_relay(relay), m_messageId(messageId)
 {
     setWindowTitle(tr("Release Message"));
-    auto *intro = new QLabel(tr("Send “%1” through the relay, exactly as it was received, to:")
-                                 .arg(subject.isEmpty() ? tr("(no subject)") : subject),
-        this);
-    intro->setWordWrap(true);
+    // Not word-wrapped: a dialog's size ignores height-for-width, and a wrapped label would squeeze the field.
+    const QString shown = subject.isEmpty() ? tr("(no subject)") : subject;
+    auto *intro
+        = new QLabel(tr("Send “%1”\nthrough the relay server, exactly as it was received, to:")
+                         .arg(fontMetrics().elidedText(shown, Qt::ElideRight, fontMetrics().averageCharWidth() * 48)),
+            this);
     intro->setTextFormat(Qt::PlainText);
     m_to = new QLineEdit(this);
     m_to->setAccessibleName(tr("Release to"));
@@ -50,8 +52,14 @@ ReleaseDialog::ReleaseDialog(RelayService *relay, const QString &messageId, cons
         m_completer->complete();
     });
     connect(m_completer, qOverload<const QString &>(&QCompleter::activated), this, &ReleaseDialog::completeLastAddress);
-    auto *form = new QFormLayout;
-    form->addRow(tr("&To"), m_to);
+    auto *toLabel = new QLabel(tr("&To"), this);
+    toLabel->setBuddy(m_to);
+    // A little air: at its exact width the last glyph's edge is cut (QLabel clips to its contents) on some font
+    // renderings.
+    toLabel->setMinimumWidth(toLabel->sizeHint().width() + fontMetrics().averageCharWidth());
+    auto *toRow = new QHBoxLayout;
+    toRow->addWidget(toLabel);
+    toRow->addWidget(m_to, 1);
 
     m_result = new QLabel(this);
     m_result->setWordWrap(true);
@@ -67,10 +75,9 @@ ReleaseDialog::ReleaseDialog(RelayService *relay, const QString &messageId, cons
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(intro);
-    layout->addLayout(form);
+    layout->addLayout(toRow);
     layout->addWidget(m_result);
     layout->addWidget(buttons);
-    layout->setSizeConstraint(QLayout::SetMinimumSize);
 }
 
 QStringList ReleaseDialog::addressesIn(const QString &text)
@@ -131,8 +138,8 @@ void ReleaseDialog::release()
     remember(to);
     m_releasing = true;
     m_release->setEnabled(false);
-    m_result->setText(tr("Releasing…"));
     m_result->setPalette(palette());
+    m_result->setText(tr("Releasing…"));
     m_result->show();
     m_relay->release(m_messageId, to, this, [this](bool ok, const QString &text) {
         m_releasing = false;
@@ -162,6 +169,12 @@ void ReleaseDialog::showResult(bool ok, const QString &text)
     m_result->setPalette(p);
     m_result->setText(text);
     m_result->show();
+    // A window's minimum size ignores height-for-width: the wrapped reply gets the height it needs at this width.
+    layout()->activate();
+    const int wanted = layout()->totalHeightForWidth(width());
+    if (wanted > height()) {
+        resize(width(), wanted);
+    }
 }
 
 void ReleaseDialog::completeLastAddress(const QString &completion)

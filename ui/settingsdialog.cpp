@@ -58,6 +58,9 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, const CatcherConfig 
     smtpsRow->addWidget(m_smtpsOff);
     m_tlsPanel = new TlsCertificatePanel(base.tlsCertificate, this);
     m_relay = new RelaySettingsPage(settings.relay, this);
+    connect(m_relay, &RelaySettingsPage::contentsChanged, this, &SettingsDialog::fitContents, Qt::QueuedConnection);
+    connect(
+        m_tlsPanel, &TlsCertificatePanel::certificateLoaded, this, &SettingsDialog::fitContents, Qt::QueuedConnection);
 
     m_maxSize = new QSpinBox(this);
     m_maxSize->setRange(1, 2047);
@@ -157,6 +160,7 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, const CatcherConfig 
     m_tabs->addTab(catching, tr("&Catching"));
     m_tabs->addTab(tls, tr("&TLS"));
     m_tabs->addTab(m_relay, tr("Rela&y"));
+    connect(m_tabs, &QTabWidget::currentChanged, this, &SettingsDialog::fitContents, Qt::QueuedConnection);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
@@ -222,6 +226,29 @@ void SettingsDialog::focusField(QWidget *field)
         }
     }
     field->setFocus();
+}
+
+void SettingsDialog::fitContents()
+{
+    // A window's size ignores height-for-width, here lost in the tab widget: the page shown, laid out at its width
+    // with its word-wrapped notes, says how much taller the window must be.
+    QWidget *page = m_tabs->currentWidget();
+    if (!page || !page->layout()) {
+        return;
+    }
+    page->layout()->activate();
+    const QLayout *layout = page->layout();
+    const int wanted
+        = layout->hasHeightForWidth() ? layout->totalHeightForWidth(page->width()) : layout->totalSizeHint().height();
+    if (wanted > page->height()) {
+        resize(width(), height() + wanted - page->height());
+    }
+}
+
+void SettingsDialog::showEvent(QShowEvent *event)
+{
+    QDialog::showEvent(event);
+    QMetaObject::invokeMethod(this, &SettingsDialog::fitContents, Qt::QueuedConnection);
 }
 
 void SettingsDialog::focusSmtpAddress()

@@ -44,10 +44,15 @@ public:
     void focusSmtpAddress();
     void accept() override;
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 private:
     void showError(const QString &error);
 
     void focusField(QWidget *field);
+    // Grows the window to the height its word-wrapped notes need (a note shown later, by a page).
+    void fitContents();
 
     CatcherConfig m_base;
     RelaySettings m_savedRelay;

@@ -10,6 +10,7 @@
 #include <ui/settingsdialog.h>
 #include <ui/tlscertificatepanel.h>
 
+#include <QAbstractSpinBox>
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
@@ -22,6 +23,7 @@
 #include <QLineEdit>
 #include <QProcess>
 #include <QPushButton>
+#include <QScreen>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -90,6 +92,31 @@ QLineEdit *fieldNamed(QWidget *root, const QString &accessibleName)
     return nullptr;
 }
 
+// The visible labels and fields of root that do not get the room they need: a word-wrapped label shorter than its
+// height for its width, another label narrower than its text, a field shorter than its minimum.
+QStringList squeezed(QWidget *root)
+{
+    QStringList out;
+    for (QLabel *label : root->findChildren<QLabel *>()) {
+        if (!label->isVisible() || label->text().isEmpty()) {
+            continue;
+        }
+        if (label->wordWrap() ? label->height() < label->heightForWidth(label->width())
+                              : label->width() < label->sizeHint().width()) {
+            out << label->text();
+        }
+    }
+    for (QWidget *field : root->findChildren<QWidget *>()) {
+        // A spin box's own line edit is inside its frame by design.
+        const bool inner = qobject_cast<QAbstractSpinBox *>(field->parentWidget());
+        if (field->isVisible() && !inner && (qobject_cast<QLineEdit *>(field) || qobject_cast<QComboBox *>(field))
+            && field->height() < field->minimumSizeHint().height()) {
+            out << field->accessibleName();
+        }
+    }
+    return out;
+}
+
 template<typename T>
 T *widgetNamed(QWidget *root, const QString &accessibleName)
 {
@@ -122,6 +149,8 @@ private Q_SLOTS:
     void theRelaySettingsRoundTripThroughTheSettingsFile();
     void aCommandLineRelayDisablesThePageAndKeepsTheSavedSettings();
     void theRelayPasswordNeverReachesTheSettingsFile();
+    void everyPageFitsA1280x720ScreenWithNothingCutOff_data();
+    void everyPageFitsA1280x720ScreenWithNothingCutOff();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -611,6 +640,59 @@ void TestSettingsDialog::theRelayPasswordNeverReachesTheSettingsFile()
     const QByteArray bytes = file.readAll();
     QVERIFY(bytes.contains("relay.test"));
     QVERIFY(!bytes.contains(password.toUtf8()));
+}
+
+void TestSettingsDialog::everyPageFitsA1280x720ScreenWithNothingCutOff_data()
+{
+    QTest::addColumn<int>("page");
+    QTest::addColumn<bool>("notes"); // every note a page can show is shown
+    QTest::newRow("Catching") << int(SettingsDialog::Page::Catching) << false;
+    QTest::newRow("TLS, with the certificate") << int(SettingsDialog::Page::Tls) << false;
+    QTest::newRow("Relay") << int(SettingsDialog::Page::Relay) << false;
+    QTest::newRow("Relay, with the command line's note, the keychain's and a bad expression")
+        << int(SettingsDialog::Page::Relay) << true;
+}
+
+void TestSettingsDialog::everyPageFitsA1280x720ScreenWithNothingCutOff()
+{
+    QFETCH(int, page);
+    QFETCH(bool, notes);
+    const QString data = m_dir->filePath(QStringLiteral("data"));
+    CatcherConfig base = loopbackConfig();
+    base.tlsCertificate = [data] {
+        QString error;
+        return configurationOf(TlsIdentity::loadOrGenerate(data, QStringLiteral("mx.test"), &error));
+    };
+    AppSettings settings = quietSettings();
+    if (notes) {
+        settings.relay.host = QStringLiteral("relay.test");
+        settings.relay.autoRelay = RelaySettings::AutoRelay::Matching;
+        settings.relay.matching = QStringLiteral("@example(");
+    }
+    SettingsDialog dialog(settings, base);
+    if (notes) {
+        dialog.relayPage()->setCommandLineNote(
+            QStringLiteral("This run relays to relay.example.com:587 as the command line says (--relay…); these "
+                           "settings apply when Letterbox starts without it."));
+    }
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    QSignalSpy loaded(dialog.tlsPanel(), &TlsCertificatePanel::certificateLoaded);
+    dialog.showPage(SettingsDialog::Page(page));
+    if (page == int(SettingsDialog::Page::Tls)) {
+        QVERIFY(loaded.wait(60000));
+    }
+    if (notes) {
+        // The keychain answers after the dialog is up.
+        dialog.relayPage()->setPassword(QString(), RelayPasswordStore::Status::NoKeychain);
+    }
+    QTest::qWait(200);
+    const QRect screen = dialog.screen()->availableGeometry();
+    QVERIFY2(screen.width() <= 1280 && screen.height() <= 720, "the test runs on a 1280x720 screen");
+    QVERIFY2(dialog.frameGeometry().height() <= screen.height(), qPrintable(QString::number(dialog.height())));
+    QVERIFY(dialog.frameGeometry().width() <= screen.width());
+    const QStringList cut = squeezed(&dialog);
+    QVERIFY2(cut.isEmpty(), qPrintable(cut.join(QStringLiteral(" | "))));
 }
 
 QTEST_MAIN(TestSettingsDialog)
