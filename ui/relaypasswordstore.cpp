@@ -37,12 +37,13 @@ RelayPasswordStore::RelayPasswordStore(const QString &service, QObject *parent) 
 
 void RelayPasswordStore::read(ReadDone done)
 {
-    auto *job = new QKeychain::ReadPasswordJob(m_service, this);
+    // No parent: a job deleted while the keychain (libsecret) still works on it is called back after its end, so it
+    // lives until it finishes (autoDelete); the connection's context drops done when this object goes first.
+    auto *job = new QKeychain::ReadPasswordJob(m_service);
     job->setKey(passwordKey());
     // Never the plain-text QSettings fallback: a password in the settings file is what this class exists to avoid.
     job->setInsecureFallback(false);
     job->setAutoDelete(true);
-    // The job is this object's child: done never runs once this object is gone.
     connect(job, &QKeychain::Job::finished, this, [done = std::move(done)](QKeychain::Job *finished) {
         const Status status = statusOf(finished);
         const auto *readJob = static_cast<QKeychain::ReadPasswordJob *>(finished);
@@ -54,11 +55,12 @@ void RelayPasswordStore::read(ReadDone done)
 
 void RelayPasswordStore::write(const QString &password, WriteDone done)
 {
+    // Unparented, as in read().
     QKeychain::Job *job = nullptr;
     if (password.isEmpty()) {
-        job = new QKeychain::DeletePasswordJob(m_service, this);
+        job = new QKeychain::DeletePasswordJob(m_service);
     } else {
-        auto *writeJob = new QKeychain::WritePasswordJob(m_service, this);
+        auto *writeJob = new QKeychain::WritePasswordJob(m_service);
         writeJob->setTextData(password);
         job = writeJob;
     }

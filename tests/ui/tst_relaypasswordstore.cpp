@@ -17,6 +17,7 @@ private Q_SLOTS:
     void initTestCase();
     void withoutAKeychainNothingIsKeptAndItSaysSo_data();
     void withoutAKeychainNothingIsKeptAndItSaysSo();
+    void aStoreGoneBeforeTheKeychainAnswersIsNotCalledBack();
 
 private:
     QTemporaryDir m_dir;
@@ -85,6 +86,26 @@ void TestRelayPasswordStore::withoutAKeychainNothingIsKeptAndItSaysSo()
         QVERIFY(!f.readAll().contains(password.toUtf8()));
     }
     QVERIFY(!QFile::exists(QSettings(QStringLiteral("letterbox"), QStringLiteral("letterbox")).fileName()));
+}
+
+void TestRelayPasswordStore::aStoreGoneBeforeTheKeychainAnswersIsNotCalledBack()
+{
+    // The window (and its store) may close while the keychain still works: no late call to what is gone.
+    bool called = false;
+    for (int i = 0; i < 6; ++i) {
+        if (i % 2) {
+            qunsetenv("DBUS_SESSION_BUS_ADDRESS");
+        } else {
+            qputenv("DBUS_SESSION_BUS_ADDRESS",
+                QByteArray("unix:path=") + m_dir.filePath(QStringLiteral("no-bus")).toLocal8Bit());
+        }
+        auto *store = new RelayPasswordStore(QStringLiteral("letterbox-relay-test"));
+        store->read([&](RelayPasswordStore::Status, const QString &, const QString &) { called = true; });
+        store->write(QStringLiteral("pw"), [&](RelayPasswordStore::Status, const QString &) { called = true; });
+        delete store;
+    }
+    QTest::qWait(2000);
+    QVERIFY(!called);
 }
 
 QTEST_MAIN(TestRelayPasswordStore)
