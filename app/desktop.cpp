@@ -134,8 +134,8 @@ int runDesktop(int argc, char *argv[], const CommandLineOptions &options)
         if (relayFromCommandLine) {
             const SmtpServerAddress &server = options.relay.client.servers.constFirst();
             window.setRelayFromCommandLine(
-                QObject::tr("This run relays to %1:%2 as the command line says (--relay…); these settings apply when "
-                            "Letterbox starts without it.")
+                QObject::tr("This run relays to %1:%2 as given on the command line; these settings apply when "
+                            "Letterbox starts without a relay option.")
                     .arg(server.host.contains(u':') ? QStringLiteral("[%1]").arg(server.host) : server.host)
                     .arg(server.port));
         }
