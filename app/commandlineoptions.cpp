@@ -64,7 +64,9 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
-        "Letterbox catches the mail your application sends: point its SMTP settings at 127.0.0.1:1025."));
+        "Letterbox catches the mail your application sends: point its SMTP settings at 127.0.0.1:1025.\n"
+        "letterbox sendmail [flags] [recipient...] (or letterbox-sendmail) delivers a message from standard input\n"
+        "to a running Letterbox, as sendmail does; see letterbox sendmail --help."));
     const QCommandLineOption helpOption(
         { QStringLiteral("h"), QStringLiteral("help") }, QStringLiteral("Show this help and exit."));
     const QCommandLineOption versionOption(QStringLiteral("version"), QStringLiteral("Show the version and exit."));

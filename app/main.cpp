@@ -3,6 +3,7 @@
 // beside it (docs/architecture.md "Headless and desktop").
 #include "commandlineoptions.h"
 #include "headless.h"
+#include "sendmailmode.h"
 #include "startup.h"
 
 #include <cerrno>
@@ -14,6 +15,15 @@
 #include <unistd.h>
 
 namespace {
+QStringList sendmailArguments(int argc, char *argv[], int first)
+{
+    QStringList arguments;
+    for (int i = first; i < argc; ++i) {
+        arguments << QString::fromLocal8Bit(argv[i]);
+    }
+    return arguments;
+}
+
 #ifdef LETTERBOX_DESKTOP_EXECUTABLE
 // Replaces this process with the desktop app, same arguments, same process ID (so a SIGTERM sent to it reaches the
 // app), and so its exit code. Returns only when that cannot be done.
@@ -44,6 +54,17 @@ int execDesktop(char *argv[])
 
 int main(int argc, char *argv[])
 {
+    // CONTRACT "Settled details", sendmail mode: `letterbox sendmail …`, and the same under the name
+    // letterbox-sendmail (a symlink, for programs that take a sendmail path without arguments). Also under the name
+    // sendmail: bsd-mailx runs the program of its `sendmail` variable with argv[0] "sendmail", whatever its path.
+    const char *slash = std::strrchr(argv[0], '/');
+    const char *program = slash ? slash + 1 : argv[0];
+    if (std::strcmp(program, "letterbox-sendmail") == 0 || std::strcmp(program, "sendmail") == 0) {
+        return runSendmail(argc, argv, sendmailArguments(argc, argv, 1));
+    }
+    if (argc > 1 && std::strcmp(argv[1], "sendmail") == 0) {
+        return runSendmail(argc, argv, sendmailArguments(argc, argv, 2));
+    }
     CommandLineOptions options;
     if (const std::optional<int> exitCode = startUp(argc, argv, &options)) {
         return *exitCode;

@@ -1,14 +1,14 @@
 #include "inboxmodel.h"
-#include "plural.h"
 
 #include "icons.h"
+#include "messagedragdata.h"
+#include "plural.h"
 
 #include <store/messagestore.h>
 #include <store/searchquery.h>
 
 #include <QCoreApplication>
 #include <QDateTime>
-#include <QFile>
 #include <QFont>
 #include <QLocale>
 #include <QMimeData>
@@ -16,7 +16,6 @@
 #include <QTemporaryDir>
 #include <QThreadPool>
 #include <QTimer>
-#include <QUrl>
 
 #include <algorithm>
 
@@ -708,25 +707,7 @@ QMimeData *InboxModel::mimeData(const QModelIndexList &indexes) const
     if (!m_dragDir) {
         m_dragDir = std::make_unique<QTemporaryDir>();
     }
-    QList<QUrl> urls;
-    for (const QString &id : std::as_const(ids)) {
-        std::unique_ptr<QIODevice> source(m_store->openSource(id));
-        QFile file(m_dragDir->filePath(id + QStringLiteral(".eml")));
-        if (!source || !file.open(QIODevice::WriteOnly)) {
-            continue;
-        }
-        while (!source->atEnd()) {
-            const QByteArray chunk = source->read(1 << 20);
-            if (chunk.isEmpty() || file.write(chunk) != chunk.size()) {
-                break;
-            }
-        }
-        urls << QUrl::fromLocalFile(file.fileName());
-    }
-    auto *mime = new QMimeData;
-    mime->setUrls(urls);
-    mime->setData(QStringLiteral("application/x-letterbox-ids"), ids.join(u'\n').toUtf8());
-    return mime;
+    return new MessageDragData(m_store, ids, m_dragDir->path());
 }
 
 Qt::DropActions InboxModel::supportedDragActions() const

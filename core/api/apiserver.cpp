@@ -12,6 +12,7 @@
 #include <QAbstractHttpServer>
 #include <QBuffer>
 #include <QDateTime>
+#include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
@@ -20,16 +21,17 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QMutex>
 #include <QPointer>
 #include <QRegularExpression>
 #include <QTcpServer>
 #include <QTimer>
 #include <QUrl>
 #include <QUrlQuery>
+#include <QWaitCondition>
 #include <QWebSocket>
 
 #include <cmath>
-#include <future>
 
 Q_LOGGING_CATEGORY(lcApi, "letterbox.api")
 
@@ -1151,17 +1153,34 @@ void ApiServer::Private::relayResource(
     // answer is given from here, so this thread waits for the relay (as for the store's synchronous writes),
     // bounded by the client's timeout over every step it may take.
     const SmtpClientOptions options = relay->config().client;
-    const auto promise = std::make_shared<std::promise<std::pair<bool, QString>>>();
-    std::future<std::pair<bool, QString>> answer = promise->get_future();
-    relay->release(id, recipients, nullptr, [promise](bool ok, const QString &text) {
-        promise->set_value({ ok, text });
+    struct Answer
+    {
+        QMutex mutex;
+        QWaitCondition given;
+        bool ready = false;
+        bool ok = false;
+        QString text;
+    };
+    const auto answer = std::make_shared<Answer>();
+    relay->release(id, recipients, nullptr, [answer](bool ok, const QString &text) {
+        const QMutexLocker lock(&answer->mutex);
+        answer->ready = true;
+        answer->ok = ok;
+        answer->text = text;
+        answer->given.wakeAll();
     });
-    const qint64 boundMs = qint64(options.timeoutMs) * 10 * qMax<qsizetype>(1, options.servers.size()) + 1000;
-    if (answer.wait_for(std::chrono::milliseconds(boundMs)) != std::future_status::ready) {
+    QDeadlineTimer deadline(qint64(options.timeoutMs) * 10 * qMax<qsizetype>(1, options.servers.size()) + 1000);
+    QMutexLocker lock(&answer->mutex);
+    while (!answer->ready && !deadline.hasExpired()) {
+        answer->given.wait(&answer->mutex, deadline);
+    }
+    if (!answer->ready) {
         sendText(responder, Status::BadRequest, "the relay did not answer in time");
         return;
     }
-    const auto [ok, text] = answer.get();
+    const bool ok = answer->ok;
+    const QString text = answer->text;
+    lock.unlock();
     if (ok) {
         sendText(responder, Status::Ok, "ok");
     } else {

@@ -88,6 +88,15 @@ std::optional<SendmailInvocation> SendmailInvocation::parse(
             *error = QStringLiteral("%1 needs a value").arg(arg);
             return std::nullopt;
         };
+        // GNU-style --help and --version, as `letterbox --help`; sendmail's own -h (a hop count) is obsolete.
+        if (arg == u"--help") {
+            invocation.helpRequested = true;
+            return invocation;
+        }
+        if (arg == u"--version") {
+            invocation.versionRequested = true;
+            return invocation;
+        }
         if (arg == u"--smtp" || arg.startsWith(QLatin1String("--smtp="))) {
             const std::optional<QString> v = arg.startsWith(QLatin1String("--smtp=")) ? arg.mid(7) : value(6);
             if (!v) {

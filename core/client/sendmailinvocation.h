@@ -30,6 +30,8 @@ public:
     QString sender; // -f / -r
     QString fullName; // -F
     QStringList recipients; // the arguments
+    bool helpRequested = false; // --help: nothing is read or sent
+    bool versionRequested = false; // --version
 
     // Parses the arguments after "sendmail" (or after the program name for letterbox-sendmail). environmentServer is
     // $LETTERBOX_SMTP ("" when unset). nullopt and *error (one line, naming the flag) on a usage error.

@@ -16,7 +16,9 @@ class SmtpClient::Private
 public:
     explicit Private(SmtpClient *q, const SmtpClientOptions &options) : q(q), options(options)
     {
-        timer.setSingleShot(true);
+        // A child, so that it follows the client to another thread (moveToThread) with the sockets.
+        timer = new QTimer(q);
+        timer->setSingleShot(true);
     }
 
     void start();
@@ -30,7 +32,7 @@ public:
     void nextServer(const SmtpSendResult &failure);
     void finish(SmtpSendResult result);
     void dropSocket();
-    void restartTimer() { timer.start(options.timeoutMs); }
+    void restartTimer() { timer->start(options.timeoutMs); }
     QString serverName() const;
     QString tlsErrors(const QString &fallback) const;
 
@@ -43,7 +45,7 @@ public:
     QSslSocket *ssl = nullptr; // socket, when the options ask for TLS
     std::optional<SmtpClientSession> session;
     QString handshakeError; // what QSslSocket::sslErrors said, for the error that follows
-    QTimer timer;
+    QTimer *timer = nullptr;
     QList<QMetaObject::Connection> connections;
 };
 
@@ -97,7 +99,11 @@ void SmtpClient::Private::connectToServer()
         [this](QAbstractSocket::SocketError) { socketFailed(socket->errorString()); });
     connections << QObject::connect(socket, &QTcpSocket::disconnected, q,
         [this] { socketFailed(QStringLiteral("the server closed the connection")); });
+    const QPointer<SmtpClient> guard(q);
     Q_EMIT q->progressed(QStringLiteral("Connecting to %1").arg(serverName()));
+    if (!guard || !running) {
+        return; // aborted (or deleted) from a slot
+    }
     restartTimer();
     if (options.tls == SmtpTlsMode::Implicit) {
         ssl->connectToHostEncrypted(server.host, server.port);
@@ -219,7 +225,7 @@ void SmtpClient::Private::nextServer(const SmtpSendResult &failure)
 
 void SmtpClient::Private::finish(SmtpSendResult result)
 {
-    timer.stop();
+    timer->stop();
     running = false;
     session.reset();
     dropSocket();
@@ -246,7 +252,7 @@ SmtpClient::SmtpClient(const SmtpClientOptions &options, QObject *parent)
 {
     qRegisterMetaType<SmtpSendResult>();
     qRegisterMetaType<SmtpOutgoing>();
-    connect(&d->timer, &QTimer::timeout, this, [this] { d->timedOut(); });
+    connect(d->timer, &QTimer::timeout, this, [this] { d->timedOut(); });
 }
 
 SmtpClient::~SmtpClient()

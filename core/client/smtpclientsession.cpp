@@ -59,6 +59,24 @@ qint64 wireSize(QByteArrayView data)
     return size;
 }
 
+// The header section: everything up to the first empty line (RFC 5322 §2.1).
+QByteArrayView headerSection(QByteArrayView data)
+{
+    qsizetype pos = 0;
+    while (pos < data.size()) {
+        const qsizetype lf = data.indexOf('\n', pos);
+        if (lf < 0) {
+            return data;
+        }
+        const qsizetype length = lf - pos;
+        if (length == 0 || (length == 1 && data[pos] == '\r')) {
+            return data.first(pos);
+        }
+        pos = lf + 1;
+    }
+    return data;
+}
+
 QByteArray helloName(const QString &configured)
 {
     if (!configured.isEmpty()) {
@@ -368,7 +386,9 @@ void SmtpClientSession::startTransaction()
         // forwards what it caught unchanged, and servers take 8-bit data in practice.
         mail += " BODY=8BITMIME";
     }
-    if (needsUtf8) {
+    // RFC 6531 §3.4: SMTPUTF8 also announces a header in UTF-8 (RFC 6532); a server without it gets such a header
+    // as 8-bit data, which is what it would get from any other relay.
+    if (needsUtf8 || (hasExtension("SMTPUTF8") && !isAscii(headerSection(m_outgoing.data)))) {
         mail += " SMTPUTF8";
     }
     m_state = State::Transaction;
@@ -391,6 +411,11 @@ void SmtpClientSession::startTransaction()
 
 void SmtpClientSession::handleTransaction(const SmtpReply &reply)
 {
+    if (m_expected.empty()) {
+        failWithError(
+            QStringLiteral("protocol error: a reply to no command: %1").arg(QString::fromUtf8(oneLine(reply))), false);
+        return;
+    }
     const Pending pending = m_expected.front();
     m_expected.pop_front();
     switch (pending) {

@@ -1,10 +1,8 @@
 #include "relayattempt.h"
 
-#include <QTimeZone>
-
 RelayAttempt RelayAttempt::fromRecord(const RelayRecord &record)
 {
-    return { QDateTime::fromMSecsSinceEpoch(record.timeMs, QTimeZone::utc()), record.to, record.ok, record.reply };
+    return { QDateTime::fromMSecsSinceEpoch(record.timeMs, Qt::UTC), record.to, record.ok, record.reply };
 }
 
 RelayRecord RelayAttempt::toRecord() const

@@ -51,8 +51,6 @@ RelayService::RelayService(MessageStore *store, QObject *parent) : QObject(paren
     d->worker->moveToThread(&d->thread);
     connect(&d->thread, &QThread::finished, d->worker, &QObject::deleteLater);
     connect(d->worker, &RelayWorker::relayLogChanged, this, &RelayService::relayLogChanged, Qt::DirectConnection);
-    // After the commit, on the relay's thread: the sending client's 250 never waits for a relay.
-    connect(store, &MessageStore::messageStored, d->worker, &RelayWorker::messageStored);
     d->thread.setObjectName(QStringLiteral("letterbox-relay"));
     d->thread.start();
 }
@@ -80,6 +78,12 @@ RelayConfig RelayService::config() const
 void RelayService::start()
 {
     QMetaObject::invokeMethod(d->worker, [worker = d->worker] { worker->start(); });
+}
+
+void RelayService::messageReceived(const QString &messageId)
+{
+    // On the relay's thread, later: the sending client's 250 never waits for a relay.
+    QMetaObject::invokeMethod(d->worker, [worker = d->worker, messageId] { worker->messageReceived(messageId); });
 }
 
 void RelayService::release(const QString &messageId, const QStringList &to, QObject *context,

@@ -32,6 +32,12 @@ public:
     void setConfig(const RelayConfig &config);
     RelayConfig config() const;
 
+    // Auto-relay (CONTRACT "Auto-relay (details)"): a message that came over SMTP is stored and its 250 is on its way;
+    // relayed, when configured, to its chosen recipients. CatcherService calls it from its SMTP server's
+    // messageDelivered; imported messages and those made through the API are not auto-relayed (nobody sent them to
+    // Letterbox over SMTP, and an imported mailbox must not go out to its recipients). From any thread.
+    void messageReceived(const QString &messageId);
+
     // Takes up the pending auto-relays kept in the store (one found in flight is logged as interrupted, not sent)
     // and starts auto-relaying newly stored messages. Once; later calls do nothing.
     void start();

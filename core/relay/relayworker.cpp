@@ -10,9 +10,35 @@
 Q_LOGGING_CATEGORY(lcRelay, "letterbox.relay")
 
 namespace {
+// The final reply, and each recipient the relay refused when it took the message for the others.
 QByteArray replyText(const SmtpSendResult &result)
 {
-    return result.summary().toUtf8();
+    QByteArray text = result.summary().toUtf8();
+    if (result.ok && !result.refused.isEmpty()) {
+        QByteArrayList refused;
+        for (const SmtpRecipientResult &r : result.refused) {
+            refused << r.address + ": " + QByteArray::number(r.code) + (r.enhanced.isEmpty() ? "" : " " + r.enhanced)
+                    + (r.text.isEmpty() ? "" : " " + r.text);
+        }
+        text += " (refused " + refused.join("; ") + ')';
+    }
+    return text;
+}
+
+// Whom a retry is for: everyone after a temporary failure, the recipients refused with a 4xx when the relay took the
+// message for the others (RFC 5321 §4.2.1: a 4yz reply is transient), nobody after a 5xx.
+QByteArrayList retryRecipients(const QByteArrayList &to, const SmtpSendResult &result)
+{
+    if (!result.ok) {
+        return result.isTemporaryFailure() ? to : QByteArrayList();
+    }
+    QByteArrayList again;
+    for (const SmtpRecipientResult &r : result.refused) {
+        if (r.code >= 400 && r.code < 500) {
+            again << r.address;
+        }
+    }
+    return again;
 }
 } // namespace
 
@@ -62,7 +88,7 @@ void RelayWorker::start()
     }
 }
 
-void RelayWorker::messageStored(const MessageSummary &summary)
+void RelayWorker::messageReceived(const QString &messageId)
 {
     if (!m_started) {
         return;
@@ -71,7 +97,7 @@ void RelayWorker::messageStored(const MessageSummary &summary)
     if (config.autoRelay == RelayConfig::AutoRelay::Off || !config.isConfigured()) {
         return;
     }
-    const std::optional<StoredMessage> stored = m_store->message(summary.id);
+    const std::optional<StoredMessage> stored = m_store->message(messageId);
     if (!stored) {
         return;
     }
@@ -88,7 +114,7 @@ void RelayWorker::messageStored(const MessageSummary &summary)
         return;
     }
     // In flight from the start: written before anything is sent (at most once).
-    RelayChange change { summary.id, {}, RelayPending { 0, summary.id, to, nowMs(), 0, true }, 0 };
+    RelayChange change { messageId, {}, RelayPending { 0, messageId, to, nowMs(), 0, true }, 0 };
     if (!commit(&change)) {
         return;
     }
@@ -120,8 +146,10 @@ void RelayWorker::attemptFinished(RelayPending pending, const SmtpSendResult &re
         std::nullopt, 0 };
     // CONTRACT "Auto-relay (details)": any failure but a 5xx reply is temporary, retried while the schedule lasts.
     bool retry = false;
-    if (!result.ok && result.isTemporaryFailure()) {
+    const QByteArrayList again = retryRecipients(pending.to, result);
+    if (!again.isEmpty()) {
         ++pending.failures;
+        pending.to = again;
         if (pending.failures <= m_schedule.size()) {
             retry = true;
             pending.dueMs = now + m_schedule.at(pending.failures - 1).count();
@@ -137,7 +165,7 @@ void RelayWorker::attemptFinished(RelayPending pending, const SmtpSendResult &re
     }
     if (!result.ok) {
         qCInfo(lcRelay).noquote() << "relaying" << pending.messageId << "failed:" << result.summary()
-                                  << (retry ? "(will retry)" : "");
+                                  << (retry ? QStringLiteral("(retried later)") : QStringLiteral("(final)"));
     }
     if (!commit(&change)) {
         return;
@@ -152,6 +180,8 @@ void RelayWorker::schedulePending(const RelayPending &pending)
 {
     auto *timer = new QTimer(this);
     timer->setSingleShot(true);
+    // Never before it is due (a coarse timer may fire 5% early).
+    timer->setTimerType(Qt::PreciseTimer);
     timer->setInterval(std::chrono::milliseconds(qMax<qint64>(0, pending.dueMs - nowMs())));
     connect(timer, &QTimer::timeout, this, [this, timer, pending] {
         timer->deleteLater();

@@ -4,7 +4,6 @@
 
 #include "../client/smtpoutgoing.h"
 #include "../client/smtpsendresult.h"
-#include "../message/messagesummary.h"
 #include "../store/relaychange.h"
 #include "../store/relaypending.h"
 
@@ -35,8 +34,8 @@ public:
     void setSchedule(const QList<std::chrono::milliseconds> &schedule);
     void setClock(std::function<QDateTime()> clock);
     void start();
-    // After the 250 (MessageStore::messageStored): auto-relay, when configured, to the chosen recipients.
-    void messageStored(const MessageSummary &summary);
+    // After the 250 (RelayService::messageReceived()): auto-relay, when configured, to the chosen recipients.
+    void messageReceived(const QString &messageId);
     void release(const QString &messageId, const QByteArrayList &to, const Done &done);
     void send(const SmtpOutgoing &outgoing, const Done &done);
 

@@ -47,6 +47,11 @@ CatcherService::CatcherService(MessageStore *store, QObject *parent) : QObject(p
     d->store = store;
     d->smtp = std::make_unique<SmtpServer>(store);
     d->relay = std::make_unique<RelayService>(store);
+    // Auto-relay follows what came over SMTP, after its commit (never an import or an API-made message).
+    connect(
+        d->smtp.get(), &SmtpServer::messageDelivered, d->relay.get(),
+        [relay = d->relay.get()](quint64, const MessageSummary &summary) { relay->messageReceived(summary.id); },
+        Qt::DirectConnection);
     connect(
         d->smtp.get(), &SmtpServer::connectionOpened, this, &CatcherService::connectionOpened, Qt::DirectConnection);
     connect(

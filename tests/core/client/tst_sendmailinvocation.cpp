@@ -12,6 +12,8 @@ class TestSendmailInvocation : public QObject
 private Q_SLOTS:
     void commandLines_data();
     void commandLines();
+    void helpAndVersion_data();
+    void helpAndVersion();
     void usageErrors_data();
     void usageErrors();
     void recipients_data();
@@ -81,6 +83,27 @@ void TestSendmailInvocation::commandLines()
     QTEST(invocation->sender, "sender");
     QTEST(invocation->fullName, "fullName");
     QTEST(invocation->recipients, "recipients");
+}
+
+void TestSendmailInvocation::helpAndVersion_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<bool>("help");
+    QTest::addColumn<bool>("version");
+    QTest::newRow("--help alone") << QStringList { "--help" } << true << false;
+    QTest::newRow("--help after flags, before a bad one") << QStringList { "-t", "--help", "-k" } << true << false;
+    QTest::newRow("--version") << QStringList { "--version" } << false << true;
+    QTest::newRow("neither") << QStringList { "-t" } << false << false;
+}
+
+void TestSendmailInvocation::helpAndVersion()
+{
+    QFETCH(QStringList, arguments);
+    QString error;
+    const std::optional<SendmailInvocation> invocation = SendmailInvocation::parse(arguments, QString(), &error);
+    QVERIFY2(invocation, qPrintable(error));
+    QTEST(invocation->helpRequested, "help");
+    QTEST(invocation->versionRequested, "version");
 }
 
 void TestSendmailInvocation::usageErrors_data()

@@ -247,13 +247,14 @@ void TestSmtpClientSession::transcripts_data()
         << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n250 AUTH GSSAPI", Quit } << false << int(Stage::Auth)
         << 0 << QByteArray() << QByteArrayList {} << QByteArrayList {} << QStringLiteral("GSSAPI");
 
-    QTest::newRow(
-        "SIZE counts CRLF line ends (RFC 1870), 8-bit data is declared, SMTPUTF8 only when an address needs it")
+    // SIZE: "s" + CRLF is 3 octets, the empty line 2, the 2-octet é + CRLF 4: 9 (RFC 1870: CRLF counted, a bare LF
+    // is sent as CRLF). The é is in the body, so no SMTPUTF8.
+    QTest::newRow("SIZE counts CRLF line ends (RFC 1870) and 8-bit data is declared")
         << off << false << QString() << QByteArray("a@x.test") << QByteArrayList { "b@y.test" }
-        << QByteArray("S: \xc3\xa9\nok\n")
+        << QByteArray("s\n\n\xc3\xa9\n")
         << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n250-SIZE 1000\r\n250-8BITMIME\r\n250 SMTPUTF8",
-               "C: MAIL FROM:<a@x.test> SIZE=11 BODY=8BITMIME", "S: 250 OK", "C: RCPT TO:<b@y.test>", "S: 250 OK",
-               "C: DATA", "S: 354 Go ahead", "C: S: \xc3\xa9", "C: ok", "C: .", "S: 250 OK", Quit }
+               "C: MAIL FROM:<a@x.test> SIZE=9 BODY=8BITMIME", "S: 250 OK", "C: RCPT TO:<b@y.test>", "S: 250 OK",
+               "C: DATA", "S: 354 Go ahead", "C: s", "C: ", "C: \xc3\xa9", "C: .", "S: 250 OK", Quit }
         << true << int(Stage::Done) << 250 << QByteArray("250 OK") << QByteArrayList { "b@y.test" } << QByteArrayList {}
         << QString();
     QTest::newRow("an address beyond ASCII goes with SMTPUTF8 (RFC 6531 §3.4)")
@@ -263,6 +264,18 @@ void TestSmtpClientSession::transcripts_data()
                "C: Subject: hi", "C: ", "C: Hello", "C: .", "S: 250 OK", Quit }
         << true << int(Stage::Done) << 250 << QByteArray("250 OK") << QByteArrayList { "j\xc3\xb6rg@y.test" }
         << QByteArrayList {} << QString();
+    QTest::newRow("a header in UTF-8 (RFC 6532) is announced with SMTPUTF8 when offered (RFC 6531 §3.4)")
+        << off << false << QString() << QByteArray("a@x.test") << one << QByteArray("Subject: \xc3\xa9\r\n\r\nx\r\n")
+        << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n250-8BITMIME\r\n250 SMTPUTF8",
+               "C: MAIL FROM:<a@x.test> BODY=8BITMIME SMTPUTF8", "S: 250 OK", "C: RCPT TO:<b@y.test>", "S: 250 OK",
+               "C: DATA", "S: 354 Go ahead", "C: Subject: \xc3\xa9", "C: ", "C: x", "C: .", "S: 250 OK", Quit }
+        << true << int(Stage::Done) << 250 << QByteArray("250 OK") << one << QByteArrayList {} << QString();
+    QTest::newRow("8-bit only in the body: BODY=8BITMIME (RFC 6152) but no SMTPUTF8")
+        << off << false << QString() << QByteArray("a@x.test") << one << QByteArray("Subject: s\r\n\r\n\xc3\xa9\r\n")
+        << QByteArrayList { Greeting, Ehlo, "S: 250-mx.test\r\n250-8BITMIME\r\n250 SMTPUTF8",
+               "C: MAIL FROM:<a@x.test> BODY=8BITMIME", "S: 250 OK", "C: RCPT TO:<b@y.test>", "S: 250 OK", "C: DATA",
+               "S: 354 Go ahead", "C: Subject: s", "C: ", "C: \xc3\xa9", "C: .", "S: 250 OK", Quit }
+        << true << int(Stage::Done) << 250 << QByteArray("250 OK") << one << QByteArrayList {} << QString();
     QTest::newRow("an address beyond ASCII to a server without SMTPUTF8: nothing sent (RFC 6531 §3.2)")
         << off << false << QString() << QByteArray("a@x.test") << QByteArrayList { "j\xc3\xb6rg@y.test" } << hi
         << QByteArrayList { Greeting, Ehlo, "S: 250 mx.test", Quit } << false << int(Stage::MailFrom) << 0
