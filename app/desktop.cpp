@@ -115,11 +115,15 @@ int runDesktop(int argc, char *argv[], const CommandLineOptions &options)
     {
         CatcherService catcher(&store);
         // The command line's --relay options, else the saved relay settings (before start(), which takes up the
-        // retries pending in the store); the window adds the password from the keychain once it has it.
+        // retries pending in the store). A relay that logs in waits for the window to read its password from the
+        // keychain: sent without it, AUTH would fail for good (535), while "no relay configured" is only a temporary
+        // failure that a retry gets over.
         const bool relayFromCommandLine = options.given.contains(QStringLiteral("relay"));
-        catcher.relay()->setConfig(relayFromCommandLine
-                ? options.relay
-                : settings.relay.toConfig(QString(), QString::fromUtf8(config.session.hostname)));
+        if (relayFromCommandLine) {
+            catcher.relay()->setConfig(options.relay);
+        } else if (settings.relay.user.isEmpty()) {
+            catcher.relay()->setConfig(settings.relay.toConfig(QString(), QString::fromUtf8(config.session.hostname)));
+        }
         // A busy port is shown in the window (with a way to choose another), never a silent failure.
         if (!catcher.start(config)) {
             std::fprintf(stderr, "letterbox: cannot listen on %s: %s\n", qPrintable(catcher.failedAddress()),
