@@ -657,7 +657,9 @@ void MessageView::loadRelayLog()
         // The recipients whole when they fit in a third of the table; the reply takes the rest.
         m_relayView->resizeColumnToContents(RelayLogModel::ToColumn);
         m_relayView->setColumnWidth(RelayLogModel::ToColumn,
-            qMin(m_relayView->columnWidth(RelayLogModel::ToColumn), m_relayView->viewport()->width() / 3));
+            qMin(m_relayView->columnWidth(RelayLogModel::ToColumn),
+                // The pane's width, not the table's: the tab may be hidden, its table not laid out yet.
+                qMax(width() / 3, fontMetrics().averageCharWidth() * 24)));
         m_relaySection->setVisible(!attempts.isEmpty());
     });
 }
