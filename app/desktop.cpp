@@ -34,6 +34,13 @@ AppSettings effectiveSettings(const AppSettings &saved, const CommandLineOptions
         }
         s.smtp = addresses.join(QStringLiteral(", "));
     }
+    if (options.given.contains(QStringLiteral("smtps"))) {
+        QStringList addresses;
+        for (const ListenAddress &a : options.smtps) {
+            addresses << a.text;
+        }
+        s.smtps = addresses.join(QStringLiteral(", "));
+    }
     if (options.given.contains(QStringLiteral("api"))) {
         s.api = options.api ? options.api->text : QStringLiteral("off");
     }
@@ -107,8 +114,16 @@ int runDesktop(int argc, char *argv[], const CommandLineOptions &options)
     SignalWatcher watcher;
     {
         CatcherService catcher(&store);
-        // The command line's --relay options (before start(), which takes up the retries pending in the store).
-        catcher.relay()->setConfig(options.relay);
+        // The command line's --relay options, else the saved relay settings (before start(), which takes up the
+        // retries pending in the store). A relay that logs in waits for the window to read its password from the
+        // keychain: sent without it, AUTH would fail for good (535), while "no relay configured" is only a temporary
+        // failure that a retry gets over.
+        const bool relayFromCommandLine = options.given.contains(QStringLiteral("relay"));
+        if (relayFromCommandLine) {
+            catcher.relay()->setConfig(options.relay);
+        } else if (settings.relay.user.isEmpty()) {
+            catcher.relay()->setConfig(settings.relay.toConfig(QString(), QString::fromUtf8(config.session.hostname)));
+        }
         // A busy port is shown in the window (with a way to choose another), never a silent failure.
         if (!catcher.start(config)) {
             std::fprintf(stderr, "letterbox: cannot listen on %s: %s\n", qPrintable(catcher.failedAddress()),
@@ -120,6 +135,14 @@ int runDesktop(int argc, char *argv[], const CommandLineOptions &options)
         }
         std::fflush(stdout);
         MainWindow window(&store, &catcher, settings, base);
+        if (relayFromCommandLine) {
+            const SmtpServerAddress &server = options.relay.client.servers.constFirst();
+            window.setRelayFromCommandLine(
+                QObject::tr("This run relays to %1:%2 as given on the command line; these settings apply when "
+                            "Letterbox starts without a relay option.")
+                    .arg(server.host.contains(u':') ? QStringLiteral("[%1]").arg(server.host) : server.host)
+                    .arg(server.port));
+        }
         window.show();
         QObject::connect(&watcher, &SignalWatcher::terminationRequested, &window,
             [&window] { window.action(QStringLiteral("quit"))->trigger(); });

@@ -8,6 +8,7 @@ AppSettings AppSettings::load(QSettings &settings)
 {
     AppSettings s;
     s.smtp = settings.value(QStringLiteral("smtp"), s.smtp).toString();
+    s.smtps = settings.value(QStringLiteral("smtps"), s.smtps).toString();
     s.api = settings.value(QStringLiteral("api"), s.api).toString();
     s.apiHosts = settings.value(QStringLiteral("apiHosts"), s.apiHosts).toString();
     s.maxMessageSize = settings.value(QStringLiteral("maxMessageSize"), s.maxMessageSize).toLongLong();
@@ -16,12 +17,14 @@ AppSettings AppSettings::load(QSettings &settings)
     s.notifications = settings.value(QStringLiteral("notifications"), s.notifications).toBool();
     s.trayIcon = settings.value(QStringLiteral("trayIcon"), s.trayIcon).toBool();
     s.closeToTray = settings.value(QStringLiteral("closeToTray"), s.closeToTray).toBool();
+    s.relay = RelaySettings::load(settings);
     return s;
 }
 
 void AppSettings::save(QSettings &settings) const
 {
     settings.setValue(QStringLiteral("smtp"), smtp);
+    settings.setValue(QStringLiteral("smtps"), smtps);
     settings.setValue(QStringLiteral("api"), api);
     settings.setValue(QStringLiteral("apiHosts"), apiHosts);
     settings.setValue(QStringLiteral("maxMessageSize"), maxMessageSize);
@@ -30,6 +33,7 @@ void AppSettings::save(QSettings &settings) const
     settings.setValue(QStringLiteral("notifications"), notifications);
     settings.setValue(QStringLiteral("trayIcon"), trayIcon);
     settings.setValue(QStringLiteral("closeToTray"), closeToTray);
+    relay.save(settings);
 }
 
 bool AppSettings::toConfig(const CatcherConfig &base, CatcherConfig *config, QString *error) const
@@ -47,6 +51,21 @@ bool AppSettings::toConfig(const CatcherConfig &base, CatcherConfig *config, QSt
     }
     if (c.smtp.isEmpty()) {
         *error = QObject::tr("give at least one SMTP address");
+        return false;
+    }
+    // CONTRACT "Command line": --smtps, off unless given; the same address forms as --smtp.
+    c.smtps.clear();
+    for (const QString &part : smtps.split(u',', Qt::SkipEmptyParts)) {
+        ListenAddress address;
+        QString why;
+        if (!ListenAddress::parse(part.trimmed(), &address, &why)) {
+            *error = QObject::tr("SMTPS address '%1': %2").arg(part.trimmed(), why);
+            return false;
+        }
+        c.smtps << address;
+    }
+    if (!c.smtps.isEmpty() && !c.tlsCertificate) {
+        *error = QObject::tr("SMTPS needs a TLS certificate, and this catcher has none");
         return false;
     }
     if (api.trimmed() == u"off") {
@@ -84,6 +103,9 @@ bool AppSettings::toConfig(const CatcherConfig &base, CatcherConfig *config, QSt
             return false;
         }
         c.session.auth = file;
+    }
+    if (!relay.validate(error)) {
+        return false;
     }
     *config = c;
     return true;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "relaysettings.h"
+
 #include <service/catcherservice.h>
 
 #include <QString>
@@ -10,6 +12,7 @@ class QSettings;
 struct AppSettings
 {
     QString smtp = QStringLiteral("127.0.0.1:1025"); // one or more ADDR:PORT, comma separated
+    QString smtps; // implicit-TLS listeners (--smtps), one or more ADDR:PORT, comma separated; empty: off
     QString api = QStringLiteral("127.0.0.1:8025"); // ADDR:PORT or "off"
     QString apiHosts; // extra Host names the API answers to, comma separated (--api-host)
     qint64 maxMessageSize = 67108864;
@@ -18,6 +21,7 @@ struct AppSettings
     bool notifications = true;
     bool trayIcon = true;
     bool closeToTray = false;
+    RelaySettings relay;
 
     static AppSettings load(QSettings &settings);
     void save(QSettings &settings) const;

@@ -9,6 +9,8 @@
 #include "inboxview.h"
 #include "messageview.h"
 #include "notifier.h"
+#include "relaysettingspage.h"
+#include "releasedialog.h"
 #include "rulesmodel.h"
 #include "ruleswindow.h"
 #include "sessionsmodel.h"
@@ -17,6 +19,7 @@
 #include "transcriptmodel.h"
 
 #include <message/safefilename.h>
+#include <relay/relayservice.h>
 #include <service/catcherservice.h>
 #include <store/mboxwriter.h>
 #include <store/messageimporter.h>
@@ -169,6 +172,19 @@ QString writeFailure(MessageStore::Write what, qint64 messages, const QString &e
     }
     return error;
 }
+QString listenerName(CatcherService::Listener listener)
+{
+    switch (listener) {
+    case CatcherService::Listener::Api:
+        return MainWindow::tr("API");
+    case CatcherService::Listener::Smtps:
+        return MainWindow::tr("SMTPS");
+    case CatcherService::Listener::Smtp:
+    case CatcherService::Listener::None:
+        break;
+    }
+    return MainWindow::tr("SMTP");
+}
 } // namespace
 
 MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSettings &settings,
@@ -177,6 +193,7 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
     , m_store(store)
     , m_catcher(catcher)
     , m_settings(settings)
+    , m_relayPasswords(new RelayPasswordStore(QStringLiteral("letterbox-relay"), this))
     , m_base(base)
     , m_inbox(new InboxModel(store, this))
     , m_sessions(new SessionsModel(this))
@@ -203,6 +220,7 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
     m_inboxStack->addWidget(m_inboxView);
     m_inboxStack->addWidget(m_listEmpty);
     m_message = new MessageView(store, this);
+    m_message->setRelayService(m_catcher->relay());
     m_empty = new EmptyState(this);
     m_readerStack = new QStackedWidget(this);
     m_readerStack->addWidget(m_message);
@@ -309,6 +327,7 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
         menu.addAction(m_actions.value(QStringLiteral("toggleRead")));
         menu.addAction(m_actions.value(QStringLiteral("export")));
         menu.addAction(m_actions.value(QStringLiteral("exportMbox")));
+        menu.addAction(m_actions.value(QStringLiteral("release")));
         menu.addSeparator();
         menu.addAction(m_actions.value(QStringLiteral("delete")));
         if (m_catcher->config().rules) {
@@ -366,6 +385,7 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
         }
     });
     connect(m_message, &MessageView::messageLoaded, this, [this](const QString &id) {
+        updateReleaseAction();
         if (!m_message->content().isValid()) {
             // It vanished before it loaded: the reader cleared itself.
             m_readerId.clear();
@@ -507,6 +527,13 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
     m_inboxView->installEventFilter(this);
 
     restoreState();
+    // The saved relay's password, once the command line has had its say (setRelayFromCommandLine() follows the
+    // constructor).
+    QTimer::singleShot(0, this, [this] {
+        if (m_relayNote.isEmpty() && m_settings.relay.isConfigured() && !m_settings.relay.user.isEmpty()) {
+            readRelayPassword();
+        }
+    });
     updateListening();
     updateCounts();
     updateEmptyState();
@@ -568,6 +595,10 @@ void MainWindow::createActions()
         ->setIcon(Icons::icon(Icons::MarkRead));
     add(QStringLiteral("markAllRead"), tr("Mark &All Read"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R),
         tr("Mark every message read"), [this] { markAllRead(); });
+    // Ctrl+Shift+R is Mark All Read: Release takes Ctrl+Shift+L ("reLease").
+    add(QStringLiteral("release"), tr("R&elease…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L),
+        tr("Send the message shown, unchanged, through the relay server to addresses you choose"),
+        [this] { releaseMessage(); });
     add(QStringLiteral("deleteAll"), tr("Delete A&ll…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete),
         tr("Delete every stored message"), [this] {
             if (QMessageBox::question(this, tr("Delete All Messages"),
@@ -652,8 +683,8 @@ void MainWindow::createMenus()
     file->addSeparator();
     file->addAction(m_actions.value(QStringLiteral("quit")));
     QMenu *message = menuBar()->addMenu(tr("&Message"));
-    for (const char *name :
-        { "toggleRead", "markAllRead", "", "delete", "deleteAll", "", "find", "focusSearch", "", "next", "previous" }) {
+    for (const char *name : { "toggleRead", "markAllRead", "", "release", "", "delete", "deleteAll", "", "find",
+             "focusSearch", "", "next", "previous" }) {
         if (*name == 0) {
             message->addSeparator();
         } else {
@@ -964,7 +995,7 @@ void MainWindow::updateListening()
 {
     const QList<CatcherService::Bound> smtp = m_catcher->smtpListeners();
     if (!m_catcher->isRunning() || smtp.isEmpty()) {
-        const QString which = m_catcher->failedListener() == CatcherService::Listener::Api ? tr("API") : tr("SMTP");
+        const QString which = listenerName(m_catcher->failedListener());
         const QString error = m_catcher->failedAddress().isEmpty()
             ? tr("Not listening")
             : tr("%1 cannot listen on %2: %3").arg(which, m_catcher->failedAddress(), m_catcher->errorString());
@@ -979,6 +1010,13 @@ void MainWindow::updateListening()
         parts << b.display;
     }
     QString text = tr("Catching on %1").arg(parts.join(QStringLiteral(", ")));
+    QStringList smtps;
+    for (const CatcherService::Bound &b : m_catcher->smtpsListeners()) {
+        smtps << b.display;
+    }
+    if (!smtps.isEmpty()) {
+        text += tr(" · SMTPS %1").arg(smtps.join(QStringLiteral(", ")));
+    }
     if (const std::optional<CatcherService::Bound> api = m_catcher->apiListener()) {
         text += tr(" · API http://%1").arg(api->display);
     }
@@ -1178,6 +1216,80 @@ void MainWindow::updateSelectionActions()
     }
     // The selection, or else what the list shows.
     m_actions.value(QStringLiteral("exportMbox"))->setEnabled(any || m_inbox->rowCount() > 0);
+    updateReleaseAction();
+}
+
+void MainWindow::updateReleaseAction()
+{
+    QAction *release = m_actions.value(QStringLiteral("release"));
+    const bool configured = m_catcher->relay()->config().isConfigured();
+    release->setEnabled(configured && m_message->content().isValid());
+    // Disabled for want of a relay: say where to set one (a disabled item's tooltip is what explains it).
+    const QString tip = configured
+        ? tr("Send the message shown, unchanged, through the relay server to addresses you choose")
+        : tr("No relay server: set one in Settings, Relay (or start with --relay HOST:PORT)");
+    release->setToolTip(tip);
+    release->setStatusTip(tip);
+}
+
+void MainWindow::setRelayFromCommandLine(const QString &note)
+{
+    m_relayNote = note;
+    updateReleaseAction();
+}
+
+void MainWindow::setRelayPassword(const QString &password)
+{
+    m_relayPassword = password;
+    applyRelay();
+    if (!m_relayNote.isEmpty()) {
+        return;
+    }
+    m_relayPasswords->write(password, [this](RelayPasswordStore::Status status, const QString &error) {
+        m_keychain = status;
+        if (status != RelayPasswordStore::Status::Ok) {
+            statusBar()->showMessage(
+                tr("No system keychain (%1): the relay password is kept for this run only.").arg(error), 10000);
+        }
+    });
+}
+
+void MainWindow::applyRelay()
+{
+    if (m_relayNote.isEmpty()) {
+        m_catcher->relay()->setConfig(
+            m_settings.relay.toConfig(m_relayPassword, QString::fromUtf8(m_base.session.hostname)));
+    }
+    updateReleaseAction();
+}
+
+void MainWindow::readRelayPassword(std::function<void()> then)
+{
+    m_relayPasswords->read(
+        [this, then = std::move(then)](RelayPasswordStore::Status status, const QString &password, const QString &) {
+            m_keychain = status;
+            // Typed in Settings meanwhile: that one stands.
+            if (m_relayPassword.isEmpty()) {
+                m_relayPassword = password;
+                applyRelay();
+            }
+            if (then) {
+                then();
+            }
+        });
+}
+
+ReleaseDialog *MainWindow::releaseMessage()
+{
+    if (!m_actions.value(QStringLiteral("release"))->isEnabled()) {
+        return nullptr;
+    }
+    const MessageContent &content = m_message->content();
+    auto *dialog
+        = new ReleaseDialog(m_catcher->relay(), content.stored.summary.id, content.stored.summary.subject, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    return dialog;
 }
 
 void MainWindow::onArrived(const QStringList &ids)
@@ -1502,11 +1614,27 @@ void MainWindow::showSettings(bool focusSmtp)
     if (focusSmtp) {
         dialog.focusSmtpAddress();
     }
+    RelaySettingsPage *relayPage = dialog.relayPage();
+    relayPage->setCommandLineNote(m_relayNote);
+    if (m_keychain) {
+        relayPage->setPassword(m_relayPassword, *m_keychain);
+    } else if (m_relayNote.isEmpty()) {
+        // Asked now, not at start, when no relay user needed it: a keychain may ask to be unlocked.
+        QPointer<RelaySettingsPage> page(relayPage);
+        readRelayPassword([this, page] {
+            if (page) {
+                page->setPassword(m_relayPassword, *m_keychain);
+            }
+        });
+    }
     // Applied before the dialog closes: a new address that cannot listen keeps it open, naming the address.
-    dialog.setApplier([this](const AppSettings &settings, const CatcherConfig &config, CatcherService::Listener *failed,
-                          QString *error) {
+    dialog.setApplier([this, relayPage](const AppSettings &settings, const CatcherConfig &config,
+                          CatcherService::Listener *failed, QString *error) {
         const bool ok = applySettings(settings, config, error);
         *failed = ok ? CatcherService::Listener::None : m_catcher->failedListener();
+        if (ok && relayPage->isPasswordChanged()) {
+            setRelayPassword(relayPage->password());
+        }
         return ok;
     });
     dialog.exec();
@@ -1520,8 +1648,8 @@ bool MainWindow::applySettings(const AppSettings &settings, const CatcherConfig 
     if (!ok) {
         if (error) {
             *error = tr("%1 cannot listen on %2: %3")
-                         .arg(m_catcher->failedListener() == CatcherService::Listener::Api ? tr("API") : tr("SMTP"),
-                             m_catcher->failedAddress(), m_catcher->errorString());
+                         .arg(listenerName(m_catcher->failedListener()), m_catcher->failedAddress(),
+                             m_catcher->errorString());
         }
         return false;
     }
@@ -1533,6 +1661,7 @@ bool MainWindow::applySettings(const AppSettings &settings, const CatcherConfig 
     m_store->setMaxMessages(settings.maxMessages);
     m_notifier->setTrayEnabled(settings.trayIcon);
     m_notifier->setNotificationsEnabled(settings.notifications);
+    applyRelay();
     return true;
 }
 

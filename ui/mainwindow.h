@@ -1,8 +1,12 @@
 #pragma once
 
 #include "appsettings.h"
+#include "relaypasswordstore.h"
 
 #include <QMainWindow>
+
+#include <functional>
+#include <optional>
 
 class CatcherService;
 class EmptyState;
@@ -30,6 +34,8 @@ class TranscriptModel;
 // The desktop app's window: the inbox (search, filters, live arrivals), the message pane, the Sessions dock, the
 // listening state, tray and notifications, settings. Everything slow (reading and parsing messages, database
 // writes, imports and exports) runs off the GUI thread; the window only reads pages of summaries.
+class ReleaseDialog;
+
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -63,6 +69,15 @@ public:
     // listener cannot start, the previous ones keep running and nothing is applied: false with *error naming the
     // address.
     bool applySettings(const AppSettings &settings, const CatcherConfig &config, QString *error = nullptr);
+
+    // The command line gave --relay: its options rule this run, as note says in Settings; the saved relay settings
+    // and the keychain are left alone.
+    void setRelayFromCommandLine(const QString &note);
+    // The relay password for this run (typed in Settings): applied at once and written to the system keychain.
+    void setRelayPassword(const QString &password);
+    // Release… for the message shown (CONTRACT "Release"): a dialog, not modal to the app; nullptr when no message
+    // is shown or no relay is configured.
+    ReleaseDialog *releaseMessage();
 
     // The Rules window (made on first use); nullptr when the catcher has no rule engine.
     RulesWindow *rulesWindow();
@@ -116,6 +131,11 @@ private:
     void clearReader();
     void clearReaderIfGone();
     void updateSelectionActions();
+    void updateReleaseAction();
+    // The relay settings (and password) to the relay service, unless the command line's relay rules.
+    void applyRelay();
+    // Reads the password from the keychain, then applies it and runs then.
+    void readRelayPassword(std::function<void()> then = {});
     void onArrived(const QStringList &ids);
     void exportSelected();
     void exportAsMboxInteractively();
@@ -135,6 +155,10 @@ private:
     MessageStore *m_store;
     CatcherService *m_catcher;
     AppSettings m_settings;
+    RelayPasswordStore *m_relayPasswords;
+    QString m_relayPassword;
+    std::optional<RelayPasswordStore::Status> m_keychain; // how the keychain answered; nullopt: not asked yet
+    QString m_relayNote; // non-empty: the command line's relay rules this run
     CatcherConfig m_base;
     InboxModel *m_inbox;
     InboxView *m_inboxView;

@@ -7,10 +7,12 @@
 #include "icons.h"
 #include "messageloader.h"
 #include "partsmodel.h"
+#include "relaylogmodel.h"
 #include "sourceview.h"
 #include "transcriptmodel.h"
 
 #include <message/safefilename.h>
+#include <relay/relayservice.h>
 
 #include <QAction>
 #include <QApplication>
@@ -447,6 +449,27 @@ MessageView::MessageView(MessageStore *store, QWidget *parent)
     m_copyTranscript->setToolTip(tr("Copy the whole session as C: and S: lines"));
     connect(m_copyTranscript, &QPushButton::clicked, this,
         [this] { QApplication::clipboard()->setText(m_transcript->toText()); });
+    // The relay log: a few rows, above the session that brought the message in.
+    m_relaySection = new QWidget(session);
+    auto *relayLayout = new QVBoxLayout(m_relaySection);
+    relayLayout->setContentsMargins(0, 0, 0, 4);
+    auto *relayTitle = new QLabel(tr("<b>Relay</b>"), m_relaySection);
+    m_relayLog = new RelayLogModel(this);
+    m_relayView = new QTableView(m_relaySection);
+    m_relayView->setModel(m_relayLog);
+    m_relayView->verticalHeader()->hide();
+    m_relayView->horizontalHeader()->setStretchLastSection(true);
+    m_relayView->setWordWrap(false);
+    m_relayView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_relayView->setAccessibleName(tr("Relay log"));
+    m_relayView->verticalHeader()->setDefaultSectionSize(fontMetrics().lineSpacing() + 6);
+    // Four attempts in sight; more scroll.
+    m_relayView->setMaximumHeight(m_relayView->horizontalHeader()->sizeHint().height()
+        + 4 * m_relayView->verticalHeader()->defaultSectionSize() + 2 * m_relayView->frameWidth());
+    relayLayout->addWidget(relayTitle);
+    relayLayout->addWidget(m_relayView);
+    m_relaySection->hide();
+    sessionLayout->addWidget(m_relaySection);
     sessionLayout->addWidget(m_transcriptTitle);
     sessionLayout->addWidget(m_transcriptView, 1);
     sessionLayout->addWidget(m_noSession, 1);
@@ -513,6 +536,9 @@ void MessageView::clear()
     m_headers->setHeaders({});
     m_parts->setParts({});
     m_transcript->setTranscript({});
+    m_relayLog->setAttempts({});
+    m_relayLogFor.clear();
+    m_relaySection->hide();
     m_transcriptScrollPending = false;
     m_stack->setCurrentWidget(m_placeholder);
 }
@@ -590,6 +616,54 @@ TranscriptModel *MessageView::transcriptModel() const
     return m_transcript;
 }
 
+void MessageView::setRelayService(RelayService *relay)
+{
+    m_relay = relay;
+    if (m_relay) {
+        // Emitted on the relay's thread; queued here. Only the message shown is read again.
+        connect(m_relay, &RelayService::relayLogChanged, this, [this](const QString &id) {
+            if (id == messageId()) {
+                loadRelayLog();
+            }
+        });
+    }
+}
+
+RelayLogModel *MessageView::relayLogModel() const
+{
+    return m_relayLog;
+}
+
+QWidget *MessageView::relaySection() const
+{
+    return m_relaySection;
+}
+
+void MessageView::loadRelayLog()
+{
+    const QString id = messageId();
+    if (!m_relay || id.isEmpty()) {
+        return;
+    }
+    m_relay->relayLog(id, this, [this, id](const QList<RelayAttempt> &attempts) {
+        // A later message may be shown by now.
+        if (id != messageId()) {
+            return;
+        }
+        m_relayLogFor = id;
+        m_relayLog->setAttempts(attempts);
+        m_relayView->resizeColumnToContents(RelayLogModel::TimeColumn);
+        m_relayView->resizeColumnToContents(RelayLogModel::ResultColumn);
+        // The recipients whole when they fit in a third of the table; the reply takes the rest.
+        m_relayView->resizeColumnToContents(RelayLogModel::ToColumn);
+        m_relayView->setColumnWidth(RelayLogModel::ToColumn,
+            qMin(m_relayView->columnWidth(RelayLogModel::ToColumn),
+                // The pane's width, not the table's: the tab may be hidden, its table not laid out yet.
+                qMax(width() / 3, fontMetrics().averageCharWidth() * 24)));
+        m_relaySection->setVisible(!attempts.isEmpty());
+    });
+}
+
 QWidget *MessageView::envelopeWidget() const
 {
     return m_envelope;
@@ -635,6 +709,12 @@ void MessageView::onLoaded(const QString &id, const MessageContent &content)
     }
     fillEnvelope();
     fillTranscript();
+    // Another message's log never shows under this one while this one's is read.
+    if (m_relayLogFor != messageId()) {
+        m_relayLog->setAttempts({});
+        m_relaySection->hide();
+    }
+    loadRelayLog();
     m_sourceLoaded = false;
     m_source->clear();
     // The user's tab, unless this message lacks it (Mailpit opens a message without HTML on its text).

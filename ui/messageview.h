@@ -9,6 +9,8 @@ class HtmlView;
 class MessageLoader;
 class MessageStore;
 class PartsModel;
+class RelayLogModel;
+class RelayService;
 class QLabel;
 class QStackedWidget;
 class QTabWidget;
@@ -27,7 +29,8 @@ class TranscriptModel;
 // attachment chips), then tabs: HTML, Text, Headers, Source, Parts, Envelope & session. Messages load on a worker
 // thread; the pane shows the newest one asked for. No message sets the pane's minimum size: long address lists
 // collapse ("and 95 more") and scroll within a bounded height, as do long subjects, attachment rows and the
-// envelope. The tab the user chose stays while messages have it; a message without HTML opens on Text.
+// envelope. The Envelope & session tab lists the message's relay log (release, auto-relay) when it has one. The tab
+// the user chose stays while messages have it; a message without HTML opens on Text.
 class MessageView : public QWidget
 {
     Q_OBJECT
@@ -36,6 +39,8 @@ public:
 
     explicit MessageView(MessageStore *store, QWidget *parent = nullptr);
     ~MessageView() override;
+    // Where the relay log comes from (none: no relay section); it must outlive this view.
+    void setRelayService(RelayService *relay);
 
     void showMessage(const QString &id);
     void clear();
@@ -58,6 +63,9 @@ public:
     HeadersModel *headersModel() const;
     PartsModel *partsModel() const;
     TranscriptModel *transcriptModel() const;
+    RelayLogModel *relayLogModel() const;
+    // The Relay section of the Envelope & session tab, hidden while the log is empty.
+    QWidget *relaySection() const;
     QWidget *envelopeWidget() const;
     QWidget *headerCard() const;
     void setMonospaceText(bool monospace);
@@ -84,6 +92,7 @@ private:
     void fillAttachmentBar();
     void fillEnvelope();
     void fillTranscript();
+    void loadRelayLog();
     void scrollTranscriptIfShown();
     void showTab(Tab tab);
     void loadSourceIfShown();
@@ -131,5 +140,10 @@ private:
     QLabel *m_noSession;
     QPushButton *m_copyTranscript;
     TranscriptModel *m_transcript;
+    RelayService *m_relay = nullptr;
+    RelayLogModel *m_relayLog;
+    QString m_relayLogFor; // the message whose log m_relayLog holds
+    QWidget *m_relaySection;
+    QTableView *m_relayView;
     QString m_tempDir;
 };

@@ -1,5 +1,8 @@
 #include "settingsdialog.h"
 
+#include "relaysettingspage.h"
+#include "tlscertificatepanel.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -11,10 +14,11 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 SettingsDialog::SettingsDialog(const AppSettings &settings, const CatcherConfig &base, QWidget *parent)
-    : QDialog(parent), m_base(base)
+    : QDialog(parent), m_base(base), m_savedRelay(settings.relay)
 {
     setWindowTitle(tr("Letterbox Settings"));
 
@@ -40,6 +44,23 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, const CatcherConfig 
     auto *apiRow = new QHBoxLayout;
     apiRow->addWidget(m_api, 1);
     apiRow->addWidget(m_apiOff);
+
+    // CONTRACT "Command line": --smtps is off unless given; the same address forms as the SMTP field.
+    m_smtps = new QLineEdit(settings.smtps.isEmpty() ? QStringLiteral("127.0.0.1:1465") : settings.smtps, this);
+    m_smtps->setToolTip(m_smtp->toolTip());
+    m_smtps->setAccessibleName(tr("SMTPS addresses"));
+    m_smtpsOff = new QCheckBox(tr("Of&f"), this);
+    m_smtpsOff->setChecked(settings.smtps.isEmpty());
+    connect(m_smtpsOff, &QCheckBox::toggled, m_smtps, &QWidget::setDisabled);
+    m_smtps->setDisabled(m_smtpsOff->isChecked());
+    auto *smtpsRow = new QHBoxLayout;
+    smtpsRow->addWidget(m_smtps, 1);
+    smtpsRow->addWidget(m_smtpsOff);
+    m_tlsPanel = new TlsCertificatePanel(base.tlsCertificate, this);
+    m_relay = new RelaySettingsPage(settings.relay, this);
+    connect(m_relay, &RelaySettingsPage::contentsChanged, this, &SettingsDialog::fitContents, Qt::QueuedConnection);
+    connect(
+        m_tlsPanel, &TlsCertificatePanel::certificateLoaded, this, &SettingsDialog::fitContents, Qt::QueuedConnection);
 
     m_maxSize = new QSpinBox(this);
     m_maxSize->setRange(1, 2047);
@@ -114,13 +135,39 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, const CatcherConfig 
     m_error->setPalette(errorPalette);
     m_error->hide();
 
+    auto *catching = new QWidget(this);
+    auto *catchingLayout = new QVBoxLayout(catching);
+    catchingLayout->addWidget(server);
+    catchingLayout->addWidget(desktop);
+    catchingLayout->addStretch();
+    auto *tls = new QWidget(this);
+    auto *tlsLayout = new QVBoxLayout(tls);
+    auto *listeners = new QGroupBox(tr("Implicit TLS (SMTPS, RFC 8314)"), tls);
+    auto *listenersForm = new QFormLayout(listeners);
+    auto *smtpsLabel = new QLabel(tr("SMTP&S listens on"), listeners);
+    smtpsLabel->setBuddy(m_smtps);
+    listenersForm->addRow(smtpsLabel, smtpsRow);
+    auto *starttls = new QLabel(tr("STARTTLS (RFC 3207) is offered on every SMTP address with this certificate."), tls);
+    starttls->setWordWrap(true);
+    listenersForm->addRow(starttls);
+    auto *certificate = new QGroupBox(tr("Certificate"), tls);
+    auto *certificateLayout = new QVBoxLayout(certificate);
+    certificateLayout->addWidget(m_tlsPanel);
+    tlsLayout->addWidget(listeners);
+    tlsLayout->addWidget(certificate);
+    tlsLayout->addStretch();
+    m_tabs = new QTabWidget(this);
+    m_tabs->addTab(catching, tr("&Catching"));
+    m_tabs->addTab(tls, tr("&TLS"));
+    m_tabs->addTab(m_relay, tr("Rela&y"));
+    connect(m_tabs, &QTabWidget::currentChanged, this, &SettingsDialog::fitContents, Qt::QueuedConnection);
+
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
 
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(server);
-    layout->addWidget(desktop);
+    layout->addWidget(m_tabs);
     layout->addWidget(new QLabel(tr("Applying restarts the listeners; stored messages are kept."), this));
     layout->addWidget(m_error);
     layout->addWidget(buttons);
@@ -130,6 +177,7 @@ AppSettings SettingsDialog::settings() const
 {
     AppSettings s;
     s.smtp = m_smtp->text().trimmed();
+    s.smtps = m_smtpsOff->isChecked() ? QString() : m_smtps->text().trimmed();
     s.api = m_apiOff->isChecked() ? QStringLiteral("off") : m_api->text().trimmed();
     s.apiHosts = m_apiHosts->text().trimmed();
     s.maxMessageSize = qint64(m_maxSize->value()) << 20;
@@ -139,6 +187,8 @@ AppSettings SettingsDialog::settings() const
     s.notifications = m_notifications->isChecked();
     s.trayIcon = m_tray->isChecked();
     s.closeToTray = m_closeToTray->isChecked() && m_tray->isChecked();
+    // The command line's relay rules this run; the saved one stays as it was.
+    s.relay = m_relay->isCommandLineRelay() ? m_savedRelay : m_relay->settings();
     return s;
 }
 
@@ -147,8 +197,63 @@ CatcherConfig SettingsDialog::config() const
     return m_config;
 }
 
+void SettingsDialog::showPage(Page page)
+{
+    m_tabs->setCurrentIndex(int(page));
+}
+
+SettingsDialog::Page SettingsDialog::currentPage() const
+{
+    return Page(m_tabs->currentIndex());
+}
+
+TlsCertificatePanel *SettingsDialog::tlsPanel() const
+{
+    return m_tlsPanel;
+}
+
+RelaySettingsPage *SettingsDialog::relayPage() const
+{
+    return m_relay;
+}
+
+void SettingsDialog::focusField(QWidget *field)
+{
+    // The field's own tab first: an error names a field the user may not be looking at.
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        if (m_tabs->widget(i)->isAncestorOf(field)) {
+            m_tabs->setCurrentIndex(i);
+        }
+    }
+    field->setFocus();
+}
+
+void SettingsDialog::fitContents()
+{
+    // A window's size ignores height-for-width, here lost in the tab widget: the page shown, laid out at its width
+    // with its word-wrapped notes, says how much taller the window must be.
+    QWidget *page = m_tabs->currentWidget();
+    if (!page || !page->layout()) {
+        return;
+    }
+    page->layout()->activate();
+    const QLayout *layout = page->layout();
+    const int wanted
+        = layout->hasHeightForWidth() ? layout->totalHeightForWidth(page->width()) : layout->totalSizeHint().height();
+    if (wanted > page->height()) {
+        resize(width(), height() + wanted - page->height());
+    }
+}
+
+void SettingsDialog::showEvent(QShowEvent *event)
+{
+    QDialog::showEvent(event);
+    QMetaObject::invokeMethod(this, &SettingsDialog::fitContents, Qt::QueuedConnection);
+}
+
 void SettingsDialog::focusSmtpAddress()
 {
+    showPage(Page::Catching);
     m_smtp->setFocus();
     const qsizetype colon = m_smtp->text().lastIndexOf(u':');
     m_smtp->setSelection(int(colon + 1), int(m_smtp->text().size() - colon - 1));
@@ -167,16 +272,28 @@ void SettingsDialog::accept()
         showError(tr("choose a credentials file"));
         return;
     }
+    QString relayError;
+    if (!s.relay.validate(&relayError)) {
+        showError(relayError);
+        showPage(Page::Relay);
+        m_relay->focusProblem();
+        return;
+    }
     if (!s.toConfig(m_base, &m_config, &error)) {
         showError(error);
+        if (error.startsWith(QLatin1String("SMTPS"))) {
+            focusField(m_smtps);
+        }
         return;
     }
     // The new addresses are tried before the dialog closes: a busy port is named here, where it can be changed.
     CatcherService::Listener failed = CatcherService::Listener::None;
     if (m_applier && !m_applier(s, m_config, &failed, &error)) {
         showError(error);
-        QLineEdit *field = failed == CatcherService::Listener::Api ? m_api : m_smtp;
-        field->setFocus();
+        QLineEdit *field = failed == CatcherService::Listener::Api ? m_api
+            : failed == CatcherService::Listener::Smtps            ? m_smtps
+                                                                   : m_smtp;
+        focusField(field);
         field->selectAll();
         return;
     }

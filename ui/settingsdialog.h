@@ -11,8 +11,13 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
+class QTabWidget;
+class RelaySettingsPage;
+class TlsCertificatePanel;
 
-// Settings: SMTP and API addresses, maximum message size, retention, AUTH mode, notifications and tray. OK
+// Settings, one tab each: Catching (SMTP and API addresses, maximum message size, retention, AUTH mode,
+// notifications and tray), TLS (SMTPS addresses and the certificate in use, to trust or export) and Relay (the relay
+// server and auto-relay; the password in the system keychain). OK
 // validates everything first (a bad address or credentials file is named and nothing closes), then applies the
 // settings (the applier restarts the listeners without losing messages): when a new address cannot listen, the
 // dialog stays open naming it, and the listeners that ran before keep running.
@@ -30,17 +35,35 @@ public:
     AppSettings settings() const;
     // The configuration the accepted settings describe.
     CatcherConfig config() const;
+    enum class Page { Catching, Tls, Relay };
+    void showPage(Page page);
+    Page currentPage() const;
+    TlsCertificatePanel *tlsPanel() const;
+    RelaySettingsPage *relayPage() const;
     // Puts the cursor in the SMTP address (after a port was busy).
     void focusSmtpAddress();
     void accept() override;
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 private:
     void showError(const QString &error);
 
+    void focusField(QWidget *field);
+    // Grows the window to the height its word-wrapped notes need (a note shown later, by a page).
+    void fitContents();
+
     CatcherConfig m_base;
+    RelaySettings m_savedRelay;
+    QTabWidget *m_tabs;
     CatcherConfig m_config;
     Applier m_applier;
     QLineEdit *m_smtp;
+    QLineEdit *m_smtps;
+    QCheckBox *m_smtpsOff;
+    TlsCertificatePanel *m_tlsPanel;
+    RelaySettingsPage *m_relay;
     QLineEdit *m_api;
     QCheckBox *m_apiOff;
     QLineEdit *m_apiHosts;
