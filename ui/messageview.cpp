@@ -51,6 +51,11 @@
 #include <functional>
 
 namespace {
+
+QString notReceivedText()
+{
+    return MessageView::tr("This message was imported, not received over SMTP: there is no session.");
+}
 // Addresses a field shows before "and N more" (a fourth is shown rather than "and 1 more").
 constexpr int CollapsedAddresses = 3;
 // Lines the header card gives the subject and the addresses before they scroll.
@@ -440,7 +445,7 @@ MessageView::MessageView(MessageStore *store, QWidget *parent)
     // One line per row, as a log reads.
     m_transcriptView->verticalHeader()->setDefaultSectionSize(
         QFontMetrics(QFontDatabase::systemFont(QFontDatabase::FixedFont)).lineSpacing() + 6);
-    m_noSession = new QLabel(tr("This message was imported, not received over SMTP: there is no session."), session);
+    m_noSession = new QLabel(notReceivedText(), session);
     m_noSession->setWordWrap(true);
     m_noSession->setAlignment(Qt::AlignCenter);
     m_noSession->setEnabled(false);
@@ -867,9 +872,20 @@ void MessageView::fillEnvelope()
     rcptArea->setMaximumContentHeight(RecipientLines * rcptTo->fontMetrics().lineSpacing());
     m_envelopeForm->addRow(
         rcpts.size() > 1 ? tr("RCPT TO (%1)").arg(QLocale().toString(rcpts.size())) : tr("RCPT TO"), rcptArea);
-    add(tr("Client"),
-        s.clientAddress.isEmpty() ? tr("(imported from a file)")
-                                  : QStringLiteral("%1 port %2").arg(s.clientAddress).arg(s.clientPort));
+    // Messages made here have no SMTP client (README "Composing and the send API"): the composer records none,
+    // the send API the caller's address (Qt's HTTP server does not tell its port).
+    const bool sessionless = m_content.transcript.isEmpty();
+    QString client;
+    if (sessionless && s.helo == QLatin1String("composer")) {
+        client = tr("(written in the composer)");
+    } else if (sessionless && s.helo == QLatin1String("api")) {
+        client = tr("%1 (through the send API)").arg(s.clientAddress);
+    } else if (s.clientAddress.isEmpty()) {
+        client = tr("(imported from a file)");
+    } else {
+        client = QStringLiteral("%1 port %2").arg(s.clientAddress).arg(s.clientPort);
+    }
+    add(tr("Client"), client);
     add(tr("HELO"), s.helo);
     add(tr("TLS"), s.tls ? tr("yes") : tr("no"));
     add(tr("AUTH user"), s.authUser.isEmpty() ? tr("(none)") : s.authUser);
@@ -887,8 +903,19 @@ void MessageView::fillTranscript()
     m_transcriptView->resizeColumnToContents(TranscriptModel::DirectionColumn);
     // A message that did not come over SMTP (no client, no HELO) has no session: with nothing recorded, say so
     // rather than show an empty table; what the store recorded of its import is shown as it is.
-    const bool notSmtp = s.clientAddress.isEmpty() && s.helo.isEmpty();
+    const bool madeHere
+        = m_content.transcript.isEmpty() && (s.helo == QLatin1String("composer") || s.helo == QLatin1String("api"));
+    const bool notSmtp = (s.clientAddress.isEmpty() && s.helo.isEmpty()) || madeHere;
     const bool imported = notSmtp && m_content.transcript.isEmpty();
+    if (madeHere && s.helo == QLatin1String("composer")) {
+        m_noSession->setText(tr("This message was written in the composer, not received over SMTP: there is no "
+                                "session."));
+    } else if (madeHere) {
+        m_noSession->setText(tr("This message was made by the send API (POST /api/v1/send), not received over SMTP: "
+                                "there is no session."));
+    } else {
+        m_noSession->setText(notReceivedText());
+    }
     m_transcriptView->setVisible(!imported);
     m_copyTranscript->setVisible(!m_content.transcript.isEmpty());
     m_noSession->setVisible(imported);

@@ -4,8 +4,11 @@
 // imported message that says it has no session. Needs a real X server (xvfb-run): the HTML tab is Qt WebEngine.
 #include "uitestsupport.h"
 
+#include <message/clientaddress.h>
 #include <message/messageid.h>
+#include <mime/messagebuilder.h>
 #include <smtp/traceheader.h>
+#include <store/messagesubmission.h>
 #include <ui/messageschemehandler.h>
 #include <ui/messageview.h>
 #include <ui/sourceview.h>
@@ -132,6 +135,8 @@ private Q_SLOTS:
     void theChosenTabSticksWhenTheMessageHasIt();
     void transcriptShowsThisMessagesPartOfTheSession();
     void importedMessagesSayTheyHaveNoSession();
+    void messagesMadeHereSayHowTheyWereMade_data();
+    void messagesMadeHereSayHowTheyWereMade();
 
 private:
     // Shows view (in a window of its own) on message id; false when it did not load.
@@ -465,6 +470,54 @@ void TestMessageView::importedMessagesSayTheyHaveNoSession()
     QVERIFY(!note->isVisible());
     QCOMPARE(view.transcriptModel()->rowCount(), 1);
     QVERIFY(labelContaining(view.envelopeWidget(), QStringLiteral("Not received over SMTP")));
+}
+
+void TestMessageView::messagesMadeHereSayHowTheyWereMade_data()
+{
+    QTest::addColumn<bool>("composer");
+    QTest::addColumn<QString>("client");
+    QTest::addColumn<QString>("note");
+    QTest::newRow("written in the composer")
+        << true << QStringLiteral("(written in the composer)")
+        << QStringLiteral("This message was written in the composer, not received over SMTP: there is no session.");
+    QTest::newRow("made by the send API")
+        << false << QStringLiteral("127.0.0.1 (through the send API)")
+        << QStringLiteral("This message was made by the send API (POST /api/v1/send), not received over SMTP: there "
+                          "is no session.");
+}
+
+void TestMessageView::messagesMadeHereSayHowTheyWereMade()
+{
+    // README "Composing and the send API": no SMTP client, no session; the window says which way it came rather
+    // than calling it imported or showing an empty transcript.
+    QFETCH(bool, composer);
+    QFETCH(QString, client);
+    QFETCH(QString, note);
+    MessageBuilder builder;
+    builder.from = { QString(), QStringLiteral("app@example.test") };
+    builder.to = { { QString(), QStringLiteral("bob@example.test") } };
+    builder.subject = QStringLiteral("made here");
+    builder.text = QStringLiteral("Hello");
+    QString error;
+    std::optional<IncomingMessage> in = MessageSubmission::incoming(builder,
+        composer ? MessageSubmission::Source::Composer : MessageSubmission::Source::Api,
+        composer ? ClientAddress() : ClientAddress::fromString(u"127.0.0.1"), 0, "mx.test", 1 << 20, 1764000000000,
+        &error);
+    QVERIFY2(in, qPrintable(error));
+    const QString id = QString::fromLatin1(in->id);
+    std::promise<bool> stored;
+    m_store.deliver(std::move(*in), [&stored](const DeliveryResult &r) { stored.set_value(r.ok); });
+    QVERIFY(stored.get_future().get());
+    MessageView view(&m_store);
+    QVERIFY(showMessage(view, id));
+    view.setCurrentTab(MessageView::EnvelopeTab);
+    QVERIFY(labelContaining(view.envelopeWidget(), client));
+    QVERIFY(!labelContaining(view.envelopeWidget(), QStringLiteral("imported")));
+    QLabel *shown = labelContaining(view.envelopeWidget(), note);
+    QVERIFY(shown);
+    QTRY_VERIFY(shown->isVisible());
+    auto *table = view.envelopeWidget()->findChild<QTableView *>();
+    QVERIFY(table && !table->isVisible());
 }
 
 int main(int argc, char *argv[])
