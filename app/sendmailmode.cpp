@@ -39,8 +39,9 @@ Options:
   --help            Show this help and exit.
   --version         Show the version and exit.
 
-Exit codes (sysexits.h): 0 delivered; 64 usage error; 65 message refused (5xx after DATA); 67 every recipient
-refused (5xx); 69 Letterbox cannot be reached; 75 temporary failure (4xx); 77 sender refused (5xx).
+Exit codes (sysexits.h): 0 delivered; 64 usage error (a bad flag or address); 65 message refused (5xx after
+DATA) or larger than 64 MiB; 67 every recipient refused (5xx); 69 Letterbox cannot be reached; 75 temporary failure
+(4xx); 77 sender refused (5xx).
 )";
 
 void printLine(const QString &text)
