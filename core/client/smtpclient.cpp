@@ -6,6 +6,7 @@
 #include <QSslConfiguration>
 #include <QSslSocket>
 #include <QTcpSocket>
+#include <QThread>
 #include <QTimer>
 
 #include <memory>
@@ -275,6 +276,9 @@ QObject *SmtpClient::Private::dropSocket()
     // or after a short while when the server keeps its end open.
     QObject::connect(dropped, &QAbstractSocket::disconnected, dropped, &QObject::deleteLater);
     QTimer::singleShot(CloseTimeoutMs, dropped, &QObject::deleteLater);
+    // A worker thread that ends first (the relay's, at exit) deletes it on its way out (QThread processes deferred
+    // deletes when it finishes), so that nothing is left behind.
+    QObject::connect(dropped->thread(), &QThread::finished, dropped, &QObject::deleteLater);
     dropped->disconnectFromHost();
     return dropped;
 }
