@@ -6,6 +6,7 @@
 
 #include <QCoreApplication>
 #include <QSysInfo>
+#include <QTimer>
 
 #include <cerrno>
 #include <cstdio>
@@ -15,6 +16,12 @@
 #include <unistd.h>
 
 namespace {
+// A bound on the wait for the connection to close after the result: SmtpClient itself gives up after 2 s.
+constexpr int QuitTimeoutMs = 3000;
+// What sendmail mode reads at most: the catcher's default maximum message size (64 MiB, CONTRACT "Command line",
+// --max-message-size) and some slack for the headers that are added, so that the server is the one to refuse.
+constexpr qsizetype MaxMessageSize = 64 * 1024 * 1024 + 64 * 1024;
+
 const char HelpText[] = R"(Usage: letterbox sendmail [options] [recipient...]
        letterbox-sendmail [options] [recipient...]
 Reads one message on standard input and delivers it to a running Letterbox over SMTP, as sendmail would:
@@ -32,8 +39,9 @@ Options:
   --help            Show this help and exit.
   --version         Show the version and exit.
 
-Exit codes (sysexits.h): 0 delivered; 64 usage error; 65 message refused (5xx after DATA); 67 every recipient
-refused (5xx); 69 Letterbox cannot be reached; 75 temporary failure (4xx); 77 sender refused (5xx).
+Exit codes (sysexits.h): 0 delivered; 64 usage error (a bad flag or address); 65 message refused (5xx after
+DATA) or larger than 64 MiB; 67 every recipient refused (5xx); 69 Letterbox cannot be reached; 75 temporary failure
+(4xx); 77 sender refused (5xx).
 )";
 
 void printLine(const QString &text)
@@ -53,8 +61,10 @@ QString localUser()
 
 // Standard input up to its end, or (sendmail without -i) up to and including a line holding only ".": the program
 // writing may keep its end of the pipe open after that line. Blocking reads are fine: nothing else runs yet.
-bool readMessage(bool dotEndsMessage, QByteArray *input, QString *error)
+// *tooLarge tells a message over MaxMessageSize from a read error.
+bool readMessage(bool dotEndsMessage, QByteArray *input, QString *error, bool *tooLarge)
 {
+    *tooLarge = false;
     qsizetype scanFrom = 0; // the start of the first line not yet looked at
     char buffer[65536];
     for (;;) {
@@ -68,6 +78,13 @@ bool readMessage(bool dotEndsMessage, QByteArray *input, QString *error)
         }
         if (n == 0) {
             return true;
+        }
+        if (input->size() + n > MaxMessageSize) {
+            // Not read to its end: a runaway pipe would otherwise fill the memory.
+            *tooLarge = true;
+            *error
+                = QStringLiteral("message larger than %1 octets (Letterbox takes at most 64 MiB)").arg(MaxMessageSize);
+            return false;
         }
         input->append(buffer, n);
         if (!dotEndsMessage) {
@@ -120,9 +137,10 @@ int runSendmail(int argc, char *argv[], const QStringList &arguments)
 
     QCoreApplication app(argc, argv);
     QByteArray input;
-    if (!readMessage(invocation->dotEndsMessage, &input, &error)) {
+    bool tooLarge = false;
+    if (!readMessage(invocation->dotEndsMessage, &input, &error, &tooLarge)) {
         printLine(error);
-        return SendmailInvocation::TemporaryFailure;
+        return tooLarge ? SendmailInvocation::DataError : SendmailInvocation::TemporaryFailure;
     }
     const std::optional<SendmailInvocation::Transaction> transaction
         = invocation->prepare(input, localUser(), QSysInfo::machineHostName(), &error);
@@ -141,8 +159,11 @@ int runSendmail(int argc, char *argv[], const QStringList &arguments)
     SmtpSendResult result;
     QObject::connect(&client, &SmtpClient::finished, &app, [&result](const SmtpSendResult &r) {
         result = r;
-        QCoreApplication::quit();
+        // RFC 5321 §4.1.1.10: the QUIT goes out before the process ends (connectionClosed), though not at any
+        // price: the client gives a connection that does not close a short while.
+        QTimer::singleShot(QuitTimeoutMs, QCoreApplication::instance(), &QCoreApplication::quit);
     });
+    QObject::connect(&client, &SmtpClient::connectionClosed, &app, &QCoreApplication::quit);
     client.send({ transaction->mailFrom, transaction->rcptTo, transaction->data });
     app.exec();
 

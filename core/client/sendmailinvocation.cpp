@@ -1,6 +1,7 @@
 #include "sendmailinvocation.h"
 
 #include "../mime/parsedmessage.h"
+#include "smtpclientsession.h"
 
 #include <QDateTime>
 #include <QRandomGenerator>
@@ -36,11 +37,13 @@ QByteArray fieldName(const QByteArray &line)
     return line.left(line.indexOf(':')).trimmed().toLower();
 }
 
+// "a@b", "<a@b>" and "Name <a@b>" (RFC 5322 §3.4's name-addr, as mail(), mailx and git pass it) are a@b.
 QByteArray bareAddress(const QString &address)
 {
     QString a = address.trimmed();
-    if (a.startsWith(u'<') && a.endsWith(u'>')) {
-        a = a.mid(1, a.size() - 2);
+    const qsizetype open = a.lastIndexOf(u'<');
+    if (open >= 0 && a.endsWith(u'>')) {
+        a = a.mid(open + 1, a.size() - open - 2).trimmed();
     }
     return a.toUtf8();
 }
@@ -271,6 +274,15 @@ std::optional<SendmailInvocation::Transaction> SendmailInvocation::prepare(
         transaction.mailFrom = bareAddress(parsed.from.first().address);
     } else {
         transaction.mailFrom = localAddress;
+    }
+
+    // An address that would break the command line it goes on (a space, a CR, an angle bracket) is a usage error
+    // here, not a protocol error later.
+    for (const QByteArray &address : std::as_const(transaction.rcptTo) + QByteArrayList { transaction.mailFrom }) {
+        if (!SmtpClientSession::isValidEnvelopeAddress(address)) {
+            *error = QStringLiteral("not a valid address: \"%1\"").arg(QString::fromUtf8(address).simplified());
+            return std::nullopt;
+        }
     }
 
     // What a submission server adds when a program leaves it out (RFC 6409 §8.1, §8.3, as Postfix's cleanup does):

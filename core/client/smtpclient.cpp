@@ -6,10 +6,16 @@
 #include <QSslConfiguration>
 #include <QSslSocket>
 #include <QTcpSocket>
+#include <QThread>
 #include <QTimer>
 
 #include <memory>
 #include <optional>
+
+namespace {
+// How long a dropped connection may take to write its QUIT and close.
+constexpr int CloseTimeoutMs = 2000;
+} // namespace
 
 class SmtpClient::Private
 {
@@ -31,8 +37,15 @@ public:
     void pump();
     void nextServer(const SmtpSendResult &failure);
     void finish(SmtpSendResult result);
-    void dropSocket();
-    void restartTimer() { timer->start(options.timeoutMs); }
+    // Lets the socket finish writing (QUIT) and close on its own: it no longer belongs to the client, which may be
+    // deleted from a slot of a signal the socket is emitting. Returns it (nullptr when there was none).
+    QObject *dropSocket();
+    // A step's deadline: from its command (or the connection) on, started over only when a complete reply was
+    // handled, so that a server trickling bytes cannot hold a send forever.
+    void restartTimer()
+    {
+        timer->start(session && session->awaitsFinalReply() ? options.finalReplyTimeoutMs : options.timeoutMs);
+    }
     QString serverName() const;
     QString tlsErrors(const QString &fallback) const;
 
@@ -94,7 +107,6 @@ void SmtpClient::Private::connectToServer()
         });
     }
     connections << QObject::connect(socket, &QTcpSocket::readyRead, q, [this] { readyRead(); });
-    connections << QObject::connect(socket, &QTcpSocket::bytesWritten, q, [this] { restartTimer(); });
     connections << QObject::connect(socket, &QTcpSocket::errorOccurred, q,
         [this](QAbstractSocket::SocketError) { socketFailed(socket->errorString()); });
     connections << QObject::connect(socket, &QTcpSocket::disconnected, q,
@@ -136,8 +148,11 @@ void SmtpClient::Private::readyRead()
     if (!session) {
         return;
     }
-    restartTimer();
+    const qint64 replies = session->repliesHandled();
     session->receive(socket->readAll());
+    if (session->repliesHandled() != replies) {
+        restartTimer();
+    }
     pump();
 }
 
@@ -207,7 +222,8 @@ void SmtpClient::Private::timedOut()
     if (!running) {
         return;
     }
-    const QString error = QStringLiteral("timed out after %1 ms").arg(options.timeoutMs);
+    const int limit = session && session->awaitsFinalReply() ? options.finalReplyTimeoutMs : options.timeoutMs;
+    const QString error = QStringLiteral("timed out after %1 ms").arg(limit);
     if (session) {
         session->connectionFailed(session->awaitsTls() ? QStringLiteral("STARTTLS: %1").arg(error) : error);
         pump();
@@ -228,23 +244,43 @@ void SmtpClient::Private::finish(SmtpSendResult result)
     timer->stop();
     running = false;
     session.reset();
-    dropSocket();
+    if (QObject *dropped = dropSocket()) {
+        QObject::connect(dropped, &QObject::destroyed, q, [this] { Q_EMIT q->connectionClosed(); });
+    } else {
+        QMetaObject::invokeMethod(
+            q, [this] { Q_EMIT q->connectionClosed(); }, Qt::QueuedConnection);
+    }
     Q_EMIT q->finished(result);
 }
 
-void SmtpClient::Private::dropSocket()
+QObject *SmtpClient::Private::dropSocket()
 {
     for (const QMetaObject::Connection &connection : std::as_const(connections)) {
         QObject::disconnect(connection);
     }
     connections.clear();
-    if (socket) {
-        // What is still to be written (QUIT) goes before the close; the socket goes when the event loop next runs.
-        socket->disconnectFromHost();
-        socket->deleteLater();
-    }
-    socket = nullptr;
+    QTcpSocket *dropped = std::exchange(socket, nullptr);
     ssl = nullptr;
+    if (!dropped) {
+        return nullptr;
+    }
+    // No longer the client's child: deleting the client (even from a slot of a signal this socket emits) neither
+    // deletes it under its own feet nor cuts the QUIT off.
+    dropped->setParent(nullptr);
+    if (dropped->state() != QAbstractSocket::ConnectedState) {
+        dropped->abort();
+        dropped->deleteLater();
+        return dropped;
+    }
+    // What is still to be written (QUIT, RFC 5321 §4.1.1.10) goes before the close; the socket goes once closed,
+    // or after a short while when the server keeps its end open.
+    QObject::connect(dropped, &QAbstractSocket::disconnected, dropped, &QObject::deleteLater);
+    QTimer::singleShot(CloseTimeoutMs, dropped, &QObject::deleteLater);
+    // A worker thread that ends first (the relay's, at exit) deletes it on its way out (QThread processes deferred
+    // deletes when it finishes), so that nothing is left behind.
+    QObject::connect(dropped->thread(), &QThread::finished, dropped, &QObject::deleteLater);
+    dropped->disconnectFromHost();
+    return dropped;
 }
 
 SmtpClient::SmtpClient(const SmtpClientOptions &options, QObject *parent)
@@ -270,11 +306,22 @@ void SmtpClient::send(const SmtpOutgoing &outgoing)
         refusal.errorString = QStringLiteral("no server to send to");
     } else if (outgoing.rcptTo.isEmpty()) {
         refusal.errorString = QStringLiteral("no recipient");
+    } else {
+        // An address that would break its command line is refused before a connection is made.
+        SmtpClientSession::checkEnvelope(outgoing, &refusal);
     }
     if (!refusal.errorString.isEmpty()) {
         // finished() never comes from inside send().
         QMetaObject::invokeMethod(
-            this, [this, refusal] { Q_EMIT finished(refusal); }, Qt::QueuedConnection);
+            this,
+            [this, refusal] {
+                const QPointer<SmtpClient> guard(this);
+                Q_EMIT finished(refusal);
+                if (guard) {
+                    Q_EMIT connectionClosed();
+                }
+            },
+            Qt::QueuedConnection);
         return;
     }
     d->outgoing = outgoing;

@@ -27,6 +27,11 @@ public:
 Q_SIGNALS:
     void progressed(const QString &step); // "Connecting to host:port", "STARTTLS", "MAIL FROM", …
     void finished(const SmtpSendResult &result);
+    // After finished(): the connection of that send is closed, its QUIT written (RFC 5321 §4.1.1.10), or it was
+    // given up after a short while; at once when there was none. Only while the client lives: a process that
+    // exits after one send (sendmail mode) waits for it. The connection closes by itself when the client is
+    // deleted, from the finished() slot too.
+    void connectionClosed();
 
 private:
     class Private;

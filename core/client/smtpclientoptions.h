@@ -20,5 +20,10 @@ struct SmtpClientOptions
     QString password;
     // AUTH is refused (failure, nothing sent) over a connection that is not encrypted unless tls == Off
     // (CONTRACT "Release": AUTH is sent over plain text only with --relay-tls off).
-    int timeoutMs = 30000; // for every step (connect, each reply, TLS handshake)
+    // Each step (connect, each reply, TLS handshake) has timeoutMs from its command (or the connection) on; bytes
+    // trickling in do not extend it, a complete reply starts the next step.
+    int timeoutMs = 30000;
+    // The reply to the end of the data: RFC 5321 §4.5.3.2.6 asks for 10 minutes, as a client that gives up
+    // earlier sends the message again when the server did take it.
+    int finalReplyTimeoutMs = 600000;
 };

@@ -92,6 +92,46 @@ SmtpClientSession::SmtpClientSession(
     : m_options(options), m_outgoing(outgoing), m_encrypted(serverEncrypted)
 {
     m_result.stage = SmtpSendResult::Stage::Greeting;
+    // A bad address ends the send before anything is written: it would corrupt the command line it goes on.
+    SmtpSendResult refusal;
+    if (!checkEnvelope(m_outgoing, &refusal)) {
+        m_result = refusal;
+        m_state = State::Finished;
+        m_events.emplace_back(SmtpClientEvents::Finished {});
+    }
+}
+
+bool SmtpClientSession::isValidEnvelopeAddress(QByteArrayView address)
+{
+    for (const char c : address) {
+        if (c == '\r' || c == '\n' || c == '\0' || c == '<' || c == '>' || c == ' ' || c == '\t') {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool SmtpClientSession::checkEnvelope(const SmtpOutgoing &outgoing, SmtpSendResult *refusal)
+{
+    const auto refuse = [refusal](SmtpSendResult::Stage stage, const QByteArray &address) {
+        *refusal = SmtpSendResult();
+        refusal->stage = stage;
+        refusal->errorString = QStringLiteral("not a valid envelope address: \"%1\"")
+                                   .arg(QString::fromUtf8(address)
+                                            .replace(u'\r', QStringLiteral("\\r"))
+                                            .replace(u'\n', QStringLiteral("\\n"))
+                                            .replace(QChar(u'\0'), QStringLiteral("\\0")));
+        return false;
+    };
+    if (!isValidEnvelopeAddress(outgoing.mailFrom)) {
+        return refuse(SmtpSendResult::Stage::MailFrom, outgoing.mailFrom);
+    }
+    for (const QByteArray &recipient : outgoing.rcptTo) {
+        if (!isValidEnvelopeAddress(recipient)) {
+            return refuse(SmtpSendResult::Stage::RcptTo, recipient);
+        }
+    }
+    return true;
 }
 
 void SmtpClientSession::receive(QByteArrayView bytes)
@@ -112,6 +152,7 @@ void SmtpClientSession::receive(QByteArrayView bytes)
             failWithError(QStringLiteral("protocol error: %1").arg(m_parser.errorString()), false);
             break;
         }
+        ++m_repliesHandled;
         handle(reply);
     }
     if (m_state == State::AwaitingTls) {
@@ -320,7 +361,10 @@ void SmtpClientSession::startAuth()
     if (m_authMechanism == "PLAIN") {
         // RFC 4616 §2: authzid NUL authcid NUL passwd, sent as the initial response (RFC 4954 §4).
         const QByteArray message = '\0' + m_options.username.toUtf8() + '\0' + m_options.password.toUtf8();
-        send("AUTH PLAIN " + message.toBase64());
+        const QByteArray line = "AUTH PLAIN " + message.toBase64();
+        // RFC 4954 §4: an initial response that would make the line longer than 512 octets waits for the 334.
+        m_plainAfterChallenge = line.size() + 2 > MaxAuthLine;
+        send(m_plainAfterChallenge ? QByteArray("AUTH PLAIN") : line);
     } else {
         send("AUTH " + m_authMechanism);
     }
@@ -344,6 +388,9 @@ void SmtpClientSession::handleAuth(const SmtpReply &reply)
         const QByteArray digest
             = QMessageAuthenticationCode::hash(challenge, m_options.password.toUtf8(), QCryptographicHash::Md5).toHex();
         send((m_options.username.toUtf8() + ' ' + digest).toBase64());
+    } else if (m_authMechanism == "PLAIN" && m_plainAfterChallenge && m_authStep == 1) {
+        // RFC 4954 §4: the empty challenge is answered with what the initial response would have been.
+        send(('\0' + m_options.username.toUtf8() + '\0' + m_options.password.toUtf8()).toBase64());
     } else if (m_authMechanism == "LOGIN" && m_authStep == 1) {
         send(m_options.username.toUtf8().toBase64());
     } else if (m_authMechanism == "LOGIN" && m_authStep == 2) {
@@ -377,9 +424,11 @@ void SmtpClientSession::startTransaction()
         return;
     }
     QByteArray mail = "MAIL FROM:<" + m_outgoing.mailFrom + '>';
+    m_chunking = hasExtension("CHUNKING");
     if (hasExtension("SIZE")) {
         // RFC 1870 §6: the size declared up front lets a server refuse a message too large before it is sent.
-        mail += " SIZE=" + QByteArray::number(wireSize(m_outgoing.data));
+        // BDAT sends the data as it is (RFC 3030 §2), so its size is that of the data.
+        mail += " SIZE=" + QByteArray::number(m_chunking ? m_outgoing.data.size() : wireSize(m_outgoing.data));
     }
     if (hasExtension("8BITMIME") && !isAscii(m_outgoing.data)) {
         // RFC 6152 §3: 8-bit data is declared. Without the extension it is sent as it is: a mail catcher's relay
@@ -403,9 +452,13 @@ void SmtpClientSession::startTransaction()
             send("RCPT TO:<" + m_outgoing.rcptTo[i] + '>');
             m_expected.push_back(Pending::Rcpt);
         }
-        progress(QStringLiteral("DATA"));
-        send("DATA");
-        m_expected.push_back(Pending::Data);
+        if (!m_chunking) {
+            progress(QStringLiteral("DATA"));
+            send("DATA");
+            m_expected.push_back(Pending::Data);
+        }
+        // With CHUNKING, BDAT waits for the RCPT replies: the data goes only when a recipient was accepted, and
+        // a BDAT refused would still have had its data sent (RFC 3030 §2, §4.2).
     }
 }
 
@@ -455,8 +508,13 @@ void SmtpClientSession::handleTransaction(const SmtpReply &reply)
             }
             return;
         }
-        if (m_pipelining) {
+        if (m_pipelining && !m_chunking) {
             m_result.stage = m_mailAccepted ? SmtpSendResult::Stage::Data : SmtpSendResult::Stage::MailFrom;
+            return;
+        }
+        if (m_pipelining && !m_mailAccepted) {
+            m_result.stage = SmtpSendResult::Stage::MailFrom;
+            failWithReply(m_mailReply);
             return;
         }
         // tcllib -atleastone: the message goes only if some recipient was accepted.
@@ -465,6 +523,10 @@ void SmtpClientSession::handleTransaction(const SmtpReply &reply)
             return;
         }
         m_result.stage = SmtpSendResult::Stage::Data;
+        if (m_chunking) {
+            sendMessageData();
+            return;
+        }
         progress(QStringLiteral("DATA"));
         send("DATA");
         m_expected.push_back(Pending::Data);
@@ -487,12 +549,24 @@ void SmtpClientSession::handleTransaction(const SmtpReply &reply)
             failWithReply(reply);
             return;
         }
-        m_state = State::DataEnd;
-        progress(QStringLiteral("message data"));
-        // RFC 5321 §4.5.2: every line starting with a dot gets another; the end mark follows.
-        m_output += SmtpDotStuffer::stuff(m_outgoing.data);
+        sendMessageData();
         return;
     }
+}
+
+void SmtpClientSession::sendMessageData()
+{
+    m_state = State::DataEnd;
+    progress(QStringLiteral("message data"));
+    if (m_chunking) {
+        // RFC 3030 §2: one chunk of exactly the data's octets, the last. Nothing is rewritten: a relay forwards the
+        // stored source unchanged (CONTRACT "Release"), bare CR or LF and long lines included.
+        send("BDAT " + QByteArray::number(m_outgoing.data.size()) + " LAST");
+        m_output += m_outgoing.data;
+        return;
+    }
+    // RFC 5321 §4.5.2: every line starting with a dot gets another; the end mark follows.
+    m_output += SmtpDotStuffer::stuff(m_outgoing.data);
 }
 
 SmtpReply SmtpClientSession::decisiveRefusal() const

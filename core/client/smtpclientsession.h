@@ -21,7 +21,8 @@
 //
 // greeting → EHLO (HELO when EHLO gets 5xx) → STARTTLS by policy (RFC 3207) and EHLO again → AUTH (RFC 4954:
 // CRAM-MD5, PLAIN or LOGIN) → MAIL FROM (SIZE, BODY=8BITMIME, SMTPUTF8 when offered and useful) → RCPT TO for each
-// recipient → DATA (dot-stuffed) → QUIT. With PIPELINING (RFC 2920) MAIL, every RCPT and DATA go in one batch.
+// recipient → DATA (dot-stuffed), or BDAT when the server offers CHUNKING (RFC 3030: the data unchanged) → QUIT.
+// With PIPELINING (RFC 2920) MAIL, every RCPT and DATA go in one batch.
 class SmtpClientSession
 {
 public:
@@ -45,11 +46,25 @@ public:
     SmtpSendResult::Stage stage() const { return m_result.stage; }
     // How the send ended (meaningful once isFinished()); server is left to the owner.
     const SmtpSendResult &result() const { return m_result; }
+    // Whether the reply to the end of the message data is due: RFC 5321 §4.5.3.2.6 gives it 10 minutes.
+    bool awaitsFinalReply() const { return m_state == State::DataEnd; }
+    // How many complete replies were handled so far: a step's deadline starts over with each one.
+    qint64 repliesHandled() const { return m_repliesHandled; }
     // The extensions of the last EHLO reply, upper-case keywords ("PIPELINING", "SIZE", "AUTH", …).
     QSet<QByteArray> extensions() const;
 
     // Enough recipients for any real message; a longer list is refused before anything is sent.
     static constexpr qsizetype MaxRecipients = 10000;
+    // RFC 4954 §4: a command line, the initial response included, is at most 512 octets with its CRLF.
+    static constexpr qsizetype MaxAuthLine = 512;
+
+    // Whether an envelope address may go inside <> on a command line: no CR, LF or NUL (they would end or cut the
+    // line, RFC 5321 §2.3.8), no '<' or '>' (they would end the path) and no space (RFC 5321 §4.1.2: a path has
+    // none outside a quoted local part, which is refused too, for simplicity).
+    static bool isValidEnvelopeAddress(QByteArrayView address);
+    // Checks the envelope before anything is sent: false and *refusal (stage MailFrom or RcptTo, errorString
+    // naming the address) when an address is not valid.
+    static bool checkEnvelope(const SmtpOutgoing &outgoing, SmtpSendResult *refusal);
 
 private:
     enum class State {
@@ -80,6 +95,7 @@ private:
     // The parameters of an EHLO keyword ("AUTH" → "PLAIN", "LOGIN"), as sent.
     QByteArrayList extensionParameters(const QByteArray &keyword) const;
 
+    void sendMessageData();
     void progress(const QString &step);
     void send(const QByteArray &line);
     // The send ends; the result says how. QUIT is queued when the connection is still sound.
@@ -98,6 +114,9 @@ private:
     QByteArray m_authMechanism;
     int m_authStep = 0;
     bool m_pipelining = false;
+    bool m_chunking = false; // BDAT instead of DATA (RFC 3030)
+    bool m_plainAfterChallenge = false; // AUTH PLAIN without its initial response (RFC 4954 §4)
+    qint64 m_repliesHandled = 0;
     std::deque<Pending> m_expected;
     qsizetype m_rcptReplies = 0; // RCPT replies read so far
     bool m_mailAccepted = false;

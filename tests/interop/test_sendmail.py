@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 import urllib.request
@@ -23,6 +24,8 @@ LINK = os.path.join(os.path.dirname(os.path.abspath(BINARY)), "letterbox-sendmai
 GUI = re.compile(r"/libQt6(Gui|Widgets|OpenGL|WebEngine\w*|Quick\w*|Qml\w*)\.so")
 TLS = re.compile(r"/lib(ssl|crypto)\.so")
 TIMEOUT = 30
+# What sendmail mode reads at most: the catcher's default --max-message-size (CONTRACT "Command line") and 64 KiB.
+MAX_INPUT = 64 * 1024 * 1024 + 64 * 1024
 
 # Each refusal the contract names, by a rule of the catcher (CONTRACT "Rules file"; data rules as test_rules.py).
 RULES = {
@@ -411,6 +414,96 @@ class SendmailTest(unittest.TestCase):
                 for pipe in (process.stdout, process.stderr):
                     pipe.close()
         self.assertOneLine(subprocess.CompletedProcess([], returncode, b"", stderr), 75, "greeting")
+
+    def test_65_for_a_message_over_the_input_limit(self):
+        # A runaway pipe is not read without end: past 64 MiB + 64 KiB sendmail stops reading, sends nothing and
+        # exits 65 (EX_DATAERR). The input is streamed in pieces, never held whole; sendmail may stop reading (a
+        # broken pipe here) before all of it was written.
+        before = self.total()
+        process = subprocess.Popen([BINARY, "sendmail", "-i", "--smtp", self.smtp, "a@example.test"],
+                                   stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            line = b"x" * 1023 + b"\n"
+            piece = b"Subject: big\n\n" + line * 1023
+            sent = 0
+            try:
+                while sent <= MAX_INPUT + 1024 * 1024:
+                    process.stdin.write(piece)
+                    sent += len(piece)
+                    piece = line * 1024
+                process.stdin.close()
+            except BrokenPipeError:
+                pass
+            self.assertGreater(sent, 0)
+            returncode = process.wait(timeout=TIMEOUT)
+            stderr = process.stderr.read()
+        finally:
+            process.kill()
+            process.wait()
+            process.stderr.close()
+            try:
+                process.stdin.close()
+            except BrokenPipeError:
+                pass
+        self.assertOneLine(subprocess.CompletedProcess([], returncode, b"", stderr), 65, "message larger than")
+        self.assertEqual(self.total(), before)
+
+    def test_a_display_name_is_reduced_and_a_bad_address_is_64(self):
+        # Programs pass "Name <addr>" as sendmail takes it; the envelope gets the address (RFC 5321 §4.1.2).
+        result = self.sendmail(["--smtp", self.smtp, "-f", "Dev Team <dev@example.test>", "Bob <bob@example.test>"],
+                               b"Subject: display names\n\nx\n")
+        self.assertDelivered(result)
+        _, envelope, _ = self.latest()
+        self.assertEqual(envelope["MailFrom"], "dev@example.test")
+        self.assertEqual(envelope["RcptTo"], ["bob@example.test"])
+        # An address that would break its command line is a usage error, and nothing is sent.
+        before = self.total()
+        for args, says in ((["bad address@example.test"], "bad address@example.test"),
+                           (["-f", "a@example.test>x", "b@example.test"], "a@example.test>x")):
+            result = self.sendmail(["--smtp", self.smtp, *args], b"Subject: x\n\nx\n")
+            self.assertOneLine(result, 64, "not a valid address", says)
+        self.assertEqual(self.total(), before)
+
+    def test_quit_is_sent_before_exit(self):
+        # RFC 5321 §4.1.1.10: the session ends with QUIT, which a process that exits right after its result must
+        # still write. A scripted server (RFC 5321 §4.3.2's replies) records what the client sent.
+        received = []
+        with socket.socket() as listener:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(1)
+            listener.settimeout(TIMEOUT)
+
+            def serve():
+                connection, _ = listener.accept()
+                with connection:
+                    connection.settimeout(TIMEOUT)
+                    reader = connection.makefile("rb")
+                    connection.sendall(b"220 scripted.test ESMTP\r\n")
+                    in_data = False
+                    for line in reader:
+                        received.append(line)
+                        if in_data:
+                            if line == b".\r\n":
+                                in_data = False
+                                connection.sendall(b"250 OK: queued\r\n")
+                        elif line.upper().startswith(b"DATA"):
+                            in_data = True
+                            connection.sendall(b"354 Go ahead\r\n")
+                        elif line.upper().startswith(b"QUIT"):
+                            connection.sendall(b"221 Bye\r\n")
+                            break
+                        else:
+                            connection.sendall(b"250 OK\r\n")
+
+            server = threading.Thread(target=serve, daemon=True)
+            server.start()
+            result = self.sendmail(["--smtp", "127.0.0.1:%d" % listener.getsockname()[1], "a@example.test"],
+                                   b"Subject: quit\n\nx\n")
+            server.join(TIMEOUT)
+        self.assertDelivered(result)
+        self.assertFalse(server.is_alive())
+        self.assertIn(b".\r\n", received)
+        self.assertEqual(received[-1], b"QUIT\r\n")
 
     def test_help(self):
         result = subprocess.run([BINARY, "sendmail", "--help"], capture_output=True, timeout=TIMEOUT)

@@ -24,6 +24,8 @@ private Q_SLOTS:
     void sender();
     void addedHeaders();
     void headersAreKept();
+    void invalidAddresses_data();
+    void invalidAddresses();
 };
 
 void TestSendmailInvocation::commandLines_data()
@@ -186,6 +188,10 @@ void TestSendmailInvocation::recipients_data()
         << QByteArray("To: team: a@example.test, b@example.test;\n"
                       "To: c@example.test\n\nx\n")
         << QByteArrayList { "a@example.test", "b@example.test", "c@example.test" } << false;
+    // RFC 5322 §3.4's name-addr, as programs pass it: the envelope takes the addr-spec alone (RFC 5321 §4.1.2).
+    QTest::newRow("an argument with a display name is its address")
+        << QStringList { "-i", "Bob Smith <bob@example.test>" } << QByteArray("Subject: x\n\nx\n")
+        << QByteArrayList { "bob@example.test" } << false;
 }
 
 void TestSendmailInvocation::recipients()
@@ -245,6 +251,8 @@ void TestSendmailInvocation::sender_data()
         << QStringList { "x@y.test" } << QByteArray("Subject: s\n\nx\n") << QByteArray("alice@host.test");
     QTest::newRow("-f <> is the null sender")
         << QStringList { "-f", "<>", "x@y.test" } << QByteArray("From: dev@example.test\n\nx\n") << QByteArray("");
+    QTest::newRow("-f with a display name is its address") << QStringList { "-f", "Dev Team <dev@example.test>",
+        "x@y.test" } << QByteArray("Subject: s\n\nx\n") << QByteArray("dev@example.test");
 }
 
 void TestSendmailInvocation::sender()
@@ -280,6 +288,38 @@ void TestSendmailInvocation::headersAreKept()
     QCOMPARE(t.data,
         QByteArray("From: dev@example.test\r\nDate: Mon, 30 Nov 2026 10:00:00 +0000\r\n"
                    "Message-ID: <kept@example.test>\r\nSubject: =?utf-8?q?caf=C3=A9?=\r\n\r\nbody\r\n"));
+}
+
+void TestSendmailInvocation::invalidAddresses_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("named");
+    // RFC 5321 §4.1.2: a path has no space, no angle bracket inside and no CR or LF (which would end the command).
+    QTest::newRow("a space in a recipient")
+        << QStringList { "bob smith@example.test" } << QStringLiteral("bob smith@example.test");
+    QTest::newRow("a stray '>' in a recipient")
+        << QStringList { "bob@example.test>" } << QStringLiteral("bob@example.test>");
+    QTest::newRow("a CR inside a recipient")
+        << QStringList { "bob@example.test\rx" } << QStringLiteral("bob@example.test");
+    QTest::newRow("a space in -f") << QStringList { "-f", "bad sender@example.test", "x@y.test" }
+                                   << QStringLiteral("bad sender@example.test");
+    QTest::newRow("an LF in -f") << QStringList { "-f", "a@example.test\nDATA", "x@y.test" }
+                                 << QStringLiteral("a@example.test");
+}
+
+void TestSendmailInvocation::invalidAddresses()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, named);
+    QString error;
+    const auto invocation = SendmailInvocation::parse(arguments, QString(), &error);
+    QVERIFY2(invocation, qPrintable(error));
+    const auto transaction
+        = invocation->prepare("Subject: s\n\nx\n", QStringLiteral("alice"), QStringLiteral("host.test"), &error);
+    QVERIFY(!transaction);
+    QVERIFY2(error.contains(named), qPrintable(error));
+    // One line on standard error.
+    QVERIFY2(!error.contains(u'\n') && !error.contains(u'\r'), qPrintable(error));
 }
 
 QTEST_APPLESS_MAIN(TestSendmailInvocation)

@@ -16,6 +16,7 @@
 #include <QTcpSocket>
 #include <QTest>
 #include <QThread>
+#include <QTimer>
 
 #include <memory>
 
@@ -65,6 +66,67 @@ SmtpSendResult sendAndWait(SmtpClient *client, const SmtpOutgoing &outgoing, int
     }
     return finished.first().first().value<SmtpSendResult>();
 }
+
+// A scripted SMTP server for one connection (RFC 5321 §4.3.2's replies, no extension): it answers each command
+// line, takes the data up to the end mark and records every byte the client sent. finalReply empty: the end of the
+// data is never answered.
+class ScriptedServer : public QObject
+{
+public:
+    explicit ScriptedServer(QByteArray finalReply = "250 OK: queued") : m_finalReply(std::move(finalReply))
+    {
+        m_server.listen(QHostAddress::LocalHost, 0);
+        QObject::connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            QTcpSocket *socket = m_server.nextPendingConnection();
+            socket->setParent(this);
+            socket->write("220 mx.test ESMTP\r\n");
+            QObject::connect(socket, &QTcpSocket::readyRead, this, [this, socket] { read(socket); });
+            QObject::connect(socket, &QTcpSocket::disconnected, this, [this] { m_closed = true; });
+        });
+    }
+    quint16 port() const { return m_server.serverPort(); }
+    QByteArray received() const { return m_received; }
+    bool closed() const { return m_closed; }
+
+private:
+    void read(QTcpSocket *socket)
+    {
+        const QByteArray bytes = socket->readAll();
+        m_received += bytes;
+        m_buffer += bytes;
+        qsizetype lf;
+        while ((lf = m_buffer.indexOf('\n')) >= 0) {
+            const QByteArray line = m_buffer.left(lf + 1);
+            m_buffer.remove(0, lf + 1);
+            if (m_inData) {
+                if (line == ".\r\n") {
+                    m_inData = false;
+                    if (!m_finalReply.isEmpty()) {
+                        socket->write(m_finalReply + "\r\n");
+                    }
+                }
+                continue;
+            }
+            const QByteArray verb = line.left(4).toUpper();
+            if (verb == "DATA") {
+                m_inData = true;
+                socket->write("354 Go ahead\r\n");
+            } else if (verb == "QUIT") {
+                socket->write("221 Bye\r\n");
+                socket->disconnectFromHost();
+            } else {
+                socket->write("250 OK\r\n");
+            }
+        }
+    }
+
+    QTcpServer m_server;
+    QByteArray m_finalReply;
+    QByteArray m_received;
+    QByteArray m_buffer;
+    bool m_inData = false;
+    bool m_closed = false;
+};
 } // namespace
 
 class TestSmtpClient : public QObject
@@ -91,6 +153,11 @@ private Q_SLOTS:
     void inAnotherThreadWithAQueuedResult();
     void noServerFailsAfterSendReturned();
     void abortEndsTheSend();
+    void chunkingSendsTheDataUnchanged();
+    void aTricklingServerTimesOut();
+    void theFinalReplyHasItsOwnTimeout();
+    void deletingTheClientInFinishedIsSafeAndQuitStillGoesOut();
+    void invalidAddressesAreRefusedWithoutConnecting();
 
 private:
     void startServer(NetListenOptions::Tls tls, const AuthConfig &auth = AuthConfig::any());
@@ -482,6 +549,128 @@ void TestSmtpClient::abortEndsTheSend()
     QCOMPARE(finished.first().first().value<SmtpSendResult>().errorString, QStringLiteral("aborted"));
     QTest::qWait(100);
     QCOMPARE(finished.count(), 1);
+}
+
+void TestSmtpClient::chunkingSendsTheDataUnchanged()
+{
+    // Letterbox's SmtpServer offers CHUNKING (RFC 3030): the client sends BDAT, and what is stored is the bytes
+    // sent, byte for byte (CONTRACT "Release": the stored source unchanged), a bare LF, a bare CR and a line of
+    // 1500 octets (DATA would have made them CRLF and cannot carry lines over 1000 octets) included.
+    startServer(NetListenOptions::Tls::None);
+    SmtpClient client(options(SmtpTlsMode::Off));
+    const QByteArray data = "From: a@x.test\r\nTo: b@y.test\r\nSubject: raw\r\n\r\nbare LF\nbare CR\rend\r\n"
+        + QByteArray(1500, 'x') + "\r\n.dot line\r\nno final line end";
+    const SmtpSendResult result = sendAndWait(&client, SmtpOutgoing { "a@x.test", { "b@y.test" }, data });
+    QVERIFY2(result.ok, qPrintable(result.summary()));
+    QTRY_COMPARE(m_delivery->messages().size(), 1);
+    QCOMPARE(m_delivery->messages().first().data, data);
+}
+
+void TestSmtpClient::aTricklingServerTimesOut()
+{
+    // A server sending a byte every 100 ms never completes a reply: the step's deadline (300 ms from the
+    // connection) is not moved by the bytes, so the send fails in bounded time.
+    QTcpServer trickling;
+    QVERIFY(trickling.listen(QHostAddress::LocalHost, 0));
+    QTimer drip;
+    drip.setInterval(100);
+    QList<QTcpSocket *> accepted;
+    connect(&trickling, &QTcpServer::newConnection, this, [&] {
+        accepted << trickling.nextPendingConnection();
+        accepted.last()->write("220-mx.test ");
+        drip.start();
+    });
+    connect(&drip, &QTimer::timeout, this, [&] {
+        for (QTcpSocket *socket : std::as_const(accepted)) {
+            socket->write("x");
+        }
+    });
+    SmtpClientOptions o = options(SmtpTlsMode::Off);
+    o.servers = { SmtpServerAddress { QStringLiteral("127.0.0.1"), trickling.serverPort() } };
+    o.timeoutMs = 300;
+    SmtpClient client(o);
+    QElapsedTimer timer;
+    timer.start();
+    const SmtpSendResult result = sendAndWait(&client, SmtpOutgoing { "a@x.test", { "b@y.test" }, Message }, 5000);
+    QVERIFY(!result.ok);
+    QCOMPARE(result.stage, SmtpSendResult::Stage::Greeting);
+    QCOMPARE(result.code, 0);
+    QVERIFY2(result.errorString.contains(QStringLiteral("timed out")), qPrintable(result.errorString));
+    QVERIFY(timer.elapsed() < 3000);
+}
+
+void TestSmtpClient::theFinalReplyHasItsOwnTimeout()
+{
+    // RFC 5321 §4.5.3.2.6: the reply after the end of the data gets finalReplyTimeoutMs, not timeoutMs.
+    ScriptedServer server(QByteArray {});
+    SmtpClientOptions o = options(SmtpTlsMode::Off);
+    o.servers = { SmtpServerAddress { QStringLiteral("127.0.0.1"), server.port() } };
+    o.timeoutMs = 300;
+    o.finalReplyTimeoutMs = 1500;
+    SmtpClient client(o);
+    QElapsedTimer timer;
+    timer.start();
+    const SmtpSendResult result = sendAndWait(&client, SmtpOutgoing { "a@x.test", { "b@y.test" }, Message }, 10000);
+    const qint64 elapsed = timer.elapsed();
+    QVERIFY(!result.ok);
+    QCOMPARE(result.stage, SmtpSendResult::Stage::Data);
+    QVERIFY2(result.errorString.contains(QStringLiteral("timed out after 1500 ms")), qPrintable(result.errorString));
+    QVERIFY2(elapsed >= 1400, qPrintable(QString::number(elapsed)));
+    QVERIFY(server.received().endsWith("\r\n.\r\n"));
+}
+
+void TestSmtpClient::deletingTheClientInFinishedIsSafeAndQuitStillGoesOut()
+{
+    // The relay and the composer delete their client from its finished() slot, which comes from inside the
+    // socket's readyRead: the socket must survive that (run under letterbox-dev test --sanitize), and still send
+    // the QUIT that RFC 5321 §4.1.1.10 asks for and close the connection.
+    ScriptedServer server;
+    SmtpClientOptions o = options(SmtpTlsMode::Off);
+    o.servers = { SmtpServerAddress { QStringLiteral("127.0.0.1"), server.port() } };
+    auto *client = new SmtpClient(o);
+    QList<SmtpSendResult> results;
+    connect(client, &SmtpClient::finished, this, [&](const SmtpSendResult &result) {
+        results << result;
+        delete client;
+        client = nullptr;
+    });
+    client->send(SmtpOutgoing { "a@x.test", { "b@y.test" }, Message });
+    QTRY_COMPARE(results.size(), 1);
+    QVERIFY2(results.first().ok, qPrintable(results.first().summary()));
+    QVERIFY(client == nullptr);
+    QTRY_VERIFY2(server.received().endsWith("\r\n.\r\nQUIT\r\n"), server.received().right(40).constData());
+    QTRY_VERIFY(server.closed());
+
+    // And from a progressed() slot, in the middle of the send.
+    ScriptedServer second;
+    o.servers = { SmtpServerAddress { QStringLiteral("127.0.0.1"), second.port() } };
+    client = new SmtpClient(o);
+    connect(client, &SmtpClient::progressed, this, [&](const QString &step) {
+        if (step == QStringLiteral("MAIL FROM")) {
+            delete client;
+            client = nullptr;
+        }
+    });
+    client->send(SmtpOutgoing { "a@x.test", { "b@y.test" }, Message });
+    QTRY_VERIFY(client == nullptr);
+    QTRY_VERIFY(second.closed());
+}
+
+void TestSmtpClient::invalidAddressesAreRefusedWithoutConnecting()
+{
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    SmtpClientOptions o = options(SmtpTlsMode::Off);
+    o.servers = { SmtpServerAddress { QStringLiteral("127.0.0.1"), probe.serverPort() } };
+    SmtpClient client(o);
+    QSignalSpy closed(&client, &SmtpClient::connectionClosed);
+    const SmtpSendResult result
+        = sendAndWait(&client, SmtpOutgoing { "a@x.test", { "b@y.test\r\nDATA" }, Message }, 5000);
+    QVERIFY(!result.ok);
+    QCOMPARE(result.stage, SmtpSendResult::Stage::RcptTo);
+    QVERIFY2(result.errorString.contains(QStringLiteral("b@y.test")), qPrintable(result.errorString));
+    QTRY_COMPARE(closed.count(), 1);
+    QVERIFY(!probe.hasPendingConnections());
 }
 
 QTEST_GUILESS_MAIN(TestSmtpClient)
