@@ -1224,7 +1224,11 @@ void ApiServer::Private::relayResource(
         answer->text = text;
         answer->given.wakeAll();
     });
-    QDeadlineTimer deadline(qint64(options.timeoutMs) * 10 * qMax<qsizetype>(1, options.servers.size()) + 1000);
+    // Every step of every server, and the long wait for the reply after the data (RFC 5321 §4.5.3.2.6), which the
+    // client allows so as not to send a message twice: the answer never says "failed" while the relay may still
+    // take the message.
+    QDeadlineTimer deadline(qint64(options.timeoutMs) * 10 * qMax<qsizetype>(1, options.servers.size())
+        + options.finalReplyTimeoutMs + 1000);
     QMutexLocker lock(&answer->mutex);
     while (!answer->ready && !deadline.hasExpired()) {
         answer->given.wait(&answer->mutex, deadline);

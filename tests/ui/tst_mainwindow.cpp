@@ -668,7 +668,7 @@ void TestMainWindow::theReaderClearsWhenItsMessageNoLongerMatches()
     window.selectMessage(ids.at(3)); // "hay 3"
     QTRY_VERIFY_WITH_TIMEOUT(window.messageView()->content().isValid(), 5000);
     window.searchField()->setText(QStringLiteral("needle"));
-    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->matchCount(), 5, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->matchCount(), 5, 15000);
     QTRY_VERIFY_WITH_TIMEOUT(window.messageView()->messageId().isEmpty(), 5000);
     QVERIFY(window.selectedIds().isEmpty());
     QVERIFY(!window.action(QStringLiteral("delete"))->isEnabled());
