@@ -10,22 +10,19 @@ _letterbox_sendmail_options='--smtp -t -f -r -F -i -oi -bm -odi -oem --help --ve
 # COMPREPLY from a word list, file names or directory names matching the current word.
 _letterbox_words()
 {
-    local IFS=$'\n'
-    COMPREPLY=($(IFS=$' \t\n' compgen -W "$1" -- "$2"))
+    mapfile -t COMPREPLY < <(compgen -W "$1" -- "$2")
 }
 
 _letterbox_files()
 {
-    local IFS=$'\n'
     compopt -o filenames 2>/dev/null
-    COMPREPLY+=($(compgen -f -- "$1"))
+    mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -f -- "$1")
 }
 
 _letterbox_dirs()
 {
-    local IFS=$'\n'
     compopt -o filenames 2>/dev/null
-    COMPREPLY+=($(compgen -d -- "$1"))
+    mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -d -- "$1")
 }
 
 # Sendmail mode's flags; the words after them are recipients, which there is nothing to complete from.
