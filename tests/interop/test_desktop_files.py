@@ -3,7 +3,9 @@ letterbox-sendmail link, the man page (and letterbox-sendmail.1), the bash compl
 build with the desktop app, letterbox.desktop, the AppStream metainfo and the hicolor icons, all under one id. The
 desktop entry passes desktop-file-validate and the metainfo `appstreamcli validate --no-net` (errors and warnings
 fail; hints and pedantic notes do not), both as installed and with the web addresses a packager gives, whose
-screenshots must be files of docs/screenshots of the size the metainfo declares."""
+screenshots must be files of docs/screenshots of the size the metainfo declares. The systemd user unit runs the
+configured bin/letterbox --headless, is stopped with SIGTERM (a clean exit 0, test_commandline.py), restarted on
+failure, and passes `systemd-analyze verify` with its man: documentation found in the installed man page."""
 import configparser
 import os
 import re
@@ -78,6 +80,40 @@ class DesktopFilesTest(unittest.TestCase):
         with open(os.path.join(completions, "letterbox"), encoding="utf-8") as f:
             self.assertIn("complete -F _letterbox_sendmail letterbox-sendmail", f.read())
         self.assertLink(os.path.join(completions, "letterbox-sendmail"), "letterbox")
+
+    def test_systemd_user_unit(self):
+        installed = self.installed("lib", "systemd", "user", "letterbox.service")
+        unit = configparser.ConfigParser(interpolation=None)
+        unit.optionxform = str
+        unit.read(installed, encoding="utf-8")
+        cache = {}
+        with open(os.path.join(BUILD, "CMakeCache.txt"), encoding="utf-8") as f:
+            for line in f:
+                match = re.match(r"^(CMAKE_INSTALL_PREFIX|CMAKE_INSTALL_BINDIR):\w+=(.*)$", line)
+                if match:
+                    cache[match.group(1)] = match.group(2)
+        bindir = os.path.join(cache["CMAKE_INSTALL_PREFIX"], cache["CMAKE_INSTALL_BINDIR"])
+        self.assertEqual(unit["Service"]["ExecStart"], os.path.join(bindir, "letterbox") + " --headless")
+        self.assertEqual(unit["Service"]["KillSignal"], "SIGTERM")
+        self.assertEqual(unit["Service"]["Restart"], "on-failure")
+        self.assertEqual(unit["Install"]["WantedBy"], "default.target")
+        self.assertEqual(unit["Unit"]["Documentation"], "man:letterbox(1)")
+
+        tool = shutil.which("systemd-analyze")
+        if tool is None:
+            self.skipTest("systemd-analyze is not installed (Debian: systemd)")
+        # The unit names the configured prefix; verify checks that ExecStart is executable, so the copy it checks
+        # runs the binary installed in this test's prefix instead. verify reports a bad setting on stderr and still
+        # exits 0: any output fails. A system manager reads user units the same way (--user needs a user session).
+        with open(installed, encoding="utf-8") as f:
+            text = f.read()
+        copy = os.path.join(self.tmp.name, "letterbox.service")
+        with open(copy, "w", encoding="utf-8") as f:
+            f.write(text.replace("ExecStart=" + os.path.join(bindir, "letterbox"),
+                                 "ExecStart=" + self.installed("bin", "letterbox")))
+        run = subprocess.run([tool, "verify", copy], capture_output=True, text=True, timeout=TIMEOUT,
+                             env=dict(os.environ, MANPATH=self.installed("share", "man")))
+        self.assertEqual((run.returncode, run.stdout + run.stderr), (0, ""))
 
     def test_desktop_entry(self):
         if not GUI:
