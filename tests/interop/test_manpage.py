@@ -2,7 +2,8 @@
 `letterbox sendmail --help` list is an item of letterbox(1) (OPTIONS and SENDMAIL MODE) and is offered by the
 completion, and nothing else is, so that an option added, renamed or removed later fails here until both follow. The
 page renders with groff's warnings on and none is printed, and bash sources the completion file and completes
-option names and the values the README lists for --relay-tls, --auth and --api."""
+option names and the values the README lists for --relay-tls, --auth and --api. Its title names the version the
+binary reports."""
 import os
 import re
 import shutil
@@ -77,6 +78,13 @@ class ManPageTest(unittest.TestCase):
     def test_every_option_in_man_page(self):
         self.assertEqual(manpage_items("OPTIONS"), self.options)
         self.assertEqual(manpage_items("SENDMAIL MODE"), self.sendmail_options)
+
+    def test_man_page_names_this_version(self):
+        version = subprocess.run([BINARY, "--version"], capture_output=True, text=True, timeout=TIMEOUT).stdout
+        with open(MANPAGE, encoding="utf-8") as f:
+            title = f.readline()
+        self.assertRegex(title, r'^\.TH LETTERBOX 1 "[0-9-]+" "Letterbox ([0-9.]+)"')
+        self.assertEqual(re.search(r'"Letterbox ([0-9.]+)"', title).group(1), version.split()[-1])
 
     def test_man_page_renders_without_warnings(self):
         groff = shutil.which("groff")
