@@ -49,7 +49,6 @@ RelayService::RelayService(MessageStore *store, QObject *parent) : QObject(paren
     d->store = store;
     d->worker = new RelayWorker(store, [this] { return config(); });
     d->worker->moveToThread(&d->thread);
-    connect(&d->thread, &QThread::finished, d->worker, &QObject::deleteLater);
     connect(d->worker, &RelayWorker::relayLogChanged, this, &RelayService::relayLogChanged, Qt::DirectConnection);
     d->thread.setObjectName(QStringLiteral("letterbox-relay"));
     d->thread.start();
@@ -57,8 +56,13 @@ RelayService::RelayService(MessageStore *store, QObject *parent) : QObject(paren
 
 RelayService::~RelayService()
 {
-    // The worker (its clients and timers) goes with the thread's last events; what it had pending stays in the store.
+    // The worker (its clients and timers) is deleted in its thread while that thread's event loop still runs, so
+    // that the connections its clients drop can still say QUIT and are deleted with the thread's last events
+    // (deleted once the loop has ended, they would be left behind); what it had pending stays in the store.
     disconnect(d->worker, nullptr, this, nullptr);
+    RelayWorker *worker = std::exchange(d->worker, nullptr);
+    QMetaObject::invokeMethod(
+        worker, [worker] { delete worker; }, Qt::BlockingQueuedConnection);
     d->thread.quit();
     d->thread.wait();
 }
