@@ -66,13 +66,7 @@ CatcherConfig loopbackConfig(quint16 port = 0)
     return config;
 }
 
-AppSettings quietSettings()
-{
-    AppSettings s;
-    s.trayIcon = false;
-    s.notifications = false;
-    return s;
-}
+using UiTest::quietSettings;
 
 // Sends from a thread of its own (the client blocks; the server runs on this one's event loop and the network
 // thread).

@@ -33,23 +33,8 @@
 #include <QTimer>
 
 namespace {
-CatcherConfig loopbackConfig()
-{
-    CatcherConfig config;
-    ListenAddress smtp;
-    ListenAddress::parse(QStringLiteral("127.0.0.1:0"), &smtp);
-    config.smtp = { smtp };
-    config.session.hostname = "mx.test";
-    return config;
-}
-
-AppSettings quietSettings()
-{
-    AppSettings s;
-    s.trayIcon = false;
-    s.notifications = false;
-    return s;
-}
+using UiTest::loopbackConfig;
+using UiTest::quietSettings;
 
 RelayConfig relayTo(quint16 port)
 {

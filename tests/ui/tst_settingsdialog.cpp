@@ -4,6 +4,8 @@
 // off the GUI thread; the SMTPS field is validated like the SMTP one; the Relay page's fields become the settings
 // (and the relay's configuration) they say, its expression is checked as it is typed, and the password never
 // reaches the settings file.
+#include "uitestsupport.h"
+
 #include <tls/tlsidentity.h>
 #include <ui/appsettings.h>
 #include <ui/relaysettingspage.h>
@@ -38,23 +40,8 @@
 Q_DECLARE_METATYPE(RelaySettings)
 
 namespace {
-CatcherConfig loopbackConfig()
-{
-    CatcherConfig config;
-    ListenAddress smtp;
-    ListenAddress::parse(QStringLiteral("127.0.0.1:0"), &smtp);
-    config.smtp = { smtp };
-    config.session.hostname = "mx.test";
-    return config;
-}
-
-AppSettings quietSettings()
-{
-    AppSettings s;
-    s.trayIcon = false;
-    s.notifications = false;
-    return s;
-}
+using UiTest::loopbackConfig;
+using UiTest::quietSettings;
 
 std::optional<QSslConfiguration> configurationOf(const std::optional<TlsIdentity> &identity)
 {

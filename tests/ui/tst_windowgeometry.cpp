@@ -24,13 +24,7 @@ CatcherConfig loopbackConfig()
     return config;
 }
 
-AppSettings quietSettings()
-{
-    AppSettings s;
-    s.trayIcon = false;
-    s.notifications = false;
-    return s;
-}
+using UiTest::quietSettings;
 } // namespace
 
 class TestWindowGeometry : public QObject

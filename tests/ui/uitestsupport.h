@@ -1,9 +1,11 @@
 #pragma once
 
-// Helpers shared by the GUI tests: filling a store the way deliveries do, and waiting for it.
+// Helpers shared by the GUI tests: filling a store the way deliveries do, waiting for it, and a quiet catcher.
+#include <service/catcherservice.h>
 #include <smtp/messagedelivery.h>
 #include <store/messageimporter.h>
 #include <store/sqlitemessagestore.h>
+#include <ui/appsettings.h>
 
 #include <QHash>
 #include <QTcpServer>
@@ -79,4 +81,23 @@ public:
     }
     QHash<QString, int> hits;
 };
+// SMTP on a free loopback port, as "mx.test"; no API.
+inline CatcherConfig loopbackConfig()
+{
+    CatcherConfig config;
+    ListenAddress smtp;
+    ListenAddress::parse(QStringLiteral("127.0.0.1:0"), &smtp);
+    config.smtp = { smtp };
+    config.session.hostname = "mx.test";
+    return config;
+}
+
+// No tray icon and no notifications: nothing outside the window under test.
+inline AppSettings quietSettings()
+{
+    AppSettings s;
+    s.trayIcon = false;
+    s.notifications = false;
+    return s;
+}
 } // namespace UiTest
