@@ -26,9 +26,11 @@ QStringList sendmailArguments(int argc, char *argv[], int first)
 
 #ifdef LETTERBOX_DESKTOP_EXECUTABLE
 // Replaces this process with the desktop app, same arguments, same process ID (so a SIGTERM sent to it reaches the
-// app), and so its exit code. Returns only when that cannot be done.
-int execDesktop(char *argv[])
+// app), and so its exit code. Returns only when that cannot be done; *missing says whether the app is not there at
+// all (the letterbox-server package installed without the desktop package, letterbox).
+int execDesktop(char *argv[], bool *missing)
 {
+    *missing = false;
     char self[PATH_MAX];
     const ssize_t length = ::readlink("/proc/self/exe", self, sizeof self - 1);
     if (length <= 0) {
@@ -45,6 +47,10 @@ int execDesktop(char *argv[])
     }
     arguments.push_back(nullptr);
     ::execv(path.c_str(), arguments.data());
+    if (errno == ENOENT) {
+        *missing = true;
+        return 1;
+    }
     printError(QStringLiteral("cannot start the desktop app %1: %2")
                    .arg(QString::fromLocal8Bit(path.c_str()), QString::fromLocal8Bit(std::strerror(errno))));
     return 1;
@@ -73,7 +79,16 @@ int main(int argc, char *argv[])
         return runHeadless(argc, argv, options);
     }
 #ifdef LETTERBOX_DESKTOP_EXECUTABLE
-    return execDesktop(argv);
+    bool missing = false;
+    const int exitCode = execDesktop(argv, &missing);
+    if (!missing) {
+        return exitCode;
+    }
+    // Only the headless package is installed (as qbittorrent-nox without qbittorrent): there is no window to
+    // open, so this is the headless catcher, as in a build without the desktop app.
+    printError(QStringLiteral("the desktop app (%1, Debian package letterbox) is not installed; running as --headless")
+                   .arg(QStringLiteral(LETTERBOX_DESKTOP_EXECUTABLE)));
+    return runHeadless(argc, argv, options);
 #else
     // Built with -DLETTERBOX_GUI=OFF (as qbittorrent-nox): there is no window to open, so this is the headless
     // catcher.

@@ -11,7 +11,8 @@
 #include <cstdio>
 
 namespace {
-// The module is beside the executable (the build tree), or in ../lib/letterbox (installed).
+// The module is beside the executable (the build tree), or in LIBDIR/letterbox (installed; LETTERBOX_MODULE_DIR is
+// that directory relative to the installed executable, from app/CMakeLists.txt).
 LetterboxTlsIdentity tlsModule(QString *error)
 {
     static LetterboxTlsIdentity function = nullptr;
@@ -22,7 +23,7 @@ LetterboxTlsIdentity tlsModule(QString *error)
         // Before QCoreApplication exists too (the command line is checked first).
         const QDir dir = QFileInfo(QStringLiteral("/proc/self/exe")).canonicalFilePath().section(u'/', 0, -2);
         for (const QString &path : { dir.filePath(QStringLiteral("letterbox-tls")),
-                 dir.filePath(QStringLiteral("../lib/letterbox/letterbox-tls")) }) {
+                 dir.filePath(QStringLiteral(LETTERBOX_MODULE_DIR "/letterbox-tls")) }) {
             QLibrary library(path);
             function = reinterpret_cast<LetterboxTlsIdentity>(library.resolve("letterbox_tls_identity"));
             if (function) {

@@ -2,6 +2,7 @@
 import contextlib
 import json
 import os
+import shutil
 import signal
 import smtplib
 import socket
@@ -180,6 +181,35 @@ class CommandLineTest(unittest.TestCase):
                 proc.send_signal(signal.SIGTERM)
                 self.assertEqual(proc.wait(timeout=30), 0)
                 self.assertIn(address, proc.stderr.read())
+
+    @unittest.skipUnless(DESKTOP, "built without the desktop app")
+    def test_without_the_desktop_app_installed_letterbox_runs_headless(self):
+        # The letterbox-server package alone: letterbox with no letterbox-desktop beside it (a copy of the program in
+        # a directory of its own, no display) is the headless catcher and says why, instead of failing.
+        env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+        with tempfile.TemporaryDirectory() as tmp:
+            alone = os.path.join(tmp, "letterbox")
+            shutil.copy2(BINARY, alone)
+            data = os.path.join(tmp, "data")
+            proc = subprocess.Popen([alone, "--data", data, "--smtp", "127.0.0.1:0", "--api", "off"], env=env,
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    text=True)
+            try:
+                line = proc.stdout.readline()
+                self.assertRegex(line, r"^SMTP listening on 127\.0\.0\.1:\d+\n$")
+                port = int(line.strip().rsplit(":", 1)[1])
+                with smtplib.SMTP("127.0.0.1", port, timeout=20) as client:
+                    client.sendmail("a@example.test", ["b@example.test"], b"Subject: alone\r\n\r\nHello\r\n")
+                proc.send_signal(signal.SIGTERM)
+                self.assertEqual(proc.wait(timeout=30), 0)
+                self.assertIn("is not installed; running as --headless", proc.stderr.read())
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+                proc.stdout.close()
+                proc.stderr.close()
+            self.assertEqual(len(stored_messages(data)), 1)
 
     def test_listening_lines_for_several_addresses(self):
         with Letterbox(smtp=("127.0.0.1:0", "[::1]:0", "*:0")) as server:

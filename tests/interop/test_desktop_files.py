@@ -1,5 +1,5 @@
 """Desktop integration as installed: `cmake --install` of this build into a fresh prefix holds the programs with the
-letterbox-sendmail link, the man page (and letterbox-sendmail.1), the bash completion under both names, and, in a
+letterbox-sendmail link, the man page gzipped (and letterbox-sendmail.1.gz), the bash completion under both names, and, in a
 build with the desktop app, letterbox.desktop, the AppStream metainfo and the hicolor icons, all under one id. The
 desktop entry passes desktop-file-validate and the metainfo `appstreamcli validate --no-net` (errors and warnings
 fail; hints and pedantic notes do not), both as installed and with the web addresses a packager gives, whose
@@ -7,6 +7,7 @@ screenshots must be files of docs/screenshots of the size the metainfo declares.
 configured bin/letterbox --headless, is stopped with SIGTERM (a clean exit 0, test_commandline.py), restarted on
 failure, and passes `systemd-analyze verify` with its man: documentation found in the installed man page."""
 import configparser
+import gzip
 import os
 import re
 import shutil
@@ -20,6 +21,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.environ.get("LETTERBOX_BUILD_DIR", os.path.join(ROOT, "build"))
 GUI = os.environ.get("LETTERBOX_GUI", "1") != "0"
 APP_ID = "io.github.letterbox.Letterbox"
+MANPAGE = os.path.join(ROOT, "docs", "letterbox.1")
 METAINFO_TEMPLATE = os.path.join(ROOT, "packaging", APP_ID + ".metainfo.xml.in")
 ICON_SIZES = (16, 22, 24, 32, 48, 64, 128, 256)
 TIMEOUT = 120
@@ -74,8 +76,12 @@ class DesktopFilesTest(unittest.TestCase):
         self.assertTrue(os.access(self.installed("bin", "letterbox"), os.X_OK))
         self.assertLink(self.installed("bin", "letterbox-sendmail"), "letterbox")
         man1 = self.installed("share", "man", "man1")
-        self.assertTrue(os.path.isfile(os.path.join(man1, "letterbox.1")))
-        self.assertLink(os.path.join(man1, "letterbox-sendmail.1"), "letterbox.1")
+        # Compressed with gzip -9n (Debian Policy 12.1), the page itself and not a copy that could differ.
+        with gzip.open(os.path.join(man1, "letterbox.1.gz"), "rb") as page, open(MANPAGE, "rb") as source:
+            self.assertEqual(page.read(), source.read())
+        self.assertLink(os.path.join(man1, "letterbox-sendmail.1.gz"), "letterbox.1.gz")
+        if GUI:
+            self.assertLink(os.path.join(man1, "letterbox-desktop.1.gz"), "letterbox.1.gz")
         completions = self.installed("share", "bash-completion", "completions")
         with open(os.path.join(completions, "letterbox"), encoding="utf-8") as f:
             self.assertIn("complete -F _letterbox_sendmail letterbox-sendmail", f.read())
@@ -125,7 +131,8 @@ class DesktopFilesTest(unittest.TestCase):
         entry.read(installed, encoding="utf-8")
         group = entry["Desktop Entry"]
         self.assertEqual(group["Type"], "Application")
-        self.assertEqual(group["Exec"], "letterbox")
+        # The program of the desktop package (lintian: desktop-command-not-in-package), which `letterbox` execs.
+        self.assertEqual(group["Exec"], "letterbox-desktop")
         self.assertEqual(group["Icon"], APP_ID)
         # X11 matches a window to its entry by WM_CLASS, whose class Qt takes from the application name.
         self.assertEqual(group["StartupWMClass"], "letterbox")
