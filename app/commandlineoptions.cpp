@@ -149,7 +149,9 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
         apiOption, apiHostOption, dataOption, hostnameOption, sizeOption, messagesOption, authOption, idleOption,
         connectionsOption, rulesOption, seedOption, relayOption, relayTlsOption, relayUserOption, relayInsecureOption,
         relayAllOption, relayMatchingOption });
-    helpText = parser.helpText();
+    // Qt names the program from QCoreApplication's arguments, and there is no application object yet (the command
+    // line is read first, so that --help needs no display): "<executable_name>" stands in, replaced by our name.
+    helpText = parser.helpText().replace(QStringLiteral("<executable_name>"), QStringLiteral("letterbox"));
 
     if (!parser.parse(arguments)) {
         errorString = parser.errorText();

@@ -26,6 +26,7 @@ class CommandLineTest(unittest.TestCase):
     def test_help_and_version(self):
         help_run = run("--help")
         self.assertEqual(help_run.returncode, 0)
+        self.assertTrue(help_run.stdout.startswith("Usage: letterbox [options]\n"), help_run.stdout[:80])
         for option in ("--headless", "--smtp", "--data", "--hostname", "--max-message-size", "--max-messages",
                        "--auth", "--idle-timeout", "--max-connections", "--version", "--api"):
             self.assertIn(option, help_run.stdout)
