@@ -12,8 +12,9 @@ RLIMIT_*, ENONET, SIGPIPE, PATH_MAX, ssize_t, ...), and /proc/, /sys/ or /dev/ p
 Such a use fails the test when it is in a file that ALLOWED below does not name, and also, in a named file, when it is
 not inside a platform guard. A guard is a branch of `#if`, `#elif` or `#ifdef` whose condition names one of Qt's
 Q_OS_LINUX, Q_OS_UNIX, Q_OS_MACOS, Q_OS_DARWIN or Q_OS_WIN (or the compilers' __linux__, __APPLE__, _WIN32) without
-`!` before it; an `#else` branch and `#ifndef` are not guards, since that is what the other platforms compile. A
-branch that no platform can take silently is an `#error` naming what the port must provide, never a stub. Qt's Q_OS_*
+`!` before it; an `#else` branch and `#ifndef` are not guards, since that is what the other platforms compile. Where
+a platform has no working branch yet, an `#error` names what its port must provide, never a stub (checked for the
+entries that say "#error until then"). Qt's Q_OS_*
 macros exist only once a Qt header is included, so a file that tests one before any `#include <Q...>` fails too (an
 undefined macro would silently take the other branch on Linux as well). An entry of ALLOWED whose file has no such use
 any more fails, so the list stays the list of places a port must visit.
