@@ -97,7 +97,8 @@ void refuseClient(int descriptor, const QByteArray &reply)
         [[maybe_unused]] const ssize_t written
             = ::send(descriptor, reply.constData(), size_t(reply.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
 #else
-        // macOS has no MSG_NOSIGNAL (SO_NOSIGPIPE instead); the descriptor is non-blocking already (acceptClient()).
+        // MSG_NOSIGNAL is not everywhere: macOS and the BSDs have the SO_NOSIGPIPE socket option. The descriptor is
+        // non-blocking already (acceptClient()).
 #if defined(SO_NOSIGPIPE)
         const int on = 1;
         ::setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on);
