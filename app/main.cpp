@@ -6,13 +6,25 @@
 #include "sendmailmode.h"
 #include "startup.h"
 
+#include <QtGlobal>
+
 #include <cerrno>
 #include <climits>
 #include <cstring>
 #include <string>
 #include <vector>
 
+// exec() and finding this executable are platform code; what each platform supplies is listed in
+// tests/interop/test_portability.py.
+#if defined(Q_OS_UNIX)
 #include <unistd.h>
+#if defined(Q_OS_MACOS)
+#include <cstdint>
+#include <cstdlib>
+
+#include <mach-o/dyld.h>
+#endif
+#endif
 
 namespace {
 QStringList sendmailArguments(int argc, char *argv[], int first)
@@ -25,20 +37,52 @@ QStringList sendmailArguments(int argc, char *argv[], int first)
 }
 
 #ifdef LETTERBOX_DESKTOP_EXECUTABLE
+#if defined(Q_OS_UNIX)
+// This executable's own path, symbolic links resolved (so that the desktop app is found beside the real file, not
+// beside a link in bin), or an empty string with *error set.
+std::string executablePath(QString *error)
+{
+#if defined(Q_OS_LINUX)
+    char self[PATH_MAX];
+    const ssize_t length = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    if (length <= 0) {
+        *error = QStringLiteral("/proc/self/exe: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
+        return {};
+    }
+    return std::string(self, size_t(length));
+#elif defined(Q_OS_MACOS)
+    // There is no /proc on macOS: dyld knows the path the program was started by (_NSGetExecutablePath(3)).
+    char started[PATH_MAX];
+    uint32_t size = sizeof started;
+    char resolved[PATH_MAX];
+    if (_NSGetExecutablePath(started, &size) != 0) {
+        *error = QStringLiteral("_NSGetExecutablePath: the path is longer than %1 bytes").arg(PATH_MAX);
+        return {};
+    }
+    if (!::realpath(started, resolved)) {
+        *error = QStringLiteral("%1: %2").arg(
+            QString::fromLocal8Bit(started), QString::fromLocal8Bit(std::strerror(errno)));
+        return {};
+    }
+    return std::string(resolved);
+#else
+#error "letterbox finds letterbox-desktop beside itself: this Unix needs its way to the running executable's path \
+(FreeBSD: sysctl KERN_PROC_PATHNAME) (tests/interop/test_portability.py)"
+#endif
+}
+
 // Replaces this process with the desktop app, same arguments, same process ID (so a SIGTERM sent to it reaches the
 // app), and so its exit code. Returns only when that cannot be done; *missing says whether the app is not there at
 // all (the letterbox-server package installed without the desktop package, letterbox).
 int execDesktop(char *argv[], bool *missing)
 {
     *missing = false;
-    char self[PATH_MAX];
-    const ssize_t length = ::readlink("/proc/self/exe", self, sizeof self - 1);
-    if (length <= 0) {
-        printError(QStringLiteral("cannot find the desktop app: /proc/self/exe: %1")
-                       .arg(QString::fromLocal8Bit(std::strerror(errno))));
+    QString error;
+    std::string path = executablePath(&error);
+    if (path.empty()) {
+        printError(QStringLiteral("cannot find the desktop app: %1").arg(error));
         return 1;
     }
-    std::string path(self, size_t(length));
     path.erase(path.rfind('/') + 1);
     path += LETTERBOX_DESKTOP_EXECUTABLE;
     std::vector<char *> arguments { path.data() };
@@ -55,6 +99,12 @@ int execDesktop(char *argv[], bool *missing)
                    .arg(QString::fromLocal8Bit(path.c_str()), QString::fromLocal8Bit(std::strerror(errno))));
     return 1;
 }
+#else
+#error "letterbox execs letterbox-desktop in its own process (same process ID, so a stop signal reaches the window, \
+and the same exit code); Windows has no exec that keeps the process: a port must start it with CreateProcess(), \
+wait for it and return its exit code, or install letterbox-desktop as the program the Start menu runs \
+(tests/interop/test_portability.py)"
+#endif
 #endif
 } // namespace
 

@@ -12,8 +12,16 @@
 #include <cstdio>
 #include <cstring>
 
+// The login name and unbuffered reads of standard input are POSIX; what a port to Windows must supply is listed in
+// tests/interop/test_portability.py.
+#if defined(Q_OS_UNIX)
 #include <pwd.h>
 #include <unistd.h>
+#else
+#error "sendmail mode reads standard input with read(2), unbuffered, and names the user with getpwuid(); a Windows \
+port must read with _read() on _fileno(stdin) after _setmode(_O_BINARY) and take %USERNAME% \
+(tests/interop/test_portability.py)"
+#endif
 
 namespace {
 // A bound on the wait for the connection to close after the result: SmtpClient itself gives up after 2 s.
@@ -50,6 +58,7 @@ void printLine(const QString &text)
     std::fflush(stderr);
 }
 
+#if defined(Q_OS_UNIX)
 // The user's login name, as sendmail names a sender when nothing else does.
 QString localUser()
 {
@@ -58,6 +67,21 @@ QString localUser()
     }
     return qEnvironmentVariable("USER");
 }
+
+// Up to size bytes of standard input as they come (no stdio buffer waiting to fill), 0 at its end, or -1 with
+// *error set to the errno.
+qint64 readStandardInput(char *buffer, qint64 size, int *error)
+{
+    for (;;) {
+        const ssize_t n = ::read(STDIN_FILENO, buffer, size_t(size));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        *error = n < 0 ? errno : 0;
+        return n;
+    }
+}
+#endif
 
 // Standard input up to its end, or (sendmail without -i) up to and including a line holding only ".": the program
 // writing may keep its end of the pipe open after that line. Blocking reads are fine: nothing else runs yet.
@@ -68,12 +92,11 @@ bool readMessage(bool dotEndsMessage, QByteArray *input, QString *error, bool *t
     qsizetype scanFrom = 0; // the start of the first line not yet looked at
     char buffer[65536];
     for (;;) {
-        const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
+        int readError = 0;
+        const qint64 n = readStandardInput(buffer, sizeof buffer, &readError);
         if (n < 0) {
-            *error = QStringLiteral("cannot read standard input: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
+            *error = QStringLiteral("cannot read standard input: %1")
+                         .arg(QString::fromLocal8Bit(std::strerror(readError)));
             return false;
         }
         if (n == 0) {

@@ -2,6 +2,7 @@
 
 #include "tlsmodule.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QLibrary>
@@ -11,6 +12,24 @@
 #include <cstdio>
 
 namespace {
+// The directory of the running executable, or an empty string with *error set.
+QString executableDirectory([[maybe_unused]] QString *error)
+{
+#if defined(Q_OS_LINUX)
+    // Before QCoreApplication exists too (the command line is checked first).
+    return QFileInfo(QStringLiteral("/proc/self/exe")).canonicalFilePath().section(u'/', 0, -2);
+#else
+    // /proc is Linux's; elsewhere Qt knows the path once the application object exists, which both modes make before
+    // they load a certificate (headless.cpp, desktop.cpp).
+    if (!QCoreApplication::instance()) {
+        *error
+            = QStringLiteral("the TLS module is looked up beside the executable, which needs the application object");
+        return QString();
+    }
+    return QCoreApplication::applicationDirPath();
+#endif
+}
+
 // The module is beside the executable (the build tree), or in LIBDIR/letterbox (installed; LETTERBOX_MODULE_DIR is
 // that directory relative to the installed executable, from app/CMakeLists.txt).
 LetterboxTlsIdentity tlsModule(QString *error)
@@ -20,10 +39,13 @@ LetterboxTlsIdentity tlsModule(QString *error)
     static QMutex mutex;
     QMutexLocker lock(&mutex);
     if (!function && problem.isEmpty()) {
-        // Before QCoreApplication exists too (the command line is checked first).
-        const QDir dir = QFileInfo(QStringLiteral("/proc/self/exe")).canonicalFilePath().section(u'/', 0, -2);
-        for (const QString &path : { dir.filePath(QStringLiteral("letterbox-tls")),
-                 dir.filePath(QStringLiteral(LETTERBOX_MODULE_DIR "/letterbox-tls")) }) {
+        const QString directory = executableDirectory(&problem);
+        const QDir dir(directory);
+        const QStringList candidates = directory.isEmpty()
+            ? QStringList()
+            : QStringList { dir.filePath(QStringLiteral("letterbox-tls")),
+                  dir.filePath(QStringLiteral(LETTERBOX_MODULE_DIR "/letterbox-tls")) };
+        for (const QString &path : candidates) {
             QLibrary library(path);
             function = reinterpret_cast<LetterboxTlsIdentity>(library.resolve("letterbox_tls_identity"));
             if (function) {

@@ -251,14 +251,21 @@ std::optional<QStringList> stringList(const QJsonValue &value)
     return list;
 }
 
+// RuntimeStats.Memory (the resident set): 0 where it is not known, as SMTPRejected and SMTPIgnored are 0 for counts
+// Letterbox does not keep, because Mailpit's clients expect a number there.
 qint64 residentBytes()
 {
+#if defined(Q_OS_LINUX)
     QFile statm(QStringLiteral("/proc/self/statm"));
     if (!statm.open(QIODevice::ReadOnly)) {
         return 0;
     }
     const QList<QByteArray> fields = statm.readAll().split(' ');
     return fields.size() > 1 ? fields.at(1).toLongLong() * 4096 : 0;
+#else
+    // /proc is Linux's; a port may read task_info() (macOS) or GetProcessMemoryInfo() (Windows) here.
+    return 0;
+#endif
 }
 // Creates each connection's socket itself, so that a request guard reads the bytes before the HTTP server does.
 class ApiListener : public QTcpServer

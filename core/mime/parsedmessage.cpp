@@ -198,7 +198,7 @@ QByteArray decodedPrefix(GMimePart *part, qsizetype limit, qint64 *size)
     QByteArray prefix;
     char buffer[65536];
     for (;;) {
-        const ssize_t n = g_mime_stream_read(filtered.p, buffer, sizeof buffer);
+        const auto n = g_mime_stream_read(filtered.p, buffer, sizeof buffer);
         if (n <= 0) {
             break;
         }

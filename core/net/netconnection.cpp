@@ -9,9 +9,16 @@
 #include <QSslSocket>
 #include <QTcpSocket>
 
+// POSIX sockets; what a port to Windows must supply is listed in tests/interop/test_portability.py.
+#if defined(Q_OS_UNIX)
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#else
+#error "NetConnection reads what a client sent early with recv() and moves a plain connection onto a QSslSocket by \
+duplicating its POSIX descriptor; a Windows port must use Winsock's recv() and WSADuplicateSocket() \
+(tests/interop/test_portability.py)"
+#endif
 
 namespace {
 // A client that sends without reading the replies may not make us buffer without bound.
@@ -24,6 +31,26 @@ constexpr qint64 ReadBufferSize = 256 * 1024;
 // What a client sent before the protocol spoke is read (for the protocol to refuse) up to this much; reading it,
 // rather than leaving it unread, lets the close be an orderly FIN that does not discard the refusal.
 constexpr qsizetype MaxEarlyBytes = 64 * 1024;
+
+#if defined(Q_OS_UNIX)
+// What the client sent already, without waiting: up to size bytes, 0 or less when nothing is pending.
+qint64 receivePending(int descriptor, char *buffer, qint64 size)
+{
+    return ::recv(descriptor, buffer, size_t(size), MSG_DONTWAIT);
+}
+
+// A second descriptor for the same connection, close-on-exec like every accepted socket (NetWorker's
+// acceptClient()); -1 when there is none.
+int duplicateDescriptor(int descriptor)
+{
+    return ::fcntl(descriptor, F_DUPFD_CLOEXEC, 0);
+}
+
+void closeDescriptor(int descriptor)
+{
+    ::close(descriptor);
+}
+#endif
 } // namespace
 
 NetConnection::NetConnection(quint64 id, QTcpSocket *socket, const NetListenOptions &listener, NetWorker *worker)
@@ -106,7 +133,7 @@ void NetConnection::start()
     const int fd = int(m_socket->socketDescriptor());
     char buffer[4096];
     while (early.size() < MaxEarlyBytes) {
-        const ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
+        const qint64 n = receivePending(fd, buffer, sizeof buffer);
         if (n <= 0) {
             break;
         }
@@ -240,8 +267,7 @@ bool NetConnection::startServerTls()
     if (!ssl) {
         // A plain socket until now (its listener makes the certificate on demand): the connection goes on over a
         // QSslSocket on the same descriptor. What the plain socket read ahead goes with it, unread.
-        // Close-on-exec like every accepted socket (NetWorker's accept4()).
-        const int descriptor = ::fcntl(int(m_socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+        const int descriptor = duplicateDescriptor(int(m_socket->socketDescriptor()));
         if (descriptor < 0) {
             return false;
         }
@@ -251,7 +277,7 @@ bool NetConnection::startServerTls()
         plain->abort();
         ssl = new QSslSocket(this);
         if (!ssl->setSocketDescriptor(descriptor)) {
-            ::close(descriptor);
+            closeDescriptor(descriptor);
             delete ssl;
             return false;
         }

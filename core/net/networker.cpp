@@ -14,9 +14,16 @@
 #include <cerrno>
 #include <cstring>
 
+// POSIX sockets and descriptors; what a port to Windows must supply is listed in tests/interop/test_portability.py.
+#if defined(Q_OS_UNIX)
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#else
+#error "NetWorker accepts clients with POSIX accept() and keeps a reserve of /dev/null descriptors for running out \
+of them; a Windows port must accept with Winsock (accept(), ioctlsocket(FIONBIO), WSAGetLastError()) and replace the \
+reserve (tests/interop/test_portability.py)"
+#endif
 
 Q_LOGGING_CATEGORY(lcNet, "letterbox.net")
 
@@ -31,6 +38,87 @@ constexpr int MaxRefusalsPerRound = 256;
 constexpr qint64 ShortageQuietMs = 1000;
 // A burst of clients must not overflow the accept queue (Qt's default backlog is 50).
 constexpr int ListenBacklog = 1024;
+
+#if defined(Q_OS_UNIX)
+// The next waiting client's descriptor, born non-blocking (QTcpSocket sets that anyway, and the early-talker check
+// reads without waiting) and close-on-exec; -1 with errno set when there is none.
+int acceptClient(int listenDescriptor)
+{
+#if defined(Q_OS_LINUX)
+    return ::accept4(listenDescriptor, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+#else
+    // accept4() is Linux's; macOS has accept(2) only, so fcntl(2) sets the same flags right after. A process started
+    // by another thread in between would inherit the descriptor; on macOS the desktop app opens links and files
+    // through Launch Services (QDesktopServices), which starts no child of ours.
+    const int descriptor = ::accept(listenDescriptor, nullptr, nullptr);
+    if (descriptor < 0) {
+        return -1;
+    }
+    const int flags = ::fcntl(descriptor, F_GETFL);
+    if (flags < 0 || ::fcntl(descriptor, F_SETFL, flags | O_NONBLOCK) != 0
+        || ::fcntl(descriptor, F_SETFD, FD_CLOEXEC) != 0) {
+        const int error = errno;
+        ::close(descriptor);
+        errno = error;
+        return -1;
+    }
+    return descriptor;
+#endif
+}
+
+// accept(2): a client that left before it was accepted, or its network error; the next one may be fine.
+bool isClientError(int error)
+{
+#if defined(Q_OS_LINUX)
+    if (error == ENONET) {
+        return true;
+    }
+#endif
+    return error == EINTR || error == ECONNABORTED || error == EPROTO || error == ENETDOWN || error == ENOPROTOOPT
+        || error == EHOSTDOWN || error == EHOSTUNREACH || error == EOPNOTSUPP || error == ENETUNREACH;
+}
+
+bool isDescriptorShortage(int error)
+{
+    return error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM;
+}
+
+bool wouldBlock(int error)
+{
+    return error == EAGAIN || error == EWOULDBLOCK;
+}
+
+// A fresh connection's send buffer takes the few octets at once; the client has sent nothing (it waits for the
+// greeting), so the close is an orderly FIN after them. A client gone already must not raise SIGPIPE.
+void refuseClient(int descriptor, const QByteArray &reply)
+{
+    if (!reply.isEmpty()) {
+#if defined(Q_OS_LINUX)
+        [[maybe_unused]] const ssize_t written
+            = ::send(descriptor, reply.constData(), size_t(reply.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+#else
+        // MSG_NOSIGNAL is not everywhere: macOS and the BSDs have the SO_NOSIGPIPE socket option. The descriptor is
+        // non-blocking already (acceptClient()).
+#if defined(SO_NOSIGPIPE)
+        const int on = 1;
+        ::setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on);
+#endif
+        [[maybe_unused]] const ssize_t written = ::send(descriptor, reply.constData(), size_t(reply.size()), 0);
+#endif
+    }
+    ::close(descriptor);
+}
+
+int openReserveDescriptor()
+{
+    return ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+void closeDescriptor(int descriptor)
+{
+    ::close(descriptor);
+}
+#endif
 } // namespace
 
 NetWorker::NetWorker(NetServer *server) : m_server(server)
@@ -108,23 +196,20 @@ void NetWorker::acceptWaiting(Listener *listener)
 {
     const int listenDescriptor = int(listener->server->socketDescriptor());
     for (int i = 0; i < MaxAcceptsPerRound; ++i) {
-        // Born non-blocking: QTcpSocket sets that anyway, and the early-talker check reads without waiting.
-        const int descriptor = ::accept4(listenDescriptor, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        const int descriptor = acceptClient(listenDescriptor);
         if (descriptor >= 0) {
             acceptDescriptor(listener, descriptor);
             continue;
         }
         const int error = errno;
-        if (error == EINTR || error == ECONNABORTED || error == EPROTO || error == ENETDOWN || error == ENOPROTOOPT
-            || error == EHOSTDOWN || error == ENONET || error == EHOSTUNREACH || error == EOPNOTSUPP
-            || error == ENETUNREACH) {
-            continue; // accept(2): a client that left before it was accepted, or its network error; retry
+        if (isClientError(error)) {
+            continue;
         }
-        if (error == EAGAIN || error == EWOULDBLOCK) {
+        if (wouldBlock(error)) {
             return;
         }
         bool drained = false;
-        if (error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM) {
+        if (isDescriptorShortage(error)) {
             // The reserve goes first: even logging may need a descriptor pair.
             releaseReserve();
             if (!m_outOfDescriptors) {
@@ -160,18 +245,12 @@ bool NetWorker::refuseWaitingClients(Listener *listener)
     releaseReserve();
     bool drained = false;
     for (int i = 0; i < MaxRefusalsPerRound; ++i) {
-        const int fd = ::accept4(listenDescriptor, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        const int fd = acceptClient(listenDescriptor);
         if (fd < 0) {
-            drained = errno == EAGAIN || errno == EWOULDBLOCK;
+            drained = wouldBlock(errno);
             break;
         }
-        // A fresh connection's send buffer takes the few octets at once; the client has sent nothing (it waits for
-        // the greeting), so the close is an orderly FIN after them.
-        if (!reply.isEmpty()) {
-            [[maybe_unused]] const ssize_t written
-                = ::send(fd, reply.constData(), size_t(reply.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
-        }
-        ::close(fd);
+        refuseClient(fd, reply);
         ++m_refused;
     }
     reopenReserve();
@@ -182,7 +261,7 @@ void NetWorker::reopenReserve()
 {
     for (int &fd : m_reserve) {
         if (fd < 0) {
-            fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+            fd = openReserveDescriptor();
         }
     }
 }
@@ -191,7 +270,7 @@ void NetWorker::releaseReserve()
 {
     for (int &fd : m_reserve) {
         if (fd >= 0) {
-            ::close(fd);
+            closeDescriptor(fd);
             fd = -1;
         }
     }
@@ -228,7 +307,7 @@ void NetWorker::acceptDescriptor(Listener *listener, int descriptor)
     QTcpSocket *socket = ssl && !overLimit ? new QSslSocket(this) : new QTcpSocket(this);
     if (!socket->setSocketDescriptor(descriptor)) {
         delete socket;
-        ::close(descriptor);
+        closeDescriptor(descriptor);
         return;
     }
     if (overLimit) {

@@ -13,9 +13,13 @@
 #include <QStandardPaths>
 #include <QStorageInfo>
 
-#include <fcntl.h>
 #include <sqlite3.h>
+
+// posix_fallocate(3) is Linux's (tests/interop/test_portability.py); other platforms write the reserve out.
+#if defined(Q_OS_LINUX)
+#include <fcntl.h>
 #include <unistd.h>
+#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -136,6 +140,35 @@ QString describe(MessageStore::Write what, qint64 messages)
         return QStringLiteral("mark %1 unread").arg(n);
     }
     return QString();
+}
+
+// Gives the file (made owner-only if missing) size bytes of allocated blocks, not a sparse file of that size, so
+// that they are the store's until it deletes the file. Returns why it could not, or an empty string.
+QString allocateFile(const QString &file, qint64 size)
+{
+#if defined(Q_OS_LINUX)
+    const QByteArray name = QFile::encodeName(file);
+    const int fd = ::open(name.constData(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    const int rc = fd < 0 ? errno : ::posix_fallocate(fd, 0, size);
+    if (fd >= 0) {
+        ::close(fd);
+    }
+    return rc == 0 ? QString() : QString::fromLocal8Bit(strerror(rc));
+#else
+    // macOS has no posix_fallocate() (only fcntl(F_PREALLOCATE)), Windows no descriptors: zeros are written instead,
+    // which makes the file system set the blocks aside just as well, for 8 MB written once.
+    QFile out(file);
+    if (!out.open(QIODevice::WriteOnly, PrivateFile)) {
+        return out.errorString();
+    }
+    const QByteArray zeros(64 * 1024, '\0');
+    for (qint64 written = 0; written < size; written += zeros.size()) {
+        if (out.write(zeros.constData(), qMin(qint64(zeros.size()), size - written)) < 0) {
+            return out.errorString();
+        }
+    }
+    return out.flush() ? QString() : out.errorString();
+#endif
 }
 } // namespace
 
@@ -722,16 +755,9 @@ void SqliteWriter::makeReserve()
         reserveHeld = false;
         return;
     }
-    // The blocks are allocated (posix_fallocate, not a sparse file of that size), so they are the store's until it
-    // deletes the file.
-    const QByteArray name = QFile::encodeName(file);
-    const int fd = ::open(name.constData(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    const int rc = fd < 0 ? errno : ::posix_fallocate(fd, 0, ReserveBytes);
-    if (fd >= 0) {
-        ::close(fd);
-    }
-    if (rc != 0) {
-        qCDebug(lcStore).noquote() << "cannot make the reserve of free space" << file << ":" << strerror(rc);
+    const QString failure = allocateFile(file, ReserveBytes);
+    if (!failure.isEmpty()) {
+        qCDebug(lcStore).noquote() << "cannot make the reserve of free space" << file << ":" << failure;
         QFile::remove(file);
         reserveHeld = false;
         return;
