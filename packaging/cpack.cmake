@@ -11,17 +11,19 @@ include(GNUInstallDirs)
 set(LETTERBOX_PACKAGE_MAINTAINER "Letterbox developers <letterbox@example.org>" CACHE STRING
     "The Maintainer of the Debian packages (Name <address>), also named in their changelog")
 
-# Each package carries its copyright statement and changelog in /usr/share/doc/PACKAGE (Debian Policy 12.5 and
-# 12.7); the version is native (no Debian revision), so the changelog is changelog.gz, compressed with gzip -9n so
-# that it is the same in every build.
-configure_file(${CMAKE_CURRENT_LIST_DIR}/debian/changelog.in ${CMAKE_BINARY_DIR}/packaging/changelog @ONLY)
-execute_process(COMMAND gzip -9 -n -c ${CMAKE_BINARY_DIR}/packaging/changelog
-    OUTPUT_FILE ${CMAKE_BINARY_DIR}/packaging/changelog.gz COMMAND_ERROR_IS_FATAL ANY)
-install(FILES ${CMAKE_CURRENT_LIST_DIR}/debian/copyright ${CMAKE_BINARY_DIR}/packaging/changelog.gz
-    DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/letterbox-server COMPONENT server)
-if(LETTERBOX_GUI)
+if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
+    # Each package carries its copyright statement and changelog in /usr/share/doc/PACKAGE (Debian Policy 12.5 and
+    # 12.7); the version is native (no Debian revision), so the changelog is changelog.gz, compressed with gzip -9n
+    # so that it is the same in every build.
+    configure_file(${CMAKE_CURRENT_LIST_DIR}/debian/changelog.in ${CMAKE_BINARY_DIR}/packaging/changelog @ONLY)
+    execute_process(COMMAND gzip -9 -n -c ${CMAKE_BINARY_DIR}/packaging/changelog
+        OUTPUT_FILE ${CMAKE_BINARY_DIR}/packaging/changelog.gz COMMAND_ERROR_IS_FATAL ANY)
     install(FILES ${CMAKE_CURRENT_LIST_DIR}/debian/copyright ${CMAKE_BINARY_DIR}/packaging/changelog.gz
-        DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/letterbox COMPONENT desktop)
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/letterbox-server COMPONENT server)
+    if(LETTERBOX_GUI)
+        install(FILES ${CMAKE_CURRENT_LIST_DIR}/debian/copyright ${CMAKE_BINARY_DIR}/packaging/changelog.gz
+            DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/letterbox COMPONENT desktop)
+    endif()
 endif()
 
 set(CPACK_PACKAGE_NAME letterbox)
