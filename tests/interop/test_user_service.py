@@ -40,7 +40,9 @@ SYSTEMD = next((p for p in ("/usr/lib/systemd/systemd", "/lib/systemd/systemd") 
 
 # Run by sh with the test's cgroup directory, XDG_RUNTIME_DIR and the manager's lifetime: it moves itself into the
 # cgroup, then, in new mount and cgroup namespaces, checks that it is alone at the root of the only cgroup hierarchy
-# it sees before it becomes the manager (a shell builtin loop reads cgroup.procs, a cat would be listed too).
+# it sees before it becomes the manager (a shell builtin loop reads cgroup.procs, a cat would be listed too). It
+# starts basic.target, not default.target, so that no user unit enabled for everyone on this machine (an installed
+# package's letterbox.service among them) starts beside the one under test.
 LAUNCHER = r"""
 set -e
 echo $$ > "$1/cgroup.procs"
@@ -53,7 +55,7 @@ grep -qx "0::/" /proc/self/cgroup
 n=0
 while read -r pid; do n=$((n + 1)); [ "$pid" = $$ ]; done < /sys/fs/cgroup/cgroup.procs
 [ $n = 1 ]
-exec timeout -s TERM "$3" "$2" --user
+exec timeout -s TERM "$3" "$2" --user --unit=basic.target
 ' sh "$1" "$2" "$3"
 """
 
