@@ -1,5 +1,6 @@
 #include "ruleset.h"
 
+#include "jsonlocator.h"
 #include "rulematcher.h"
 
 #include <QDir>
@@ -12,122 +13,6 @@
 
 namespace {
 const char *const StageNames[] = { "host", "sender", "recipient", "auth", "data" };
-
-// Where a value sits in the JSON text, for error messages: a small scanner that walks the document along a path
-// of object keys and array indexes and returns the 1-based line of the value it reaches (or of the nearest
-// enclosing value when the path ends early, e.g. at a missing field).
-class JsonLocator
-{
-public:
-    explicit JsonLocator(const QByteArray &json) : m_json(json) { }
-
-    int lineOf(const QStringList &path)
-    {
-        m_pos = 0;
-        skipSpace();
-        int line = lineAt(m_pos);
-        for (const QString &step : path) {
-            if (m_pos >= m_json.size()) {
-                break;
-            }
-            const char open = m_json.at(m_pos);
-            bool found = false;
-            if (open == '{') {
-                ++m_pos;
-                while (skipSpace(), m_pos < m_json.size() && m_json.at(m_pos) != '}') {
-                    const QString key = readString();
-                    skipSpace();
-                    ++m_pos; // ':'
-                    skipSpace();
-                    if (key == step) {
-                        found = true;
-                        break;
-                    }
-                    skipElement();
-                }
-            } else if (open == '[') {
-                bool ok = false;
-                const int index = step.toInt(&ok);
-                ++m_pos;
-                for (int i = 0; ok && (skipSpace(), m_pos < m_json.size()) && m_json.at(m_pos) != ']'; ++i) {
-                    if (i == index) {
-                        found = true;
-                        break;
-                    }
-                    skipElement();
-                }
-            }
-            if (!found) {
-                break;
-            }
-            line = lineAt(m_pos);
-        }
-        return line;
-    }
-
-private:
-    int lineAt(qsizetype pos) const { return int(m_json.left(pos).count('\n')) + 1; }
-    // Past one member or element and the comma after it.
-    void skipElement()
-    {
-        skipValue();
-        skipSpace();
-        if (m_pos < m_json.size() && m_json.at(m_pos) == ',') {
-            ++m_pos;
-        }
-    }
-    void skipSpace()
-    {
-        while (m_pos < m_json.size() && QByteArrayView(" \t\r\n").contains(m_json.at(m_pos))) {
-            ++m_pos;
-        }
-    }
-    QString readString()
-    {
-        if (m_pos >= m_json.size() || m_json.at(m_pos) != '"') {
-            return {};
-        }
-        const qsizetype start = m_pos;
-        ++m_pos;
-        while (m_pos < m_json.size() && m_json.at(m_pos) != '"') {
-            m_pos += m_json.at(m_pos) == '\\' ? 2 : 1;
-        }
-        ++m_pos;
-        return QJsonDocument::fromJson("[" + m_json.mid(start, m_pos - start) + "]").array().at(0).toString();
-    }
-    void skipValue()
-    {
-        skipSpace();
-        if (m_pos >= m_json.size()) {
-            return;
-        }
-        const char c = m_json.at(m_pos);
-        if (c == '"') {
-            readString();
-        } else if (c == '{' || c == '[') {
-            int depth = 0;
-            while (m_pos < m_json.size()) {
-                const char d = m_json.at(m_pos);
-                if (d == '"') {
-                    readString();
-                    continue;
-                }
-                depth += (d == '{' || d == '[') ? 1 : (d == '}' || d == ']') ? -1 : 0;
-                ++m_pos;
-                if (depth == 0) {
-                    return;
-                }
-            }
-        } else {
-            while (m_pos < m_json.size() && !QByteArrayView(",}] \t\r\n").contains(m_json.at(m_pos))) {
-                ++m_pos;
-            }
-        }
-    }
-
-    const QByteArray &m_json;
-    qsizetype m_pos = 0;
-};
 
 template<typename Enum>
 struct Names
@@ -357,19 +242,16 @@ QString RuleSet::validate(const Rule &rule, Stage stage)
 
 std::optional<RuleSet> RuleSet::fromJson(const QByteArray &json, QString *error)
 {
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
-    JsonLocator locator(json);
-    if (parseError.error != QJsonParseError::NoError) {
-        const int line = int(json.left(parseError.offset).count('\n')) + 1;
-        *error = QStringLiteral("%1: (file): %2").arg(line).arg(parseError.errorString());
+    const std::optional<QJsonDocument> document = JsonLocator::parse(json, error);
+    if (!document) {
         return std::nullopt;
     }
-    if (!document.isObject()) {
+    JsonLocator locator(json);
+    if (!document->isObject()) {
         *error = QStringLiteral("1: (file): must be a JSON object with the lists host, sender, recipient, auth, data");
         return std::nullopt;
     }
-    const QJsonObject root = document.object();
+    const QJsonObject root = document->object();
     RuleSet set;
     for (auto it = root.constBegin(); it != root.constEnd(); ++it) {
         const QString key = it.key();

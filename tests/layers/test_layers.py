@@ -15,6 +15,7 @@ ALLOWED = {
     "letterbox_smtpserver": {"letterbox_smtp", "letterbox_net"},
     "letterbox_store": {"letterbox_smtp", "letterbox_mime", "letterbox_message", "Qt6::Core", "PkgConfig::SQLITE3"},
     "letterbox_rules": {"letterbox_smtp", "Qt6::Core", "Qt6::Network"},
+    "letterbox_mailbox": {"letterbox_rules", "letterbox_message", "Qt6::Core", "Qt6::Network"},
     "letterbox_api": {"letterbox_store", "letterbox_relay", "letterbox_rules", "letterbox_mime", "Qt6::Network",
                       "Qt6::HttpServer", "Qt6::WebSockets"},
     "letterbox_service": {"letterbox_smtpserver", "letterbox_api", "letterbox_store", "letterbox_rules",
