@@ -318,7 +318,11 @@ void TestMainWindow::newMailKeepsSelectionAndScrollPosition()
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     InboxView *list = window.inboxView();
+    // The list is read asynchronously: row 120 exists once the first page has come (a slow build, such as the
+    // sanitizers', shows the window before it has).
+    QTRY_VERIFY_WITH_TIMEOUT(window.inboxModel()->rowCount() > 120, 10000);
     const QString selected = window.inboxModel()->idAt(120);
+    QVERIFY(!selected.isEmpty());
     window.selectMessage(selected);
     list->scrollTo(window.inboxModel()->index(120, 0), QAbstractItemView::PositionAtTop);
     QCoreApplication::processEvents();
