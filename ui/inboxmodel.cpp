@@ -234,6 +234,15 @@ void InboxModel::applyReload(const ListReply &reply)
         Q_EMIT queryFailed(m_error);
     }
     Q_EMIT loaded();
+    // The read saw messages not yet indexed, and the index caught up while it ran: indexingCaughtUp() came before
+    // this answer and found nothing to redo, so this list would stay short of what is indexed now. Read it again.
+    if (m_unindexed > 0 && m_store->unindexedCount() == 0) {
+        QTimer::singleShot(0, this, [this, generation = m_generation] {
+            if (generation == m_generation) {
+                reload();
+            }
+        });
+    }
     // Arrivals wait while a reload is under way (its reset would drop them).
     if (!m_arrivals.isEmpty() && !m_arrivalTimer->isActive()) {
         m_arrivalTimer->start();
