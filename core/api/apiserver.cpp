@@ -573,6 +573,30 @@ ApiServer::ApiServer(MessageStore *store, QObject *parent) : QObject(parent), d(
             scheduleStats();
         },
         Qt::QueuedConnection);
+    // Mailpit's SetMessageTags broadcasts "update" with the message's ID and Tags; pinning is told the same way.
+    connect(
+        store, &MessageStore::tagsChanged, this,
+        [this](const QStringList &ids) {
+            if (eventClientCount() == 0) {
+                return;
+            }
+            for (const QString &id : ids) {
+                if (const std::optional<MessageSummary> s = d->store->summary(id)) {
+                    broadcast("update",
+                        QJsonObject {
+                            { QStringLiteral("ID"), id }, { QStringLiteral("Tags"), ApiJson::strings(s->tags) } });
+                }
+            }
+        },
+        Qt::QueuedConnection);
+    connect(
+        store, &MessageStore::pinnedChanged, this,
+        [this](const QStringList &ids, bool pinned) {
+            for (const QString &id : ids) {
+                broadcast("update", QJsonObject { { QStringLiteral("ID"), id }, { QStringLiteral("Pinned"), pinned } });
+            }
+        },
+        Qt::QueuedConnection);
 }
 
 ApiServer::~ApiServer()
