@@ -128,6 +128,7 @@ private Q_SLOTS:
     void setsRenamesAndDeletesTags();
     void pinnedMessagesSurviveDeleteAllAndRetention();
     void countsPerMailbox();
+    void tagsPinsAndMailboxesHaveAsynchronousForms();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -1242,6 +1243,72 @@ void TestMessageStore::countsPerMailbox()
     QCOMPARE(m_store->mailboxes(),
         (QList<MailboxCount> { { QStringLiteral("Inbox"), 0, 0 }, { QStringLiteral("shop"), 0, 0 },
             { QStringLiteral("billing"), 0, 0 } }));
+}
+
+void TestMessageStore::tagsPinsAndMailboxesHaveAsynchronousForms()
+{
+    QVERIFY(deliverFlood(*m_store, 3, "a"));
+    QObject context;
+    QSignalSpy tagged(m_store.get(), &MessageStore::tagsChanged);
+    QSignalSpy pinned(m_store.get(), &MessageStore::pinnedChanged);
+    std::optional<QString> tagging;
+    m_store->setTags(
+        { QStringLiteral("a0") }, { QStringLiteral("x") }, &context, [&](const QString &error) { tagging = error; });
+    QVERIFY(!tagging);
+    QTRY_VERIFY_WITH_TIMEOUT(tagging.has_value(), 5000);
+    QCOMPARE(*tagging, QString());
+    // The change signal came first.
+    QCOMPARE(tagged.size(), 1);
+    std::optional<QString> renamed;
+    m_store->renameTag(
+        QStringLiteral("x"), QStringLiteral("y"), &context, [&](const QString &error) { renamed = error; });
+    QTRY_VERIFY_WITH_TIMEOUT(renamed.has_value(), 5000);
+    QCOMPARE(*renamed, QString());
+    // A refusal is the answer; no write failed.
+    QSignalSpy failed(m_store.get(), &MessageStore::writeFailed);
+    std::optional<QString> missing;
+    m_store->deleteTag(QStringLiteral("x"), &context, [&](const QString &error) { missing = error; });
+    QTRY_VERIFY_WITH_TIMEOUT(missing.has_value(), 5000);
+    QCOMPARE(*missing, QStringLiteral("tag not found: x"));
+    QCOMPARE(failed.size(), 0);
+    std::optional<QString> pinning;
+    m_store->setPinned({ QStringLiteral("a1") }, true, &context, [&](const QString &error) { pinning = error; });
+    QTRY_VERIFY_WITH_TIMEOUT(pinning.has_value(), 5000);
+    QCOMPARE(pinned.size(), 1);
+    std::optional<QString> kept;
+    m_store->removeUnpinned(
+        { QStringLiteral("a1"), QStringLiteral("a2") }, &context, [&](const QString &error) { kept = error; });
+    QTRY_VERIFY_WITH_TIMEOUT(kept.has_value(), 5000);
+    QCOMPARE(m_store->searchIds(QString()), (QStringList { "a1", "a0" }));
+
+    std::optional<QList<MailboxCount>> boxes;
+    QThread *answeredOn = nullptr;
+    m_store->mailboxes(&context, [&](const QList<MailboxCount> &answer) {
+        boxes = answer;
+        answeredOn = QThread::currentThread();
+    });
+    QVERIFY(!boxes);
+    QTRY_VERIFY_WITH_TIMEOUT(boxes.has_value(), 5000);
+    QCOMPARE(answeredOn, QThread::currentThread());
+    QCOMPARE(*boxes, (QList<MailboxCount> { { QStringLiteral("Inbox"), 2, 2 } }));
+    std::optional<QStringList> names;
+    m_store->tags(&context, [&](const QStringList &answer) { names = answer; });
+    QTRY_VERIFY_WITH_TIMEOUT(names.has_value(), 5000);
+    QCOMPARE(*names, QStringList { "y" });
+    std::optional<ListReply> listed;
+    ListRequest request;
+    request.limit = 10;
+    request.mailbox = QStringLiteral("INBOX");
+    request.sort.key = MessageSort::Key::Subject;
+    request.sort.order = Qt::AscendingOrder;
+    m_store->list(request, &context, [&](const ListReply &reply) { listed = reply; });
+    QTRY_VERIFY_WITH_TIMEOUT(listed.has_value(), 5000);
+    QVERIFY(listed->result);
+    QCOMPARE(listed->result->matches, 2);
+    QCOMPARE(listed->result->messages.size(), 2);
+    QCOMPARE(listed->result->messages.at(0).id, QStringLiteral("a0"));
+    QCOMPARE(listed->result->messages.at(0).tags, QStringList { "y" });
+    QVERIFY(listed->result->messages.at(1).pinned);
 }
 
 QTEST_GUILESS_MAIN(TestMessageStore)
