@@ -189,7 +189,7 @@ ListRequest InboxModel::request(qint64 start, qint64 limit) const
 {
     // What is indexed: never waits for the writer to index a backlog.
     return ListRequest { listedQuery(), m_sort, start, limit, QTimeZone::systemTimeZone(),
-        SearchCompleteness::IndexedOnly };
+        SearchCompleteness::IndexedOnly, QString() };
 }
 
 void InboxModel::reload()

@@ -169,6 +169,12 @@ QString writeFailure(MessageStore::Write what, qint64 messages, const QString &e
         return MainWindow::tr("Could not mark %1 read: %2").arg(n, error);
     case MessageStore::Write::MarkUnread:
         return MainWindow::tr("Could not mark %1 unread: %2").arg(n, error);
+    case MessageStore::Write::Tagging:
+        return MainWindow::tr("Could not change the tags of %1: %2").arg(n, error);
+    case MessageStore::Write::Pin:
+        return MainWindow::tr("Could not pin %1: %2").arg(n, error);
+    case MessageStore::Write::Unpin:
+        return MainWindow::tr("Could not unpin %1: %2").arg(n, error);
     }
     return error;
 }
@@ -435,6 +441,9 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
                 break;
             case MessageStore::Write::MarkRead:
             case MessageStore::Write::MarkUnread:
+            case MessageStore::Write::Tagging:
+            case MessageStore::Write::Pin:
+            case MessageStore::Write::Unpin:
                 m_failedWrite = FailedWrite::ReadFlag;
                 break;
             }

@@ -39,15 +39,27 @@ QJsonObject summary(const MessageSummary &s)
         { QStringLiteral("Subject"), s.subject },
         { QStringLiteral("Created"), time(s.receivedMs) },
         { QStringLiteral("Username"), s.authUser },
-        { QStringLiteral("Tags"), QJsonArray() },
+        { QStringLiteral("Tags"), strings(s.tags) },
         { QStringLiteral("Size"), double(s.size) },
         { QStringLiteral("Attachments"), s.attachmentCount },
         { QStringLiteral("Snippet"), s.snippet },
+        // CONTRACT "Mailboxes": Letterbox's fields beside Mailpit's.
+        { QStringLiteral("Mailbox"), s.mailbox },
+        { QStringLiteral("Pinned"), s.pinned },
     };
 }
 
-QJsonObject summaries(
-    const QList<MessageSummary> &page, qint64 start, qint64 total, qint64 unread, qint64 matches, qint64 unreadMatches)
+QJsonArray strings(const QStringList &list)
+{
+    QJsonArray array;
+    for (const QString &item : list) {
+        array.append(item);
+    }
+    return array;
+}
+
+QJsonObject summaries(const QList<MessageSummary> &page, qint64 start, qint64 total, qint64 unread, qint64 matches,
+    qint64 unreadMatches, const QStringList &tags)
 {
     QJsonArray messages;
     for (const MessageSummary &s : page) {
@@ -60,7 +72,7 @@ QJsonObject summaries(
         { QStringLiteral("messages_count"), double(matches) },
         { QStringLiteral("messages_unread"), double(unreadMatches) },
         { QStringLiteral("start"), double(start) },
-        { QStringLiteral("tags"), QJsonArray() },
+        { QStringLiteral("tags"), strings(tags) },
         { QStringLiteral("messages"), messages },
     };
 }
@@ -145,13 +157,15 @@ QJsonObject message(const StoredMessage &stored, const ParsedMessage &parsed)
         { QStringLiteral("ListUnsubscribe"), listUnsubscribe(parsed) },
         { QStringLiteral("Date"),
             parsed.date.isValid() ? parsed.date.toString(Qt::ISODateWithMs) : time(s.receivedMs) },
-        { QStringLiteral("Tags"), QJsonArray() },
+        { QStringLiteral("Tags"), strings(s.tags) },
         { QStringLiteral("Username"), stored.authUser },
         { QStringLiteral("Text"), parsed.text },
         { QStringLiteral("HTML"), parsed.html },
         { QStringLiteral("Size"), double(s.size) },
         { QStringLiteral("Inline"), inlines },
         { QStringLiteral("Attachments"), attachments },
+        { QStringLiteral("Mailbox"), s.mailbox },
+        { QStringLiteral("Pinned"), s.pinned },
     };
 }
 

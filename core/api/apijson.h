@@ -20,9 +20,12 @@ QJsonObject address(const MailAddress &address);
 QJsonArray addresses(const MailAddressList &list);
 // MessageSummary of Mailpit (From is the first From mailbox, an empty address when there is none).
 QJsonObject summary(const MessageSummary &summary);
-// MessagesSummary: total/unread are mailbox-wide, messages_count/messages_unread count the matches.
-QJsonObject summaries(
-    const QList<MessageSummary> &page, qint64 start, qint64 total, qint64 unread, qint64 matches, qint64 unreadMatches);
+// MessagesSummary: total/unread are mailbox-wide, messages_count/messages_unread count the matches; tags: every tag
+// in use (Mailpit's "tags").
+QJsonObject summaries(const QList<MessageSummary> &page, qint64 start, qint64 total, qint64 unread, qint64 matches,
+    qint64 unreadMatches, const QStringList &tags);
+// A list of strings (tags) as a JSON array.
+QJsonArray strings(const QStringList &list);
 // Message: the full view of one message, with attachment checksums (needs the raw source for them).
 QJsonObject message(const StoredMessage &stored, const ParsedMessage &parsed);
 // Header name (Go canonical form, as Mailpit returns them) -> values in order.

@@ -388,6 +388,7 @@ struct ApiServer::Private
     void message(const QHttpServerRequest &request, QHttpServerResponder &responder, const QStringList &path);
     void view(const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &file);
     void info(QHttpServerResponder &responder);
+    void tags(const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &tag);
     void rulesResource(const QHttpServerRequest &request, QHttpServerResponder &responder);
     void chaosResource(const QHttpServerRequest &request, QHttpServerResponder &responder);
     void sendMessage(const QHttpServerRequest &request, QHttpServerResponder &responder);
@@ -577,6 +578,30 @@ ApiServer::ApiServer(MessageStore *store, QObject *parent) : QObject(parent), d(
                 broadcast("update", QJsonObject { { QStringLiteral("ID"), id }, { QStringLiteral("Read"), read } });
             }
             scheduleStats();
+        },
+        Qt::QueuedConnection);
+    // Mailpit's SetMessageTags broadcasts "update" with the message's ID and Tags; pinning is told the same way.
+    connect(
+        store, &MessageStore::tagsChanged, this,
+        [this](const QStringList &ids) {
+            if (eventClientCount() == 0) {
+                return;
+            }
+            for (const QString &id : ids) {
+                if (const std::optional<MessageSummary> s = d->store->summary(id)) {
+                    broadcast("update",
+                        QJsonObject {
+                            { QStringLiteral("ID"), id }, { QStringLiteral("Tags"), ApiJson::strings(s->tags) } });
+                }
+            }
+        },
+        Qt::QueuedConnection);
+    connect(
+        store, &MessageStore::pinnedChanged, this,
+        [this](const QStringList &ids, bool pinned) {
+            for (const QString &id : ids) {
+                broadcast("update", QJsonObject { { QStringLiteral("ID"), id }, { QStringLiteral("Pinned"), pinned } });
+            }
         },
         Qt::QueuedConnection);
 }
@@ -807,6 +832,14 @@ void ApiServer::Private::route(const QHttpServerRequest &request, QHttpServerRes
         }
         return;
     }
+    if (resource == QLatin1String("tags") && parts.size() <= 4) {
+        // Mailpit: GET|PUT /api/v1/tags, PUT|DELETE /api/v1/tags/{tag} (the tag url-encoded).
+        if (parts.size() == 3 ? allow({ Method::Get, Method::Put }) : allow({ Method::Put, Method::Delete })) {
+            const QString encoded = request.url().path(QUrl::FullyEncoded).split(u'/').value(4);
+            tags(request, responder, parts.size() == 4 ? QUrl::fromPercentEncoding(encoded.toLatin1()) : QString());
+        }
+        return;
+    }
     if (parts.size() == 3 && resource == QLatin1String("send")) {
         if (allow({ Method::Post })) {
             sendMessage(request, responder);
@@ -957,8 +990,9 @@ void ApiServer::Private::messages(const QHttpServerRequest &request, QHttpServer
         }
         const qint64 total = store->count();
         const qint64 unread = store->unreadCount();
-        sendJson(
-            responder, ApiJson::summaries(store->messages(p.start, p.limit), p.start, total, unread, total, unread));
+        sendJson(responder,
+            ApiJson::summaries(
+                store->messages(p.start, p.limit), p.start, total, unread, total, unread, store->tags()));
         return;
     }
     const std::optional<QJsonObject> body = jsonBody(request);
@@ -980,10 +1014,16 @@ void ApiServer::Private::messages(const QHttpServerRequest &request, QHttpServer
         }
         return;
     }
-    // PUT: mark read/unread by IDs, by Search, or everything.
+    // PUT: mark read/unread by IDs, by Search, or everything; Letterbox's Pinned pins or unpins the same messages
+    // (CONTRACT "Mailboxes"), and alone leaves the read flags as they are.
     const QJsonValue read = body->value(QStringLiteral("Read"));
     if (!read.isUndefined() && !read.isBool()) {
         sendText(responder, Status::BadRequest, "Read must be true or false");
+        return;
+    }
+    const QJsonValue pinned = body->value(QStringLiteral("Pinned"));
+    if (!pinned.isUndefined() && !pinned.isNull() && !pinned.isBool()) {
+        sendText(responder, Status::BadRequest, "Pinned must be true or false");
         return;
     }
     const QJsonValue search = body->value(QStringLiteral("Search"));
@@ -1014,11 +1054,61 @@ void ApiServer::Private::messages(const QHttpServerRequest &request, QHttpServer
         targets = *matches;
     }
     QString error;
-    if (store->setRead(targets, read.toBool(false), &error)) {
-        sendText(responder, Status::Ok, "ok");
-    } else {
+    const bool pin = pinned.isBool();
+    if (pin && !store->setPinned(targets, pinned.toBool(), &error)) {
         sendText(responder, Status::InternalServerError, "update failed: " + error.toUtf8());
+        return;
     }
+    if ((!pin || read.isBool()) && !store->setRead(targets, read.toBool(false), &error)) {
+        sendText(responder, Status::InternalServerError, "update failed: " + error.toUtf8());
+        return;
+    }
+    sendText(responder, Status::Ok, "ok");
+}
+
+// Mailpit's tag endpoints (server/apiv1/tags.go): GET the tags in use as a JSON array; PUT {"IDs", "Tags"} gives
+// those messages exactly those tags; PUT /{tag} {"Name"} renames; DELETE /{tag} takes the tag off every message.
+// Mutations answer "ok" as text/plain; a refusal ("tag not found: …") is 400 with Mailpit's text.
+void ApiServer::Private::tags(const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &tag)
+{
+    if (request.method() == Method::Get) {
+        send(responder, Reply { Status::Ok, Json, DataPolicy, {} },
+            QJsonDocument(ApiJson::strings(store->tags())).toJson(QJsonDocument::Compact));
+        return;
+    }
+    const auto answer = [&responder](bool ok, const QString &error) {
+        if (ok) {
+            sendText(responder, Status::Ok, "ok");
+        } else {
+            sendText(responder, Status::BadRequest, error.toUtf8());
+        }
+    };
+    QString error;
+    if (request.method() == Method::Delete) {
+        answer(store->deleteTag(tag, &error), error);
+        return;
+    }
+    const std::optional<QJsonObject> body = jsonBody(request);
+    if (!body) {
+        sendText(responder, Status::BadRequest, "invalid JSON body");
+        return;
+    }
+    if (!tag.isNull()) {
+        const QJsonValue name = body->value(QStringLiteral("Name"));
+        if (!name.isUndefined() && !name.isNull() && !name.isString()) {
+            sendText(responder, Status::BadRequest, "Name must be a string");
+            return;
+        }
+        answer(store->renameTag(tag, name.toString(), &error), error);
+        return;
+    }
+    const std::optional<QStringList> ids = stringList(body->value(QStringLiteral("IDs")));
+    const std::optional<QStringList> names = stringList(body->value(QStringLiteral("Tags")));
+    if (!ids || !names) {
+        sendText(responder, Status::BadRequest, "IDs and Tags must be arrays of strings");
+        return;
+    }
+    answer(ids->isEmpty() || store->setTags(*ids, *names, &error), error);
 }
 
 void ApiServer::Private::search(const QHttpServerRequest &request, QHttpServerResponder &responder)
@@ -1042,7 +1132,8 @@ void ApiServer::Private::search(const QHttpServerRequest &request, QHttpServerRe
             sendText(responder, Status::BadRequest, error.toUtf8());
             return;
         }
-        if (ids->isEmpty() || store->remove(*ids, &error)) {
+        // CONTRACT "Mailboxes": pinned messages stay.
+        if (ids->isEmpty() || store->removeUnpinned(*ids, &error)) {
             sendText(responder, Status::Ok, "ok");
         } else {
             sendText(responder, Status::InternalServerError, "delete failed: " + error.toUtf8());
@@ -1061,8 +1152,8 @@ void ApiServer::Private::search(const QHttpServerRequest &request, QHttpServerRe
         return;
     }
     sendJson(responder,
-        ApiJson::summaries(
-            result->messages, p.start, store->count(), store->unreadCount(), result->matches, result->unreadMatches));
+        ApiJson::summaries(result->messages, p.start, store->count(), store->unreadCount(), result->matches,
+            result->unreadMatches, store->tags()));
 }
 
 void ApiServer::Private::message(
@@ -1288,6 +1379,18 @@ void ApiServer::Private::view(const QHttpServerRequest &request, QHttpServerResp
     sendText(responder, Status::Ok, parsed.text.toUtf8());
 }
 
+namespace {
+// Mailpit's /api/v1/info "Tags": tag name -> how many messages carry it.
+QJsonObject tagCounts(const QList<TagCount> &counts)
+{
+    QJsonObject object;
+    for (const TagCount &count : counts) {
+        object.insert(count.name, double(count.messages));
+    }
+    return object;
+}
+} // namespace
+
 void ApiServer::Private::info(QHttpServerResponder &responder)
 {
     sendJson(responder,
@@ -1298,7 +1401,7 @@ void ApiServer::Private::info(QHttpServerResponder &responder)
             { QStringLiteral("DatabaseSize"), double(store->storageSize()) },
             { QStringLiteral("Messages"), double(store->count()) },
             { QStringLiteral("Unread"), double(store->unreadCount()) },
-            { QStringLiteral("Tags"), QJsonObject() },
+            { QStringLiteral("Tags"), tagCounts(store->tagCounts()) },
             { QStringLiteral("RuntimeStats"),
                 QJsonObject {
                     { QStringLiteral("Memory"), double(residentBytes()) },

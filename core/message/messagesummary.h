@@ -4,6 +4,7 @@
 
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 
 // The list-view facts of a stored message, taken from its envelope and its parsed headers at ingest.
 struct MessageSummary
@@ -29,5 +30,8 @@ struct MessageSummary
     int inlineCount = 0;
     bool hasAttachments = false; // attachmentCount > 0
     bool read = false;
+    QString mailbox; // CONTRACT "Mailboxes": the mailbox it lives in (MailboxName)
+    QStringList tags; // Mailpit's tags, in Mailpit's order (MessageTags)
+    bool pinned = false; // kept by retention, delete-all and delete-by-search
 };
 Q_DECLARE_METATYPE(MessageSummary)

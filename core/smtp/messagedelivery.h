@@ -1,5 +1,6 @@
 #pragma once
 
+#include "../message/mailboxname.h"
 #include "../message/messagesummary.h"
 #include "../message/transcriptentry.h"
 #include "smtpenvelope.h"
@@ -29,6 +30,9 @@ struct IncomingMessage
     // just acknowledged send their next ones while this one waits (docs/benchmarks.md "Where a 1 KB message's time
     // goes").
     int otherSessions = 0;
+    // The mailbox it is stored into (CONTRACT "Mailboxes"), made on its first message; Inbox unless a route says
+    // otherwise. A name MailboxName does not accept fails the delivery.
+    QString mailbox = MailboxName::inbox();
 };
 
 struct DeliveryResult

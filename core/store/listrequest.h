@@ -18,6 +18,8 @@ struct ListRequest
     qint64 limit = 0;
     QTimeZone zone = QTimeZone::utc();
     SearchCompleteness completeness = SearchCompleteness::Complete;
+    // Only this mailbox's messages (CONTRACT "Mailboxes", case-insensitive); empty: every mailbox's.
+    QString mailbox;
 };
 
 // Its answer: the page, or why the query could not run.

@@ -6,6 +6,8 @@ MessageStore::MessageStore(QObject *parent) : QObject(parent)
     qRegisterMetaType<MessageSummary>();
     qRegisterMetaType<StoredMessage>();
     qRegisterMetaType<MessageStore::Write>();
+    qRegisterMetaType<MailboxCount>();
+    qRegisterMetaType<TagCount>();
 }
 
 MessageStore::~MessageStore() = default;

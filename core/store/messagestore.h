@@ -3,12 +3,14 @@
 #include "../message/messagesummary.h"
 #include "../smtp/messagedelivery.h"
 #include "listrequest.h"
+#include "mailboxcount.h"
 #include "messagesort.h"
 #include "relaychange.h"
 #include "relaypending.h"
 #include "relayrecord.h"
 #include "searchresult.h"
 #include "storedmessage.h"
+#include "tagcount.h"
 
 #include <QObject>
 #include <QStringList>
@@ -35,7 +37,7 @@ class MessageStore : public QObject, public MessageDelivery
     Q_OBJECT
 public:
     // What a failed write was meant to do (writeFailed()).
-    enum class Write { Delivery, Removal, RemovalOfAll, MarkRead, MarkUnread };
+    enum class Write { Delivery, Removal, RemovalOfAll, MarkRead, MarkUnread, Tagging, Pin, Unpin };
     Q_ENUM(Write)
 
     explicit MessageStore(QObject *parent = nullptr);
@@ -54,6 +56,9 @@ public:
     virtual void setMaxMessages(qint64 max) = 0;
     virtual qint64 maxMessages() const = 0;
 
+    // Pinned messages stay through removeAll(), retention and removeUnpinned() (CONTRACT "Mailboxes"); remove()
+    // deletes them like any other.
+
     // Synchronous reads, for threads that may wait (never the GUI thread).
     virtual std::optional<StoredMessage> message(const QString &id) const = 0;
     // The list-view facts of one message (no source or transcript); nullopt when there is no such message.
@@ -61,15 +66,17 @@ public:
     // Newest first.
     virtual QList<MessageSummary> messages(qint64 start, qint64 limit) const = 0;
     // Mailpit's search syntax (SearchQuery); newest first. nullopt (and *error) when the query cannot run, and when
-    // it has no terms (empty, or only quotes, - or !).
+    // it has no terms (empty, or only quotes, - or !). A mailbox limits it to that mailbox's messages (as the term
+    // mailbox:NAME does); empty: every mailbox.
     virtual std::optional<SearchResult> search(const QString &query, qint64 start, qint64 limit,
         const QTimeZone &zone = QTimeZone::utc(), QString *error = nullptr,
-        SearchCompleteness completeness = SearchCompleteness::Complete) const = 0;
+        SearchCompleteness completeness = SearchCompleteness::Complete, const QString &mailbox = QString()) const = 0;
     // One page of the messages matching query (all when it is empty) in the given order, and how many match.
-    // Orders other than the default sort every match, so they cost a scan of the matches per page.
+    // Orders other than the default sort every match, so they cost a scan of the matches per page. With a mailbox,
+    // only its messages (an unknown mailbox has none), and the counts are its own.
     virtual std::optional<SearchResult> list(const QString &query, const MessageSort &sort, qint64 start, qint64 limit,
         const QTimeZone &zone = QTimeZone::utc(), QString *error = nullptr,
-        SearchCompleteness completeness = SearchCompleteness::Complete) const = 0;
+        SearchCompleteness completeness = SearchCompleteness::Complete, const QString &mailbox = QString()) const = 0;
     // The IDs of every message the query matches, newest first (complete). nullopt (and *error) when the query
     // cannot run or has no terms (then it would stand for every message: DELETE /api/v1/search must not).
     virtual std::optional<QStringList> searchIds(const QString &query, const QTimeZone &zone, QString *error) const = 0;
@@ -78,6 +85,11 @@ public:
     // The newest message's ID (matching query when one is given); "" when none, and when the query has text but
     // no terms.
     virtual QString latestId(const QString &query = QString(), const QTimeZone &zone = QTimeZone::utc()) const = 0;
+    // Every mailbox with its counts as of the last commit: Inbox first, then in the order they were made.
+    virtual QList<MailboxCount> mailboxes() const = 0;
+    // Every tag in use, in Mailpit's order (MessageTags), and with how many messages carry each.
+    virtual QStringList tags() const = 0;
+    virtual QList<TagCount> tagCounts() const = 0;
     // The stored source as a device reading it in chunks (for large messages); nullptr when there is no such
     // message. The caller owns it.
     virtual QIODevice *openSource(const QString &id) const = 0;
@@ -88,6 +100,8 @@ public:
         const ListRequest &request, QObject *context, std::function<void(const ListReply &)> done) const = 0;
     virtual void summary(
         const QString &id, QObject *context, std::function<void(const std::optional<MessageSummary> &)> done) const = 0;
+    virtual void mailboxes(QObject *context, std::function<void(const QList<MailboxCount> &)> done) const = 0;
+    virtual void tags(QObject *context, std::function<void(const QStringList &)> done) const = 0;
 
     // Counts as of the last commit: they never wait.
     // Messages stored but not yet in the search index (indexed between deliveries, within milliseconds unless a
@@ -104,11 +118,35 @@ public:
     virtual void setRead(
         const QStringList &ids, bool read, QObject *context, std::function<void(const QString &error)> done)
         = 0;
+    // Those of ids that are not pinned (DELETE /api/v1/search).
+    virtual void removeUnpinned(
+        const QStringList &ids, QObject *context, std::function<void(const QString &error)> done)
+        = 0;
+    // Gives each message exactly these tags (MessageTags::normalized(); a tag that exists in another case keeps its
+    // spelling); tags no message carries any more go. Unknown IDs are passed over.
+    virtual void setTags(const QStringList &ids, const QStringList &tags, QObject *context,
+        std::function<void(const QString &error)> done)
+        = 0;
+    // Mailpit's answers: "invalid tag name: NEW", "tag not found: OLD", "tag already exists: NEW"; renaming a tag to
+    // its own name changes nothing.
+    virtual void renameTag(
+        const QString &from, const QString &to, QObject *context, std::function<void(const QString &error)> done)
+        = 0;
+    // Takes the tag off every message (the messages stay); "tag not found: NAME" when there is none.
+    virtual void deleteTag(const QString &name, QObject *context, std::function<void(const QString &error)> done) = 0;
+    virtual void setPinned(
+        const QStringList &ids, bool pinned, QObject *context, std::function<void(const QString &error)> done)
+        = 0;
     // The same, waiting for the writer (threads that may wait). On failure nothing changed, *error says why
-    // (such as "database or disk is full"), and writeFailed() is emitted.
+    // (such as "database or disk is full"), and writeFailed() is emitted (not for a refused tag name).
     virtual bool remove(const QStringList &ids, QString *error = nullptr) = 0;
     virtual bool removeAll(QString *error = nullptr) = 0;
     virtual bool setRead(const QStringList &ids, bool read, QString *error = nullptr) = 0;
+    virtual bool removeUnpinned(const QStringList &ids, QString *error = nullptr) = 0;
+    virtual bool setTags(const QStringList &ids, const QStringList &tags, QString *error = nullptr) = 0;
+    virtual bool renameTag(const QString &from, const QString &to, QString *error = nullptr) = 0;
+    virtual bool deleteTag(const QString &name, QString *error = nullptr) = 0;
+    virtual bool setPinned(const QStringList &ids, bool pinned, QString *error = nullptr) = 0;
 
     // Relay bookkeeping (core/relay's RelayService; docs/architecture.md "Relay"): each message's relay log and its
     // auto-relays still to be tried, deleted with the message. The synchronous calls are for the relay's own thread.
@@ -127,10 +165,17 @@ Q_SIGNALS:
     // After the commit; the summary has the delivery's facts (see DeliveryResult), summary(id) the parsed ones.
     void messageStored(const MessageSummary &summary);
     void messagesRemoved(const QStringList &ids);
-    // removeAll(): every message went (count of them), instead of one messagesRemoved per ID.
+    // removeAll() when every message went (count of them), instead of one messagesRemoved per ID. When pinned
+    // messages stay, removeAll() tells messagesRemoved() with the IDs that went instead.
     void messagesCleared(qint64 count);
     void messagesPruned(const QStringList &ids);
     void readChanged(const QStringList &ids, bool read);
+    // These messages' tags changed (setTags(), renameTag(), deleteTag()); summary(id) has the new ones. The set of
+    // tags in use may have changed with them (tags()).
+    void tagsChanged(const QStringList &ids);
+    void pinnedChanged(const QStringList &ids, bool pinned);
+    // A mailbox was made (by the first message delivered into it); counts change with the message signals.
+    void mailboxesChanged();
     // A write changed nothing (also logged to letterbox.store): what it was, for how many messages, and why.
     void writeFailed(MessageStore::Write what, qint64 messages, const QString &error);
     // Every stored message is in the search index again (emitted from the store's thread after the commit).

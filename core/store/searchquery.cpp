@@ -26,6 +26,7 @@ const Prefix Prefixes[] = {
     { "subject:", SearchQuery::Field::Subject },
     { "message-id:", SearchQuery::Field::MessageId },
     { "tag:", SearchQuery::Field::Tag },
+    { "mailbox:", SearchQuery::Field::Mailbox },
 };
 
 struct Flag

@@ -13,8 +13,9 @@
 // The tree is an AND of terms; a term is a field, a value and a negation. Dates are already instants (UTC) and
 // sizes bytes, so a backend parses nothing. The syntax is Mailpit's (docs/architecture.md, "Search"): words are
 // case-insensitive substrings, "quoted phrases" one term, a leading - or ! negates a term. Fields: from: to: cc:
-// bcc: reply-to: addressed: subject: message-id: tag:. Flags: is:read is:unread is:tagged has:attachment(s)
-// has:inline(s). Dates: before: after: (in the given zone). Sizes: larger: smaller: (K, KB, M, MB, decimals).
+// bcc: reply-to: addressed: subject: message-id: tag:, and Letterbox's mailbox: (CONTRACT "Mailboxes"). Flags: is:read
+// is:unread is:tagged has:attachment(s) has:inline(s). Dates: before: after: (in the given zone). Sizes: larger:
+// smaller: (K, KB, M, MB, decimals).
 class SearchQuery
 {
 public:
@@ -28,7 +29,8 @@ public:
         Addressed, // From, To, Cc, Bcc or Reply-To (Mailpit's addressed:)
         Subject,
         MessageId, // a substring of the Message-ID, without its angle brackets
-        Tag, // a tag's whole name
+        Tag, // a tag's whole name, without regard to case
+        Mailbox, // a mailbox's whole name, without regard to case
         IsRead,
         IsUnread,
         IsTagged,
@@ -39,7 +41,7 @@ public:
         Larger, // more bytes than the value
         Smaller, // fewer bytes than the value
     };
-    // What a term looks for: text for Text to Tag, a UTC instant for Before and After, bytes for Larger and
+    // What a term looks for: text for Text to Mailbox, a UTC instant for Before and After, bytes for Larger and
     // Smaller, nothing for the flags.
     using Value = std::variant<std::monostate, QString, QDateTime, qint64>;
     struct Term
@@ -64,6 +66,8 @@ public:
     // True when the query has no term at all: empty, whitespace, only quotes, - and !, or only terms Mailpit
     // ignores (from: with no value, before: with no date). It stands for no search rather than for every message.
     bool isEmpty() const { return m_terms.isEmpty(); }
+    // ANDs one more term (a mailbox a list is limited to, say).
+    void addTerm(const Term &term) { m_terms << term; }
 
 private:
     QList<Term> m_terms;

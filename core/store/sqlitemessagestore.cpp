@@ -1,5 +1,6 @@
 #include "sqlitemessagestore.h"
 
+#include "../message/messagetags.h"
 #include "searchquery.h"
 #include "sourcedevice.h"
 #include "sqlitedatabase.h"
@@ -77,6 +78,23 @@ SqliteSearch compileSearch(const SearchQuery &query)
     return search;
 }
 
+// The ORDER BY key of a sort (summary columns, made when a message is parsed).
+QByteArray sortKey(const MessageSort &sort)
+{
+    switch (sort.key) {
+    case MessageSort::Key::Received:
+        break;
+    case MessageSort::Key::From:
+        return "m.from_header COLLATE NOCASE";
+    case MessageSort::Key::To:
+        return "m.to_header COLLATE NOCASE";
+    case MessageSort::Key::Subject:
+        return "m.subject COLLATE NOCASE";
+    case MessageSort::Key::Size:
+        return "m.size";
+    }
+    return "m.id";
+}
 } // namespace
 
 struct SqliteMessageStore::Private
@@ -88,22 +106,46 @@ struct SqliteMessageStore::Private
 
     // A search's query compiled, with the index readied as completeness asks (unindexed: how many messages it
     // still lacks). nullopt (and *error) when the query has no terms or the index could not be readied.
-    std::optional<std::pair<SqliteSearch, qint64>> compile(
-        const QString &query, const QTimeZone &zone, SearchCompleteness completeness, QString *error);
+    std::optional<std::pair<SqliteSearch, qint64>> compile(const QString &query, const QTimeZone &zone,
+        SearchCompleteness completeness, const QString &mailbox, QString *error);
+    // The mailbox named (case-insensitive): its row id and counts; nullopt when there is none.
+    std::optional<std::pair<qint64, MailboxCount>> mailboxRow(SqliteDatabase *db, const QString &name) const;
     // The leased reader's database; nullptr (and *error) when the store is not open.
     static SqliteDatabase *database(const SqliteReaderPool::Lease &lease, QString *error);
 };
 
-std::optional<std::pair<SqliteSearch, qint64>> SqliteMessageStore::Private::compile(
-    const QString &query, const QTimeZone &zone, SearchCompleteness completeness, QString *error)
+namespace {
+// A query limited to a mailbox, as the term mailbox:NAME would.
+void limitToMailbox(SearchQuery &q, const QString &mailbox)
 {
-    const SearchQuery q = SearchQuery::parse(query, zone);
+    if (!mailbox.isEmpty()) {
+        q.addTerm(SearchQuery::Term { SearchQuery::Field::Mailbox, mailbox, false });
+    }
+}
+} // namespace
+
+std::optional<std::pair<qint64, MailboxCount>> SqliteMessageStore::Private::mailboxRow(
+    SqliteDatabase *db, const QString &name) const
+{
+    SqliteStatement st = db->prepare("SELECT id, name, total, unread FROM mailboxes WHERE name = ?1");
+    st.bind(1, name);
+    if (!st.step()) {
+        return std::nullopt;
+    }
+    return std::make_pair(st.columnInt(0), MailboxCount { st.columnText(1), st.columnInt(2), st.columnInt(3) });
+}
+
+std::optional<std::pair<SqliteSearch, qint64>> SqliteMessageStore::Private::compile(const QString &query,
+    const QTimeZone &zone, SearchCompleteness completeness, const QString &mailbox, QString *error)
+{
+    SearchQuery q = SearchQuery::parse(query, zone);
     if (q.isEmpty()) {
         if (error) {
             *error = QStringLiteral("the search query has no terms");
         }
         return std::nullopt;
     }
+    limitToMailbox(q, mailbox);
     qint64 unindexed = 0;
     if (!indexer.prepareSearch(completeness, &unindexed, error)) {
         return std::nullopt;
@@ -217,8 +259,12 @@ SqliteWriteOp SqliteMessageStore::deliveryOp(IncomingMessage message, std::funct
     auto shared = std::make_shared<IncomingMessage>(std::move(message));
     auto result = std::make_shared<DeliveryResult>();
     const int expectedSoon = shared->otherSessions;
-    return { [this, shared, result](QString *error) { return d->writer.insert(*shared, result.get(), error); },
-        [this, shared, result, done = std::move(done)](bool ok, const QString &error) {
+    // Mailpit's tags on arrival, found here rather than on the writer thread that every delivery waits for.
+    const QStringList tags = MessageTags::fromArrival(shared->data, shared->envelope.rcptTo);
+    auto madeMailbox = std::make_shared<bool>(false);
+    return { [this, shared, tags, result, madeMailbox](
+                 QString *error) { return d->writer.insert(*shared, tags, result.get(), madeMailbox.get(), error); },
+        [this, shared, result, madeMailbox, done = std::move(done)](bool ok, const QString &error) {
             result->ok = ok;
             if (!ok) {
                 result->errorString = error;
@@ -227,6 +273,9 @@ SqliteWriteOp SqliteMessageStore::deliveryOp(IncomingMessage message, std::funct
                 Q_EMIT writeFailed(Write::Delivery, 1, error);
             }
             done(*result);
+            if (ok && *madeMailbox) {
+                Q_EMIT mailboxesChanged();
+            }
             if (ok) {
                 Q_EMIT messageStored(result->summary);
             }
@@ -335,9 +384,9 @@ QList<MessageSummary> SqliteMessageStore::messages(qint64 start, qint64 limit) c
 }
 
 std::optional<SearchResult> SqliteMessageStore::search(const QString &query, qint64 start, qint64 limit,
-    const QTimeZone &zone, QString *error, SearchCompleteness completeness) const
+    const QTimeZone &zone, QString *error, SearchCompleteness completeness, const QString &mailbox) const
 {
-    const auto prepared = d->compile(query, zone, completeness, error);
+    const auto prepared = d->compile(query, zone, completeness, mailbox, error);
     if (!prepared) {
         return std::nullopt;
     }
@@ -383,11 +432,14 @@ std::optional<SearchResult> SqliteMessageStore::search(const QString &query, qin
 }
 
 std::optional<SearchResult> SqliteMessageStore::list(const QString &query, const MessageSort &sort, qint64 start,
-    qint64 limit, const QTimeZone &zone, QString *error, SearchCompleteness completeness) const
+    qint64 limit, const QTimeZone &zone, QString *error, SearchCompleteness completeness, const QString &mailbox) const
 {
     const bool all = query.trimmed().isEmpty();
     if (sort.isDefault() && !all) {
-        return search(query, start, limit, zone, error, completeness);
+        return search(query, start, limit, zone, error, completeness, mailbox);
+    }
+    if (all && !mailbox.isEmpty()) {
+        return mailboxList(mailbox, sort, start, limit, error, completeness);
     }
     if (sort.isDefault()) {
         // Readers parse unparsed rows themselves: this list is complete without the index.
@@ -397,13 +449,14 @@ std::optional<SearchResult> SqliteMessageStore::list(const QString &query, const
         result.unreadMatches = unreadCount();
         return result;
     }
-    const SearchQuery q = SearchQuery::parse(query, zone);
+    SearchQuery q = SearchQuery::parse(query, zone);
+    limitToMailbox(q, mailbox);
     const SqliteSearch compiled = compileSearch(q);
     // The sort keys are summary columns, made when a message is parsed and indexed.
     std::optional<SearchResult> result;
     if (!all) {
         // The counts over all matches, as search() makes them (it readies the index too).
-        result = search(query, 0, 0, zone, error, completeness);
+        result = search(query, 0, 0, zone, error, completeness, mailbox);
         if (!result) {
             return result;
         }
@@ -419,31 +472,15 @@ std::optional<SearchResult> SqliteMessageStore::list(const QString &query, const
     if (!db) {
         return std::nullopt;
     }
-    const char *key = "m.id";
-    switch (sort.key) {
-    case MessageSort::Key::Received:
-        break;
-    case MessageSort::Key::From:
-        key = "m.from_header COLLATE NOCASE";
-        break;
-    case MessageSort::Key::To:
-        key = "m.to_header COLLATE NOCASE";
-        break;
-    case MessageSort::Key::Subject:
-        key = "m.subject COLLATE NOCASE";
-        break;
-    case MessageSort::Key::Size:
-        key = "m.size";
-        break;
-    }
+    const QByteArray key = sortKey(sort);
     const QByteArray direction = sort.order == Qt::AscendingOrder ? " ASC" : " DESC";
     const int parameters = all ? 0 : int(compiled.parameters.size());
     QByteArray sql = QByteArray("SELECT ") + SummaryColumns + " FROM messages m";
     if (!all) {
         sql += " WHERE m.id IN (SELECT m.id" + compiled.fromWhere + ")";
     }
-    sql += " ORDER BY " + QByteArray(key) + direction + ", m.id" + direction + " LIMIT ?"
-        + QByteArray::number(parameters + 1) + " OFFSET ?" + QByteArray::number(parameters + 2);
+    sql += " ORDER BY " + key + direction + ", m.id" + direction + " LIMIT ?" + QByteArray::number(parameters + 1)
+        + " OFFSET ?" + QByteArray::number(parameters + 2);
     SqliteStatement st = db->prepare(sql.constData());
     if (!all) {
         bindAll(st, compiled.parameters, 1);
@@ -463,10 +500,54 @@ std::optional<SearchResult> SqliteMessageStore::list(const QString &query, const
     return result;
 }
 
+std::optional<SearchResult> SqliteMessageStore::mailboxList(const QString &mailbox, const MessageSort &sort,
+    qint64 start, qint64 limit, QString *error, SearchCompleteness completeness) const
+{
+    // Every message of one mailbox: its counts are its row's (kept by the writer's triggers), and page 1 newest
+    // first walks the messages_mailbox index from its end.
+    qint64 unindexed = 0;
+    if (!sort.isDefault() && !d->indexer.prepareSearch(completeness, &unindexed, error)) {
+        return std::nullopt;
+    }
+    const SqliteReaderPool::Lease lease = d->readers.acquire();
+    SqliteDatabase *db = Private::database(lease, error);
+    if (!db) {
+        return std::nullopt;
+    }
+    SearchResult result;
+    result.unindexed = unindexed;
+    const auto box = d->mailboxRow(db, mailbox);
+    if (!box) {
+        return result;
+    }
+    result.matches = box->second.total;
+    result.unreadMatches = box->second.unread;
+    const QByteArray direction = sort.order == Qt::AscendingOrder ? " ASC" : " DESC";
+    const QByteArray key
+        = sort.isDefault() ? QByteArray("m.id DESC") : sortKey(sort) + direction + ", m.id" + direction;
+    const QByteArray sql = QByteArray("SELECT ") + SummaryColumns + " FROM messages m WHERE m.mailbox_id = ?1 ORDER BY "
+        + key + " LIMIT ?2 OFFSET ?3";
+    SqliteStatement st = db->prepare(sql.constData());
+    st.bind(1, box->first);
+    st.bind(2, limit);
+    st.bind(3, start);
+    bool ok = st.isValid();
+    while (ok && st.step(&ok)) {
+        result.messages << readSummary(st, 0, db);
+    }
+    if (!ok) {
+        if (error) {
+            *error = db->errorString();
+        }
+        return std::nullopt;
+    }
+    return result;
+}
+
 std::optional<QStringList> SqliteMessageStore::searchIds(
     const QString &query, const QTimeZone &zone, QString *error) const
 {
-    const auto prepared = d->compile(query, zone, SearchCompleteness::Complete, error);
+    const auto prepared = d->compile(query, zone, SearchCompleteness::Complete, QString(), error);
     if (!prepared) {
         return std::nullopt;
     }
@@ -575,7 +656,9 @@ std::function<void(const QString &)> finishedOn(QObject *context, std::function<
 
 bool SqliteMessageStore::remove(const QStringList &ids, QString *error)
 {
-    return waitFor([&](auto finished) { d->writer.removeMessages(ids, std::move(finished)); }, error);
+    return waitFor(
+        [&](auto finished) { d->writer.removeMessages(ids, SqliteWriter::Pinned::Removed, std::move(finished)); },
+        error);
 }
 
 bool SqliteMessageStore::removeAll(QString *error)
@@ -590,7 +673,7 @@ bool SqliteMessageStore::setRead(const QStringList &ids, bool read, QString *err
 
 void SqliteMessageStore::remove(const QStringList &ids, QObject *context, std::function<void(const QString &)> done)
 {
-    d->writer.removeMessages(ids, finishedOn(context, std::move(done)));
+    d->writer.removeMessages(ids, SqliteWriter::Pinned::Removed, finishedOn(context, std::move(done)));
 }
 
 void SqliteMessageStore::removeAll(QObject *context, std::function<void(const QString &)> done)
@@ -604,6 +687,116 @@ void SqliteMessageStore::setRead(
     d->writer.markRead(ids, read, finishedOn(context, std::move(done)));
 }
 
+bool SqliteMessageStore::removeUnpinned(const QStringList &ids, QString *error)
+{
+    return waitFor(
+        [&](auto finished) { d->writer.removeMessages(ids, SqliteWriter::Pinned::Kept, std::move(finished)); }, error);
+}
+
+bool SqliteMessageStore::setTags(const QStringList &ids, const QStringList &tags, QString *error)
+{
+    return waitFor([&](auto finished) { d->writer.changeTags(ids, tags, std::move(finished)); }, error);
+}
+
+bool SqliteMessageStore::renameTag(const QString &from, const QString &to, QString *error)
+{
+    return waitFor([&](auto finished) { d->writer.renameTag(from, to, std::move(finished)); }, error);
+}
+
+bool SqliteMessageStore::deleteTag(const QString &name, QString *error)
+{
+    return waitFor([&](auto finished) { d->writer.deleteTag(name, std::move(finished)); }, error);
+}
+
+bool SqliteMessageStore::setPinned(const QStringList &ids, bool pinned, QString *error)
+{
+    return waitFor([&](auto finished) { d->writer.markPinned(ids, pinned, std::move(finished)); }, error);
+}
+
+void SqliteMessageStore::removeUnpinned(
+    const QStringList &ids, QObject *context, std::function<void(const QString &)> done)
+{
+    d->writer.removeMessages(ids, SqliteWriter::Pinned::Kept, finishedOn(context, std::move(done)));
+}
+
+void SqliteMessageStore::setTags(
+    const QStringList &ids, const QStringList &tags, QObject *context, std::function<void(const QString &)> done)
+{
+    d->writer.changeTags(ids, tags, finishedOn(context, std::move(done)));
+}
+
+void SqliteMessageStore::renameTag(
+    const QString &from, const QString &to, QObject *context, std::function<void(const QString &)> done)
+{
+    d->writer.renameTag(from, to, finishedOn(context, std::move(done)));
+}
+
+void SqliteMessageStore::deleteTag(const QString &name, QObject *context, std::function<void(const QString &)> done)
+{
+    d->writer.deleteTag(name, finishedOn(context, std::move(done)));
+}
+
+void SqliteMessageStore::setPinned(
+    const QStringList &ids, bool pinned, QObject *context, std::function<void(const QString &)> done)
+{
+    d->writer.markPinned(ids, pinned, finishedOn(context, std::move(done)));
+}
+
+QList<MailboxCount> SqliteMessageStore::mailboxes() const
+{
+    QList<MailboxCount> boxes;
+    const SqliteReaderPool::Lease lease = d->readers.acquire();
+    if (SqliteDatabase *db = lease.database()) {
+        // Inbox is row 1: first, then the others in the order they were made.
+        SqliteStatement st = db->prepare("SELECT name, total, unread FROM mailboxes ORDER BY id");
+        while (st.step()) {
+            boxes << MailboxCount { st.columnText(0), st.columnInt(1), st.columnInt(2) };
+        }
+    }
+    return boxes;
+}
+
+QStringList SqliteMessageStore::tags() const
+{
+    QStringList names;
+    const SqliteReaderPool::Lease lease = d->readers.acquire();
+    if (SqliteDatabase *db = lease.database()) {
+        SqliteStatement st = db->prepare("SELECT name FROM tags");
+        while (st.step()) {
+            names << st.columnText(0);
+        }
+    }
+    MessageTags::sort(names);
+    return names;
+}
+
+QList<TagCount> SqliteMessageStore::tagCounts() const
+{
+    QList<TagCount> counts;
+    const SqliteReaderPool::Lease lease = d->readers.acquire();
+    if (SqliteDatabase *db = lease.database()) {
+        SqliteStatement st = db->prepare("SELECT t.name, count(mt.message_id) FROM tags t LEFT JOIN message_tags mt ON "
+                                         "mt.tag_id = t.id GROUP BY t.id");
+        while (st.step()) {
+            counts << TagCount { st.columnText(0), st.columnInt(1) };
+        }
+    }
+    std::sort(counts.begin(), counts.end(), [](const TagCount &a, const TagCount &b) { return a.name < b.name; });
+    return counts;
+}
+
+void SqliteMessageStore::mailboxes(QObject *context, std::function<void(const QList<MailboxCount> &)> done) const
+{
+    const StoreReply<QList<MailboxCount>> reply(context, std::move(done));
+    d->readers.threads()->start([this, reply] { reply.finish(mailboxes()); });
+}
+
+void SqliteMessageStore::tags(QObject *context, std::function<void(const QStringList &)> done) const
+{
+    const StoreReply<QStringList> reply(context, std::move(done));
+    d->readers.threads()->start([this, reply] { reply.finish(tags()); });
+}
+
 void SqliteMessageStore::list(
     const ListRequest &request, QObject *context, std::function<void(const ListReply &)> done) const
 {
@@ -611,7 +804,7 @@ void SqliteMessageStore::list(
     d->readers.threads()->start([this, request, reply] {
         ListReply answer;
         answer.result = list(request.query, request.sort, request.start, request.limit, request.zone, &answer.error,
-            request.completeness);
+            request.completeness, request.mailbox);
         reply.finish(answer);
     });
 }

@@ -41,18 +41,25 @@ public:
     QList<MessageSummary> messages(qint64 start, qint64 limit) const override;
     std::optional<SearchResult> search(const QString &query, qint64 start, qint64 limit,
         const QTimeZone &zone = QTimeZone::utc(), QString *error = nullptr,
-        SearchCompleteness completeness = SearchCompleteness::Complete) const override;
+        SearchCompleteness completeness = SearchCompleteness::Complete,
+        const QString &mailbox = QString()) const override;
     std::optional<SearchResult> list(const QString &query, const MessageSort &sort, qint64 start, qint64 limit,
         const QTimeZone &zone = QTimeZone::utc(), QString *error = nullptr,
-        SearchCompleteness completeness = SearchCompleteness::Complete) const override;
+        SearchCompleteness completeness = SearchCompleteness::Complete,
+        const QString &mailbox = QString()) const override;
     std::optional<QStringList> searchIds(const QString &query, const QTimeZone &zone, QString *error) const override;
     QStringList searchIds(const QString &query, const QTimeZone &zone = QTimeZone::utc()) const override;
     QString latestId(const QString &query = QString(), const QTimeZone &zone = QTimeZone::utc()) const override;
     QIODevice *openSource(const QString &id) const override;
+    QList<MailboxCount> mailboxes() const override;
+    QStringList tags() const override;
+    QList<TagCount> tagCounts() const override;
 
     void list(const ListRequest &request, QObject *context, std::function<void(const ListReply &)> done) const override;
     void summary(const QString &id, QObject *context,
         std::function<void(const std::optional<MessageSummary> &)> done) const override;
+    void mailboxes(QObject *context, std::function<void(const QList<MailboxCount> &)> done) const override;
+    void tags(QObject *context, std::function<void(const QStringList &)> done) const override;
 
     qint64 unindexedCount() const override;
     qint64 count() const override;
@@ -65,6 +72,20 @@ public:
     bool remove(const QStringList &ids, QString *error = nullptr) override;
     bool removeAll(QString *error = nullptr) override;
     bool setRead(const QStringList &ids, bool read, QString *error = nullptr) override;
+    void removeUnpinned(
+        const QStringList &ids, QObject *context, std::function<void(const QString &error)> done) override;
+    void setTags(const QStringList &ids, const QStringList &tags, QObject *context,
+        std::function<void(const QString &error)> done) override;
+    void renameTag(const QString &from, const QString &to, QObject *context,
+        std::function<void(const QString &error)> done) override;
+    void deleteTag(const QString &name, QObject *context, std::function<void(const QString &error)> done) override;
+    void setPinned(
+        const QStringList &ids, bool pinned, QObject *context, std::function<void(const QString &error)> done) override;
+    bool removeUnpinned(const QStringList &ids, QString *error = nullptr) override;
+    bool setTags(const QStringList &ids, const QStringList &tags, QString *error = nullptr) override;
+    bool renameTag(const QString &from, const QString &to, QString *error = nullptr) override;
+    bool deleteTag(const QString &name, QString *error = nullptr) override;
+    bool setPinned(const QStringList &ids, bool pinned, QString *error = nullptr) override;
     bool changeRelay(RelayChange *change, QString *error) override;
     QList<RelayPending> relayPending() const override;
     QList<RelayRecord> relayLog(const QString &id) const override;
@@ -82,6 +103,9 @@ public:
     bool refuseWritesForTesting(bool refuse);
 
 private:
+    // Every message of one mailbox in the given order (list() with no query).
+    std::optional<SearchResult> mailboxList(const QString &mailbox, const MessageSort &sort, qint64 start, qint64 limit,
+        QString *error, SearchCompleteness completeness) const;
     // A delivery as a writer operation (deliver(), deliverAll()).
     SqliteWriteOp deliveryOp(IncomingMessage message, std::function<void(const DeliveryResult &)> done);
 

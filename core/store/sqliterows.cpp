@@ -1,5 +1,6 @@
 #include "sqliterows.h"
 
+#include "../message/messagetags.h"
 #include "../mime/parsedmessage.h"
 #include "sqlitedatabase.h"
 
@@ -11,7 +12,9 @@ namespace SqliteRows {
 const char *const SummaryColumns = "m.uid, m.received, m.mail_from, m.from_header, m.to_header, m.cc_header, "
                                    "m.subject, m.date, m.message_id, m.size, m.has_attachments, m.is_read, "
                                    "m.auth_user, m.addresses, m.snippet, m.attachments, m.inlines, m.id, m.parsed, "
-                                   "m.rcpt_to";
+                                   "m.rcpt_to, (SELECT mb.name FROM mailboxes mb WHERE mb.id = m.mailbox_id), "
+                                   "m.pinned, (SELECT group_concat(t.name, char(10)) FROM message_tags mt JOIN tags t "
+                                   "ON t.id = mt.tag_id WHERE mt.message_id = m.id)";
 
 // The summary's address lists as stored in messages.addresses.
 QByteArray addressesColumn(const MessageSummary &s)
@@ -101,6 +104,9 @@ static void applyParsed(MessageSummary &s, const MessageSummary &parsed)
     s.authUser = envelope.authUser;
     s.size = envelope.size;
     s.read = envelope.read;
+    s.mailbox = envelope.mailbox;
+    s.tags = envelope.tags;
+    s.pinned = envelope.pinned;
 }
 
 // A summary row (SummaryColumns from first). A row not parsed yet is parsed here from its source (db: the
@@ -130,6 +136,14 @@ MessageSummary readSummary(const SqliteStatement &st, int first, SqliteDatabase 
     s.snippet = st.columnText(first + 14);
     s.attachmentCount = int(st.columnInt(first + 15));
     s.inlineCount = int(st.columnInt(first + 16));
+    s.mailbox = st.columnText(first + 20);
+    s.pinned = st.columnInt(first + 21) != 0;
+    // Tag names hold no line breaks (MessageTags::clean()).
+    const QString tags = st.columnText(first + 22);
+    if (!tags.isEmpty()) {
+        s.tags = tags.split(QLatin1Char('\n'));
+        MessageTags::sort(s.tags);
+    }
     if (st.columnInt(first + 18) == 0 && db) {
         SqliteStatement raw = db->prepare("SELECT raw FROM message_data WHERE id = ?1");
         raw.bind(1, st.columnInt(first + 17));

@@ -16,7 +16,7 @@ class SqliteStatement;
 namespace SqliteRows {
 // The columns readSummary() reads, in its order (m: messages).
 extern const char *const SummaryColumns;
-constexpr int SummaryColumnCount = 20;
+constexpr int SummaryColumnCount = 23;
 
 // What one parse contributes to a summary and to the search index.
 struct ParsedFacts

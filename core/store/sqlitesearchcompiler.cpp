@@ -96,9 +96,20 @@ SqliteSearchCompiler::SqliteSearchCompiler(const SearchQuery &query)
             m_values << likePattern(term.text());
             break;
         case Field::Tag:
+            // Mailpit: the whole tag name; tags.name compares without regard to case (its column's collation).
+            conditions << no
+                    + QStringLiteral("(m.id IN (SELECT mt.message_id FROM message_tags mt JOIN tags t ON t.id = "
+                                     "mt.tag_id WHERE t.name = ?))");
+            m_values << term.text();
+            break;
         case Field::IsTagged:
-            // Letterbox has no tags: no message is tagged.
-            conditions << (term.negated ? QStringLiteral("1") : QStringLiteral("0"));
+            conditions << no + QStringLiteral("(EXISTS (SELECT 1 FROM message_tags mt WHERE mt.message_id = m.id))");
+            break;
+        case Field::Mailbox:
+            // CONTRACT "Mailboxes": mailbox:NAME, case-insensitive (mailboxes.name's collation); an unknown name
+            // matches no message.
+            conditions << no + QStringLiteral("(m.mailbox_id IS (SELECT mb.id FROM mailboxes mb WHERE mb.name = ?))");
+            m_values << term.text();
             break;
         case Field::IsRead:
             conditions << (term.negated ? QStringLiteral("m.is_read = 0") : QStringLiteral("m.is_read = 1"));

@@ -1,5 +1,7 @@
 #include "sqlitewriter.h"
 
+#include "../message/mailboxname.h"
+#include "../message/messagetags.h"
 #include "sqliteindexer.h"
 #include "sqlitemigrations.h"
 #include "sqliterows.h"
@@ -138,6 +140,12 @@ QString describe(MessageStore::Write what, qint64 messages)
         return QStringLiteral("mark %1 read").arg(n);
     case MessageStore::Write::MarkUnread:
         return QStringLiteral("mark %1 unread").arg(n);
+    case MessageStore::Write::Tagging:
+        return QStringLiteral("change the tags of %1").arg(n);
+    case MessageStore::Write::Pin:
+        return QStringLiteral("pin %1").arg(n);
+    case MessageStore::Write::Unpin:
+        return QStringLiteral("unpin %1").arg(n);
     }
     return QString();
 }
@@ -200,9 +208,15 @@ bool SqliteWriter::openWriter()
     insertMessage = db.prepare(
         "INSERT INTO messages (uid, received, mail_from, rcpt_to, client_address, client_port, helo, auth_user, tls, "
         "from_header, to_header, cc_header, subject, date, message_id, size, has_attachments, session_id, chunk_id, "
-        "addresses, snippet, attachments, inlines, tls_protocol, tls_cipher, parsed) "
+        "addresses, snippet, attachments, inlines, tls_protocol, tls_cipher, mailbox_id, parsed) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
-        "?23, ?24, ?25, 0)");
+        "?23, ?24, ?25, ?26, 0)");
+    // A tag that exists in another case keeps its spelling (tags.name is unique without regard to case).
+    insertTag = db.prepare("INSERT INTO tags (name) VALUES (?1) ON CONFLICT DO NOTHING");
+    findTag = db.prepare("SELECT id FROM tags WHERE name = ?1");
+    insertMessageTag
+        = db.prepare("INSERT INTO message_tags (message_id, tag_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
+    insertMailbox = db.prepare("INSERT INTO mailboxes (name) VALUES (?1)");
     insertSearch = db.prepare("INSERT INTO message_search (rowid, subject, from_text, to_text, cc_text, bcc_text, "
                               "reply_to_text, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     insertData = db.prepare("INSERT INTO message_data (id, raw) VALUES (?1, ?2)");
@@ -210,7 +224,8 @@ bool SqliteWriter::openWriter()
     insertEntry = db.prepare(
         "INSERT INTO transcript_entries (chunk_id, seq, time, direction, text) VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!insertMessage.isValid() || !insertData.isValid() || !insertChunk.isValid() || !insertEntry.isValid()
-        || !insertSearch.isValid()) {
+        || !insertSearch.isValid() || !insertTag.isValid() || !findTag.isValid() || !insertMessageTag.isValid()
+        || !insertMailbox.isValid()) {
         errorString = QStringLiteral("%1: %2").arg(path, db.errorString());
         return false;
     }
@@ -226,6 +241,7 @@ void SqliteWriter::loadState()
 {
     cachedCount = queryCount();
     cachedUnread = queryUnread();
+    loadMailboxes();
     SqliteStatement pending = db.prepare("SELECT count(*), min(id) FROM messages WHERE indexed = 0");
     const bool any = pending.step();
     unindexed = any ? pending.columnInt(0) : 0;
@@ -275,8 +291,73 @@ bool SqliteWriter::migrate()
     return true;
 }
 
-bool SqliteWriter::insert(IncomingMessage &message, DeliveryResult *result, QString *error)
+bool SqliteWriter::loadMailboxes()
 {
+    mailboxRows.clear();
+    SqliteStatement st = db.prepare("SELECT id, name FROM mailboxes");
+    bool ok = st.isValid();
+    while (ok && st.step(&ok)) {
+        const QString name = st.columnText(1);
+        mailboxRows.insert(name.toLower(), MailboxRow { st.columnInt(0), name });
+    }
+    return ok;
+}
+
+std::optional<SqliteWriter::MailboxRow> SqliteWriter::mailbox(const QString &name, bool *made, QString *error)
+{
+    const auto found = mailboxRows.constFind(name.toLower());
+    if (found != mailboxRows.cend()) {
+        return *found;
+    }
+    if (!MailboxName::isValid(name)) {
+        *error = QStringLiteral("invalid mailbox name: %1").arg(name);
+        return std::nullopt;
+    }
+    insertMailbox.bind(1, name);
+    if (!insertMailbox.exec()) {
+        *error = db.errorString();
+        return std::nullopt;
+    }
+    // A failed transaction reloads the mailboxes from the database (runTransaction).
+    const MailboxRow row { db.lastInsertRowId(), name };
+    mailboxRows.insert(name.toLower(), row);
+    *made = true;
+    return row;
+}
+
+qint64 SqliteWriter::tagId(const QString &name, QString *error)
+{
+    insertTag.bind(1, name);
+    if (!insertTag.exec()) {
+        *error = db.errorString();
+        return 0;
+    }
+    findTag.bind(1, name);
+    const qint64 id = findTag.step() ? findTag.columnInt(0) : 0;
+    findTag.reset();
+    if (id == 0) {
+        *error = db.errorString();
+    }
+    return id;
+}
+
+bool SqliteWriter::pruneTags(QString *error)
+{
+    if (!db.exec("DELETE FROM tags WHERE NOT EXISTS (SELECT 1 FROM message_tags mt WHERE mt.tag_id = tags.id)")) {
+        *error = db.errorString();
+        return false;
+    }
+    return true;
+}
+
+bool SqliteWriter::insert(
+    IncomingMessage &message, const QStringList &tags, DeliveryResult *result, bool *madeMailbox, QString *error)
+{
+    *madeMailbox = false;
+    const std::optional<MailboxRow> box = mailbox(message.mailbox, madeMailbox, error);
+    if (!box) {
+        return false;
+    }
     const qint64 size = message.traceHeader.size() + message.data.size();
     const SmtpEnvelope &env = message.envelope;
     // Parsing waits until deliveries pause (indexPending()): the row starts with the envelope's facts only, and
@@ -337,6 +418,7 @@ bool SqliteWriter::insert(IncomingMessage &message, DeliveryResult *result, QStr
     st.bind(23, qint64(headers.inlineCount));
     st.bind(24, env.tlsProtocol);
     st.bind(25, env.tlsCipher);
+    st.bind(26, box->id);
     if (!st.exec()) {
         *error = db.errorString();
         return false;
@@ -389,6 +471,29 @@ bool SqliteWriter::insert(IncomingMessage &message, DeliveryResult *result, QStr
     s.mailFrom = QString::fromUtf8(env.mailFrom);
     s.authUser = QString::fromUtf8(env.authUser);
     s.size = size;
+    s.mailbox = box->name;
+    for (const QString &tag : tags) {
+        const qint64 tagRow = tagId(tag, error);
+        if (tagRow == 0) {
+            return false;
+        }
+        insertMessageTag.bind(1, rowId);
+        insertMessageTag.bind(2, tagRow);
+        if (!insertMessageTag.exec()) {
+            *error = db.errorString();
+            return false;
+        }
+    }
+    if (!tags.isEmpty()) {
+        // The spelling each tag has in the store (an existing tag keeps its own).
+        SqliteStatement names
+            = db.prepare("SELECT t.name FROM message_tags mt JOIN tags t ON t.id = mt.tag_id WHERE mt.message_id = ?1");
+        names.bind(1, rowId);
+        while (names.step()) {
+            s.tags << names.columnText(0);
+        }
+        MessageTags::sort(s.tags);
+    }
     ++cachedCount;
     ++cachedUnread;
     return true;
@@ -455,7 +560,8 @@ bool SqliteWriter::deleteMessages(const QList<QPair<qint64, qint64>> &rows, QStr
         }
     }
     cachedCount -= rows.size();
-    return true;
+    // Their tag links went with them (the messages_deleted trigger).
+    return pruneTags(error);
 }
 
 QStringList SqliteWriter::prune(QString *error)
@@ -467,7 +573,10 @@ QStringList SqliteWriter::prune(QString *error)
     QStringList ids;
     QList<QPair<qint64, qint64>> rows;
     {
-        SqliteStatement st = db.prepare("SELECT id, uid, session_id FROM messages ORDER BY id LIMIT ?1");
+        // Pinned messages are kept (CONTRACT "Mailboxes"): the oldest unpinned ones go, and when too many are
+        // pinned, every unpinned one.
+        SqliteStatement st
+            = db.prepare("SELECT id, uid, session_id FROM messages WHERE pinned = 0 ORDER BY id LIMIT ?1");
         st.bind(1, cachedCount - max);
         while (st.step()) {
             rows.append({ st.columnInt(0), st.columnInt(2) });
@@ -830,17 +939,17 @@ void SqliteWriter::report(Write what, qint64 messages, const QString &error) con
     Q_EMIT q->writeFailed(what, messages, error);
 }
 
-void SqliteWriter::removeMessages(const QStringList &ids, std::function<void(const QString &)> finished)
+void SqliteWriter::removeMessages(const QStringList &ids, Pinned pinned, std::function<void(const QString &)> finished)
 {
     auto removed = std::make_shared<QStringList>();
     submit(
-        [this, ids, removed](QString *error) {
+        [this, ids, pinned, removed](QString *error) {
             removed->clear();
-            SqliteStatement find = db.prepare("SELECT id, session_id FROM messages WHERE uid = ?1");
+            SqliteStatement find = db.prepare("SELECT id, session_id, pinned FROM messages WHERE uid = ?1");
             QList<QPair<qint64, qint64>> rows;
             for (const QString &id : ids) {
                 find.bind(1, id);
-                if (find.step()) {
+                if (find.step() && (pinned == Pinned::Removed || find.columnInt(2) == 0)) {
                     rows.append({ find.columnInt(0), find.columnInt(1) });
                     *removed << id;
                 }
@@ -871,14 +980,41 @@ void SqliteWriter::removeMessages(const QStringList &ids, std::function<void(con
 
 void SqliteWriter::removeEverything(std::function<void(const QString &)> finished)
 {
-    auto removed = std::make_shared<qint64>(0);
+    // Every message, unless some are pinned (CONTRACT "Mailboxes": delete-all keeps them): then the others go one
+    // by one, and the signal names them (messagesRemoved), since not every message went.
+    struct Outcome
+    {
+        qint64 cleared = 0;
+        QStringList removed;
+    };
+    auto outcome = std::make_shared<Outcome>();
     submit(
-        [this, removed](QString *error) {
-            *removed = cachedCount;
+        [this, outcome](QString *error) {
+            *outcome = {};
+            SqliteStatement pinned = db.prepare("SELECT count(*) FROM messages WHERE pinned = 1");
+            if (!pinned.step()) {
+                *error = db.errorString();
+                return false;
+            }
+            if (pinned.columnInt(0) > 0) {
+                SqliteStatement find
+                    = db.prepare("SELECT id, session_id, uid FROM messages WHERE pinned = 0 ORDER BY id");
+                QList<QPair<qint64, qint64>> rows;
+                while (find.step()) {
+                    rows.append({ find.columnInt(0), find.columnInt(1) });
+                    outcome->removed << find.columnText(2);
+                }
+                if (!deleteMessages(rows, error)) {
+                    outcome->removed.clear();
+                    return false;
+                }
+                return true;
+            }
+            outcome->cleared = cachedCount;
             if (!db.exec("DELETE FROM message_data") || !db.exec("DELETE FROM transcript_chunks")
                 || !db.exec("DELETE FROM transcript_entries") || !db.exec("DELETE FROM message_search")
                 || !db.exec("DELETE FROM relay_log") || !db.exec("DELETE FROM relay_queue")
-                || !db.exec("DELETE FROM messages")) {
+                || !db.exec("DELETE FROM messages") || !db.exec("DELETE FROM tags")) {
                 *error = db.errorString();
                 return false;
             }
@@ -890,11 +1026,16 @@ void SqliteWriter::removeEverything(std::function<void(const QString &)> finishe
             sessions.clear();
             return true;
         },
-        [this, removed] {
+        [this, outcome] {
             // On the writer thread, after the commit.
+            if (!outcome->removed.isEmpty()) {
+                reclaimSpace(Deleted::Some);
+                Q_EMIT q->messagesRemoved(outcome->removed);
+                return;
+            }
             reclaimSpace(Deleted::Everything);
-            if (*removed > 0) {
-                Q_EMIT q->messagesCleared(*removed);
+            if (outcome->cleared > 0) {
+                Q_EMIT q->messagesCleared(outcome->cleared);
             }
         },
         [this, finished = std::move(finished)](const QString &failure) {
@@ -944,6 +1085,179 @@ void SqliteWriter::markRead(const QStringList &ids, bool read, std::function<voi
         });
 }
 
+void SqliteWriter::submitChange(Write what, qint64 messages,
+    std::function<bool(QStringList *changed, QString *refusal, QString *error)> apply,
+    std::function<void(const QStringList &changed)> changed, std::function<void(const QString &)> finished)
+{
+    struct Outcome
+    {
+        QStringList changed;
+        QString refusal;
+    };
+    auto outcome = std::make_shared<Outcome>();
+    submit(
+        [outcome, apply = std::move(apply)](QString *error) {
+            *outcome = {};
+            return apply(&outcome->changed, &outcome->refusal, error);
+        },
+        [outcome, changed = std::move(changed)] {
+            if (!outcome->changed.isEmpty()) {
+                changed(outcome->changed);
+            }
+        },
+        [this, what, messages, outcome, finished = std::move(finished)](const QString &failure) {
+            if (!failure.isEmpty()) {
+                report(what, messages, failure);
+            }
+            if (finished) {
+                finished(failure.isEmpty() ? outcome->refusal : failure);
+            }
+        });
+}
+
+void SqliteWriter::markPinned(const QStringList &ids, bool pinned, std::function<void(const QString &)> finished)
+{
+    submitChange(
+        pinned ? Write::Pin : Write::Unpin, ids.size(),
+        [this, ids, pinned](QStringList *changed, QString *, QString *error) {
+            SqliteStatement st = db.prepare("UPDATE messages SET pinned = ?1 WHERE uid = ?2 AND pinned != ?1");
+            for (const QString &id : ids) {
+                st.bind(1, qint64(pinned ? 1 : 0));
+                st.bind(2, id);
+                if (!st.exec()) {
+                    *error = db.errorString();
+                    return false;
+                }
+                if (db.changes() > 0) {
+                    *changed << id;
+                }
+            }
+            return true;
+        },
+        [this, pinned](const QStringList &changed) { Q_EMIT q->pinnedChanged(changed, pinned); }, std::move(finished));
+}
+
+void SqliteWriter::changeTags(
+    const QStringList &ids, const QStringList &tags, std::function<void(const QString &)> finished)
+{
+    const QStringList wanted = MessageTags::normalized(tags);
+    submitChange(
+        Write::Tagging, ids.size(),
+        [this, ids, wanted](QStringList *changed, QString *, QString *error) {
+            QList<qint64> tagRows;
+            for (const QString &tag : wanted) {
+                const qint64 row = tagId(tag, error);
+                if (row == 0) {
+                    return false;
+                }
+                tagRows << row;
+            }
+            SqliteStatement find = db.prepare("SELECT id FROM messages WHERE uid = ?1");
+            SqliteStatement clear = db.prepare("DELETE FROM message_tags WHERE message_id = ?1");
+            for (const QString &id : ids) {
+                find.bind(1, id);
+                const qint64 row = find.step() ? find.columnInt(0) : 0;
+                find.reset();
+                if (row == 0) {
+                    continue;
+                }
+                clear.bind(1, row);
+                if (!clear.exec()) {
+                    *error = db.errorString();
+                    return false;
+                }
+                for (qint64 tag : std::as_const(tagRows)) {
+                    insertMessageTag.bind(1, row);
+                    insertMessageTag.bind(2, tag);
+                    if (!insertMessageTag.exec()) {
+                        *error = db.errorString();
+                        return false;
+                    }
+                }
+                *changed << id;
+            }
+            return pruneTags(error);
+        },
+        [this](const QStringList &changed) { Q_EMIT q->tagsChanged(changed); }, std::move(finished));
+}
+
+void SqliteWriter::renameTag(const QString &from, const QString &to, std::function<void(const QString &)> finished)
+{
+    // Mailpit's RenameTag: the new name cleaned and checked first; the same name is no change.
+    const QString name = MessageTags::clean(to);
+    submitChange(
+        Write::Tagging, 0,
+        [this, from, name](QStringList *changed, QString *refusal, QString *error) {
+            if (name.isEmpty()) {
+                *refusal = QStringLiteral("invalid tag name: %1").arg(name);
+                return true;
+            }
+            if (from == name) {
+                return true;
+            }
+            findTag.bind(1, from);
+            const qint64 row = findTag.step() ? findTag.columnInt(0) : 0;
+            findTag.reset();
+            if (row == 0) {
+                *refusal = QStringLiteral("tag not found: %1").arg(from);
+                return true;
+            }
+            findTag.bind(1, name);
+            const qint64 other = findTag.step() ? findTag.columnInt(0) : 0;
+            findTag.reset();
+            if (other != 0 && other != row) {
+                *refusal = QStringLiteral("tag already exists: %1").arg(name);
+                return true;
+            }
+            SqliteStatement rename = db.prepare("UPDATE tags SET name = ?1 WHERE id = ?2");
+            rename.bind(1, name);
+            rename.bind(2, row);
+            SqliteStatement tagged = db.prepare(
+                "SELECT m.uid FROM message_tags mt JOIN messages m ON m.id = mt.message_id WHERE mt.tag_id = ?1");
+            tagged.bind(1, row);
+            while (tagged.step()) {
+                *changed << tagged.columnText(0);
+            }
+            if (!rename.exec()) {
+                *error = db.errorString();
+                return false;
+            }
+            return true;
+        },
+        [this](const QStringList &changed) { Q_EMIT q->tagsChanged(changed); }, std::move(finished));
+}
+
+void SqliteWriter::deleteTag(const QString &name, std::function<void(const QString &)> finished)
+{
+    submitChange(
+        Write::Tagging, 0,
+        [this, name](QStringList *changed, QString *refusal, QString *error) {
+            findTag.bind(1, name);
+            const qint64 row = findTag.step() ? findTag.columnInt(0) : 0;
+            findTag.reset();
+            if (row == 0) {
+                *refusal = QStringLiteral("tag not found: %1").arg(name);
+                return true;
+            }
+            SqliteStatement tagged = db.prepare(
+                "SELECT m.uid FROM message_tags mt JOIN messages m ON m.id = mt.message_id WHERE mt.tag_id = ?1");
+            tagged.bind(1, row);
+            while (tagged.step()) {
+                *changed << tagged.columnText(0);
+            }
+            SqliteStatement links = db.prepare("DELETE FROM message_tags WHERE tag_id = ?1");
+            SqliteStatement tag = db.prepare("DELETE FROM tags WHERE id = ?1");
+            links.bind(1, row);
+            tag.bind(1, row);
+            if (!links.exec() || !tag.exec()) {
+                *error = db.errorString();
+                return false;
+            }
+            return true;
+        },
+        [this](const QStringList &changed) { Q_EMIT q->tagsChanged(changed); }, std::move(finished));
+}
+
 void SqliteWriter::start()
 {
     {
@@ -974,5 +1288,9 @@ void SqliteWriter::stop()
     insertChunk = {};
     insertEntry = {};
     insertSearch = {};
+    insertTag = {};
+    findTag = {};
+    insertMessageTag = {};
+    insertMailbox = {};
     db.close();
 }

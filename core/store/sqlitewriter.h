@@ -13,6 +13,7 @@
 #include <deque>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 class SqliteIndexer;
@@ -59,6 +60,17 @@ struct SqliteWriter
     SqliteStatement insertChunk;
     SqliteStatement insertEntry;
     SqliteStatement insertSearch;
+    SqliteStatement insertTag;
+    SqliteStatement findTag;
+    SqliteStatement insertMessageTag;
+    SqliteStatement insertMailbox;
+    // Mailboxes by lower-case name: their row id and name as made (reloaded with the counts after a rollback).
+    struct MailboxRow
+    {
+        qint64 id = 0;
+        QString name;
+    };
+    QHash<QString, MailboxRow> mailboxRows;
     // Sessions with stored messages: their newest chunk and how many of their messages remain.
     struct SessionState
     {
@@ -115,7 +127,16 @@ struct SqliteWriter
     // After a failed batch (batchError: why): each operation alone, a deletion that ran out of space once more with
     // the reserve given up. Calls every done().
     void runEachAlone(std::deque<SqliteWriteOp> &batch, const QString &batchError, QStringList *pruned);
-    bool insert(IncomingMessage &message, DeliveryResult *result, QString *error);
+    // tags: what the message gets on arrival (MessageTags::fromArrival()). *madeMailbox: its mailbox is new.
+    bool insert(
+        IncomingMessage &message, const QStringList &tags, DeliveryResult *result, bool *madeMailbox, QString *error);
+    // The mailbox named (case-insensitive), made when missing (*made); nullopt (and *error) when it cannot be.
+    std::optional<MailboxRow> mailbox(const QString &name, bool *made, QString *error);
+    bool loadMailboxes();
+    // The row id of the tag named (made when missing, keeping an existing tag's spelling); 0 (and *error) on failure.
+    qint64 tagId(const QString &name, QString *error);
+    // Tags no message carries go (Mailpit's pruneUnusedTags).
+    bool pruneTags(QString *error);
     qint64 queryUnread();
     // rows: (message row id, session id) pairs.
     bool deleteMessages(const QList<QPair<qint64, qint64>> &rows, QString *error);
@@ -129,10 +150,22 @@ struct SqliteWriter
         std::function<void(const QString &failure)> finished, SqliteWriteOp::Kind kind = SqliteWriteOp::Kind::Write);
     bool runAndWait(std::function<bool(QString *)> apply, std::function<void()> after = {}, QString *error = nullptr,
         SqliteWriteOp::Kind kind = SqliteWriteOp::Kind::Write);
-    // The writes behind remove(), removeAll() and setRead(): finished gets "" or why nothing changed.
-    void removeMessages(const QStringList &ids, std::function<void(const QString &)> finished);
+    // The writes behind remove(), removeAll(), setRead() and the tag and pin writes: finished gets "" or why nothing
+    // changed.
+    enum class Pinned { Removed, Kept };
+    void removeMessages(const QStringList &ids, Pinned pinned, std::function<void(const QString &)> finished);
     void removeEverything(std::function<void(const QString &)> finished);
     void markRead(const QStringList &ids, bool read, std::function<void(const QString &)> finished);
+    void markPinned(const QStringList &ids, bool pinned, std::function<void(const QString &)> finished);
+    void changeTags(const QStringList &ids, const QStringList &tags, std::function<void(const QString &)> finished);
+    void renameTag(const QString &from, const QString &to, std::function<void(const QString &)> finished);
+    void deleteTag(const QString &name, std::function<void(const QString &)> finished);
+    // A write that changes rows and tells changed() with the IDs it changed after the commit; apply gets the list
+    // to fill and a refusal to set (a request that changes nothing and is answered with it, not reported as a
+    // failed write).
+    void submitChange(Write what, qint64 messages,
+        std::function<bool(QStringList *changed, QString *refusal, QString *error)> apply,
+        std::function<void(const QStringList &changed)> changed, std::function<void(const QString &)> finished);
     qint64 queryCount();
 
     // The data directory and the store's files, private to their user.

@@ -605,6 +605,16 @@ void TestApiServer::eventsFollowTheInbox()
     QTRY_COMPARE(ofType("update").size(), 1);
     QCOMPARE(ofType("update")[0][QLatin1String("Data")].toObject(),
         (QJsonObject { { QStringLiteral("ID"), QStringLiteral("N1") }, { QStringLiteral("Read"), true } }));
+    // Mailpit tells a change of tags as an update with the message's tags; Letterbox tells pinning the same way.
+    QVERIFY(m_store->setTags({ QStringLiteral("N1") }, { QStringLiteral("beta"), QStringLiteral("alpha") }));
+    QTRY_COMPARE(ofType("update").size(), 2);
+    QCOMPARE(ofType("update")[1][QLatin1String("Data")].toObject(),
+        (QJsonObject { { QStringLiteral("ID"), QStringLiteral("N1") },
+            { QStringLiteral("Tags"), QJsonArray { QStringLiteral("alpha"), QStringLiteral("beta") } } }));
+    QVERIFY(m_store->setPinned({ QStringLiteral("N1") }, true));
+    QTRY_COMPARE(ofType("update").size(), 3);
+    QCOMPARE(ofType("update")[2][QLatin1String("Data")].toObject(),
+        (QJsonObject { { QStringLiteral("ID"), QStringLiteral("N1") }, { QStringLiteral("Pinned"), true } }));
 
     QVERIFY(m_store->remove({ QStringLiteral("N1") }));
     QTRY_COMPARE(ofType("delete").size(), 1);

@@ -122,6 +122,13 @@ private Q_SLOTS:
     void asynchronousReadsAnswerOnTheCallersThread();
     void asynchronousWritesCallBackWhenDurable();
     void anAnswerForAGoneContextIsDropped();
+    void migratesStoresIntoInbox();
+    void tagsOnArrival_data();
+    void tagsOnArrival();
+    void setsRenamesAndDeletesTags();
+    void pinnedMessagesSurviveDeleteAllAndRetention();
+    void countsPerMailbox();
+    void tagsPinsAndMailboxesHaveAsynchronousForms();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -981,6 +988,327 @@ void TestMessageStore::anAnswerForAGoneContextIsDropped()
     QTRY_VERIFY_WITH_TIMEOUT(done, 5000);
     QTest::qWait(100);
     QCOMPARE(called, 0);
+}
+
+void TestMessageStore::migratesStoresIntoInbox()
+{
+    // A store of schema 6 (before mailboxes): made by this build, then migration 7's objects taken out again.
+    for (const char *id : { "M1", "M2", "M3" }) {
+        QVERIFY(deliverAndWait(*m_store, makeMessage(id, Sample)).ok);
+    }
+    QVERIFY(m_store->setRead({ QStringLiteral("M2") }, true));
+    const QString path = m_store->databasePath();
+    m_store->close();
+    {
+        SqliteDatabase db;
+        QVERIFY(db.open(path, SqliteDatabase::Mode::ReadWrite));
+        QVERIFY(db.exec(R"sql(
+DROP TRIGGER messages_inserted;
+DROP TRIGGER messages_deleted;
+DROP TRIGGER messages_moved;
+DROP INDEX messages_mailbox;
+DROP INDEX messages_pinned;
+DROP INDEX messages_facts;
+CREATE INDEX messages_facts ON messages (id, is_read, received, size, attachments, inlines, message_id);
+ALTER TABLE messages DROP COLUMN mailbox_id;
+ALTER TABLE messages DROP COLUMN pinned;
+DROP TABLE mailboxes;
+DROP TABLE message_tags;
+DROP TABLE tags;
+PRAGMA user_version = 6;
+)sql"));
+    }
+    SqliteMessageStore store;
+    QVERIFY2(store.open(m_dir->filePath(QStringLiteral("data"))), qPrintable(store.errorString()));
+    // CONTRACT "Mailboxes": Inbox always exists; every message of an earlier store lives there.
+    QCOMPARE(store.mailboxes(), (QList<MailboxCount> { { QStringLiteral("Inbox"), 3, 2 } }));
+    for (const char *id : { "M1", "M2", "M3" }) {
+        const std::optional<MessageSummary> s = store.summary(QString::fromLatin1(id));
+        QVERIFY(s);
+        QCOMPARE(s->mailbox, QStringLiteral("Inbox"));
+        QCOMPARE(s->tags, QStringList());
+        QVERIFY(!s->pinned);
+    }
+    const std::optional<SearchResult> inbox = store.list(QString(), MessageSort(), 0, 10, QTimeZone::utc(), nullptr,
+        SearchCompleteness::Complete, QStringLiteral("inbox"));
+    QVERIFY(inbox);
+    QCOMPARE(inbox->matches, 3);
+    QCOMPARE(inbox->unreadMatches, 2);
+    QCOMPARE(inbox->messages.size(), 3);
+    QCOMPARE(store.tags(), QStringList());
+}
+
+void TestMessageStore::tagsOnArrival_data()
+{
+    QTest::addColumn<QByteArray>("headers");
+    QTest::addColumn<QByteArrayList>("rcptTo");
+    QTest::addColumn<QStringList>("tags");
+    // Mailpit: X-Tags values are comma-separated and trimmed; plus-addresses give the parts after the first '+';
+    // a tag keeps ASCII letters, digits, ' ', '-', '_' and '.', anything else becomes a space; sorted bytewise.
+    QTest::newRow("no X-Tags and no plus-address") << QByteArray() << QByteArrayList { "bob@y.test" } << QStringList();
+    QTest::newRow("X-Tags values are comma-separated and trimmed")
+        << QByteArray("X-Tags: beta , alpha,,  gamma \r\n") << QByteArrayList { "bob@y.test" }
+        << QStringList { "alpha", "beta", "gamma" };
+    QTest::newRow("the header name ignores case")
+        << QByteArray("x-tags: one\r\n") << QByteArrayList { "bob@y.test" } << QStringList { "one" };
+    QTest::newRow("a folded X-Tags header is one value")
+        << QByteArray("X-Tags: one,\r\n two\r\n") << QByteArrayList { "bob@y.test" } << QStringList { "one", "two" };
+    QTest::newRow("other characters become spaces, runs of spaces one")
+        << QByteArray("X-Tags: a/b!!c,  spaced   out ,v1.2_x-y\r\n") << QByteArrayList { "bob@y.test" }
+        << QStringList { "a b c", "spaced out", "v1.2_x-y" };
+    QTest::newRow("a plus-address gives a tag")
+        << QByteArray() << QByteArrayList { "bob+shop@y.test" } << QStringList { "shop" };
+    QTest::newRow("every part after the first plus is a tag")
+        << QByteArray() << QByteArrayList { "bob+one+two@y.test", "carol@y.test" } << QStringList { "one", "two" };
+    QTest::newRow("a tag twice in different case is one, the first spelling kept")
+        << QByteArray("X-Tags: Shop\r\n") << QByteArrayList { "bob+shop@y.test" } << QStringList { "Shop" };
+    QTest::newRow("sorted bytewise: capitals first")
+        << QByteArray("X-Tags: alpha, Zeta, beta\r\n") << QByteArrayList { "bob@y.test" }
+        << QStringList { "Zeta", "alpha", "beta" };
+    QTest::newRow("X-Tags in the body is no header")
+        << QByteArray("\r\nX-Tags: body\r\n") << QByteArrayList { "bob@y.test" } << QStringList();
+}
+
+void TestMessageStore::tagsOnArrival()
+{
+    QFETCH(QByteArray, headers);
+    QFETCH(QByteArrayList, rcptTo);
+    QFETCH(QStringList, tags);
+    IncomingMessage m = makeMessage("TAG1", "From: a@x.test\r\nSubject: tags\r\n" + headers + "\r\nbody\r\n");
+    m.envelope.rcptTo = rcptTo;
+    const DeliveryResult delivered = deliverAndWait(*m_store, m);
+    QVERIFY(delivered.ok);
+    QCOMPARE(delivered.summary.tags, tags);
+    QCOMPARE(m_store->summary(QStringLiteral("TAG1"))->tags, tags);
+    QStringList inUse = tags;
+    std::sort(inUse.begin(), inUse.end());
+    QCOMPARE(m_store->tags(), inUse);
+}
+
+void TestMessageStore::setsRenamesAndDeletesTags()
+{
+    IncomingMessage tagged = makeMessage("T1", "Subject: one\r\nX-Tags: Invoice\r\n\r\nx\r\n");
+    QVERIFY(deliverAndWait(*m_store, tagged).ok);
+    QVERIFY(deliverAndWait(*m_store, makeMessage("T2", "Subject: two\r\n\r\nx\r\n")).ok);
+    QVERIFY(deliverAndWait(*m_store, makeMessage("T3", "Subject: three\r\n\r\nx\r\n")).ok);
+    QSignalSpy changed(m_store.get(), &MessageStore::tagsChanged);
+
+    // Exactly those tags; an existing tag in another case keeps its spelling; unknown IDs are passed over.
+    QString error;
+    QVERIFY2(m_store->setTags({ QStringLiteral("T2"), QStringLiteral("T3"), QStringLiteral("nope") },
+                 { QStringLiteral("invoice"), QStringLiteral("urgent"), QStringLiteral(" urgent ") }, &error),
+        qPrintable(error));
+    QCOMPARE(m_store->summary(QStringLiteral("T2"))->tags, (QStringList { "Invoice", "urgent" }));
+    QTRY_COMPARE(changed.size(), 1);
+    QCOMPARE(changed.at(0).at(0).toStringList(), (QStringList { "T2", "T3" }));
+    QVERIFY(m_store->setTags({ QStringLiteral("T3") }, { QStringLiteral("later") }));
+    QCOMPARE(m_store->summary(QStringLiteral("T3"))->tags, QStringList { "later" });
+    QCOMPARE(m_store->tags(), (QStringList { "Invoice", "later", "urgent" }));
+    QCOMPARE(m_store->tagCounts(),
+        (QList<TagCount> {
+            { QStringLiteral("Invoice"), 2 }, { QStringLiteral("later"), 1 }, { QStringLiteral("urgent"), 1 } }));
+    QCOMPARE(m_store->searchIds(QStringLiteral("tag:invoice")), (QStringList { "T2", "T1" }));
+    QCOMPARE(m_store->searchIds(QStringLiteral("is:tagged -tag:urgent")), (QStringList { "T3", "T1" }));
+
+    // Renaming: Mailpit's refusals, then the rename every tagged message shows.
+    QVERIFY(!m_store->renameTag(QStringLiteral("missing"), QStringLiteral("x"), &error));
+    QCOMPARE(error, QStringLiteral("tag not found: missing"));
+    QVERIFY(!m_store->renameTag(QStringLiteral("urgent"), QStringLiteral("later"), &error));
+    QCOMPARE(error, QStringLiteral("tag already exists: later"));
+    QVERIFY(!m_store->renameTag(QStringLiteral("urgent"), QStringLiteral("!!"), &error));
+    QCOMPARE(error, QStringLiteral("invalid tag name: "));
+    QVERIFY2(m_store->renameTag(QStringLiteral("Invoice"), QStringLiteral("Billing"), &error), qPrintable(error));
+    QCOMPARE(m_store->summary(QStringLiteral("T1"))->tags, QStringList { "Billing" });
+    QCOMPARE(m_store->summary(QStringLiteral("T2"))->tags, (QStringList { "Billing", "urgent" }));
+    QTRY_COMPARE(changed.size(), 3);
+    QCOMPARE(changed.at(2).at(0).toStringList(), (QStringList { "T1", "T2" }));
+
+    // Deleting a tag leaves the messages; a tag no message carries goes from the list.
+    QVERIFY(!m_store->deleteTag(QStringLiteral("missing"), &error));
+    QCOMPARE(error, QStringLiteral("tag not found: missing"));
+    QVERIFY(m_store->deleteTag(QStringLiteral("Billing")));
+    QCOMPARE(m_store->count(), 3);
+    QCOMPARE(m_store->summary(QStringLiteral("T2"))->tags, QStringList { "urgent" });
+    QVERIFY(m_store->setTags({ QStringLiteral("T3") }, {}));
+    QCOMPARE(m_store->tags(), QStringList { "urgent" });
+    QVERIFY(m_store->remove({ QStringLiteral("T2") }));
+    QCOMPARE(m_store->tags(), QStringList());
+}
+
+void TestMessageStore::pinnedMessagesSurviveDeleteAllAndRetention()
+{
+    for (const char *id : { "P1", "P2", "P3", "P4" }) {
+        QVERIFY(deliverAndWait(*m_store, makeMessage(id, Sample)).ok);
+    }
+    QSignalSpy pinnedSpy(m_store.get(), &MessageStore::pinnedChanged);
+    QVERIFY(m_store->setPinned({ QStringLiteral("P1"), QStringLiteral("P3") }, true));
+    QVERIFY(m_store->summary(QStringLiteral("P1"))->pinned);
+    QVERIFY(!m_store->summary(QStringLiteral("P2"))->pinned);
+    QTRY_COMPARE(pinnedSpy.size(), 1);
+    QCOMPARE(pinnedSpy.at(0).at(0).toStringList(), (QStringList { "P1", "P3" }));
+    QCOMPARE(pinnedSpy.at(0).at(1).toBool(), true);
+
+    // Deleting by search (removeUnpinned) skips them.
+    QVERIFY(m_store->removeUnpinned({ QStringLiteral("P1"), QStringLiteral("P2") }));
+    QCOMPARE(m_store->searchIds(QString()), (QStringList { "P4", "P3", "P1" }));
+
+    // Delete-all keeps them, and says which went instead of "every message went".
+    QSignalSpy cleared(m_store.get(), &MessageStore::messagesCleared);
+    QSignalSpy removed(m_store.get(), &MessageStore::messagesRemoved);
+    QVERIFY(m_store->removeAll());
+    QCOMPARE(m_store->searchIds(QString()), (QStringList { "P3", "P1" }));
+    QCOMPARE(m_store->count(), 2);
+    QCOMPARE(m_store->mailboxes(), (QList<MailboxCount> { { QStringLiteral("Inbox"), 2, 2 } }));
+    QTRY_COMPARE(removed.size(), 1);
+    QCOMPARE(removed.at(0).at(0).toStringList(), QStringList { "P4" });
+    QCOMPARE(cleared.size(), 0);
+
+    // Retention prunes the oldest unpinned messages only.
+    m_store->setMaxMessages(3);
+    for (const char *id : { "P5", "P6", "P7" }) {
+        QVERIFY(deliverAndWait(*m_store, makeMessage(id, Sample)).ok);
+    }
+    QCOMPARE(m_store->searchIds(QString()), (QStringList { "P7", "P3", "P1" }));
+    QCOMPARE(m_store->count(), 3);
+
+    // Deleting a pinned message by its ID deletes it; unpinned, delete-all takes it.
+    QVERIFY(m_store->remove({ QStringLiteral("P1") }));
+    QVERIFY(!m_store->summary(QStringLiteral("P1")));
+    QVERIFY(m_store->setPinned({ QStringLiteral("P3") }, false));
+    QVERIFY(!m_store->summary(QStringLiteral("P3"))->pinned);
+    QVERIFY(m_store->removeAll());
+    QCOMPARE(m_store->count(), 0);
+    QTRY_COMPARE(cleared.size(), 1);
+    QCOMPARE(cleared.at(0).at(0).toLongLong(), 2);
+}
+
+void TestMessageStore::countsPerMailbox()
+{
+    QSignalSpy made(m_store.get(), &MessageStore::mailboxesChanged);
+    const auto into = [](const QByteArray &id, const QString &mailbox) {
+        IncomingMessage m = makeMessage(id, "Subject: " + id + "\r\n\r\nx\r\n");
+        m.mailbox = mailbox;
+        return m;
+    };
+    QVERIFY(deliverAndWait(*m_store, into("I1", MailboxName::inbox())).ok);
+    const DeliveryResult shop = deliverAndWait(*m_store, into("S1", QStringLiteral("shop")));
+    QVERIFY(shop.ok);
+    QCOMPARE(shop.summary.mailbox, QStringLiteral("shop"));
+    QVERIFY(deliverAndWait(*m_store, into("B1", QStringLiteral("billing"))).ok);
+    // Names are case-insensitive: the mailbox keeps the spelling it was made with.
+    const DeliveryResult again = deliverAndWait(*m_store, into("S2", QStringLiteral("SHOP")));
+    QVERIFY(again.ok);
+    QCOMPARE(again.summary.mailbox, QStringLiteral("shop"));
+    QVERIFY(deliverAndWait(*m_store, into("I2", QStringLiteral("inbox"))).ok);
+    QVERIFY(m_store->setRead({ QStringLiteral("S1") }, true));
+    // CONTRACT "Mailboxes": names are 1-64 of letters, digits, '.', '_', '-'.
+    const DeliveryResult bad = deliverAndWait(*m_store, into("X1", QStringLiteral("no/slash")));
+    QVERIFY(!bad.ok);
+    QVERIFY2(bad.errorString.contains(QStringLiteral("invalid mailbox name")), qPrintable(bad.errorString));
+
+    // Inbox first, then in the order made.
+    QCOMPARE(m_store->mailboxes(),
+        (QList<MailboxCount> { { QStringLiteral("Inbox"), 2, 2 }, { QStringLiteral("shop"), 2, 1 },
+            { QStringLiteral("billing"), 1, 1 } }));
+    QTRY_COMPARE(made.size(), 2);
+    QCOMPARE(m_store->summary(QStringLiteral("S2"))->mailbox, QStringLiteral("shop"));
+
+    // A mailbox's list: its own messages and counts; an unknown one has none.
+    const std::optional<SearchResult> page = m_store->list(QString(), MessageSort(), 0, 1, QTimeZone::utc(), nullptr,
+        SearchCompleteness::Complete, QStringLiteral("Shop"));
+    QVERIFY(page);
+    QCOMPARE(page->matches, 2);
+    QCOMPARE(page->unreadMatches, 1);
+    QCOMPARE(page->messages.size(), 1);
+    QCOMPARE(page->messages.at(0).id, QStringLiteral("S2"));
+    const std::optional<SearchResult> none = m_store->list(QString(), MessageSort(), 0, 10, QTimeZone::utc(), nullptr,
+        SearchCompleteness::Complete, QStringLiteral("nowhere"));
+    QVERIFY(none);
+    QCOMPARE(none->matches, 0);
+    QVERIFY(none->messages.isEmpty());
+    const std::optional<SearchResult> found = m_store->search(QStringLiteral("subject:S1"), 0, 10, QTimeZone::utc(),
+        nullptr, SearchCompleteness::Complete, QStringLiteral("billing"));
+    QVERIFY(found);
+    QCOMPARE(found->matches, 0);
+    QCOMPARE(m_store->searchIds(QStringLiteral("mailbox:shop")), (QStringList { "S2", "S1" }));
+    QCOMPARE(m_store->searchIds(QStringLiteral("-mailbox:shop -mailbox:inbox")), QStringList { "B1" });
+
+    // Every change keeps the counts right.
+    QVERIFY(m_store->remove({ QStringLiteral("S2") }));
+    QVERIFY(m_store->setRead({ QStringLiteral("B1") }, true));
+    QCOMPARE(m_store->mailboxes(),
+        (QList<MailboxCount> { { QStringLiteral("Inbox"), 2, 2 }, { QStringLiteral("shop"), 1, 0 },
+            { QStringLiteral("billing"), 1, 0 } }));
+    QVERIFY(m_store->removeAll());
+    QCOMPARE(m_store->mailboxes(),
+        (QList<MailboxCount> { { QStringLiteral("Inbox"), 0, 0 }, { QStringLiteral("shop"), 0, 0 },
+            { QStringLiteral("billing"), 0, 0 } }));
+}
+
+void TestMessageStore::tagsPinsAndMailboxesHaveAsynchronousForms()
+{
+    QVERIFY(deliverFlood(*m_store, 3, "a"));
+    QObject context;
+    QSignalSpy tagged(m_store.get(), &MessageStore::tagsChanged);
+    QSignalSpy pinned(m_store.get(), &MessageStore::pinnedChanged);
+    std::optional<QString> tagging;
+    m_store->setTags(
+        { QStringLiteral("a0") }, { QStringLiteral("x") }, &context, [&](const QString &error) { tagging = error; });
+    QVERIFY(!tagging);
+    QTRY_VERIFY_WITH_TIMEOUT(tagging.has_value(), 5000);
+    QCOMPARE(*tagging, QString());
+    // The change signal came first.
+    QCOMPARE(tagged.size(), 1);
+    std::optional<QString> renamed;
+    m_store->renameTag(
+        QStringLiteral("x"), QStringLiteral("y"), &context, [&](const QString &error) { renamed = error; });
+    QTRY_VERIFY_WITH_TIMEOUT(renamed.has_value(), 5000);
+    QCOMPARE(*renamed, QString());
+    // A refusal is the answer; no write failed.
+    QSignalSpy failed(m_store.get(), &MessageStore::writeFailed);
+    std::optional<QString> missing;
+    m_store->deleteTag(QStringLiteral("x"), &context, [&](const QString &error) { missing = error; });
+    QTRY_VERIFY_WITH_TIMEOUT(missing.has_value(), 5000);
+    QCOMPARE(*missing, QStringLiteral("tag not found: x"));
+    QCOMPARE(failed.size(), 0);
+    std::optional<QString> pinning;
+    m_store->setPinned({ QStringLiteral("a1") }, true, &context, [&](const QString &error) { pinning = error; });
+    QTRY_VERIFY_WITH_TIMEOUT(pinning.has_value(), 5000);
+    QCOMPARE(pinned.size(), 1);
+    std::optional<QString> kept;
+    m_store->removeUnpinned(
+        { QStringLiteral("a1"), QStringLiteral("a2") }, &context, [&](const QString &error) { kept = error; });
+    QTRY_VERIFY_WITH_TIMEOUT(kept.has_value(), 5000);
+    QCOMPARE(m_store->searchIds(QString()), (QStringList { "a1", "a0" }));
+
+    std::optional<QList<MailboxCount>> boxes;
+    QThread *answeredOn = nullptr;
+    m_store->mailboxes(&context, [&](const QList<MailboxCount> &answer) {
+        boxes = answer;
+        answeredOn = QThread::currentThread();
+    });
+    QVERIFY(!boxes);
+    QTRY_VERIFY_WITH_TIMEOUT(boxes.has_value(), 5000);
+    QCOMPARE(answeredOn, QThread::currentThread());
+    QCOMPARE(*boxes, (QList<MailboxCount> { { QStringLiteral("Inbox"), 2, 2 } }));
+    std::optional<QStringList> names;
+    m_store->tags(&context, [&](const QStringList &answer) { names = answer; });
+    QTRY_VERIFY_WITH_TIMEOUT(names.has_value(), 5000);
+    QCOMPARE(*names, QStringList { "y" });
+    std::optional<ListReply> listed;
+    ListRequest request;
+    request.limit = 10;
+    request.mailbox = QStringLiteral("INBOX");
+    request.sort.key = MessageSort::Key::Subject;
+    request.sort.order = Qt::AscendingOrder;
+    m_store->list(request, &context, [&](const ListReply &reply) { listed = reply; });
+    QTRY_VERIFY_WITH_TIMEOUT(listed.has_value(), 5000);
+    QVERIFY(listed->result);
+    QCOMPARE(listed->result->matches, 2);
+    QCOMPARE(listed->result->messages.size(), 2);
+    QCOMPARE(listed->result->messages.at(0).id, QStringLiteral("a0"));
+    QCOMPARE(listed->result->messages.at(0).tags, QStringList { "y" });
+    QVERIFY(listed->result->messages.at(1).pinned);
 }
 
 QTEST_GUILESS_MAIN(TestMessageStore)

@@ -30,6 +30,8 @@ QString fieldName(SearchQuery::Field field)
         return QStringLiteral("message-id");
     case SearchQuery::Field::Tag:
         return QStringLiteral("tag");
+    case SearchQuery::Field::Mailbox:
+        return QStringLiteral("mailbox");
     case SearchQuery::Field::IsRead:
         return QStringLiteral("is:read");
     case SearchQuery::Field::IsUnread:
@@ -138,6 +140,8 @@ void TestSearchQuery::parsesTerms_data()
     QTest::newRow("message-id: without its angle brackets")
         << "message-id:<a@b.test>" << 0 << QStringList { "message-id=a@b.test" };
     QTest::newRow("tag:") << "tag:urgent" << 0 << QStringList { "tag=urgent" };
+    QTest::newRow("mailbox: takes a whole name") << "mailbox:shop" << 0 << QStringList { "mailbox=shop" };
+    QTest::newRow("-mailbox: negates it") << "-mailbox:Shop" << 0 << QStringList { "-mailbox=Shop" };
     QTest::newRow("reply-to: is not to:") << "reply-to:x" << 0 << QStringList { "reply-to=x" };
     QTest::newRow("bcc: is not cc:") << "bcc:x" << 0 << QStringList { "bcc=x" };
     QTest::newRow("a field with no value is no term") << "from: apple" << 0 << QStringList { "text=apple" };

@@ -43,10 +43,19 @@ void TestSqliteSearchCompiler::initTestCase()
 {
     QVERIFY(m_db.open(QStringLiteral(":memory:"), SqliteDatabase::Mode::ReadWrite));
     // The columns the conditions read (the store's messages_facts index) and the store's full-text table.
-    QVERIFY(m_db.exec("CREATE TABLE messages (id INTEGER PRIMARY KEY, is_read INTEGER, received INTEGER, size INTEGER, "
-                      "attachments INTEGER, inlines INTEGER, message_id TEXT);"
-                      "CREATE VIRTUAL TABLE message_search USING fts5(subject, from_text, to_text, cc_text, bcc_text, "
-                      "reply_to_text, body, tokenize = 'trigram');"));
+    // Mailboxes and tags as migration 7 makes them: messages 4 and 5 live in "shop", 1 to 3 in Inbox; message 1 is
+    // tagged Invoice, message 3 Invoice and urgent.
+    QVERIFY(
+        m_db.exec("CREATE TABLE messages (id INTEGER PRIMARY KEY, is_read INTEGER, received INTEGER, size INTEGER, "
+                  "attachments INTEGER, inlines INTEGER, message_id TEXT, mailbox_id INTEGER DEFAULT 1);"
+                  "CREATE TABLE mailboxes (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE);"
+                  "INSERT INTO mailboxes VALUES (1, 'Inbox'), (2, 'shop');"
+                  "CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE);"
+                  "INSERT INTO tags VALUES (1, 'Invoice'), (2, 'urgent');"
+                  "CREATE TABLE message_tags (message_id INTEGER, tag_id INTEGER, PRIMARY KEY (message_id, tag_id));"
+                  "INSERT INTO message_tags VALUES (1, 1), (3, 1), (3, 2);"
+                  "CREATE VIRTUAL TABLE message_search USING fts5(subject, from_text, to_text, cc_text, bcc_text, "
+                  "reply_to_text, body, tokenize = 'trigram');"));
     struct Message
     {
         qint64 id;
@@ -73,7 +82,8 @@ void TestSqliteSearchCompiler::initTestCase()
         { 5, "Midnight", "eve@example.test", "frank@example.test", "", "", "", "tick\\tock", false,
             "2026-01-31T00:00:00.000Z", 500, 0, 0, "mid@example.test" },
     };
-    SqliteStatement facts = m_db.prepare("INSERT INTO messages VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    SqliteStatement facts = m_db.prepare("INSERT INTO messages (id, is_read, received, size, attachments, inlines, "
+                                         "message_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     SqliteStatement text = m_db.prepare("INSERT INTO message_search (rowid, subject, from_text, to_text, cc_text, "
                                         "bcc_text, reply_to_text, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     for (const Message &m : messages) {
@@ -92,6 +102,7 @@ void TestSqliteSearchCompiler::initTestCase()
         }
         QVERIFY(text.exec());
     }
+    QVERIFY(m_db.exec("UPDATE messages SET mailbox_id = 2 WHERE id IN (4, 5)"));
 }
 
 Ids TestSqliteSearchCompiler::select(const SqliteSearchCompiler &q)
@@ -232,10 +243,16 @@ void TestSqliteSearchCompiler::conditions_data()
                                     << "(m.attachments > 0)" << Values {};
     QTest::newRow("a negated has:inline") << "-has:inline"
                                           << "NOT (m.inlines > 0)" << Values {};
-    QTest::newRow("tag: selects nothing (no tags)") << "tag:x"
-                                                    << "0" << Values {};
-    QTest::newRow("a negated is:tagged selects everything") << "-is:tagged"
-                                                            << "1" << Values {};
+    QTest::newRow("tag: is a tag's whole name")
+        << "tag:x"
+        << "(m.id IN (SELECT mt.message_id FROM message_tags mt JOIN tags t ON t.id = mt.tag_id WHERE t.name = ?))"
+        << Values { QStringLiteral("x") };
+    QTest::newRow("a negated is:tagged") << "-is:tagged"
+                                         << "NOT (EXISTS (SELECT 1 FROM message_tags mt WHERE mt.message_id = m.id))"
+                                         << Values {};
+    QTest::newRow("mailbox: is a mailbox's whole name")
+        << "mailbox:shop"
+        << "(m.mailbox_id IS (SELECT mb.id FROM mailboxes mb WHERE mb.name = ?))" << Values { QStringLiteral("shop") };
     QTest::newRow("before: includes its moment") << "before:2026-01-01"
                                                  << "(m.received <= ?)" << Values { newYear };
     QTest::newRow("after: includes its moment") << "after:2026-01-01"
@@ -315,11 +332,20 @@ void TestSqliteSearchCompiler::selects_data()
     QTest::newRow("message-id: ignores case") << "message-id:INV42@SHOP.TEST" << 0 << Ids { 1 };
     QTest::newRow("message-id: wildcards are text") << "message-id:re_inv%" << 0 << none;
     QTest::newRow("a negated message-id:") << "-message-id:<inv42@shop.test>" << 0 << Ids { 2, 3, 4, 5 };
-    // Letterbox has no tags.
-    QTest::newRow("tag: matches nothing") << "tag:urgent" << 0 << none;
-    QTest::newRow("a negated tag: matches everything") << "-tag:urgent" << 0 << all;
-    QTest::newRow("is:tagged matches nothing") << "is:tagged" << 0 << none;
-    QTest::newRow("a negated is:tagged matches everything") << "-is:tagged" << 0 << all;
+    // Tags (Mailpit: the whole name, without regard to case) and mailboxes (CONTRACT "Mailboxes").
+    QTest::newRow("tag: finds the messages with the tag") << "tag:urgent" << 0 << Ids { 3 };
+    QTest::newRow("tag: ignores case") << "tag:INVOICE" << 0 << Ids { 1, 3 };
+    QTest::newRow("tag: is no substring") << "tag:urg" << 0 << none;
+    QTest::newRow("a negated tag:") << "-tag:urgent" << 0 << Ids { 1, 2, 4, 5 };
+    QTest::newRow("is:tagged") << "is:tagged" << 0 << Ids { 1, 3 };
+    QTest::newRow("a negated is:tagged") << "-is:tagged" << 0 << Ids { 2, 4, 5 };
+    QTest::newRow("mailbox: finds its messages") << "mailbox:shop" << 0 << Ids { 4, 5 };
+    QTest::newRow("mailbox: ignores case") << "mailbox:INBOX" << 0 << Ids { 1, 2, 3 };
+    QTest::newRow("a negated mailbox:") << "-mailbox:shop" << 0 << Ids { 1, 2, 3 };
+    QTest::newRow("an unknown mailbox: has no messages") << "mailbox:billing" << 0 << none;
+    QTest::newRow("a negated unknown mailbox: is every message") << "-mailbox:billing" << 0 << all;
+    QTest::newRow("mailbox: with a word") << "mailbox:inbox invoice" << 0 << Ids { 1, 3 };
+    QTest::newRow("mailbox: with tag:") << "mailbox:inbox tag:invoice -tag:urgent" << 0 << Ids { 1 };
     // Flags.
     QTest::newRow("is:read") << "is:read" << 0 << Ids { 1 };
     QTest::newRow("is:unread") << "is:unread" << 0 << Ids { 2, 3, 4, 5 };
