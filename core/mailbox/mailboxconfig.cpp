@@ -43,13 +43,13 @@ std::optional<Problem> check(const MailboxConfig &config)
     for (qsizetype m = 0; m < config.mailboxes.size(); ++m) {
         const MailboxDefinition &mailbox = config.mailboxes.at(m);
         const QStringList at { QStringLiteral("mailboxes"), QString::number(m) };
-        if (!MailboxConfig::isValidName(mailbox.name)) {
+        if (!MailboxName::isValid(mailbox.name)) {
             return Problem { at + QStringList { QStringLiteral("name") },
                 QStringLiteral("must be 1 to %1 letters, digits, '.', '_' or '-' (and not \".\" or \"..\")")
-                    .arg(MailboxConfig::MaxNameLength) };
+                    .arg(MailboxName::MaxLength) };
         }
         for (qsizetype earlier = 0; earlier < m; ++earlier) {
-            if (MailboxConfig::sameName(config.mailboxes.at(earlier).name, mailbox.name)) {
+            if (MailboxName::same(config.mailboxes.at(earlier).name, mailbox.name)) {
                 return Problem { at + QStringList { QStringLiteral("name") },
                     QStringLiteral("\"%1\" is already the name of mailboxes[%2] (names are case-insensitive)")
                         .arg(mailbox.name)
@@ -120,8 +120,8 @@ std::optional<Problem> readMailbox(const QJsonValue &value, const QStringList &a
         return Problem { at + QStringList { QStringLiteral("name") }, QStringLiteral("must be a string") };
     }
     mailbox->name = name.toString();
-    if (MailboxConfig::sameName(mailbox->name, MailboxConfig::inboxName())) {
-        mailbox->name = MailboxConfig::inboxName();
+    if (MailboxName::same(mailbox->name, MailboxName::inbox())) {
+        mailbox->name = MailboxName::inbox();
     }
     const QJsonValue routes = o.value(QLatin1String("routes"));
     if (routes.isUndefined()) {
@@ -186,32 +186,10 @@ QByteArray quoted(const QString &text)
 }
 } // namespace
 
-QString MailboxConfig::inboxName()
-{
-    return QStringLiteral("Inbox");
-}
-
-bool MailboxConfig::isValidName(QStringView name)
-{
-    if (name.isEmpty() || name.size() > MaxNameLength || name == u"." || name == u"..") {
-        return false;
-    }
-    return std::all_of(name.cbegin(), name.cend(), [](QChar c) {
-        const char16_t u = c.unicode();
-        return (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z') || (u >= u'0' && u <= u'9') || u == u'.'
-            || u == u'_' || u == u'-';
-    });
-}
-
-bool MailboxConfig::sameName(QStringView a, QStringView b)
-{
-    return a.compare(b, Qt::CaseInsensitive) == 0;
-}
-
 qsizetype MailboxConfig::indexOf(QStringView name) const
 {
     for (qsizetype i = 0; i < mailboxes.size(); ++i) {
-        if (sameName(mailboxes.at(i).name, name)) {
+        if (MailboxName::same(mailboxes.at(i).name, name)) {
             return i;
         }
     }

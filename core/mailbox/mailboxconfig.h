@@ -2,6 +2,8 @@
 
 #include "mailboxdefinition.h"
 
+#include <message/mailboxname.h>
+
 #include <QByteArray>
 #include <QList>
 #include <QString>
@@ -19,18 +21,11 @@
 struct MailboxConfig
 {
     static constexpr int Version = 1;
-    static constexpr int MaxNameLength = 64;
 
     bool perUser = false;
     QList<MailboxDefinition> mailboxes;
 
-    // "Inbox".
-    static QString inboxName();
-    // CONTRACT "Mailboxes": 1-64 ASCII letters, digits, '.', '_', '-', and neither "." nor "..", which URLs would take
-    // for dot-segments (RFC 3986 §5.2.4) in /mailbox/{name}/….
-    static bool isValidName(QStringView name);
-    // Names compare case-insensitively: "Shop" and "shop" are one mailbox.
-    static bool sameName(QStringView a, QStringView b);
+    // Names are MailboxName's (valid names, compared without regard to case).
     // The index of the listed mailbox of that name, or -1.
     qsizetype indexOf(QStringView name) const;
 

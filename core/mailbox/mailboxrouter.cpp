@@ -21,8 +21,8 @@ RuleMatcher matcherFor(const MailboxRoute &route)
 MailboxRouter::MailboxRouter(const MailboxConfig &config) : m_config(config)
 {
     for (MailboxDefinition &mailbox : m_config.mailboxes) {
-        if (MailboxConfig::sameName(mailbox.name, MailboxConfig::inboxName())) {
-            mailbox.name = MailboxConfig::inboxName();
+        if (MailboxName::same(mailbox.name, MailboxName::inbox())) {
+            mailbox.name = MailboxName::inbox();
         }
         QList<RuleMatcher> matchers;
         for (const MailboxRoute &route : mailbox.routes) {
@@ -41,10 +41,10 @@ QString MailboxRouter::perUserMailbox(const QString &authUser) const
     if (listed >= 0) {
         return m_config.mailboxes.at(listed).name;
     }
-    if (MailboxConfig::sameName(authUser, MailboxConfig::inboxName())) {
-        return MailboxConfig::inboxName();
+    if (MailboxName::same(authUser, MailboxName::inbox())) {
+        return MailboxName::inbox();
     }
-    return MailboxConfig::isValidName(authUser) ? authUser : QString();
+    return MailboxName::isValid(authUser) ? authUser : QString();
 }
 
 QList<MailboxRouter::Delivery> MailboxRouter::route(const QString &listener, const QString &authUser,
@@ -78,10 +78,10 @@ QList<MailboxRouter::Delivery> MailboxRouter::route(const QString &listener, con
     }
 
     // Slots 0..listedCount-1 are the listed mailboxes; then the per-user mailbox and Inbox when they are not listed.
-    const qsizetype inboxListed = m_config.indexOf(MailboxConfig::inboxName());
+    const qsizetype inboxListed = m_config.indexOf(MailboxName::inbox());
     const QString perUser = perUserMailbox(authUser);
     const qsizetype perUserListed = perUser.isEmpty() ? -1 : m_config.indexOf(perUser);
-    const bool perUserOwn = !perUser.isEmpty() && perUserListed < 0 && perUser != MailboxConfig::inboxName();
+    const bool perUserOwn = !perUser.isEmpty() && perUserListed < 0 && perUser != MailboxName::inbox();
     const qsizetype perUserSlot = listedCount;
     const qsizetype inboxSlot = listedCount + 1;
     const auto fallback = [&]() -> qsizetype {
@@ -131,7 +131,7 @@ QList<MailboxRouter::Delivery> MailboxRouter::route(const QString &listener, con
         }
         const QString name = slot < listedCount ? m_config.mailboxes.at(slot).name
             : slot == perUserSlot               ? perUser
-                                                : MailboxConfig::inboxName();
+                                                : MailboxName::inbox();
         deliveries << Delivery { name, bySlot[slot] };
     }
     return deliveries;

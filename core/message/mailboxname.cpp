@@ -1,27 +1,25 @@
 #include "mailboxname.h"
 
+#include <algorithm>
+
 QString MailboxName::inbox()
 {
     return QStringLiteral("Inbox");
 }
 
-bool MailboxName::isValid(const QString &name)
+bool MailboxName::isValid(QStringView name)
 {
-    if (name.isEmpty() || name.size() > 64) {
+    if (name.isEmpty() || name.size() > MaxLength || name == u"." || name == u"..") {
         return false;
     }
-    for (QChar c : name) {
+    return std::all_of(name.cbegin(), name.cend(), [](QChar c) {
         const char16_t u = c.unicode();
-        const bool ok = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '.'
-            || u == '_' || u == '-';
-        if (!ok) {
-            return false;
-        }
-    }
-    return true;
+        return (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z') || (u >= u'0' && u <= u'9') || u == u'.'
+            || u == u'_' || u == u'-';
+    });
 }
 
-bool MailboxName::same(const QString &a, const QString &b)
+bool MailboxName::same(QStringView a, QStringView b)
 {
     return a.compare(b, Qt::CaseInsensitive) == 0;
 }

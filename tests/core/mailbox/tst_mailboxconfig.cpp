@@ -234,7 +234,7 @@ void TestMailboxConfig::names()
 {
     QFETCH(QString, name);
     QFETCH(bool, valid);
-    QCOMPARE(MailboxConfig::isValidName(name), valid);
+    QCOMPARE(MailboxName::isValid(name), valid);
     // The file agrees with the check.
     const QByteArray json
         = "{\"mailboxes\": [{\"name\": " + QJsonDocument(QJsonArray { name }).toJson().mid(1).chopped(2) + "}]}";
@@ -244,9 +244,9 @@ void TestMailboxConfig::names()
 
 void TestMailboxConfig::namesAreCaseInsensitive()
 {
-    QVERIFY(MailboxConfig::sameName(u"Shop", u"sHOP"));
-    QVERIFY(MailboxConfig::sameName(u"inbox", u"Inbox"));
-    QVERIFY(!MailboxConfig::sameName(u"shop", u"shop2"));
+    QVERIFY(MailboxName::same(u"Shop", u"sHOP"));
+    QVERIFY(MailboxName::same(u"inbox", u"Inbox"));
+    QVERIFY(!MailboxName::same(u"shop", u"shop2"));
 }
 
 void TestMailboxConfig::inboxMayBeListedAndIsSpelledInbox()
@@ -256,7 +256,7 @@ void TestMailboxConfig::inboxMayBeListedAndIsSpelledInbox()
         R"({"mailboxes": [{"name": "INBOX", "routes": [{"listener": "127.0.0.1:1025"}]}, {"name": "shop"}]})", &error);
     QVERIFY2(config, qPrintable(error));
     QCOMPARE(config->mailboxes.at(0).name, QStringLiteral("Inbox"));
-    QCOMPARE(config->indexOf(MailboxConfig::inboxName()), 0);
+    QCOMPARE(config->indexOf(MailboxName::inbox()), 0);
 }
 
 void TestMailboxConfig::validateChecksAConfigurationBuiltInCode_data()

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "mailboxconfig.h"
+#include "mailboxrouter.h"
+
+#include <QMutex>
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+// The mailboxes configuration in use (CONTRACT "Mailboxes"), shared by everything that routes or shows it: SMTP
+// delivery and the API's send route with router(), GET|PUT /api/v1/mailboxes/config and the desktop app's editor
+// with config() and replace(). Thread-safe: routing asks for the router on the network and API threads, the editor
+// replaces it on the GUI thread, and a change applies to the next message without restarting any listener.
+class MailboxSettings : public QObject
+{
+    Q_OBJECT
+public:
+    // filePath: where the configuration is read from and saved to (--mailboxes FILE, else mailboxes.json in the data
+    // directory); empty: kept in memory only (tests, a store without a directory). Until load(), every message goes to
+    // Inbox.
+    explicit MailboxSettings(const QString &filePath = QString(), QObject *parent = nullptr);
+    ~MailboxSettings() override;
+
+    // "mailboxes.json", the file's name in the data directory.
+    static QString defaultFileName();
+    QString filePath() const;
+
+    // Reads filePath(). A missing file is the empty configuration (everything to Inbox) unless mustExist (a file given
+    // with --mailboxes must be there). All or nothing: on failure the configuration in use stays and *error is
+    // "FILE:LINE: field: problem", or "FILE: why" when the file cannot be read.
+    bool load(bool mustExist, QString *error);
+
+    // --mailbox-per-user: perUser for this run, whatever the file says. config() then says perUser too.
+    void setPerUserForced(bool forced);
+    bool isPerUserForced() const;
+
+    // The configuration in use, as GET /api/v1/mailboxes/config answers it.
+    MailboxConfig config() const;
+    // The router for the next message. Cheap: a shared, immutable router made when the configuration changed.
+    std::shared_ptr<const MailboxRouter> router() const;
+
+    // Validates config whole, saves it atomically to filePath() (owner-only permissions, as the rules file), then
+    // applies it to the next message and emits changed(). On failure nothing changes and *error is "field: problem"
+    // (MailboxConfig::validate()) or "FILE: why" for a file that cannot be written.
+    bool replace(const MailboxConfig &config, QString *error);
+
+Q_SIGNALS:
+    // After load() or replace() changed the configuration, from the thread that called it.
+    void changed();
+
+private:
+    void apply(const MailboxConfig &config);
+
+    const QString m_filePath;
+    mutable QMutex m_mutex;
+    MailboxConfig m_fileConfig; // as read or saved
+    bool m_perUserForced = false;
+    std::shared_ptr<const MailboxRouter> m_router;
+};
