@@ -1,5 +1,7 @@
 #include "commandlineoptions.h"
 
+#include <mailbox/mailboxsettings.h>
+
 #include <QCommandLineParser>
 #include <QDir>
 #include <api/apiserver.h>
@@ -127,6 +129,11 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
     const QCommandLineOption seedOption(QStringLiteral("rules-seed"),
         QStringLiteral("Seeds the random draws of rule and chaos probabilities (repeatable tests)."),
         QStringLiteral("N"));
+    const QCommandLineOption mailboxesOption(QStringLiteral("mailboxes"),
+        QStringLiteral("The mailboxes and their routes (JSON). Default: mailboxes.json in the data directory."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption perUserOption(QStringLiteral("mailbox-per-user"),
+        QStringLiteral("Give every AUTH user a mailbox of the same name, made on its first message."));
     const QCommandLineOption relayOption(QStringLiteral("relay"),
         QStringLiteral("The SMTP server that release and auto-relay send to ([IPv6]:PORT for IPv6). Default: none."),
         QStringLiteral("HOST:PORT"));
@@ -147,8 +154,8 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
         QStringLiteral("REGEX"));
     parser.addOptions({ helpOption, versionOption, headlessOption, smtpOption, smtpsOption, tlsCertOption, tlsKeyOption,
         apiOption, apiHostOption, dataOption, hostnameOption, sizeOption, messagesOption, authOption, idleOption,
-        connectionsOption, rulesOption, seedOption, relayOption, relayTlsOption, relayUserOption, relayInsecureOption,
-        relayAllOption, relayMatchingOption });
+        connectionsOption, rulesOption, seedOption, mailboxesOption, perUserOption, relayOption, relayTlsOption,
+        relayUserOption, relayInsecureOption, relayAllOption, relayMatchingOption });
     // Qt names the program from QCoreApplication's arguments, and there is no application object yet (the command
     // line is read first, so that --help needs no display): "<executable_name>" stands in, replaced by our name.
     helpText = parser.helpText().replace(QStringLiteral("<executable_name>"), QStringLiteral("letterbox"));
@@ -275,6 +282,10 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
     tls = std::make_shared<TlsCertificateSource>(tlsCertFile, tlsKeyFile, dataDir, hostname);
     rulesGiven = parser.isSet(rulesOption);
     rulesFile = rulesGiven ? parser.value(rulesOption) : QDir(dataDir).filePath(QStringLiteral("rules.json"));
+    mailboxesGiven = parser.isSet(mailboxesOption);
+    mailboxesFile
+        = mailboxesGiven ? parser.value(mailboxesOption) : QDir(dataDir).filePath(MailboxSettings::defaultFileName());
+    mailboxPerUser = parser.isSet(perUserOption);
     if (parser.isSet(seedOption)) {
         bool ok = false;
         const quint64 seed = parser.value(seedOption).toULongLong(&ok);

@@ -41,6 +41,9 @@ struct CommandLineOptions
     QString rulesFile; // --rules, else rules.json in dataDir
     bool rulesGiven = false;
     std::optional<quint64> rulesSeed;
+    QString mailboxesFile; // --mailboxes, else mailboxes.json in dataDir
+    bool mailboxesGiven = false;
+    bool mailboxPerUser = false; // --mailbox-per-user
     int idleTimeoutMs = 300000;
     int maxConnections = 1000;
     // --relay, --relay-tls, --relay-user (password from $LETTERBOX_RELAY_PASSWORD), --relay-insecure, --relay-all,

@@ -5,6 +5,7 @@
 #include "signalwatcher.h"
 #include "tlscertificatesource.h"
 
+#include <mailbox/mailboxsettings.h>
 #include <relay/relayservice.h>
 #include <rules/ruleengine.h>
 #include <service/catcherservice.h>
@@ -84,6 +85,13 @@ int runDesktop(int argc, char *argv[], const CommandLineOptions &options)
     }
     base.rules = &rules;
     base.rulesFile = options.rulesFile;
+    MailboxSettings mailboxes(options.mailboxesFile);
+    QString mailboxesError;
+    if (!loadMailboxes(options, &mailboxes, &mailboxesError)) {
+        std::fprintf(stderr, "letterbox: %s\n", qPrintable(mailboxesError));
+        return 2;
+    }
+    base.mailboxes = &mailboxes;
     // CONTRACT "Command line": a --tls-cert/--tls-key pair that cannot be used is exit 2 naming the file.
     QString tlsError;
     if (!options.tlsCertFile.isEmpty() && !options.tls->load(&tlsError)) {

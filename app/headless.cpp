@@ -6,6 +6,7 @@
 #include "startup.h"
 #include "tlscertificatesource.h"
 
+#include <mailbox/mailboxsettings.h>
 #include <relay/relayservice.h>
 #include <rules/ruleengine.h>
 #include <service/catcherservice.h>
@@ -37,6 +38,13 @@ int runHeadless(int argc, char *argv[], const CommandLineOptions &options)
         store.close();
         return 2;
     }
+    MailboxSettings mailboxes(options.mailboxesFile);
+    QString mailboxesError;
+    if (!loadMailboxes(options, &mailboxes, &mailboxesError)) {
+        printError(mailboxesError);
+        store.close();
+        return 2;
+    }
     // The user's pair is checked at start (CONTRACT "Command line": exit 2 naming the file), and so is the generated
     // one when an SMTPS listener needs it; a STARTTLS-only run makes the generated pair at the first STARTTLS
     // instead, so that an idle catcher loads no TLS library.
@@ -56,6 +64,7 @@ int runHeadless(int argc, char *argv[], const CommandLineOptions &options)
         CatcherConfig config = options.catcherConfig();
         config.rules = &rules;
         config.rulesFile = options.rulesFile;
+        config.mailboxes = &mailboxes;
         if (!catcher.start(config)) {
             const CatcherService::Listener failed = catcher.failedListener();
             const QString option = failed == CatcherService::Listener::Api ? QStringLiteral("--api")

@@ -2,6 +2,7 @@
 
 #include "commandlineoptions.h"
 
+#include <mailbox/mailboxsettings.h>
 #include <rules/ruleengine.h>
 
 #include <QFile>
@@ -26,5 +27,16 @@ bool loadRules(const CommandLineOptions &options, RuleEngine *engine, QString *e
         return false;
     }
     engine->setRules(*rules);
+    return true;
+}
+
+bool loadMailboxes(const CommandLineOptions &options, MailboxSettings *settings, QString *error)
+{
+    settings->setPerUserForced(options.mailboxPerUser);
+    QString problem;
+    if (!settings->load(options.mailboxesGiven, &problem)) {
+        *error = options.mailboxesGiven ? QStringLiteral("--mailboxes %1").arg(problem) : problem;
+        return false;
+    }
     return true;
 }

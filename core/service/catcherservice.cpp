@@ -1,6 +1,7 @@
 #include "catcherservice.h"
 
 #include "../api/apiserver.h"
+#include "../mailbox/routeddelivery.h"
 #include "../relay/relayservice.h"
 #include "../rules/ruleengine.h"
 #include "../smtp/smtpserver.h"
@@ -11,6 +12,7 @@
 struct CatcherService::Private
 {
     MessageStore *store = nullptr;
+    std::unique_ptr<RoutedDelivery> routed; // SMTP's messages go through the mailboxes' routes to the store
     std::unique_ptr<SmtpServer> smtp;
     std::unique_ptr<RelayService> relay;
     QThread apiThread;
@@ -45,7 +47,8 @@ struct CatcherService::Private
 CatcherService::CatcherService(MessageStore *store, QObject *parent) : QObject(parent), d(std::make_unique<Private>())
 {
     d->store = store;
-    d->smtp = std::make_unique<SmtpServer>(store);
+    d->routed = std::make_unique<RoutedDelivery>(store);
+    d->smtp = std::make_unique<SmtpServer>(d->routed.get());
     d->relay = std::make_unique<RelayService>(store);
     // Auto-relay follows what came over SMTP, after its commit (never an import or an API-made message).
     connect(
@@ -87,6 +90,7 @@ bool CatcherService::start(const CatcherConfig &config)
         session.validator = config.rules;
     }
     d->smtp->setSessionConfig(session);
+    d->routed->setSettings(config.mailboxes);
     // Pending retries are taken up once the app has given the relay its settings (before the first start()).
     d->relay->start();
 
@@ -105,9 +109,9 @@ bool CatcherService::start(const CatcherConfig &config)
 
     for (const ListenAddress &address : config.smtp) {
         // RFC 3207: STARTTLS is offered wherever there is a certificate.
-        const bool listening = config.tlsCertificate
-            ? d->smtp->listen(address.address, address.port, NetListenOptions::Tls::OnRequest, config.tlsCertificate)
-            : d->smtp->listen(address.address, address.port);
+        const bool listening = config.tlsCertificate ? d->smtp->listen(address.address, address.port,
+                                   NetListenOptions::Tls::OnRequest, config.tlsCertificate, address.text)
+                                                     : d->smtp->listen(address.address, address.port, address.text);
         if (!listening) {
             return fail(Listener::Smtp, address.text, d->smtp->errorString());
         }
@@ -118,7 +122,8 @@ bool CatcherService::start(const CatcherConfig &config)
         if (!config.tlsCertificate) {
             return fail(Listener::Smtps, address.text, QStringLiteral("no TLS certificate"));
         }
-        if (!d->smtp->listen(address.address, address.port, NetListenOptions::Tls::Implicit, config.tlsCertificate)) {
+        if (!d->smtp->listen(
+                address.address, address.port, NetListenOptions::Tls::Implicit, config.tlsCertificate, address.text)) {
             return fail(Listener::Smtps, address.text, d->smtp->errorString());
         }
         const quint16 port = d->smtp->listeningAddresses().last().second;

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 
+class MailboxSettings;
 class MessageStore;
 class RelayService;
 class RuleEngine;
@@ -37,6 +38,9 @@ struct CatcherConfig
     // The rules (also the session's validator) and where PUT /api/v1/rules saves them; none: no rules.
     RuleEngine *rules = nullptr;
     QString rulesFile;
+    // The mailboxes' routes, which SMTP delivery follows and GET|PUT /api/v1/mailboxes/config read and replace;
+    // none: every message goes to Inbox. Must outlive the service's run.
+    MailboxSettings *mailboxes = nullptr;
 };
 
 // The running catcher around one message store: the SMTP server (network thread) and the REST API (a thread of

@@ -30,6 +30,9 @@ struct IncomingMessage
     // just acknowledged send their next ones while this one waits (docs/benchmarks.md "Where a 1 KB message's time
     // goes").
     int otherSessions = 0;
+    // The listener it came in on, as the user wrote it ("127.0.0.1:2526"); "" when it came in otherwise (the API's
+    // send, the composer, an import). Mailbox routes match it (CONTRACT "Mailboxes").
+    QString listener;
     // The mailbox it is stored into (CONTRACT "Mailboxes"), made on its first message; Inbox unless a route says
     // otherwise. A name MailboxName does not accept fails the delivery.
     QString mailbox = MailboxName::inbox();

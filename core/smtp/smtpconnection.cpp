@@ -176,3 +176,8 @@ void SmtpConnection::deliveryFinished(bool ok, const QByteArray &messageId)
     drainSession();
     m_connection->readMore();
 }
+
+QString SmtpConnection::listenerName() const
+{
+    return m_connection->listenerName();
+}

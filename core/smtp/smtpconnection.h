@@ -16,6 +16,8 @@ public:
 
     quint64 id() const;
     quint64 sessionKey() const { return m_sessionKey; }
+    // The listener it came in on, as the user wrote it (SmtpServer::listen()).
+    QString listenerName() const;
     // The store's answer for the message this connection handed over.
     void deliveryFinished(bool ok, const QByteArray &messageId);
     // The final reply this connection's session gives a message stored as messageId, as a transcript entry.

@@ -58,20 +58,22 @@ int SmtpServer::maxConnections() const
     return m_net->maxConnections();
 }
 
-bool SmtpServer::listen(const QHostAddress &address, quint16 port)
+bool SmtpServer::listen(const QHostAddress &address, quint16 port, const QString &name)
 {
     NetListenOptions options;
     options.address = address;
     options.port = port;
+    options.name = name;
     return m_net->listen(options, m_worker);
 }
 
 bool SmtpServer::listen(const QHostAddress &address, quint16 port, NetListenOptions::Tls tls,
-    const std::function<std::optional<QSslConfiguration>()> &certificateSource)
+    const std::function<std::optional<QSslConfiguration>()> &certificateSource, const QString &name)
 {
     NetListenOptions options;
     options.address = address;
     options.port = port;
+    options.name = name;
     options.tls = tls;
     options.sslConfigurationSource = certificateSource;
     return m_net->listen(options, m_worker);

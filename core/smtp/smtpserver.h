@@ -32,12 +32,14 @@ public:
     void setMaxConnections(int max);
     int maxConnections() const;
 
-    // Opens one more listener. Port 0 picks a free port. QHostAddress::Any is dual-stack.
-    bool listen(const QHostAddress &address, quint16 port);
+    // Opens one more listener. Port 0 picks a free port. QHostAddress::Any is dual-stack. name: the address as the
+    // user wrote it ("127.0.0.1:2526"), which the messages that come in on it carry (IncomingMessage::listener) for
+    // the mailboxes' listener routes.
+    bool listen(const QHostAddress &address, quint16 port, const QString &name = QString());
     // A listener with TLS: STARTTLS offered (RFC 3207, Tls::OnRequest) or TLS from the first byte (RFC 8314 §3.3,
     // Tls::Implicit), with the certificate certificateSource makes when a connection first needs it.
     bool listen(const QHostAddress &address, quint16 port, NetListenOptions::Tls tls,
-        const std::function<std::optional<QSslConfiguration>()> &certificateSource);
+        const std::function<std::optional<QSslConfiguration>()> &certificateSource, const QString &name = QString());
     // The bound addresses, in the order listen() opened them.
     QList<QPair<QHostAddress, quint16>> listeningAddresses() const;
     QString errorString() const;

@@ -69,6 +69,7 @@ void SmtpWorker::deliver(SmtpConnection *connection, SmtpMessage message, const 
     incoming.envelope = std::move(message.envelope);
     incoming.data = std::move(message.data);
     incoming.sessionKey = connection->sessionKey();
+    incoming.listener = connection->listenerName();
     incoming.transcript = transcript;
     // The stored transcript runs up to the final reply, which is sent once the commit is done: the session composes
     // it, as it will send it (with enhanced codes after EHLO only).

@@ -3,7 +3,8 @@
 # finds it under either name. It needs nothing from bash-completion itself.
 
 _letterbox_options='-h --help --version --headless --smtp --smtps --tls-cert --tls-key --api --api-host --data
-    --hostname --max-message-size --max-messages --auth --idle-timeout --max-connections --rules --rules-seed --relay
+    --hostname --max-message-size --max-messages --auth --idle-timeout --max-connections --rules --rules-seed
+    --mailboxes --mailbox-per-user --relay
     --relay-tls --relay-user --relay-insecure --relay-all --relay-matching'
 _letterbox_sendmail_options='--smtp -t -f -r -F -i -oi -bm -odi -oem --help --version'
 
@@ -68,7 +69,7 @@ _letterbox()
         _letterbox_words 'off' "$cur"
         return
         ;;
-    --rules | --tls-cert | --tls-key)
+    --rules | --mailboxes | --tls-cert | --tls-key)
         _letterbox_files "$cur"
         return
         ;;
