@@ -988,7 +988,8 @@ QList<RelayRecord> SqliteMessageStore::relayLog(const QString &id) const
         return log;
     }
     SqliteStatement st = db->prepare("SELECT l.time, l.recipients, l.ok, l.reply FROM relay_log l JOIN messages m ON "
-                                     "m.id = l.message_id WHERE m.uid = ?1 ORDER BY l.id");
+                                     "m.id = l.message_id WHERE m.uid = coalesce((SELECT nullif(copy_of, '') FROM "
+                                     "messages WHERE uid = ?1), ?1) ORDER BY l.id");
     st.bind(1, id);
     while (st.step()) {
         log << RelayRecord { st.columnInt(0), recipientsFromJson(st.columnBlob(1)), st.columnInt(2) != 0,
