@@ -58,6 +58,12 @@ IncomingMessage message(const QByteArrayList &recipients)
     return m;
 }
 
+bool useShopAndBilling(MailboxSettings *settings)
+{
+    QString error;
+    return settings->replace(*MailboxConfig::fromJson(ShopAndBilling, &error), &error);
+}
+
 MailboxRouter router(const QByteArray &json)
 {
     QString error;
@@ -136,8 +142,7 @@ void TestRoutedDelivery::theSenderHearsOnceAfterTheLastCopy()
 {
     RecordingStore store;
     MailboxSettings settings;
-    QString error;
-    QVERIFY(settings.replace(*MailboxConfig::fromJson(ShopAndBilling, &error), &error));
+    QVERIFY(useShopAndBilling(&settings));
     RoutedDelivery delivery(&store);
     delivery.setSettings(&settings);
     int answers = 0;
@@ -163,8 +168,7 @@ void TestRoutedDelivery::aFailedCopyFailsTheMessage()
 {
     RecordingStore store;
     MailboxSettings settings;
-    QString error;
-    QVERIFY(settings.replace(*MailboxConfig::fromJson(ShopAndBilling, &error), &error));
+    QVERIFY(useShopAndBilling(&settings));
     RoutedDelivery delivery(&store);
     delivery.setSettings(&settings);
     std::optional<DeliveryResult> answer;
@@ -195,8 +199,7 @@ void TestRoutedDelivery::aChangedConfigurationAppliesToTheNextMessage()
     RoutedDelivery delivery(&store);
     delivery.setSettings(&settings);
     delivery.deliver(message({ "a@shop.test" }), [](const DeliveryResult &) {});
-    QString error;
-    QVERIFY(settings.replace(*MailboxConfig::fromJson(ShopAndBilling, &error), &error));
+    QVERIFY(useShopAndBilling(&settings));
     delivery.deliver(message({ "a@shop.test" }), [](const DeliveryResult &) {});
     QCOMPARE(store.handed.size(), size_t(2));
     QCOMPARE(store.handed.at(0).message.mailbox, QStringLiteral("Inbox"));
@@ -207,8 +210,7 @@ void TestRoutedDelivery::copiesOfABatchKeepItsOrderInOneHandOver()
 {
     RecordingStore store;
     MailboxSettings settings;
-    QString error;
-    QVERIFY(settings.replace(*MailboxConfig::fromJson(ShopAndBilling, &error), &error));
+    QVERIFY(useShopAndBilling(&settings));
     RoutedDelivery delivery(&store);
     delivery.setSettings(&settings);
     std::vector<Delivery> batch;
