@@ -1066,6 +1066,16 @@ void TestMessageStore::tagsOnArrival_data()
     QTest::newRow("sorted bytewise: capitals first")
         << QByteArray("X-Tags: alpha, Zeta, beta\r\n") << QByteArrayList { "bob@y.test" }
         << QStringList { "Zeta", "alpha", "beta" };
+    // CONTRACT "Settled details": plus-address tags also come from the To and Cc addresses.
+    QTest::newRow("a plus-address in To gives a tag")
+        << QByteArray("To: \"Bob + Co\" <bob+fromto@y.test>, carol@y.test\r\n") << QByteArrayList { "bob@y.test" }
+        << QStringList { "fromto" };
+    QTest::newRow("a plus-address in Cc gives a tag")
+        << QByteArray("Cc: dan+fromcc@y.test\r\n") << QByteArrayList { "bob@y.test" } << QStringList { "fromcc" };
+    QTest::newRow("a plus in a display name alone is no tag")
+        << QByteArray("To: \"Bob+Co\" <bob@y.test>\r\n") << QByteArrayList { "bob@y.test" } << QStringList();
+    QTest::newRow("a plus-address in Reply-To is none")
+        << QByteArray("Reply-To: bob+reply@y.test\r\n") << QByteArrayList { "bob@y.test" } << QStringList();
     QTest::newRow("X-Tags in the body is no header")
         << QByteArray("\r\nX-Tags: body\r\n") << QByteArrayList { "bob@y.test" } << QStringList();
 }
