@@ -334,7 +334,7 @@ MessageView::MessageView(MessageStore *store, QWidget *parent)
     m_meta->setWordWrap(true);
     m_meta->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_meta->setForegroundRole(QPalette::PlaceholderText);
-    m_tagBar = new TagBar(m_card);
+    m_tagBar = new TagBar;
     m_tagBar->setObjectName(QStringLiteral("tagBar"));
     m_attachmentBar = new QWidget;
     m_attachmentLayout = new QHBoxLayout(m_attachmentBar);
@@ -345,7 +345,10 @@ MessageView::MessageView(MessageStore *store, QWidget *parent)
     cardLayout->addWidget(m_subjectArea);
     cardLayout->addWidget(m_addressArea);
     cardLayout->addWidget(m_meta);
-    cardLayout->addWidget(m_tagBar);
+    // Many tags scroll sideways, as attachments do: they never widen the pane.
+    auto *tagArea = new FittedScrollArea(m_tagBar, FittedScrollArea::Height::Fixed, m_card);
+    tagArea->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    cardLayout->addWidget(tagArea);
     cardLayout->addWidget(m_attachmentArea);
 
     m_tabs = new QTabWidget(m_page);

@@ -12,6 +12,7 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QStringListModel>
+#include <QTimer>
 #include <QToolButton>
 
 namespace {
@@ -50,8 +51,14 @@ TagBar::TagBar(QWidget *parent)
     m_completer->setCaseSensitivity(Qt::CaseInsensitive);
     m_completer->setCompletionMode(QCompleter::PopupCompletion);
     m_editor->setCompleter(m_completer);
-    // Enter while the completion list is open picks the completion (QCompleter) and comes here too.
-    connect(m_editor, &QLineEdit::returnPressed, this, &TagBar::confirmEditor);
+    // Enter while the completion list is open picks the completion too, but the field hears Enter before the
+    // completion is put in: the text is read once this key press is over.
+    connect(m_editor, &QLineEdit::returnPressed, this, [this] { QTimer::singleShot(0, this, &TagBar::confirmEditor); });
+    // Picking a completion (Enter or a click in the list) adds it: one step, not two.
+    connect(m_completer, qOverload<const QString &>(&QCompleter::activated), this, [this](const QString &tag) {
+        m_editor->setText(tag);
+        QTimer::singleShot(0, this, &TagBar::confirmEditor);
+    });
 
     m_layout->addWidget(m_pinMark);
     m_layout->addWidget(m_chips);
