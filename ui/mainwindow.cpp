@@ -1821,7 +1821,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
 void MainWindow::createTagActions()
 {
     // Ctrl+P is free here (nothing prints) and is what mail clients' users reach for to pin or flag.
-    auto *pin = new QAction(tr("&Pin"), this);
+    auto *pin = new QAction(tr("P&in"), this);
     pin->setObjectName(QStringLiteral("pin"));
     pin->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
     pin->setCheckable(true);
@@ -1909,43 +1909,48 @@ void MainWindow::addTagsToSelected(const QStringList &tags)
     if (ids.isEmpty() && !m_message->messageId().isEmpty()) {
         ids << m_message->messageId();
     }
-    if (ids.isEmpty() || tags.isEmpty()) {
-        return;
-    }
-    // setTags() gives every ID the same tags: messages are grouped by the tags they end up with.
-    QHash<QString, QStringList> idsByTags;
-    QHash<QString, QStringList> tagsByKey;
-    for (const QString &id : std::as_const(ids)) {
-        const int row = m_inbox->rowOf(id);
-        QStringList current = row >= 0 ? m_inbox->summaryAt(row).tags : QStringList();
-        if (row < 0 && id == m_message->messageId()) {
-            current = m_message->content().stored.summary.tags;
-        }
-        const QStringList wanted = MessageTags::normalized(current + tags);
-        const QString key = wanted.join(u'\n');
-        idsByTags[key] << id;
-        tagsByKey.insert(key, wanted);
-    }
-    for (auto it = idsByTags.cbegin(); it != idsByTags.cend(); ++it) {
-        const QStringList &group = it.value();
-        m_store->setTags(group, tagsByKey.value(it.key()), this, [this, count = group.size()](const QString &error) {
-            finishJob(QStringLiteral("tag"), error.isEmpty(),
-                error.isEmpty() ? QString() : writeFailure(MessageStore::Write::Tagging, count, error));
-        });
-    }
+    changeTags(ids, tags, {});
 }
 
 void MainWindow::removeTagFromShown(const QString &tag)
 {
     const QString id = m_message->messageId();
-    if (id.isEmpty()) {
+    if (!id.isEmpty()) {
+        changeTags({ id }, {}, { tag });
+    }
+}
+
+void MainWindow::changeTags(const QStringList &ids, const QStringList &add, const QStringList &remove)
+{
+    if (ids.isEmpty() || (add.isEmpty() && remove.isEmpty())) {
         return;
     }
-    QStringList tags = m_message->content().stored.summary.tags;
-    tags.removeIf([&tag](const QString &t) { return t.compare(tag, Qt::CaseInsensitive) == 0; });
-    m_store->setTags({ id }, tags, this, [this](const QString &error) {
-        finishJob(QStringLiteral("tag"), error.isEmpty(),
-            error.isEmpty() ? QString() : writeFailure(MessageStore::Write::Tagging, 1, error));
+    // Each message's tags as the store has them now (the list's may be a moment behind an API call), on a worker
+    // thread: setTags() gives every ID the same tags, so messages are grouped by the tags they end up with.
+    runJob(QStringLiteral("tag"), [store = m_store, ids, add, remove](bool *ok) {
+        QHash<QString, QStringList> idsByKey;
+        QHash<QString, QStringList> tagsByKey;
+        for (const QString &id : ids) {
+            const std::optional<MessageSummary> summary = store->summary(id);
+            if (!summary) {
+                continue;
+            }
+            QStringList wanted = summary->tags + add;
+            wanted.removeIf([&remove](const QString &t) { return remove.contains(t, Qt::CaseInsensitive); });
+            wanted = MessageTags::normalized(wanted);
+            const QString key = wanted.join(u'\n');
+            idsByKey[key] << id;
+            tagsByKey.insert(key, wanted);
+        }
+        *ok = true;
+        for (auto it = idsByKey.cbegin(); it != idsByKey.cend(); ++it) {
+            QString error;
+            if (!store->setTags(it.value(), tagsByKey.value(it.key()), &error)) {
+                *ok = false;
+                return writeFailure(MessageStore::Write::Tagging, it.value().size(), error);
+            }
+        }
+        return QString();
     });
 }
 

@@ -147,6 +147,8 @@ private:
     void connectTagBar();
     void updatePinAction();
     void removeTagFromShown(const QString &tag);
+    // Adds and removes tags on each of ids, keeping its others (a worker thread reads and writes).
+    void changeTags(const QStringList &ids, const QStringList &add, const QStringList &remove);
     void renameTagInteractively(const QString &tag);
     void deleteTagInteractively(const QString &tag);
     // Delete All… asks with the counts the store gives (how many go, how many pinned ones stay).
