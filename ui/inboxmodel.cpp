@@ -312,10 +312,19 @@ QVariant InboxModel::data(const QModelIndex &index, int role) const
             return s.from.isEmpty() ? s.mailFrom : s.from;
         case ToColumn:
             return QStringList { s.to, s.cc }.join(u'\n').trimmed();
-        case SubjectColumn:
-            return s.hasAttachments ? QStringLiteral("%1\n%2").arg(
-                       subject(s), counted(s.attachmentCount, tr("attachment"), tr("attachments")))
-                                    : subject(s);
+        case SubjectColumn: {
+            QStringList lines { subject(s) };
+            if (s.hasAttachments) {
+                lines << counted(s.attachmentCount, tr("attachment"), tr("attachments"));
+            }
+            if (!s.tags.isEmpty()) {
+                lines << tr("Tags: %1").arg(s.tags.join(QStringLiteral(", ")));
+            }
+            if (s.pinned) {
+                lines << tr("Pinned");
+            }
+            return lines.join(u'\n');
+        }
         case ReceivedColumn:
             return QLocale().toString(QDateTime::fromMSecsSinceEpoch(s.receivedMs).toLocalTime(), QLocale::LongFormat);
         case SizeColumn:
@@ -340,6 +349,10 @@ QVariant InboxModel::data(const QModelIndex &index, int role) const
         }
         if (index.column() == FromColumn && !s.read) {
             return Icons::icon(Icons::Unread);
+        }
+        // Compact rows have no chips: the pin mark goes by the time, the tags into the subject's tooltip.
+        if (index.column() == ReceivedColumn && s.pinned) {
+            return Icons::icon(Icons::Pin);
         }
         break;
     case Qt::TextAlignmentRole:

@@ -9,6 +9,7 @@
 #include <QAbstractItemModelTester>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QIcon>
 #include <QMimeData>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -260,6 +261,12 @@ void TestInboxModel::tagsAndPinsFollowTheStore()
     QVERIFY(!model.index(model.rowOf(id), 0).data(InboxModel::PinnedRole).toBool());
     QVERIFY(
         model.index(model.rowOf(other), 0).data(Qt::AccessibleTextRole).toString().contains(QStringLiteral("pinned")));
+    // Compact rows: a pin by the time, the tags in the subject's tooltip.
+    const int pinnedRow = model.rowOf(other);
+    QVERIFY(!model.index(pinnedRow, InboxModel::ReceivedColumn).data(Qt::DecorationRole).value<QIcon>().isNull());
+    QVERIFY(model.index(model.rowOf(id), InboxModel::ReceivedColumn).data(Qt::DecorationRole).isNull());
+    QCOMPARE(model.index(pinnedRow, InboxModel::SubjectColumn).data(Qt::ToolTipRole).toString(),
+        QStringLiteral("plain\nTags: done\nPinned"));
     // Delete All keeps the pinned message, and the list shows it.
     QVERIFY(m_store->removeAll());
     QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 1, 5000);
