@@ -94,7 +94,7 @@ void InboxDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
     const int used = fm.horizontalAdvance(shownSubject);
     const QString snippet = index.data(InboxModel::SnippetRole).toString();
     // A snippet cut to a letter or two says nothing: it needs room for a few characters.
-    if (used + 10 + 4 * opt.fontMetrics.averageCharWidth() < textRect.width() && !snippet.isEmpty()) {
+    if (used + 10 + 8 * opt.fontMetrics.averageCharWidth() < textRect.width() && !snippet.isEmpty()) {
         painter->setFont(opt.font);
         painter->setPen(dim);
         QRect snippetRect = textRect.adjusted(used + 10, 0, 0, 0);
