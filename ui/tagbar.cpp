@@ -123,11 +123,14 @@ QLabel *TagBar::pinMark() const
 
 void TagBar::rebuild()
 {
-    // Later, not now: a chip's own click or menu may have led here.
+    // Later, not now: a chip's own click or menu may have led here. Until then the old chips are hidden and
+    // nameless (chip() finds only the new ones), and still children, so nothing outlives the bar.
     while (QLayoutItem *item = m_chipLayout->takeAt(0)) {
         QWidget *old = item->widget();
         old->hide();
-        old->setParent(nullptr);
+        for (QToolButton *button : old->findChildren<QToolButton *>()) {
+            button->setObjectName(QString());
+        }
         old->deleteLater();
         delete item;
     }
