@@ -60,6 +60,10 @@ QIcon Icons::icon(Name name)
     case Settings:
         icon = QIcon::fromTheme(QStringLiteral("preferences-system"));
         break;
+    case Pin:
+        // freedesktop's naming spec has no pin: ours everywhere, so the mark looks the same in every theme.
+        icon = own("pin");
+        break;
     }
     cache.insert(name, icon);
     return icon;

@@ -19,7 +19,8 @@ public:
         Export,
         Import,
         MarkRead,
-        Settings
+        Settings,
+        Pin
     };
     static QIcon icon(Name name);
 };

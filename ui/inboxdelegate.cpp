@@ -2,6 +2,7 @@
 
 #include "icons.h"
 #include "inboxmodel.h"
+#include "tagchips.h"
 
 #include <QApplication>
 #include <QPainter>
@@ -50,9 +51,16 @@ void InboxDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
     // Line 1: sender, time on the right.
     const QModelIndex received = index.siblingAtColumn(InboxModel::ReceivedColumn);
     const QString time = received.data().toString();
-    const int timeWidth = QFontMetrics(bold).horizontalAdvance(time) + 8;
+    int timeWidth = QFontMetrics(bold).horizontalAdvance(time) + 8;
     painter->setPen(unread ? text : dim);
     painter->drawText(line1.adjusted(line1.width() - timeWidth, 0, 0, 0), Qt::AlignRight | Qt::AlignVCenter, time);
+    // The pin mark goes before the time, which it never pushes out; the sender gives way.
+    if (index.data(InboxModel::PinnedRole).toBool()) {
+        const int pin = qMin(14, lineHeight);
+        Icons::icon(Icons::Pin)
+            .paint(painter, QRect(line1.right() - timeWidth - pin, line1.top() + (lineHeight - pin) / 2, pin, pin));
+        timeWidth += pin + 4;
+    }
     painter->setPen(text);
     const QString sender = index.data(InboxModel::SenderRole).toString();
     painter->drawText(line1.adjusted(0, 0, -timeWidth, 0), Qt::AlignLeft | Qt::AlignVCenter,
@@ -64,6 +72,19 @@ void InboxDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
         Icons::icon(Icons::Attachment).paint(painter, QRect(right - 14, line2.top() + (lineHeight - 14) / 2, 14, 14));
         right -= 18;
     }
+    // Tags as chips at the line's end, on at most half of it: the subject keeps the rest, and too many tags end in
+    // "+N" (their names are in the row's accessible text and the header card).
+    const QStringList tags = index.data(InboxModel::TagsRole).toStringList();
+    if (!tags.isEmpty()) {
+        QPalette chipPalette = opt.palette;
+        chipPalette.setColor(QPalette::Text, text);
+        const QRect chipArea(
+            line2.left() + line2.width() / 2, line2.top(), right - line2.left() - line2.width() / 2, lineHeight);
+        const int used = TagChips::paint(painter, chipArea, tags, chipPalette, opt.font);
+        if (used > 0) {
+            right -= used + 6;
+        }
+    }
     QRect textRect = line2;
     textRect.setRight(right);
     const QString subject = index.data(InboxModel::SubjectRole).toString();
@@ -72,7 +93,8 @@ void InboxDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
     painter->drawText(textRect, Qt::AlignLeft | Qt::AlignVCenter, shownSubject);
     const int used = fm.horizontalAdvance(shownSubject);
     const QString snippet = index.data(InboxModel::SnippetRole).toString();
-    if (used + 20 < textRect.width() && !snippet.isEmpty()) {
+    // A snippet cut to a letter or two says nothing: it needs room for a few characters.
+    if (used + 10 + 8 * opt.fontMetrics.averageCharWidth() < textRect.width() && !snippet.isEmpty()) {
         painter->setFont(opt.font);
         painter->setPen(dim);
         QRect snippetRect = textRect.adjusted(used + 10, 0, 0, 0);

@@ -3,7 +3,8 @@
 #include <QStyledItemDelegate>
 
 // The inbox's two-line rows, like a mail client: sender and time, then subject and snippet; unread bold with a
-// dot, an attachment glyph. Paints a whole row into its one visible column.
+// dot, a pin mark before the time, tags as chips and an attachment glyph at the second line's end. Paints a whole row
+// into its one visible column.
 class InboxDelegate : public QStyledItemDelegate
 {
     Q_OBJECT

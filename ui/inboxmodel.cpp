@@ -10,6 +10,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QFont>
+#include <QHash>
 #include <QLocale>
 #include <QMimeData>
 #include <QPointer>
@@ -86,6 +87,8 @@ InboxModel::InboxModel(MessageStore *store, QObject *parent)
     connect(store, &MessageStore::messagesPruned, this, &InboxModel::onRemoved);
     connect(store, &MessageStore::messagesCleared, this, &InboxModel::onCleared);
     connect(store, &MessageStore::readChanged, this, &InboxModel::onReadChanged);
+    connect(store, &MessageStore::tagsChanged, this, &InboxModel::onTagsChanged);
+    connect(store, &MessageStore::pinnedChanged, this, &InboxModel::onPinnedChanged);
     // Emitted on the store's writer thread: queued to this one.
     connect(store, &MessageStore::indexingCaughtUp, this, &InboxModel::onIndexingCaughtUp, Qt::QueuedConnection);
     reload();
@@ -309,10 +312,19 @@ QVariant InboxModel::data(const QModelIndex &index, int role) const
             return s.from.isEmpty() ? s.mailFrom : s.from;
         case ToColumn:
             return QStringList { s.to, s.cc }.join(u'\n').trimmed();
-        case SubjectColumn:
-            return s.hasAttachments ? QStringLiteral("%1\n%2").arg(
-                       subject(s), counted(s.attachmentCount, tr("attachment"), tr("attachments")))
-                                    : subject(s);
+        case SubjectColumn: {
+            QStringList lines { subject(s) };
+            if (s.hasAttachments) {
+                lines << counted(s.attachmentCount, tr("attachment"), tr("attachments"));
+            }
+            if (!s.tags.isEmpty()) {
+                lines << tr("Tags: %1").arg(s.tags.join(QStringLiteral(", ")));
+            }
+            if (s.pinned) {
+                lines << tr("Pinned");
+            }
+            return lines.join(u'\n');
+        }
         case ReceivedColumn:
             return QLocale().toString(QDateTime::fromMSecsSinceEpoch(s.receivedMs).toLocalTime(), QLocale::LongFormat);
         case SizeColumn:
@@ -320,8 +332,10 @@ QVariant InboxModel::data(const QModelIndex &index, int role) const
         }
         break;
     case Qt::AccessibleTextRole:
-        return tr("%1 from %2, %3%4")
-            .arg(subject(s), senderOf(s), receivedText(s.receivedMs), s.read ? QString() : tr(", unread"));
+        return tr("%1 from %2, %3%4%5%6")
+            .arg(subject(s), senderOf(s), receivedText(s.receivedMs), s.read ? QString() : tr(", unread"),
+                s.pinned ? tr(", pinned") : QString(),
+                s.tags.isEmpty() ? QString() : tr(", tagged %1").arg(s.tags.join(QStringLiteral(", "))));
     case Qt::FontRole:
         if (!s.read) {
             QFont font;
@@ -335,6 +349,10 @@ QVariant InboxModel::data(const QModelIndex &index, int role) const
         }
         if (index.column() == FromColumn && !s.read) {
             return Icons::icon(Icons::Unread);
+        }
+        // Compact rows have no chips: the pin mark goes by the time, the tags into the subject's tooltip.
+        if (index.column() == ReceivedColumn && s.pinned) {
+            return Icons::icon(Icons::Pin);
         }
         break;
     case Qt::TextAlignmentRole:
@@ -356,6 +374,10 @@ QVariant InboxModel::data(const QModelIndex &index, int role) const
         return senderOf(s);
     case ReceivedRole:
         return QDateTime::fromMSecsSinceEpoch(s.receivedMs).toLocalTime();
+    case TagsRole:
+        return s.tags;
+    case PinnedRole:
+        return s.pinned;
     }
     return {};
 }
@@ -689,11 +711,85 @@ void InboxModel::onReadChanged(const QStringList &ids, bool read)
             last = row;
         }
     }
+    rowsChanged(first, last);
+    // With an is:read/is:unread query the listed rows stay until the query runs again, as mail clients do: a
+    // message that becomes read while selected does not vanish under the reader.
+}
+
+void InboxModel::onTagsChanged(const QStringList &ids)
+{
+    QStringList listed;
+    for (const QString &id : ids) {
+        if (m_loaded.contains(id)) {
+            listed << id;
+        }
+    }
+    if (listed.isEmpty()) {
+        return;
+    }
+    // A rename may touch every loaded row: their new tags are read on a worker thread, never this one. As with read
+    // flags, a tag: or is:tagged query keeps its rows until it runs again.
+    QPointer<InboxModel> self(this);
+    const MessageStore *store = m_store;
+    QThreadPool::globalInstance()->start([self, store, listed] {
+        QList<MessageSummary> changed;
+        for (const QString &id : listed) {
+            if (const std::optional<MessageSummary> s = store->summary(id)) {
+                changed << *s;
+            }
+        }
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(),
+            [self, changed] {
+                if (self) {
+                    self->applyTags(changed);
+                }
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void InboxModel::applyTags(const QList<MessageSummary> &changed)
+{
+    QHash<QString, QStringList> tags;
+    for (const MessageSummary &s : changed) {
+        tags.insert(s.id, s.tags);
+    }
+    int first = -1;
+    int last = -1;
+    for (int row = 0; row < m_rows.size(); ++row) {
+        MessageSummary &s = m_rows[row];
+        const auto found = tags.constFind(s.id);
+        if (found != tags.constEnd() && s.tags != *found) {
+            s.tags = *found;
+            first = first < 0 ? row : first;
+            last = row;
+        }
+    }
+    rowsChanged(first, last);
+}
+
+void InboxModel::onPinnedChanged(const QStringList &ids, bool pinned)
+{
+    const QSet<QString> changed(ids.cbegin(), ids.cend());
+    int first = -1;
+    int last = -1;
+    for (int row = 0; row < m_rows.size(); ++row) {
+        MessageSummary &s = m_rows[row];
+        if (s.pinned != pinned && changed.contains(s.id)) {
+            s.pinned = pinned;
+            first = first < 0 ? row : first;
+            last = row;
+        }
+    }
+    rowsChanged(first, last);
+}
+
+void InboxModel::rowsChanged(int first, int last)
+{
     if (first >= 0) {
         Q_EMIT dataChanged(index(first, 0), index(last, ColumnCount - 1));
     }
-    // With an is:read/is:unread query the listed rows stay until the query runs again, as mail clients do: a
-    // message that becomes read while selected does not vanish under the reader.
 }
 
 QStringList InboxModel::mimeTypes() const

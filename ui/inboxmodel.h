@@ -16,8 +16,8 @@ class QTimer;
 
 // The inbox: the store's messages matching a query (Mailpit's search syntax; empty for all) in a sort order,
 // loaded a page at a time (fetchMore) so that 100,000 stored messages open at once. New messages are inserted at
-// the top live, coalesced (at most one insertion per interval), so that a burst never floods the view; removals
-// and read flags follow the store's signals.
+// the top live, coalesced (at most one insertion per interval), so that a burst never floods the view; removals,
+// read flags, tags and pins follow the store's signals.
 //
 // Nothing here waits for the store: every read is asynchronous (MessageStore's reader threads answer on this
 // thread), and an answer to a request that a newer one replaced (a generation counter) is dropped. Right after a
@@ -36,6 +36,8 @@ public:
         SnippetRole,
         SenderRole, // the From name, else its address, else the envelope sender
         ReceivedRole, // QDateTime (local)
+        TagsRole, // QStringList, in Mailpit's order
+        PinnedRole, // bool
     };
     static constexpr int PageSize = 200;
 
@@ -109,6 +111,11 @@ private:
     void onRemoved(const QStringList &ids);
     void onCleared();
     void onReadChanged(const QStringList &ids, bool read);
+    void onTagsChanged(const QStringList &ids);
+    void applyTags(const QList<MessageSummary> &changed);
+    void onPinnedChanged(const QStringList &ids, bool pinned);
+    // Rows first..last changed in every column.
+    void rowsChanged(int first, int last);
     int insertPosition(const MessageSummary &summary) const;
     bool lessThan(const MessageSummary &a, const MessageSummary &b) const;
 

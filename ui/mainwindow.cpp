@@ -16,8 +16,10 @@
 #include "sessionsmodel.h"
 #include "settingsdialog.h"
 #include "sourceview.h"
+#include "tagbar.h"
 #include "transcriptmodel.h"
 
+#include <message/messagetags.h>
 #include <message/safefilename.h>
 #include <relay/relayservice.h>
 #include <service/catcherservice.h>
@@ -38,6 +40,7 @@
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
@@ -331,6 +334,8 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
         }
         QMenu menu;
         menu.addAction(m_actions.value(QStringLiteral("toggleRead")));
+        menu.addAction(m_actions.value(QStringLiteral("pin")));
+        menu.addAction(m_actions.value(QStringLiteral("addTag")));
         menu.addAction(m_actions.value(QStringLiteral("export")));
         menu.addAction(m_actions.value(QStringLiteral("exportMbox")));
         menu.addAction(m_actions.value(QStringLiteral("release")));
@@ -609,14 +614,7 @@ void MainWindow::createActions()
         tr("Send the message shown, unchanged, through the relay server to addresses you choose"),
         [this] { releaseMessage(); });
     add(QStringLiteral("deleteAll"), tr("Delete A&ll…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete),
-        tr("Delete every stored message"), [this] {
-            if (QMessageBox::question(this, tr("Delete All Messages"),
-                    tr("Delete all %1? This cannot be undone.")
-                        .arg(counted(m_store->count(), tr("stored message"), tr("stored messages"))))
-                == QMessageBox::Yes) {
-                deleteAll();
-            }
-        });
+        tr("Delete every stored message but the pinned ones"), [this] { confirmDeleteAll(); });
     add(QStringLiteral("find"), tr("&Find"), QKeySequence::Find, tr("Search the inbox (Mailpit's search syntax)"),
         [this] {
             if (m_message->isAncestorOf(QApplication::focusWidget())
@@ -671,6 +669,7 @@ void MainWindow::createActions()
                 window->activateWindow();
             }
         });
+    createTagActions();
     add(QStringLiteral("about"), tr("&About Letterbox"), QKeySequence(), tr("Version and licence"), [this] {
         QMessageBox::about(this, tr("About Letterbox"),
             tr("<h3>Letterbox %1</h3><p>A mail catcher for developers, testers and demos.</p><p>Message store: "
@@ -692,8 +691,8 @@ void MainWindow::createMenus()
     file->addSeparator();
     file->addAction(m_actions.value(QStringLiteral("quit")));
     QMenu *message = menuBar()->addMenu(tr("&Message"));
-    for (const char *name : { "toggleRead", "markAllRead", "", "release", "", "delete", "deleteAll", "", "find",
-             "focusSearch", "", "next", "previous" }) {
+    for (const char *name : { "toggleRead", "markAllRead", "", "pin", "addTag", "", "release", "", "delete",
+             "deleteAll", "", "find", "focusSearch", "", "next", "previous" }) {
         if (*name == 0) {
             message->addSeparator();
         } else {
@@ -1227,6 +1226,7 @@ void MainWindow::updateSelectionActions()
     // The selection, or else what the list shows.
     m_actions.value(QStringLiteral("exportMbox"))->setEnabled(any || m_inbox->rowCount() > 0);
     updateReleaseAction();
+    updatePinAction();
 }
 
 void MainWindow::updateReleaseAction()
@@ -1483,10 +1483,21 @@ void MainWindow::markAllRead()
 
 void MainWindow::deleteAll()
 {
-    m_store->removeAll(this, [this](const QString &error) {
-        finishJob(QStringLiteral("deleteAll"), error.isEmpty(),
-            error.isEmpty() ? tr("Deleted every message")
-                            : writeFailure(MessageStore::Write::RemovalOfAll, m_store->count(), error));
+    const qint64 before = m_store->count();
+    m_store->removeAll(this, [this, before](const QString &error) {
+        if (!error.isEmpty()) {
+            finishJob(QStringLiteral("deleteAll"), false,
+                writeFailure(MessageStore::Write::RemovalOfAll, m_store->count(), error));
+            return;
+        }
+        // What stayed is what was pinned (CONTRACT "Mailboxes": delete-all skips pinned messages).
+        m_store->pinnedCount(this, [this, before](qint64 kept) {
+            finishJob(QStringLiteral("deleteAll"), true,
+                kept == 0 ? tr("Deleted every message")
+                          : tr("Deleted %1; kept %2")
+                                .arg(counted(qMax<qint64>(0, before - kept), tr("message"), tr("messages")),
+                                    counted(kept, tr("pinned message"), tr("pinned messages"))));
+        });
     });
 }
 
@@ -1806,4 +1817,208 @@ void MainWindow::closeEvent(QCloseEvent *event)
     saveState();
     event->accept();
     QCoreApplication::quit();
+}
+
+void MainWindow::createTagActions()
+{
+    // Ctrl+P is free here (nothing prints) and is what mail clients' users reach for to pin or flag.
+    auto *pin = new QAction(tr("P&in"), this);
+    pin->setObjectName(QStringLiteral("pin"));
+    pin->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+    pin->setCheckable(true);
+    pin->setIcon(Icons::icon(Icons::Pin));
+    const QString pinTip = tr("Pin the selected messages, or unpin them: pinned messages stay through Delete All "
+                              "and retention");
+    pin->setToolTip(pinTip);
+    pin->setStatusTip(pinTip);
+    pin->setEnabled(false);
+    // triggered, not toggled: the check mark follows the selection (updatePinAction()), not the click.
+    connect(pin, &QAction::triggered, this, [this] { togglePinSelected(); });
+    m_actions.insert(QStringLiteral("pin"), pin);
+    addAction(pin);
+
+    auto *tag = new QAction(tr("Add &Tag…"), this);
+    tag->setObjectName(QStringLiteral("addTag"));
+    tag->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    const QString tagTip = tr("Type a tag in the message's header card; Enter adds it to the selected messages");
+    tag->setToolTip(tagTip);
+    tag->setStatusTip(tagTip);
+    tag->setEnabled(false);
+    connect(tag, &QAction::triggered, this, [this] {
+        QLineEdit *editor = m_message->tagBar()->editor();
+        if (editor->isVisible()) {
+            editor->setFocus(Qt::ShortcutFocusReason);
+        }
+    });
+    m_actions.insert(QStringLiteral("addTag"), tag);
+    addAction(tag);
+    connectTagBar();
+}
+
+void MainWindow::connectTagBar()
+{
+    TagBar *bar = m_message->tagBar();
+    connect(bar, &TagBar::addRequested, this, &MainWindow::addTagsToSelected);
+    connect(bar, &TagBar::removeRequested, this, &MainWindow::removeTagFromShown);
+    connect(bar, &TagBar::filterRequested, this, &MainWindow::filterByTag);
+    connect(bar, &TagBar::renameRequested, this, &MainWindow::renameTagInteractively);
+    connect(bar, &TagBar::deleteRequested, this, &MainWindow::deleteTagInteractively);
+    // A pin set elsewhere (the API, another window) shows in the action's check mark once the list has it.
+    connect(m_inbox, &QAbstractItemModel::dataChanged, this, &MainWindow::updatePinAction);
+}
+
+void MainWindow::updatePinAction()
+{
+    const QModelIndexList rows = m_inboxView->selectionModel()->selectedRows();
+    bool allPinned = !rows.isEmpty();
+    for (const QModelIndex &index : rows) {
+        allPinned = allPinned && index.data(InboxModel::PinnedRole).toBool();
+    }
+    QAction *pin = m_actions.value(QStringLiteral("pin"));
+    pin->setEnabled(!rows.isEmpty());
+    pin->setChecked(allPinned);
+    m_actions.value(QStringLiteral("addTag"))->setEnabled(!rows.isEmpty());
+}
+
+void MainWindow::togglePinSelected()
+{
+    const QModelIndexList rows = m_inboxView->selectionModel()->selectedRows();
+    QStringList ids;
+    bool allPinned = !rows.isEmpty();
+    for (const QModelIndex &index : rows) {
+        ids << index.data(InboxModel::IdRole).toString();
+        allPinned = allPinned && index.data(InboxModel::PinnedRole).toBool();
+    }
+    updatePinAction();
+    if (ids.isEmpty()) {
+        return;
+    }
+    const bool pinned = !allPinned;
+    m_store->setPinned(ids, pinned, this, [this, pinned, count = ids.size()](const QString &error) {
+        updatePinAction();
+        const QString n = counted(count, tr("message"), tr("messages"));
+        finishJob(QStringLiteral("pin"), error.isEmpty(),
+            error.isEmpty()
+                ? (pinned ? tr("Pinned %1").arg(n) : tr("Unpinned %1").arg(n))
+                : writeFailure(pinned ? MessageStore::Write::Pin : MessageStore::Write::Unpin, count, error));
+    });
+}
+
+void MainWindow::addTagsToSelected(const QStringList &tags)
+{
+    QStringList ids = selectedIds();
+    if (ids.isEmpty() && !m_message->messageId().isEmpty()) {
+        ids << m_message->messageId();
+    }
+    changeTags(ids, tags, {});
+}
+
+void MainWindow::removeTagFromShown(const QString &tag)
+{
+    const QString id = m_message->messageId();
+    if (!id.isEmpty()) {
+        changeTags({ id }, {}, { tag });
+    }
+}
+
+void MainWindow::changeTags(const QStringList &ids, const QStringList &add, const QStringList &remove)
+{
+    if (ids.isEmpty() || (add.isEmpty() && remove.isEmpty())) {
+        return;
+    }
+    // Each message's tags as the store has them now (the list's may be a moment behind an API call), on a worker
+    // thread: setTags() gives every ID the same tags, so messages are grouped by the tags they end up with.
+    runJob(QStringLiteral("tag"), [store = m_store, ids, add, remove](bool *ok) {
+        QHash<QString, QStringList> idsByKey;
+        QHash<QString, QStringList> tagsByKey;
+        for (const QString &id : ids) {
+            const std::optional<MessageSummary> summary = store->summary(id);
+            if (!summary) {
+                continue;
+            }
+            QStringList wanted = summary->tags + add;
+            wanted.removeIf([&remove](const QString &t) { return remove.contains(t, Qt::CaseInsensitive); });
+            wanted = MessageTags::normalized(wanted);
+            const QString key = wanted.join(u'\n');
+            idsByKey[key] << id;
+            tagsByKey.insert(key, wanted);
+        }
+        *ok = true;
+        for (auto it = idsByKey.cbegin(); it != idsByKey.cend(); ++it) {
+            QString error;
+            if (!store->setTags(it.value(), tagsByKey.value(it.key()), &error)) {
+                *ok = false;
+                return writeFailure(MessageStore::Write::Tagging, it.value().size(), error);
+            }
+        }
+        return QString();
+    });
+}
+
+void MainWindow::filterByTag(const QString &tag)
+{
+    // Mailpit's search syntax: a value with a space is quoted (a tag holds no quote: MessageTags::clean()).
+    const QString value = tag.contains(u' ') ? QStringLiteral("\"%1\"").arg(tag) : tag;
+    m_search->setText(QStringLiteral("tag:") + value);
+    updateSearch();
+}
+
+void MainWindow::renameTag(const QString &from, const QString &to)
+{
+    m_store->renameTag(from, to, this, [this, from, to](const QString &error) {
+        finishJob(QStringLiteral("renameTag"), error.isEmpty(),
+            error.isEmpty() ? tr("Renamed the tag %1 to %2").arg(from, to)
+                            : tr("Could not rename the tag %1: %2").arg(from, error));
+        // A search for the old name would list nothing now: it follows the rename.
+        const QString old = QStringLiteral("tag:") + (from.contains(u' ') ? u'"' + from + u'"' : from);
+        if (error.isEmpty() && m_search->text().trimmed() == old) {
+            filterByTag(to);
+        }
+    });
+}
+
+void MainWindow::deleteTag(const QString &name)
+{
+    m_store->deleteTag(name, this, [this, name](const QString &error) {
+        finishJob(QStringLiteral("deleteTag"), error.isEmpty(),
+            error.isEmpty() ? tr("Deleted the tag %1").arg(name)
+                            : tr("Could not delete the tag %1: %2").arg(name, error));
+    });
+}
+
+void MainWindow::renameTagInteractively(const QString &tag)
+{
+    bool ok = false;
+    const QString to = QInputDialog::getText(
+        this, tr("Rename Tag"), tr("Rename the tag “%1” on every message to:").arg(tag), QLineEdit::Normal, tag, &ok);
+    if (ok && !to.trimmed().isEmpty() && to != tag) {
+        renameTag(tag, to.trimmed());
+    }
+}
+
+void MainWindow::deleteTagInteractively(const QString &tag)
+{
+    if (QMessageBox::question(
+            this, tr("Delete Tag"), tr("Remove the tag “%1” from every message? The messages stay.").arg(tag))
+        == QMessageBox::Yes) {
+        deleteTag(tag);
+    }
+}
+
+void MainWindow::confirmDeleteAll()
+{
+    // The counts come from the store's readers: the question opens once they are in.
+    m_store->pinnedCount(this, [this](qint64 pinned) {
+        const qint64 total = m_store->count();
+        const QString question = pinned == 0
+            ? tr("Delete all %1? This cannot be undone.")
+                  .arg(counted(total, tr("stored message"), tr("stored messages")))
+            : tr("Delete %1? %2 kept. This cannot be undone.")
+                  .arg(counted(qMax<qint64>(0, total - pinned), tr("message"), tr("messages")),
+                      pinned == 1 ? tr("1 pinned message is")
+                                  : tr("%1 pinned messages are").arg(QLocale().toString(pinned)));
+        if (QMessageBox::question(this, tr("Delete All Messages"), question) == QMessageBox::Yes) {
+            deleteAll();
+        }
+    });
 }

@@ -90,6 +90,16 @@ public:
     void markSelected(bool read);
     void markAllRead();
     void deleteAll();
+    // Tags and pins (CONTRACT "Mailboxes"), asynchronous like every write here: the store's signals update the list
+    // and the header card, a refusal ("tag already exists: x") or failure goes to the status bar.
+    // Adds tags to each selected message, keeping the tags it has.
+    void addTagsToSelected(const QStringList &tags);
+    void renameTag(const QString &from, const QString &to);
+    void deleteTag(const QString &name);
+    // Lists the messages with the tag: "tag:NAME" (quoted when it has a space) in the search field, run at once.
+    void filterByTag(const QString &tag);
+    // Pins the selected messages, or unpins them when all are pinned (Message ▸ Pin, Ctrl+P).
+    void togglePinSelected();
     // Writes the selected message's source to fileName (worker thread); finished() reports.
     void exportMessage(const QString &id, const QString &fileName);
     // Writes the selected messages or, with none selected, every message the search lists, oldest first, as one
@@ -132,6 +142,17 @@ private:
     void clearReaderIfGone();
     void updateSelectionActions();
     void updateReleaseAction();
+    // The Pin and Add Tag actions, and the header card's tag requests.
+    void createTagActions();
+    void connectTagBar();
+    void updatePinAction();
+    void removeTagFromShown(const QString &tag);
+    // Adds and removes tags on each of ids, keeping its others (a worker thread reads and writes).
+    void changeTags(const QStringList &ids, const QStringList &add, const QStringList &remove);
+    void renameTagInteractively(const QString &tag);
+    void deleteTagInteractively(const QString &tag);
+    // Delete All… asks with the counts the store gives (how many go, how many pinned ones stay).
+    void confirmDeleteAll();
     // The relay settings (and password) to the relay service, unless the command line's relay rules.
     void applyRelay();
     // Reads the password from the keychain, then applies it and runs then.

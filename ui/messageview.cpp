@@ -9,10 +9,12 @@
 #include "partsmodel.h"
 #include "relaylogmodel.h"
 #include "sourceview.h"
+#include "tagbar.h"
 #include "transcriptmodel.h"
 
 #include <message/safefilename.h>
 #include <relay/relayservice.h>
+#include <store/messagestore.h>
 
 #include <QAction>
 #include <QApplication>
@@ -274,6 +276,11 @@ MessageView::MessageView(MessageStore *store, QWidget *parent)
     : QWidget(parent), m_store(store), m_loader(new MessageLoader(store, this))
 {
     connect(m_loader, &MessageLoader::loaded, this, &MessageView::onLoaded);
+    // The store's signals come from its threads: queued here.
+    connect(store, &MessageStore::tagsChanged, this, &MessageView::onTagsChanged);
+    connect(store, &MessageStore::pinnedChanged, this, &MessageView::onPinnedChanged);
+    // Answered from the event loop, once the card below is built.
+    loadTagCompletions();
 
     m_stack = new QStackedWidget(this);
     m_placeholder = new QLabel(tr("Select a message to see it here."), m_stack);
@@ -327,6 +334,8 @@ MessageView::MessageView(MessageStore *store, QWidget *parent)
     m_meta->setWordWrap(true);
     m_meta->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_meta->setForegroundRole(QPalette::PlaceholderText);
+    m_tagBar = new TagBar;
+    m_tagBar->setObjectName(QStringLiteral("tagBar"));
     m_attachmentBar = new QWidget;
     m_attachmentLayout = new QHBoxLayout(m_attachmentBar);
     m_attachmentLayout->setContentsMargins(0, 2, 0, 0);
@@ -336,6 +345,10 @@ MessageView::MessageView(MessageStore *store, QWidget *parent)
     cardLayout->addWidget(m_subjectArea);
     cardLayout->addWidget(m_addressArea);
     cardLayout->addWidget(m_meta);
+    // Many tags scroll sideways, as attachments do: they never widen the pane.
+    auto *tagArea = new FittedScrollArea(m_tagBar, FittedScrollArea::Height::Fixed, m_card);
+    tagArea->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    cardLayout->addWidget(tagArea);
     cardLayout->addWidget(m_attachmentArea);
 
     m_tabs = new QTabWidget(m_page);
@@ -545,6 +558,8 @@ void MessageView::clear()
     m_relayLogFor.clear();
     m_relaySection->hide();
     m_transcriptScrollPending = false;
+    m_tagBar->setTags({});
+    m_tagBar->setPinned(false);
     m_stack->setCurrentWidget(m_placeholder);
 }
 
@@ -679,6 +694,40 @@ QWidget *MessageView::headerCard() const
     return m_card;
 }
 
+TagBar *MessageView::tagBar() const
+{
+    return m_tagBar;
+}
+
+void MessageView::onTagsChanged(const QStringList &ids)
+{
+    // The tags in use may have changed with them (a rename, the last message losing one).
+    loadTagCompletions();
+    const QString id = messageId();
+    if (id.isEmpty() || !ids.contains(id)) {
+        return;
+    }
+    m_store->summary(id, this, [this, id](const std::optional<MessageSummary> &summary) {
+        if (summary && id == messageId() && m_content.isValid()) {
+            m_content.stored.summary.tags = summary->tags;
+            m_tagBar->setTags(summary->tags);
+        }
+    });
+}
+
+void MessageView::onPinnedChanged(const QStringList &ids, bool pinned)
+{
+    if (m_content.isValid() && ids.contains(messageId())) {
+        m_content.stored.summary.pinned = pinned;
+        m_tagBar->setPinned(pinned);
+    }
+}
+
+void MessageView::loadTagCompletions()
+{
+    m_store->tags(this, [this](const QStringList &tags) { m_tagBar->setCompletions(tags); });
+}
+
 void MessageView::setMonospaceText(bool monospace)
 {
     m_monospace->setChecked(monospace);
@@ -696,6 +745,8 @@ void MessageView::onLoaded(const QString &id, const MessageContent &content)
     const ParsedMessage &p = m_content.parsed;
     m_expandedFields.clear();
     fillHeaderCard();
+    m_tagBar->setTags(m_content.stored.summary.tags);
+    m_tagBar->setPinned(m_content.stored.summary.pinned);
     fillAttachmentBar();
     if (p.html.isEmpty()) {
         m_html->clear();

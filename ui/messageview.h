@@ -23,10 +23,11 @@ class QFormLayout;
 class QPushButton;
 class QSplitter;
 class SourceView;
+class TagBar;
 class TranscriptModel;
 
-// The message pane: a header card that never scrolls away (subject, addresses, date, size, TLS, AUTH user,
-// attachment chips), then tabs: HTML, Text, Headers, Source, Parts, Envelope & session. Messages load on a worker
+// The message pane: a header card that never scrolls away (subject, addresses, date, size, TLS, AUTH user, tags and
+// pin, attachment chips), then tabs: HTML, Text, Headers, Source, Parts, Envelope & session. Messages load on a worker
 // thread; the pane shows the newest one asked for. No message sets the pane's minimum size: long address lists
 // collapse ("and 95 more") and scroll within a bounded height, as do long subjects, attachment rows and the
 // envelope. The Envelope & session tab lists the message's relay log (release, auto-relay) when it has one. The tab
@@ -68,6 +69,8 @@ public:
     QWidget *relaySection() const;
     QWidget *envelopeWidget() const;
     QWidget *headerCard() const;
+    // The card's tags and pin mark, kept live with the store (tagsChanged(), pinnedChanged()).
+    TagBar *tagBar() const;
     void setMonospaceText(bool monospace);
 
     // Writes a part's decoded bytes to fileName (on a worker thread); false now when the part is unknown.
@@ -90,6 +93,9 @@ private:
     void fillHeaderCard();
     void fillAddresses();
     void fillAttachmentBar();
+    void onTagsChanged(const QStringList &ids);
+    void onPinnedChanged(const QStringList &ids, bool pinned);
+    void loadTagCompletions();
     void fillEnvelope();
     void fillTranscript();
     void loadRelayLog();
@@ -116,6 +122,7 @@ private:
     QLabel *m_addresses;
     QWidget *m_addressArea;
     QLabel *m_meta;
+    TagBar *m_tagBar;
     QWidget *m_attachmentArea;
     QWidget *m_attachmentBar;
     QHBoxLayout *m_attachmentLayout;

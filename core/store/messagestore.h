@@ -90,6 +90,8 @@ public:
     // Every tag in use, in Mailpit's order (MessageTags), and with how many messages carry each.
     virtual QStringList tags() const = 0;
     virtual QList<TagCount> tagCounts() const = 0;
+    // How many messages are pinned: those removeAll() keeps (the desktop's Delete All says so).
+    virtual qint64 pinnedCount() const = 0;
     // The stored source as a device reading it in chunks (for large messages); nullptr when there is no such
     // message. The caller owns it.
     virtual QIODevice *openSource(const QString &id) const = 0;
@@ -102,6 +104,7 @@ public:
         const QString &id, QObject *context, std::function<void(const std::optional<MessageSummary> &)> done) const = 0;
     virtual void mailboxes(QObject *context, std::function<void(const QList<MailboxCount> &)> done) const = 0;
     virtual void tags(QObject *context, std::function<void(const QStringList &)> done) const = 0;
+    virtual void pinnedCount(QObject *context, std::function<void(qint64 pinned)> done) const = 0;
 
     // Counts as of the last commit: they never wait.
     // Messages stored but not yet in the search index (indexed between deliveries, within milliseconds unless a

@@ -809,6 +809,19 @@ QList<TagCount> SqliteMessageStore::tagCounts() const
     return counts;
 }
 
+qint64 SqliteMessageStore::pinnedCount() const
+{
+    const SqliteReaderPool::Lease lease = d->readers.acquire();
+    if (SqliteDatabase *db = lease.database()) {
+        // The partial index messages_pinned (migration 0007) holds exactly these rows.
+        SqliteStatement st = db->prepare("SELECT count(*) FROM messages WHERE pinned = 1");
+        if (st.step()) {
+            return st.columnInt(0);
+        }
+    }
+    return 0;
+}
+
 void SqliteMessageStore::mailboxes(QObject *context, std::function<void(const QList<MailboxCount> &)> done) const
 {
     const StoreReply<QList<MailboxCount>> reply(context, std::move(done));
@@ -819,6 +832,12 @@ void SqliteMessageStore::tags(QObject *context, std::function<void(const QString
 {
     const StoreReply<QStringList> reply(context, std::move(done));
     d->readers.threads()->start([this, reply] { reply.finish(tags()); });
+}
+
+void SqliteMessageStore::pinnedCount(QObject *context, std::function<void(qint64 pinned)> done) const
+{
+    const StoreReply<qint64> reply(context, std::move(done));
+    d->readers.threads()->start([this, reply] { reply.finish(pinnedCount()); });
 }
 
 void SqliteMessageStore::list(

@@ -54,12 +54,14 @@ public:
     QList<MailboxCount> mailboxes() const override;
     QStringList tags() const override;
     QList<TagCount> tagCounts() const override;
+    qint64 pinnedCount() const override;
 
     void list(const ListRequest &request, QObject *context, std::function<void(const ListReply &)> done) const override;
     void summary(const QString &id, QObject *context,
         std::function<void(const std::optional<MessageSummary> &)> done) const override;
     void mailboxes(QObject *context, std::function<void(const QList<MailboxCount> &)> done) const override;
     void tags(QObject *context, std::function<void(const QStringList &)> done) const override;
+    void pinnedCount(QObject *context, std::function<void(qint64 pinned)> done) const override;
 
     qint64 unindexedCount() const override;
     qint64 count() const override;

@@ -9,6 +9,7 @@
 #include <QAbstractItemModelTester>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QIcon>
 #include <QMimeData>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -31,6 +32,7 @@ private Q_SLOTS:
     void arrivalsAreFoundBehindNewerMessages();
     void removalsAndClearFollowTheStore();
     void readFlagsFollowTheStore();
+    void tagsAndPinsFollowTheStore();
     void sortsThroughTheStore();
     void arrivalsFindTheirPlaceInASortedList();
     void dragsOutEmlFiles();
@@ -218,6 +220,59 @@ void TestInboxModel::readFlagsFollowTheStore()
     model.setQuery(QStringLiteral("is:read"));
     QVERIFY(settled(model));
     QCOMPARE(model.rowCount(), 0);
+}
+
+void TestInboxModel::tagsAndPinsFollowTheStore()
+{
+    // Mailpit tags a message on arrival from its X-Tags header (CONTRACT "Mailboxes", Tags), in byte order.
+    const QString id = UiTest::deliver(*m_store,
+        "From: ann@example.test\r\nTo: bob@example.test\r\nX-Tags: urgent, Shop\r\nSubject: order\r\n\r\nx\r\n");
+    const QString other = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("plain")));
+    InboxModel model(m_store.get());
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QVERIFY(settled(model));
+    const int row = model.rowOf(id);
+    QCOMPARE(model.index(row, 0).data(InboxModel::TagsRole).toStringList(), (QStringList { "Shop", "urgent" }));
+    QCOMPARE(model.index(row, 0).data(InboxModel::PinnedRole).toBool(), false);
+    QCOMPARE(model.index(model.rowOf(other), 0).data(InboxModel::TagsRole).toStringList(), QStringList());
+    // The row says it to a screen reader too.
+    QVERIFY2(
+        model.index(row, 0).data(Qt::AccessibleTextRole).toString().contains(QStringLiteral("tagged Shop, urgent")),
+        qPrintable(model.index(row, 0).data(Qt::AccessibleTextRole).toString()));
+
+    // Set, renamed, deleted elsewhere (the API): the rows follow.
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    QVERIFY(m_store->setTags({ id, other }, { QStringLiteral("shop"), QStringLiteral("later") }));
+    QTRY_COMPARE_WITH_TIMEOUT(model.index(model.rowOf(other), 0).data(InboxModel::TagsRole).toStringList(),
+        (QStringList { "Shop", "later" }), 5000);
+    // "shop" exists as "Shop": it keeps its spelling; urgent went from this message.
+    QCOMPARE(
+        model.index(model.rowOf(id), 0).data(InboxModel::TagsRole).toStringList(), (QStringList { "Shop", "later" }));
+    QVERIFY(m_store->renameTag(QStringLiteral("later"), QStringLiteral("done")));
+    QTRY_COMPARE_WITH_TIMEOUT(model.index(model.rowOf(id), 0).data(InboxModel::TagsRole).toStringList(),
+        (QStringList { "Shop", "done" }), 5000);
+    QVERIFY(m_store->deleteTag(QStringLiteral("Shop")));
+    QTRY_COMPARE_WITH_TIMEOUT(
+        model.index(model.rowOf(other), 0).data(InboxModel::TagsRole).toStringList(), QStringList { "done" }, 5000);
+
+    changed.clear();
+    QVERIFY(m_store->setPinned({ other }, true));
+    QTRY_VERIFY_WITH_TIMEOUT(model.index(model.rowOf(other), 0).data(InboxModel::PinnedRole).toBool(), 5000);
+    QVERIFY(!model.index(model.rowOf(id), 0).data(InboxModel::PinnedRole).toBool());
+    QVERIFY(
+        model.index(model.rowOf(other), 0).data(Qt::AccessibleTextRole).toString().contains(QStringLiteral("pinned")));
+    // Compact rows: a pin by the time, the tags in the subject's tooltip.
+    const int pinnedRow = model.rowOf(other);
+    QVERIFY(!model.index(pinnedRow, InboxModel::ReceivedColumn).data(Qt::DecorationRole).value<QIcon>().isNull());
+    QVERIFY(model.index(model.rowOf(id), InboxModel::ReceivedColumn).data(Qt::DecorationRole).isNull());
+    QCOMPARE(model.index(pinnedRow, InboxModel::SubjectColumn).data(Qt::ToolTipRole).toString(),
+        QStringLiteral("plain\nTags: done\nPinned"));
+    // Delete All keeps the pinned message, and the list shows it.
+    QVERIFY(m_store->removeAll());
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 1, 5000);
+    QCOMPARE(model.idAt(0), other);
+    QVERIFY(m_store->setPinned({ other }, false));
+    QTRY_VERIFY_WITH_TIMEOUT(!model.index(0, 0).data(InboxModel::PinnedRole).toBool(), 5000);
 }
 
 void TestInboxModel::sortsThroughTheStore()

@@ -5,6 +5,7 @@
 
 #include "../../tools/screenshots/demosender.h"
 
+#include <api/apiserver.h>
 #include <service/catcherservice.h>
 #include <ui/emptystate.h>
 #include <ui/headersmodel.h>
@@ -19,6 +20,7 @@
 #include <ui/sessionsmodel.h>
 #include <ui/settingsdialog.h>
 #include <ui/sourceview.h>
+#include <ui/tagbar.h>
 #include <ui/transcriptmodel.h>
 
 #include <QAbstractItemModelTester>
@@ -30,9 +32,15 @@
 #include <QFile>
 #include <QFrame>
 #include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
+#include <QMessageBox>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSettings>
@@ -167,6 +175,35 @@ QStringList cutOffColumns(QTableView *view, const QList<int> &contentColumns)
     return cut;
 }
 
+// One request to the API over loopback, answered on this thread's event loop: the JSON body (null when none).
+QJsonDocument api(
+    const QByteArray &verb, quint16 port, const QString &path, const QJsonObject &body = {}, int *status = nullptr)
+{
+    QNetworkAccessManager manager;
+    QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(path)));
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+    QNetworkReply *reply = manager.sendCustomRequest(
+        request, verb, body.isEmpty() ? QByteArray() : QJsonDocument(body).toJson(QJsonDocument::Compact));
+    if (!QTest::qWaitFor([reply] { return reply->isFinished(); }, 10000)) {
+        qWarning("no answer to %s %s", verb.constData(), qPrintable(path));
+    }
+    if (status) {
+        *status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    }
+    const QJsonDocument answer = QJsonDocument::fromJson(reply->readAll());
+    reply->deleteLater();
+    return answer;
+}
+
+QStringList strings(const QJsonValue &value)
+{
+    QStringList list;
+    for (const QJsonValue &v : value.toArray()) {
+        list << v.toString();
+    }
+    return list;
+}
+
 QString allText(QWidget *widget)
 {
     QStringList texts;
@@ -210,6 +247,10 @@ private Q_SLOTS:
     void noColumnHeaderIsCutOffAt1280Pixels();
     void theListeningStateStaysInSight();
     void exportAsMboxWritesTheSelectionElseTheSearch();
+    void tagsRoundTripThroughTheApi();
+    void clickingATagFiltersTheList();
+    void tagsAreRenamedAndDeletedEverywhere();
+    void ctrlPPinsAndThePinSurvivesDeleteAll();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -1121,6 +1162,247 @@ int main(int argc, char *argv[])
     QApplication::setQuitOnLastWindowClosed(false);
     TestMainWindow test;
     return QTest::qExec(&test, argc, argv);
+}
+
+void TestMainWindow::tagsRoundTripThroughTheApi()
+{
+    ApiServer server(m_store.get());
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = server.serverPort();
+    const QString a = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("order shipped")));
+    const QString b = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("newsletter")));
+    MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), loopbackConfig());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 2, 5000);
+    window.selectMessage(a);
+    QTRY_COMPARE_WITH_TIMEOUT(window.messageView()->messageId(), a, 5000);
+    TagBar *bar = window.messageView()->tagBar();
+    QVERIFY(bar->isVisible());
+    QCOMPARE(bar->tags(), QStringList());
+
+    // Set through the API (Mailpit's PUT /api/v1/tags sets exactly these): the list and the card follow, live.
+    int status = 0;
+    api("PUT", port, QStringLiteral("/api/v1/tags"),
+        { { QStringLiteral("IDs"), QJsonArray { a } }, { QStringLiteral("Tags"), QJsonArray { "urgent", "shop" } } },
+        &status);
+    QCOMPARE(status, 200);
+    const QModelIndex row = window.inboxModel()->index(window.inboxModel()->rowOf(a), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(row.data(InboxModel::TagsRole).toStringList(), (QStringList { "shop", "urgent" }), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(bar->tags(), (QStringList { "shop", "urgent" }), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        bar->chip(QStringLiteral("urgent")) && bar->chip(QStringLiteral("urgent"))->isVisible(), 5000);
+    // The field completes from the tags in use.
+    QTRY_COMPARE_WITH_TIMEOUT(bar->completions(), (QStringList { "shop", "urgent" }), 5000);
+
+    // Added in the window (Ctrl+T, type, Enter): the API reads it back.
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    QTest::keyClick(&window, Qt::Key_T, Qt::ControlModifier);
+    QTRY_VERIFY_WITH_TIMEOUT(bar->editor()->hasFocus(), 5000);
+    QTest::keyClicks(bar->editor(), QStringLiteral("later"));
+    QTest::keyClick(bar->editor(), Qt::Key_Return);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        strings(api("GET", port, QStringLiteral("/api/v1/message/%1").arg(a)).object().value(QStringLiteral("Tags"))),
+        (QStringList { "later", "shop", "urgent" }), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(bar->tags(), (QStringList { "later", "shop", "urgent" }), 5000);
+    // The other message was not selected: untouched.
+    QCOMPARE(m_store->summary(b)->tags, QStringList());
+
+    // Removed with a chip's ×: gone from this message through the API too.
+    QTest::mouseClick(bar->removeButton(QStringLiteral("urgent")), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        strings(api("GET", port, QStringLiteral("/api/v1/message/%1").arg(a)).object().value(QStringLiteral("Tags"))),
+        (QStringList { "later", "shop" }), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!bar->chip(QStringLiteral("urgent")), 5000);
+    // GET /api/v1/tags lists the tags at least one message carries (CONTRACT "Settled details").
+    QCOMPARE(strings(api("GET", port, QStringLiteral("/api/v1/tags")).array()), (QStringList { "later", "shop" }));
+
+    // Several selected: each keeps its own tags and gains the new one.
+    m_store->setTags({ b }, { QStringLiteral("news") });
+    window.inboxView()->selectAll();
+    QTRY_COMPARE_WITH_TIMEOUT(window.selectedIds().size(), 2, 5000);
+    window.addTagsToSelected({ QStringLiteral("2026") });
+    QTRY_COMPARE_WITH_TIMEOUT(m_store->summary(b)->tags, (QStringList { "2026", "news" }), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_store->summary(a)->tags, (QStringList { "2026", "later", "shop" }), 5000);
+}
+
+void TestMainWindow::clickingATagFiltersTheList()
+{
+    const QString a = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("order shipped")));
+    const QString b = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("newsletter")));
+    UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("untagged")));
+    QVERIFY(m_store->setTags({ a, b }, { QStringLiteral("shop") }));
+    QVERIFY(m_store->setTags({ b }, { QStringLiteral("shop"), QStringLiteral("two words") }));
+    MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), loopbackConfig());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 3, 5000);
+    window.selectMessage(b);
+    QTRY_COMPARE_WITH_TIMEOUT(window.messageView()->messageId(), b, 5000);
+    TagBar *bar = window.messageView()->tagBar();
+    QTRY_VERIFY_WITH_TIMEOUT(bar->chip(QStringLiteral("shop")), 5000);
+
+    // Mailpit's tag: search, in the search field, run at once.
+    QTest::mouseClick(bar->chip(QStringLiteral("shop")), Qt::LeftButton);
+    QCOMPARE(window.searchField()->text(), QStringLiteral("tag:shop"));
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 2, 5000);
+    QVERIFY(window.inboxModel()->rowOf(a) >= 0);
+    QVERIFY(window.inboxModel()->rowOf(b) >= 0);
+    // A tag with a space is quoted, as the syntax needs.
+    window.selectMessage(b);
+    QTRY_VERIFY_WITH_TIMEOUT(bar->chip(QStringLiteral("two words")), 5000);
+    QTest::mouseClick(bar->chip(QStringLiteral("two words")), Qt::LeftButton);
+    QCOMPARE(window.searchField()->text(), QStringLiteral("tag:\"two words\""));
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 1, 5000);
+    QCOMPARE(window.inboxModel()->idAt(0), b);
+}
+
+void TestMainWindow::tagsAreRenamedAndDeletedEverywhere()
+{
+    const QString a = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("order shipped")));
+    const QString b = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("newsletter")));
+    QVERIFY(m_store->setTags({ a, b }, { QStringLiteral("shop"), QStringLiteral("urgent") }));
+    MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), loopbackConfig());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 2, 5000);
+    window.selectMessage(a);
+    TagBar *bar = window.messageView()->tagBar();
+    QTRY_VERIFY_WITH_TIMEOUT(bar->chip(QStringLiteral("shop")), 5000);
+
+    // Rename Tag… (the chip's menu): asks for the new name, renames it on every message.
+    QString asked;
+    whenModal([&](QDialog *dialog) {
+        QLineEdit *field = dialog->findChild<QLineEdit *>();
+        QVERIFY(field);
+        asked = field->text();
+        field->setText(QStringLiteral("store"));
+        dialog->accept();
+    });
+    Q_EMIT bar->renameRequested(QStringLiteral("shop"));
+    QCOMPARE(asked, QStringLiteral("shop"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_store->tags(), (QStringList { "store", "urgent" }), 5000);
+    QCOMPARE(m_store->summary(b)->tags, (QStringList { "store", "urgent" }));
+    QTRY_COMPARE_WITH_TIMEOUT(bar->tags(), (QStringList { "store", "urgent" }), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        window.inboxModel()->index(window.inboxModel()->rowOf(b), 0).data(InboxModel::TagsRole).toStringList(),
+        (QStringList { "store", "urgent" }), 5000);
+
+    // A refusal is said (Mailpit's answer), and nothing changes.
+    QSignalSpy jobs(&window, &MainWindow::jobFinished);
+    window.renameTag(QStringLiteral("store"), QStringLiteral("urgent"));
+    QTRY_COMPARE_WITH_TIMEOUT(jobs.size(), 1, 5000);
+    QCOMPARE(jobs.at(0).at(1).toBool(), false);
+    QVERIFY2(jobs.at(0).at(2).toString().contains(QStringLiteral("tag already exists: urgent")),
+        qPrintable(jobs.at(0).at(2).toString()));
+    QCOMPARE(window.statusBar()->currentMessage(), jobs.at(0).at(2).toString());
+
+    // Delete Tag…: asks, then takes it off every message; the messages stay.
+    QString question;
+    whenModal([&](QDialog *dialog) {
+        auto *box = qobject_cast<QMessageBox *>(dialog);
+        QVERIFY(box);
+        question = box->text();
+        box->button(QMessageBox::Yes)->click();
+    });
+    Q_EMIT bar->deleteRequested(QStringLiteral("urgent"));
+    QVERIFY2(question.contains(QStringLiteral("“urgent”")), qPrintable(question));
+    QTRY_COMPARE_WITH_TIMEOUT(m_store->tags(), QStringList { "store" }, 5000);
+    QCOMPARE(m_store->count(), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(bar->tags(), QStringList { "store" }, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        window.inboxModel()->index(window.inboxModel()->rowOf(b), 0).data(InboxModel::TagsRole).toStringList(),
+        QStringList { "store" }, 5000);
+}
+
+void TestMainWindow::ctrlPPinsAndThePinSurvivesDeleteAll()
+{
+    const QString a = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("first")));
+    const QString b = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("keep me")));
+    const QString c = UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("third")));
+    MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), loopbackConfig());
+    window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 3, 5000);
+    QAction *pin = window.action(QStringLiteral("pin"));
+    QVERIFY(pin);
+    QCOMPARE(pin->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_P));
+    QVERIFY(pin->isCheckable());
+    QVERIFY(!pin->isEnabled());
+    // In the Message menu, with its shortcut.
+    bool inMenu = false;
+    for (QAction *menu : window.menuBar()->actions()) {
+        inMenu = inMenu || (menu->menu() && menu->menu()->actions().contains(pin));
+    }
+    QVERIFY(inMenu);
+
+    window.selectMessage(b);
+    QTRY_COMPARE_WITH_TIMEOUT(window.messageView()->messageId(), b, 5000);
+    QVERIFY(pin->isEnabled());
+    QVERIFY(!pin->isChecked());
+    window.inboxView()->setFocus();
+    QTest::keyClick(window.inboxView(), Qt::Key_P, Qt::ControlModifier);
+    QTRY_VERIFY_WITH_TIMEOUT(m_store->summary(b)->pinned, 5000);
+    QVERIFY(!m_store->summary(a)->pinned);
+    const QModelIndex row = window.inboxModel()->index(window.inboxModel()->rowOf(b), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(row.data(InboxModel::PinnedRole).toBool(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(pin->isChecked(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.messageView()->tagBar()->pinMark()->isVisible(), 5000);
+
+    // Delete All says how many it deletes and how many pinned ones it keeps.
+    QString question;
+    whenModal([&](QDialog *dialog) {
+        auto *box = qobject_cast<QMessageBox *>(dialog);
+        QVERIFY(box);
+        question = box->text();
+        box->button(QMessageBox::Yes)->click();
+    });
+    QSignalSpy jobs(&window, &MainWindow::jobFinished);
+    window.action(QStringLiteral("deleteAll"))->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(!question.isEmpty(), 5000);
+    QVERIFY2(question.contains(QStringLiteral("Delete 2 messages?")), qPrintable(question));
+    QVERIFY2(question.contains(QStringLiteral("1 pinned message is kept")), qPrintable(question));
+    QTRY_COMPARE_WITH_TIMEOUT(m_store->count(), 1, 5000);
+    QVERIFY(m_store->summary(b));
+    QVERIFY(!m_store->summary(c));
+    // The list still shows it, and the status line says what happened.
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 1, 5000);
+    QCOMPARE(window.inboxModel()->idAt(0), b);
+    QTRY_COMPARE_WITH_TIMEOUT(jobs.size(), 1, 5000);
+    QCOMPARE(jobs.at(0).at(0).toString(), QStringLiteral("deleteAll"));
+    QCOMPARE(jobs.at(0).at(2).toString(), QStringLiteral("Deleted 2 messages; kept 1 pinned message"));
+    QCOMPARE(window.statusBar()->currentMessage(), QStringLiteral("Deleted 2 messages; kept 1 pinned message"));
+
+    // Ctrl+P again unpins it; then Delete All takes it and says so as before.
+    window.selectMessage(b);
+    QTRY_COMPARE_WITH_TIMEOUT(window.selectedIds(), QStringList { b }, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(pin->isChecked(), 5000);
+    // The question box had the focus: the window gets it back first.
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    window.inboxView()->setFocus();
+    QTest::keyClick(window.inboxView(), Qt::Key_P, Qt::ControlModifier);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_store->summary(b)->pinned, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!window.messageView()->tagBar()->pinMark()->isVisible(), 5000);
+    question.clear();
+    whenModal([&](QDialog *dialog) {
+        auto *box = qobject_cast<QMessageBox *>(dialog);
+        QVERIFY(box);
+        question = box->text();
+        box->button(QMessageBox::Yes)->click();
+    });
+    window.action(QStringLiteral("deleteAll"))->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(!question.isEmpty(), 5000);
+    QCOMPARE(question, QStringLiteral("Delete all 1 stored message? This cannot be undone."));
+    QTRY_COMPARE_WITH_TIMEOUT(m_store->count(), 0, 5000);
+    // After the pin's own job: Unpinned 1 message.
+    QTRY_COMPARE_WITH_TIMEOUT(jobs.size(), 3, 5000);
+    QCOMPARE(jobs.at(1).at(0).toString(), QStringLiteral("pin"));
+    QCOMPARE(jobs.at(1).at(2).toString(), QStringLiteral("Unpinned 1 message"));
+    QCOMPARE(jobs.at(2).at(0).toString(), QStringLiteral("deleteAll"));
+    QCOMPARE(jobs.at(2).at(2).toString(), QStringLiteral("Deleted every message"));
 }
 
 #include "tst_mainwindow.moc"

@@ -1158,6 +1158,8 @@ void TestMessageStore::pinnedMessagesSurviveDeleteAllAndRetention()
     QTRY_COMPARE(pinnedSpy.size(), 1);
     QCOMPARE(pinnedSpy.at(0).at(0).toStringList(), (QStringList { "P1", "P3" }));
     QCOMPARE(pinnedSpy.at(0).at(1).toBool(), true);
+    // How many Delete All keeps: the two pinned of four.
+    QCOMPARE(m_store->pinnedCount(), 2);
 
     // Deleting by search (removeUnpinned) skips them.
     QVERIFY(m_store->removeUnpinned({ QStringLiteral("P1"), QStringLiteral("P2") }));
@@ -1181,12 +1183,15 @@ void TestMessageStore::pinnedMessagesSurviveDeleteAllAndRetention()
     }
     QCOMPARE(m_store->searchIds(QString()), (QStringList { "P7", "P3", "P1" }));
     QCOMPARE(m_store->count(), 3);
+    QCOMPARE(m_store->pinnedCount(), 2);
 
     // Deleting a pinned message by its ID deletes it; unpinned, delete-all takes it.
     QVERIFY(m_store->remove({ QStringLiteral("P1") }));
     QVERIFY(!m_store->summary(QStringLiteral("P1")));
+    QCOMPARE(m_store->pinnedCount(), 1);
     QVERIFY(m_store->setPinned({ QStringLiteral("P3") }, false));
     QVERIFY(!m_store->summary(QStringLiteral("P3"))->pinned);
+    QCOMPARE(m_store->pinnedCount(), 0);
     QVERIFY(m_store->removeAll());
     QCOMPARE(m_store->count(), 0);
     QTRY_COMPARE(cleared.size(), 1);
@@ -1306,6 +1311,17 @@ void TestMessageStore::tagsPinsAndMailboxesHaveAsynchronousForms()
     m_store->tags(&context, [&](const QStringList &answer) { names = answer; });
     QTRY_VERIFY_WITH_TIMEOUT(names.has_value(), 5000);
     QCOMPARE(*names, QStringList { "y" });
+    std::optional<qint64> pinnedMessages;
+    QThread *countedOn = nullptr;
+    m_store->pinnedCount(&context, [&](qint64 answer) {
+        pinnedMessages = answer;
+        countedOn = QThread::currentThread();
+    });
+    QVERIFY(!pinnedMessages);
+    QTRY_VERIFY_WITH_TIMEOUT(pinnedMessages.has_value(), 5000);
+    QCOMPARE(countedOn, QThread::currentThread());
+    // a1 alone was pinned.
+    QCOMPARE(*pinnedMessages, 1);
     std::optional<ListReply> listed;
     ListRequest request;
     request.limit = 10;
