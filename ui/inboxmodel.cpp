@@ -4,6 +4,7 @@
 #include "messagedragdata.h"
 #include "plural.h"
 
+#include <message/mailboxname.h>
 #include <store/messagestore.h>
 #include <store/searchquery.h>
 
@@ -129,6 +130,20 @@ QString InboxModel::query() const
     return m_query;
 }
 
+void InboxModel::setMailbox(const QString &mailbox)
+{
+    if (mailbox == m_mailbox) {
+        return;
+    }
+    m_mailbox = mailbox;
+    reload();
+}
+
+QString InboxModel::mailbox() const
+{
+    return m_mailbox;
+}
+
 QString InboxModel::errorString() const
 {
     return m_error;
@@ -189,7 +204,7 @@ ListRequest InboxModel::request(qint64 start, qint64 limit) const
 {
     // What is indexed: never waits for the writer to index a backlog.
     return ListRequest { listedQuery(), m_sort, start, limit, QTimeZone::systemTimeZone(),
-        SearchCompleteness::IndexedOnly, QString() };
+        SearchCompleteness::IndexedOnly, m_mailbox };
 }
 
 void InboxModel::reload()
@@ -502,6 +517,10 @@ int InboxModel::insertPosition(const MessageSummary &summary) const
 
 void InboxModel::onStored(const MessageSummary &summary)
 {
+    // Another mailbox's message is never listed here: no look-up for it.
+    if (!m_mailbox.isEmpty() && !MailboxName::same(summary.mailbox, m_mailbox)) {
+        return;
+    }
     if (m_arrivals.isEmpty()) {
         m_oldestArrivalMs = summary.receivedMs;
     }
@@ -518,15 +537,15 @@ namespace {
 // oldest arrival. Complete: the store indexes the arrivals first (in slices between deliveries), so this runs on
 // a worker thread.
 QList<MessageSummary> findArrivals(
-    const MessageStore *store, const QString &query, QSet<QString> remaining, qint64 oldestMs)
+    const MessageStore *store, const QString &query, const QString &mailbox, QSet<QString> remaining, qint64 oldestMs)
 {
     QList<MessageSummary> found;
     const qint64 page = qMax<qint64>(100, remaining.size() * 2);
     // Commit order and receive times of concurrent sessions differ by moments, not seconds.
     constexpr qint64 ClockSlackMs = 5000;
     for (qint64 start = 0; !remaining.isEmpty() && start < 1000000; start += page) {
-        const std::optional<SearchResult> newest = store->list(
-            query, MessageSort(), start, page, QTimeZone::systemTimeZone(), nullptr, SearchCompleteness::Complete);
+        const std::optional<SearchResult> newest = store->list(query, MessageSort(), start, page,
+            QTimeZone::systemTimeZone(), nullptr, SearchCompleteness::Complete, mailbox);
         if (!newest || newest->messages.isEmpty()) {
             break;
         }
@@ -565,9 +584,10 @@ void InboxModel::lookUpArrivals()
     QPointer<InboxModel> self(this);
     const MessageStore *store = m_store;
     const QString query = listedQuery();
+    const QString mailbox = m_mailbox;
     const quint64 generation = m_generation;
-    QThreadPool::globalInstance()->start([self, store, query, oldest, arrived, generation] {
-        QList<MessageSummary> messages = findArrivals(store, query, arrived, oldest);
+    QThreadPool::globalInstance()->start([self, store, query, mailbox, oldest, arrived, generation] {
+        QList<MessageSummary> messages = findArrivals(store, query, mailbox, arrived, oldest);
         QMetaObject::invokeMethod(
             QCoreApplication::instance(),
             [self, arrived, generation, messages = std::move(messages)] {
