@@ -96,7 +96,10 @@ MailboxesDialog::MailboxesDialog(const MailboxConfig &config, const QStringList 
     auto *routesLabel = new QLabel(tr("Routes (any one matching is enough):"), m_editor);
     form->addRow(routesLabel);
     form->addRow(scroll);
-    form->addRow(QString(), m_addRoute);
+    auto *addRouteRow = new QHBoxLayout;
+    addRouteRow->addWidget(m_addRoute);
+    addRouteRow->addStretch(1);
+    form->addRow(addRouteRow);
 
     m_perUser = new QCheckBox(tr("Give every AUTH &user a mailbox of the same name, after these (perUser)"), this);
     m_perUser->setChecked(m_config.perUser);
@@ -105,7 +108,7 @@ MailboxesDialog::MailboxesDialog(const MailboxConfig &config, const QStringList 
     m_problem->setWordWrap(true);
     m_problem->setAccessibleName(tr("Problem"));
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    auto *copy = m_buttons->addButton(tr("&Copy JSON"), QDialogButtonBox::ActionRole);
+    auto *copy = new QPushButton(tr("&Copy JSON"), this);
     copy->setToolTip(tr("The configuration as mailboxes.json and GET /api/v1/mailboxes/config have it"));
 
     auto *columns = new QHBoxLayout;
@@ -116,7 +119,11 @@ MailboxesDialog::MailboxesDialog(const MailboxConfig &config, const QStringList 
     layout->addLayout(columns, 1);
     layout->addWidget(m_perUser);
     layout->addWidget(m_problem);
-    layout->addWidget(m_buttons);
+    auto *bottom = new QHBoxLayout;
+    bottom->addWidget(copy);
+    bottom->addStretch(1);
+    bottom->addWidget(m_buttons);
+    layout->addLayout(bottom);
     resize(760, 460);
 
     connect(add, &QPushButton::clicked, this, &MailboxesDialog::addMailbox);

@@ -1852,6 +1852,8 @@ void MainWindow::createMailboxSidebar()
     m_mailboxView->setAllColumnsShowFocus(true);
     m_mailboxView->setSelectionMode(QAbstractItemView::SingleSelection);
     m_mailboxView->setAccessibleName(tr("Mailboxes"));
+    // Rows as tall as a folder list's in a mail client: easier to aim at than the list's text lines.
+    m_mailboxView->setStyleSheet(QStringLiteral("#mailboxView::item { padding: 4px 2px; }"));
     m_mailboxView->setToolTip(tr("Mailboxes: Alt+Up and Alt+Down, or Ctrl+1 to Ctrl+9, choose one"));
     QHeaderView *header = m_mailboxView->header();
     header->setStretchLastSection(false);
@@ -1912,7 +1914,7 @@ void MainWindow::createMailboxSidebar()
         });
     }
 
-    auto *edit = new QAction(tr("&Mailboxes…"), this);
+    auto *edit = new QAction(tr("Mail&boxes…"), this);
     edit->setObjectName(QStringLiteral("mailboxes"));
     edit->setToolTip(tr("Mailboxes and their routes: by listener, AUTH user, recipient or client"));
     edit->setStatusTip(edit->toolTip());
@@ -1938,12 +1940,16 @@ QTreeView *MainWindow::mailboxView() const
 
 void MainWindow::updateMailboxSidebar()
 {
-    const bool several = m_mailboxes->mailboxes().size() > 1;
-    m_mailboxView->setVisible(several && !m_focusMode && m_actions.value(QStringLiteral("showMailboxes"))->isChecked());
+    const bool wanted
+        = m_mailboxes->mailboxes().size() > 1 && m_actions.value(QStringLiteral("showMailboxes"))->isChecked();
+    m_mailboxView->setVisible(wanted && !m_focusMode);
     for (const char *name : { "previousMailbox", "nextMailbox" }) {
         m_actions.value(QLatin1String(name))->setEnabled(m_mailboxView->isVisibleTo(this));
     }
-    if (!m_mailboxRestored && m_mailboxes->isLoaded()) {
+    if (!wanted && m_mailboxRestored) {
+        // A list limited to a mailbox the window no longer shows would hide mail without saying so.
+        selectMailbox(QString());
+    } else if (!m_mailboxRestored && m_mailboxes->isLoaded()) {
         m_mailboxRestored = true;
         const int row = m_mailboxes->rowOf(m_savedMailbox);
         selectMailbox(row > 0 ? m_savedMailbox : QString());

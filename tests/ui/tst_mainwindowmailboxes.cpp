@@ -240,8 +240,13 @@ void TestMainWindowMailboxes::theSidebarStaysHiddenWithOnlyInbox()
     // A second mailbox brings it; View ▸ Mailboxes hides it.
     UiTest::deliverTo(*m_store, UiTest::simpleMessage(QStringLiteral("two")), QStringLiteral("shop"));
     QTRY_VERIFY(window.mailboxView()->isVisible());
+    window.selectMailbox(QStringLiteral("shop"));
+    QTRY_COMPARE(window.inboxModel()->rowCount(), 1);
+    // Hidden, it limits the list no more: every mailbox's mail is listed.
     window.action(QStringLiteral("showMailboxes"))->trigger();
     QVERIFY(!window.mailboxView()->isVisible());
+    QCOMPARE(window.inboxModel()->mailbox(), QString());
+    QTRY_COMPARE(window.inboxModel()->rowCount(), 2);
     window.action(QStringLiteral("showMailboxes"))->trigger();
     QVERIFY(window.mailboxView()->isVisible());
 }
