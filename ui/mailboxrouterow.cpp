@@ -150,7 +150,6 @@ void MailboxRouteRow::update()
     if (m_listener->lineEdit()) {
         m_listener->lineEdit()->setPlaceholderText(placeholder(current.field));
     }
-    setFocusProxy(m_field);
     const QString why = current.validate();
     m_problem->setText(why);
     m_problem->setVisible(!why.isEmpty());
