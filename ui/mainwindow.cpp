@@ -1060,7 +1060,8 @@ void MainWindow::updateListening()
     m_listening->setToolTip(m_catcher->listeningLines().join(u'\n'));
     m_choosePort->hide();
     const AuthConfig &auth = m_catcher->config().session.auth;
-    m_empty->setListening(smtp.first().host, smtp.first().port,
+    const CatcherService::Bound &shown = smtp.at(qBound<qsizetype>(0, shownListener(), smtp.size() - 1));
+    m_empty->setListening(shown.host, shown.port,
         auth.isRequired()      ? EmptyState::Auth::Required
             : auth.isOffered() ? EmptyState::Auth::Any
                                : EmptyState::Auth::Off);
@@ -1975,6 +1976,7 @@ void MainWindow::selectMailbox(const QString &mailbox)
     // As a new search: the list opens at the top; the message shown stays when it is listed.
     m_inbox->setMailbox(listed);
     m_inboxView->scrollToTop();
+    updateListening();
     updateEmptyState();
     updateMatchCount();
 }
@@ -2037,4 +2039,26 @@ void MainWindow::showMailboxes(std::function<void(MailboxesDialog *)> open)
         open(&dialog);
     }
     dialog.exec();
+}
+
+qsizetype MainWindow::shownListener() const
+{
+    if (!m_base.mailboxes || m_inbox->mailbox().isEmpty()) {
+        return 0;
+    }
+    const MailboxConfig config = m_base.mailboxes->config();
+    const qsizetype at = config.indexOf(m_inbox->mailbox());
+    if (at < 0) {
+        return 0;
+    }
+    // CONTRACT "Mailboxes": a listener route names the listener as it is written in the settings.
+    const QList<ListenAddress> smtp = m_catcher->config().smtp;
+    for (const MailboxRoute &route : config.mailboxes.at(at).routes) {
+        for (qsizetype i = 0; route.field == MailboxRoute::Field::Listener && i < smtp.size(); ++i) {
+            if (smtp.at(i).text == route.pattern) {
+                return i;
+            }
+        }
+    }
+    return 0;
 }

@@ -61,7 +61,8 @@ public:
     // The mailbox sidebar (CONTRACT "Mailboxes"): All mail, Inbox, then each mailbox with its unread count.
     MailboxListModel *mailboxListModel() const;
     QTreeView *mailboxView() const;
-    // Lists only that mailbox's messages ("" for All mail) and selects it in the sidebar.
+    // Lists only that mailbox's messages ("" for All mail) and selects it in the sidebar; All mail when the sidebar
+    // does not list it (yet).
     void selectMailbox(const QString &mailbox);
     // File ▸ Mailboxes…: the editor of the mailboxes file, saved through MailboxSettings::replace(); a listener it
     // adds ("New Mailbox on Port…") is added to the SMTP listeners first, as Settings applies them. The dialog is
@@ -133,6 +134,9 @@ private:
     // View menu's Mailboxes is on; the first refresh selects the mailbox of the last run.
     void updateMailboxSidebar();
     void moveMailbox(int delta);
+    // The SMTP listener (an index into the catcher's) whose mail a listener route sends to the mailbox listed, else
+    // the first: the empty state of a project's mailbox teaches the project's port.
+    qsizetype shownListener() const;
     void restoreState();
     void saveState();
     void updateListening();

@@ -7,6 +7,7 @@
 
 #include <mailbox/mailboxsettings.h>
 #include <service/catcherservice.h>
+#include <ui/emptystate.h>
 #include <ui/inboxmodel.h>
 #include <ui/mailboxesdialog.h>
 #include <ui/mailboxlistmodel.h>
@@ -370,6 +371,13 @@ void TestMainWindowMailboxes::newMailboxOnPortListensThereAndRoutesItsMail()
     QCOMPARE(m_mailboxes->config().mailboxes,
         QList<MailboxDefinition>({ MailboxDefinition {
             name, { MailboxRoute { MailboxRoute::Field::Listener, QStringLiteral("127.0.0.1:%1").arg(second) } } } }));
+    // Listed at once; its empty list teaches its own port.
+    QTRY_VERIFY(window.mailboxListModel()->rowOf(name) > 0);
+    window.selectMailbox(name);
+    QTRY_COMPARE(window.inboxModel()->mailbox(), name);
+    QTRY_VERIFY(window.emptyState()->isVisible());
+    QVERIFY2(window.emptyState()->text().contains(QStringLiteral("Waiting for mail on 127.0.0.1:%1").arg(second)),
+        qPrintable(window.emptyState()->text()));
     // Mail to the new port lands in the new mailbox; mail to the first in Inbox.
     QVERIFY(sendMail(second, QStringLiteral("ann@example.test"), QStringLiteral("Project B")));
     QVERIFY(sendMail(first, QStringLiteral("ann@example.test"), QStringLiteral("Project A")));
