@@ -144,6 +144,17 @@ QString InboxModel::mailbox() const
     return m_mailbox;
 }
 
+QString InboxModel::scopedQuery() const
+{
+    // Mailbox names are letters, digits, '.', '_' and '-' (MailboxName): the term needs no quotes.
+    const QString query = listedQuery();
+    if (m_mailbox.isEmpty()) {
+        return query;
+    }
+    const QString term = QStringLiteral("mailbox:") + m_mailbox;
+    return query.isEmpty() ? term : query + u' ' + term;
+}
+
 QString InboxModel::errorString() const
 {
     return m_error;

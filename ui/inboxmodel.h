@@ -55,6 +55,9 @@ public:
     // within it; "" lists every mailbox's. Reloads from the first page as setQuery() does.
     void setMailbox(const QString &mailbox);
     QString mailbox() const;
+    // listedQuery() limited to the mailbox as one search (the term mailbox:NAME), for whatever runs the same search
+    // elsewhere (an export of every message listed).
+    QString scopedQuery() const;
     // What the store is asked: the query, or "" for one without terms (a lone quote lists every message).
     QString listedQuery() const;
     // Why the last query could not run; "" when it ran.

@@ -1582,7 +1582,7 @@ void MainWindow::exportAsMbox(const QString &fileName)
         selected << id;
     }
     runJob(
-        QStringLiteral("export-mbox"), [store = m_store, selected, query = m_inbox->listedQuery(), fileName](bool *ok) {
+        QStringLiteral("export-mbox"), [store = m_store, selected, query = m_inbox->scopedQuery(), fileName](bool *ok) {
             QStringList ids = selected;
             if (ids.isEmpty()) {
                 // Newest first from the store; an mbox grows by appending, so oldest first.

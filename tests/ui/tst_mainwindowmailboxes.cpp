@@ -22,6 +22,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -130,6 +131,7 @@ private Q_SLOTS:
     void theSidebarStaysHiddenWithOnlyInbox();
     void aPerUserMailboxAppearsWhenMade();
     void keyboardChoosesAMailboxAndItIsRemembered();
+    void exportingAMailboxWritesOnlyItsMessages();
     void theEditorSavesThroughTheSettings();
     void newMailboxOnPortListensThereAndRoutesItsMail();
 
@@ -309,6 +311,44 @@ void TestMainWindowMailboxes::keyboardChoosesAMailboxAndItIsRemembered()
     QVERIFY(QTest::qWaitForWindowExposed(&again));
     QTRY_COMPARE(again.inboxModel()->mailbox(), QStringLiteral("crm"));
     QCOMPARE(again.mailboxView()->currentIndex().row(), 3);
+}
+
+void TestMainWindowMailboxes::exportingAMailboxWritesOnlyItsMessages()
+{
+    UiTest::deliverTo(*m_store, UiTest::simpleMessage(QStringLiteral("Shop one")), QStringLiteral("shop"));
+    UiTest::deliverTo(*m_store, UiTest::simpleMessage(QStringLiteral("Inbox one")), QStringLiteral("Inbox"));
+    UiTest::deliverTo(*m_store, UiTest::simpleMessage(QStringLiteral("Shop two")), QStringLiteral("shop"));
+    QVERIFY(m_catcher->start(configFor(0, m_mailboxes.get())));
+    MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), configFor(0, m_mailboxes.get()));
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTRY_VERIFY(window.mailboxListModel()->rowOf(QStringLiteral("shop")) > 0);
+    window.selectMailbox(QStringLiteral("shop"));
+    QTRY_COMPARE(window.inboxModel()->rowCount(), 2);
+    QSignalSpy jobs(&window, &MainWindow::jobFinished);
+    const auto exported = [&](const QString &name) -> QByteArray {
+        const QString fileName = m_dir->filePath(name);
+        window.exportAsMbox(fileName);
+        if (!QTest::qWaitFor([&] { return !jobs.isEmpty(); }, 10000) || !jobs.takeFirst().at(1).toBool()) {
+            return {};
+        }
+        QFile file(fileName);
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    };
+    // Nothing selected: every message the list shows, which is the mailbox's (an mbox file: one "From " line
+    // each, RFC 4155).
+    QByteArray mbox = exported(QStringLiteral("shop.mbox"));
+    QVERIFY(mbox.startsWith("From "));
+    QCOMPARE(mbox.count("\nFrom "), 1);
+    QVERIFY(mbox.contains("Subject: Shop one"));
+    QVERIFY(mbox.contains("Subject: Shop two"));
+    QVERIFY(!mbox.contains("Subject: Inbox one"));
+    // And a search within it.
+    window.searchField()->setText(QStringLiteral("two"));
+    QTRY_COMPARE(window.inboxModel()->rowCount(), 1);
+    mbox = exported(QStringLiteral("two.mbox"));
+    QCOMPARE(mbox.count("\nFrom "), 0);
+    QVERIFY(mbox.contains("Subject: Shop two"));
 }
 
 void TestMainWindowMailboxes::theEditorSavesThroughTheSettings()
