@@ -4,6 +4,7 @@
 #include "messagedragdata.h"
 #include "plural.h"
 
+#include <message/mailboxname.h>
 #include <store/messagestore.h>
 #include <store/searchquery.h>
 
@@ -132,6 +133,31 @@ QString InboxModel::query() const
     return m_query;
 }
 
+void InboxModel::setMailbox(const QString &mailbox)
+{
+    if (mailbox == m_mailbox) {
+        return;
+    }
+    m_mailbox = mailbox;
+    reload();
+}
+
+QString InboxModel::mailbox() const
+{
+    return m_mailbox;
+}
+
+QString InboxModel::scopedQuery() const
+{
+    // Mailbox names are letters, digits, '.', '_' and '-' (MailboxName): the term needs no quotes.
+    const QString query = listedQuery();
+    if (m_mailbox.isEmpty()) {
+        return query;
+    }
+    const QString term = QStringLiteral("mailbox:") + m_mailbox;
+    return query.isEmpty() ? term : query + u' ' + term;
+}
+
 QString InboxModel::errorString() const
 {
     return m_error;
@@ -192,7 +218,7 @@ ListRequest InboxModel::request(qint64 start, qint64 limit) const
 {
     // What is indexed: never waits for the writer to index a backlog.
     return ListRequest { listedQuery(), m_sort, start, limit, QTimeZone::systemTimeZone(),
-        SearchCompleteness::IndexedOnly, QString() };
+        SearchCompleteness::IndexedOnly, m_mailbox };
 }
 
 void InboxModel::reload()
@@ -524,6 +550,10 @@ int InboxModel::insertPosition(const MessageSummary &summary) const
 
 void InboxModel::onStored(const MessageSummary &summary)
 {
+    // Another mailbox's message is never listed here: no look-up for it.
+    if (!m_mailbox.isEmpty() && !MailboxName::same(summary.mailbox, m_mailbox)) {
+        return;
+    }
     if (m_arrivals.isEmpty()) {
         m_oldestArrivalMs = summary.receivedMs;
     }
@@ -540,15 +570,15 @@ namespace {
 // oldest arrival. Complete: the store indexes the arrivals first (in slices between deliveries), so this runs on
 // a worker thread.
 QList<MessageSummary> findArrivals(
-    const MessageStore *store, const QString &query, QSet<QString> remaining, qint64 oldestMs)
+    const MessageStore *store, const QString &query, const QString &mailbox, QSet<QString> remaining, qint64 oldestMs)
 {
     QList<MessageSummary> found;
     const qint64 page = qMax<qint64>(100, remaining.size() * 2);
     // Commit order and receive times of concurrent sessions differ by moments, not seconds.
     constexpr qint64 ClockSlackMs = 5000;
     for (qint64 start = 0; !remaining.isEmpty() && start < 1000000; start += page) {
-        const std::optional<SearchResult> newest = store->list(
-            query, MessageSort(), start, page, QTimeZone::systemTimeZone(), nullptr, SearchCompleteness::Complete);
+        const std::optional<SearchResult> newest = store->list(query, MessageSort(), start, page,
+            QTimeZone::systemTimeZone(), nullptr, SearchCompleteness::Complete, mailbox);
         if (!newest || newest->messages.isEmpty()) {
             break;
         }
@@ -587,9 +617,10 @@ void InboxModel::lookUpArrivals()
     QPointer<InboxModel> self(this);
     const MessageStore *store = m_store;
     const QString query = listedQuery();
+    const QString mailbox = m_mailbox;
     const quint64 generation = m_generation;
-    QThreadPool::globalInstance()->start([self, store, query, oldest, arrived, generation] {
-        QList<MessageSummary> messages = findArrivals(store, query, arrived, oldest);
+    QThreadPool::globalInstance()->start([self, store, query, mailbox, oldest, arrived, generation] {
+        QList<MessageSummary> messages = findArrivals(store, query, mailbox, arrived, oldest);
         QMetaObject::invokeMethod(
             QCoreApplication::instance(),
             [self, arrived, generation, messages = std::move(messages)] {

@@ -53,6 +53,13 @@ public:
     // is being typed) lists every message, as an empty one does.
     void setQuery(const QString &query);
     QString query() const;
+    // Lists only this mailbox's messages (CONTRACT "Mailboxes", names without regard to case), the query searching
+    // within it; "" lists every mailbox's. Reloads from the first page as setQuery() does.
+    void setMailbox(const QString &mailbox);
+    QString mailbox() const;
+    // listedQuery() limited to the mailbox as one search (the term mailbox:NAME), for whatever runs the same search
+    // elsewhere (an export of every message listed).
+    QString scopedQuery() const;
     // What the store is asked: the query, or "" for one without terms (a lone quote lists every message).
     QString listedQuery() const;
     // Why the last query could not run; "" when it ran.
@@ -121,6 +128,7 @@ private:
 
     MessageStore *m_store;
     QString m_query;
+    QString m_mailbox; // "" for every mailbox
     QString m_error;
     MessageSort m_sort;
     QList<MessageSummary> m_rows;

@@ -7,6 +7,8 @@
 #include "icons.h"
 #include "inboxmodel.h"
 #include "inboxview.h"
+#include "mailboxesdialog.h"
+#include "mailboxlistmodel.h"
 #include "messageview.h"
 #include "notifier.h"
 #include "relaysettingspage.h"
@@ -20,6 +22,8 @@
 #include "transcriptmodel.h"
 
 #include <message/messagetags.h>
+#include <mailbox/mailboxsettings.h>
+#include <message/mailboxname.h>
 #include <message/safefilename.h>
 #include <relay/relayservice.h>
 #include <service/catcherservice.h>
@@ -68,6 +72,7 @@
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
+#include <QTreeView>
 #include <QVBoxLayout>
 
 namespace {
@@ -278,7 +283,12 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
     m_splitter->setStretchFactor(0, 2);
     m_splitter->setStretchFactor(1, 3);
     m_splitter->setChildrenCollapsible(false);
-    setCentralWidget(m_splitter);
+    // The mailbox sidebar goes left of the list (createMailboxSidebar()), in a splitter of its own: the list and
+    // the message keep their saved sizes.
+    m_mailboxSplitter = new QSplitter(Qt::Horizontal, this);
+    m_mailboxSplitter->addWidget(m_splitter);
+    m_mailboxSplitter->setChildrenCollapsible(false);
+    setCentralWidget(m_mailboxSplitter);
 
     m_searchTimer->setSingleShot(true);
     m_searchTimer->setInterval(250);
@@ -301,6 +311,7 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
     createMenus();
     createToolBar();
     createSessionsDock();
+    createMailboxSidebar();
 
     // The listening state is always in sight (docs/UI.md "Layout"): permanent widgets, which neither a hovered
     // action's status tip nor a job's message covers.
@@ -496,6 +507,10 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
         raise();
         activateWindow();
         if (!id.isEmpty()) {
+            // The message may be in another mailbox than the one listed.
+            if (!m_inbox->mailbox().isEmpty()) {
+                selectMailbox(QString());
+            }
             selectMessage(id);
         } else {
             m_inboxView->scrollToTop();
@@ -535,7 +550,8 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
     // Sessions dock (the widgets were made in another order).
     setTabOrder(m_search, m_unreadFilter);
     setTabOrder(m_unreadFilter, m_attachmentFilter);
-    setTabOrder(m_attachmentFilter, m_inboxView);
+    setTabOrder(m_attachmentFilter, m_mailboxView);
+    setTabOrder(m_mailboxView, m_inboxView);
     setTabOrder(m_inboxView, m_message->tabs()->tabBar());
     m_search->installEventFilter(this);
     m_inboxView->installEventFilter(this);
@@ -688,6 +704,7 @@ void MainWindow::createMenus()
     file->addAction(m_actions.value(QStringLiteral("exportMbox")));
     file->addSeparator();
     file->addAction(m_actions.value(QStringLiteral("settings")));
+    file->setObjectName(QStringLiteral("fileMenu"));
     file->addSeparator();
     file->addAction(m_actions.value(QStringLiteral("quit")));
     QMenu *message = menuBar()->addMenu(tr("&Message"));
@@ -896,6 +913,12 @@ void MainWindow::restoreState()
     if (!m_splitter->restoreState(s.value(QStringLiteral("splitter")).toByteArray())) {
         m_splitter->setSizes({ 420, 860 });
     }
+    if (!m_mailboxSplitter->restoreState(s.value(QStringLiteral("mailboxSplitter")).toByteArray())) {
+        m_mailboxSplitter->setSizes({ 180, 1100 });
+    }
+    m_actions.value(QStringLiteral("showMailboxes"))
+        ->setChecked(s.value(QStringLiteral("showMailboxes"), true).toBool());
+    m_savedMailbox = s.value(QStringLiteral("mailbox")).toString();
     const bool compact = s.value(QStringLiteral("compactRows"), false).toBool();
     m_actions.value(QStringLiteral("compact"))->setChecked(compact);
     m_inboxView->setRowLayout(compact ? InboxView::Layout::Compact : InboxView::Layout::TwoLine);
@@ -915,6 +938,10 @@ void MainWindow::saveState()
     s.setValue(QStringLiteral("geometry"), saveGeometry());
     s.setValue(QStringLiteral("state"), QMainWindow::saveState());
     s.setValue(QStringLiteral("splitter"), m_splitter->saveState());
+    s.setValue(QStringLiteral("mailboxSplitter"), m_mailboxSplitter->saveState());
+    s.setValue(QStringLiteral("showMailboxes"), m_actions.value(QStringLiteral("showMailboxes"))->isChecked());
+    // Until the sidebar listed the last run's mailbox, it is still the one to come back to.
+    s.setValue(QStringLiteral("mailbox"), m_mailboxRestored ? m_inbox->mailbox() : m_savedMailbox);
     s.setValue(QStringLiteral("inboxHeader"), m_inboxView->horizontalHeader()->saveState());
     s.setValue(QStringLiteral("compactRows"), m_actions.value(QStringLiteral("compact"))->isChecked());
     s.setValue(QStringLiteral("followNewest"), m_actions.value(QStringLiteral("follow"))->isChecked());
@@ -1033,7 +1060,8 @@ void MainWindow::updateListening()
     m_listening->setToolTip(m_catcher->listeningLines().join(u'\n'));
     m_choosePort->hide();
     const AuthConfig &auth = m_catcher->config().session.auth;
-    m_empty->setListening(smtp.first().host, smtp.first().port,
+    const CatcherService::Bound &shown = smtp.at(qBound<qsizetype>(0, shownListener(), smtp.size() - 1));
+    m_empty->setListening(shown.host, shown.port,
         auth.isRequired()      ? EmptyState::Auth::Required
             : auth.isOffered() ? EmptyState::Auth::Any
                                : EmptyState::Auth::Off);
@@ -1107,8 +1135,12 @@ void MainWindow::updateMatchCount()
     const bool searching = !m_inbox->query().isEmpty();
     if (searching) {
         const QLocale locale;
-        m_matchCount->setText(
-            tr("%1 of %2").arg(locale.toString(m_inbox->matchCount()), locale.toString(m_store->count())));
+        // Of the mailbox listed: a search runs within it.
+        const int mailboxRow = m_mailboxes ? m_mailboxes->rowOf(m_inbox->mailbox()) : 0;
+        const qint64 total = mailboxRow > 0
+            ? m_mailboxes->index(mailboxRow, 0).data(MailboxListModel::TotalRole).toLongLong()
+            : m_store->count();
+        m_matchCount->setText(tr("%1 of %2").arg(locale.toString(m_inbox->matchCount()), locale.toString(total)));
     }
     m_matchCountAction->setVisible(searching);
 }
@@ -1169,7 +1201,8 @@ void MainWindow::updateEmptyState()
         m_listEmpty->setText(tr("No matches"));
     } else if (empty) {
         m_empty->showWaiting();
-        m_listEmpty->setText(tr("No messages yet"));
+        m_listEmpty->setText(
+            m_inbox->mailbox().isEmpty() ? tr("No messages yet") : tr("No messages in %1 yet").arg(m_inbox->mailbox()));
     }
     m_inboxStack->setCurrentWidget(empty ? static_cast<QWidget *>(m_listEmpty) : m_inboxView);
     m_actions.value(QStringLiteral("exportMbox"))->setEnabled(!empty || m_inboxView->selectionModel()->hasSelection());
@@ -1561,7 +1594,7 @@ void MainWindow::exportAsMbox(const QString &fileName)
         selected << id;
     }
     runJob(
-        QStringLiteral("export-mbox"), [store = m_store, selected, query = m_inbox->listedQuery(), fileName](bool *ok) {
+        QStringLiteral("export-mbox"), [store = m_store, selected, query = m_inbox->scopedQuery(), fileName](bool *ok) {
             QStringList ids = selected;
             if (ids.isEmpty()) {
                 // Newest first from the store; an mbox grows by appending, so oldest first.
@@ -1699,6 +1732,7 @@ void MainWindow::setFocusMode(bool on)
         m_tabBeforeFocus = m_message->chosenTab();
     }
     m_inboxColumn->setVisible(!on);
+    updateMailboxSidebar();
     m_message->headerCard()->setVisible(!on);
     m_message->tabs()->tabBar()->setVisible(!on);
     menuBar()->setVisible(!on);
@@ -2021,4 +2055,226 @@ void MainWindow::confirmDeleteAll()
             deleteAll();
         }
     });
+}
+
+void MainWindow::createMailboxSidebar()
+{
+    m_mailboxes = new MailboxListModel(m_store, m_base.mailboxes, this);
+    m_mailboxView = new QTreeView(this);
+    m_mailboxView->setObjectName(QStringLiteral("mailboxView"));
+    m_mailboxView->setModel(m_mailboxes);
+    m_mailboxView->setRootIsDecorated(false);
+    m_mailboxView->setHeaderHidden(true);
+    m_mailboxView->setUniformRowHeights(true);
+    m_mailboxView->setAllColumnsShowFocus(true);
+    m_mailboxView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_mailboxView->setAccessibleName(tr("Mailboxes"));
+    // Rows as tall as a folder list's in a mail client: easier to aim at than the list's text lines.
+    m_mailboxView->setStyleSheet(QStringLiteral("#mailboxView::item { padding: 4px 2px; }"));
+    m_mailboxView->setToolTip(tr("Mailboxes: Alt+Up and Alt+Down, or Ctrl+1 to Ctrl+9, choose one"));
+    QHeaderView *header = m_mailboxView->header();
+    header->setStretchLastSection(false);
+    header->setSectionResizeMode(MailboxListModel::NameColumn, QHeaderView::Stretch);
+    header->setSectionResizeMode(MailboxListModel::UnreadColumn, QHeaderView::ResizeToContents);
+    m_mailboxView->setMinimumWidth(fontMetrics().averageCharWidth() * 14);
+    m_mailboxView->hide();
+    m_mailboxSplitter->insertWidget(0, m_mailboxView);
+    m_mailboxSplitter->setStretchFactor(0, 0);
+    m_mailboxSplitter->setStretchFactor(1, 1);
+
+    connect(m_mailboxView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+        [this](const QModelIndex &current) {
+            if (current.isValid()) {
+                selectMailbox(m_mailboxes->mailboxAt(current.row()));
+            }
+        });
+    connect(m_mailboxes, &MailboxListModel::refreshed, this, &MainWindow::updateMailboxSidebar);
+    // A reset (the configuration changed) loses the view's current row: the mailbox listed is current again, or
+    // All mail when it is gone.
+    connect(m_mailboxes, &QAbstractItemModel::modelReset, this,
+        [this] { selectMailbox(m_mailboxes->rowOf(m_inbox->mailbox()) > 0 ? m_inbox->mailbox() : QString()); });
+
+    auto *show = new QAction(tr("&Mailboxes"), this);
+    show->setObjectName(QStringLiteral("showMailboxes"));
+    show->setCheckable(true);
+    show->setChecked(true);
+    show->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M));
+    show->setToolTip(tr("Show the mailbox sidebar while there is more than one mailbox"));
+    show->setStatusTip(show->toolTip());
+    connect(show, &QAction::toggled, this, &MainWindow::updateMailboxSidebar);
+    m_actions.insert(show->objectName(), show);
+    addAction(show);
+    findChild<QMenu *>(QStringLiteral("viewMenu"))->addAction(show);
+    // Alt+Up/Down as in mail clients' folder lists; J/K and the arrows stay the list's.
+    const QList<std::tuple<QString, QString, QKeySequence, int>> moves {
+        { QStringLiteral("previousMailbox"), tr("Pre&vious Mailbox"), QKeySequence(Qt::ALT | Qt::Key_Up), -1 },
+        { QStringLiteral("nextMailbox"), tr("Ne&xt Mailbox"), QKeySequence(Qt::ALT | Qt::Key_Down), 1 },
+    };
+    QMenu *view = findChild<QMenu *>(QStringLiteral("viewMenu"));
+    for (const auto &[name, text, key, delta] : moves) {
+        auto *move = new QAction(text, this);
+        move->setObjectName(name);
+        move->setShortcut(key);
+        move->setToolTip(delta < 0 ? tr("List the mailbox above") : tr("List the mailbox below"));
+        connect(move, &QAction::triggered, this, [this, delta = delta] { moveMailbox(delta); });
+        m_actions.insert(name, move);
+        addAction(move);
+        view->addAction(move);
+    }
+    // Ctrl+1 is All mail, Ctrl+2 Inbox, and so on (Ctrl+0 is Actual Size).
+    for (int n = 1; n <= 9; ++n) {
+        auto *shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_0 + n)), this);
+        connect(shortcut, &QShortcut::activated, this, [this, n] {
+            if (n - 1 < m_mailboxes->rowCount() && m_mailboxView->isVisible()) {
+                selectMailbox(m_mailboxes->mailboxAt(n - 1));
+            }
+        });
+    }
+
+    auto *edit = new QAction(tr("Mail&boxes…"), this);
+    edit->setObjectName(QStringLiteral("mailboxes"));
+    edit->setToolTip(tr("Mailboxes and their routes: by listener, AUTH user, recipient or client"));
+    edit->setStatusTip(edit->toolTip());
+    edit->setEnabled(m_base.mailboxes != nullptr);
+    connect(edit, &QAction::triggered, this, [this] { showMailboxes(); });
+    m_actions.insert(edit->objectName(), edit);
+    addAction(edit);
+    QMenu *file = findChild<QMenu *>(QStringLiteral("fileMenu"));
+    const QList<QAction *> fileActions = file->actions();
+    const qsizetype settingsAt = fileActions.indexOf(m_actions.value(QStringLiteral("settings")));
+    file->insertAction(fileActions.value(settingsAt + 1), edit);
+}
+
+MailboxListModel *MainWindow::mailboxListModel() const
+{
+    return m_mailboxes;
+}
+
+QTreeView *MainWindow::mailboxView() const
+{
+    return m_mailboxView;
+}
+
+void MainWindow::updateMailboxSidebar()
+{
+    const bool wanted
+        = m_mailboxes->mailboxes().size() > 1 && m_actions.value(QStringLiteral("showMailboxes"))->isChecked();
+    m_mailboxView->setVisible(wanted && !m_focusMode);
+    for (const char *name : { "previousMailbox", "nextMailbox" }) {
+        m_actions.value(QLatin1String(name))->setEnabled(m_mailboxView->isVisibleTo(this));
+    }
+    if (!wanted && m_mailboxRestored) {
+        // A list limited to a mailbox the window no longer shows would hide mail without saying so.
+        selectMailbox(QString());
+    } else if (!m_mailboxRestored && m_mailboxes->isLoaded()) {
+        m_mailboxRestored = true;
+        const int row = m_mailboxes->rowOf(m_savedMailbox);
+        selectMailbox(row > 0 ? m_savedMailbox : QString());
+    } else if (!m_mailboxView->currentIndex().isValid()) {
+        selectMailbox(m_inbox->mailbox());
+    }
+    m_notifier->setMailboxUnread(m_mailboxes->mailboxes());
+    updateMatchCount();
+}
+
+void MainWindow::selectMailbox(const QString &mailbox)
+{
+    const int row = qMax(0, m_mailboxes->rowOf(mailbox));
+    const QString listed = m_mailboxes->mailboxAt(row);
+    if (m_mailboxView->currentIndex().row() != row) {
+        // Its currentRowChanged comes back here with the row already current.
+        m_mailboxView->setCurrentIndex(m_mailboxes->index(row, 0));
+    }
+    if (listed == m_inbox->mailbox()) {
+        return;
+    }
+    m_mailboxRestored = true;
+    // As a new search: the list opens at the top; the message shown stays when it is listed.
+    m_inbox->setMailbox(listed);
+    m_inboxView->scrollToTop();
+    updateListening();
+    updateEmptyState();
+    updateMatchCount();
+}
+
+void MainWindow::moveMailbox(int delta)
+{
+    const int row = qBound(0, m_mailboxView->currentIndex().row() + delta, m_mailboxes->rowCount() - 1);
+    selectMailbox(m_mailboxes->mailboxAt(row));
+}
+
+bool MainWindow::addSmtpListeners(const QStringList &addresses, QString *error)
+{
+    AppSettings next = m_settings;
+    QStringList smtp;
+    for (const QString &part : next.smtp.split(u',', Qt::SkipEmptyParts)) {
+        smtp << part.trimmed();
+    }
+    for (const QString &address : addresses) {
+        if (!smtp.contains(address)) {
+            smtp << address;
+        }
+    }
+    next.smtp = smtp.join(u',');
+    CatcherConfig config;
+    if (!next.toConfig(m_base, &config, error)) {
+        return false;
+    }
+    return applySettings(next, config, error);
+}
+
+void MainWindow::showMailboxes(std::function<void(MailboxesDialog *)> open)
+{
+    MailboxSettings *settings = m_base.mailboxes;
+    if (!settings) {
+        return;
+    }
+    // Listener routes compare the address as written (CONTRACT "Mailboxes"): the listeners as configured.
+    QStringList listeners;
+    const CatcherConfig running = m_catcher->config();
+    for (const QList<ListenAddress> *list : { &running.smtp, &running.smtps }) {
+        for (const ListenAddress &address : *list) {
+            listeners << address.text;
+        }
+    }
+    MailboxesDialog dialog(settings->config(), listeners, this);
+    dialog.setPerUserForced(settings->isPerUserForced());
+    // Saved before the dialog closes: a new listener that cannot listen, or a file that cannot be written, keeps
+    // it open, saying why.
+    dialog.setApplier([this, settings](const MailboxConfig &config, const QStringList &newListeners, QString *error) {
+        if (!newListeners.isEmpty() && !addSmtpListeners(newListeners, error)) {
+            return false;
+        }
+        if (!settings->replace(config, error)) {
+            return false;
+        }
+        m_mailboxes->scheduleRefresh();
+        return true;
+    });
+    if (open) {
+        open(&dialog);
+    }
+    dialog.exec();
+}
+
+qsizetype MainWindow::shownListener() const
+{
+    if (!m_base.mailboxes || m_inbox->mailbox().isEmpty()) {
+        return 0;
+    }
+    const MailboxConfig config = m_base.mailboxes->config();
+    const qsizetype at = config.indexOf(m_inbox->mailbox());
+    if (at < 0) {
+        return 0;
+    }
+    // CONTRACT "Mailboxes": a listener route names the listener as it is written in the settings.
+    const QList<ListenAddress> smtp = m_catcher->config().smtp;
+    for (const MailboxRoute &route : config.mailboxes.at(at).routes) {
+        for (qsizetype i = 0; route.field == MailboxRoute::Field::Listener && i < smtp.size(); ++i) {
+            if (smtp.at(i).text == route.pattern) {
+                return i;
+            }
+        }
+    }
+    return 0;
 }

@@ -12,6 +12,8 @@ class CatcherService;
 class EmptyState;
 class InboxModel;
 class InboxView;
+class MailboxListModel;
+class MailboxesDialog;
 class MessageStore;
 class MessageView;
 class Notifier;
@@ -27,6 +29,7 @@ class QStackedWidget;
 class QTableView;
 class QTimer;
 class QToolButton;
+class QTreeView;
 class RulesWindow;
 class SessionsModel;
 class TranscriptModel;
@@ -55,6 +58,18 @@ public:
     EmptyState *emptyState() const;
     QLineEdit *searchField() const;
     QAction *action(const QString &name) const;
+    // The mailbox sidebar (CONTRACT "Mailboxes"): All mail, Inbox, then each mailbox with its unread count.
+    MailboxListModel *mailboxListModel() const;
+    QTreeView *mailboxView() const;
+    // Lists only that mailbox's messages ("" for All mail) and selects it in the sidebar; All mail when the sidebar
+    // does not list it (yet).
+    void selectMailbox(const QString &mailbox);
+    // File ▸ Mailboxes…: the editor of the mailboxes file, saved through MailboxSettings::replace(); a listener it
+    // adds ("New Mailbox on Port…") is added to the SMTP listeners first, as Settings applies them. The dialog is
+    // modal; open is called with it before it runs (tests drive it from there).
+    void showMailboxes(std::function<void(MailboxesDialog *)> open = {});
+    // Adds SMTP listeners to the settings' and restarts the catcher as Settings does (applySettings()).
+    bool addSmtpListeners(const QStringList &addresses, QString *error);
     QString listeningText() const;
     QString countsText() const;
     // The red banner over the inbox when a write failed (deleting on a full disk, say); "" when none is shown.
@@ -124,6 +139,14 @@ private:
     void createMenus();
     void createToolBar();
     void createSessionsDock();
+    void createMailboxSidebar();
+    // Shows the sidebar while more than one mailbox exists (a single-inbox user sees Mailpit's window) and the
+    // View menu's Mailboxes is on; the first refresh selects the mailbox of the last run.
+    void updateMailboxSidebar();
+    void moveMailbox(int delta);
+    // The SMTP listener (an index into the catcher's) whose mail a listener route sends to the mailbox listed, else
+    // the first: the empty state of a project's mailbox teaches the project's port.
+    qsizetype shownListener() const;
     void restoreState();
     void saveState();
     void updateListening();
@@ -197,6 +220,11 @@ private:
     MessageView *m_message;
     QString m_readerId; // the message the reader was asked to show
     QSplitter *m_splitter;
+    QSplitter *m_mailboxSplitter; // the sidebar, then m_splitter
+    MailboxListModel *m_mailboxes = nullptr;
+    QTreeView *m_mailboxView = nullptr;
+    QString m_savedMailbox; // the last run's mailbox, selected once the sidebar lists it
+    bool m_mailboxRestored = false;
     SessionsModel *m_sessions;
     QTableView *m_sessionsView;
     TranscriptModel *m_sessionTranscript;

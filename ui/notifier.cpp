@@ -3,11 +3,40 @@
 
 #include "icons.h"
 
+#include <message/mailboxname.h>
+
 #include <QLocale>
 #include <QPainter>
 #include <QSystemTrayIcon>
 #include <QTimer>
+#include <algorithm>
 #include <utility>
+
+namespace {
+// "3 in shop, 2 in Inbox": the mailboxes with most first, ties in the order given.
+QString perMailbox(QList<MailboxCount> counts)
+{
+    std::stable_sort(
+        counts.begin(), counts.end(), [](const MailboxCount &a, const MailboxCount &b) { return a.unread > b.unread; });
+    QStringList parts;
+    for (const MailboxCount &c : std::as_const(counts)) {
+        if (c.unread > 0) {
+            parts << Notifier::tr("%1 in %2").arg(QLocale().toString(c.unread), c.name);
+        }
+    }
+    return parts.join(QStringLiteral(", "));
+}
+
+bool onlyInbox(const QList<MailboxCount> &counts)
+{
+    for (const MailboxCount &c : counts) {
+        if (c.unread > 0 && !MailboxName::same(c.name, MailboxName::inbox())) {
+            return false;
+        }
+    }
+    return true;
+}
+} // namespace
 
 Notifier::Notifier(QObject *parent) : QObject(parent), m_timer(new QTimer(this))
 {
@@ -83,6 +112,24 @@ void Notifier::setUnreadCount(qint64 unread)
     updateIcon();
 }
 
+void Notifier::setMailboxUnread(const QList<MailboxCount> &mailboxes)
+{
+    if (mailboxes == m_mailboxUnread) {
+        return;
+    }
+    m_mailboxUnread = mailboxes;
+    updateIcon();
+}
+
+QString Notifier::trayToolTip() const
+{
+    if (m_unread <= 0) {
+        return tr("Letterbox: no unread mail");
+    }
+    const QString unread = tr("Letterbox: %1 unread").arg(QLocale().toString(m_unread));
+    return onlyInbox(m_mailboxUnread) ? unread : tr("%1 (%2)").arg(unread, perMailbox(m_mailboxUnread));
+}
+
 void Notifier::setLookup(Lookup lookup)
 {
     m_lookup = std::move(lookup);
@@ -113,12 +160,12 @@ void Notifier::showPending()
     const MessageSummary &named = pending.last();
     // A summary without the parsed facts is looked up; one the store no longer has shows what the delivery said.
     const bool needsLookup = m_lookup && (pending.size() > 1 || (named.subject.isEmpty() && named.fromList.isEmpty()));
-    const auto show = [this, count = pending.size(), named](const MessageSummary &found) {
+    const auto show = [this, pending, named](const MessageSummary &found) {
         const MessageSummary &s = found.id.isEmpty() ? named : found;
-        if (count == 1) {
+        if (pending.size() == 1) {
             notifyOne(s);
         } else {
-            notifyBurst(count, s);
+            notifyBurst(pending, s);
         }
     };
     if (needsLookup) {
@@ -134,14 +181,38 @@ void Notifier::notifyOne(const MessageSummary &s)
         ? s.mailFrom
         : (s.fromList.first().name.isEmpty() ? s.fromList.first().address : s.fromList.first().name);
     m_lastNotifiedId = s.id;
-    notify(tr("New mail from %1").arg(sender), s.subject.isEmpty() ? tr("(no subject)") : s.subject);
+    const QString subject = s.subject.isEmpty() ? tr("(no subject)") : s.subject;
+    if (s.mailbox.isEmpty() || MailboxName::same(s.mailbox, MailboxName::inbox())) {
+        notify(tr("New mail from %1").arg(sender), subject);
+    } else {
+        notify(tr("New mail in %1 from %2").arg(s.mailbox, sender), subject);
+    }
 }
 
-void Notifier::notifyBurst(qsizetype count, const MessageSummary &latest)
+void Notifier::notifyBurst(const QList<MessageSummary> &pending, const MessageSummary &latest)
 {
     m_lastNotifiedId.clear();
-    notify(counted(count, tr("new message"), tr("new messages")),
-        tr("Latest: %1").arg(latest.subject.isEmpty() ? tr("(no subject)") : latest.subject));
+    // Per mailbox, in the order they first arrived.
+    QList<MailboxCount> counts;
+    for (const MessageSummary &s : pending) {
+        const QString name = s.mailbox.isEmpty() ? MailboxName::inbox() : s.mailbox;
+        auto it = std::find_if(
+            counts.begin(), counts.end(), [&](const MailboxCount &c) { return MailboxName::same(c.name, name); });
+        if (it == counts.end()) {
+            counts << MailboxCount { name, 0, 1 };
+        } else {
+            ++it->unread;
+        }
+    }
+    const QString count = QLocale().toString(pending.size());
+    const QString body = tr("Latest: %1").arg(latest.subject.isEmpty() ? tr("(no subject)") : latest.subject);
+    if (onlyInbox(counts)) {
+        notify(counted(pending.size(), tr("new message"), tr("new messages")), body);
+    } else if (counts.size() == 1) {
+        notify(tr("%1 new in %2").arg(count, counts.first().name), body);
+    } else {
+        notify(tr("%1 new: %2").arg(count, perMailbox(counts)), body);
+    }
 }
 
 void Notifier::notify(const QString &title, const QString &body)
@@ -157,8 +228,7 @@ void Notifier::updateIcon()
     if (!m_tray) {
         return;
     }
-    m_tray->setToolTip(
-        m_unread > 0 ? tr("Letterbox: %1 unread").arg(QLocale().toString(m_unread)) : tr("Letterbox: no unread mail"));
+    m_tray->setToolTip(trayToolTip());
     QIcon base = Icons::icon(Icons::Tray);
     if (m_unread == 0) {
         m_tray->setIcon(base);

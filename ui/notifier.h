@@ -1,6 +1,7 @@
 #pragma once
 
 #include <message/messagesummary.h>
+#include <store/mailboxcount.h>
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -13,7 +14,9 @@ class QMenu;
 
 // The tray icon (unread count in its tooltip and badge) and desktop notifications: one per message, coalesced in
 // bursts — at most one notification every interval (2 s), "12 new messages" for a burst — so a load test never
-// floods the desktop. Clicking one asks to show that message (or the inbox for a burst).
+// floods the desktop. Clicking one asks to show that message (or the inbox for a burst). Once mail goes to a mailbox
+// other than Inbox (CONTRACT "Mailboxes"), both say which: "3 new in shop", "5 new: 3 in shop, 2 in Inbox"; mail
+// that is all in Inbox is told as before, as a single-inbox (Mailpit) user knows it.
 class Notifier : public QObject
 {
     Q_OBJECT
@@ -30,6 +33,10 @@ public:
     void setInterval(int milliseconds);
     void setTrayMenu(QMenu *menu);
     void setUnreadCount(qint64 unread);
+    // The unread count of each mailbox, for the tray's tooltip ("3 in shop, 2 in Inbox").
+    void setMailboxUnread(const QList<MailboxCount> &mailboxes);
+    // What the tray's tooltip says.
+    QString trayToolTip() const;
 
     // How to get a message's parsed summary (subject, From) when a notification names one message; the store's
     // signal carries only the delivery's facts. The lookup answers through found, on this object's thread, at once
@@ -49,7 +56,7 @@ Q_SIGNALS:
 private:
     void showPending();
     void notifyOne(const MessageSummary &summary);
-    void notifyBurst(qsizetype count, const MessageSummary &latest);
+    void notifyBurst(const QList<MessageSummary> &pending, const MessageSummary &latest);
     void notify(const QString &title, const QString &body);
     void updateIcon();
 
@@ -61,6 +68,7 @@ private:
     QList<MessageSummary> m_pending;
     QString m_lastNotifiedId;
     qint64 m_unread = 0;
+    QList<MailboxCount> m_mailboxUnread;
     QMenu *m_menu = nullptr;
     Lookup m_lookup;
 };

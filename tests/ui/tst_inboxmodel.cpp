@@ -29,6 +29,7 @@ private Q_SLOTS:
     void loadsAPageAtATime();
     void arrivalsAreInsertedAtTheTopInOneBatch();
     void arrivalsFollowTheQuery();
+    void aMailboxLimitsTheListAndItsArrivals();
     void arrivalsAreFoundBehindNewerMessages();
     void removalsAndClearFollowTheStore();
     void readFlagsFollowTheStore();
@@ -149,6 +150,44 @@ void TestInboxModel::arrivalsFollowTheQuery()
     model.setQuery(QStringLiteral("before:not-a-date"));
     QVERIFY(settled(model));
     QVERIFY(!model.errorString().isEmpty() || model.rowCount() == 0);
+}
+
+void TestInboxModel::aMailboxLimitsTheListAndItsArrivals()
+{
+    // CONTRACT "Mailboxes": a mailbox's list holds its messages only (names without regard to case); a search runs
+    // within it.
+    UiTest::deliverTo(*m_store, UiTest::simpleMessage(QStringLiteral("Shop invoice")), QStringLiteral("shop"));
+    UiTest::deliverTo(*m_store, UiTest::simpleMessage(QStringLiteral("Inbox invoice")), QStringLiteral("Inbox"));
+    UiTest::deliverTo(*m_store, UiTest::simpleMessage(QStringLiteral("Shop newsletter")), QStringLiteral("shop"));
+    InboxModel model(m_store.get());
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setCoalesceInterval(10);
+    QVERIFY(settled(model));
+    QCOMPARE(model.rowCount(), 3);
+    model.setMailbox(QStringLiteral("SHOP"));
+    QVERIFY(settled(model));
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.matchCount(), 2);
+    QCOMPARE(model.data(model.index(0, InboxModel::SubjectColumn)).toString(), QStringLiteral("Shop newsletter"));
+    model.setQuery(QStringLiteral("invoice"));
+    // A search may first answer from what is indexed, and runs again once the index caught up.
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 1, 5000);
+    QVERIFY(model.isComplete());
+    QCOMPARE(model.data(model.index(0, InboxModel::SubjectColumn)).toString(), QStringLiteral("Shop invoice"));
+    model.setQuery(QString());
+    QVERIFY(settled(model));
+    // Arrivals: the mailbox's own are inserted, another's are not.
+    UiTest::deliverTo(*m_store, UiTest::simpleMessage(QStringLiteral("Billing invoice")), QStringLiteral("billing"));
+    UiTest::deliverTo(*m_store, UiTest::simpleMessage(QStringLiteral("Shop order")), QStringLiteral("shop"));
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 3, 5000);
+    QTest::qWait(100);
+    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(model.data(model.index(0, InboxModel::SubjectColumn)).toString(), QStringLiteral("Shop order"));
+    QCOMPARE(model.matchCount(), 3);
+    // Every mailbox again.
+    model.setMailbox(QString());
+    QVERIFY(settled(model));
+    QCOMPARE(model.rowCount(), 5);
 }
 
 void TestInboxModel::arrivalsAreFoundBehindNewerMessages()

@@ -61,6 +61,9 @@ private Q_SLOTS:
     void everyColumnHasAHeader();
     void sessionColumnsAreSizedForTheirContent();
     void notificationsAreCoalescedInBursts();
+    void notificationsSayWhichMailbox_data();
+    void notificationsSayWhichMailbox();
+    void theTrayTooltipCountsUnreadPerMailbox();
     void aNotificationWaitsForItsLookup();
 };
 
@@ -392,6 +395,69 @@ void TestUiModels::aNotificationWaitsForItsLookup()
     QTRY_COMPARE_WITH_TIMEOUT(laterNotified.size(), 1, 2000);
     QCOMPARE(laterNotified.first().at(0).toString(), QStringLiteral("New mail from bounce@example.test"));
     QCOMPARE(laterNotified.first().at(1).toString(), QStringLiteral("(no subject)"));
+}
+
+void TestUiModels::notificationsSayWhichMailbox_data()
+{
+    QTest::addColumn<QStringList>("mailboxes"); // of the messages arriving in one burst, in order
+    QTest::addColumn<QString>("title");
+    // Issue 15: "3 new in shop"; several mailboxes: "5 new: 3 in shop, 2 in Inbox". Mail all in Inbox is told as
+    // a single-inbox user knows it.
+    QTest::newRow("one in Inbox") << QStringList { QStringLiteral("Inbox") } << QStringLiteral("New mail from Ada");
+    QTest::newRow("one in shop") << QStringList { QStringLiteral("shop") }
+                                 << QStringLiteral("New mail in shop from Ada");
+    QTest::newRow("three in Inbox") << QStringList(3, QStringLiteral("Inbox")) << QStringLiteral("3 new messages");
+    QTest::newRow("three in shop") << QStringList(3, QStringLiteral("shop")) << QStringLiteral("3 new in shop");
+    QTest::newRow("five in two mailboxes, most first") << QStringList { QStringLiteral("Inbox"), QStringLiteral("shop"),
+        QStringLiteral("Inbox"), QStringLiteral("shop"), QStringLiteral("shop") }
+                                                       << QStringLiteral("5 new: 3 in shop, 2 in Inbox");
+    QTest::newRow("names compared without regard to case")
+        << QStringList { QStringLiteral("Shop"), QStringLiteral("shop") } << QStringLiteral("2 new in Shop");
+}
+
+void TestUiModels::notificationsSayWhichMailbox()
+{
+    QFETCH(QStringList, mailboxes);
+    QFETCH(QString, title);
+    Notifier notifier;
+    notifier.setInterval(50);
+    QHash<QString, QString> mailboxOf;
+    notifier.setLookup([&mailboxOf](const QString &id, const std::function<void(const MessageSummary &)> &found) {
+        MessageSummary s;
+        s.id = id;
+        s.subject = QStringLiteral("Subject of ") + id;
+        s.fromList = { { QStringLiteral("Ada"), QStringLiteral("ada@example.test") } };
+        s.mailbox = mailboxOf.value(id);
+        found(s);
+    });
+    QSignalSpy notified(&notifier, &Notifier::notified);
+    // A first message opens the interval, so that the rest arrive as one burst.
+    MessageSummary opener;
+    opener.id = QStringLiteral("opener");
+    notifier.messageArrived(opener);
+    QCOMPARE(notified.size(), 1);
+    for (int i = 0; i < mailboxes.size(); ++i) {
+        MessageSummary s;
+        s.id = QString::number(i);
+        s.mailbox = mailboxes.at(i);
+        mailboxOf.insert(s.id, s.mailbox);
+        notifier.messageArrived(s);
+    }
+    QTRY_COMPARE(notified.size(), 2);
+    QCOMPARE(notified.last().at(0).toString(), title);
+}
+
+void TestUiModels::theTrayTooltipCountsUnreadPerMailbox()
+{
+    Notifier notifier;
+    QCOMPARE(notifier.trayToolTip(), QStringLiteral("Letterbox: no unread mail"));
+    notifier.setUnreadCount(2);
+    notifier.setMailboxUnread({ { QStringLiteral("Inbox"), 4, 2 }, { QStringLiteral("shop"), 1, 0 } });
+    QCOMPARE(notifier.trayToolTip(), QStringLiteral("Letterbox: 2 unread"));
+    notifier.setUnreadCount(5);
+    notifier.setMailboxUnread(
+        { { QStringLiteral("Inbox"), 4, 2 }, { QStringLiteral("shop"), 3, 3 }, { QStringLiteral("crm"), 1, 0 } });
+    QCOMPARE(notifier.trayToolTip(), QStringLiteral("Letterbox: 5 unread (3 in shop, 2 in Inbox)"));
 }
 
 QTEST_MAIN(TestUiModels)

@@ -26,6 +26,17 @@ inline QString deliver(MessageStore &store, const QByteArray &data, qint64 timeM
     return done.get_future().get();
 }
 
+// Delivers one message into a mailbox, as routing would (CONTRACT "Mailboxes"), and waits for the commit.
+inline QString deliverTo(MessageStore &store, const QByteArray &data, const QString &mailbox, qint64 timeMs = 0)
+{
+    std::promise<QString> done;
+    IncomingMessage in = MessageImporter::incoming(data, timeMs ? timeMs : QDateTime::currentMSecsSinceEpoch());
+    in.mailbox = mailbox;
+    const QString id = QString::fromLatin1(in.id);
+    store.deliver(std::move(in), [&done, id](const DeliveryResult &r) { done.set_value(r.ok ? id : QString()); });
+    return done.get_future().get();
+}
+
 inline QByteArray simpleMessage(const QString &subject, const QString &from = QStringLiteral("ann@example.test"))
 {
     return QStringLiteral("From: %1\r\nTo: bob@example.test\r\nSubject: %2\r\n\r\nBody of %2\r\n")
