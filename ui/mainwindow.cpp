@@ -21,9 +21,9 @@
 #include "tagbar.h"
 #include "transcriptmodel.h"
 
-#include <message/messagetags.h>
 #include <mailbox/mailboxsettings.h>
 #include <message/mailboxname.h>
+#include <message/messagetags.h>
 #include <message/safefilename.h>
 #include <relay/relayservice.h>
 #include <service/catcherservice.h>
