@@ -1282,9 +1282,20 @@ void TestApiServer::mailboxEventsAreLimited()
         *m_store, inMailbox(makeMessage("B2", load("plain.eml"), { "x@billing.test" }, 1764000010000), u"billing"_qs)));
     QVERIFY(deliver(
         *m_store, inMailbox(makeMessage("S3", load("plain.eml"), { "x@shop.test" }, 1764000011000), u"shop"_qs)));
-    QTRY_COMPARE(root.ofType("new").size(), 2);
-    QTRY_COMPARE(shop.ofType("new").size(), 1);
-    QCOMPARE(shop.ofType("new")[0][QLatin1String("Data")][QLatin1String("ID")].toString(), u"S3"_qs);
+    // The fixtures' own announcements may still be queued when the clients connect: what is checked is that the root
+    // hears both new messages and shop hears its own and never another mailbox's.
+    const auto newIds = [](const Client &client) {
+        QStringList ids;
+        for (const QJsonObject &frame : client.ofType("new")) {
+            ids << frame[QLatin1String("Data")][QLatin1String("ID")].toString();
+        }
+        return ids;
+    };
+    QTRY_VERIFY(newIds(root).contains(u"B2"_qs) && newIds(root).contains(u"S3"_qs));
+    QTRY_VERIFY(newIds(shop).contains(u"S3"_qs));
+    for (const QString &id : newIds(shop)) {
+        QVERIFY2(id.startsWith(u'S'), qPrintable(id));
+    }
     // stats: the mailbox's counts (S1, S2, S3), the root's every message's.
     QTRY_COMPARE(shop.ofType("stats").size() > 0 && root.ofType("stats").size() > 0, true);
     QTRY_COMPARE(shop.ofType("stats").last()[QLatin1String("Data")][QLatin1String("Total")].toInt(), 3);
