@@ -3,6 +3,7 @@
 #include "attachmentsmodel.h"
 
 #include <client/smtpoutgoing.h>
+#include <mailbox/routeddelivery.h>
 #include <message/clientaddress.h>
 #include <message/messageid.h>
 #include <mime/messagebuilder.h>
@@ -46,7 +47,10 @@ struct Outcome
 } // namespace
 
 ComposerWindow::ComposerWindow(MessageStore *store, const QByteArray &hostname, qint64 maxMessageSize, QWidget *parent)
-    : QWidget(parent, Qt::Window), m_store(store), m_hostname(hostname), m_maxMessageSize(maxMessageSize)
+    : QWidget(parent, Qt::Window)
+    , m_delivery(std::make_shared<RoutedDelivery>(store))
+    , m_hostname(hostname)
+    , m_maxMessageSize(maxMessageSize)
 {
     setObjectName(QStringLiteral("composerWindow"));
     setWindowTitle(tr("New Message — Letterbox"));
@@ -250,6 +254,11 @@ void ComposerWindow::setBusy(bool busy)
     updateRelayButton();
 }
 
+void ComposerWindow::setMailboxes(MailboxSettings *mailboxes)
+{
+    m_delivery->setSettings(mailboxes);
+}
+
 void ComposerWindow::setRelay(RelayService *relay)
 {
     m_relay = relay;
@@ -346,7 +355,7 @@ void ComposerWindow::sendToLetterbox()
             },
             Qt::QueuedConnection);
     };
-    QThreadPool::globalInstance()->start([store = m_store, hostname = m_hostname, maxSize = m_maxMessageSize,
+    QThreadPool::globalInstance()->start([store = m_delivery, hostname = m_hostname, maxSize = m_maxMessageSize,
                                              paths = m_attachments->paths(), builder = std::move(*builder), answer] {
         MessageBuilder b = builder;
         for (const QString &path : paths) {

@@ -2,9 +2,11 @@
 
 #include <QWidget>
 
+#include <memory>
 #include <optional>
 
 class AttachmentsModel;
+class MailboxSettings;
 class MessageStore;
 class QLabel;
 class QLineEdit;
@@ -13,6 +15,7 @@ class QPushButton;
 class QTabWidget;
 class QTableView;
 class RelayService;
+class RoutedDelivery;
 struct MessageBuilder;
 
 // A new message written by hand (issue "Compose"): From, To, Cc, Bcc, Subject, a text body and/or HTML source (a plain
@@ -31,6 +34,9 @@ public:
 
     // The relay "Send via relay" uses (CatcherService::relay()); none: the button stays disabled.
     void setRelay(RelayService *relay);
+    // The mailboxes' routes "Send to Letterbox" follows, as the API's send does (CONTRACT "Mailboxes": recipient
+    // routes; no listener, user or client); none: the message goes to Inbox. Must outlive the window.
+    void setMailboxes(MailboxSettings *mailboxes);
     // Files to attach (the Attach… dialog and drops come here); files that cannot be read are named in the window.
     void addAttachments(const QStringList &paths);
     AttachmentsModel *attachments() const;
@@ -67,7 +73,8 @@ private:
     void attachInteractively();
     void removeSelectedAttachments();
 
-    MessageStore *m_store;
+    // Into the store through the routes; shared with a send still running when the window closes.
+    std::shared_ptr<RoutedDelivery> m_delivery;
     QByteArray m_hostname;
     qint64 m_maxMessageSize;
     QLineEdit *m_from;

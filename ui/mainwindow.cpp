@@ -794,6 +794,7 @@ void MainWindow::compose()
     const CatcherConfig config = m_catcher ? m_catcher->config() : m_base;
     auto *composer = new ComposerWindow(m_store, config.session.hostname, config.session.maxMessageSize, this);
     composer->setAttribute(Qt::WA_DeleteOnClose);
+    composer->setMailboxes(config.mailboxes);
     if (m_catcher) {
         composer->setRelay(m_catcher->relay());
     }

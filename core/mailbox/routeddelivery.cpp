@@ -108,6 +108,7 @@ std::vector<IncomingMessage> RoutedDelivery::copies(IncomingMessage message, con
         copy.otherSessions = message.otherSessions;
         copy.listener = message.listener;
         copy.mailbox = deliveries.at(i).mailbox;
+        copy.copyOf = message.id;
         copies.push_back(std::move(copy));
     }
     message.mailbox = deliveries.isEmpty() ? MailboxName::inbox() : deliveries.constFirst().mailbox;

@@ -93,7 +93,7 @@ QByteArray MessageTags::headerValue(const QByteArray &data, const QByteArray &na
     return value.trimmed();
 }
 
-QStringList MessageTags::fromArrival(const QByteArray &data, const QByteArrayList &rcptTo)
+QStringList MessageTags::fromArrival(const QByteArray &data, const QByteArrayList &addresses)
 {
     QStringList tags;
     const QByteArray header = headerValue(data, QByteArrayLiteral("X-Tags"));
@@ -104,7 +104,7 @@ QStringList MessageTags::fromArrival(const QByteArray &data, const QByteArrayLis
     }
     // Mailpit's plus-addressing: after the first '+' of the address and before the '@' that follows it, every
     // '+'-separated part is a tag.
-    for (const QByteArray &address : rcptTo) {
+    for (const QByteArray &address : addresses) {
         const qsizetype plus = address.indexOf('+');
         const qsizetype at = plus < 0 ? -1 : address.indexOf('@', plus);
         if (at < 0) {

@@ -18,8 +18,9 @@ public:
     // Sorted as Mailpit lists tags (Go's sort.Strings and SQLite's BINARY order: by code unit).
     static void sort(QStringList &tags);
     // The tags a message gets on arrival (Mailpit): the values of its first X-Tags header, comma-separated, and
-    // the plus-addresses among the envelope recipients (user+a+b@host gives a and b), normalized.
-    static QStringList fromArrival(const QByteArray &data, const QByteArrayList &rcptTo);
+    // the plus-parts of the addresses given (user+a+b@host gives a and b; the store gives the envelope recipients and
+    // the To and Cc addresses), normalized.
+    static QStringList fromArrival(const QByteArray &data, const QByteArrayList &addresses);
     // The first header named name in data's header section, unfolded (RFC 5322 §2.2.3); empty when none.
     static QByteArray headerValue(const QByteArray &data, const QByteArray &name);
 };

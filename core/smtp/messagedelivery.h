@@ -33,6 +33,9 @@ struct IncomingMessage
     // The listener it came in on, as the user wrote it ("127.0.0.1:2526"); "" when it came in otherwise (the API's
     // send, the composer, an import). Mailbox routes match it (CONTRACT "Mailboxes").
     QString listener;
+    // A copy of a message routed to several mailboxes: the first copy's ID (RoutedDelivery::copies()); empty for the
+    // first copy and every other message. The copies were relayed once, as one message, and share its relay log.
+    QByteArray copyOf;
     // The mailbox it is stored into (CONTRACT "Mailboxes"), made on its first message; Inbox unless a route says
     // otherwise. A name MailboxName does not accept fails the delivery.
     QString mailbox = MailboxName::inbox();

@@ -208,9 +208,9 @@ bool SqliteWriter::openWriter()
     insertMessage = db.prepare(
         "INSERT INTO messages (uid, received, mail_from, rcpt_to, client_address, client_port, helo, auth_user, tls, "
         "from_header, to_header, cc_header, subject, date, message_id, size, has_attachments, session_id, chunk_id, "
-        "addresses, snippet, attachments, inlines, tls_protocol, tls_cipher, mailbox_id, parsed) "
+        "addresses, snippet, attachments, inlines, tls_protocol, tls_cipher, mailbox_id, copy_of, parsed) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
-        "?23, ?24, ?25, ?26, 0)");
+        "?23, ?24, ?25, ?26, ?27, 0)");
     // A tag that exists in another case keeps its spelling (tags.name is unique without regard to case).
     insertTag = db.prepare("INSERT INTO tags (name) VALUES (?1) ON CONFLICT DO NOTHING");
     findTag = db.prepare("SELECT id FROM tags WHERE name = ?1");
@@ -419,6 +419,7 @@ bool SqliteWriter::insert(
     st.bind(24, env.tlsProtocol);
     st.bind(25, env.tlsCipher);
     st.bind(26, box->id);
+    st.bind(27, message.copyOf); // a null array binds as '' (constData() is never null)
     if (!st.exec()) {
         *error = db.errorString();
         return false;

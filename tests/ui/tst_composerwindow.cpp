@@ -2,6 +2,7 @@
 // attached, Ctrl+Return; the message must then be in the store with what was typed (read back through ParsedMessage
 // and the envelope), and a draft without a recipient or with a bad address must say so in the window and store
 // nothing.
+#include <mailbox/mailboxsettings.h>
 #include <mime/parsedmessage.h>
 #include <relay/relayservice.h>
 #include <smtp/smtpserver.h>
@@ -39,6 +40,7 @@ private Q_SLOTS:
     void attachmentsAddAndRemove();
     void escapeAsksBeforeDiscarding();
     void sendsViaTheRelay();
+    void sendToLetterboxFollowsTheRecipientRoutes();
 
 private:
     QLineEdit *edit(const char *name) const { return m_window->findChild<QLineEdit *>(QLatin1String(name)); }
@@ -298,6 +300,35 @@ void TestComposerWindow::sendsViaTheRelay()
         message->rcptTo, (QStringList { QStringLiteral("bob@example.test"), QStringLiteral("audit@example.test") }));
     QVERIFY(!message->raw.contains("audit@example.test"));
     QCOMPARE(ParsedMessage::parse(message->raw).subject, QStringLiteral("Via the relay"));
+}
+
+// As the API's send at the root (CONTRACT "Settled details"): routed like SMTP, by the recipient routes only; a
+// message to two mailboxes is stored once in each.
+void TestComposerWindow::sendToLetterboxFollowsTheRecipientRoutes()
+{
+    MailboxSettings mailboxes;
+    QString error;
+    const std::optional<MailboxConfig> config = MailboxConfig::fromJson(R"({"version": 1, "mailboxes": [
+        {"name": "shop", "routes": [{"recipient": "*@shop.test"}]},
+        {"name": "local", "routes": [{"client": "0.0.0.0/0"}, {"listener": "127.0.0.1:1025"}]}]})",
+        &error);
+    QVERIFY2(config && mailboxes.replace(*config, &error), qPrintable(error));
+    m_window->setMailboxes(&mailboxes);
+    typeInto(edit("to"), QStringLiteral("orders@shop.test, bob@example.test"));
+    typeInto(edit("subject"), QStringLiteral("Routed"));
+    QSignalSpy stored(m_window.get(), &ComposerWindow::messageStored);
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Return, Qt::ControlModifier);
+    QVERIFY(stored.wait(10000));
+    const std::optional<SearchResult> all = m_store->list(QString(), MessageSort(), 0, 10);
+    QVERIFY(all);
+    QStringList boxes;
+    for (const MessageSummary &summary : all->messages) {
+        boxes << summary.mailbox;
+    }
+    boxes.sort();
+    // No client or listener: the client and listener routes match nothing, so bob's copy is Inbox's.
+    QCOMPARE(boxes, (QStringList { QStringLiteral("Inbox"), QStringLiteral("shop") }));
+    QCOMPARE(m_store->summary(stored.first().first().toString())->mailbox, QStringLiteral("shop"));
 }
 
 QTEST_MAIN(TestComposerWindow)

@@ -3,6 +3,8 @@
 // commit, release, temporary failures retried on an injected schedule, a 5xx final, giving up, the queue kept in the
 // store across a restart, an interrupted relay not sent again, a deleted message not relayed.
 #include <api/apijson.h>
+#include <mailbox/mailboxsettings.h>
+#include <mailbox/routeddelivery.h>
 #include <relay/relayservice.h>
 #include <store/sqlitemessagestore.h>
 
@@ -144,7 +146,7 @@ IncomingMessage makeMessage(const QByteArray &id, const QByteArrayList &rcptTo)
     return m;
 }
 
-bool deliverAndWait(MessageStore &store, IncomingMessage message, RelayService *received = nullptr)
+bool deliverAndWait(MessageDelivery &store, IncomingMessage message, RelayService *received = nullptr)
 {
     const QString id = QString::fromLatin1(message.id);
     std::promise<bool> promise;
@@ -187,6 +189,7 @@ private Q_SLOTS:
     void autoRelayMatching_data();
     void autoRelayMatching();
     void autoRelayOffRelaysNothing();
+    void copiesInSeveralMailboxesAreRelayedOnceAndShareTheLog();
     void importedMessageIsNotAutoRelayed();
     void release();
     void releaseRefused();
@@ -276,6 +279,36 @@ void TestRelayService::autoRelayAll()
     QCOMPARE(attempts.front().reply, QByteArray("250 2.0.0 Ok: queued as R1"));
     QCOMPARE(attempts.front().time.timeSpec(), Qt::UTC);
     QVERIFY(m_store->relayPending().isEmpty());
+    QTest::qWait(200);
+    QCOMPARE(relay.connections, 1);
+}
+
+// CONTRACT "Auto-relay (details)": a message stored as several copies (mailboxes) is relayed once, and every copy
+// shows the relay log.
+void TestRelayService::copiesInSeveralMailboxesAreRelayedOnceAndShareTheLog()
+{
+    ScriptedRelay relay;
+    makeService(relayTo(relay.port(), RelayConfig::AutoRelay::All));
+    MailboxSettings mailboxes;
+    QString error;
+    const std::optional<MailboxConfig> config = MailboxConfig::fromJson(
+        R"({"version": 1, "mailboxes": [{"name": "shop", "routes": [{"recipient": "*@shop.test"}]}]})", &error);
+    QVERIFY2(config && mailboxes.replace(*config, &error), qPrintable(error));
+    RoutedDelivery routed(m_store.get());
+    routed.setSettings(&mailboxes);
+    // As CatcherService does: SMTP's messages go through the routes; its server tells the relay once per message.
+    QVERIFY(deliverAndWait(routed, makeMessage("COPIES", { "a@shop.test", "b@other.test" }), m_service.get()));
+    const QList<MessageSummary> stored = m_store->list(QString(), MessageSort(), 0, 10)->messages;
+    QCOMPARE(stored.size(), 2);
+    QTRY_COMPARE(relay.messages.size(), 1);
+    QCOMPARE(relay.messages.front().rcptTo, QByteArrayList({ "a@shop.test", "b@other.test" }));
+    QTRY_COMPARE(log(QStringLiteral("COPIES")).size(), 1);
+    for (const MessageSummary &copy : stored) {
+        const QList<RelayAttempt> attempts = log(copy.id);
+        QCOMPARE(attempts.size(), 1);
+        QVERIFY(attempts.front().ok);
+        QCOMPARE(attempts.front().to, QByteArrayList({ "a@shop.test", "b@other.test" }));
+    }
     QTest::qWait(200);
     QCOMPARE(relay.connections, 1);
 }

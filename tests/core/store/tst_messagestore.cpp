@@ -992,7 +992,7 @@ void TestMessageStore::anAnswerForAGoneContextIsDropped()
 
 void TestMessageStore::migratesStoresIntoInbox()
 {
-    // A store of schema 6 (before mailboxes): made by this build, then migration 7's objects taken out again.
+    // A store of schema 6 (before mailboxes): made by this build, then migration 7's and 8's objects taken out again.
     for (const char *id : { "M1", "M2", "M3" }) {
         QVERIFY(deliverAndWait(*m_store, makeMessage(id, Sample)).ok);
     }
@@ -1012,6 +1012,7 @@ DROP INDEX messages_facts;
 CREATE INDEX messages_facts ON messages (id, is_read, received, size, attachments, inlines, message_id);
 ALTER TABLE messages DROP COLUMN mailbox_id;
 ALTER TABLE messages DROP COLUMN pinned;
+ALTER TABLE messages DROP COLUMN copy_of;
 DROP TABLE mailboxes;
 DROP TABLE message_tags;
 DROP TABLE tags;
@@ -1065,6 +1066,16 @@ void TestMessageStore::tagsOnArrival_data()
     QTest::newRow("sorted bytewise: capitals first")
         << QByteArray("X-Tags: alpha, Zeta, beta\r\n") << QByteArrayList { "bob@y.test" }
         << QStringList { "Zeta", "alpha", "beta" };
+    // CONTRACT "Settled details": plus-address tags also come from the To and Cc addresses.
+    QTest::newRow("a plus-address in To gives a tag")
+        << QByteArray("To: \"Bob + Co\" <bob+fromto@y.test>, carol@y.test\r\n") << QByteArrayList { "bob@y.test" }
+        << QStringList { "fromto" };
+    QTest::newRow("a plus-address in Cc gives a tag")
+        << QByteArray("Cc: dan+fromcc@y.test\r\n") << QByteArrayList { "bob@y.test" } << QStringList { "fromcc" };
+    QTest::newRow("a plus in a display name alone is no tag")
+        << QByteArray("To: \"Bob+Co\" <bob@y.test>\r\n") << QByteArrayList { "bob@y.test" } << QStringList();
+    QTest::newRow("a plus-address in Reply-To is none")
+        << QByteArray("Reply-To: bob+reply@y.test\r\n") << QByteArrayList { "bob@y.test" } << QStringList();
     QTest::newRow("X-Tags in the body is no header")
         << QByteArray("\r\nX-Tags: body\r\n") << QByteArrayList { "bob@y.test" } << QStringList();
 }
