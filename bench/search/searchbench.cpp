@@ -1,11 +1,14 @@
 // Search and listing latency with a large store (issue target: 100,000 messages, word/phrase/from:/combined
 // queries p50 < 20 ms and p99 < 100 ms; page 1 of the list < 10 ms). The messages are spread over 50 mailboxes
-// (issue 15: page 1 of any mailbox < 10 ms, the mailbox list with Total/Unread < 20 ms). The reference, measured in the
+// (issue 15: page 1 of any mailbox < 10 ms, the mailbox list with Total/Unread < 20 ms; both also over HTTP, through
+// the API's GET /mailbox/{name}/api/v1/messages and GET /api/v1/mailboxes). The reference, measured in the
 // same run on the same texts, is Mailpit's approach: a LIKE '%term%' scan over one search-text column (plain SQLite
 // table).
 //
 //   letterbox-search-bench [--messages N] [--data DIR] [--queries-per-kind K]
 // With --data, an existing store holding N messages is reused (populating 100k takes a few minutes).
+#include <api/apiserver.h>
+#include <mailbox/mailboxsettings.h>
 #include <message/mailboxname.h>
 #include <store/sqlitedatabase.h>
 #include <store/sqlitemessagestore.h>
@@ -14,6 +17,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QThread>
 
@@ -129,6 +133,31 @@ struct Stats
             percentile(ms, 0.99), ms.empty() ? 0.0 : *std::max_element(ms.begin(), ms.end()));
     }
 };
+// One GET over a new loopback connection, as a script's HTTP client makes it: the status code, or 0 when the answer
+// did not come whole.
+int httpGet(quint16 port, const QByteArray &path)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(5000)) {
+        return 0;
+    }
+    socket.write("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    QByteArray answer;
+    while (socket.waitForReadyRead(5000)) {
+        answer += socket.readAll();
+        const qsizetype headEnd = answer.indexOf("\r\n\r\n");
+        const qsizetype lengthAt = answer.toLower().indexOf("content-length:");
+        if (headEnd > 0 && lengthAt > 0 && lengthAt < headEnd) {
+            const qsizetype lineEnd = answer.indexOf("\r\n", lengthAt);
+            const qint64 length = answer.mid(lengthAt + 15, lineEnd - lengthAt - 15).trimmed().toLongLong();
+            if (answer.size() >= headEnd + 4 + length) {
+                break;
+            }
+        }
+    }
+    return answer.startsWith("HTTP/1.1 ") ? answer.mid(9, 3).toInt() : 0;
+}
 } // namespace
 
 int main(int argc, char *argv[])
@@ -325,6 +354,74 @@ int main(int argc, char *argv[])
         }
     }
 
+    // The same over HTTP (CONTRACT "Mailboxes"): the API in its own thread, as the app runs it, with half of the
+    // mailboxes in its configuration, so that GET /api/v1/mailboxes merges the file's order with the store's.
+    MailboxConfig config;
+    for (qsizetype i = boxes.size() - 1; i > 0; i -= 2) {
+        config.mailboxes << MailboxDefinition { boxes.at(i).name, {} };
+    }
+    MailboxSettings settings;
+    QString settingsError;
+    if (!settings.replace(config, &settingsError)) {
+        std::fprintf(stderr, "%s\n", qPrintable(settingsError));
+        return 1;
+    }
+    QThread apiThread;
+    QObject apiContext;
+    apiContext.moveToThread(&apiThread);
+    apiThread.start();
+    ApiServer *api = nullptr;
+    QMetaObject::invokeMethod(
+        &apiContext,
+        [&] {
+            api = new ApiServer(&store);
+            api->setMailboxes(&settings);
+            if (!api->listen(QHostAddress::LocalHost, 0)) {
+                delete api;
+                api = nullptr;
+            }
+        },
+        Qt::BlockingQueuedConnection);
+    if (!api) {
+        std::fprintf(stderr, "the API cannot listen\n");
+        return 1;
+    }
+    const quint16 apiPort = api->serverPort();
+    // The first connection makes the HTTP server (and loads the TLS library: docs/architecture.md "The API"), once per
+    // run: not measured.
+    if (httpGet(apiPort, "/livez") != 200) {
+        std::fprintf(stderr, "GET /livez failed\n");
+        return 1;
+    }
+    Stats apiMailboxPage;
+    Stats apiMailboxList;
+    for (int round = 0; round < 2; ++round) {
+        for (const MailboxCount &box : boxes) {
+            QElapsedTimer t;
+            t.start();
+            const int status = httpGet(apiPort, "/mailbox/" + box.name.toLatin1() + "/api/v1/messages");
+            apiMailboxPage.ms.push_back(double(t.nsecsElapsed()) / 1e6);
+            if (status != 200) {
+                std::fprintf(stderr, "GET /mailbox/%s/api/v1/messages: %d\n", qPrintable(box.name), status);
+                return 1;
+            }
+        }
+    }
+    for (int i = 0; i < 200; ++i) {
+        QElapsedTimer t;
+        t.start();
+        const int status = httpGet(apiPort, "/api/v1/mailboxes");
+        apiMailboxList.ms.push_back(double(t.nsecsElapsed()) / 1e6);
+        if (status != 200) {
+            std::fprintf(stderr, "GET /api/v1/mailboxes: %d\n", status);
+            return 1;
+        }
+    }
+    QMetaObject::invokeMethod(
+        &apiContext, [api] { delete api; }, Qt::BlockingQueuedConnection);
+    apiThread.quit();
+    apiThread.wait();
+
     std::printf("\nsearch (page of 50 newest + match and unread counts), %lld matches in all\n",
         static_cast<long long>(matches));
     for (const char *kind : { "word", "phrase", "from:", "combined", "word -word" }) {
@@ -346,5 +443,8 @@ int main(int argc, char *argv[])
     mailboxPage.print("page 1 of a mailbox (50)");
     mailboxList.print("mailboxes with Total/Unread");
     mailboxSearch.print("word in one mailbox");
+    std::printf("\nover HTTP (a new loopback connection each)\n");
+    apiMailboxPage.print("GET /mailbox/{name}/…/messages");
+    apiMailboxList.print("GET /api/v1/mailboxes");
     return 0;
 }

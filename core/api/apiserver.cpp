@@ -1,5 +1,7 @@
 #include "apiserver.h"
 
+#include "../mailbox/mailboxsettings.h"
+#include "../mailbox/routeddelivery.h"
 #include "../mime/parsedmessage.h"
 #include "../relay/relayservice.h"
 #include "../rules/ruleengine.h"
@@ -9,9 +11,11 @@
 #include "sendrequest.h"
 
 #include "../message/clientaddress.h"
+#include "../message/mailboxname.h"
 #include "../message/safefilename.h"
 #include "../mime/messagebuilder.h"
 #include "../store/messagesubmission.h"
+#include "../store/searchquery.h"
 
 #include <QAbstractHttpServer>
 #include <QBuffer>
@@ -361,6 +365,7 @@ struct ApiServer::Private
     MessageStore *store = nullptr;
     RuleEngine *rules = nullptr;
     RelayService *relay = nullptr;
+    MailboxSettings *mailboxSettings = nullptr;
     QString rulesFile;
     QTcpServer *listener = nullptr;
     QAbstractHttpServer *http = nullptr; // made at the first connection (HttpFrontend)
@@ -369,7 +374,13 @@ struct ApiServer::Private
     qint64 maxMessageSize = 64 * 1024 * 1024;
     QByteArray hostname = "localhost";
     QString errorString;
-    QList<QPointer<QWebSocket>> sockets;
+    // A client of /api/events and the mailbox it follows ("": every mailbox, at the root).
+    struct EventClient
+    {
+        QPointer<QWebSocket> socket;
+        QString mailbox;
+    };
+    QList<EventClient> sockets;
     QTimer *statsTimer = nullptr;
     bool statsPending = false;
     QElapsedTimer uptime;
@@ -382,22 +393,45 @@ struct ApiServer::Private
     HttpRequestGuard::Decision decide(const HttpRequestHead &head) const;
     bool hostAllowed(const QString &host) const;
     void guard(QTcpSocket *socket);
+    // Every handler below takes the mailbox the request is limited to (CONTRACT "Mailboxes": the API under
+    // /mailbox/{name}), as spelled where it was made; "" at the root, for every mailbox together.
     void route(const QHttpServerRequest &request, QHttpServerResponder &responder, ApiServer *q);
-    void messages(const QHttpServerRequest &request, QHttpServerResponder &responder);
-    void search(const QHttpServerRequest &request, QHttpServerResponder &responder);
-    void message(const QHttpServerRequest &request, QHttpServerResponder &responder, const QStringList &path);
-    void view(const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &file);
-    void info(QHttpServerResponder &responder);
-    void tags(const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &tag);
+    void messages(const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &mailbox);
+    void search(const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &mailbox);
+    void message(const QHttpServerRequest &request, QHttpServerResponder &responder, const QStringList &path,
+        const QString &mailbox);
+    void view(const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &file,
+        const QString &mailbox);
+    void info(QHttpServerResponder &responder, const QString &mailbox);
+    void tags(
+        const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &tag, const QString &mailbox);
     void rulesResource(const QHttpServerRequest &request, QHttpServerResponder &responder);
     void chaosResource(const QHttpServerRequest &request, QHttpServerResponder &responder);
-    void sendMessage(const QHttpServerRequest &request, QHttpServerResponder &responder);
+    void mailboxesResource(QHttpServerResponder &responder);
+    void mailboxConfigResource(const QHttpServerRequest &request, QHttpServerResponder &responder);
+    void sendMessage(const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &mailbox);
     // POST /api/v1/message/{ID}/release and GET /api/v1/message/{ID}/relay.
-    void relayResource(
-        const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &id, const QString &sub);
-    // The ID a path names ("latest": the newest, or the newest matching ?query=); "" when none. nullopt (and
-    // *error) when ?query= has text but no terms: it must never stand for "any message".
-    std::optional<QString> resolve(const QString &id, const QUrlQuery &query, QString *error) const;
+    void relayResource(const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &id,
+        const QString &sub, const QString &mailbox);
+    // The ID a path names ("latest": the newest, or the newest matching ?query=, of the mailbox); "" when none.
+    // nullopt (and *error) when ?query= has text but no terms: it must never stand for "any message".
+    std::optional<QString> resolve(
+        const QString &id, const QUrlQuery &query, const QString &mailbox, QString *error) const;
+
+    // The mailbox a /mailbox/{name} prefix names, as spelled where it was made: Inbox, a configured mailbox or one
+    // the store holds (per-user mailboxes, mailboxes taken out of the file that still hold messages); names are
+    // case-insensitive. nullopt: no such mailbox (404).
+    std::optional<QString> mailboxNamed(const QString &name) const;
+    // The mailbox's counts as of the last commit (every mailbox's at the root); 0 before its first message.
+    MailboxCount countsOf(const QString &mailbox) const;
+    // Whether a message belongs to the mailbox a request is limited to (any, at the root).
+    static bool inMailbox(const MessageSummary &summary, const QString &mailbox);
+    // Those of ids whose messages are in the mailbox; the others are passed over as unknown IDs are.
+    QStringList ofMailbox(const QStringList &ids, const QString &mailbox) const;
+    // store->searchIds() within the mailbox. The mailbox term comes first so that an unclosed quote in the query
+    // cannot take it into a phrase; a query without terms is still refused, never "the whole mailbox".
+    std::optional<QStringList> matchingIds(
+        const QString &query, const QTimeZone &zone, const QString &mailbox, QString *error) const;
 };
 
 bool ApiServer::Private::hostAllowed(const QString &host) const
@@ -523,6 +557,81 @@ void ApiServer::setRules(RuleEngine *engine, const QString &rulesFile)
     d->rulesFile = rulesFile;
 }
 
+void ApiServer::setMailboxes(MailboxSettings *settings)
+{
+    d->mailboxSettings = settings;
+}
+
+std::optional<QString> ApiServer::Private::mailboxNamed(const QString &name) const
+{
+    if (!MailboxName::isValid(name)) {
+        return std::nullopt;
+    }
+    if (MailboxName::same(name, MailboxName::inbox())) {
+        return MailboxName::inbox();
+    }
+    if (mailboxSettings) {
+        const MailboxConfig config = mailboxSettings->config();
+        const qsizetype index = config.indexOf(name);
+        if (index >= 0) {
+            return config.mailboxes.at(index).name;
+        }
+    }
+    for (const MailboxCount &count : store->mailboxes()) {
+        if (MailboxName::same(count.name, name)) {
+            return count.name;
+        }
+    }
+    return std::nullopt;
+}
+
+MailboxCount ApiServer::Private::countsOf(const QString &mailbox) const
+{
+    if (mailbox.isEmpty()) {
+        return MailboxCount { QString(), store->count(), store->unreadCount() };
+    }
+    for (const MailboxCount &count : store->mailboxes()) {
+        if (MailboxName::same(count.name, mailbox)) {
+            return count;
+        }
+    }
+    return MailboxCount { mailbox, 0, 0 };
+}
+
+bool ApiServer::Private::inMailbox(const MessageSummary &summary, const QString &mailbox)
+{
+    return mailbox.isEmpty() || MailboxName::same(summary.mailbox, mailbox);
+}
+
+QStringList ApiServer::Private::ofMailbox(const QStringList &ids, const QString &mailbox) const
+{
+    if (mailbox.isEmpty()) {
+        return ids;
+    }
+    QStringList kept;
+    for (const QString &id : ids) {
+        const std::optional<MessageSummary> summary = store->summary(id);
+        if (summary && inMailbox(*summary, mailbox)) {
+            kept << id;
+        }
+    }
+    return kept;
+}
+
+std::optional<QStringList> ApiServer::Private::matchingIds(
+    const QString &query, const QTimeZone &zone, const QString &mailbox, QString *error) const
+{
+    if (mailbox.isEmpty()) {
+        return store->searchIds(query, zone, error);
+    }
+    if (SearchQuery::parse(query, zone).isEmpty()) {
+        *error = QStringLiteral("the search query has no terms");
+        return std::nullopt;
+    }
+    // Mailbox names are letters, digits, '.', '_' and '-' (MailboxName): one word of the search syntax.
+    return store->searchIds(QStringLiteral("mailbox:") + mailbox + u' ' + query, zone, error);
+}
+
 ApiServer::ApiServer(MessageStore *store, QObject *parent) : QObject(parent), d(std::make_unique<Private>())
 {
     d->store = store;
@@ -540,7 +649,7 @@ ApiServer::ApiServer(MessageStore *store, QObject *parent) : QObject(parent), d(
             d->acceptedSize += summary.size;
             // The parsed summary is read (and made if need be) only when someone listens.
             if (eventClientCount() > 0) {
-                broadcast("new", ApiJson::summary(d->store->summary(summary.id).value_or(summary)));
+                broadcast("new", ApiJson::summary(d->store->summary(summary.id).value_or(summary)), summary.mailbox);
             }
             scheduleStats();
         },
@@ -549,6 +658,8 @@ ApiServer::ApiServer(MessageStore *store, QObject *parent) : QObject(parent), d(
         store, &MessageStore::messagesRemoved, this,
         [this](const QStringList &ids) {
             d->deleted += ids.size();
+            // The message is gone, and with it the store's knowledge of its mailbox: every client is told, and a
+            // client of another mailbox passes over an ID it never listed (as Mailpit's clients do).
             for (const QString &id : ids) {
                 broadcast("delete", QJsonObject { { QStringLiteral("ID"), id } });
             }
@@ -574,8 +685,10 @@ ApiServer::ApiServer(MessageStore *store, QObject *parent) : QObject(parent), d(
     connect(
         store, &MessageStore::readChanged, this,
         [this](const QStringList &ids, bool read) {
+            const QHash<QString, QString> mailboxes = mailboxesOf(ids);
             for (const QString &id : ids) {
-                broadcast("update", QJsonObject { { QStringLiteral("ID"), id }, { QStringLiteral("Read"), read } });
+                broadcast("update", QJsonObject { { QStringLiteral("ID"), id }, { QStringLiteral("Read"), read } },
+                    mailboxes.value(id));
             }
             scheduleStats();
         },
@@ -591,7 +704,8 @@ ApiServer::ApiServer(MessageStore *store, QObject *parent) : QObject(parent), d(
                 if (const std::optional<MessageSummary> s = d->store->summary(id)) {
                     broadcast("update",
                         QJsonObject {
-                            { QStringLiteral("ID"), id }, { QStringLiteral("Tags"), ApiJson::strings(s->tags) } });
+                            { QStringLiteral("ID"), id }, { QStringLiteral("Tags"), ApiJson::strings(s->tags) } },
+                        s->mailbox);
                 }
             }
         },
@@ -599,8 +713,10 @@ ApiServer::ApiServer(MessageStore *store, QObject *parent) : QObject(parent), d(
     connect(
         store, &MessageStore::pinnedChanged, this,
         [this](const QStringList &ids, bool pinned) {
+            const QHash<QString, QString> mailboxes = mailboxesOf(ids);
             for (const QString &id : ids) {
-                broadcast("update", QJsonObject { { QStringLiteral("ID"), id }, { QStringLiteral("Pinned"), pinned } });
+                broadcast("update", QJsonObject { { QStringLiteral("ID"), id }, { QStringLiteral("Pinned"), pinned } },
+                    mailboxes.value(id));
             }
         },
         Qt::QueuedConnection);
@@ -665,9 +781,9 @@ void ApiServer::close()
     if (d->listener) {
         d->listener->close();
     }
-    for (const QPointer<QWebSocket> &socket : std::as_const(d->sockets)) {
-        if (socket) {
-            socket->close(QWebSocketProtocol::CloseCodeGoingAway);
+    for (const Private::EventClient &client : std::as_const(d->sockets)) {
+        if (client.socket) {
+            client.socket->close(QWebSocketProtocol::CloseCodeGoingAway);
         }
     }
 }
@@ -675,8 +791,8 @@ void ApiServer::close()
 int ApiServer::eventClientCount() const
 {
     int n = 0;
-    for (const QPointer<QWebSocket> &socket : std::as_const(d->sockets)) {
-        n += socket ? 1 : 0;
+    for (const Private::EventClient &client : std::as_const(d->sockets)) {
+        n += client.socket ? 1 : 0;
     }
     return n;
 }
@@ -686,7 +802,16 @@ void ApiServer::acceptWebSockets()
     while (d->http->hasPendingWebSocketConnections()) {
         QWebSocket *socket = d->http->nextPendingWebSocketConnection().release();
         socket->setParent(this);
-        if (socket->requestUrl().path() != QLatin1String("/api/events")) {
+        // CONTRACT "Mailboxes": /mailbox/{name}/api/events tells only that mailbox's events.
+        const QStringList path = socket->requestUrl().path().split(u'/', Qt::SkipEmptyParts);
+        std::optional<QString> mailbox;
+        if (path == QStringList { QStringLiteral("api"), QStringLiteral("events") }) {
+            mailbox = QString();
+        } else if (path.size() == 4 && path[0] == QLatin1String("mailbox") && path[2] == QLatin1String("api")
+            && path[3] == QLatin1String("events")) {
+            mailbox = d->mailboxNamed(path[1]);
+        }
+        if (!mailbox) {
             socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("unknown path"));
             socket->deleteLater();
             continue;
@@ -705,23 +830,41 @@ void ApiServer::acceptWebSockets()
         socket->setMaxAllowedIncomingFrameSize(64 * 1024);
         socket->setMaxAllowedIncomingMessageSize(64 * 1024);
         connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
-        d->sockets.removeAll(QPointer<QWebSocket>());
-        d->sockets.append(socket);
+        d->sockets.removeIf([](const Private::EventClient &client) { return !client.socket; });
+        d->sockets.append({ socket, *mailbox });
     }
 }
 
-void ApiServer::broadcast(const QByteArray &type, const QJsonValue &data)
+void ApiServer::broadcast(const QByteArray &type, const QJsonValue &data, const QString &mailbox)
 {
     if (d->sockets.isEmpty()) {
         return;
     }
     QJsonObject frame { { QStringLiteral("Type"), QString::fromLatin1(type) }, { QStringLiteral("Data"), data } };
     const QString text = QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact));
-    for (const QPointer<QWebSocket> &socket : std::as_const(d->sockets)) {
-        if (socket && socket->isValid()) {
-            socket->sendTextMessage(text);
+    for (const Private::EventClient &client : std::as_const(d->sockets)) {
+        const bool concerned
+            = mailbox.isEmpty() || client.mailbox.isEmpty() || MailboxName::same(client.mailbox, mailbox);
+        if (concerned && client.socket && client.socket->isValid()) {
+            client.socket->sendTextMessage(text);
         }
     }
+}
+
+QHash<QString, QString> ApiServer::mailboxesOf(const QStringList &ids) const
+{
+    QHash<QString, QString> mailboxes;
+    const bool scoped = std::any_of(d->sockets.cbegin(), d->sockets.cend(),
+        [](const Private::EventClient &client) { return client.socket && !client.mailbox.isEmpty(); });
+    if (!scoped) {
+        return mailboxes;
+    }
+    for (const QString &id : ids) {
+        if (const std::optional<MessageSummary> summary = d->store->summary(id)) {
+            mailboxes.insert(id, summary->mailbox);
+        }
+    }
+    return mailboxes;
 }
 
 void ApiServer::scheduleStats()
@@ -734,10 +877,38 @@ void ApiServer::scheduleStats()
 
 void ApiServer::sendStats()
 {
-    broadcast("stats",
-        QJsonObject { { QStringLiteral("Total"), double(d->store->count()) },
-            { QStringLiteral("Unread"), double(d->store->unreadCount()) },
-            { QStringLiteral("Version"), QStringLiteral("v" LETTERBOX_VERSION) } });
+    const auto stats = [](qint64 total, qint64 unread) {
+        const QJsonObject object { { QStringLiteral("Total"), double(total) },
+            { QStringLiteral("Unread"), double(unread) },
+            { QStringLiteral("Version"), QStringLiteral("v" LETTERBOX_VERSION) } };
+        return QString::fromUtf8(QJsonDocument(
+            QJsonObject { { QStringLiteral("Type"), QStringLiteral("stats") }, { QStringLiteral("Data"), object } })
+                                     .toJson(QJsonDocument::Compact));
+    };
+    const QString all = stats(d->store->count(), d->store->unreadCount());
+    // A client of one mailbox gets that mailbox's counts (the store's, as of the last commit: no query).
+    QList<MailboxCount> counts;
+    bool countsRead = false;
+    for (const Private::EventClient &client : std::as_const(d->sockets)) {
+        if (!client.socket || !client.socket->isValid()) {
+            continue;
+        }
+        if (client.mailbox.isEmpty()) {
+            client.socket->sendTextMessage(all);
+            continue;
+        }
+        if (!countsRead) {
+            counts = d->store->mailboxes();
+            countsRead = true;
+        }
+        MailboxCount own;
+        for (const MailboxCount &count : std::as_const(counts)) {
+            if (MailboxName::same(count.name, client.mailbox)) {
+                own = count;
+            }
+        }
+        client.socket->sendTextMessage(stats(own.total, own.unread));
+    }
 }
 
 void ApiServer::respond(const QHttpServerRequest &request, QHttpServerResponder &responder)
@@ -745,21 +916,31 @@ void ApiServer::respond(const QHttpServerRequest &request, QHttpServerResponder 
     d->route(request, responder, this);
 }
 
-std::optional<QString> ApiServer::Private::resolve(const QString &id, const QUrlQuery &query, QString *error) const
+std::optional<QString> ApiServer::Private::resolve(
+    const QString &id, const QUrlQuery &query, const QString &mailbox, QString *error) const
 {
     if (id != QLatin1String("latest")) {
         return id;
     }
     const QString text = query.queryItemValue(QStringLiteral("query"), QUrl::FullyDecoded).trimmed();
-    if (text.isEmpty()) {
+    if (text.isEmpty() && mailbox.isEmpty()) {
         return store->latestId();
+    }
+    if (text.isEmpty()) {
+        const std::optional<SearchResult> newest = store->list(
+            QString(), MessageSort(), 0, 1, QTimeZone::utc(), error, SearchCompleteness::Complete, mailbox);
+        if (!newest) {
+            return std::nullopt;
+        }
+        return newest->messages.isEmpty() ? QString() : newest->messages.front().id;
     }
     const std::optional<QTimeZone> zone = timeZone(query);
     if (!zone) {
         *error = QStringLiteral("invalid tz");
         return std::nullopt;
     }
-    const std::optional<SearchResult> newest = store->search(text, 0, 1, *zone, error);
+    const std::optional<SearchResult> newest
+        = store->search(text, 0, 1, *zone, error, SearchCompleteness::Complete, mailbox);
     if (!newest) {
         return std::nullopt;
     }
@@ -768,9 +949,26 @@ std::optional<QString> ApiServer::Private::resolve(const QString &id, const QUrl
 
 void ApiServer::Private::route(const QHttpServerRequest &request, QHttpServerResponder &responder, ApiServer *)
 {
-    const QString path = request.url().path();
+    QString path = request.url().path();
     const Method method = request.method();
-    const QStringList parts = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    QStringList parts = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    QStringList encodedParts = request.url().path(QUrl::FullyEncoded).split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    // CONTRACT "Mailboxes": every path under /mailbox/{name} is the same API limited to that mailbox, so a Mailpit
+    // client given http://HOST:PORT/mailbox/{name} as its base URL works unchanged. The prefix is taken off here and
+    // the mailbox handed to the handlers: one route table serves both. Host and Origin were checked on the whole
+    // request before (HttpRequestGuard), prefix or not.
+    QString mailbox;
+    if (parts.size() >= 2 && parts[0] == QLatin1String("mailbox")) {
+        const std::optional<QString> named = mailboxNamed(parts[1]);
+        if (!named) {
+            sendNotFound(responder);
+            return;
+        }
+        mailbox = *named;
+        parts = parts.mid(2);
+        encodedParts = encodedParts.mid(2);
+        path = u'/' + parts.join(u'/');
+    }
     const auto allow = [&responder, method](std::initializer_list<Method> methods) {
         for (Method m : methods) {
             if (m == method) {
@@ -789,7 +987,7 @@ void ApiServer::Private::route(const QHttpServerRequest &request, QHttpServerRes
     }
     if (parts.size() == 2 && parts[0] == QLatin1String("view")) {
         if (allow({ Method::Get })) {
-            view(request, responder, parts[1]);
+            view(request, responder, parts[1], mailbox);
         }
         return;
     }
@@ -800,24 +998,24 @@ void ApiServer::Private::route(const QHttpServerRequest &request, QHttpServerRes
     const QString resource = parts[2];
     if (parts.size() == 3 && resource == QLatin1String("messages")) {
         if (allow({ Method::Get, Method::Put, Method::Delete })) {
-            messages(request, responder);
+            messages(request, responder, mailbox);
         }
         return;
     }
     if (parts.size() == 3 && resource == QLatin1String("search")) {
         if (allow({ Method::Get, Method::Delete })) {
-            search(request, responder);
+            search(request, responder, mailbox);
         }
         return;
     }
     if (parts.size() == 3 && resource == QLatin1String("info")) {
         if (allow({ Method::Get })) {
-            info(responder);
+            info(responder, mailbox);
         }
         return;
     }
     if (parts.size() >= 4 && resource == QLatin1String("message")) {
-        message(request, responder, parts.mid(3));
+        message(request, responder, parts.mid(3), mailbox);
         return;
     }
     if (parts.size() == 3 && resource == QLatin1String("rules") && rules) {
@@ -835,14 +1033,28 @@ void ApiServer::Private::route(const QHttpServerRequest &request, QHttpServerRes
     if (resource == QLatin1String("tags") && parts.size() <= 4) {
         // Mailpit: GET|PUT /api/v1/tags, PUT|DELETE /api/v1/tags/{tag} (the tag url-encoded).
         if (parts.size() == 3 ? allow({ Method::Get, Method::Put }) : allow({ Method::Put, Method::Delete })) {
-            const QString encoded = request.url().path(QUrl::FullyEncoded).split(u'/').value(4);
-            tags(request, responder, parts.size() == 4 ? QUrl::fromPercentEncoding(encoded.toLatin1()) : QString());
+            const QString encoded = encodedParts.value(3);
+            tags(request, responder, parts.size() == 4 ? QUrl::fromPercentEncoding(encoded.toLatin1()) : QString(),
+                mailbox);
         }
         return;
     }
     if (parts.size() == 3 && resource == QLatin1String("send")) {
         if (allow({ Method::Post })) {
-            sendMessage(request, responder);
+            sendMessage(request, responder, mailbox);
+        }
+        return;
+    }
+    // The mailboxes themselves are the catcher's, as rules and chaos are: the same under any prefix.
+    if (parts.size() == 3 && resource == QLatin1String("mailboxes")) {
+        if (allow({ Method::Get })) {
+            mailboxesResource(responder);
+        }
+        return;
+    }
+    if (parts.size() == 4 && resource == QLatin1String("mailboxes") && parts[3] == QLatin1String("config")) {
+        if (allow({ Method::Get, Method::Put })) {
+            mailboxConfigResource(request, responder);
         }
         return;
     }
@@ -852,7 +1064,12 @@ void ApiServer::Private::route(const QHttpServerRequest &request, QHttpServerRes
 // POST /api/v1/send (Mailpit's SendMessageHandler): the JSON made into a message (SendRequest, MessageBuilder) and
 // stored as if delivered (MessageSubmission), answered {"ID": …} once it is committed. Every refusal is 400 with
 // {"Error": …}, the one JSON error body of Mailpit's API (Mailpit's httpJSONError).
-void ApiServer::Private::sendMessage(const QHttpServerRequest &request, QHttpServerResponder &responder)
+//
+// CONTRACT "Mailboxes": under /mailbox/{name} the message is stored into that mailbox, unrouted; at the root it is
+// routed as SMTP's messages are (client address = the caller, no listener, no AUTH user), one copy per mailbox, and
+// the answer names the first copy.
+void ApiServer::Private::sendMessage(
+    const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &mailbox)
 {
     const auto refuse = [&responder](const QString &error) {
         send(responder, Reply { Status::BadRequest, Json, DataPolicy, {} },
@@ -871,16 +1088,38 @@ void ApiServer::Private::sendMessage(const QHttpServerRequest &request, QHttpSer
         refuse(error);
         return;
     }
-    const QString id = QString::fromLatin1(incoming->id);
-    // This thread may wait (docs/architecture.md "Threads"): the answer names a message that is on disk, as a 250
-    // after DATA does.
-    std::promise<DeliveryResult> stored;
-    std::future<DeliveryResult> result = stored.get_future();
-    store->deliver(std::move(*incoming), [&stored](const DeliveryResult &r) { stored.set_value(r); });
-    const DeliveryResult delivered = result.get();
-    if (!delivered.ok) {
-        qCWarning(lcApi).noquote() << "cannot store a message sent through the API:" << delivered.errorString;
-        refuse(QStringLiteral("cannot store the message: %1").arg(delivered.errorString));
+    std::vector<IncomingMessage> copies;
+    if (!mailbox.isEmpty()) {
+        incoming->mailbox = mailbox;
+        copies.push_back(std::move(*incoming));
+    } else if (mailboxSettings) {
+        copies = RoutedDelivery::copies(std::move(*incoming), *mailboxSettings->router());
+    } else {
+        copies.push_back(std::move(*incoming));
+    }
+    const QString id = QString::fromLatin1(copies.front().id);
+    // This thread may wait (docs/architecture.md "Threads"): the answer names a message that is on disk, every copy
+    // of it, as a 250 after DATA does.
+    std::vector<std::future<DeliveryResult>> results;
+    std::vector<Delivery> deliveries;
+    for (IncomingMessage &copy : copies) {
+        auto stored = std::make_shared<std::promise<DeliveryResult>>();
+        results.push_back(stored->get_future());
+        deliveries.push_back({ std::move(copy), [stored](const DeliveryResult &r) {
+                                  stored->set_value(r);
+                              } });
+    }
+    store->deliverAll(std::move(deliveries));
+    QString failure;
+    for (std::future<DeliveryResult> &result : results) {
+        const DeliveryResult delivered = result.get();
+        if (!delivered.ok && failure.isEmpty()) {
+            failure = delivered.errorString;
+        }
+    }
+    if (!failure.isEmpty()) {
+        qCWarning(lcApi).noquote() << "cannot store a message sent through the API:" << failure;
+        refuse(QStringLiteral("cannot store the message: %1").arg(failure));
         return;
     }
     sendJson(responder, QJsonObject { { QStringLiteral("ID"), id } });
@@ -906,6 +1145,67 @@ void ApiServer::Private::rulesResource(const QHttpServerRequest &request, QHttpS
         rules->setRules(*set);
     }
     send(responder, Reply { Status::Ok, Json, DataPolicy, {} }, rules->rules().toJson());
+}
+
+// GET /api/v1/mailboxes (CONTRACT "Mailboxes"): Inbox, the configured mailboxes in the file's order (0 counts before
+// their first message), then those only the store knows (per-user mailboxes, mailboxes taken out of the file that
+// still hold messages) in the order they were made. Counts are the store's as of the last commit: no query runs.
+void ApiServer::Private::mailboxesResource(QHttpServerResponder &responder)
+{
+    QList<MailboxCount> counts = store->mailboxes();
+    QJsonArray list;
+    const auto add = [&counts, &list](const QString &name) {
+        MailboxCount entry { name, 0, 0 };
+        for (qsizetype i = 0; i < counts.size(); ++i) {
+            if (MailboxName::same(counts.at(i).name, name)) {
+                entry.total = counts.at(i).total;
+                entry.unread = counts.at(i).unread;
+                counts.removeAt(i);
+                break;
+            }
+        }
+        list.append(QJsonObject { { QStringLiteral("Name"), entry.name },
+            { QStringLiteral("Total"), double(entry.total) }, { QStringLiteral("Unread"), double(entry.unread) } });
+    };
+    add(MailboxName::inbox());
+    if (mailboxSettings) {
+        for (const MailboxDefinition &definition : mailboxSettings->config().mailboxes) {
+            if (!MailboxName::same(definition.name, MailboxName::inbox())) {
+                add(definition.name);
+            }
+        }
+    }
+    while (!counts.isEmpty()) {
+        add(counts.constFirst().name);
+    }
+    send(responder, Reply { Status::Ok, Json, DataPolicy, {} }, QJsonDocument(list).toJson(QJsonDocument::Compact));
+}
+
+// GET|PUT /api/v1/mailboxes/config, with PUT /api/v1/rules' conventions (CONTRACT "Settled details"): the body is
+// validated whole (400, text/plain "LINE: field: problem", nothing changes), saved atomically where the routes came
+// from (--mailboxes FILE, else mailboxes.json in --data; 500 when it cannot be written), applied to the next message,
+// and answered with the configuration now in use, as GET answers it.
+void ApiServer::Private::mailboxConfigResource(const QHttpServerRequest &request, QHttpServerResponder &responder)
+{
+    if (request.method() == Method::Put) {
+        if (!mailboxSettings) {
+            sendText(responder, Status::BadRequest, "mailboxes cannot be configured in this instance");
+            return;
+        }
+        QString error;
+        const std::optional<MailboxConfig> config = MailboxConfig::fromJson(request.body(), &error);
+        if (!config) {
+            sendText(responder, Status::BadRequest, error.toUtf8());
+            return;
+        }
+        if (!mailboxSettings->replace(*config, &error)) {
+            qCWarning(lcApi).noquote() << "cannot save the mailboxes:" << error;
+            sendText(responder, Status::InternalServerError, QStringLiteral("cannot save %1").arg(error).toUtf8());
+            return;
+        }
+    }
+    const MailboxConfig config = mailboxSettings ? mailboxSettings->config() : MailboxConfig();
+    send(responder, Reply { Status::Ok, Json, DataPolicy, {} }, config.toJson());
 }
 
 namespace {
@@ -979,13 +1279,28 @@ void ApiServer::Private::chaosResource(const QHttpServerRequest &request, QHttpS
     sendJson(responder, chaosJson(rules->chaos()));
 }
 
-void ApiServer::Private::messages(const QHttpServerRequest &request, QHttpServerResponder &responder)
+void ApiServer::Private::messages(
+    const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &mailbox)
 {
     const QUrlQuery query = formQuery(request.url());
     if (request.method() == Method::Get) {
         const Paging p = paging(query);
         if (!p.error.isEmpty()) {
             sendText(responder, Status::BadRequest, p.error.toUtf8());
+            return;
+        }
+        if (!mailbox.isEmpty()) {
+            // One mailbox: its page and its own counts (the store keeps them per mailbox).
+            QString error;
+            const std::optional<SearchResult> page = store->list(QString(), MessageSort(), p.start, p.limit,
+                QTimeZone::utc(), &error, SearchCompleteness::Complete, mailbox);
+            if (!page) {
+                sendText(responder, Status::InternalServerError, error.toUtf8());
+                return;
+            }
+            sendJson(responder,
+                ApiJson::summaries(page->messages, p.start, page->matches, page->unreadMatches, page->matches,
+                    page->unreadMatches, store->tags()));
             return;
         }
         const qint64 total = store->count();
@@ -1007,7 +1322,19 @@ void ApiServer::Private::messages(const QHttpServerRequest &request, QHttpServer
     }
     if (request.method() == Method::Delete) {
         QString error;
-        if (ids->isEmpty() ? store->removeAll(&error) : store->remove(*ids, &error)) {
+        bool removed = false;
+        if (!ids->isEmpty()) {
+            // Another mailbox's message is not there: passed over, as an unknown ID is.
+            const QStringList own = ofMailbox(*ids, mailbox);
+            removed = own.isEmpty() || store->remove(own, &error);
+        } else if (mailbox.isEmpty()) {
+            removed = store->removeAll(&error);
+        } else {
+            // Delete all within one mailbox: its messages but the pinned ones (CONTRACT "Mailboxes").
+            const QStringList all = store->searchIds(QStringLiteral("mailbox:") + mailbox);
+            removed = all.isEmpty() || store->removeUnpinned(all, &error);
+        }
+        if (removed) {
             sendText(responder, Status::Ok, "ok");
         } else {
             sendText(responder, Status::InternalServerError, "delete failed: " + error.toUtf8());
@@ -1041,12 +1368,13 @@ void ApiServer::Private::messages(const QHttpServerRequest &request, QHttpServer
         sendText(responder, Status::BadRequest, "invalid tz");
         return;
     }
-    QStringList targets = *ids;
+    QStringList targets = ofMailbox(*ids, mailbox);
     if (ids->isEmpty() && searchText.isEmpty()) {
-        targets = store->searchIds(QString(), *zone); // Mailpit: neither IDs nor Search is every message
+        // Mailpit: neither IDs nor Search is every message (of the mailbox).
+        targets = store->searchIds(mailbox.isEmpty() ? QString() : QStringLiteral("mailbox:") + mailbox, *zone);
     } else if (ids->isEmpty()) {
         QString error;
-        const std::optional<QStringList> matches = store->searchIds(searchText, *zone, &error);
+        const std::optional<QStringList> matches = matchingIds(searchText, *zone, mailbox, &error);
         if (!matches) {
             sendText(responder, Status::BadRequest, error.toUtf8());
             return;
@@ -1069,7 +1397,12 @@ void ApiServer::Private::messages(const QHttpServerRequest &request, QHttpServer
 // Mailpit's tag endpoints (server/apiv1/tags.go): GET the tags in use as a JSON array; PUT {"IDs", "Tags"} gives
 // those messages exactly those tags; PUT /{tag} {"Name"} renames; DELETE /{tag} takes the tag off every message.
 // Mutations answer "ok" as text/plain; a refusal ("tag not found: …") is 400 with Mailpit's text.
-void ApiServer::Private::tags(const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &tag)
+//
+// Tag names are the catcher's, as in Mailpit's single inbox: listing, renaming and deleting a tag under /mailbox/{name}
+// act on the one set of names (a tag renamed from one mailbox's client is renamed everywhere). Tagging messages by
+// their IDs is limited to the mailbox's messages.
+void ApiServer::Private::tags(
+    const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &tag, const QString &mailbox)
 {
     if (request.method() == Method::Get) {
         send(responder, Reply { Status::Ok, Json, DataPolicy, {} },
@@ -1108,10 +1441,12 @@ void ApiServer::Private::tags(const QHttpServerRequest &request, QHttpServerResp
         sendText(responder, Status::BadRequest, "IDs and Tags must be arrays of strings");
         return;
     }
-    answer(ids->isEmpty() || store->setTags(*ids, *names, &error), error);
+    const QStringList own = ofMailbox(*ids, mailbox);
+    answer(own.isEmpty() || store->setTags(own, *names, &error), error);
 }
 
-void ApiServer::Private::search(const QHttpServerRequest &request, QHttpServerResponder &responder)
+void ApiServer::Private::search(
+    const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &mailbox)
 {
     const QUrlQuery query = formQuery(request.url());
     const QString text = query.queryItemValue(QStringLiteral("query"), QUrl::FullyDecoded).trimmed();
@@ -1127,7 +1462,7 @@ void ApiServer::Private::search(const QHttpServerRequest &request, QHttpServerRe
     if (request.method() == Method::Delete) {
         // A query without terms would stand for every message: refused, never "delete all".
         QString error;
-        const std::optional<QStringList> ids = store->searchIds(text, *zone, &error);
+        const std::optional<QStringList> ids = matchingIds(text, *zone, mailbox, &error);
         if (!ids) {
             sendText(responder, Status::BadRequest, error.toUtf8());
             return;
@@ -1146,23 +1481,28 @@ void ApiServer::Private::search(const QHttpServerRequest &request, QHttpServerRe
         return;
     }
     QString error;
-    const std::optional<SearchResult> result = store->search(text, p.start, p.limit, *zone, &error);
+    const std::optional<SearchResult> result
+        = store->search(text, p.start, p.limit, *zone, &error, SearchCompleteness::Complete, mailbox);
     if (!result) {
         sendText(responder, Status::BadRequest, error.toUtf8());
         return;
     }
+    // Mailpit's total and unread are the inbox's: here the mailbox's.
+    const MailboxCount counts = countsOf(mailbox);
+    const qint64 total = counts.total;
+    const qint64 unread = counts.unread;
     sendJson(responder,
-        ApiJson::summaries(result->messages, p.start, store->count(), store->unreadCount(), result->matches,
-            result->unreadMatches, store->tags()));
+        ApiJson::summaries(
+            result->messages, p.start, total, unread, result->matches, result->unreadMatches, store->tags()));
 }
 
 void ApiServer::Private::message(
-    const QHttpServerRequest &request, QHttpServerResponder &responder, const QStringList &path)
+    const QHttpServerRequest &request, QHttpServerResponder &responder, const QStringList &path, const QString &mailbox)
 {
     const QUrlQuery query = formQuery(request.url());
     const QString sub = path.value(1);
     if (path.size() == 2 && (sub == QLatin1String("release") || sub == QLatin1String("relay"))) {
-        relayResource(request, responder, path[0], sub);
+        relayResource(request, responder, path[0], sub, mailbox);
         return;
     }
     const bool known = (path.size() == 1)
@@ -1179,7 +1519,7 @@ void ApiServer::Private::message(
         return;
     }
     QString error;
-    const std::optional<QString> resolved = resolve(path[0], query, &error);
+    const std::optional<QString> resolved = resolve(path[0], query, mailbox, &error);
     if (!resolved) {
         sendText(responder, Status::BadRequest, error.toUtf8());
         return;
@@ -1188,6 +1528,14 @@ void ApiServer::Private::message(
     if (id.isEmpty()) {
         sendNotFound(responder);
         return;
+    }
+    // A message of another mailbox is not there (CONTRACT "Mailboxes").
+    if (!mailbox.isEmpty()) {
+        const std::optional<MessageSummary> summary = store->summary(id);
+        if (!summary || !inMailbox(*summary, mailbox)) {
+            sendNotFound(responder);
+            return;
+        }
     }
     if (sub == QLatin1String("raw")) {
         QIODevice *source = store->openSource(id);
@@ -1246,8 +1594,8 @@ void ApiServer::Private::message(
     sendJson(responder, ApiJson::message(*stored, parsed));
 }
 
-void ApiServer::Private::relayResource(
-    const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &pathId, const QString &sub)
+void ApiServer::Private::relayResource(const QHttpServerRequest &request, QHttpServerResponder &responder,
+    const QString &pathId, const QString &sub, const QString &mailbox)
 {
     const bool release = sub == QLatin1String("release");
     if (request.method() != (release ? Method::Post : Method::Get)) {
@@ -1255,13 +1603,14 @@ void ApiServer::Private::relayResource(
         return;
     }
     QString error;
-    const std::optional<QString> resolved = resolve(pathId, formQuery(request.url()), &error);
+    const std::optional<QString> resolved = resolve(pathId, formQuery(request.url()), mailbox, &error);
     if (!resolved) {
         sendText(responder, Status::BadRequest, error.toUtf8());
         return;
     }
     const QString id = *resolved;
-    if (id.isEmpty() || !store->summary(id)) {
+    const std::optional<MessageSummary> summary = id.isEmpty() ? std::nullopt : store->summary(id);
+    if (!summary || !inMailbox(*summary, mailbox)) {
         sendNotFound(responder);
         return;
     }
@@ -1345,7 +1694,8 @@ void ApiServer::Private::relayResource(
     }
 }
 
-void ApiServer::Private::view(const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &file)
+void ApiServer::Private::view(
+    const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &file, const QString &mailbox)
 {
     const bool html = file.endsWith(QLatin1String(".html"));
     const bool text = file.endsWith(QLatin1String(".txt"));
@@ -1355,13 +1705,13 @@ void ApiServer::Private::view(const QHttpServerRequest &request, QHttpServerResp
     }
     QString error;
     const std::optional<QString> id
-        = resolve(file.left(file.lastIndexOf(QLatin1Char('.'))), formQuery(request.url()), &error);
+        = resolve(file.left(file.lastIndexOf(QLatin1Char('.'))), formQuery(request.url()), mailbox, &error);
     if (!id) {
         sendText(responder, Status::BadRequest, error.toUtf8());
         return;
     }
     const std::optional<StoredMessage> stored = id->isEmpty() ? std::nullopt : store->message(*id);
-    if (!stored) {
+    if (!stored || !inMailbox(stored->summary, mailbox)) {
         sendNotFound(responder);
         return;
     }
@@ -1391,16 +1741,21 @@ QJsonObject tagCounts(const QList<TagCount> &counts)
 }
 } // namespace
 
-void ApiServer::Private::info(QHttpServerResponder &responder)
+// Under /mailbox/{name}, Messages and Unread are the mailbox's; the rest (database, tags, runtime counters) is the
+// catcher's.
+void ApiServer::Private::info(QHttpServerResponder &responder, const QString &mailbox)
 {
+    const MailboxCount counts = countsOf(mailbox);
+    const qint64 messages = counts.total;
+    const qint64 unread = counts.unread;
     sendJson(responder,
         QJsonObject {
             { QStringLiteral("Version"), QStringLiteral("v" LETTERBOX_VERSION) },
             { QStringLiteral("LatestVersion"), QString() },
             { QStringLiteral("Database"), store->location() },
             { QStringLiteral("DatabaseSize"), double(store->storageSize()) },
-            { QStringLiteral("Messages"), double(store->count()) },
-            { QStringLiteral("Unread"), double(store->unreadCount()) },
+            { QStringLiteral("Messages"), double(messages) },
+            { QStringLiteral("Unread"), double(unread) },
             { QStringLiteral("Tags"), tagCounts(store->tagCounts()) },
             { QStringLiteral("RuntimeStats"),
                 QJsonObject {

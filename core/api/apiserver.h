@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QHash>
 #include <QHostAddress>
 #include <QObject>
 #include <QSet>
@@ -7,6 +8,7 @@
 
 #include <memory>
 
+class MailboxSettings;
 class MessageStore;
 class RelayService;
 class RuleEngine;
@@ -28,6 +30,10 @@ public:
     // The rules and chaos settings GET/PUT /api/v1/rules and /api/v1/chaos read and change; PUT /api/v1/rules
     // saves the rules to rulesFile (atomically). Without an engine those paths are 404.
     void setRules(RuleEngine *engine, const QString &rulesFile);
+    // The mailboxes' configuration (CONTRACT "Mailboxes"): GET|PUT /api/v1/mailboxes/config read and replace it, the
+    // /mailbox/{name}/… prefix knows its mailboxes, and POST /api/v1/send at the root is routed by it. None (the
+    // default): every message goes to Inbox, the configuration reads as the empty one and PUT answers 400.
+    void setMailboxes(MailboxSettings *settings);
     // Host names the API answers to besides localhost and the addresses it listens on (--api-host): any other
     // Host header is refused with 403, so that a site rebound to 127.0.0.1 by DNS cannot read the inbox.
     void setAllowedHosts(const QStringList &names);
@@ -53,7 +59,11 @@ private:
     void makeHttpServer();
     void respond(const QHttpServerRequest &request, QHttpServerResponder &responder);
     void acceptWebSockets();
-    void broadcast(const QByteArray &type, const QJsonValue &data);
+    // To every client of /api/events, or only to those at the root and of mailbox when one is given (events of one
+    // message).
+    void broadcast(const QByteArray &type, const QJsonValue &data, const QString &mailbox = QString());
+    // The mailbox of each message that clients of one mailbox may be told about; none when no such client listens.
+    QHash<QString, QString> mailboxesOf(const QStringList &ids) const;
     void scheduleStats();
     void sendStats();
 

@@ -139,12 +139,14 @@ bool CatcherService::start(const CatcherConfig &config)
         RuleEngine *rules = config.rules;
         RelayService *relay = d->relay.get();
         const QString rulesFile = config.rulesFile;
+        MailboxSettings *mailboxes = config.mailboxes;
         QMetaObject::invokeMethod(
             &d->apiContext,
             [&] {
                 api = new ApiServer(store);
                 api->setRules(rules, rulesFile);
                 api->setRelay(relay);
+                api->setMailboxes(mailboxes);
                 api->setAllowedHosts(config.apiHosts);
                 api->setMaxMessageSize(config.session.maxMessageSize);
                 api->setHostname(config.session.hostname);

@@ -1,5 +1,6 @@
 // ApiServer over real HTTP and WebSocket on loopback: every endpoint, its status codes and Mailpit's JSON shapes.
 #include <api/apiserver.h>
+#include <mailbox/mailboxsettings.h>
 #include <store/sqlitemessagestore.h>
 
 #include <QCryptographicHash>
@@ -49,6 +50,12 @@ IncomingMessage makeMessage(const QByteArray &id, const QByteArray &data, QByteA
     m.transcript = { { receivedMs - 2, TranscriptEntry::Direction::Out, "220 mx.test ESMTP Letterbox" },
         { receivedMs - 1, TranscriptEntry::Direction::In, "EHLO client.test" } };
     return m;
+}
+
+IncomingMessage inMailbox(IncomingMessage message, const QString &mailbox)
+{
+    message.mailbox = mailbox;
+    return message;
 }
 
 bool deliver(MessageStore &store, IncomingMessage message)
@@ -129,14 +136,35 @@ private Q_SLOTS:
     void sentMessageEnvelopeAndSession();
     void sentMessageIsAnnounced();
     void sendRespectsTheSizeLimit();
+    void mailboxesListedInOrderWithCounts();
+    void mailboxConfigReadAndReplaced();
+    void mailboxConfigRefusesABadField_data();
+    void mailboxConfigRefusesABadField();
+    void mailboxConfigWithoutSettings();
+    void mailboxPrefixLimitsEveryEndpoint_data();
+    void mailboxPrefixLimitsEveryEndpoint();
+    void mailboxPrefixListsSearchesAndCounts();
+    void unknownMailboxIs404_data();
+    void unknownMailboxIs404();
+    void mailboxPrefixChangesOnlyItsMessages();
+    void mailboxDeleteAllAndSearchDeleteStayInside();
+    void mailboxEventsAreLimited();
+    void sendAtTheRootIsRouted();
+    void sendUnderAPrefixStoresIntoThatMailbox();
+    void mailboxPrefixKeepsTheHostGuard();
 
 private:
     Reply request(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body = QByteArray());
     QString url(const QString &pathAndQuery) const;
     void deliverFixtures();
+    // Shop: two messages (S1 older, S2 newer), billing: one (B1), Inbox: one (I1); mailboxes.json lists shop and
+    // billing (recipient routes for @shop.test and @billing.test).
+    void deliverIntoMailboxes();
+    void useMailboxes(const QByteArray &json);
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<SqliteMessageStore> m_store;
+    std::unique_ptr<MailboxSettings> m_mailboxes;
     std::unique_ptr<ApiServer> m_api;
     std::unique_ptr<QNetworkAccessManager> m_net;
 };
@@ -156,6 +184,7 @@ void TestApiServer::cleanup()
 {
     m_net.reset();
     m_api.reset();
+    m_mailboxes.reset();
     m_store.reset();
     m_dir.reset();
 }
@@ -888,6 +917,463 @@ void TestApiServer::sendRespectsTheSizeLimit()
         "POST", QStringLiteral("/api/v1/send"), head + R"("Text": ")" + QByteArray(8 * 1024 * 1024, 'y') + "\"}");
     QCOMPARE(r.status, 413);
     QCOMPARE(m_store->count(), 1);
+}
+
+namespace {
+const QByteArray ShopAndBilling = R"({"version": 1, "perUser": false, "mailboxes": [
+    {"name": "shop", "routes": [{"recipient": "*@shop.test"}]},
+    {"name": "billing", "routes": [{"recipient": "*@billing.test"}]}]})";
+
+QStringList idsOf(const QJsonObject &list)
+{
+    QStringList ids;
+    for (const QJsonValue &m : list[QLatin1String("messages")].toArray()) {
+        ids << m[QLatin1String("ID")].toString();
+    }
+    return ids;
+}
+
+QJsonObject mailboxEntry(const QString &name, int total, int unread)
+{
+    return QJsonObject { { QStringLiteral("Name"), name }, { QStringLiteral("Total"), total },
+        { QStringLiteral("Unread"), unread } };
+}
+
+QByteArray sendBody(const QStringList &to, const QString &subject)
+{
+    QJsonArray recipients;
+    for (const QString &address : to) {
+        recipients.append(QJsonObject { { QStringLiteral("Email"), address } });
+    }
+    return QJsonDocument(
+        QJsonObject {
+            { QStringLiteral("From"), QJsonObject { { QStringLiteral("Email"), QStringLiteral("ada@example.test") } } },
+            { QStringLiteral("To"), recipients }, { QStringLiteral("Subject"), subject },
+            { QStringLiteral("Text"), QStringLiteral("hello") } })
+        .toJson(QJsonDocument::Compact);
+}
+} // namespace
+
+void TestApiServer::useMailboxes(const QByteArray &json)
+{
+    const QString path = m_dir->filePath(QStringLiteral("mailboxes.json"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(json);
+    file.close();
+    m_mailboxes = std::make_unique<MailboxSettings>(path);
+    QString error;
+    QVERIFY2(m_mailboxes->load(true, &error), qPrintable(error));
+    m_api->setMailboxes(m_mailboxes.get());
+}
+
+void TestApiServer::deliverIntoMailboxes()
+{
+    useMailboxes(ShopAndBilling);
+    QVERIFY(deliver(*m_store,
+        inMailbox(
+            makeMessage("S1", load("plain.eml"), { "orders@shop.test" }, 1764000000000), QStringLiteral("shop"))));
+    QVERIFY(deliver(*m_store,
+        inMailbox(makeMessage("B1", load("plain.eml"), { "invoices@billing.test" }, 1764000001000),
+            QStringLiteral("billing"))));
+    QVERIFY(deliver(*m_store, makeMessage("I1", load("plain.eml"), { "bob@example.net" }, 1764000002000)));
+    QVERIFY(deliver(*m_store,
+        inMailbox(makeMessage("S2", load("alternative.eml"), { "orders@shop.test" }, 1764000003000),
+            QStringLiteral("shop"))));
+}
+
+void TestApiServer::mailboxesListedInOrderWithCounts()
+{
+    // CONTRACT "Mailboxes": Inbox first, then the file's mailboxes in its order (none of its messages yet: 0), then
+    // those only the store knows (a per-user mailbox, one taken out of the file) in the order they were made.
+    useMailboxes(R"({"version": 1, "mailboxes": [{"name": "shop", "routes": []}, {"name": "billing", "routes": []},
+        {"name": "empty", "routes": []}]})");
+    QVERIFY(deliver(*m_store, inMailbox(makeMessage("J1", load("plain.eml"), {}, 1764000000000), u"jane"_qs)));
+    QVERIFY(deliver(*m_store, inMailbox(makeMessage("B1", load("plain.eml"), {}, 1764000001000), u"BILLING"_qs)));
+    QVERIFY(deliver(*m_store, inMailbox(makeMessage("B2", load("plain.eml"), {}, 1764000002000), u"billing"_qs)));
+    QVERIFY(deliver(*m_store, inMailbox(makeMessage("O1", load("plain.eml"), {}, 1764000003000), u"old"_qs)));
+    QVERIFY(deliver(*m_store, inMailbox(makeMessage("S1", load("plain.eml"), {}, 1764000004000), u"shop"_qs)));
+    QVERIFY(deliver(*m_store, makeMessage("I1", load("plain.eml"), {}, 1764000005000)));
+    QVERIFY(deliver(*m_store, makeMessage("I2", load("plain.eml"), {}, 1764000006000)));
+    QVERIFY(m_store->setRead({ QStringLiteral("B1"), QStringLiteral("I2") }, true));
+
+    const Reply r = request("GET", QStringLiteral("/api/v1/mailboxes"));
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.contentType.startsWith("application/json"));
+    const QJsonArray expected { mailboxEntry(u"Inbox"_qs, 2, 1), mailboxEntry(u"shop"_qs, 1, 1),
+        mailboxEntry(u"billing"_qs, 2, 1), mailboxEntry(u"empty"_qs, 0, 0), mailboxEntry(u"jane"_qs, 1, 1),
+        mailboxEntry(u"old"_qs, 1, 1) };
+    QCOMPARE(QJsonDocument::fromJson(r.body).array(), expected);
+    // The same list under any mailbox's prefix: the mailboxes are the catcher's.
+    QCOMPARE(QJsonDocument::fromJson(request("GET", QStringLiteral("/mailbox/shop/api/v1/mailboxes")).body).array(),
+        expected);
+    QCOMPARE(request("POST", QStringLiteral("/api/v1/mailboxes"), "{}").status, 405);
+}
+
+void TestApiServer::mailboxConfigReadAndReplaced()
+{
+    useMailboxes(ShopAndBilling);
+    Reply r = request("GET", QStringLiteral("/api/v1/mailboxes/config"));
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.contentType.startsWith("application/json"));
+    QCOMPARE(QJsonDocument::fromJson(r.body).object(), QJsonDocument::fromJson(ShopAndBilling).object());
+
+    // Replaced whole, saved where it came from, answered as GET answers it, and applied to the next message.
+    const QByteArray next = R"({"version": 1, "perUser": true, "mailboxes": [
+        {"name": "crm", "routes": [{"recipient": "*@crm.test"}, {"client": "10.0.0.0/8"}]}]})";
+    r = request("PUT", QStringLiteral("/api/v1/mailboxes/config"), next);
+    QCOMPARE(r.status, 200);
+    QCOMPARE(QJsonDocument::fromJson(r.body).object(), QJsonDocument::fromJson(next).object());
+    QFile file(m_dir->filePath(QStringLiteral("mailboxes.json")));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(QJsonDocument::fromJson(file.readAll()).object(), QJsonDocument::fromJson(next).object());
+    QCOMPARE(QJsonDocument::fromJson(request("GET", QStringLiteral("/api/v1/mailboxes/config")).body).object(),
+        QJsonDocument::fromJson(next).object());
+
+    r = request("POST", QStringLiteral("/api/v1/send"), sendBody({ u"lead@crm.test"_qs }, u"to crm"_qs));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(m_store->summary(r.json()[QLatin1String("ID")].toString())->mailbox, QStringLiteral("crm"));
+    r = request("POST", QStringLiteral("/api/v1/send"), sendBody({ u"orders@shop.test"_qs }, u"no more shop"_qs));
+    QCOMPARE(m_store->summary(r.json()[QLatin1String("ID")].toString())->mailbox, QStringLiteral("Inbox"));
+}
+
+void TestApiServer::mailboxConfigRefusesABadField_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("field");
+    QTest::newRow("a client route that is no cidr")
+        << QByteArray(R"({"version": 1, "mailboxes": [{"name": "shop", "routes": [{"client": "nonsense"}]}]})")
+        << u"mailboxes[0].routes[0].client"_qs;
+    QTest::newRow("a name with a space") << QByteArray(
+        R"({"version": 1, "mailboxes": [{"name": "my shop", "routes": []}]})")
+                                         << u"mailboxes[0].name"_qs;
+    QTest::newRow("another version") << QByteArray(R"({"version": 2, "mailboxes": []})") << u"version"_qs;
+    QTest::newRow("perUser that is no boolean") << QByteArray(R"({"version": 1, "perUser": "yes"})") << u"perUser"_qs;
+}
+
+void TestApiServer::mailboxConfigRefusesABadField()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, field);
+    useMailboxes(ShopAndBilling);
+    const Reply r = request("PUT", QStringLiteral("/api/v1/mailboxes/config"), body);
+    QCOMPARE(r.status, 400);
+    QVERIFY(r.contentType.startsWith("text/plain"));
+    // CONTRACT: "400 naming the field", as PUT /api/v1/rules: "LINE: field: problem".
+    QVERIFY2(
+        QString::fromUtf8(r.body).contains(QStringLiteral(": ") + field + QStringLiteral(": ")), r.body.constData());
+    // Nothing changed: neither the configuration in use nor the file.
+    QCOMPARE(QJsonDocument::fromJson(request("GET", QStringLiteral("/api/v1/mailboxes/config")).body).object(),
+        QJsonDocument::fromJson(ShopAndBilling).object());
+    QFile file(m_dir->filePath(QStringLiteral("mailboxes.json")));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), ShopAndBilling);
+}
+
+void TestApiServer::mailboxConfigWithoutSettings()
+{
+    // No mailboxes configuration given to the API: everything is Inbox's, the configuration is the empty one and
+    // cannot be replaced here.
+    Reply r = request("GET", QStringLiteral("/api/v1/mailboxes/config"));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.json(),
+        (QJsonObject { { QStringLiteral("version"), 1 }, { QStringLiteral("perUser"), false },
+            { QStringLiteral("mailboxes"), QJsonArray() } }));
+    r = request("PUT", QStringLiteral("/api/v1/mailboxes/config"), ShopAndBilling);
+    QCOMPARE(r.status, 400);
+    QVERIFY(r.contentType.startsWith("text/plain"));
+    QCOMPARE(QJsonDocument::fromJson(request("GET", QStringLiteral("/api/v1/mailboxes")).body).array(),
+        QJsonArray { mailboxEntry(u"Inbox"_qs, 0, 0) });
+}
+
+void TestApiServer::mailboxPrefixLimitsEveryEndpoint_data()
+{
+    // Every message endpoint under /mailbox/shop: shop's message S2 is there, billing's B1 is not (404).
+    QTest::addColumn<QString>("endpoint");
+    QTest::newRow("message") << u"/api/v1/message/%1"_qs;
+    QTest::newRow("headers") << u"/api/v1/message/%1/headers"_qs;
+    QTest::newRow("raw") << u"/api/v1/message/%1/raw"_qs;
+    QTest::newRow("part") << u"/api/v1/message/%1/part/1"_qs;
+    QTest::newRow("envelope") << u"/api/v1/message/%1/envelope"_qs;
+    QTest::newRow("session") << u"/api/v1/message/%1/session"_qs;
+    QTest::newRow("relay log") << u"/api/v1/message/%1/relay"_qs;
+    QTest::newRow("view as text") << u"/view/%1.txt"_qs;
+    QTest::newRow("view as HTML") << u"/view/%1.html"_qs;
+}
+
+void TestApiServer::mailboxPrefixLimitsEveryEndpoint()
+{
+    QFETCH(QString, endpoint);
+    deliverIntoMailboxes();
+    QCOMPARE(request("GET", u"/mailbox/shop"_qs + endpoint.arg(u"S2"_qs)).status, 200);
+    QCOMPARE(request("GET", u"/mailbox/shop"_qs + endpoint.arg(u"B1"_qs)).status, 404);
+    QCOMPARE(request("GET", u"/mailbox/billing"_qs + endpoint.arg(u"S2"_qs)).status, 404);
+    // At the root every mailbox's message is there.
+    QCOMPARE(request("GET", endpoint.arg(u"B1"_qs)).status, endpoint.endsWith(u".html") ? 404 : 200);
+    QCOMPARE(request("GET", endpoint.arg(u"S2"_qs)).status, 200);
+}
+
+void TestApiServer::mailboxPrefixListsSearchesAndCounts()
+{
+    deliverIntoMailboxes();
+    Reply r = request("GET", QStringLiteral("/mailbox/shop/api/v1/messages"));
+    QCOMPARE(r.status, 200);
+    QJsonObject o = r.json();
+    QCOMPARE(idsOf(o), (QStringList { u"S2"_qs, u"S1"_qs }));
+    QCOMPARE(o[QLatin1String("total")].toInt(), 2);
+    QCOMPARE(o[QLatin1String("unread")].toInt(), 2);
+    QCOMPARE(o[QLatin1String("messages_count")].toInt(), 2);
+    QCOMPARE(o[QLatin1String("messages")][0][QLatin1String("Mailbox")].toString(), u"shop"_qs);
+    // Names are case-insensitive.
+    QCOMPARE(idsOf(request("GET", QStringLiteral("/mailbox/SHOP/api/v1/messages?start=1&limit=1")).json()),
+        QStringList { u"S1"_qs });
+    QCOMPARE(idsOf(request("GET", QStringLiteral("/mailbox/Inbox/api/v1/messages")).json()), QStringList { u"I1"_qs });
+    QCOMPARE(idsOf(request("GET", QStringLiteral("/api/v1/messages")).json()),
+        (QStringList { u"S2"_qs, u"I1"_qs, u"B1"_qs, u"S1"_qs }));
+
+    // plain.eml is in shop (S1), billing (B1) and Inbox (I1): a search under a prefix finds its mailbox's only.
+    const QString subject = m_store->summary(u"S1"_qs)->subject;
+    const QString query
+        = QString::fromLatin1(QUrl::toPercentEncoding(u"subject:\""_qs + subject + QStringLiteral("\"")));
+    o = request("GET", u"/mailbox/billing/api/v1/search?query="_qs + query).json();
+    QCOMPARE(idsOf(o), QStringList { u"B1"_qs });
+    QCOMPARE(o[QLatin1String("total")].toInt(), 1);
+    QCOMPARE(idsOf(request("GET", u"/api/v1/search?query="_qs + query).json()),
+        (QStringList { u"I1"_qs, u"B1"_qs, u"S1"_qs }));
+
+    // latest is the mailbox's newest.
+    r = request("GET", QStringLiteral("/mailbox/billing/api/v1/message/latest"));
+    QCOMPARE(r.json()[QLatin1String("ID")].toString(), u"B1"_qs);
+    r = request("GET", u"/mailbox/shop/api/v1/message/latest?query="_qs + query);
+    QCOMPARE(r.json()[QLatin1String("ID")].toString(), u"S1"_qs);
+
+    // info counts the mailbox's messages.
+    o = request("GET", QStringLiteral("/mailbox/shop/api/v1/info")).json();
+    QCOMPARE(o[QLatin1String("Messages")].toInt(), 2);
+    QCOMPARE(o[QLatin1String("Unread")].toInt(), 1); // S1 read by the fetch of latest above
+    QCOMPARE(request("GET", QStringLiteral("/api/v1/info")).json()[QLatin1String("Messages")].toInt(), 4);
+    QCOMPARE(request("GET", QStringLiteral("/mailbox/shop/livez")).status, 200);
+}
+
+void TestApiServer::unknownMailboxIs404_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QString>("path");
+    QTest::newRow("a list of no mailbox") << QByteArray("GET") << u"/mailbox/nosuch/api/v1/messages"_qs;
+    QTest::newRow("delete all of no mailbox") << QByteArray("DELETE") << u"/mailbox/nosuch/api/v1/messages"_qs;
+    QTest::newRow("send into no mailbox") << QByteArray("POST") << u"/mailbox/nosuch/api/v1/send"_qs;
+    QTest::newRow("a name no mailbox can have") << QByteArray("GET") << u"/mailbox/a%20b/api/v1/messages"_qs;
+    QTest::newRow("a known mailbox with an unknown path") << QByteArray("GET") << u"/mailbox/shop/api/v1/nothing"_qs;
+    QTest::newRow("a mailbox without a path") << QByteArray("GET") << u"/mailbox/shop"_qs;
+}
+
+void TestApiServer::unknownMailboxIs404()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QString, path);
+    deliverIntoMailboxes();
+    const Reply r = request(method, path, method == "POST" ? sendBody({ u"a@b.test"_qs }, u"x"_qs) : QByteArray());
+    QCOMPARE(r.status, 404);
+    QCOMPARE(m_store->count(), 4);
+}
+
+void TestApiServer::mailboxPrefixChangesOnlyItsMessages()
+{
+    deliverIntoMailboxes();
+    // Read flags: by IDs (billing's B1 is not in shop: passed over), then "everything" of the mailbox.
+    Reply r = request("PUT", QStringLiteral("/mailbox/shop/api/v1/messages"), R"({"IDs":["S1","B1"],"Read":true})");
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.body, QByteArray("ok"));
+    QVERIFY(m_store->summary(u"S1"_qs)->read);
+    QVERIFY(!m_store->summary(u"B1"_qs)->read);
+    QCOMPARE(request("PUT", QStringLiteral("/mailbox/shop/api/v1/messages"), R"({"Read":true})").status, 200);
+    QVERIFY(m_store->summary(u"S2"_qs)->read);
+    QVERIFY(!m_store->summary(u"B1"_qs)->read);
+    QVERIFY(!m_store->summary(u"I1"_qs)->read);
+    // By search: the query is limited to the mailbox.
+    const QString subject = m_store->summary(u"S1"_qs)->subject;
+    r = request("PUT", QStringLiteral("/mailbox/shop/api/v1/messages"),
+        QJsonDocument(QJsonObject { { QStringLiteral("Search"), u"subject:\""_qs + subject + QStringLiteral("\"") },
+                          { QStringLiteral("Read"), false } })
+            .toJson());
+    QCOMPARE(r.status, 200);
+    QVERIFY(!m_store->summary(u"S1"_qs)->read);
+    QVERIFY(m_store->summary(u"S2"_qs)->read);
+    QVERIFY(!m_store->summary(u"B1"_qs)->read);
+    // A query without terms is still refused: never "the whole mailbox".
+    const QByteArray noTerms = R"({"Search":"\"\"","Read":true})";
+    QCOMPARE(request("PUT", QStringLiteral("/mailbox/shop/api/v1/messages"), noTerms).status, 400);
+    QVERIFY(!m_store->summary(u"S1"_qs)->read);
+
+    // Tags by IDs: only the mailbox's messages.
+    QCOMPARE(
+        request("PUT", QStringLiteral("/mailbox/billing/api/v1/tags"), R"({"IDs":["S1","B1"],"Tags":["paid"]})").status,
+        200);
+    QCOMPARE(m_store->summary(u"B1"_qs)->tags, QStringList { u"paid"_qs });
+    QVERIFY(m_store->summary(u"S1"_qs)->tags.isEmpty());
+
+    // Delete by IDs: another mailbox's message stays.
+    QCOMPARE(
+        request("DELETE", QStringLiteral("/mailbox/billing/api/v1/messages"), R"({"IDs":["S1","B1"]})").status, 200);
+    QVERIFY(!m_store->summary(u"B1"_qs));
+    QVERIFY(m_store->summary(u"S1"_qs));
+}
+
+void TestApiServer::mailboxDeleteAllAndSearchDeleteStayInside()
+{
+    deliverIntoMailboxes();
+    QVERIFY(m_store->setPinned({ u"S1"_qs }, true));
+    // Delete all within shop: its unpinned messages only (CONTRACT: delete-all skips pinned messages).
+    Reply r = request("DELETE", QStringLiteral("/mailbox/shop/api/v1/messages"));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.body, QByteArray("ok"));
+    QVERIFY(!m_store->summary(u"S2"_qs));
+    QVERIFY(m_store->summary(u"S1"_qs));
+    QVERIFY(m_store->summary(u"B1"_qs));
+    QVERIFY(m_store->summary(u"I1"_qs));
+    QCOMPARE(request("GET", QStringLiteral("/mailbox/shop/api/v1/messages")).json()[QLatin1String("total")].toInt(), 1);
+
+    // Delete by search within billing: Inbox's message with the same subject stays.
+    const QString subject = m_store->summary(u"I1"_qs)->subject;
+    const QString query
+        = QString::fromLatin1(QUrl::toPercentEncoding(u"subject:\""_qs + subject + QStringLiteral("\"")));
+    r = request("DELETE", u"/mailbox/billing/api/v1/search?query="_qs + query);
+    QCOMPARE(r.status, 200);
+    QVERIFY(!m_store->summary(u"B1"_qs));
+    QVERIFY(m_store->summary(u"I1"_qs));
+    QVERIFY(m_store->summary(u"S1"_qs));
+    QCOMPARE(request("DELETE", u"/mailbox/Inbox/api/v1/search?query=%22%22"_qs).status, 400);
+    QVERIFY(m_store->summary(u"I1"_qs));
+}
+
+void TestApiServer::mailboxEventsAreLimited()
+{
+    deliverIntoMailboxes();
+    struct Client
+    {
+        QWebSocket socket;
+        QList<QJsonObject> frames;
+        QList<QJsonObject> ofType(const char *type) const
+        {
+            QList<QJsonObject> out;
+            for (const QJsonObject &f : frames) {
+                if (f[QLatin1String("Type")].toString() == QLatin1String(type)) {
+                    out << f;
+                }
+            }
+            return out;
+        }
+    };
+    Client root;
+    Client shop;
+    Client nosuch;
+    for (auto [client, path] :
+        { std::pair { &root, u"/api/events"_qs }, std::pair { &shop, u"/mailbox/Shop/api/events"_qs },
+            std::pair { &nosuch, u"/mailbox/nosuch/api/events"_qs } }) {
+        connect(&client->socket, &QWebSocket::textMessageReceived, this,
+            [client](const QString &text) { client->frames << QJsonDocument::fromJson(text.toUtf8()).object(); });
+        client->socket.open(QUrl(QStringLiteral("ws://127.0.0.1:%1%2").arg(m_api->serverPort()).arg(path)));
+    }
+    QSignalSpy closed(&nosuch.socket, &QWebSocket::disconnected);
+    QTRY_COMPARE(m_api->eventClientCount(), 2);
+    QTRY_COMPARE(closed.count(), 1); // no such mailbox: closed
+
+    QVERIFY(deliver(
+        *m_store, inMailbox(makeMessage("B2", load("plain.eml"), { "x@billing.test" }, 1764000010000), u"billing"_qs)));
+    QVERIFY(deliver(
+        *m_store, inMailbox(makeMessage("S3", load("plain.eml"), { "x@shop.test" }, 1764000011000), u"shop"_qs)));
+    // The fixtures' own announcements may still be queued when the clients connect: what is checked is that the root
+    // hears both new messages and shop hears its own and never another mailbox's.
+    const auto newIds = [](const Client &client) {
+        QStringList ids;
+        for (const QJsonObject &frame : client.ofType("new")) {
+            ids << frame[QLatin1String("Data")][QLatin1String("ID")].toString();
+        }
+        return ids;
+    };
+    QTRY_VERIFY(newIds(root).contains(u"B2"_qs) && newIds(root).contains(u"S3"_qs));
+    QTRY_VERIFY(newIds(shop).contains(u"S3"_qs));
+    for (const QString &id : newIds(shop)) {
+        QVERIFY2(id.startsWith(u'S'), qPrintable(id));
+    }
+    // stats: the mailbox's counts (S1, S2, S3), the root's every message's.
+    QTRY_COMPARE(shop.ofType("stats").size() > 0 && root.ofType("stats").size() > 0, true);
+    QTRY_COMPARE(shop.ofType("stats").last()[QLatin1String("Data")][QLatin1String("Total")].toInt(), 3);
+    QTRY_COMPARE(root.ofType("stats").last()[QLatin1String("Data")][QLatin1String("Total")].toInt(), 6);
+
+    // Updates of another mailbox's messages are not told; the mailbox's are.
+    QVERIFY(m_store->setRead({ u"B1"_qs }, true));
+    QVERIFY(m_store->setRead({ u"S1"_qs }, true));
+    QTRY_COMPARE(root.ofType("update").size(), 2);
+    QTRY_COMPARE(shop.ofType("update").size(), 1);
+    QCOMPARE(shop.ofType("update")[0][QLatin1String("Data")][QLatin1String("ID")].toString(), u"S1"_qs);
+    QVERIFY(m_store->setPinned({ u"B1"_qs }, true));
+    QVERIFY(m_store->setTags({ u"S2"_qs }, { u"gift"_qs }));
+    QTRY_COMPARE(root.ofType("update").size(), 4);
+    QTRY_COMPARE(shop.ofType("update").size(), 2);
+    QCOMPARE(shop.ofType("update")[1][QLatin1String("Data")][QLatin1String("ID")].toString(), u"S2"_qs);
+}
+
+void TestApiServer::sendAtTheRootIsRouted()
+{
+    // CONTRACT "Mailboxes": POST /api/v1/send at the root is routed like SMTP, client address = the caller.
+    useMailboxes(R"({"version": 1, "mailboxes": [
+        {"name": "shop", "routes": [{"recipient": "*@shop.test"}]},
+        {"name": "billing", "routes": [{"recipient": "*@billing.test"}]},
+        {"name": "local", "routes": [{"client": "10.0.0.0/8"}, {"listener": "127.0.0.1:2525"}, {"user": "*"}]}]})");
+    Reply r = request("POST", QStringLiteral("/api/v1/send"),
+        sendBody({ u"a@billing.test"_qs, u"b@shop.test"_qs, u"c@elsewhere.test"_qs }, u"three ways"_qs));
+    QCOMPARE(r.status, 200);
+    const QString id = r.json()[QLatin1String("ID")].toString();
+    // One copy per mailbox, in the mailboxes' order: the answer names the first (shop's).
+    QCOMPARE(m_store->summary(id)->mailbox, u"shop"_qs);
+    QCOMPARE(request("GET", u"/api/v1/message/"_qs + id).json()[QLatin1String("Mailbox")].toString(), u"shop"_qs);
+    QCOMPARE(
+        request("GET", QStringLiteral("/mailbox/billing/api/v1/messages")).json()[QLatin1String("total")].toInt(), 1);
+    QCOMPARE(
+        request("GET", QStringLiteral("/mailbox/Inbox/api/v1/messages")).json()[QLatin1String("total")].toInt(), 1);
+    // Neither its client, listener nor user route matches a message from 127.0.0.1 without a listener or AUTH.
+    QCOMPARE(
+        request("GET", QStringLiteral("/mailbox/local/api/v1/messages")).json()[QLatin1String("total")].toInt(), 0);
+    QCOMPARE(m_store->count(), 3);
+
+    // From 127.0.0.1, with no listener and no AUTH user: a client route for loopback takes it.
+    r = request("PUT", QStringLiteral("/api/v1/mailboxes/config"),
+        R"({"version": 1, "mailboxes": [{"name": "local", "routes": [{"client": "127.0.0.0/8"}]}]})");
+    QCOMPARE(r.status, 200);
+    r = request("POST", QStringLiteral("/api/v1/send"), sendBody({ u"b@shop.test"_qs }, u"from here"_qs));
+    QCOMPARE(m_store->summary(r.json()[QLatin1String("ID")].toString())->mailbox, u"local"_qs);
+}
+
+void TestApiServer::sendUnderAPrefixStoresIntoThatMailbox()
+{
+    useMailboxes(ShopAndBilling);
+    // No routing under a prefix: a shop address sent from billing's base URL stays in billing.
+    Reply r = request("POST", QStringLiteral("/mailbox/Billing/api/v1/send"),
+        sendBody({ u"a@shop.test"_qs, u"b@billing.test"_qs }, u"invoice"_qs));
+    QCOMPARE(r.status, 200);
+    const QString id = r.json()[QLatin1String("ID")].toString();
+    QCOMPARE(m_store->count(), 1);
+    QCOMPARE(m_store->summary(id)->mailbox, u"billing"_qs); // spelled as the file spells it
+    QCOMPARE(idsOf(request("GET", QStringLiteral("/mailbox/billing/api/v1/messages")).json()), QStringList { id });
+    QCOMPARE(request("GET", QStringLiteral("/mailbox/shop/api/v1/messages")).json()[QLatin1String("total")].toInt(), 0);
+    r = request("POST", QStringLiteral("/mailbox/Inbox/api/v1/send"), sendBody({ u"a@shop.test"_qs }, u"x"_qs));
+    QCOMPARE(m_store->summary(r.json()[QLatin1String("ID")].toString())->mailbox, u"Inbox"_qs);
+}
+
+void TestApiServer::mailboxPrefixKeepsTheHostGuard()
+{
+    deliverIntoMailboxes();
+    // DNS rebinding and cross-origin requests are refused under a prefix as at the root.
+    for (const QByteArray &header : { QByteArray("Host"), QByteArray("Origin") }) {
+        QNetworkRequest req { QUrl(url(QStringLiteral("/mailbox/shop/api/v1/messages"))) };
+        req.setRawHeader(header, header == "Host" ? "evil.example:80" : "http://evil.example");
+        QNetworkReply *reply = m_net->get(req);
+        QSignalSpy finished(reply, &QNetworkReply::finished);
+        QVERIFY(reply->isFinished() || finished.wait(20000));
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 403);
+        reply->deleteLater();
+    }
 }
 
 QTEST_GUILESS_MAIN(TestApiServer)
