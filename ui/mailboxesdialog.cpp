@@ -17,6 +17,7 @@
 #include <QListView>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSignalBlocker>
 #include <QStringListModel>
 #include <QVBoxLayout>
 
@@ -168,6 +169,8 @@ void MailboxesDialog::setApplier(Applier applier)
 void MailboxesDialog::setPerUserForced(bool forced)
 {
     if (forced) {
+        // Shown on, but the file keeps its own perUser: the option is for this run only.
+        const QSignalBlocker blocker(m_perUser);
         m_perUser->setChecked(true);
         m_perUser->setToolTip(tr("--mailbox-per-user gives every AUTH user a mailbox in this run"));
     }

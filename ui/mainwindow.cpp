@@ -2237,7 +2237,7 @@ void MainWindow::showMailboxes(std::function<void(MailboxesDialog *)> open)
             listeners << address.text;
         }
     }
-    MailboxesDialog dialog(settings->config(), listeners, this);
+    MailboxesDialog dialog(settings->savedConfig(), listeners, this);
     dialog.setPerUserForced(settings->isPerUserForced());
     // Saved before the dialog closes: a new listener that cannot listen, or a file that cannot be written, keeps
     // it open, saying why.

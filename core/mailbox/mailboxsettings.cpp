@@ -73,6 +73,12 @@ MailboxConfig MailboxSettings::config() const
     return m_router->config();
 }
 
+MailboxConfig MailboxSettings::savedConfig() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_fileConfig;
+}
+
 std::shared_ptr<const MailboxRouter> MailboxSettings::router() const
 {
     QMutexLocker lock(&m_mutex);

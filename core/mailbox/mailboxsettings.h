@@ -36,8 +36,10 @@ public:
     void setPerUserForced(bool forced);
     bool isPerUserForced() const;
 
-    // The configuration in use, as GET /api/v1/mailboxes/config answers it.
+    // The configuration in use, as GET /api/v1/mailboxes/config answers it (perUser also when forced).
     MailboxConfig config() const;
+    // The configuration as read or saved, without --mailbox-per-user: what an editor edits and saves back.
+    MailboxConfig savedConfig() const;
     // The router for the next message. Cheap: a shared, immutable router made when the configuration changed.
     std::shared_ptr<const MailboxRouter> router() const;
 

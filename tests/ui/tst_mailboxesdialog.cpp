@@ -42,6 +42,7 @@ private Q_SLOTS:
     void newMailboxOnPortAddsAListenerRouteAndTheListener();
     void okHandsTheConfigurationToTheApplier();
     void aFailingApplierKeepsTheDialogOpenSayingWhy();
+    void aForcedPerUserIsShownButNotSaved();
 };
 
 void TestMailboxesDialog::showsTheConfigurationAsRows()
@@ -229,6 +230,24 @@ void TestMailboxesDialog::aFailingApplierKeepsTheDialogOpenSayingWhy()
     dialog.okButton()->click();
     QVERIFY(dialog.isVisible());
     QCOMPARE(dialog.problemLabel()->text(), QStringLiteral("SMTP cannot listen on 127.0.0.1:2601: address in use"));
+}
+
+// --mailbox-per-user is for the run: the switch shows it, on and disabled, and the file keeps its own perUser.
+void TestMailboxesDialog::aForcedPerUserIsShownButNotSaved()
+{
+    MailboxesDialog dialog(shopAndBilling(), Listeners);
+    dialog.setPerUserForced(true);
+    QVERIFY(dialog.perUserBox()->isChecked());
+    QVERIFY(!dialog.perUserBox()->isEnabled());
+    std::optional<MailboxConfig> applied;
+    dialog.setApplier([&](const MailboxConfig &config, const QStringList &, QString *) {
+        applied = config;
+        return true;
+    });
+    dialog.okButton()->click();
+    QVERIFY(applied);
+    QCOMPARE(*applied, shopAndBilling());
+    QVERIFY(!applied->perUser);
 }
 
 QTEST_MAIN(TestMailboxesDialog)

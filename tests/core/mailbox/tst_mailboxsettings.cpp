@@ -122,6 +122,7 @@ void TestMailboxSettings::perUserForcedOnTopOfTheFile()
     QCOMPARE(routedMailbox(settings, QStringLiteral("jane"), "a@x.test"), QByteArray("Inbox"));
     settings.setPerUserForced(true);
     QVERIFY(settings.config().perUser);
+    QVERIFY(!settings.savedConfig().perUser);
     QCOMPARE(routedMailbox(settings, QStringLiteral("jane"), "a@x.test"), QByteArray("jane"));
     // A configuration saved without perUser keeps the forced one for this run.
     QString error;
