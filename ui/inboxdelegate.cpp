@@ -61,6 +61,20 @@ void InboxDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
             .paint(painter, QRect(line1.right() - timeWidth - pin, line1.top() + (lineHeight - pin) / 2, pin, pin));
         timeWidth += pin + 4;
     }
+    // In All mail, the mailbox of a row outside Inbox, dimmed before the time: a message routed to two mailboxes is
+    // two rows, and this tells them apart.
+    const QString mailbox = index.data(InboxModel::MailboxLabelRole).toString();
+    if (!mailbox.isEmpty()) {
+        const QFontMetrics small(opt.font);
+        const QString label = small.elidedText(mailbox, Qt::ElideRight, line1.width() / 3);
+        const int width = small.horizontalAdvance(label) + 8;
+        painter->setFont(opt.font);
+        painter->setPen(dim);
+        painter->drawText(line1.adjusted(line1.width() - timeWidth - width, 0, -timeWidth, 0),
+            Qt::AlignRight | Qt::AlignVCenter, label);
+        painter->setFont(bold);
+        timeWidth += width;
+    }
     painter->setPen(text);
     const QString sender = index.data(InboxModel::SenderRole).toString();
     painter->drawText(line1.adjusted(0, 0, -timeWidth, 0), Qt::AlignLeft | Qt::AlignVCenter,

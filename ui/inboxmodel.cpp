@@ -358,10 +358,13 @@ QVariant InboxModel::data(const QModelIndex &index, int role) const
         }
         break;
     case Qt::AccessibleTextRole:
-        return tr("%1 from %2, %3%4%5%6")
+        return tr("%1 from %2, %3%4%5%6%7")
             .arg(subject(s), senderOf(s), receivedText(s.receivedMs), s.read ? QString() : tr(", unread"),
                 s.pinned ? tr(", pinned") : QString(),
-                s.tags.isEmpty() ? QString() : tr(", tagged %1").arg(s.tags.join(QStringLiteral(", "))));
+                s.tags.isEmpty() ? QString() : tr(", tagged %1").arg(s.tags.join(QStringLiteral(", "))),
+                data(index, MailboxLabelRole).toString().isEmpty()
+                    ? QString()
+                    : tr(", in %1").arg(data(index, MailboxLabelRole).toString()));
     case Qt::FontRole:
         if (!s.read) {
             QFont font;
@@ -404,6 +407,8 @@ QVariant InboxModel::data(const QModelIndex &index, int role) const
         return s.tags;
     case PinnedRole:
         return s.pinned;
+    case MailboxLabelRole:
+        return m_mailbox.isEmpty() && !MailboxName::same(s.mailbox, MailboxName::inbox()) ? s.mailbox : QString();
     }
     return {};
 }

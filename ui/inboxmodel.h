@@ -38,6 +38,9 @@ public:
         ReceivedRole, // QDateTime (local)
         TagsRole, // QStringList, in Mailpit's order
         PinnedRole, // bool
+        // The mailbox a row lives in, when the list shows every mailbox and it is not Inbox ("" otherwise): copies of
+        // one message in several mailboxes are then told apart.
+        MailboxLabelRole,
     };
     static constexpr int PageSize = 200;
 

@@ -184,10 +184,20 @@ void TestInboxModel::aMailboxLimitsTheListAndItsArrivals()
     QCOMPARE(model.rowCount(), 3);
     QCOMPARE(model.data(model.index(0, InboxModel::SubjectColumn)).toString(), QStringLiteral("Shop order"));
     QCOMPARE(model.matchCount(), 3);
-    // Every mailbox again.
+    // Within one mailbox, no row names it.
+    QCOMPARE(model.data(model.index(0, 0), InboxModel::MailboxLabelRole).toString(), QString());
+    // Every mailbox again: rows outside Inbox name their mailbox (a message routed to two mailboxes is two rows).
     model.setMailbox(QString());
     QVERIFY(settled(model));
     QCOMPARE(model.rowCount(), 5);
+    QStringList labels;
+    for (int row = 0; row < model.rowCount(); ++row) {
+        labels << model.data(model.index(row, 0), InboxModel::MailboxLabelRole).toString();
+    }
+    QCOMPARE(labels,
+        (QStringList { QStringLiteral("shop"), QStringLiteral("billing"), QStringLiteral("shop"), QString(),
+            QStringLiteral("shop") }));
+    QVERIFY(model.data(model.index(1, 0), Qt::AccessibleTextRole).toString().endsWith(QStringLiteral(", in billing")));
 }
 
 void TestInboxModel::arrivalsAreFoundBehindNewerMessages()
