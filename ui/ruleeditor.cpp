@@ -4,6 +4,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -79,8 +80,51 @@ RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) 
     m_action = new QComboBox(this);
     m_action->addItem(tr("Refuse"), int(Rule::Action::Reject));
     m_action->addItem(tr("Accept (stop looking at later rules)"), int(Rule::Action::Accept));
+    if (stage == RuleSet::Stage::Recipient) {
+        m_action->addItem(tr("Greylist (refuse the first tries, accept the retries)"), int(Rule::Action::Greylist));
+    }
+    m_action->addItem(tr("Disconnect without a reply"), int(Rule::Action::Disconnect));
     m_action->setCurrentIndex(m_action->findData(int(rule.action)));
     form->addRow(tr("&Action"), m_action);
+    if (stage == RuleSet::Stage::Recipient) {
+        // RFC 6647: the tries of one client address, sender and recipient.
+        m_attempts = new QSpinBox(this);
+        m_attempts->setRange(1, 1000);
+        m_attempts->setValue(rule.attempts);
+        m_attempts->setSuffix(tr(" tries refused"));
+        m_attempts->setToolTip(tr("Greylisting: how many tries of the same client, sender and recipient are refused "
+                                  "before one is accepted"));
+        m_window = new QSpinBox(this);
+        m_window->setRange(1, 604800);
+        m_window->setSingleStep(60);
+        m_window->setValue(rule.windowSec);
+        m_window->setSuffix(tr(" s remembered"));
+        m_window->setToolTip(tr("Greylisting: how long after its first try a client, sender and recipient is "
+                                "remembered; after that it is greylisted again"));
+        auto *grey = new QHBoxLayout;
+        grey->addWidget(m_attempts);
+        grey->addWidget(m_window);
+        form->addRow(tr("Greylisting"), grey);
+    }
+    // A rate limit on any rule: the first N matching attempts of a client within S seconds pass.
+    m_limited = new QCheckBox(tr("Only past"), this);
+    m_limited->setChecked(rule.limit.perSeconds > 0);
+    m_limitCount = new QSpinBox(this);
+    m_limitCount->setRange(0, 1000000);
+    m_limitCount->setValue(rule.limit.perSeconds > 0 ? rule.limit.count : 10);
+    m_limitCount->setSuffix(tr(" attempts"));
+    m_limitSeconds = new QSpinBox(this);
+    m_limitSeconds->setRange(1, 86400);
+    m_limitSeconds->setValue(rule.limit.perSeconds > 0 ? rule.limit.perSeconds : 60);
+    m_limitSeconds->setPrefix(tr("per "));
+    m_limitSeconds->setSuffix(tr(" s of one client"));
+    m_limited->setToolTip(tr("A rate limit: the rule matches only once the same client address has made more than "
+                             "this many matching attempts in this time"));
+    auto *limit = new QHBoxLayout;
+    limit->addWidget(m_limited);
+    limit->addWidget(m_limitCount);
+    limit->addWidget(m_limitSeconds, 1);
+    form->addRow(tr("Rate limit"), limit);
     if (stage == RuleSet::Stage::Host) {
         m_hostReply = new QComboBox(this);
         m_hostReply->addItem(
@@ -99,6 +143,7 @@ RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) 
     connect(m_preset, &QComboBox::activated, this, &RuleEditor::applyPreset);
     form->addRow(tr("Preset"), m_preset);
     m_code = new QSpinBox(this);
+    m_code->setObjectName(QStringLiteral("code"));
     m_code->setRange(400, 599);
     m_code->setValue(rule.code);
     m_enhanced = new QLineEdit(rule.enhanced, this);
@@ -161,15 +206,41 @@ RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) 
     for (QComboBox *box : { m_match, m_action }) {
         connect(box, &QComboBox::currentIndexChanged, this, &RuleEditor::validate);
     }
-    connect(m_action, &QComboBox::currentIndexChanged, this, [this] {
-        const bool reject = m_action->currentData().toInt() == int(Rule::Action::Reject);
-        for (QWidget *w : std::initializer_list<QWidget *> { m_code, m_enhanced, m_text, m_preset }) {
-            w->setEnabled(reject);
+    connect(m_action, &QComboBox::currentIndexChanged, this, &RuleEditor::updateActionFields);
+    // Chosen by the user: greylisting answers with a temporary failure (RFC 6647 §2.1), its own reply unless the
+    // user wrote one.
+    connect(m_action, &QComboBox::activated, this, [this] {
+        if (Rule::Action(m_action->currentData().toInt()) == Rule::Action::Greylist
+            && !m_touched.contains(QLatin1String("code")) && !m_touched.contains(QLatin1String("text"))) {
+            m_code->setValue(Rule::GreylistCode);
+            m_enhanced->setText(Rule::greylistEnhanced());
+            m_text->setText(Rule::greylistText());
         }
     });
+    updateActionFields();
+    connect(m_limited, &QCheckBox::toggled, this, [this](bool on) {
+        m_limitCount->setEnabled(on);
+        m_limitSeconds->setEnabled(on);
+        touch(QStringLiteral("limit"));
+    });
+    m_limitCount->setEnabled(m_limited->isChecked());
+    m_limitSeconds->setEnabled(m_limited->isChecked());
     validate();
     // The pattern is what a rule is about: typing starts there.
     m_pattern->setFocus();
+}
+
+void RuleEditor::updateActionFields()
+{
+    const Rule::Action action = Rule::Action(m_action->currentData().toInt());
+    const bool replies = action == Rule::Action::Reject || action == Rule::Action::Greylist;
+    for (QWidget *w : std::initializer_list<QWidget *> { m_code, m_enhanced, m_text, m_preset }) {
+        w->setEnabled(replies);
+    }
+    if (m_attempts) {
+        m_attempts->setEnabled(action == Rule::Action::Greylist);
+        m_window->setEnabled(action == Rule::Action::Greylist);
+    }
 }
 
 Rule RuleEditor::rule() const
@@ -185,6 +256,13 @@ Rule RuleEditor::rule() const
     r.probability = m_probability->value();
     r.delayMs = m_delay->value();
     r.enabled = m_enabled->isChecked();
+    if (m_attempts) {
+        r.attempts = m_attempts->value();
+        r.windowSec = m_window->value();
+    }
+    if (m_limited->isChecked()) {
+        r.limit = { m_limitCount->value(), m_limitSeconds->value() };
+    }
     if (m_hostReply) {
         r.hostReply = Rule::HostReply(m_hostReply->currentData().toInt());
     }

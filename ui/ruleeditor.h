@@ -32,6 +32,8 @@ private:
     void touch(const QString &field);
     void validate();
     void applyPreset(int index);
+    // The reply fields for actions that reply (reject, greylist), the greylisting fields for greylist.
+    void updateActionFields();
 
     RuleSet::Stage m_stage;
     QComboBox *m_match;
@@ -45,6 +47,11 @@ private:
     QSpinBox *m_code;
     QLineEdit *m_enhanced;
     QLineEdit *m_text;
+    QSpinBox *m_attempts = nullptr; // recipient rules: greylisting
+    QSpinBox *m_window = nullptr;
+    QCheckBox *m_limited;
+    QSpinBox *m_limitCount;
+    QSpinBox *m_limitSeconds;
     QSpinBox *m_probability;
     QSpinBox *m_delay;
     QCheckBox *m_enabled;

@@ -138,9 +138,15 @@ QVariant RulesModel::data(const QModelIndex &index, int role) const
     case MatchColumn:
         return describe(r, m_stage);
     case ReplyColumn: {
-        QString reply = r.action == Rule::Action::Accept
-            ? tr("accept")
-            : QStringLiteral("%1 %2 %3").arg(r.code).arg(r.enhanced, r.text);
+        QString reply = r.action == Rule::Action::Accept ? tr("accept")
+            : r.action == Rule::Action::Disconnect       ? tr("disconnect, no reply")
+                                                   : QStringLiteral("%1 %2 %3").arg(r.code).arg(r.enhanced, r.text);
+        if (r.action == Rule::Action::Greylist) {
+            reply = tr("greylist %1×, then accept: %2").arg(r.attempts).arg(reply);
+        }
+        if (r.limit.perSeconds > 0) {
+            reply += tr(" (past %1 per %2 s)").arg(r.limit.count).arg(r.limit.perSeconds);
+        }
         if (m_stage == RuleSet::Stage::Host && r.action == Rule::Action::Reject) {
             if (r.hostReply == Rule::HostReply::Greeting) {
                 reply = tr("554 at greeting: %1").arg(r.text);

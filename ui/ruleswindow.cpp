@@ -302,6 +302,14 @@ QString RulesWindow::tryIt(RuleSet::Stage stage, const QString &subject) const
     QString reply;
     if (rule.action == Rule::Action::Accept) {
         reply = tr("accepted by rule %1").arg(*index + 1);
+    } else if (rule.action == Rule::Action::Disconnect) {
+        reply = tr("no reply: the connection is closed at once");
+    } else if (rule.action == Rule::Action::Greylist) {
+        reply = tr("“%1 %2 %3” to %4 of the same client and sender within %5 s, then acceptance")
+                    .arg(rule.code)
+                    .arg(rule.enhanced, rule.text)
+                    .arg(rule.attempts == 1 ? tr("the first try") : tr("the first %1 tries").arg(rule.attempts))
+                    .arg(rule.windowSec);
     } else if (stage == RuleSet::Stage::Host) {
         switch (rule.hostReply) {
         case Rule::HostReply::Commands:
@@ -323,6 +331,12 @@ QString RulesWindow::tryIt(RuleSet::Stage stage, const QString &subject) const
     QString text = tr("Rule %1 matches: the client gets %2").arg(*index + 1).arg(reply);
     if (rule.delayMs > 0) {
         text += tr(", after %1 ms").arg(rule.delayMs);
+    }
+    if (rule.limit.perSeconds > 0) {
+        text += tr(", once the same client has made more than %1 matching attempts within %2 s (before that, the next "
+                   "rules decide)")
+                    .arg(rule.limit.count)
+                    .arg(rule.limit.perSeconds);
     }
     if (rule.probability < 100) {
         text += tr(" (%1% of the time; otherwise the next rules decide)").arg(rule.probability);

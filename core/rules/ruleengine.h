@@ -29,6 +29,8 @@ public:
     ChaosTriggers chaos() const;
     // Seeds the probability draws (--rules-seed), so that a test sees the same sequence every run.
     void setSeed(quint64 seed);
+    // The clock greylisting and rate limits count time by (milliseconds, monotonic); tests set their own.
+    void setClock(std::function<qint64()> nowMs);
     // How often each rule of a stage has decided since setRules().
     QList<qint64> hitCounts(RuleSet::Stage stage) const;
 
@@ -46,8 +48,17 @@ public:
 
 private:
     struct Compiled;
-    // The first enabled rule of stage that matches (and fires) decides; none accepts.
-    SmtpVerdict evaluate(RuleSet::Stage stage, const std::function<bool(const class RuleMatcher &)> &matches) const;
+    // Who is trying what: the client (rate limits) and, for recipients, the greylisting triplet.
+    struct Attempt
+    {
+        QString client;
+        QByteArray sender;
+        QByteArray recipient;
+    };
+    // The first enabled rule of stage that matches (past its rate limit, and whose probability draw fires) decides;
+    // none accepts.
+    SmtpVerdict evaluate(RuleSet::Stage stage, const Attempt &attempt,
+        const std::function<bool(const Rule &, const class RuleMatcher &)> &matches) const;
     struct Private;
     std::unique_ptr<Private> d;
 };

@@ -24,7 +24,8 @@ const Names<Rule::Match> MatchNames[] = { { Rule::Match::Exact, "exact" }, { Rul
     { Rule::Match::Regex, "regex" }, { Rule::Match::Cidr, "cidr" } };
 const Names<Rule::Part> PartNames[]
     = { { Rule::Part::Address, "address" }, { Rule::Part::LocalPart, "local" }, { Rule::Part::Domain, "domain" } };
-const Names<Rule::Action> ActionNames[] = { { Rule::Action::Accept, "accept" }, { Rule::Action::Reject, "reject" } };
+const Names<Rule::Action> ActionNames[] = { { Rule::Action::Accept, "accept" }, { Rule::Action::Reject, "reject" },
+    { Rule::Action::Greylist, "greylist" }, { Rule::Action::Disconnect, "disconnect" } };
 const Names<Rule::HostReply> HostReplyNames[] = { { Rule::HostReply::Commands, "commands" },
     { Rule::HostReply::Greeting, "greeting" }, { Rule::HostReply::Drop, "drop" } };
 
@@ -66,13 +67,15 @@ QStringList fieldsOf(RuleSet::Stage stage)
 {
     QStringList fields { QStringLiteral("match"), QStringLiteral("pattern"), QStringLiteral("action"),
         QStringLiteral("code"), QStringLiteral("enhanced"), QStringLiteral("text"), QStringLiteral("probability"),
-        QStringLiteral("delayMs"), QStringLiteral("enabled") };
+        QStringLiteral("delayMs"), QStringLiteral("enabled"), QStringLiteral("limit") };
     switch (stage) {
     case RuleSet::Stage::Host:
         fields << QStringLiteral("hostReply");
         break;
-    case RuleSet::Stage::Sender:
     case RuleSet::Stage::Recipient:
+        fields << QStringLiteral("attempts") << QStringLiteral("windowSec");
+        [[fallthrough]];
+    case RuleSet::Stage::Sender:
     case RuleSet::Stage::Auth:
         fields << QStringLiteral("part");
         break;
@@ -137,6 +140,12 @@ QString readRule(const QJsonObject &o, RuleSet::Stage stage, Rule *rule, QString
         || !(error = choice("hostReply", HostReplyNames, &rule->hostReply)).isEmpty()) {
         return error;
     }
+    if (rule->action == Rule::Action::Greylist) {
+        // Its own defaults (RFC 6647 §2.1: a temporary failure), which code, enhanced and text may override.
+        rule->code = Rule::GreylistCode;
+        rule->enhanced = Rule::greylistEnhanced();
+        rule->text = Rule::greylistText();
+    }
     qint64 number = rule->code;
     if (!(error = integer("code", 400, 599, &number)).isEmpty()) {
         return error;
@@ -158,6 +167,34 @@ QString readRule(const QJsonObject &o, RuleSet::Stage stage, Rule *rule, QString
     rule->delayMs = int(number);
     if (!(error = integer("minSize", 0, Q_INT64_C(1) << 40, &rule->minSize)).isEmpty()) {
         return error;
+    }
+    number = rule->attempts;
+    if (!(error = integer("attempts", 1, 1000, &number)).isEmpty()) {
+        return error;
+    }
+    rule->attempts = int(number);
+    number = rule->windowSec;
+    if (!(error = integer("windowSec", 1, 604800, &number)).isEmpty()) {
+        return error;
+    }
+    rule->windowSec = int(number);
+    const QJsonValue limit = o.value(QLatin1String("limit"));
+    if (!limit.isUndefined() && !limit.isNull()) {
+        const QJsonObject l = limit.toObject();
+        const QJsonValue count = l.value(QLatin1String("count"));
+        const QJsonValue per = l.value(QLatin1String("perSeconds"));
+        const bool whole = [](const QJsonValue &v, double max) {
+            return v.isDouble() && v.toDouble() == double(qint64(v.toDouble())) && v.toDouble() >= 0
+                && v.toDouble() <= max;
+        }(count, 1000000);
+        const bool wholePer = per.isDouble() && per.toDouble() == double(qint64(per.toDouble())) && per.toDouble() >= 1
+            && per.toDouble() <= 86400;
+        if (!limit.isObject() || l.size() != 2 || !whole || !wholePer) {
+            *field = QStringLiteral("limit");
+            return QStringLiteral("must be {\"count\": N, \"perSeconds\": S} with N from 0 to 1000000 and S from 1 "
+                                  "to 86400");
+        }
+        rule->limit = { int(count.toDouble()), int(per.toDouble()) };
     }
     const QJsonValue enabled = o.value(QLatin1String("enabled"));
     if (!enabled.isUndefined()) {
@@ -230,6 +267,20 @@ QString RuleSet::validate(const Rule &rule, Stage stage)
     }
     if (rule.delayMs < 0 || rule.delayMs > 600000) {
         return QStringLiteral("delayMs: must be from 0 to 600000");
+    }
+    if (rule.action == Rule::Action::Greylist && stage != Stage::Recipient) {
+        return QStringLiteral("action: \"greylist\" is for recipient rules only");
+    }
+    if (rule.attempts < 1 || rule.attempts > 1000) {
+        return QStringLiteral("attempts: must be from 1 to 1000");
+    }
+    if (rule.windowSec < 1 || rule.windowSec > 604800) {
+        return QStringLiteral("windowSec: must be from 1 to 604800");
+    }
+    if (rule.limit.perSeconds != 0
+        && (rule.limit.perSeconds < 1 || rule.limit.perSeconds > 86400 || rule.limit.count < 0
+            || rule.limit.count > 1000000)) {
+        return QStringLiteral("limit: count must be from 0 to 1000000 and perSeconds from 1 to 86400");
     }
     if (!rule.pattern.isEmpty()) {
         const RuleMatcher matcher(rule);
@@ -322,6 +373,14 @@ QByteArray RuleSet::toJson() const
             } else {
                 o.insert(QStringLiteral("part"), nameOf(PartNames, r.part));
             }
+            if (stage == Stage::Recipient) {
+                o.insert(QStringLiteral("attempts"), r.attempts);
+                o.insert(QStringLiteral("windowSec"), r.windowSec);
+            }
+            o.insert(QStringLiteral("limit"),
+                r.limit.perSeconds == 0 ? QJsonValue(QJsonValue::Null)
+                                        : QJsonObject { { QStringLiteral("count"), r.limit.count },
+                                            { QStringLiteral("perSeconds"), r.limit.perSeconds } });
             array.append(o);
         }
         root.insert(stageName(stage), array);

@@ -174,6 +174,9 @@ void SmtpSession::start()
     if (m_config.validator) {
         const SmtpVerdict verdict = m_config.validator->checkHost(m_envelope.clientAddress);
         noteVerdict(verdict);
+        if (disconnectFor(verdict)) {
+            return;
+        }
         if (!verdict.accepted) {
             const bool drop = verdict.hostReply == SmtpVerdict::HostReply::Drop;
             // README "Testing failure handling": unless dropped, the connection stays open and every command but
@@ -525,6 +528,9 @@ void SmtpSession::handleMail(const QByteArray &arg)
     if (m_config.validator) {
         const SmtpVerdict verdict = m_config.validator->checkSender(address, candidate);
         noteVerdict(verdict);
+        if (disconnectFor(verdict)) {
+            return;
+        }
         if (!verdict.accepted) {
             reply(SmtpReplies::refusal(verdict));
             return;
@@ -564,6 +570,9 @@ void SmtpSession::handleRcpt(const QByteArray &arg)
     if (m_config.validator) {
         const SmtpVerdict verdict = m_config.validator->checkRecipient(address, m_envelope);
         noteVerdict(verdict);
+        if (disconnectFor(verdict)) {
+            return;
+        }
         if (!verdict.accepted) {
             reply(SmtpReplies::refusal(verdict));
             return;
@@ -738,6 +747,10 @@ void SmtpSession::finishAuth(bool success, const QByteArray &user)
     if (success && m_config.validator) {
         const SmtpVerdict verdict = m_config.validator->checkAuth(user, m_envelope);
         noteVerdict(verdict);
+        if (disconnectFor(verdict)) {
+            m_events.push_back(SmtpEvents::AuthAttempted { mechanism, user, false });
+            return;
+        }
         if (!verdict.accepted) {
             m_events.push_back(SmtpEvents::AuthAttempted { mechanism, user, false });
             reply(SmtpReplies::refusal(verdict));
@@ -844,6 +857,10 @@ bool SmtpSession::checkData()
     const SmtpVerdict verdict = m_config.validator->checkData(m_envelope, m_data);
     if (!verdict.rule.isEmpty()) {
         m_events.push_back(SmtpEvents::RuleApplied { verdict.rule, !verdict.accepted });
+    }
+    if (disconnectFor(verdict)) {
+        resetTransaction();
+        return false;
     }
     if (!verdict.accepted) {
         m_delayNextMs = verdict.delayMs;
@@ -976,6 +993,19 @@ void SmtpSession::noteVerdict(const SmtpVerdict &verdict)
     if (!verdict.rule.isEmpty()) {
         m_events.push_back(SmtpEvents::RuleApplied { verdict.rule, !verdict.accepted });
     }
+}
+
+bool SmtpSession::disconnectFor(const SmtpVerdict &verdict)
+{
+    if (!verdict.disconnect) {
+        return false;
+    }
+    // CONTRACT "Failure scenarios": the connection is closed at that point, without a reply (and without the
+    // rule's delay, which holds a reply).
+    m_delayNextMs = 0;
+    logIn("[connection closed by a rule, without a reply]");
+    close();
+    return true;
 }
 
 void SmtpSession::delayElapsed()

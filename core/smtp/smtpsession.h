@@ -126,6 +126,8 @@ private:
     bool withEnhanced(const SmtpReply &r) const;
     // Applies a verdict's delay to the next reply and logs the rule that decided.
     void noteVerdict(const SmtpVerdict &verdict);
+    // A rule's "disconnect": closes the session at once, without a reply; false for any other verdict.
+    bool disconnectFor(const SmtpVerdict &verdict);
     void releaseDelayedReply();
     void logIn(const QByteArray &text);
     void close();

@@ -15,6 +15,7 @@ struct SmtpVerdict
     QByteArray text;
     int delayMs = 0; // the reply waits this long, accepted or not
     HostReply hostReply = HostReply::Commands;
+    bool disconnect = false; // close the connection at once, without a reply (a rule's "disconnect")
     QByteArray rule; // what decided, for the session log ("recipient rule 2: regex ^bogus"); empty for none
 
     static SmtpVerdict accept() { return {}; }

@@ -10,6 +10,8 @@
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFile>
 #include <QLabel>
@@ -126,6 +128,7 @@ private Q_SLOTS:
     void theEditorShowsProblemsOnceTypedOrOnOk();
     void tryItAnswersOnlyWhatWasAsked();
     void tabLeavesTheRulesTable();
+    void theEditorOffersGreylistDisconnectAndALimit();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -313,7 +316,7 @@ void TestRulesWindow::theEditorShowsProblemsOnceTypedOrOnOk()
         RuleEditor editor(RuleSet::Stage::Recipient, Rule());
         editor.show();
         QVERIFY(QTest::qWaitForWindowExposed(&editor));
-        auto *code = editor.findChildren<QSpinBox *>().first();
+        auto *code = editor.findChild<QSpinBox *>(QStringLiteral("code"));
         QCOMPARE(code->value(), 550);
         code->setFocus();
         QTest::keyClick(code, Qt::Key_A, Qt::ControlModifier);
@@ -350,6 +353,66 @@ void TestRulesWindow::tryItAnswersOnlyWhatWasAsked()
     window.showStage(RuleSet::Stage::Recipient);
     QCOMPARE(visibleTryField(window)->text(), QStringLiteral("bogus@example.test"));
     QCOMPARE(visibleAnswers(window), QStringList { QStringLiteral("No rule matches: accepted.") });
+}
+
+// CONTRACT "Failure scenarios": the editor offers every action and field. Greylist (recipient rules) takes its own
+// reply when chosen; a rate limit is a checkbox with its count and window; Try it explains what the client gets.
+void TestRulesWindow::theEditorOffersGreylistDisconnectAndALimit()
+{
+    {
+        RuleEditor editor(RuleSet::Stage::Recipient, Rule());
+        editor.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&editor));
+        auto *action = editor.findChildren<QComboBox *>().at(2);
+        QVERIFY(action->findData(int(Rule::Action::Greylist)) >= 0);
+        QVERIFY(action->findData(int(Rule::Action::Disconnect)) >= 0);
+        editor.patternField()->setText(QStringLiteral("*@grey.test"));
+        action->setFocus();
+        // Chosen as a user does: the key moves down the list to Greylist.
+        while (action->currentData().toInt() != int(Rule::Action::Greylist)) {
+            QTest::keyClick(action, Qt::Key_Down);
+        }
+        Rule rule = editor.rule();
+        QCOMPARE(rule.action, Rule::Action::Greylist);
+        QCOMPARE(rule.code, 451);
+        QCOMPARE(rule.enhanced, QStringLiteral("4.7.1"));
+        QCOMPARE(rule.text, QStringLiteral("Greylisted, please try again later"));
+        auto *attempts = editor.findChildren<QSpinBox *>().first();
+        QVERIFY(attempts->isEnabled());
+        attempts->setValue(2);
+        auto *limited = editor.findChild<QCheckBox *>();
+        QVERIFY(limited->text().contains(QStringLiteral("past")));
+        limited->setChecked(true);
+        rule = editor.rule();
+        QCOMPARE(rule.attempts, 2);
+        QCOMPARE(rule.limit, (Rule::Limit { 10, 60 }));
+        QCOMPARE(editor.problem(), QString());
+    }
+    {
+        // Greylisting belongs to recipients: a sender rule does not offer it.
+        RuleEditor editor(RuleSet::Stage::Sender, Rule());
+        auto *action = editor.findChildren<QComboBox *>().at(2);
+        QCOMPARE(action->findData(int(Rule::Action::Greylist)), -1);
+        QVERIFY(action->findData(int(Rule::Action::Disconnect)) >= 0);
+    }
+    RulesWindow window(m_engine.get(), m_rulesFile);
+    Rule grey;
+    grey.match = Rule::Match::Glob;
+    grey.pattern = QStringLiteral("*@grey.test");
+    grey.action = Rule::Action::Greylist;
+    grey.code = 451;
+    grey.enhanced = QStringLiteral("4.7.1");
+    grey.text = QStringLiteral("Greylisted, please try again later");
+    Rule drop;
+    drop.pattern = QStringLiteral("drop@x.test");
+    drop.action = Rule::Action::Disconnect;
+    window.model(RuleSet::Stage::Recipient)->insertRule(0, grey);
+    window.model(RuleSet::Stage::Recipient)->insertRule(1, drop);
+    QCOMPARE(window.tryIt(RuleSet::Stage::Recipient, QStringLiteral("bob@grey.test")),
+        QStringLiteral("Rule 1 matches: the client gets “451 4.7.1 Greylisted, please try again later” to the first "
+                       "try of the same client and sender within 3600 s, then acceptance."));
+    QCOMPARE(window.tryIt(RuleSet::Stage::Recipient, QStringLiteral("drop@x.test")),
+        QStringLiteral("Rule 2 matches: the client gets no reply: the connection is closed at once."));
 }
 
 QTEST_MAIN(TestRulesWindow)

@@ -98,6 +98,12 @@ private Q_SLOTS:
     void dataRulesLookAtOneHeader();
     void dataRulesWithAMinimumSize_data();
     void dataRulesWithAMinimumSize();
+    void greylistRefusesTheFirstTriesOfATriplet_data();
+    void greylistRefusesTheFirstTriesOfATriplet();
+    void greylistForgetsATripletAfterItsWindow();
+    void aLimitLetsTheFirstNPassPerClient();
+    void disconnectClosesWithoutAReply_data();
+    void disconnectClosesWithoutAReply();
 };
 
 void TestRuleEngine::eachStageAsksItsRules_data()
@@ -545,6 +551,141 @@ void TestRuleEngine::dataRulesWithAMinimumSize()
     QCOMPARE(message.size(), size);
     const SmtpVerdict v = engine.checkData({}, message);
     QCOMPARE(reply(v), refused ? QByteArray("552 5.3.4 too big") : QByteArray("accept"));
+}
+
+namespace {
+SmtpEnvelope from(const char *client, const QByteArray &sender)
+{
+    SmtpEnvelope e;
+    e.clientAddress = ClientAddress::fromString(QString::fromLatin1(client));
+    e.mailFrom = sender;
+    return e;
+}
+
+Rule greylist(const QString &pattern, int attempts, int windowSec)
+{
+    Rule r;
+    r.match = Rule::Match::Glob;
+    r.pattern = pattern;
+    r.action = Rule::Action::Greylist;
+    r.code = 451;
+    r.enhanced = QStringLiteral("4.7.1");
+    r.text = QStringLiteral("Greylisted, please try again later");
+    r.attempts = attempts;
+    r.windowSec = windowSec;
+    return r;
+}
+} // namespace
+
+void TestRuleEngine::greylistRefusesTheFirstTriesOfATriplet_data()
+{
+    QTest::addColumn<int>("attempts");
+    QTest::addColumn<QByteArrayList>("replies"); // tries 1..n of one triplet
+    // CONTRACT "Failure scenarios": the first `attempts` tries within the window get the reply, later ones pass.
+    const QByteArray grey("451 4.7.1 Greylisted, please try again later");
+    QTest::newRow("once") << 1 << QByteArrayList { grey, "accept", "accept" };
+    QTest::newRow("three times") << 3 << QByteArrayList { grey, grey, grey, "accept", "accept" };
+}
+
+void TestRuleEngine::greylistRefusesTheFirstTriesOfATriplet()
+{
+    QFETCH(int, attempts);
+    QFETCH(QByteArrayList, replies);
+    RuleEngine engine;
+    qint64 now = 1000000;
+    engine.setClock([&now] { return now; });
+    engine.setRules(ruleSet(RuleSet::Stage::Recipient, { greylist(QStringLiteral("*@grey.test"), attempts, 3600) }));
+    const SmtpEnvelope first = from("192.0.2.1", "app@x.test");
+    for (const QByteArray &expected : replies) {
+        QCOMPARE(reply(engine.checkRecipient("bob@grey.test", first)), expected);
+        now += 60000;
+    }
+    // Each part of the triplet (RFC 6647: client address, sender, recipient) makes a new one, which starts over; the
+    // addresses compare without regard to case.
+    QVERIFY(!engine.checkRecipient("carol@grey.test", first).accepted);
+    QVERIFY(!engine.checkRecipient("bob@grey.test", from("192.0.2.2", "app@x.test")).accepted);
+    QVERIFY(!engine.checkRecipient("bob@grey.test", from("192.0.2.1", "other@x.test")).accepted);
+    QVERIFY(engine.checkRecipient("BOB@grey.TEST", from("192.0.2.1", "APP@x.test")).accepted);
+    // Another recipient domain is no match at all.
+    QVERIFY(engine.checkRecipient("bob@white.test", first).accepted);
+    // A pass names the rule in the session log.
+    QVERIFY(engine.checkRecipient("bob@grey.test", first).rule.endsWith("(retried: passed)"));
+}
+
+void TestRuleEngine::greylistForgetsATripletAfterItsWindow()
+{
+    RuleEngine engine;
+    qint64 now = 5000000;
+    engine.setClock([&now] { return now; });
+    engine.setRules(ruleSet(RuleSet::Stage::Recipient, { greylist(QStringLiteral("*"), 1, 600) }));
+    const SmtpEnvelope e = from("192.0.2.1", "app@x.test");
+    QVERIFY(!engine.checkRecipient("bob@y.test", e).accepted);
+    now += 599000;
+    QVERIFY(engine.checkRecipient("bob@y.test", e).accepted);
+    // windowSec after the first try the triplet is forgotten: greylisted again.
+    now += 1000;
+    QVERIFY(!engine.checkRecipient("bob@y.test", e).accepted);
+    QVERIFY(engine.checkRecipient("bob@y.test", e).accepted);
+    // New rules start the counts again (they live in memory, with the rules).
+    engine.setRules(ruleSet(RuleSet::Stage::Recipient, { greylist(QStringLiteral("*"), 1, 600) }));
+    QVERIFY(!engine.checkRecipient("bob@y.test", e).accepted);
+}
+
+void TestRuleEngine::aLimitLetsTheFirstNPassPerClient()
+{
+    // CONTRACT: a rule with a limit matches only once the same client address has made more than N matching
+    // attempts within the last S seconds.
+    Rule limited = reject(Rule::Match::Glob, "*", 421, "4.7.0", "Too many messages");
+    limited.limit = { 3, 60 };
+    RuleEngine engine;
+    qint64 now = 0;
+    engine.setClock([&now] { return now; });
+    engine.setRules(ruleSet(RuleSet::Stage::Sender, { limited }));
+    const SmtpEnvelope a = from("192.0.2.1", {});
+    const SmtpEnvelope b = from("192.0.2.2", {});
+    QByteArrayList got;
+    for (int i = 0; i < 5; ++i) {
+        got << reply(engine.checkSender("app@x.test", a));
+        now += 1000;
+    }
+    QCOMPARE(got,
+        (QByteArrayList {
+            "accept", "accept", "accept", "421 4.7.0 Too many messages", "421 4.7.0 Too many messages" }));
+    // Another client has its own count.
+    QCOMPARE(reply(engine.checkSender("app@x.test", b)), QByteArray("accept"));
+    // Once the window has moved past the earlier attempts, the client passes again.
+    now += 60000;
+    QCOMPARE(reply(engine.checkSender("app@x.test", a)), QByteArray("accept"));
+    // Only decisions count as hits.
+    QCOMPARE(engine.hitCounts(RuleSet::Stage::Sender), QList<qint64> { 2 });
+}
+
+void TestRuleEngine::disconnectClosesWithoutAReply_data()
+{
+    QTest::addColumn<int>("stage");
+    QTest::addColumn<QByteArray>("subject");
+    QTest::newRow("host") << int(RuleSet::Stage::Host) << QByteArray("192.0.2.9");
+    QTest::newRow("sender") << int(RuleSet::Stage::Sender) << QByteArray("drop@x.test");
+    QTest::newRow("recipient") << int(RuleSet::Stage::Recipient) << QByteArray("drop@x.test");
+    QTest::newRow("auth") << int(RuleSet::Stage::Auth) << QByteArray("drop");
+    QTest::newRow("data") << int(RuleSet::Stage::Data) << QByteArray("Subject: drop\r\n\r\nbody\r\n");
+}
+
+void TestRuleEngine::disconnectClosesWithoutAReply()
+{
+    QFETCH(int, stage);
+    QFETCH(QByteArray, subject);
+    Rule rule;
+    rule.match = stage == int(RuleSet::Stage::Host) ? Rule::Match::Cidr : Rule::Match::Glob;
+    rule.pattern = stage == int(RuleSet::Stage::Host) ? QStringLiteral("192.0.2.0/24") : QStringLiteral("drop*");
+    rule.action = Rule::Action::Disconnect;
+    RuleEngine engine;
+    engine.setRules(ruleSet(RuleSet::Stage(stage), { rule }));
+    const SmtpVerdict v = check(engine, RuleSet::Stage(stage), subject);
+    QVERIFY(!v.accepted);
+    QVERIFY(v.disconnect);
+    QVERIFY(
+        !check(engine, RuleSet::Stage(stage), stage == int(RuleSet::Stage::Host) ? "198.51.100.1" : "keep").disconnect);
 }
 
 QTEST_APPLESS_MAIN(TestRuleEngine)

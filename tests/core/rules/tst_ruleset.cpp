@@ -14,6 +14,7 @@ class TestRuleSet : public QObject
 private Q_SLOTS:
     void readsTheContractsExampleWithDefaults();
     void writesEveryFieldAndReadsItBack();
+    void failureScenarioFieldsWithTheirDefaults();
     void errorsNameLineListIndexAndField_data();
     void errorsNameLineListIndexAndField();
     void emptyPatterns_data();
@@ -92,6 +93,49 @@ void TestRuleSet::writesEveryFieldAndReadsItBack()
     QCOMPARE(*again, *set);
 }
 
+// CONTRACT "Failure scenarios": greylist (451 4.7.1 "Greylisted, please try again later", attempts 1, windowSec
+// 3600 unless given), disconnect, and a limit on any rule; GET /api/v1/rules shows them with the defaults filled in.
+void TestRuleSet::failureScenarioFieldsWithTheirDefaults()
+{
+    const QByteArray json = R"({"version": 1,
+      "host": [{"match": "cidr", "pattern": "0.0.0.0/0", "action": "accept", "limit": {"count": 10, "perSeconds": 60}}],
+      "sender": [{"match": "glob", "pattern": "drop@*", "action": "disconnect"}],
+      "recipient": [{"match": "glob", "pattern": "*@grey.test", "action": "greylist"},
+                    {"match": "glob", "pattern": "*@twice.test", "action": "greylist", "attempts": 2, "windowSec": 60,
+                     "code": 450, "enhanced": "4.2.0", "text": "Try later"}]})";
+    QString error;
+    const std::optional<RuleSet> set = RuleSet::fromJson(json, &error);
+    QVERIFY2(set, qPrintable(error));
+    const Rule &host = set->rules(RuleSet::Stage::Host).first();
+    QCOMPARE(host.limit, (Rule::Limit { 10, 60 }));
+    QCOMPARE(set->rules(RuleSet::Stage::Sender).first().action, Rule::Action::Disconnect);
+    const Rule &grey = set->rules(RuleSet::Stage::Recipient).at(0);
+    QCOMPARE(grey.action, Rule::Action::Greylist);
+    QCOMPARE(grey.code, 451);
+    QCOMPARE(grey.enhanced, QStringLiteral("4.7.1"));
+    QCOMPARE(grey.text, QStringLiteral("Greylisted, please try again later"));
+    QCOMPARE(grey.attempts, 1);
+    QCOMPARE(grey.windowSec, 3600);
+    QCOMPARE(grey.limit, Rule::Limit());
+    const Rule &twice = set->rules(RuleSet::Stage::Recipient).at(1);
+    QCOMPARE(twice.attempts, 2);
+    QCOMPARE(twice.windowSec, 60);
+    QCOMPARE(twice.code, 450);
+    QCOMPARE(twice.text, QStringLiteral("Try later"));
+    const QJsonObject root = QJsonDocument::fromJson(set->toJson()).object();
+    const QJsonObject greyJson = root.value(QLatin1String("recipient")).toArray().at(0).toObject();
+    QCOMPARE(greyJson.value(QLatin1String("action")).toString(), QStringLiteral("greylist"));
+    QCOMPARE(greyJson.value(QLatin1String("attempts")).toInt(), 1);
+    QCOMPARE(greyJson.value(QLatin1String("windowSec")).toInt(), 3600);
+    QVERIFY(greyJson.value(QLatin1String("limit")).isNull());
+    const QJsonObject limit
+        = root.value(QLatin1String("host")).toArray().at(0).toObject().value(QLatin1String("limit")).toObject();
+    QCOMPARE(limit, (QJsonObject { { QStringLiteral("count"), 10 }, { QStringLiteral("perSeconds"), 60 } }));
+    const std::optional<RuleSet> again = RuleSet::fromJson(set->toJson(), &error);
+    QVERIFY2(again, qPrintable(error));
+    QCOMPARE(*again, *set);
+}
+
 void TestRuleSet::errorsNameLineListIndexAndField_data()
 {
     QTest::addColumn<QByteArray>("json");
@@ -119,12 +163,29 @@ void TestRuleSet::errorsNameLineListIndexAndField_data()
     QTest::newRow("an unknown field is not ignored")
         << QByteArray("{\"sender\": [{\"pattern\": \"x\", \"delay\": 5}]}")
         << "1: sender[0].delay: unknown field for a sender rule (known: match, pattern, action, code, enhanced, text, "
-           "probability, delayMs, enabled, part)";
+           "probability, delayMs, enabled, limit, part)";
     QTest::newRow("an unknown list") << QByteArray(
         "{\n\"senders\": []}") << "2: senders: unknown list (known: version, host, sender, recipient, auth, data)";
     QTest::newRow("a wrong version") << QByteArray("{\"version\": 2}") << "1: version: must be 1";
     QTest::newRow("an empty pattern") << QByteArray("{\"auth\": [{\"pattern\": \"\"}]}")
                                       << "1: auth[0].pattern: must not be empty";
+    QTest::newRow("greylisting is for recipient rules only")
+        << QByteArray("{\"sender\": [\n{\"pattern\": \"x\", \"action\": \"greylist\"}]}")
+        << "2: sender[0].action: \"greylist\" is for recipient rules only";
+    QTest::newRow("attempts belong to recipient rules")
+        << QByteArray("{\"host\": [{\"match\": \"cidr\", \"pattern\": \"10.0.0.0/8\", \"attempts\": 2}]}")
+        << "1: host[0].attempts: unknown field for a host rule (known: match, pattern, action, code, enhanced, text, "
+           "probability, delayMs, enabled, limit, hostReply)";
+    QTest::newRow("no attempts") << QByteArray(
+        "{\"recipient\": [{\"pattern\": \"x\", \"action\": \"greylist\",\n\"attempts\": 0}]}")
+                                 << "2: recipient[0].attempts: must be a whole number from 1 to 1000";
+    QTest::newRow("a limit without its window")
+        << QByteArray("{\"sender\": [{\"pattern\": \"x\",\n\"limit\": {\"count\": 10}}]}")
+        << "2: sender[0].limit: must be {\"count\": N, \"perSeconds\": S} with N from 0 to 1000000 and S from 1 to "
+           "86400";
+    QTest::newRow("an unknown action")
+        << QByteArray("{\"sender\": [{\"pattern\": \"x\", \"action\": \"tarpit\"}]}")
+        << "1: sender[0].action: must be one of \"accept\", \"reject\", \"greylist\", \"disconnect\"";
     QTest::newRow("broken JSON") << QByteArray("{\n\"sender\": [\n{\"pattern\": \"x\",}]}")
                                  << "3: (file): object is missing after a comma"; // Qt's wording of the parse error
 }

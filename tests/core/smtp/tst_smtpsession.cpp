@@ -109,6 +109,8 @@ private Q_SLOTS:
     void aDelayHoldsTheReplyAndTheInputAfterIt();
     void hostRefusalModes();
     void aDroppedHostIsClosedAfterItsDelay();
+    void aDisconnectVerdictClosesWithoutAReply_data();
+    void aDisconnectVerdictClosesWithoutAReply();
     void authRefusedByTheHook();
     void dataRefusedByTheHook();
     void anAcceptingDataDelayHoldsTheFinalReply();
@@ -218,6 +220,56 @@ void TestSmtpSession::aDroppedHostIsClosedAfterItsDelay()
     session.delayElapsed();
     QCOMPARE(session.takeOutput(), crlf({ "421 mx.test Busy" }));
     QVERIFY(holds<SmtpEvents::Close>(session.takeEvents()));
+    QVERIFY(session.isClosed());
+}
+
+void TestSmtpSession::aDisconnectVerdictClosesWithoutAReply_data()
+{
+    // CONTRACT "Failure scenarios": a rule's "disconnect" closes the connection at that point without a reply.
+    QTest::addColumn<QByteArray>("stage");
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<QByteArray>("output"); // after the greeting
+    QTest::newRow("host") << QByteArray("host") << QByteArray("EHLO client.test\r\n") << QByteArray();
+    QTest::newRow("sender") << QByteArray("sender")
+                            << QByteArray("EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\n")
+                            << ehloReply();
+    QTest::newRow("recipient") << QByteArray("recipient")
+                               << QByteArray("EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<slow@y.test>\r\n"
+                                             "RCPT TO:<b@y.test>\r\n")
+                               << ehloReply() + "250 2.1.0 Ok\r\n";
+    QTest::newRow("data") << QByteArray("data")
+                          << QByteArray("EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n"
+                                        "Subject: reject me\r\n\r\nbody\r\n.\r\nQUIT\r\n")
+                          << ehloReply() + "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n";
+}
+
+void TestSmtpSession::aDisconnectVerdictClosesWithoutAReply()
+{
+    QFETCH(QByteArray, stage);
+    QFETCH(QByteArray, input);
+    QFETCH(QByteArray, output);
+    ScriptedValidator validator;
+    SmtpVerdict drop = ruled(SmtpVerdict::reject(550, "5.7.1", "unused"), 2000, stage + " rule 1: glob *");
+    drop.disconnect = true;
+    (stage == "host"               ? validator.host
+            : stage == "sender"    ? validator.sender
+            : stage == "recipient" ? validator.recipientSlow
+                                   : validator.data)
+        = drop;
+    SmtpSession session(scriptedConfig(&validator), Local, 1);
+    session.start();
+    const QByteArray greeting = session.takeOutput();
+    QCOMPARE(greeting, stage == "host" ? QByteArray() : crlf({ "220 mx.test ESMTP Letterbox" }));
+    session.receive(input);
+    // Nothing after the command the rule stopped at: no reply, no delay, and nothing stored.
+    QCOMPARE(session.takeOutput(), output);
+    const std::vector<SmtpEvent> events = session.takeEvents();
+    QVERIFY(holds<SmtpEvents::Close>(events));
+    QVERIFY(!holds<SmtpEvents::Delay>(events));
+    QVERIFY(!holds<SmtpEvents::MessageComplete>(events));
+    const auto *rule = find<SmtpEvents::RuleApplied>(events);
+    QVERIFY(rule);
+    QVERIFY(rule->refused);
     QVERIFY(session.isClosed());
 }
 
