@@ -132,7 +132,9 @@ void RoutedDelivery::deliverAll(std::vector<Delivery> deliveries)
             router = m_settings->router();
         }
     }
-    if (!router) {
+    // No mailbox listed and no per-user mailboxes: every message goes where it is addressed (Inbox), without routing
+    // each one (SMTP's hot path, for the configuration most users run).
+    if (!router || (router->config().mailboxes.isEmpty() && !router->config().perUser)) {
         m_store->deliverAll(std::move(deliveries));
         return;
     }

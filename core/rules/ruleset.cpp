@@ -62,6 +62,17 @@ QString choices(const Names<Enum> (&names)[N])
     return list.join(QStringLiteral(", "));
 }
 
+// A JSON number that is a whole number from min to max, into *out.
+bool wholeNumber(const QJsonValue &v, qint64 min, qint64 max, qint64 *out)
+{
+    const double d = v.toDouble(-1e300);
+    if (!v.isDouble() || d != double(qint64(d)) || d < double(min) || d > double(max)) {
+        return false;
+    }
+    *out = qint64(d);
+    return true;
+}
+
 // The fields a rule of each stage may have.
 QStringList fieldsOf(RuleSet::Stage stage)
 {
@@ -114,12 +125,10 @@ QString readRule(const QJsonObject &o, RuleSet::Stage stage, Rule *rule, QString
         if (v.isUndefined()) {
             return {};
         }
-        const double d = v.toDouble(-1e300);
-        if (!v.isDouble() || d != double(qint64(d)) || d < double(min) || d > double(max)) {
+        if (!wholeNumber(v, min, max, out)) {
             *field = QLatin1String(name);
             return QStringLiteral("must be a whole number from %1 to %2").arg(min).arg(max);
         }
-        *out = qint64(d);
         return {};
     };
     // An enumerated field: one of its names, or absent (the default stays).
@@ -181,20 +190,15 @@ QString readRule(const QJsonObject &o, RuleSet::Stage stage, Rule *rule, QString
     const QJsonValue limit = o.value(QLatin1String("limit"));
     if (!limit.isUndefined() && !limit.isNull()) {
         const QJsonObject l = limit.toObject();
-        const QJsonValue count = l.value(QLatin1String("count"));
-        const QJsonValue per = l.value(QLatin1String("perSeconds"));
-        const bool whole = [](const QJsonValue &v, double max) {
-            return v.isDouble() && v.toDouble() == double(qint64(v.toDouble())) && v.toDouble() >= 0
-                && v.toDouble() <= max;
-        }(count, 1000000);
-        const bool wholePer = per.isDouble() && per.toDouble() == double(qint64(per.toDouble())) && per.toDouble() >= 1
-            && per.toDouble() <= 86400;
-        if (!limit.isObject() || l.size() != 2 || !whole || !wholePer) {
+        qint64 count = 0;
+        qint64 perSeconds = 0;
+        if (!limit.isObject() || l.size() != 2 || !wholeNumber(l.value(QLatin1String("count")), 0, 1000000, &count)
+            || !wholeNumber(l.value(QLatin1String("perSeconds")), 1, 86400, &perSeconds)) {
             *field = QStringLiteral("limit");
             return QStringLiteral("must be {\"count\": N, \"perSeconds\": S} with N from 0 to 1000000 and S from 1 "
                                   "to 86400");
         }
-        rule->limit = { int(count.toDouble()), int(per.toDouble()) };
+        rule->limit = { int(count), int(perSeconds) };
     }
     const QJsonValue enabled = o.value(QLatin1String("enabled"));
     if (!enabled.isUndefined()) {
