@@ -78,6 +78,7 @@ RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) 
     }
 
     m_action = new QComboBox(this);
+    m_action->setObjectName(QStringLiteral("action"));
     m_action->addItem(tr("Refuse"), int(Rule::Action::Reject));
     m_action->addItem(tr("Accept (stop looking at later rules)"), int(Rule::Action::Accept));
     if (stage == RuleSet::Stage::Recipient) {
@@ -142,6 +143,17 @@ RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) 
     }
     connect(m_preset, &QComboBox::activated, this, &RuleEditor::applyPreset);
     form->addRow(tr("Preset"), m_preset);
+    // Whole behaviours (CONTRACT "Failure scenarios"), each ordinary fields the user can then change.
+    m_scenario = new QComboBox(this);
+    m_scenario->setObjectName(QStringLiteral("scenario"));
+    m_scenario->addItem(tr("Choose a failure scenario…"));
+    if (stage == RuleSet::Stage::Recipient) {
+        m_scenario->addItem(tr("Greylist once"), int(Scenario::GreylistOnce));
+    }
+    m_scenario->addItem(tr("Drop the connection"), int(Scenario::Drop));
+    m_scenario->addItem(tr("Rate limit: 10 a minute, then 421"), int(Scenario::RateLimit));
+    connect(m_scenario, &QComboBox::activated, this, &RuleEditor::applyScenario);
+    form->addRow(tr("Scenario"), m_scenario);
     m_code = new QSpinBox(this);
     m_code->setObjectName(QStringLiteral("code"));
     m_code->setRange(400, 599);
@@ -355,6 +367,36 @@ void RuleEditor::validate()
     m_problem->setVisible(!problem.isEmpty());
     // OK stays available while the only problems are in untouched fields: pressing it names them.
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(problem.isEmpty());
+}
+
+void RuleEditor::applyScenario(int index)
+{
+    if (index <= 0) {
+        return;
+    }
+    switch (Scenario(m_scenario->itemData(index).toInt())) {
+    case Scenario::GreylistOnce:
+        m_action->setCurrentIndex(m_action->findData(int(Rule::Action::Greylist)));
+        m_code->setValue(Rule::GreylistCode);
+        m_enhanced->setText(Rule::greylistEnhanced());
+        m_text->setText(Rule::greylistText());
+        m_attempts->setValue(1);
+        m_window->setValue(3600);
+        break;
+    case Scenario::Drop:
+        m_action->setCurrentIndex(m_action->findData(int(Rule::Action::Disconnect)));
+        break;
+    case Scenario::RateLimit:
+        m_action->setCurrentIndex(m_action->findData(int(Rule::Action::Reject)));
+        m_code->setValue(421);
+        m_enhanced->setText(QStringLiteral("4.7.0"));
+        m_text->setText(QStringLiteral("Too many messages, slow down"));
+        m_limited->setChecked(true);
+        m_limitCount->setValue(10);
+        m_limitSeconds->setValue(60);
+        break;
+    }
+    m_scenario->setCurrentIndex(0);
 }
 
 void RuleEditor::applyPreset(int index)
