@@ -92,14 +92,15 @@ RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) 
         m_attempts = new QSpinBox(this);
         m_attempts->setRange(1, 1000);
         m_attempts->setValue(rule.attempts);
-        m_attempts->setSuffix(tr(" tries refused"));
+        m_attempts->setPrefix(tr("tries refused: "));
         m_attempts->setToolTip(tr("Greylisting: how many tries of the same client, sender and recipient are refused "
                                   "before one is accepted"));
         m_window = new QSpinBox(this);
         m_window->setRange(1, 604800);
         m_window->setSingleStep(60);
         m_window->setValue(rule.windowSec);
-        m_window->setSuffix(tr(" s remembered"));
+        m_window->setPrefix(tr("remembered: "));
+        m_window->setSuffix(tr(" s"));
         m_window->setToolTip(tr("Greylisting: how long after its first try a client, sender and recipient is "
                                 "remembered; after that it is greylisted again"));
         auto *grey = new QHBoxLayout;
@@ -113,7 +114,7 @@ RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) 
     m_limitCount = new QSpinBox(this);
     m_limitCount->setRange(0, 1000000);
     m_limitCount->setValue(rule.limit.perSeconds > 0 ? rule.limit.count : 10);
-    m_limitCount->setSuffix(tr(" attempts"));
+    m_limitCount->setPrefix(tr("attempts: "));
     m_limitSeconds = new QSpinBox(this);
     m_limitSeconds->setRange(1, 86400);
     m_limitSeconds->setValue(rule.limit.perSeconds > 0 ? rule.limit.perSeconds : 60);
