@@ -78,6 +78,7 @@ RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) 
     }
 
     m_action = new QComboBox(this);
+    m_action->setObjectName(QStringLiteral("action"));
     m_action->addItem(tr("Refuse"), int(Rule::Action::Reject));
     m_action->addItem(tr("Accept (stop looking at later rules)"), int(Rule::Action::Accept));
     if (stage == RuleSet::Stage::Recipient) {
@@ -91,14 +92,15 @@ RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) 
         m_attempts = new QSpinBox(this);
         m_attempts->setRange(1, 1000);
         m_attempts->setValue(rule.attempts);
-        m_attempts->setSuffix(tr(" tries refused"));
+        m_attempts->setPrefix(tr("tries refused: "));
         m_attempts->setToolTip(tr("Greylisting: how many tries of the same client, sender and recipient are refused "
                                   "before one is accepted"));
         m_window = new QSpinBox(this);
         m_window->setRange(1, 604800);
         m_window->setSingleStep(60);
         m_window->setValue(rule.windowSec);
-        m_window->setSuffix(tr(" s remembered"));
+        m_window->setPrefix(tr("remembered: "));
+        m_window->setSuffix(tr(" s"));
         m_window->setToolTip(tr("Greylisting: how long after its first try a client, sender and recipient is "
                                 "remembered; after that it is greylisted again"));
         auto *grey = new QHBoxLayout;
@@ -112,7 +114,7 @@ RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) 
     m_limitCount = new QSpinBox(this);
     m_limitCount->setRange(0, 1000000);
     m_limitCount->setValue(rule.limit.perSeconds > 0 ? rule.limit.count : 10);
-    m_limitCount->setSuffix(tr(" attempts"));
+    m_limitCount->setPrefix(tr("attempts: "));
     m_limitSeconds = new QSpinBox(this);
     m_limitSeconds->setRange(1, 86400);
     m_limitSeconds->setValue(rule.limit.perSeconds > 0 ? rule.limit.perSeconds : 60);
@@ -142,6 +144,17 @@ RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) 
     }
     connect(m_preset, &QComboBox::activated, this, &RuleEditor::applyPreset);
     form->addRow(tr("Preset"), m_preset);
+    // Whole behaviours (CONTRACT "Failure scenarios"), each ordinary fields the user can then change.
+    m_scenario = new QComboBox(this);
+    m_scenario->setObjectName(QStringLiteral("scenario"));
+    m_scenario->addItem(tr("Choose a failure scenario…"));
+    if (stage == RuleSet::Stage::Recipient) {
+        m_scenario->addItem(tr("Greylist once"), int(Scenario::GreylistOnce));
+    }
+    m_scenario->addItem(tr("Drop the connection"), int(Scenario::Drop));
+    m_scenario->addItem(tr("Rate limit: 10 a minute, then 421"), int(Scenario::RateLimit));
+    connect(m_scenario, &QComboBox::activated, this, &RuleEditor::applyScenario);
+    form->addRow(tr("Scenario"), m_scenario);
     m_code = new QSpinBox(this);
     m_code->setObjectName(QStringLiteral("code"));
     m_code->setRange(400, 599);
@@ -355,6 +368,36 @@ void RuleEditor::validate()
     m_problem->setVisible(!problem.isEmpty());
     // OK stays available while the only problems are in untouched fields: pressing it names them.
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(problem.isEmpty());
+}
+
+void RuleEditor::applyScenario(int index)
+{
+    if (index <= 0) {
+        return;
+    }
+    switch (Scenario(m_scenario->itemData(index).toInt())) {
+    case Scenario::GreylistOnce:
+        m_action->setCurrentIndex(m_action->findData(int(Rule::Action::Greylist)));
+        m_code->setValue(Rule::GreylistCode);
+        m_enhanced->setText(Rule::greylistEnhanced());
+        m_text->setText(Rule::greylistText());
+        m_attempts->setValue(1);
+        m_window->setValue(3600);
+        break;
+    case Scenario::Drop:
+        m_action->setCurrentIndex(m_action->findData(int(Rule::Action::Disconnect)));
+        break;
+    case Scenario::RateLimit:
+        m_action->setCurrentIndex(m_action->findData(int(Rule::Action::Reject)));
+        m_code->setValue(421);
+        m_enhanced->setText(QStringLiteral("4.7.0"));
+        m_text->setText(QStringLiteral("Too many messages, slow down"));
+        m_limited->setChecked(true);
+        m_limitCount->setValue(10);
+        m_limitSeconds->setValue(60);
+        break;
+    }
+    m_scenario->setCurrentIndex(0);
 }
 
 void RuleEditor::applyPreset(int index)

@@ -34,6 +34,8 @@ private:
     void applyPreset(int index);
     // The reply fields for actions that reply (reject, greylist), the greylisting fields for greylist.
     void updateActionFields();
+    enum class Scenario { GreylistOnce, Drop, RateLimit };
+    void applyScenario(int index);
 
     RuleSet::Stage m_stage;
     QComboBox *m_match;
@@ -44,6 +46,7 @@ private:
     QComboBox *m_action;
     QComboBox *m_hostReply = nullptr;
     QComboBox *m_preset;
+    QComboBox *m_scenario;
     QSpinBox *m_code;
     QLineEdit *m_enhanced;
     QLineEdit *m_text;

@@ -363,7 +363,7 @@ void TestRulesWindow::theEditorOffersGreylistDisconnectAndALimit()
         RuleEditor editor(RuleSet::Stage::Recipient, Rule());
         editor.show();
         QVERIFY(QTest::qWaitForWindowExposed(&editor));
-        auto *action = editor.findChildren<QComboBox *>().at(2);
+        auto *action = editor.findChild<QComboBox *>(QStringLiteral("action"));
         QVERIFY(action->findData(int(Rule::Action::Greylist)) >= 0);
         QVERIFY(action->findData(int(Rule::Action::Disconnect)) >= 0);
         editor.patternField()->setText(QStringLiteral("*@grey.test"));
@@ -389,9 +389,31 @@ void TestRulesWindow::theEditorOffersGreylistDisconnectAndALimit()
         QCOMPARE(editor.problem(), QString());
     }
     {
+        // The scenarios set whole behaviours, as ordinary fields.
+        RuleEditor editor(RuleSet::Stage::Recipient, Rule());
+        editor.patternField()->setText(QStringLiteral("*@x.test"));
+        auto *scenario = editor.findChild<QComboBox *>(QStringLiteral("scenario"));
+        QCOMPARE(scenario->count(), 4);
+        scenario->setCurrentIndex(1);
+        Q_EMIT scenario->activated(1);
+        QCOMPARE(editor.rule().action, Rule::Action::Greylist);
+        QCOMPARE(editor.rule().attempts, 1);
+        QCOMPARE(editor.rule().code, 451);
+        Q_EMIT scenario->activated(2);
+        QCOMPARE(editor.rule().action, Rule::Action::Disconnect);
+        Q_EMIT scenario->activated(3);
+        const Rule limited = editor.rule();
+        QCOMPARE(limited.action, Rule::Action::Reject);
+        QCOMPARE(limited.code, 421);
+        QCOMPARE(limited.enhanced, QStringLiteral("4.7.0"));
+        QCOMPARE(limited.limit, (Rule::Limit { 10, 60 }));
+        QCOMPARE(editor.problem(), QString());
+        QCOMPARE(scenario->currentIndex(), 0);
+    }
+    {
         // Greylisting belongs to recipients: a sender rule does not offer it.
         RuleEditor editor(RuleSet::Stage::Sender, Rule());
-        auto *action = editor.findChildren<QComboBox *>().at(2);
+        auto *action = editor.findChild<QComboBox *>(QStringLiteral("action"));
         QCOMPARE(action->findData(int(Rule::Action::Greylist)), -1);
         QVERIFY(action->findData(int(Rule::Action::Disconnect)) >= 0);
     }
