@@ -251,6 +251,13 @@ SmtpVerdict RuleEngine::verdictOf(const Rule &rule, RuleSet::Stage stage, int in
         ? SmtpVerdict::accept()
         : SmtpVerdict::reject(rule.code, rule.enhanced.toLatin1(), rule.text.toUtf8());
     v.disconnect = rule.action == Rule::Action::Disconnect;
+    if (rule.action == Rule::Action::Bounce) {
+        // Accepted now: the code, enhanced code and text are the bounce's.
+        v.accepted = true;
+        v.bounce = true;
+        v.bounceAfterMs = rule.bounceAfterMs;
+    }
+    v.bytesPerSecond = stage == RuleSet::Stage::Host ? rule.bytesPerSecond : 0;
     v.delayMs = rule.delayMs;
     v.rule = describe(rule, stage, index);
     switch (rule.hostReply) {

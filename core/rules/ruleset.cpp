@@ -24,8 +24,9 @@ const Names<Rule::Match> MatchNames[] = { { Rule::Match::Exact, "exact" }, { Rul
     { Rule::Match::Regex, "regex" }, { Rule::Match::Cidr, "cidr" } };
 const Names<Rule::Part> PartNames[]
     = { { Rule::Part::Address, "address" }, { Rule::Part::LocalPart, "local" }, { Rule::Part::Domain, "domain" } };
-const Names<Rule::Action> ActionNames[] = { { Rule::Action::Accept, "accept" }, { Rule::Action::Reject, "reject" },
-    { Rule::Action::Greylist, "greylist" }, { Rule::Action::Disconnect, "disconnect" } };
+const Names<Rule::Action> ActionNames[]
+    = { { Rule::Action::Accept, "accept" }, { Rule::Action::Reject, "reject" }, { Rule::Action::Greylist, "greylist" },
+          { Rule::Action::Bounce, "bounce" }, { Rule::Action::Disconnect, "disconnect" } };
 const Names<Rule::HostReply> HostReplyNames[] = { { Rule::HostReply::Commands, "commands" },
     { Rule::HostReply::Greeting, "greeting" }, { Rule::HostReply::Drop, "drop" } };
 
@@ -78,14 +79,15 @@ QStringList fieldsOf(RuleSet::Stage stage)
 {
     QStringList fields { QStringLiteral("match"), QStringLiteral("pattern"), QStringLiteral("action"),
         QStringLiteral("code"), QStringLiteral("enhanced"), QStringLiteral("text"), QStringLiteral("probability"),
-        QStringLiteral("delayMs"), QStringLiteral("enabled"), QStringLiteral("limit") };
+        QStringLiteral("delayMs"), QStringLiteral("enabled"), QStringLiteral("limit"), QStringLiteral("attempts"),
+        QStringLiteral("windowSec"), QStringLiteral("bounceAfterMs") };
+    // Every rule shows (and so takes back) the greylist and bounce fields, with their defaults (the contract's
+    // settled details); only recipient rules may use them.
     switch (stage) {
     case RuleSet::Stage::Host:
-        fields << QStringLiteral("hostReply");
+        fields << QStringLiteral("hostReply") << QStringLiteral("bytesPerSecond");
         break;
     case RuleSet::Stage::Recipient:
-        fields << QStringLiteral("attempts") << QStringLiteral("windowSec");
-        [[fallthrough]];
     case RuleSet::Stage::Sender:
     case RuleSet::Stage::Auth:
         fields << QStringLiteral("part");
@@ -187,6 +189,14 @@ QString readRule(const QJsonObject &o, RuleSet::Stage stage, Rule *rule, QString
         return error;
     }
     rule->windowSec = int(number);
+    number = rule->bounceAfterMs;
+    if (!(error = integer("bounceAfterMs", 0, Rule::MaxBounceAfterMs, &number)).isEmpty()) {
+        return error;
+    }
+    rule->bounceAfterMs = int(number);
+    if (!(error = integer("bytesPerSecond", 0, Rule::MaxBytesPerSecond, &rule->bytesPerSecond)).isEmpty()) {
+        return error;
+    }
     const QJsonValue limit = o.value(QLatin1String("limit"));
     if (!limit.isUndefined() && !limit.isNull()) {
         const QJsonObject l = limit.toObject();
@@ -272,8 +282,17 @@ QString RuleSet::validate(const Rule &rule, Stage stage)
     if (rule.delayMs < 0 || rule.delayMs > 600000) {
         return QStringLiteral("delayMs: must be from 0 to 600000");
     }
-    if (rule.action == Rule::Action::Greylist && stage != Stage::Recipient) {
-        return QStringLiteral("action: \"greylist\" is for recipient rules only");
+    if ((rule.action == Rule::Action::Greylist || rule.action == Rule::Action::Bounce) && stage != Stage::Recipient) {
+        return QStringLiteral("action: \"%1\" is for recipient rules only").arg(nameOf(ActionNames, rule.action));
+    }
+    if (rule.bounceAfterMs < 0 || rule.bounceAfterMs > Rule::MaxBounceAfterMs) {
+        return QStringLiteral("bounceAfterMs: must be from 0 to %1").arg(Rule::MaxBounceAfterMs);
+    }
+    if (rule.bytesPerSecond != 0 && stage != Stage::Host) {
+        return QStringLiteral("bytesPerSecond: is for host rules only");
+    }
+    if (rule.bytesPerSecond < 0 || rule.bytesPerSecond > Rule::MaxBytesPerSecond) {
+        return QStringLiteral("bytesPerSecond: must be from 0 (no limit) to %1").arg(Rule::MaxBytesPerSecond);
     }
     if (rule.attempts < 1 || rule.attempts > 1000) {
         return QStringLiteral("attempts: must be from 1 to 1000");
@@ -371,16 +390,16 @@ QByteArray RuleSet::toJson() const
                 { QStringLiteral("delayMs"), r.delayMs }, { QStringLiteral("enabled"), r.enabled } };
             if (stage == Stage::Host) {
                 o.insert(QStringLiteral("hostReply"), nameOf(HostReplyNames, r.hostReply));
+                o.insert(QStringLiteral("bytesPerSecond"), r.bytesPerSecond);
             } else if (stage == Stage::Data) {
                 o.insert(QStringLiteral("header"), r.header);
                 o.insert(QStringLiteral("minSize"), r.minSize);
             } else {
                 o.insert(QStringLiteral("part"), nameOf(PartNames, r.part));
             }
-            if (stage == Stage::Recipient) {
-                o.insert(QStringLiteral("attempts"), r.attempts);
-                o.insert(QStringLiteral("windowSec"), r.windowSec);
-            }
+            o.insert(QStringLiteral("attempts"), r.attempts);
+            o.insert(QStringLiteral("windowSec"), r.windowSec);
+            o.insert(QStringLiteral("bounceAfterMs"), r.bounceAfterMs);
             o.insert(QStringLiteral("limit"),
                 r.limit.perSeconds == 0 ? QJsonValue(QJsonValue::Null)
                                         : QJsonObject { { QStringLiteral("count"), r.limit.count },

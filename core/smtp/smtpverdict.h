@@ -16,6 +16,11 @@ struct SmtpVerdict
     int delayMs = 0; // the reply waits this long, accepted or not
     HostReply hostReply = HostReply::Commands;
     bool disconnect = false; // close the connection at once, without a reply (a rule's "disconnect")
+    // A recipient accepted now and bounced later (a rule's "bounce"): code, enhanced and text are those of the
+    // delivery status notification made bounceAfterMs after the message is stored (RFC 3464).
+    bool bounce = false;
+    int bounceAfterMs = 0;
+    qint64 bytesPerSecond = 0; // host verdicts: read the session's input at most this fast; 0: no limit
     QByteArray rule; // what decided, for the session log ("recipient rule 2: regex ^bogus"); empty for none
 
     static SmtpVerdict accept() { return {}; }

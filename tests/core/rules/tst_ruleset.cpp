@@ -98,11 +98,14 @@ void TestRuleSet::writesEveryFieldAndReadsItBack()
 void TestRuleSet::failureScenarioFieldsWithTheirDefaults()
 {
     const QByteArray json = R"({"version": 1,
-      "host": [{"match": "cidr", "pattern": "0.0.0.0/0", "action": "accept", "limit": {"count": 10, "perSeconds": 60}}],
+      "host": [{"match": "cidr", "pattern": "0.0.0.0/0", "action": "accept", "limit": {"count": 10, "perSeconds": 60}},
+               {"match": "cidr", "pattern": "::1/128", "action": "accept", "bytesPerSecond": 10240}],
       "sender": [{"match": "glob", "pattern": "drop@*", "action": "disconnect"}],
       "recipient": [{"match": "glob", "pattern": "*@grey.test", "action": "greylist"},
                     {"match": "glob", "pattern": "*@twice.test", "action": "greylist", "attempts": 2, "windowSec": 60,
-                     "code": 450, "enhanced": "4.2.0", "text": "Try later"}]})";
+                     "code": 450, "enhanced": "4.2.0", "text": "Try later"},
+                    {"match": "glob", "pattern": "*@bounce.test", "action": "bounce", "bounceAfterMs": 5000,
+                     "enhanced": "5.1.1", "text": "User unknown"}]})";
     QString error;
     const std::optional<RuleSet> set = RuleSet::fromJson(json, &error);
     QVERIFY2(set, qPrintable(error));
@@ -122,12 +125,36 @@ void TestRuleSet::failureScenarioFieldsWithTheirDefaults()
     QCOMPARE(twice.windowSec, 60);
     QCOMPARE(twice.code, 450);
     QCOMPARE(twice.text, QStringLiteral("Try later"));
+    QCOMPARE(set->rules(RuleSet::Stage::Host).at(1).bytesPerSecond, 10240);
+    QCOMPARE(host.bytesPerSecond, 0);
+    const Rule &bounce = set->rules(RuleSet::Stage::Recipient).at(2);
+    QCOMPARE(bounce.action, Rule::Action::Bounce);
+    QCOMPARE(bounce.bounceAfterMs, 5000);
+    QCOMPARE(bounce.code, 550); // the ordinary defaults, which the bounce's Status and Diagnostic-Code take
+    QCOMPARE(bounce.enhanced, QStringLiteral("5.1.1"));
+    QCOMPARE(grey.bounceAfterMs, 0);
     const QJsonObject root = QJsonDocument::fromJson(set->toJson()).object();
     const QJsonObject greyJson = root.value(QLatin1String("recipient")).toArray().at(0).toObject();
     QCOMPARE(greyJson.value(QLatin1String("action")).toString(), QStringLiteral("greylist"));
     QCOMPARE(greyJson.value(QLatin1String("attempts")).toInt(), 1);
     QCOMPARE(greyJson.value(QLatin1String("windowSec")).toInt(), 3600);
     QVERIFY(greyJson.value(QLatin1String("limit")).isNull());
+    QCOMPARE(greyJson.value(QLatin1String("bounceAfterMs")).toInt(), 0);
+    QVERIFY(!greyJson.contains(QLatin1String("bytesPerSecond")));
+    // The settled details: attempts, windowSec, bounceAfterMs and limit on every rule; bytesPerSecond on host rules.
+    const QJsonObject senderJson = root.value(QLatin1String("sender")).toArray().at(0).toObject();
+    QCOMPARE(senderJson.value(QLatin1String("attempts")).toInt(), 1);
+    QCOMPARE(senderJson.value(QLatin1String("windowSec")).toInt(), 3600);
+    QCOMPARE(senderJson.value(QLatin1String("bounceAfterMs")).toInt(), 0);
+    QVERIFY(senderJson.value(QLatin1String("limit")).isNull());
+    QVERIFY(!senderJson.contains(QLatin1String("bytesPerSecond")));
+    const QJsonArray hostJson = root.value(QLatin1String("host")).toArray();
+    QCOMPARE(hostJson.at(0).toObject().value(QLatin1String("bytesPerSecond")).toInt(), 0);
+    QCOMPARE(hostJson.at(1).toObject().value(QLatin1String("bytesPerSecond")).toInt(), 10240);
+    QCOMPARE(hostJson.at(0).toObject().value(QLatin1String("attempts")).toInt(), 1);
+    const QJsonObject bounceJson = root.value(QLatin1String("recipient")).toArray().at(2).toObject();
+    QCOMPARE(bounceJson.value(QLatin1String("action")).toString(), QStringLiteral("bounce"));
+    QCOMPARE(bounceJson.value(QLatin1String("bounceAfterMs")).toInt(), 5000);
     const QJsonObject limit
         = root.value(QLatin1String("host")).toArray().at(0).toObject().value(QLatin1String("limit")).toObject();
     QCOMPARE(limit, (QJsonObject { { QStringLiteral("count"), 10 }, { QStringLiteral("perSeconds"), 60 } }));
@@ -163,7 +190,7 @@ void TestRuleSet::errorsNameLineListIndexAndField_data()
     QTest::newRow("an unknown field is not ignored")
         << QByteArray("{\"sender\": [{\"pattern\": \"x\", \"delay\": 5}]}")
         << "1: sender[0].delay: unknown field for a sender rule (known: match, pattern, action, code, enhanced, text, "
-           "probability, delayMs, enabled, limit, part)";
+           "probability, delayMs, enabled, limit, attempts, windowSec, bounceAfterMs, part)";
     QTest::newRow("an unknown list") << QByteArray(
         "{\n\"senders\": []}") << "2: senders: unknown list (known: version, host, sender, recipient, auth, data)";
     QTest::newRow("a wrong version") << QByteArray("{\"version\": 2}") << "1: version: must be 1";
@@ -172,10 +199,19 @@ void TestRuleSet::errorsNameLineListIndexAndField_data()
     QTest::newRow("greylisting is for recipient rules only")
         << QByteArray("{\"sender\": [\n{\"pattern\": \"x\", \"action\": \"greylist\"}]}")
         << "2: sender[0].action: \"greylist\" is for recipient rules only";
-    QTest::newRow("attempts belong to recipient rules")
-        << QByteArray("{\"host\": [{\"match\": \"cidr\", \"pattern\": \"10.0.0.0/8\", \"attempts\": 2}]}")
-        << "1: host[0].attempts: unknown field for a host rule (known: match, pattern, action, code, enhanced, text, "
-           "probability, delayMs, enabled, limit, hostReply)";
+    QTest::newRow("bouncing is for recipient rules only")
+        << QByteArray("{\"data\": [{\"pattern\": \"x\", \"action\": \"bounce\"}]}")
+        << "1: data[0].action: \"bounce\" is for recipient rules only";
+    QTest::newRow("bytesPerSecond belongs to host rules")
+        << QByteArray("{\"sender\": [{\"pattern\": \"x\", \"bytesPerSecond\": 10240}]}")
+        << "1: sender[0].bytesPerSecond: unknown field for a sender rule (known: match, pattern, action, code, "
+           "enhanced, text, probability, delayMs, enabled, limit, attempts, windowSec, bounceAfterMs, part)";
+    QTest::newRow("a negative bytesPerSecond")
+        << QByteArray("{\"host\": [{\"match\": \"cidr\", \"pattern\": \"10.0.0.0/8\", \"bytesPerSecond\": -1}]}")
+        << "1: host[0].bytesPerSecond: must be a whole number from 0 to 1000000000";
+    QTest::newRow("a bounce a year later")
+        << QByteArray("{\"recipient\": [{\"pattern\": \"x\", \"action\": \"bounce\", \"bounceAfterMs\": 31536000000}]}")
+        << "1: recipient[0].bounceAfterMs: must be a whole number from 0 to 86400000";
     QTest::newRow("no attempts") << QByteArray(
         "{\"recipient\": [{\"pattern\": \"x\", \"action\": \"greylist\",\n\"attempts\": 0}]}")
                                  << "2: recipient[0].attempts: must be a whole number from 1 to 1000";
@@ -185,7 +221,7 @@ void TestRuleSet::errorsNameLineListIndexAndField_data()
            "86400";
     QTest::newRow("an unknown action")
         << QByteArray("{\"sender\": [{\"pattern\": \"x\", \"action\": \"tarpit\"}]}")
-        << "1: sender[0].action: must be one of \"accept\", \"reject\", \"greylist\", \"disconnect\"";
+        << "1: sender[0].action: must be one of \"accept\", \"reject\", \"greylist\", \"bounce\", \"disconnect\"";
     QTest::newRow("broken JSON") << QByteArray("{\n\"sender\": [\n{\"pattern\": \"x\",}]}")
                                  << "3: (file): object is missing after a comma"; // Qt's wording of the parse error
 }
