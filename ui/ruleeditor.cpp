@@ -322,6 +322,9 @@ void RuleEditor::updateActionFields()
         m_window->setEnabled(action == Rule::Action::Greylist);
         m_bounceAfter->setEnabled(action == Rule::Action::Bounce);
     }
+    if (m_hostReply) {
+        m_hostReply->setEnabled(action == Rule::Action::Reject);
+    }
 }
 
 void RuleEditor::updateRateHint()
