@@ -1,5 +1,7 @@
 #include "ruleeditor.h"
 
+#include "rulesmodel.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -8,6 +10,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScopedValueRollback>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -83,6 +86,7 @@ RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) 
     m_action->addItem(tr("Accept (stop looking at later rules)"), int(Rule::Action::Accept));
     if (stage == RuleSet::Stage::Recipient) {
         m_action->addItem(tr("Greylist (refuse the first tries, accept the retries)"), int(Rule::Action::Greylist));
+        m_action->addItem(tr("Bounce (accept, then send the sender a bounce)"), int(Rule::Action::Bounce));
     }
     m_action->addItem(tr("Disconnect without a reply"), int(Rule::Action::Disconnect));
     m_action->setCurrentIndex(m_action->findData(int(rule.action)));
@@ -107,6 +111,19 @@ RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) 
         grey->addWidget(m_attempts);
         grey->addWidget(m_window);
         form->addRow(tr("Greylisting"), grey);
+        // CONTRACT "Failure scenarios (rules)": the delivery status notification (RFC 3464) comes this long after
+        // the message is stored, as a real bounce comes some time after the 250.
+        m_bounceAfter = new QSpinBox(this);
+        m_bounceAfter->setObjectName(QStringLiteral("bounceAfterMs"));
+        m_bounceAfter->setRange(0, Rule::MaxBounceAfterMs);
+        m_bounceAfter->setSingleStep(1000);
+        m_bounceAfter->setSuffix(tr(" ms"));
+        m_bounceAfter->setSpecialValueText(tr("at once"));
+        m_bounceAfter->setValue(rule.bounceAfterMs);
+        m_bounceAfter->setAccessibleName(tr("Bounce after"));
+        m_bounceAfter->setToolTip(tr("Bounce: how long after the message is stored the bounce (a delivery status "
+                                     "notification with the reply below) goes to the sender"));
+        form->addRow(tr("&Bounce after"), m_bounceAfter);
     }
     // A rate limit on any rule: the first N matching attempts of a client within S seconds pass.
     m_limited = new QCheckBox(tr("Only past"), this);
@@ -136,6 +153,27 @@ RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) 
         m_hostReply->addItem(tr("421 and close the connection"), int(Rule::HostReply::Drop));
         m_hostReply->setCurrentIndex(m_hostReply->findData(int(rule.hostReply)));
         form->addRow(tr("Refuse how"), m_hostReply);
+        // A slow server: the session's input is read at most this fast (the connection paces its reads).
+        m_bytesPerSecond = new QSpinBox(this);
+        m_bytesPerSecond->setObjectName(QStringLiteral("bytesPerSecond"));
+        m_bytesPerSecond->setRange(0, int(Rule::MaxBytesPerSecond));
+        m_bytesPerSecond->setSingleStep(1024);
+        m_bytesPerSecond->setPrefix(tr("at most "));
+        m_bytesPerSecond->setSuffix(tr(" bytes/s"));
+        m_bytesPerSecond->setSpecialValueText(tr("no limit"));
+        m_bytesPerSecond->setValue(int(qBound<qint64>(0, rule.bytesPerSecond, Rule::MaxBytesPerSecond)));
+        m_bytesPerSecond->setAccessibleName(tr("Read input at most, bytes a second"));
+        m_bytesPerSecond->setToolTip(tr("A slow server: what the client sends is read at most this many bytes a "
+                                        "second (0: no limit)"));
+        m_rateHint = new QLabel(this);
+        auto *rate = new QHBoxLayout;
+        rate->addWidget(m_bytesPerSecond);
+        rate->addWidget(m_rateHint, 1);
+        auto *rateLabel = new QLabel(tr("&Slow input"), this);
+        rateLabel->setBuddy(m_bytesPerSecond);
+        form->addRow(rateLabel, rate);
+        connect(m_bytesPerSecond, &QSpinBox::valueChanged, this, &RuleEditor::updateRateHint);
+        updateRateHint();
     }
     m_preset = new QComboBox(this);
     m_preset->addItem(tr("Choose a common reply…"));
@@ -143,18 +181,26 @@ RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) 
         m_preset->addItem(QLatin1String(p.label));
     }
     connect(m_preset, &QComboBox::activated, this, &RuleEditor::applyPreset);
-    form->addRow(tr("Preset"), m_preset);
-    // Whole behaviours (CONTRACT "Failure scenarios"), each ordinary fields the user can then change.
+    m_preset->setAccessibleName(tr("Common reply"));
+    form->addRow(tr("Common reply"), m_preset);
+    // Whole behaviours, named as CONTRACT "Failure scenarios (rules)" names them, each setting ordinary fields the
+    // user can then change; only those the list allows (greylist and bounce are recipient actions, a slow server a
+    // host rule).
     m_scenario = new QComboBox(this);
     m_scenario->setObjectName(QStringLiteral("scenario"));
-    m_scenario->addItem(tr("Choose a failure scenario…"));
+    m_scenario->setAccessibleName(tr("Preset"));
+    m_scenario->addItem(tr("Choose a preset…"));
     if (stage == RuleSet::Stage::Recipient) {
         m_scenario->addItem(tr("Greylist once"), int(Scenario::GreylistOnce));
+        m_scenario->addItem(tr("Bounce after 5 s"), int(Scenario::Bounce));
     }
-    m_scenario->addItem(tr("Drop the connection"), int(Scenario::Drop));
-    m_scenario->addItem(tr("Rate limit: 10 a minute, then 421"), int(Scenario::RateLimit));
+    m_scenario->addItem(tr("Drop connection"), int(Scenario::Drop));
+    m_scenario->addItem(tr("Rate limit 10/min"), int(Scenario::RateLimit));
+    if (stage == RuleSet::Stage::Host) {
+        m_scenario->addItem(tr("Slow server 10 KB/s"), int(Scenario::SlowServer));
+    }
     connect(m_scenario, &QComboBox::activated, this, &RuleEditor::applyScenario);
-    form->addRow(tr("Scenario"), m_scenario);
+    form->addRow(tr("P&reset"), m_scenario);
     m_code = new QSpinBox(this);
     m_code->setObjectName(QStringLiteral("code"));
     m_code->setRange(400, 599);
@@ -215,19 +261,39 @@ RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) 
     if (m_minSize) {
         connect(m_minSize, &QSpinBox::valueChanged, this, [this] { touch(QStringLiteral("minSize")); });
     }
+    QList<QPair<QSpinBox *, QString>> more { { m_limitCount, QStringLiteral("limit") },
+        { m_limitSeconds, QStringLiteral("limit") } };
+    if (m_attempts) {
+        more << qMakePair(m_attempts, QStringLiteral("attempts")) << qMakePair(m_window, QStringLiteral("windowSec"))
+             << qMakePair(m_bounceAfter, QStringLiteral("bounceAfterMs"));
+    }
+    if (m_bytesPerSecond) {
+        more << qMakePair(m_bytesPerSecond, QStringLiteral("bytesPerSecond"));
+    }
+    for (const auto &[spin, field] : more) {
+        connect(spin, &QSpinBox::valueChanged, this, [this, field] { touch(field); });
+    }
     connect(m_match, &QComboBox::activated, this, [this] { touch(QStringLiteral("match")); });
     for (QComboBox *box : { m_match, m_action }) {
         connect(box, &QComboBox::currentIndexChanged, this, &RuleEditor::validate);
     }
     connect(m_action, &QComboBox::currentIndexChanged, this, &RuleEditor::updateActionFields);
-    // Chosen by the user: greylisting answers with a temporary failure (RFC 6647 §2.1), its own reply unless the
-    // user wrote one.
+    // Chosen by the user: greylisting answers with a temporary failure (RFC 6647 §2.1), a bounce reports an unknown
+    // user (RFC 3463 5.1.1, the commonest bounce), each its own reply unless the user wrote one.
     connect(m_action, &QComboBox::activated, this, [this] {
-        if (Rule::Action(m_action->currentData().toInt()) == Rule::Action::Greylist
-            && !m_touched.contains(QLatin1String("code")) && !m_touched.contains(QLatin1String("text"))) {
+        if (m_touched.contains(QLatin1String("code")) || m_touched.contains(QLatin1String("text"))) {
+            return;
+        }
+        const Rule::Action action = Rule::Action(m_action->currentData().toInt());
+        const QScopedValueRollback filling(m_filling, true);
+        if (action == Rule::Action::Greylist) {
             m_code->setValue(Rule::GreylistCode);
             m_enhanced->setText(Rule::greylistEnhanced());
             m_text->setText(Rule::greylistText());
+        } else if (action == Rule::Action::Bounce) {
+            m_code->setValue(550);
+            m_enhanced->setText(QStringLiteral("5.1.1"));
+            m_text->setText(QStringLiteral("User unknown"));
         }
     });
     updateActionFields();
@@ -246,14 +312,30 @@ RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) 
 void RuleEditor::updateActionFields()
 {
     const Rule::Action action = Rule::Action(m_action->currentData().toInt());
-    const bool replies = action == Rule::Action::Reject || action == Rule::Action::Greylist;
+    const bool replies
+        = action == Rule::Action::Reject || action == Rule::Action::Greylist || action == Rule::Action::Bounce;
     for (QWidget *w : std::initializer_list<QWidget *> { m_code, m_enhanced, m_text, m_preset }) {
         w->setEnabled(replies);
     }
     if (m_attempts) {
         m_attempts->setEnabled(action == Rule::Action::Greylist);
         m_window->setEnabled(action == Rule::Action::Greylist);
+        m_bounceAfter->setEnabled(action == Rule::Action::Bounce);
     }
+    if (m_hostReply) {
+        m_hostReply->setEnabled(action == Rule::Action::Reject);
+    }
+}
+
+void RuleEditor::updateRateHint()
+{
+    const int rate = m_bytesPerSecond->value();
+    m_rateHint->setText(rate > 0 ? tr("(%1)").arg(RulesModel::rateText(rate)) : QString());
+}
+
+void RuleEditor::setAction(Rule::Action action)
+{
+    m_action->setCurrentIndex(m_action->findData(int(action)));
 }
 
 Rule RuleEditor::rule() const
@@ -272,6 +354,10 @@ Rule RuleEditor::rule() const
     if (m_attempts) {
         r.attempts = m_attempts->value();
         r.windowSec = m_window->value();
+        r.bounceAfterMs = m_bounceAfter->value();
+    }
+    if (m_bytesPerSecond) {
+        r.bytesPerSecond = m_bytesPerSecond->value();
     }
     if (m_limited->isChecked()) {
         r.limit = { m_limitCount->value(), m_limitSeconds->value() };
@@ -310,7 +396,7 @@ void RuleEditor::accept()
 
 void RuleEditor::touch(const QString &field)
 {
-    if (!m_touched.contains(field)) {
+    if (!m_filling && !m_touched.contains(field)) {
         m_touched << field;
     }
     validate();
@@ -354,6 +440,16 @@ QString RuleEditor::shownProblem() const
             r.probability = 100;
         } else if (field == QLatin1String("delayMs")) {
             r.delayMs = 0;
+        } else if (field == QLatin1String("attempts")) {
+            r.attempts = 1;
+        } else if (field == QLatin1String("windowSec")) {
+            r.windowSec = 3600;
+        } else if (field == QLatin1String("bounceAfterMs")) {
+            r.bounceAfterMs = 0;
+        } else if (field == QLatin1String("bytesPerSecond")) {
+            r.bytesPerSecond = 0;
+        } else if (field == QLatin1String("limit")) {
+            r.limit = {};
         } else {
             return problem;
         }
@@ -375,26 +471,40 @@ void RuleEditor::applyScenario(int index)
     if (index <= 0) {
         return;
     }
+    const QScopedValueRollback filling(m_filling, true);
     switch (Scenario(m_scenario->itemData(index).toInt())) {
     case Scenario::GreylistOnce:
-        m_action->setCurrentIndex(m_action->findData(int(Rule::Action::Greylist)));
+        setAction(Rule::Action::Greylist);
         m_code->setValue(Rule::GreylistCode);
         m_enhanced->setText(Rule::greylistEnhanced());
         m_text->setText(Rule::greylistText());
         m_attempts->setValue(1);
         m_window->setValue(3600);
         break;
+    case Scenario::Bounce:
+        // The commonest bounce: the mailbox does not exist (RFC 3463 5.1.1).
+        setAction(Rule::Action::Bounce);
+        m_code->setValue(550);
+        m_enhanced->setText(QStringLiteral("5.1.1"));
+        m_text->setText(QStringLiteral("User unknown"));
+        m_bounceAfter->setValue(5000);
+        break;
     case Scenario::Drop:
-        m_action->setCurrentIndex(m_action->findData(int(Rule::Action::Disconnect)));
+        setAction(Rule::Action::Disconnect);
         break;
     case Scenario::RateLimit:
-        m_action->setCurrentIndex(m_action->findData(int(Rule::Action::Reject)));
+        // CONTRACT "Failure scenarios (rules)": the first 10 a minute pass, the rest get 421 4.7.0.
+        setAction(Rule::Action::Reject);
         m_code->setValue(421);
         m_enhanced->setText(QStringLiteral("4.7.0"));
-        m_text->setText(QStringLiteral("Too many messages, slow down"));
+        m_text->setText(QStringLiteral("Too many messages"));
         m_limited->setChecked(true);
         m_limitCount->setValue(10);
         m_limitSeconds->setValue(60);
+        break;
+    case Scenario::SlowServer:
+        setAction(Rule::Action::Accept);
+        m_bytesPerSecond->setValue(10 * 1024);
         break;
     }
     m_scenario->setCurrentIndex(0);
@@ -406,6 +516,7 @@ void RuleEditor::applyPreset(int index)
         return;
     }
     const Preset &p = Presets[index - 1];
+    const QScopedValueRollback filling(m_filling, true);
     m_action->setCurrentIndex(m_action->findData(int(Rule::Action::Reject)));
     m_code->setValue(p.code);
     m_enhanced->setText(QLatin1String(p.enhanced));

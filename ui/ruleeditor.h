@@ -13,7 +13,8 @@ class QSpinBox;
 
 // Edits one rule of a stage. Validated as you type (a bad regex or prefix is named, with why, and OK waits), but
 // a field's problem shows only once the user has changed that field, or pressed OK: a new rule does not open
-// complaining that its empty pattern is empty. Presets fill in the common replies.
+// complaining that its empty pattern is empty. Common replies fill in a reply; the presets (CONTRACT "Failure
+// scenarios (rules)") set a whole behaviour, each offered only where its list allows it.
 class RuleEditor : public QDialog
 {
     Q_OBJECT
@@ -32,10 +33,13 @@ private:
     void touch(const QString &field);
     void validate();
     void applyPreset(int index);
-    // The reply fields for actions that reply (reject, greylist), the greylisting fields for greylist.
+    // The reply fields for actions that reply (reject, greylist, bounce), the greylisting fields for greylist, the
+    // bounce delay for bounce.
     void updateActionFields();
-    enum class Scenario { GreylistOnce, Drop, RateLimit };
+    void updateRateHint();
+    enum class Scenario { GreylistOnce, Bounce, Drop, RateLimit, SlowServer };
     void applyScenario(int index);
+    void setAction(Rule::Action action);
 
     RuleSet::Stage m_stage;
     QComboBox *m_match;
@@ -52,6 +56,9 @@ private:
     QLineEdit *m_text;
     QSpinBox *m_attempts = nullptr; // recipient rules: greylisting
     QSpinBox *m_window = nullptr;
+    QSpinBox *m_bounceAfter = nullptr; // recipient rules: bounceAfterMs
+    QSpinBox *m_bytesPerSecond = nullptr; // host rules
+    QLabel *m_rateHint = nullptr;
     QCheckBox *m_limited;
     QSpinBox *m_limitCount;
     QSpinBox *m_limitSeconds;
@@ -62,4 +69,5 @@ private:
     QDialogButtonBox *m_buttons;
     QStringList m_touched; // fields the user changed, named as RuleSet::validate() names them
     bool m_okPressed = false;
+    bool m_filling = false; // the editor itself is filling in fields (a preset, an action's own reply): not touched
 };

@@ -102,6 +102,24 @@ QString RulesModel::describe(const Rule &rule, RuleSet::Stage stage)
     return text;
 }
 
+QString RulesModel::durationText(int ms)
+{
+    return ms % 1000 == 0 ? tr("%1 s").arg(ms / 1000) : tr("%1 ms").arg(ms);
+}
+
+QString RulesModel::rateText(qint64 bytesPerSecond)
+{
+    constexpr qint64 Kilo = 1024;
+    constexpr qint64 Mega = Kilo * Kilo;
+    if (bytesPerSecond >= Mega) {
+        return tr("%1 MB/s").arg(QString::number(double(bytesPerSecond) / Mega, 'g', 4));
+    }
+    if (bytesPerSecond >= Kilo) {
+        return tr("%1 KB/s").arg(QString::number(double(bytesPerSecond) / Kilo, 'g', 4));
+    }
+    return tr("%1 bytes/s").arg(bytesPerSecond);
+}
+
 int RulesModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : int(m_rules.size());
@@ -129,6 +147,10 @@ QVariant RulesModel::data(const QModelIndex &index, int role) const
     if (role == Qt::ToolTipRole && index.column() == EnabledColumn) {
         return r.enabled ? tr("Enabled: uncheck to keep the rule without using it") : tr("Disabled");
     }
+    if (role == Qt::ToolTipRole && (index.column() == MatchColumn || index.column() == ReplyColumn)) {
+        // Whole, when the column is too narrow for it.
+        return data(index, Qt::DisplayRole);
+    }
     if (role != Qt::DisplayRole) {
         return {};
     }
@@ -143,6 +165,11 @@ QVariant RulesModel::data(const QModelIndex &index, int role) const
                                                    : QStringLiteral("%1 %2 %3").arg(r.code).arg(r.enhanced, r.text);
         if (r.action == Rule::Action::Greylist) {
             reply = tr("greylist %1×, then accept: %2").arg(r.attempts).arg(reply);
+        } else if (r.action == Rule::Action::Bounce) {
+            // CONTRACT "Failure scenarios": accepted now, the reply goes into the delivery status notification.
+            reply = r.bounceAfterMs > 0
+                ? tr("250, then a bounce after %1: %2").arg(durationText(r.bounceAfterMs), reply)
+                : tr("250, then a bounce at once: %1").arg(reply);
         }
         if (r.limit.perSeconds > 0) {
             reply += tr(" (past %1 per %2 s)").arg(r.limit.count).arg(r.limit.perSeconds);
@@ -153,6 +180,9 @@ QVariant RulesModel::data(const QModelIndex &index, int role) const
             } else if (r.hostReply == Rule::HostReply::Drop) {
                 reply = tr("421 and close: %1").arg(r.text);
             }
+        }
+        if (m_stage == RuleSet::Stage::Host && r.bytesPerSecond > 0) {
+            reply += tr(", input read at %1").arg(rateText(r.bytesPerSecond));
         }
         return reply;
     }
@@ -187,7 +217,7 @@ QVariant RulesModel::headerData(int section, Qt::Orientation orientation, int ro
         case MatchColumn:
             return tr("What the rule looks at and how it matches");
         case ReplyColumn:
-            return tr("What the client gets when the rule refuses");
+            return tr("What the client gets when the rule matches");
         case ProbabilityColumn:
             return tr("How often the rule fires when it matches");
         case DelayColumn:

@@ -24,6 +24,10 @@ public:
     void removeRule(int row);
     // One line describing a rule, as the list and the session log show it.
     static QString describe(const Rule &rule, RuleSet::Stage stage);
+    // A duration as people say it: "5 s" when whole seconds, else "1500 ms".
+    static QString durationText(int ms);
+    // A read rate (bytes a second) as people say it: "10 KB/s" (KB = 1024 bytes), "1.5 MB/s", "500 bytes/s".
+    static QString rateText(qint64 bytesPerSecond);
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     int columnCount(const QModelIndex &parent = QModelIndex()) const override;

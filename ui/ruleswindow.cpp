@@ -1,5 +1,6 @@
 #include "ruleswindow.h"
 
+#include "plural.h"
 #include "ruleeditor.h"
 #include "rulesmodel.h"
 
@@ -13,6 +14,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSaveFile>
@@ -65,6 +67,16 @@ RulesWindow::RulesWindow(RuleEngine *engine, const QString &rulesFile, QWidget *
     for (int s = 0; s < RuleSet::StageCount; ++s) {
         m_tabs->addTab(makePage(RuleSet::Stage(s)), stageTitle(RuleSet::Stage(s)));
     }
+    m_scenarios = new QPushButton(tr("&Scenarios"), this);
+    m_scenarios->setObjectName(QStringLiteral("scenarios"));
+    m_scenarios->setToolTip(tr("Set up a whole failure story for a demo, as ordinary rules you can then edit"));
+    auto *scenarioMenu = new QMenu(m_scenarios);
+    for (int i = 0; i < ScenarioCount; ++i) {
+        const auto scenario = Scenario(i);
+        connect(scenarioMenu->addAction(scenarioName(scenario)), &QAction::triggered, this,
+            [this, scenario] { addScenario(scenario); });
+    }
+    m_scenarios->setMenu(scenarioMenu);
     m_status = new QLabel(this);
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -79,10 +91,15 @@ RulesWindow::RulesWindow(RuleEngine *engine, const QString &rulesFile, QWidget *
     bottom->addWidget(exportButton);
     bottom->addStretch();
     bottom->addWidget(close);
+    auto *intro = new QLabel(tr("The first enabled rule that matches decides; when none does, the command is "
+                                "accepted. Changes apply to the next command of every session."),
+        this);
+    intro->setWordWrap(true);
+    auto *top = new QHBoxLayout;
+    top->addWidget(intro, 1);
+    top->addWidget(m_scenarios, 0, Qt::AlignTop);
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(new QLabel(tr("The first enabled rule that matches decides; when none does, the command is "
-                                    "accepted. Changes apply to the next command of every session."),
-        this));
+    layout->addLayout(top);
     layout->addWidget(m_tabs, 1);
     layout->addWidget(m_status);
     layout->addLayout(bottom);
@@ -115,6 +132,12 @@ QWidget *RulesWindow::makePage(RuleSet::Stage stage)
     view->setDropIndicatorShown(true);
     view->horizontalHeader()->setSectionResizeMode(RulesModel::MatchColumn, QHeaderView::Stretch);
     view->horizontalHeader()->setSectionResizeMode(RulesModel::ReplyColumn, QHeaderView::Stretch);
+    // The short columns take what they need, so the match and the reply (a bounce's or a greylist's is long) are
+    // read whole.
+    for (int column : { int(RulesModel::EnabledColumn), int(RulesModel::ProbabilityColumn),
+             int(RulesModel::DelayColumn), int(RulesModel::HitsColumn) }) {
+        view->horizontalHeader()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
+    }
     view->setAccessibleName(stageTitle(stage));
     connect(view, &QTableView::doubleClicked, this, [this, stage](const QModelIndex &index) {
         if (index.column() != RulesModel::EnabledColumn) {
@@ -304,6 +327,15 @@ QString RulesWindow::tryIt(RuleSet::Stage stage, const QString &subject) const
         reply = tr("accepted by rule %1").arg(*index + 1);
     } else if (rule.action == Rule::Action::Disconnect) {
         reply = tr("no reply: the connection is closed at once");
+    } else if (rule.action == Rule::Action::Bounce) {
+        // CONTRACT "Failure scenarios (rules)": accepted now, the reply goes into a later delivery status notification.
+        reply = tr("“250 2.1.5 Ok” to every try; then, %1, the sender gets a bounce saying “%2 %3 %4” (none when the "
+                   "sender is the null sender <>)")
+                    .arg(rule.bounceAfterMs > 0
+                            ? tr("%1 after the message is stored").arg(RulesModel::durationText(rule.bounceAfterMs))
+                            : tr("as soon as the message is stored"))
+                    .arg(rule.code)
+                    .arg(rule.enhanced, rule.text);
     } else if (rule.action == Rule::Action::Greylist) {
         reply = tr("“%1 %2 %3” to %4 of the same client and sender within %5 s, then acceptance")
                     .arg(rule.code)
@@ -328,6 +360,15 @@ QString RulesWindow::tryIt(RuleSet::Stage stage, const QString &subject) const
     } else {
         reply = tr("“%1 %2 %3”").arg(rule.code).arg(rule.enhanced, rule.text);
     }
+    if (stage == RuleSet::Stage::Host && rule.bytesPerSecond > 0) {
+        // The pacing lasts the whole session, whatever its reply.
+        if (rule.action == Rule::Action::Accept) {
+            reply = tr("the greeting (220)");
+        }
+        reply += tr(", and on every connection what it sends is read at most %1 (%2 bytes a second)")
+                     .arg(RulesModel::rateText(rule.bytesPerSecond))
+                     .arg(rule.bytesPerSecond);
+    }
     QString text = tr("Rule %1 matches: the client gets %2").arg(*index + 1).arg(reply);
     if (rule.delayMs > 0) {
         text += tr(", after %1 ms").arg(rule.delayMs);
@@ -342,6 +383,109 @@ QString RulesWindow::tryIt(RuleSet::Stage stage, const QString &subject) const
         text += tr(" (%1% of the time; otherwise the next rules decide)").arg(rule.probability);
     }
     return text + u'.';
+}
+
+QString RulesWindow::scenarioName(Scenario scenario)
+{
+    switch (scenario) {
+    case Scenario::GreylistOnce:
+        return tr("This recipient greylists once");
+    case Scenario::OneInThreeRefused:
+        // Rules cannot count messages ("every 3rd"): this is the random nearest, and says so.
+        return tr("One message in 3 is refused, at random");
+    case Scenario::BounceTest:
+        return tr("Everything to @bounce.test bounces after 5 s");
+    case Scenario::SlowServer:
+        return tr("The server is slow (10 KB/s)");
+    case Scenario::DropAtData:
+        return tr("The server drops at DATA");
+    }
+    return {};
+}
+
+RuleSet RulesWindow::scenarioRules(Scenario scenario)
+{
+    RuleSet set;
+    Rule rule;
+    switch (scenario) {
+    case Scenario::GreylistOnce:
+        // An address to change: the first try of each client and sender gets 451 4.7.1, the retry passes (RFC 6647).
+        rule.pattern = QStringLiteral("greylist@example.test");
+        rule.action = Rule::Action::Greylist;
+        rule.code = Rule::GreylistCode;
+        rule.enhanced = Rule::greylistEnhanced();
+        rule.text = Rule::greylistText();
+        set.rules(RuleSet::Stage::Recipient) << rule;
+        break;
+    case Scenario::OneInThreeRefused:
+        // Every message (at least 1 byte) at the end of DATA; a temporary failure, so a client's retry logic shows.
+        rule.minSize = 1;
+        rule.code = 451;
+        rule.enhanced = QStringLiteral("4.3.0");
+        rule.text = QStringLiteral("Temporary failure, please try again later");
+        rule.probability = 33;
+        set.rules(RuleSet::Stage::Data) << rule;
+        break;
+    case Scenario::BounceTest:
+        rule.match = Rule::Match::Glob;
+        rule.pattern = QStringLiteral("*@bounce.test");
+        rule.action = Rule::Action::Bounce;
+        rule.code = 550;
+        rule.enhanced = QStringLiteral("5.1.1");
+        rule.text = QStringLiteral("User unknown");
+        rule.bounceAfterMs = 5000;
+        set.rules(RuleSet::Stage::Recipient) << rule;
+        break;
+    case Scenario::SlowServer:
+        // Every client: a prefix takes one address family, so one rule for each.
+        rule.match = Rule::Match::Cidr;
+        rule.action = Rule::Action::Accept;
+        rule.bytesPerSecond = 10 * 1024;
+        rule.pattern = QStringLiteral("0.0.0.0/0");
+        set.rules(RuleSet::Stage::Host) << rule;
+        rule.pattern = QStringLiteral("::/0");
+        set.rules(RuleSet::Stage::Host) << rule;
+        break;
+    case Scenario::DropAtData:
+        // Data rules decide at the end of DATA: the message was sent, and the connection closes without a reply.
+        rule.minSize = 1;
+        rule.action = Rule::Action::Disconnect;
+        set.rules(RuleSet::Stage::Data) << rule;
+        break;
+    }
+    return set;
+}
+
+void RulesWindow::addScenario(Scenario scenario)
+{
+    const RuleSet set = scenarioRules(scenario);
+    std::optional<RuleSet::Stage> first;
+    int added = 0;
+    m_applying = true;
+    for (int s = 0; s < RuleSet::StageCount; ++s) {
+        const QList<Rule> &rules = set.lists[size_t(s)];
+        for (int i = 0; i < rules.size(); ++i) {
+            m_models[size_t(s)]->insertRule(i, rules.at(i));
+            ++added;
+        }
+        if (!rules.isEmpty() && !first) {
+            first = RuleSet::Stage(s);
+        }
+    }
+    m_applying = false;
+    apply();
+    if (!first) {
+        return;
+    }
+    showStage(*first);
+    QTableView *view = m_views[size_t(*first)];
+    view->selectRow(0);
+    view->setFocus();
+    if (m_error.isEmpty()) {
+        m_status->setText(
+            tr("“%1”: %2 added at the top of %3; double-click one to change it.")
+                .arg(scenarioName(scenario), counted(added, tr("rule"), tr("rules")), stageTitle(*first)));
+    }
 }
 
 void RulesWindow::importRules()

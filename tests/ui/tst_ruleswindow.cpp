@@ -16,6 +16,7 @@
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTabWidget>
@@ -113,7 +114,30 @@ QStringList visibleAnswers(RulesWindow &window)
     }
     return answers;
 }
+// The one rule of stage in a rules file written by hand, as the contract's "Rules file" section shows it.
+Rule ruleFromJson(RuleSet::Stage stage, const QByteArray &json)
+{
+    QString error;
+    const std::optional<RuleSet> set = RuleSet::fromJson(
+        "{\"version\": 1, \"" + RuleSet::stageName(stage).toLatin1() + "\": [" + json + "]}", &error);
+    if (!set || set->rules(stage).size() != 1) {
+        qWarning("%s", qPrintable(error));
+        return {};
+    }
+    return set->rules(stage).first();
+}
+
+QStringList itemTexts(const QComboBox *box)
+{
+    QStringList texts;
+    for (int i = 0; i < box->count(); ++i) {
+        texts << box->itemText(i);
+    }
+    return texts;
+}
 } // namespace
+
+Q_DECLARE_METATYPE(RuleSet::Stage)
 
 class TestRulesWindow : public QObject
 {
@@ -129,6 +153,19 @@ private Q_SLOTS:
     void tryItAnswersOnlyWhatWasAsked();
     void tabLeavesTheRulesTable();
     void theEditorOffersGreylistDisconnectAndALimit();
+    void theEditorRoundTripsEveryField_data();
+    void theEditorRoundTripsEveryField();
+    void theEditorOffersBounceAndSlowInputWhereAllowed();
+    void theNewFieldsAreValidatedAsTyped();
+    void presetsSetWhatTheContractNames_data();
+    void presetsSetWhatTheContractNames();
+    void scenariosAddOrdinaryRules_data();
+    void scenariosAddOrdinaryRules();
+    void theScenariosMenuIsReachedByKeyboard();
+    void aScenarioChangesWhatAClientSees();
+    void bounceAndSlowInputAreExplained();
+    void ratesAndDurationsReadAsPeopleSayThem_data();
+    void ratesAndDurationsReadAsPeopleSayThem();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -393,15 +430,15 @@ void TestRulesWindow::theEditorOffersGreylistDisconnectAndALimit()
         RuleEditor editor(RuleSet::Stage::Recipient, Rule());
         editor.patternField()->setText(QStringLiteral("*@x.test"));
         auto *scenario = editor.findChild<QComboBox *>(QStringLiteral("scenario"));
-        QCOMPARE(scenario->count(), 4);
+        QCOMPARE(scenario->count(), 5);
         scenario->setCurrentIndex(1);
         Q_EMIT scenario->activated(1);
         QCOMPARE(editor.rule().action, Rule::Action::Greylist);
         QCOMPARE(editor.rule().attempts, 1);
         QCOMPARE(editor.rule().code, 451);
-        Q_EMIT scenario->activated(2);
-        QCOMPARE(editor.rule().action, Rule::Action::Disconnect);
         Q_EMIT scenario->activated(3);
+        QCOMPARE(editor.rule().action, Rule::Action::Disconnect);
+        Q_EMIT scenario->activated(4);
         const Rule limited = editor.rule();
         QCOMPARE(limited.action, Rule::Action::Reject);
         QCOMPARE(limited.code, 421);
@@ -435,6 +472,368 @@ void TestRulesWindow::theEditorOffersGreylistDisconnectAndALimit()
                        "try of the same client and sender within 3600 s, then acceptance."));
     QCOMPARE(window.tryIt(RuleSet::Stage::Recipient, QStringLiteral("drop@x.test")),
         QStringLiteral("Rule 2 matches: the client gets no reply: the connection is closed at once."));
+}
+
+// Every field the rules file has for a list comes back out of the editor as it went in: the rule parsed from
+// hand-written JSON (the contract's field names and defaults) is what rule() gives without a change.
+void TestRulesWindow::theEditorRoundTripsEveryField_data()
+{
+    QTest::addColumn<RuleSet::Stage>("stage");
+    QTest::addColumn<QByteArray>("json");
+    QTest::newRow("bounce") << RuleSet::Stage::Recipient
+                            << QByteArray(R"({"match": "glob", "part": "domain", "pattern": "bounce.test",
+                                "action": "bounce", "code": 550, "enhanced": "5.1.1", "text": "User unknown",
+                                "bounceAfterMs": 1500, "probability": 90, "delayMs": 250, "enabled": false})");
+    QTest::newRow("greylist with a limit")
+        << RuleSet::Stage::Recipient
+        << QByteArray(R"({"match": "regex", "pattern": "^grey", "action": "greylist", "attempts": 3,
+                          "windowSec": 600, "limit": {"count": 5, "perSeconds": 120}})");
+    QTest::newRow("slow host") << RuleSet::Stage::Host
+                               << QByteArray(R"({"match": "cidr", "pattern": "10.0.0.0/8", "action": "accept",
+                                   "bytesPerSecond": 10240})");
+    QTest::newRow("slow refused host")
+        << RuleSet::Stage::Host
+        << QByteArray(R"({"match": "glob", "pattern": "192.0.2.*", "action": "reject", "hostReply": "drop",
+                          "code": 421, "enhanced": "4.3.2", "text": "Busy", "bytesPerSecond": 1})");
+    QTest::newRow("data drop") << RuleSet::Stage::Data
+                               << QByteArray(R"({"pattern": "", "minSize": 1, "action": "disconnect"})");
+    QTest::newRow("sender limit") << RuleSet::Stage::Sender
+                                  << QByteArray(R"({"pattern": "", "action": "reject", "code": 421,
+                                      "enhanced": "4.7.0", "text": "Too many messages",
+                                      "limit": {"count": 10, "perSeconds": 60}})");
+}
+
+void TestRulesWindow::theEditorRoundTripsEveryField()
+{
+    QFETCH(RuleSet::Stage, stage);
+    QFETCH(QByteArray, json);
+    const Rule rule = ruleFromJson(stage, json);
+    QVERIFY(!(rule == Rule()));
+    RuleEditor editor(stage, rule);
+    QCOMPARE(editor.problem(), QString());
+    QVERIFY(editor.rule() == rule);
+}
+
+// CONTRACT "Failure rules (details)": bounce is a recipient action, bytesPerSecond a host field; the editor offers
+// each only there, and the bounce delay only for a bounce.
+void TestRulesWindow::theEditorOffersBounceAndSlowInputWhereAllowed()
+{
+    for (int s = 0; s < RuleSet::StageCount; ++s) {
+        const auto stage = RuleSet::Stage(s);
+        RuleEditor editor(stage, Rule());
+        auto *action = editor.findChild<QComboBox *>(QStringLiteral("action"));
+        QCOMPARE(action->findData(int(Rule::Action::Bounce)) >= 0, stage == RuleSet::Stage::Recipient);
+        QCOMPARE(editor.findChild<QSpinBox *>(QStringLiteral("bounceAfterMs")) != nullptr,
+            stage == RuleSet::Stage::Recipient);
+        QCOMPARE(
+            editor.findChild<QSpinBox *>(QStringLiteral("bytesPerSecond")) != nullptr, stage == RuleSet::Stage::Host);
+    }
+    RuleEditor editor(RuleSet::Stage::Recipient, Rule());
+    editor.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&editor));
+    auto *action = editor.findChild<QComboBox *>(QStringLiteral("action"));
+    auto *bounceAfter = editor.findChild<QSpinBox *>(QStringLiteral("bounceAfterMs"));
+    auto *code = editor.findChild<QSpinBox *>(QStringLiteral("code"));
+    QVERIFY(!bounceAfter->isEnabled());
+    editor.patternField()->setText(QStringLiteral("*@bounce.test"));
+    // Chosen as a user does: a bounce takes the commonest bounce reply, and its delay can be set.
+    action->setFocus();
+    while (action->currentData().toInt() != int(Rule::Action::Bounce)) {
+        QTest::keyClick(action, Qt::Key_Down);
+    }
+    QVERIFY(bounceAfter->isEnabled());
+    QVERIFY(code->isEnabled());
+    QCOMPARE(editor.rule().action, Rule::Action::Bounce);
+    QCOMPARE(editor.rule().code, 550);
+    QCOMPARE(editor.rule().enhanced, QStringLiteral("5.1.1"));
+    QCOMPARE(editor.rule().text, QStringLiteral("User unknown"));
+    bounceAfter->setFocus();
+    QTest::keyClick(bounceAfter, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(bounceAfter, QStringLiteral("5000"));
+    QCOMPARE(editor.rule().bounceAfterMs, 5000);
+    QCOMPARE(editor.problem(), QString());
+    // Another action: the delay means nothing there.
+    action->setFocus();
+    QTest::keyClick(action, Qt::Key_Up);
+    QVERIFY(editor.rule().action != Rule::Action::Bounce);
+    QVERIFY(!bounceAfter->isEnabled());
+
+    Rule host;
+    host.match = Rule::Match::Cidr;
+    host.pattern = QStringLiteral("0.0.0.0/0");
+    RuleEditor slow(RuleSet::Stage::Host, host);
+    slow.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&slow));
+    auto *rate = slow.findChild<QSpinBox *>(QStringLiteral("bytesPerSecond"));
+    QCOMPARE(rate->text(), QStringLiteral("no limit"));
+    rate->setFocus();
+    QTest::keyClick(rate, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(rate, QStringLiteral("10240"));
+    QCOMPARE(slow.rule().bytesPerSecond, 10240);
+    // Said the way people say it beside the field.
+    bool shown = false;
+    for (QLabel *label : slow.findChildren<QLabel *>()) {
+        shown = shown || (label->isVisible() && label->text() == QLatin1String("(10 KB/s)"));
+    }
+    QVERIFY(shown);
+}
+
+// Validation as you type (RuleSet::validate): a bounce's reply is checked like a refusal's, and the new fields take
+// no value the rules file would refuse.
+void TestRulesWindow::theNewFieldsAreValidatedAsTyped()
+{
+    Rule bounce = ruleFromJson(RuleSet::Stage::Recipient,
+        R"({"pattern": "a@bounce.test", "action": "bounce", "code": 550, "enhanced": "5.1.1", "text": "User unknown"})");
+    RuleEditor editor(RuleSet::Stage::Recipient, bounce);
+    editor.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&editor));
+    QCOMPARE(shownProblem(editor), QString());
+    auto *code = editor.findChild<QSpinBox *>(QStringLiteral("code"));
+    code->setFocus();
+    QTest::keyClick(code, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(code, QStringLiteral("450"));
+    QCOMPARE(shownProblem(editor), QStringLiteral("Cannot save: enhanced: its class (5) must match the code's (4)"));
+    QVERIFY(!editor.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled());
+    QTest::keyClick(code, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(code, QStringLiteral("550"));
+    QCOMPARE(shownProblem(editor), QString());
+    // More than a day (the contract's bound) cannot be typed: the field keeps to what validate() allows.
+    auto *bounceAfter = editor.findChild<QSpinBox *>(QStringLiteral("bounceAfterMs"));
+    bounceAfter->setFocus();
+    QTest::keyClick(bounceAfter, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(bounceAfter, QStringLiteral("999999999"));
+    QVERIFY(editor.rule().bounceAfterMs <= Rule::MaxBounceAfterMs);
+    QCOMPARE(RuleSet::validate(editor.rule(), RuleSet::Stage::Recipient), QString());
+    Rule host;
+    host.match = Rule::Match::Cidr;
+    host.pattern = QStringLiteral("::/0");
+    RuleEditor slow(RuleSet::Stage::Host, host);
+    slow.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&slow));
+    auto *rate = slow.findChild<QSpinBox *>(QStringLiteral("bytesPerSecond"));
+    rate->setFocus();
+    QTest::keyClick(rate, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(rate, QStringLiteral("99999999999"));
+    QVERIFY(slow.rule().bytesPerSecond <= Rule::MaxBytesPerSecond);
+    QCOMPARE(slow.problem(), QString());
+}
+
+// CONTRACT "Failure scenarios (rules)": the presets "Greylist once", "Bounce after 5 s", "Drop connection", "Rate
+// limit 10/min", "Slow server 10 KB/s", each where its list allows it, each setting ordinary fields.
+void TestRulesWindow::presetsSetWhatTheContractNames_data()
+{
+    QTest::addColumn<RuleSet::Stage>("stage");
+    QTest::addColumn<QString>("preset");
+    QTest::addColumn<QByteArray>("json");
+    const QByteArray limit
+        = R"("action": "reject", "code": 421, "enhanced": "4.7.0", "text": "Too many messages", "limit": {"count": 10, "perSeconds": 60})";
+    QTest::newRow("greylist") << RuleSet::Stage::Recipient << QStringLiteral("Greylist once")
+                              << QByteArray(R"("action": "greylist", "attempts": 1, "windowSec": 3600)");
+    QTest::newRow("bounce") << RuleSet::Stage::Recipient << QStringLiteral("Bounce after 5 s")
+                            << QByteArray(R"("action": "bounce", "code": 550, "enhanced": "5.1.1",
+                                "text": "User unknown", "bounceAfterMs": 5000)");
+    QTest::newRow("drop recipient") << RuleSet::Stage::Recipient << QStringLiteral("Drop connection")
+                                    << QByteArray(R"("action": "disconnect")");
+    QTest::newRow("drop host") << RuleSet::Stage::Host << QStringLiteral("Drop connection")
+                               << QByteArray(R"("action": "disconnect")");
+    QTest::newRow("limit sender") << RuleSet::Stage::Sender << QStringLiteral("Rate limit 10/min") << limit;
+    QTest::newRow("limit host") << RuleSet::Stage::Host << QStringLiteral("Rate limit 10/min") << limit;
+    QTest::newRow("limit auth") << RuleSet::Stage::Auth << QStringLiteral("Rate limit 10/min") << limit;
+    QTest::newRow("slow") << RuleSet::Stage::Host << QStringLiteral("Slow server 10 KB/s")
+                          << QByteArray(R"("action": "accept", "bytesPerSecond": 10240)");
+}
+
+void TestRulesWindow::presetsSetWhatTheContractNames()
+{
+    QFETCH(RuleSet::Stage, stage);
+    QFETCH(QString, preset);
+    QFETCH(QByteArray, json);
+    const bool host = stage == RuleSet::Stage::Host;
+    const QByteArray match = host ? R"("match": "cidr", "pattern": "192.0.2.0/24", )" : R"("pattern": "x", )";
+    Rule start;
+    start.match = host ? Rule::Match::Cidr : Rule::Match::Exact;
+    RuleEditor editor(stage, start);
+    editor.patternField()->setText(host ? QStringLiteral("192.0.2.0/24") : QStringLiteral("x"));
+    auto *presets = editor.findChild<QComboBox *>(QStringLiteral("scenario"));
+    // Only the presets the list allows.
+    QStringList offered = itemTexts(presets).mid(1);
+    QStringList allowed;
+    if (stage == RuleSet::Stage::Recipient) {
+        allowed << QStringLiteral("Greylist once") << QStringLiteral("Bounce after 5 s");
+    }
+    allowed << QStringLiteral("Drop connection") << QStringLiteral("Rate limit 10/min");
+    if (host) {
+        allowed << QStringLiteral("Slow server 10 KB/s");
+    }
+    QCOMPARE(offered, allowed);
+    const int index = presets->findText(preset);
+    QVERIFY(index > 0);
+    presets->setCurrentIndex(index);
+    Q_EMIT presets->activated(index);
+    QVERIFY2(editor.rule() == ruleFromJson(stage, "{" + match + json + "}"), qPrintable(editor.rule().text));
+    QCOMPARE(editor.problem(), QString());
+    // Ready for the next one.
+    QCOMPARE(presets->currentIndex(), 0);
+}
+
+// Issue 16: the Scenarios menu sets up each story as ordinary rules, the ones written here by hand from the story.
+void TestRulesWindow::scenariosAddOrdinaryRules_data()
+{
+    QTest::addColumn<int>("index");
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<RuleSet::Stage>("stage");
+    QTest::addColumn<QByteArray>("json");
+    QTest::newRow("greylist") << 0 << QStringLiteral("This recipient greylists once") << RuleSet::Stage::Recipient
+                              << QByteArray(R"({"recipient": [{"match": "exact", "pattern": "greylist@example.test",
+                                  "action": "greylist", "attempts": 1, "windowSec": 3600}]})");
+    // "Every 3rd message": rules cannot count messages, so this is its random nearest, named for what it does.
+    QTest::newRow("one in 3") << 1 << QStringLiteral("One message in 3 is refused, at random") << RuleSet::Stage::Data
+                              << QByteArray(R"({"data": [{"pattern": "", "minSize": 1, "action": "reject",
+                                  "code": 451, "enhanced": "4.3.0",
+                                  "text": "Temporary failure, please try again later", "probability": 33}]})");
+    QTest::newRow("bounce") << 2 << QStringLiteral("Everything to @bounce.test bounces after 5 s")
+                            << RuleSet::Stage::Recipient
+                            << QByteArray(R"({"recipient": [{"match": "glob", "pattern": "*@bounce.test",
+                                "action": "bounce", "code": 550, "enhanced": "5.1.1", "text": "User unknown",
+                                "bounceAfterMs": 5000}]})");
+    QTest::newRow("slow") << 3 << QStringLiteral("The server is slow (10 KB/s)") << RuleSet::Stage::Host
+                          << QByteArray(R"({"host": [
+                              {"match": "cidr", "pattern": "0.0.0.0/0", "action": "accept", "bytesPerSecond": 10240},
+                              {"match": "cidr", "pattern": "::/0", "action": "accept", "bytesPerSecond": 10240}]})");
+    QTest::newRow("drop at data") << 4 << QStringLiteral("The server drops at DATA") << RuleSet::Stage::Data
+                                  << QByteArray(R"({"data": [{"pattern": "", "minSize": 1,
+                                      "action": "disconnect"}]})");
+}
+
+void TestRulesWindow::scenariosAddOrdinaryRules()
+{
+    QFETCH(int, index);
+    QFETCH(QString, name);
+    QFETCH(RuleSet::Stage, stage);
+    QFETCH(QByteArray, json);
+    QString error;
+    const std::optional<RuleSet> story = RuleSet::fromJson(json, &error);
+    QVERIFY2(story, qPrintable(error));
+
+    // A rule the user already has stays, below the story's (first match wins: the story happens).
+    Rule mine;
+    mine.match = stage == RuleSet::Stage::Host ? Rule::Match::Cidr : Rule::Match::Exact;
+    mine.pattern = stage == RuleSet::Stage::Host ? QStringLiteral("198.51.100.0/24") : QStringLiteral("mine");
+    RuleSet before;
+    before.rules(stage) << mine;
+    m_engine->setRules(before);
+    RulesWindow window(m_engine.get(), m_rulesFile);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.showStage(RuleSet::Stage::Auth);
+
+    auto *button = window.findChild<QPushButton *>(QStringLiteral("scenarios"));
+    QVERIFY(button);
+    QVERIFY(button->menu());
+    const QList<QAction *> actions = button->menu()->actions();
+    QCOMPARE(actions.size(), RulesWindow::ScenarioCount);
+    QCOMPARE(actions.at(index)->text(), name);
+    actions.at(index)->trigger();
+
+    RuleSet expected = *story;
+    expected.rules(stage) << mine;
+    QVERIFY(m_engine->rules() == expected);
+    QVERIFY(RulesWindow::scenarioRules(RulesWindow::Scenario(index)) == *story);
+    // Saved as it applies, as any edit.
+    QFile file(m_rulesFile);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const std::optional<RuleSet> saved = RuleSet::fromJson(file.readAll(), &error);
+    QVERIFY2(saved, qPrintable(error));
+    QVERIFY(*saved == expected);
+    // Shown, the first added selected, to edit at once.
+    QCOMPARE(window.findChild<QTabWidget *>()->currentIndex(), int(stage));
+    QCOMPARE(
+        window.view(stage)->selectionModel()->selectedRows(), QModelIndexList { window.model(stage)->index(0, 0) });
+}
+
+void TestRulesWindow::theScenariosMenuIsReachedByKeyboard()
+{
+    RulesWindow window(m_engine.get(), m_rulesFile);
+    window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    bool opened = false;
+    // The menu opens modally: pick its third story with the arrows, as a keyboard user does.
+    QTimer::singleShot(0, [&opened] {
+        QTRY_VERIFY(qobject_cast<QMenu *>(QApplication::activePopupWidget()));
+        auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
+        opened = true;
+        QTest::keyClick(menu, Qt::Key_Down);
+        QTest::keyClick(menu, Qt::Key_Down);
+        QTest::keyClick(menu, Qt::Key_Down);
+        QTest::keyClick(menu, Qt::Key_Return);
+    });
+    QTest::keyClick(&window, Qt::Key_S, Qt::AltModifier);
+    QTRY_VERIFY(opened);
+    QTRY_COMPARE(m_engine->rules().rules(RuleSet::Stage::Recipient).size(), 1);
+    QCOMPARE(m_engine->rules().rules(RuleSet::Stage::Recipient).first().pattern, QStringLiteral("*@bounce.test"));
+}
+
+// The story is real: a client greylisted once, then let through (RFC 6647), as the menu promised.
+void TestRulesWindow::aScenarioChangesWhatAClientSees()
+{
+    RulesWindow window(m_engine.get(), m_rulesFile);
+    window.addScenario(RulesWindow::Scenario::GreylistOnce);
+    QCOMPARE(rcptReply(m_port, "greylist@example.test"), QByteArray("451 4.7.1 Greylisted, please try again later"));
+    QCOMPARE(rcptReply(m_port, "greylist@example.test"), QByteArray("250 2.1.5 Ok"));
+    QCOMPARE(rcptReply(m_port, "other@example.test"), QByteArray("250 2.1.5 Ok"));
+}
+
+// What the list shows and what "try it" says for a bounce and a slow server: every try gets the same.
+void TestRulesWindow::bounceAndSlowInputAreExplained()
+{
+    RulesWindow window(m_engine.get(), m_rulesFile);
+    window.addScenario(RulesWindow::Scenario::BounceTest);
+    window.addScenario(RulesWindow::Scenario::SlowServer);
+    RulesModel *recipients = window.model(RuleSet::Stage::Recipient);
+    QCOMPARE(recipients->index(0, RulesModel::ReplyColumn).data().toString(),
+        QStringLiteral("250, then a bounce after 5 s: 550 5.1.1 User unknown"));
+    QCOMPARE(window.model(RuleSet::Stage::Host)->index(0, RulesModel::ReplyColumn).data().toString(),
+        QStringLiteral("accept, input read at 10 KB/s"));
+    QCOMPARE(window.tryIt(RuleSet::Stage::Recipient, QStringLiteral("anyone@Bounce.test")),
+        QStringLiteral("Rule 1 matches: the client gets “250 2.1.5 Ok” to every try; then, 5 s after the message is "
+                       "stored, the sender gets a bounce saying “550 5.1.1 User unknown” (none when the sender is the "
+                       "null sender <>)."));
+    QCOMPARE(window.tryIt(RuleSet::Stage::Host, QStringLiteral("::1")),
+        QStringLiteral("Rule 2 matches: the client gets the greeting (220), and on every connection what it sends is "
+                       "read at most 10 KB/s (10240 bytes a second)."));
+    QVERIFY(window.tryIt(RuleSet::Stage::Host, QStringLiteral("127.0.0.1")).startsWith(QStringLiteral("Rule 1 ")));
+    // At once, and with a rate limit: the nth try is what the limit says.
+    Rule now = recipients->rules().first();
+    now.bounceAfterMs = 0;
+    now.limit = { 2, 60 };
+    recipients->replaceRule(0, now);
+    QCOMPARE(recipients->index(0, RulesModel::ReplyColumn).data().toString(),
+        QStringLiteral("250, then a bounce at once: 550 5.1.1 User unknown (past 2 per 60 s)"));
+    QCOMPARE(window.tryIt(RuleSet::Stage::Recipient, QStringLiteral("a@bounce.test")),
+        QStringLiteral("Rule 1 matches: the client gets “250 2.1.5 Ok” to every try; then, as soon as the message is "
+                       "stored, the sender gets a bounce saying “550 5.1.1 User unknown” (none when the sender is the "
+                       "null sender <>), once the same client has made more than 2 matching attempts within 60 s "
+                       "(before that, the next rules decide)."));
+}
+
+void TestRulesWindow::ratesAndDurationsReadAsPeopleSayThem_data()
+{
+    QTest::addColumn<qint64>("bytesPerSecond");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("bytes") << qint64(500) << QStringLiteral("500 bytes/s");
+    QTest::newRow("10 KB") << qint64(10240) << QStringLiteral("10 KB/s");
+    QTest::newRow("1.5 KB") << qint64(1536) << QStringLiteral("1.5 KB/s");
+    QTest::newRow("1 MB") << qint64(1048576) << QStringLiteral("1 MB/s");
+}
+
+void TestRulesWindow::ratesAndDurationsReadAsPeopleSayThem()
+{
+    QFETCH(qint64, bytesPerSecond);
+    QFETCH(QString, text);
+    QCOMPARE(RulesModel::rateText(bytesPerSecond), text);
+    QCOMPARE(RulesModel::durationText(5000), QStringLiteral("5 s"));
+    QCOMPARE(RulesModel::durationText(1500), QStringLiteral("1500 ms"));
 }
 
 QTEST_MAIN(TestRulesWindow)
