@@ -90,8 +90,9 @@ class SlowServerTest(unittest.TestCase):
         self.assert_stored(data)
         # The server may not have read faster than the rate (plus one burst): the data alone needs this long.
         self.assertGreaterEqual(elapsed, len(data) / rate - BURST_SECONDS, (elapsed, rate))
-        # Far slower than the same send unpaced, in the same run.
-        self.assertGreater(elapsed / unpaced, 5, (elapsed, unpaced))
+        # Far slower than the same send unpaced, in the same run (here: 40 to 400 times; 3 leaves room for a loaded
+        # or sanitized build, whose TLS handshakes are slow).
+        self.assertGreater(elapsed / unpaced, 3, (elapsed, unpaced))
         # Very generous: the pace is the rate, not a crawl (a third of it would take three times as long).
         self.assertLess(elapsed, 3 * len(data) / rate + 10, (elapsed, rate))
         # The greeting is not held: only the input is paced.
