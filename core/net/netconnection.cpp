@@ -8,6 +8,7 @@
 #include <QSslCipher>
 #include <QSslSocket>
 #include <QTcpSocket>
+#include <QTimer>
 
 // POSIX sockets; what a port to Windows must supply is listed in tests/interop/test_portability.py.
 #if defined(Q_OS_UNIX)
@@ -28,6 +29,9 @@ constexpr qint64 MaxPendingOutput = 1024 * 1024;
 constexpr qint64 SliceMs = 2;
 // The socket's own buffer; past it the kernel holds the sender back.
 constexpr qint64 ReadBufferSize = 256 * 1024;
+// While paced, the socket's own buffer holds no more than this (or the pacer's burst, if larger), so the client is
+// held back by the kernel rather than by our memory.
+constexpr qint64 PacedReadBufferSize = 4096;
 // What a client sent before the protocol spoke is read (for the protocol to refuse) up to this much; reading it,
 // rather than leaving it unread, lets the close be an orderly FIN that does not discard the refusal.
 constexpr qsizetype MaxEarlyBytes = 64 * 1024;
@@ -68,7 +72,7 @@ NetConnection::NetConnection(quint64 id, QTcpSocket *socket, const NetListenOpti
 {
     m_socket->setParent(this);
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    m_socket->setReadBufferSize(ReadBufferSize);
+    m_socket->setReadBufferSize(readBufferSize());
     connectSocket();
     m_lastActivity = worker->now();
 }
@@ -161,9 +165,16 @@ void NetConnection::readFromSocket()
     slice.start();
     while (!m_finished && !m_closing && !m_handshaking && m_socket->bytesAvailable() > 0
         && m_socket->bytesToWrite() < MaxPendingOutput) {
-        const qsizetype size = m_handler->readSize();
+        qsizetype size = m_handler->readSize();
         if (size <= 0) {
             break;
+        }
+        if (m_pacer.isPaced()) {
+            size = qsizetype(qMin<qint64>(size, m_pacer.available(m_worker->now())));
+            if (size <= 0) {
+                schedulePacedRead();
+                break;
+            }
         }
         if (slice.elapsed() >= SliceMs) {
             // Fairness: the rest waits in the socket's buffer until the other connections had their turn.
@@ -178,7 +189,40 @@ void NetConnection::readFromSocket()
             break;
         }
         m_lastActivity = m_worker->now();
+        if (m_pacer.isPaced()) {
+            m_pacer.consume(chunk.size(), m_lastActivity);
+        }
         m_handler->receive(chunk);
+    }
+}
+
+qint64 NetConnection::readBufferSize() const
+{
+    return m_pacer.isPaced() ? qBound(PacedReadBufferSize, m_pacer.capacity(), ReadBufferSize) : ReadBufferSize;
+}
+
+void NetConnection::setReadRate(qint64 bytesPerSecond)
+{
+    m_pacer.setRate(bytesPerSecond, m_worker->now());
+    m_socket->setReadBufferSize(readBufferSize());
+    if (!m_pacer.isPaced() && m_pacedRead && m_pacedRead->isActive()) {
+        m_pacedRead->stop();
+        readMore();
+    }
+}
+
+void NetConnection::schedulePacedRead()
+{
+    if (!m_pacedRead) {
+        m_pacedRead = new QTimer(this);
+        m_pacedRead->setSingleShot(true);
+        // Precise: a coarse timer may fire up to 5 % late, which would read that much below the rate.
+        m_pacedRead->setTimerType(Qt::PreciseTimer);
+        connect(m_pacedRead, &QTimer::timeout, this, &NetConnection::readMore);
+    }
+    if (!m_pacedRead->isActive()) {
+        // At least a millisecond: a timer of 0 would spin while the bucket holds less than a byte.
+        m_pacedRead->start(int(qMax<qint64>(m_pacer.msUntilRefilled(m_worker->now()), 1)));
     }
 }
 
@@ -284,7 +328,7 @@ bool NetConnection::startServerTls()
         plain->deleteLater();
         m_socket = ssl;
         m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        m_socket->setReadBufferSize(ReadBufferSize);
+        m_socket->setReadBufferSize(readBufferSize());
         connectSocket();
     }
     ssl->setSslConfiguration(*m_sslConfiguration);

@@ -2,6 +2,7 @@
 
 #include "../message/clientaddress.h"
 #include "netlistenoptions.h"
+#include "readpacer.h"
 
 #include <QByteArray>
 #include <QHostAddress>
@@ -12,6 +13,7 @@
 class NetHandler;
 class NetWorker;
 class QTcpSocket;
+class QTimer;
 
 // One accepted client on the network thread: its socket (born on this thread from the listener's descriptor), the
 // protocol's NetHandler, and what every protocol needs around them. Reads are bounded (a slice of the thread's time,
@@ -38,6 +40,10 @@ public:
     void close();
     // The handler takes input again (its readSize() became non-zero outside receive()).
     void readMore();
+    // Reads the client's input at most this many bytes a second from now on (a host rule's bytesPerSecond, CONTRACT
+    // "Failure scenarios (rules)"); 0: as fast as it comes. While paced, the socket buffers little, so the kernel's
+    // flow control holds the client back; a timer, never a wait, resumes reading when the budget refills.
+    void setReadRate(qint64 bytesPerSecond);
     // Counts as activity for the idle sweep (a timer of the handler fired, a result it waited for arrived).
     void touch();
 
@@ -67,6 +73,10 @@ private:
     // The listener's certificate, made now if the listener makes it on demand.
     bool ensureSslConfiguration();
     void readFromSocket();
+    // The socket's read buffer for the current pacing.
+    qint64 readBufferSize() const;
+    // Paced and out of budget with input waiting: read again when the bucket has refilled.
+    void schedulePacedRead();
     void handshakeDone();
     void finish();
 
@@ -82,6 +92,8 @@ private:
     std::optional<QSslConfiguration> m_sslConfiguration;
     std::function<std::optional<QSslConfiguration>()> m_sslConfigurationSource;
     qint64 m_lastActivity = 0;
+    ReadPacer m_pacer;
+    QTimer *m_pacedRead = nullptr; // made when first needed: unpaced connections have none
     bool m_started = false; // the handler's start() ran
     bool m_handshaking = false;
     bool m_closing = false;

@@ -130,6 +130,10 @@ void SmtpConnection::handle(SmtpEvent &event)
                     drainSession();
                     m_connection->readMore();
                 });
+            } else if constexpr (std::is_same_v<Event, SmtpEvents::PaceInput>) {
+                // The connection paces its reads (a token bucket and a timer): the client is held back by TCP's
+                // flow control, and the replies go out as soon as the input they answer was read.
+                m_connection->setReadRate(e.bytesPerSecond);
             } else if constexpr (std::is_same_v<Event, SmtpEvents::RuleApplied>) {
                 Q_EMIT m_worker->server()->ruleApplied(id(), QDateTime::currentMSecsSinceEpoch(), e.rule, e.refused);
             } else {

@@ -45,6 +45,12 @@ struct Delay
 {
     std::chrono::milliseconds duration;
 };
+// Read the client's input at most this many bytes a second from now on (a host rule's bytesPerSecond: CONTRACT
+// "Failure scenarios (rules)", a slow server). The owner paces its reads; the session itself has no clock.
+struct PaceInput
+{
+    qint64 bytesPerSecond = 0;
+};
 // A rule decided the command just answered (for the session log).
 struct RuleApplied
 {
@@ -55,4 +61,4 @@ struct RuleApplied
 
 using SmtpEvent = std::variant<SmtpEvents::ReceivedLine, SmtpEvents::SentReply, SmtpEvents::EnvelopeChanged,
     SmtpEvents::MessageComplete, SmtpEvents::AuthAttempted, SmtpEvents::StartTls, SmtpEvents::Close, SmtpEvents::Delay,
-    SmtpEvents::RuleApplied>;
+    SmtpEvents::PaceInput, SmtpEvents::RuleApplied>;

@@ -172,7 +172,15 @@ void SmtpSession::start()
         return;
     }
     if (m_config.validator) {
-        const SmtpVerdict verdict = m_config.validator->checkHost(m_envelope.clientAddress);
+        SmtpVerdict verdict = m_config.validator->checkHost(m_envelope.clientAddress);
+        if (verdict.bytesPerSecond > 0 && !verdict.disconnect) {
+            // A slow server (CONTRACT "Failure scenarios (rules)"): the owner reads the rest of the session's input
+            // at the rule's rate; the session log says why it is slow.
+            if (!verdict.rule.isEmpty()) {
+                verdict.rule += " (input read at " + QByteArray::number(verdict.bytesPerSecond) + " bytes/s)";
+            }
+            m_events.push_back(SmtpEvents::PaceInput { verdict.bytesPerSecond });
+        }
         noteVerdict(verdict);
         if (disconnectFor(verdict)) {
             return;

@@ -40,7 +40,8 @@ struct Log
     }
 };
 
-// Greets with "hello", echoes lines, and knows STARTTLS, PAUSE (no reading for 300 ms) and QUIT. Reads one octet at
+// Greets with "hello", echoes lines, and knows STARTTLS, PAUSE (no reading for 300 ms), PACE N (read at most N octets
+// a second from now on; 0: unpaced) and QUIT. Reads one octet at
 // a time, so that what a client pipelines stays in the socket for NetConnection to deal with.
 class EchoHandler : public NetHandler
 {
@@ -77,6 +78,9 @@ public:
                 m_connection->write("resumed\r\n");
                 m_connection->readMore();
             });
+        } else if (line.startsWith("PACE ")) {
+            m_connection->setReadRate(line.mid(5).toLongLong());
+            m_connection->write("paced\r\n");
         } else if (line == "QUIT") {
             m_closed = true;
             m_connection->write("bye\r\n");
@@ -198,6 +202,7 @@ private Q_SLOTS:
     void doesNotTimeOutABusyHandler();
     void shutdownReachesEveryConnection();
     void holdsReadsWhileTheHandlerIsBusy();
+    void readsAtTheRateItIsGiven();
     void aListenerWithoutCertificateCannotStartTls();
     void startsTlsOnRequestAndDropsWhatWasPipelined_data();
     void startsTlsOnRequestAndDropsWhatWasPipelined();
@@ -331,6 +336,34 @@ void TestNetServer::shutdownReachesEveryConnection()
     QTcpSocket late;
     late.connectToHost(QHostAddress::LocalHost, port);
     QVERIFY(!late.waitForConnected(2000) || readLine(late, 1000).isEmpty());
+}
+
+void TestNetServer::readsAtTheRateItIsGiven()
+{
+    // A host rule's bytesPerSecond (CONTRACT "Failure scenarios (rules)") reaches the connection as setReadRate():
+    // 2,002 octets at 1,000 a second take at least 1.9 s (the rate, less the tenth of a second's worth the pacer
+    // starts with); unpaced again, the same come far faster (a ratio in the same run, not a timed threshold).
+    const quint16 port = listen();
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, port);
+    QCOMPARE(readLine(client), QByteArray("hello 127.0.0.1\r\n"));
+    client.write("PACE 1000\n");
+    QCOMPARE(readLine(client), QByteArray("paced\r\n"));
+    const QByteArray line = QByteArray(2000, 'x') + "\r\n";
+    QElapsedTimer timer;
+    timer.start();
+    client.write(line);
+    QCOMPARE(readLine(client), line);
+    const qint64 paced = timer.elapsed();
+    QVERIFY2(paced >= 1800, qPrintable(QString::number(paced)));
+
+    client.write("PACE 0\n");
+    QCOMPARE(readLine(client), QByteArray("paced\r\n"));
+    timer.restart();
+    client.write(line);
+    QCOMPARE(readLine(client), line);
+    const qint64 unpaced = qMax<qint64>(timer.elapsed(), 1);
+    QVERIFY2(paced / unpaced >= 5, qPrintable(QStringLiteral("%1 ms against %2 ms").arg(paced).arg(unpaced)));
 }
 
 void TestNetServer::holdsReadsWhileTheHandlerIsBusy()

@@ -4,12 +4,15 @@
 #include "smtptranscripts.h"
 
 #include <smtp/smtpsession.h>
+#include <smtp/smtpverdict.h>
 
 #include <QMessageAuthenticationCode>
 #include <QRandomGenerator>
 #include <QTest>
 
 #include <algorithm>
+
+Q_DECLARE_METATYPE(SmtpVerdict)
 
 namespace {
 using namespace SmtpTranscripts;
@@ -109,6 +112,8 @@ private Q_SLOTS:
     void aDelayHoldsTheReplyAndTheInputAfterIt();
     void hostRefusalModes();
     void aDroppedHostIsClosedAfterItsDelay();
+    void aHostRulePacesTheInput_data();
+    void aHostRulePacesTheInput();
     void aDisconnectVerdictClosesWithoutAReply_data();
     void aDisconnectVerdictClosesWithoutAReply();
     void authRefusedByTheHook();
@@ -221,6 +226,68 @@ void TestSmtpSession::aDroppedHostIsClosedAfterItsDelay()
     QCOMPARE(session.takeOutput(), crlf({ "421 mx.test Busy" }));
     QVERIFY(holds<SmtpEvents::Close>(session.takeEvents()));
     QVERIFY(session.isClosed());
+}
+
+void TestSmtpSession::aHostRulePacesTheInput_data()
+{
+    // CONTRACT "Failure scenarios (rules)": a host rule's bytesPerSecond B reads matching sessions' input at most B
+    // bytes a second; 0 is no limit. The session only says so (a PaceInput event); the connection paces.
+    QTest::addColumn<SmtpVerdict>("verdict");
+    QTest::addColumn<qint64>("pace"); // the PaceInput event's rate; 0: no such event
+    QTest::addColumn<QByteArray>("logged"); // the RuleApplied event's rule
+    QTest::addColumn<QByteArray>("greeting");
+    SmtpVerdict slow = ruled(SmtpVerdict::accept(), 0, "host rule 1: cidr 127.0.0.1/32");
+    slow.bytesPerSecond = 10240;
+    QTest::newRow("accepted at 10 KB/s") << slow << qint64(10240)
+                                         << QByteArray("host rule 1: cidr 127.0.0.1/32 (input read at 10240 bytes/s)")
+                                         << crlf({ "220 mx.test ESMTP Letterbox" });
+    SmtpVerdict fast = slow;
+    fast.bytesPerSecond = 1000000000;
+    QTest::newRow("the largest rate") << fast << qint64(1000000000)
+                                      << QByteArray("host rule 1: cidr 127.0.0.1/32 (input read at 1000000000 bytes/s)")
+                                      << crlf({ "220 mx.test ESMTP Letterbox" });
+    SmtpVerdict unpaced = slow;
+    unpaced.bytesPerSecond = 0;
+    QTest::newRow("0 is no limit") << unpaced << qint64(0) << QByteArray("host rule 1: cidr 127.0.0.1/32")
+                                   << crlf({ "220 mx.test ESMTP Letterbox" });
+    // A refused host that stays connected (503 to all but QUIT) is as slow as its rule says.
+    SmtpVerdict refused = ruled(SmtpVerdict::reject(550, "5.7.1", "Go away"), 0, "host rule 2: cidr 127.0.0.0/8");
+    refused.bytesPerSecond = 512;
+    QTest::newRow("refused and slow") << refused << qint64(512)
+                                      << QByteArray("host rule 2: cidr 127.0.0.0/8 (input read at 512 bytes/s)")
+                                      << crlf({ "550 Go away" });
+    // Nothing is read after a disconnect: nothing to pace.
+    SmtpVerdict dropped = refused;
+    dropped.disconnect = true;
+    QTest::newRow("disconnect") << dropped << qint64(0) << QByteArray("host rule 2: cidr 127.0.0.0/8") << QByteArray();
+}
+
+void TestSmtpSession::aHostRulePacesTheInput()
+{
+    QFETCH(SmtpVerdict, verdict);
+    QFETCH(qint64, pace);
+    QFETCH(QByteArray, logged);
+    QFETCH(QByteArray, greeting);
+    ScriptedValidator validator;
+    validator.host = verdict;
+    SmtpSession session(scriptedConfig(&validator), Local, 1);
+    session.start();
+    // The greeting is not held: only the reading is paced.
+    QCOMPARE(session.takeOutput(), greeting);
+    const std::vector<SmtpEvent> events = session.takeEvents();
+    const auto *paced = find<SmtpEvents::PaceInput>(events);
+    QCOMPARE(paced ? paced->bytesPerSecond : 0, pace);
+    QVERIFY(!holds<SmtpEvents::Delay>(events));
+    const auto *rule = find<SmtpEvents::RuleApplied>(events);
+    QVERIFY(rule);
+    QCOMPARE(rule->rule, logged);
+    QCOMPARE(rule->refused, !verdict.accepted);
+    if (pace > 0 && verdict.accepted) {
+        // The session itself goes on as ever: the pace is the connection's business.
+        session.receive("EHLO client.test\r\nQUIT\r\n");
+        QCOMPARE(session.takeOutput(), ehloReply() + "221 2.0.0 Bye\r\n");
+        QVERIFY(!holds<SmtpEvents::PaceInput>(session.takeEvents()));
+    }
 }
 
 void TestSmtpSession::aDisconnectVerdictClosesWithoutAReply_data()
