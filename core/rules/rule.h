@@ -47,8 +47,13 @@ struct Rule
         bool operator==(const Limit &other) const = default;
     };
     Limit limit;
+    // Every Nth: the rule matches only on every `every`th attempt its pattern matches (the 3rd, 6th, … with 3),
+    // counted from when the rules were set; 0 (or 1): every attempt. Not in the contract: a Letterbox field, written
+    // out only when set, so that "every 3rd message is refused" is a deterministic story and not a 33 % draw.
+    int every = 0;
 
     static constexpr int MaxBounceAfterMs = 86400000; // a day
+    static constexpr int MaxEvery = 1000000;
     static constexpr qint64 MaxBytesPerSecond = 1000000000;
     static constexpr int GreylistCode = 451;
     static QString greylistEnhanced() { return QStringLiteral("4.7.1"); }

@@ -38,6 +38,8 @@ struct RuleEngine::Compiled
     RuleSet rules;
     std::array<QList<RuleMatcher>, RuleSet::StageCount> matchers;
     std::array<std::unique_ptr<std::atomic<qint64>[]>, RuleSet::StageCount> hits;
+    // Per rule with `every`: the attempts its pattern matched.
+    std::array<std::unique_ptr<std::atomic<qint64>[]>, RuleSet::StageCount> matched;
     mutable QMutex memoryMutex;
     mutable std::array<std::vector<RuleMemory>, RuleSet::StageCount> memory;
 
@@ -49,6 +51,7 @@ struct RuleEngine::Compiled
                 matchers[size_t(s)] << RuleMatcher(rule);
             }
             hits[size_t(s)] = std::make_unique<std::atomic<qint64>[]>(size_t(list.size()));
+            matched[size_t(s)] = std::make_unique<std::atomic<qint64>[]>(size_t(list.size()));
             memory[size_t(s)].resize(size_t(list.size()));
         }
     }
@@ -310,6 +313,9 @@ SmtpVerdict RuleEngine::evaluate(RuleSet::Stage stage, const Attempt &attempt,
             now = d->now;
         }
         if (rule.limit.perSeconds > 0 && !c->overLimit(s, i, rule, attempt.client, now())) {
+            continue;
+        }
+        if (rule.every > 1 && (c->matched[s][size_t(i)].fetch_add(1) + 1) % rule.every != 0) {
             continue;
         }
         if (!d->draw(rule.probability)) {

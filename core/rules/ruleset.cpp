@@ -80,7 +80,7 @@ QStringList fieldsOf(RuleSet::Stage stage)
     QStringList fields { QStringLiteral("match"), QStringLiteral("pattern"), QStringLiteral("action"),
         QStringLiteral("code"), QStringLiteral("enhanced"), QStringLiteral("text"), QStringLiteral("probability"),
         QStringLiteral("delayMs"), QStringLiteral("enabled"), QStringLiteral("limit"), QStringLiteral("attempts"),
-        QStringLiteral("windowSec"), QStringLiteral("bounceAfterMs") };
+        QStringLiteral("windowSec"), QStringLiteral("bounceAfterMs"), QStringLiteral("every") };
     // Every rule shows (and so takes back) the greylist and bounce fields, with their defaults (the contract's
     // settled details); only recipient rules may use them.
     switch (stage) {
@@ -197,6 +197,11 @@ QString readRule(const QJsonObject &o, RuleSet::Stage stage, Rule *rule, QString
     if (!(error = integer("bytesPerSecond", 0, Rule::MaxBytesPerSecond, &rule->bytesPerSecond)).isEmpty()) {
         return error;
     }
+    number = rule->every;
+    if (!(error = integer("every", 0, Rule::MaxEvery, &number)).isEmpty()) {
+        return error;
+    }
+    rule->every = int(number);
     const QJsonValue limit = o.value(QLatin1String("limit"));
     if (!limit.isUndefined() && !limit.isNull()) {
         const QJsonObject l = limit.toObject();
@@ -287,6 +292,9 @@ QString RuleSet::validate(const Rule &rule, Stage stage)
     }
     if (rule.bounceAfterMs < 0 || rule.bounceAfterMs > Rule::MaxBounceAfterMs) {
         return QStringLiteral("bounceAfterMs: must be from 0 to %1").arg(Rule::MaxBounceAfterMs);
+    }
+    if (rule.every < 0 || rule.every > Rule::MaxEvery) {
+        return QStringLiteral("every: must be from 0 to %1").arg(Rule::MaxEvery);
     }
     if (rule.bytesPerSecond != 0 && stage != Stage::Host) {
         return QStringLiteral("bytesPerSecond: is for host rules only");
@@ -400,6 +408,10 @@ QByteArray RuleSet::toJson() const
             o.insert(QStringLiteral("attempts"), r.attempts);
             o.insert(QStringLiteral("windowSec"), r.windowSec);
             o.insert(QStringLiteral("bounceAfterMs"), r.bounceAfterMs);
+            if (r.every > 1) {
+                // Letterbox's own field: absent unless set, so that the contract's shape is unchanged.
+                o.insert(QStringLiteral("every"), r.every);
+            }
             o.insert(QStringLiteral("limit"),
                 r.limit.perSeconds == 0 ? QJsonValue(QJsonValue::Null)
                                         : QJsonObject { { QStringLiteral("count"), r.limit.count },

@@ -102,6 +102,7 @@ private Q_SLOTS:
     void greylistRefusesTheFirstTriesOfATriplet();
     void greylistForgetsATripletAfterItsWindow();
     void aLimitLetsTheFirstNPassPerClient();
+    void everyNthMatchingAttemptFires();
     void disconnectClosesWithoutAReply_data();
     void disconnectClosesWithoutAReply();
 };
@@ -658,6 +659,48 @@ void TestRuleEngine::aLimitLetsTheFirstNPassPerClient()
     QCOMPARE(reply(engine.checkSender("app@x.test", a)), QByteArray("accept"));
     // Only decisions count as hits.
     QCOMPARE(engine.hitCounts(RuleSet::Stage::Sender), QList<qint64> { 2 });
+}
+
+void TestRuleEngine::everyNthMatchingAttemptFires()
+{
+    // "Every 3rd message is refused" (the Scenarios menu): the 3rd, 6th and 9th matching attempts get the reply,
+    // whoever makes them; attempts the pattern does not match do not count; new rules count afresh.
+    Rule third;
+    third.minSize = 1;
+    third.code = 451;
+    third.enhanced = QStringLiteral("4.3.0");
+    third.text = QStringLiteral("Temporary failure");
+    third.every = 3;
+    Rule big = third;
+    big.every = 0;
+    big.minSize = 1000;
+    big.code = 552;
+    big.enhanced = QStringLiteral("5.3.4");
+    big.text = QStringLiteral("Too big");
+    RuleEngine engine;
+    engine.setRules(ruleSet(RuleSet::Stage::Data, { third }));
+    QByteArrayList got;
+    for (int i = 0; i < 9; ++i) {
+        got << reply(engine.checkData(from(i % 2 ? "192.0.2.1" : "192.0.2.2", {}), "Subject: x\r\n\r\nhi\r\n"));
+    }
+    const QByteArray refused = "451 4.3.0 Temporary failure";
+    QCOMPARE(got,
+        (QByteArrayList { "accept", "accept", refused, "accept", "accept", refused, "accept", "accept", refused }));
+    QCOMPARE(engine.hitCounts(RuleSet::Stage::Data), QList<qint64> { 3 });
+    // An attempt its pattern does not match is no attempt of the rule (an empty message is under minSize 1).
+    engine.setRules(ruleSet(RuleSet::Stage::Data, { third }));
+    got.clear();
+    for (const char *data : { "x", "", "", "x", "x" }) {
+        got << reply(engine.checkData(from("192.0.2.1", {}), data));
+    }
+    QCOMPARE(got, (QByteArrayList { "accept", "accept", "accept", "accept", refused }));
+    // A rule before it that decides takes the attempt: the counter sees only what reaches it.
+    engine.setRules(ruleSet(RuleSet::Stage::Data, { big, third }));
+    got.clear();
+    for (int size : { 10, 2000, 10, 10 }) {
+        got << reply(engine.checkData(from("192.0.2.1", {}), QByteArray(size, 'x')));
+    }
+    QCOMPARE(got, (QByteArrayList { "accept", "552 5.3.4 Too big", "accept", refused }));
 }
 
 void TestRuleEngine::disconnectClosesWithoutAReply_data()

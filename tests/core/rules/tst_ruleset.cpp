@@ -105,7 +105,8 @@ void TestRuleSet::failureScenarioFieldsWithTheirDefaults()
                     {"match": "glob", "pattern": "*@twice.test", "action": "greylist", "attempts": 2, "windowSec": 60,
                      "code": 450, "enhanced": "4.2.0", "text": "Try later"},
                     {"match": "glob", "pattern": "*@bounce.test", "action": "bounce", "bounceAfterMs": 5000,
-                     "enhanced": "5.1.1", "text": "User unknown"}]})";
+                     "enhanced": "5.1.1", "text": "User unknown"}],
+      "data": [{"pattern": "", "minSize": 1, "code": 451, "enhanced": "4.3.0", "every": 3}]})";
     QString error;
     const std::optional<RuleSet> set = RuleSet::fromJson(json, &error);
     QVERIFY2(set, qPrintable(error));
@@ -133,6 +134,8 @@ void TestRuleSet::failureScenarioFieldsWithTheirDefaults()
     QCOMPARE(bounce.code, 550); // the ordinary defaults, which the bounce's Status and Diagnostic-Code take
     QCOMPARE(bounce.enhanced, QStringLiteral("5.1.1"));
     QCOMPARE(grey.bounceAfterMs, 0);
+    QCOMPARE(grey.every, 0);
+    QCOMPARE(set->rules(RuleSet::Stage::Data).first().every, 3);
     const QJsonObject root = QJsonDocument::fromJson(set->toJson()).object();
     const QJsonObject greyJson = root.value(QLatin1String("recipient")).toArray().at(0).toObject();
     QCOMPARE(greyJson.value(QLatin1String("action")).toString(), QStringLiteral("greylist"));
@@ -148,6 +151,9 @@ void TestRuleSet::failureScenarioFieldsWithTheirDefaults()
     QCOMPARE(senderJson.value(QLatin1String("bounceAfterMs")).toInt(), 0);
     QVERIFY(senderJson.value(QLatin1String("limit")).isNull());
     QVERIFY(!senderJson.contains(QLatin1String("bytesPerSecond")));
+    // Letterbox's own "every" is written only when set, so that the contract's shape stays as it is.
+    QVERIFY(!senderJson.contains(QLatin1String("every")));
+    QCOMPARE(root.value(QLatin1String("data")).toArray().at(0).toObject().value(QLatin1String("every")).toInt(), 3);
     const QJsonArray hostJson = root.value(QLatin1String("host")).toArray();
     QCOMPARE(hostJson.at(0).toObject().value(QLatin1String("bytesPerSecond")).toInt(), 0);
     QCOMPARE(hostJson.at(1).toObject().value(QLatin1String("bytesPerSecond")).toInt(), 10240);
@@ -190,7 +196,7 @@ void TestRuleSet::errorsNameLineListIndexAndField_data()
     QTest::newRow("an unknown field is not ignored")
         << QByteArray("{\"sender\": [{\"pattern\": \"x\", \"delay\": 5}]}")
         << "1: sender[0].delay: unknown field for a sender rule (known: match, pattern, action, code, enhanced, text, "
-           "probability, delayMs, enabled, limit, attempts, windowSec, bounceAfterMs, part)";
+           "probability, delayMs, enabled, limit, attempts, windowSec, bounceAfterMs, every, part)";
     QTest::newRow("an unknown list") << QByteArray(
         "{\n\"senders\": []}") << "2: senders: unknown list (known: version, host, sender, recipient, auth, data)";
     QTest::newRow("a wrong version") << QByteArray("{\"version\": 2}") << "1: version: must be 1";
@@ -205,7 +211,10 @@ void TestRuleSet::errorsNameLineListIndexAndField_data()
     QTest::newRow("bytesPerSecond belongs to host rules")
         << QByteArray("{\"sender\": [{\"pattern\": \"x\", \"bytesPerSecond\": 10240}]}")
         << "1: sender[0].bytesPerSecond: unknown field for a sender rule (known: match, pattern, action, code, "
-           "enhanced, text, probability, delayMs, enabled, limit, attempts, windowSec, bounceAfterMs, part)";
+           "enhanced, text, probability, delayMs, enabled, limit, attempts, windowSec, bounceAfterMs, every, part)";
+    QTest::newRow("every must be a whole number")
+        << QByteArray("{\"data\": [{\"minSize\": 1, \"pattern\": \"\", \"every\": 2.5}]}")
+        << "1: data[0].every: must be a whole number from 0 to 1000000";
     QTest::newRow("a negative bytesPerSecond")
         << QByteArray("{\"host\": [{\"match\": \"cidr\", \"pattern\": \"10.0.0.0/8\", \"bytesPerSecond\": -1}]}")
         << "1: host[0].bytesPerSecond: must be a whole number from 0 to 1000000000";
