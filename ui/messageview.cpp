@@ -965,6 +965,8 @@ void MessageView::fillEnvelope()
         client = tr("(written in the composer)");
     } else if (sessionless && s.helo == QLatin1String("api")) {
         client = tr("%1 (through the send API)").arg(s.clientAddress);
+    } else if (!s.bounceOf.isEmpty()) {
+        client = tr("(made here: a rule's bounce)");
     } else if (s.clientAddress.isEmpty()) {
         client = tr("(imported from a file)");
     } else {

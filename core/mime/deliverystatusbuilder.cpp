@@ -110,11 +110,12 @@ QByteArray DeliveryStatusBuilder::build(const DeliveryStatusReport &report)
     // RFC 3834 §5: an automatic response to a message; nobody should answer it automatically again.
     g_mime_object_append_header(GMIME_OBJECT(message), "Auto-Submitted", "auto-replied", nullptr);
 
+    // RFC 5322 §2.1.1: lines of at most 78 characters (the ID is 22).
     QByteArray human = "This is the mail system at host " + oneLine(report.hostname) + ".\n\n" + "Your message "
         + oneLine(report.originalId) + " could not be delivered to "
         + (report.recipients.size() == 1 ? "one recipient"
                                          : QByteArray::number(report.recipients.size()) + " recipients")
-        + ". A Letterbox rule made this report, as a test of how your application handles bounces.\n\n";
+        + ".\nA Letterbox rule made this report, to test how your application\nhandles bounces.\n\n";
     for (const DeliveryStatusReport::Recipient &r : report.recipients) {
         human += "<" + oneLine(r.address) + ">: " + QByteArray::number(r.code) + ' ' + oneLine(r.enhanced) + ' '
             + oneLine(r.text) + "\n";

@@ -136,6 +136,10 @@ void TestDeliveryStatusBuilder::isAMultipartReportOfThreePartsInOrder()
     const QByteArray human = ParsedMessage::partContent(DeliveryStatusBuilder::build(report(1)), QStringLiteral("1"))
                                  .value_or(QByteArray());
     QVERIFY(human.contains("bob@bounce.test"));
+    // RFC 5322 §2.1.1: the explanation's lines are at most 78 characters.
+    for (const QByteArray &line : human.split('\n')) {
+        QVERIFY2(line.trimmed().size() <= 78, line.constData());
+    }
 }
 
 void TestDeliveryStatusBuilder::statusHasOneGroupPerMessageAndOnePerRecipient_data()
