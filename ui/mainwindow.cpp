@@ -416,6 +416,13 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
         m_readTimerId = id;
         m_readTimer->start();
     });
+    connect(m_message, &MessageView::messageLinkActivated, this, [this](const QString &id) {
+        // A bounce and its original may be in different mailboxes (the bounce follows its recipient's routes).
+        if (!m_inbox->mailbox().isEmpty()) {
+            selectMailbox(QString());
+        }
+        selectMessage(id);
+    });
     connect(m_message, &MessageView::partSaved, this, [this](const QString &fileName, bool ok, const QString &error) {
         statusBar()->showMessage(ok ? tr("Saved %1").arg(QDir::toNativeSeparators(fileName))
                                     : tr("Could not save %1: %2").arg(QDir::toNativeSeparators(fileName), error),

@@ -334,6 +334,17 @@ MessageView::MessageView(MessageStore *store, QWidget *parent)
     m_meta->setWordWrap(true);
     m_meta->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_meta->setForegroundRole(QPalette::PlaceholderText);
+    m_bounceLinks = new QLabel(m_card);
+    m_bounceLinks->setObjectName(QStringLiteral("bounceLinks"));
+    m_bounceLinks->setTextFormat(Qt::RichText);
+    m_bounceLinks->setWordWrap(true);
+    m_bounceLinks->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse);
+    m_bounceLinks->setAccessibleName(tr("Bounce"));
+    m_bounceLinks->hide();
+    connect(m_bounceLinks, &QLabel::linkActivated, this, [this](const QString &link) {
+        // "letterbox:message/ID"
+        Q_EMIT messageLinkActivated(link.section(u'/', 1));
+    });
     m_tagBar = new TagBar;
     m_tagBar->setObjectName(QStringLiteral("tagBar"));
     m_attachmentBar = new QWidget;
@@ -345,6 +356,7 @@ MessageView::MessageView(MessageStore *store, QWidget *parent)
     cardLayout->addWidget(m_subjectArea);
     cardLayout->addWidget(m_addressArea);
     cardLayout->addWidget(m_meta);
+    cardLayout->addWidget(m_bounceLinks);
     // Many tags scroll sideways, as attachments do: they never widen the pane.
     auto *tagArea = new FittedScrollArea(m_tagBar, FittedScrollArea::Height::Fixed, m_card);
     tagArea->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
@@ -822,6 +834,28 @@ void MessageView::fillHeaderCard()
     }
     tip << p.warnings;
     m_meta->setToolTip(tip.isEmpty() ? QString() : plainToolTip(tip.join(u'\n')));
+    fillBounceLinks();
+}
+
+void MessageView::fillBounceLinks()
+{
+    const StoredMessage &s = m_content.stored;
+    auto link = [](const QString &id) {
+        return QStringLiteral("<a href=\"letterbox:message/%1\">%1</a>").arg(id.toHtmlEscaped());
+    };
+    QStringList lines;
+    if (!s.bounceOf.isEmpty()) {
+        lines << tr("Bounce of message %1, made by %2").arg(link(s.bounceOf), s.bounceRule.toHtmlEscaped());
+    }
+    if (!s.bounces.isEmpty()) {
+        QStringList links;
+        for (const QString &id : s.bounces) {
+            links << link(id);
+        }
+        lines << tr("Bounced by a rule: %1").arg(links.join(QStringLiteral(", ")));
+    }
+    m_bounceLinks->setText(lines.join(QStringLiteral("<br>")));
+    m_bounceLinks->setVisible(!lines.isEmpty());
 }
 
 void MessageView::fillAddresses()
@@ -931,6 +965,8 @@ void MessageView::fillEnvelope()
         client = tr("(written in the composer)");
     } else if (sessionless && s.helo == QLatin1String("api")) {
         client = tr("%1 (through the send API)").arg(s.clientAddress);
+    } else if (!s.bounceOf.isEmpty()) {
+        client = tr("(made here: a rule's bounce)");
     } else if (s.clientAddress.isEmpty()) {
         client = tr("(imported from a file)");
     } else {

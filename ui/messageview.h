@@ -87,10 +87,13 @@ Q_SIGNALS:
     // The message finished loading (content valid) or vanished (invalid).
     void messageLoaded(const QString &id);
     void partSaved(const QString &fileName, bool ok, const QString &error);
+    // A link to another message was clicked: a bounce's original, or an original's bounce.
+    void messageLinkActivated(const QString &id);
 
 private:
     void onLoaded(const QString &id, const MessageContent &content);
     void fillHeaderCard();
+    void fillBounceLinks();
     void fillAddresses();
     void fillAttachmentBar();
     void onTagsChanged(const QStringList &ids);
@@ -122,6 +125,7 @@ private:
     QLabel *m_addresses;
     QWidget *m_addressArea;
     QLabel *m_meta;
+    QLabel *m_bounceLinks; // a bounce's original, an original's bounces (CONTRACT "Failure scenarios (rules)")
     TagBar *m_tagBar;
     QWidget *m_attachmentArea;
     QWidget *m_attachmentBar;

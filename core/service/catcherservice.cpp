@@ -6,6 +6,7 @@
 #include "../rules/ruleengine.h"
 #include "../smtp/smtpserver.h"
 #include "../store/messagestore.h"
+#include "bouncescheduler.h"
 
 #include <QThread>
 
@@ -13,6 +14,7 @@ struct CatcherService::Private
 {
     MessageStore *store = nullptr;
     std::unique_ptr<RoutedDelivery> routed; // SMTP's messages go through the mailboxes' routes to the store
+    std::unique_ptr<BounceScheduler> bounces; // in front of routed: bounces after the commit, through routed again
     std::unique_ptr<SmtpServer> smtp;
     std::unique_ptr<RelayService> relay;
     QThread apiThread;
@@ -48,7 +50,8 @@ CatcherService::CatcherService(MessageStore *store, QObject *parent) : QObject(p
 {
     d->store = store;
     d->routed = std::make_unique<RoutedDelivery>(store);
-    d->smtp = std::make_unique<SmtpServer>(d->routed.get());
+    d->bounces = std::make_unique<BounceScheduler>(d->routed.get(), store);
+    d->smtp = std::make_unique<SmtpServer>(d->bounces.get());
     d->relay = std::make_unique<RelayService>(store);
     // Auto-relay follows what came over SMTP, after its commit (never an import or an API-made message).
     connect(
@@ -90,6 +93,9 @@ bool CatcherService::start(const CatcherConfig &config)
         session.validator = config.rules;
     }
     d->smtp->setSessionConfig(session);
+    d->bounces->setHostname(session.hostname);
+    // Bounces made before the last quit are taken up before any new message can come in (once).
+    d->bounces->resume();
     d->routed->setSettings(config.mailboxes);
     // Pending retries are taken up once the app has given the relay its settings (before the first start()).
     d->relay->start();

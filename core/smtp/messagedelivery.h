@@ -36,6 +36,10 @@ struct IncomingMessage
     // A copy of a message routed to several mailboxes: the first copy's ID (RoutedDelivery::copies()); empty for the
     // first copy and every other message. The copies were relayed once, as one message, and share its relay log.
     QByteArray copyOf;
+    // A bounce (CONTRACT "Failure scenarios (rules)"): the ID of the message it reports on and the rule that made it
+    // ("recipient rule 3: glob *@bounce.test"); empty for every other message. The original links back to it.
+    QByteArray bounceOf;
+    QByteArray bounceRule;
     // The mailbox it is stored into (CONTRACT "Mailboxes"), made on its first message; Inbox unless a route says
     // otherwise. A name MailboxName does not accept fails the delivery.
     QString mailbox = MailboxName::inbox();

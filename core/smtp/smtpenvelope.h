@@ -1,6 +1,7 @@
 #pragma once
 
 #include "../message/clientaddress.h"
+#include "smtpbounce.h"
 
 #include <QByteArray>
 #include <QByteArrayList>
@@ -10,6 +11,8 @@ struct SmtpEnvelope
 {
     QByteArray mailFrom; // without angle brackets; empty for the null sender <>
     QByteArrayList rcptTo;
+    // The accepted recipients a rule bounces (a subset of rcptTo, in its order); never stored with the message.
+    SmtpBounces bounces;
     QByteArray helo;
     bool esmtp = false; // EHLO (true) or HELO (false)
     QByteArray authUser; // empty when not authenticated

@@ -575,6 +575,7 @@ void SmtpSession::handleRcpt(const QByteArray &arg)
         reply(SmtpReplyId::TooManyRecipients);
         return;
     }
+    std::optional<SmtpBounce> bounce;
     if (m_config.validator) {
         const SmtpVerdict verdict = m_config.validator->checkRecipient(address, m_envelope);
         noteVerdict(verdict);
@@ -585,8 +586,16 @@ void SmtpSession::handleRcpt(const QByteArray &arg)
             reply(SmtpReplies::refusal(verdict));
             return;
         }
+        if (verdict.bounce) {
+            bounce = SmtpBounce { address, verdict.code, verdict.enhanced, verdict.text, verdict.rule,
+                verdict.bounceAfterMs };
+        }
     }
     m_envelope.rcptTo.append(address);
+    if (bounce) {
+        // CONTRACT "Failure scenarios (rules)": the recipient gets the usual 250; its bounce comes after the commit.
+        m_envelope.bounces.append(*bounce);
+    }
     m_events.push_back(SmtpEvents::EnvelopeChanged {});
     reply(SmtpReplyId::RecipientOk);
 }
@@ -951,6 +960,7 @@ void SmtpSession::resetTransaction()
     m_bdatUsed = false;
     m_envelope.mailFrom.clear();
     m_envelope.rcptTo.clear();
+    m_envelope.bounces.clear();
     m_envelope.smtpUtf8 = false;
     m_data = QByteArray();
     m_dataSize = 0;

@@ -5,6 +5,7 @@
 #include "listrequest.h"
 #include "mailboxcount.h"
 #include "messagesort.h"
+#include "pendingbounce.h"
 #include "relaychange.h"
 #include "relaypending.h"
 #include "relayrecord.h"
@@ -163,6 +164,11 @@ public:
     virtual QList<RelayRecord> relayLog(const QString &id) const = 0;
     virtual void relayLog(
         const QString &id, QObject *context, std::function<void(const QList<RelayRecord> &)> done) const = 0;
+
+    // The bounces still to be made (core/service's BounceScheduler), oldest message first: stored with their message
+    // when it arrives and deleted with it, or by the store of its bounce (IncomingMessage::bounceOf). For a thread
+    // that may wait.
+    virtual QList<PendingBounce> pendingBounces() const = 0;
 
 Q_SIGNALS:
     // After the commit; the summary has the delivery's facts (see DeliveryResult), summary(id) the parsed ones.

@@ -9,10 +9,9 @@
 
 #include <atomic>
 
-namespace {
-// A store session of its own for each submission. SMTP sessions and imports count up from the time in ms shifted by
-// 12 bits; submissions take the upper half of those 12 bits, so their keys never meet.
-quint64 newSessionKey()
+// SMTP sessions and imports count up from the time in ms shifted by 12 bits; submissions and bounces take the upper
+// half of those 12 bits, so their keys never meet.
+quint64 MessageSubmission::newSessionKey()
 {
     static std::atomic<quint64> last { 0 };
     const quint64 now = (quint64(QDateTime::currentMSecsSinceEpoch()) << 12) | 0x800;
@@ -23,7 +22,6 @@ quint64 newSessionKey()
     } while (!last.compare_exchange_weak(previous, next));
     return next;
 }
-} // namespace
 
 std::optional<IncomingMessage> MessageSubmission::incoming(const MessageBuilder &builder, Source source,
     const ClientAddress &client, quint16 clientPort, const QByteArray &hostname, qint64 maxSize, qint64 timeMs,

@@ -25,4 +25,6 @@ public:
     static std::optional<IncomingMessage> incoming(const MessageBuilder &builder, Source source,
         const ClientAddress &client, quint16 clientPort, const QByteArray &hostname, qint64 maxSize, qint64 timeMs,
         QString *error);
+    // A store session of its own (IncomingMessage::sessionKey) for a message Letterbox makes: a submission, a bounce.
+    static quint64 newSessionKey();
 };

@@ -316,7 +316,7 @@ std::optional<StoredMessage> SqliteMessageStore::message(const QString &id) cons
     }
     const QByteArray sql = QByteArray("SELECT ") + SummaryColumns
         + ", m.rcpt_to, m.client_address, m.client_port, m.helo, m.tls, d.raw, m.chunk_id, "
-          "m.tls_protocol, m.tls_cipher "
+          "m.tls_protocol, m.tls_cipher, m.bounce_of, m.bounce_rule "
           "FROM messages m JOIN message_data d ON d.id = m.id WHERE m.uid = ?1";
     SqliteStatement st = db->prepare(sql.constData());
     st.bind(1, id);
@@ -338,6 +338,8 @@ std::optional<StoredMessage> SqliteMessageStore::message(const QString &id) cons
     m.raw = st.columnBlob(c + 5);
     m.tlsProtocol = st.columnText(c + 7);
     m.tlsCipher = st.columnText(c + 8);
+    m.bounceOf = st.columnText(c + 9);
+    m.bounceRule = st.columnText(c + 10);
     // The whole session up to this message's final reply: its chain of chunks, oldest first.
     SqliteStatement chunk = db->prepare("SELECT previous_id FROM transcript_chunks WHERE id = ?1");
     QList<qint64> chunks;
@@ -368,6 +370,17 @@ std::optional<StoredMessage> SqliteMessageStore::message(const QString &id) cons
                 entries.columnBlob(2) };
         }
         entries.reset();
+    }
+    // The bounces made for this message (a partial index holds bounces only): the session view names each, after the
+    // session's last line, as the bounce's own transcript names this message.
+    SqliteStatement bounces
+        = db->prepare("SELECT uid, received, bounce_rule FROM messages WHERE bounce_of = ?1 ORDER BY id");
+    bounces.bind(1, id);
+    while (bounces.step()) {
+        const QByteArray bounce = bounces.columnBlob(0);
+        m.bounces << QString::fromUtf8(bounce);
+        m.transcript << TranscriptEntry { bounces.columnInt(1), TranscriptEntry::Direction::Out,
+            "[bounce " + bounce + " made by " + bounces.columnBlob(2) + " to <" + m.mailFrom.toUtf8() + ">]" };
     }
     return m;
 }
@@ -1018,6 +1031,28 @@ QList<RelayPending> SqliteMessageStore::relayPending() const
     while (st.step()) {
         pending << RelayPending { st.columnInt(0), st.columnText(1), recipientsFromJson(st.columnBlob(2)),
             st.columnInt(3), int(st.columnInt(4)), st.columnInt(5) != 0 };
+    }
+    return pending;
+}
+
+QList<PendingBounce> SqliteMessageStore::pendingBounces() const
+{
+    QList<PendingBounce> pending;
+    const SqliteReaderPool::Lease lease = d->readers.acquire();
+    SqliteDatabase *db = lease.database();
+    if (!db) {
+        return pending;
+    }
+    SqliteStatement st = db->prepare("SELECT m.uid, b.recipient, b.code, b.enhanced, b.text, b.rule, b.after_ms "
+                                     "FROM bounce_queue b JOIN messages m ON m.id = b.message_id "
+                                     "ORDER BY b.message_id, b.seq");
+    while (st.step()) {
+        const QString id = st.columnText(0);
+        if (pending.isEmpty() || pending.last().messageId != id) {
+            pending << PendingBounce { id, {} };
+        }
+        pending.last().bounces << SmtpBounce { st.columnBlob(1), int(st.columnInt(2)), st.columnBlob(3),
+            st.columnBlob(4), st.columnBlob(5), int(st.columnInt(6)) };
     }
     return pending;
 }

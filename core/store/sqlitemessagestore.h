@@ -90,6 +90,7 @@ public:
     bool setPinned(const QStringList &ids, bool pinned, QString *error = nullptr) override;
     bool changeRelay(RelayChange *change, QString *error) override;
     QList<RelayPending> relayPending() const override;
+    QList<PendingBounce> pendingBounces() const override;
     QList<RelayRecord> relayLog(const QString &id) const override;
     void relayLog(
         const QString &id, QObject *context, std::function<void(const QList<RelayRecord> &)> done) const override;

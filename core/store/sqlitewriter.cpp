@@ -208,15 +208,19 @@ bool SqliteWriter::openWriter()
     insertMessage = db.prepare(
         "INSERT INTO messages (uid, received, mail_from, rcpt_to, client_address, client_port, helo, auth_user, tls, "
         "from_header, to_header, cc_header, subject, date, message_id, size, has_attachments, session_id, chunk_id, "
-        "addresses, snippet, attachments, inlines, tls_protocol, tls_cipher, mailbox_id, copy_of, parsed) "
+        "addresses, snippet, attachments, inlines, tls_protocol, tls_cipher, mailbox_id, copy_of, bounce_of, "
+        "bounce_rule, parsed) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
-        "?23, ?24, ?25, ?26, ?27, 0)");
+        "?23, ?24, ?25, ?26, ?27, ?28, ?29, 0)");
     // A tag that exists in another case keeps its spelling (tags.name is unique without regard to case).
     insertTag = db.prepare("INSERT INTO tags (name) VALUES (?1) ON CONFLICT DO NOTHING");
     findTag = db.prepare("SELECT id FROM tags WHERE name = ?1");
     insertMessageTag
         = db.prepare("INSERT INTO message_tags (message_id, tag_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
     insertMailbox = db.prepare("INSERT INTO mailboxes (name) VALUES (?1)");
+    insertBounce = db.prepare("INSERT INTO bounce_queue (message_id, seq, recipient, code, enhanced, text, rule, "
+                              "after_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    clearBounces = db.prepare("DELETE FROM bounce_queue WHERE message_id = (SELECT id FROM messages WHERE uid = ?1)");
     insertSearch = db.prepare("INSERT INTO message_search (rowid, subject, from_text, to_text, cc_text, bcc_text, "
                               "reply_to_text, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     insertData = db.prepare("INSERT INTO message_data (id, raw) VALUES (?1, ?2)");
@@ -420,11 +424,39 @@ bool SqliteWriter::insert(
     st.bind(25, env.tlsCipher);
     st.bind(26, box->id);
     st.bind(27, message.copyOf); // a null array binds as '' (constData() is never null)
+    st.bind(28, message.bounceOf);
+    st.bind(29, message.bounceRule);
     if (!st.exec()) {
         *error = db.errorString();
         return false;
     }
     const qint64 rowId = db.lastInsertRowId();
+    // CONTRACT "Failure scenarios (rules)": the bounces still to be made are durable with their message (once, with
+    // the first of its mailbox copies; never for the null sender), and go in the transaction that stores the bounce.
+    if (message.copyOf.isEmpty() && !env.mailFrom.isEmpty()) {
+        for (qsizetype seq = 0; seq < env.bounces.size(); ++seq) {
+            const SmtpBounce &b = env.bounces.at(seq);
+            insertBounce.bind(1, rowId);
+            insertBounce.bind(2, qint64(seq));
+            insertBounce.bindBlob(3, b.recipient);
+            insertBounce.bind(4, qint64(b.code));
+            insertBounce.bindBlob(5, b.enhanced);
+            insertBounce.bindBlob(6, b.text);
+            insertBounce.bindBlob(7, b.rule);
+            insertBounce.bind(8, qint64(b.afterMs));
+            if (!insertBounce.exec()) {
+                *error = db.errorString();
+                return false;
+            }
+        }
+    }
+    if (!message.bounceOf.isEmpty()) {
+        clearBounces.bind(1, message.bounceOf);
+        if (!clearBounces.exec()) {
+            *error = db.errorString();
+            return false;
+        }
+    }
     ++unindexed;
     firstUnindexed = std::min(firstUnindexed, rowId);
     lastRowId = std::max(lastRowId, rowId);
@@ -511,6 +543,7 @@ bool SqliteWriter::deleteMessages(const QList<QPair<qint64, qint64>> &rows, QStr
     SqliteStatement flags;
     SqliteStatement relayLog;
     SqliteStatement relayQueue;
+    SqliteStatement bounceQueue;
     if (!prepareAll(db,
             { { &data, "DELETE FROM message_data WHERE id = ?1" }, { &message, "DELETE FROM messages WHERE id = ?1" },
                 { &previousOf, "SELECT previous_id FROM transcript_chunks WHERE id = ?1" },
@@ -519,7 +552,8 @@ bool SqliteWriter::deleteMessages(const QList<QPair<qint64, qint64>> &rows, QStr
                 { &search, "DELETE FROM message_search WHERE rowid = ?1" },
                 { &flags, "SELECT is_read = 0, indexed = 0 FROM messages WHERE id = ?1" },
                 { &relayLog, "DELETE FROM relay_log WHERE message_id = ?1" },
-                { &relayQueue, "DELETE FROM relay_queue WHERE message_id = ?1" } },
+                { &relayQueue, "DELETE FROM relay_queue WHERE message_id = ?1" },
+                { &bounceQueue, "DELETE FROM bounce_queue WHERE message_id = ?1" } },
             error)) {
         return false;
     }
@@ -536,7 +570,9 @@ bool SqliteWriter::deleteMessages(const QList<QPair<qint64, qint64>> &rows, QStr
         // A deleted message is relayed no more (docs/architecture.md "Relay").
         relayLog.bind(1, row);
         relayQueue.bind(1, row);
-        if (!data.exec() || !search.exec() || !message.exec() || !relayLog.exec() || !relayQueue.exec()) {
+        bounceQueue.bind(1, row);
+        if (!data.exec() || !search.exec() || !message.exec() || !relayLog.exec() || !relayQueue.exec()
+            || !bounceQueue.exec()) {
             *error = db.errorString();
             return false;
         }
@@ -1015,7 +1051,8 @@ void SqliteWriter::removeEverything(std::function<void(const QString &)> finishe
             if (!db.exec("DELETE FROM message_data") || !db.exec("DELETE FROM transcript_chunks")
                 || !db.exec("DELETE FROM transcript_entries") || !db.exec("DELETE FROM message_search")
                 || !db.exec("DELETE FROM relay_log") || !db.exec("DELETE FROM relay_queue")
-                || !db.exec("DELETE FROM messages") || !db.exec("DELETE FROM tags")) {
+                || !db.exec("DELETE FROM bounce_queue") || !db.exec("DELETE FROM messages")
+                || !db.exec("DELETE FROM tags")) {
                 *error = db.errorString();
                 return false;
             }

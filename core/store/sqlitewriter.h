@@ -64,6 +64,8 @@ struct SqliteWriter
     SqliteStatement findTag;
     SqliteStatement insertMessageTag;
     SqliteStatement insertMailbox;
+    SqliteStatement insertBounce;
+    SqliteStatement clearBounces;
     // Mailboxes by lower-case name: their row id and name as made (reloaded with the counts after a rollback).
     struct MailboxRow
     {

@@ -24,5 +24,10 @@ struct StoredMessage
     QByteArray raw; // the stored source: trace header + data as received
     // The session up to this message's final reply, oldest first (the API words it as Mailpit does).
     Transcript transcript;
+    // CONTRACT "Failure scenarios (rules)": a bounce names the message it reports on and the rule that made it; an
+    // original names its bounces (IDs, oldest first). Empty otherwise.
+    QString bounceOf;
+    QString bounceRule;
+    QStringList bounces;
 };
 Q_DECLARE_METATYPE(StoredMessage)

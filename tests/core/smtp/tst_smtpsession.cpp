@@ -124,6 +124,7 @@ private Q_SLOTS:
     void aClientThatTalksBeforeTheGreetingIsRefused();
     void theNegotiatedTlsIsRecordedInTheEnvelope();
     void aSessionInImplicitTlsRefusesStartTls();
+    void aBounceVerdictAcceptsAndNotesTheRecipient();
 };
 
 namespace {
@@ -134,13 +135,16 @@ public:
     SmtpVerdict host;
     SmtpVerdict sender;
     SmtpVerdict recipientSlow; // for recipients starting with "slow"
+    SmtpVerdict recipientBounce; // for recipients at bounce.test
     SmtpVerdict auth;
     SmtpVerdict data; // for messages whose data contains "reject me"
     SmtpVerdict checkHost(const ClientAddress &) const override { return host; }
     SmtpVerdict checkSender(const QByteArray &, const SmtpEnvelope &) const override { return sender; }
     SmtpVerdict checkRecipient(const QByteArray &address, const SmtpEnvelope &) const override
     {
-        return address.startsWith("slow") ? recipientSlow : SmtpVerdict::accept();
+        return address.startsWith("slow")      ? recipientSlow
+            : address.endsWith("@bounce.test") ? recipientBounce
+                                               : SmtpVerdict::accept();
     }
     SmtpVerdict checkAuth(const QByteArray &, const SmtpEnvelope &) const override { return auth; }
     SmtpVerdict checkData(const SmtpEnvelope &, const QByteArray &bytes) const override
@@ -793,6 +797,36 @@ void TestSmtpSession::aSessionInImplicitTlsRefusesStartTls()
     QVERIFY(out.endsWith("503 5.5.1 Error: TLS already active\r\n"));
     QCOMPARE(session.envelope().tlsProtocol, QByteArray("TLSv1.2"));
     QCOMPARE(session.envelope().protocol(), QByteArray("ESMTPS"));
+}
+
+void TestSmtpSession::aBounceVerdictAcceptsAndNotesTheRecipient()
+{
+    // CONTRACT "Failure scenarios (rules)": a bounced recipient is accepted as usual; the rule's reply travels with
+    // the envelope, for the notification made after the message is stored.
+    ScriptedValidator validator;
+    validator.recipientBounce = SmtpVerdict::reject(550, "5.1.1", "User unknown");
+    validator.recipientBounce.accepted = true;
+    validator.recipientBounce.bounce = true;
+    validator.recipientBounce.bounceAfterMs = 5000;
+    validator.recipientBounce.rule = "recipient rule 3: glob *@bounce.test";
+    SmtpSession session(scriptedConfig(&validator), Local, 1);
+    session.start();
+    session.takeOutput();
+    session.receive("EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<bob@bounce.test>\r\nRCPT TO:<c@y.test>\r\n");
+    QCOMPARE(session.takeOutput(), ehloReply() + "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n");
+    QCOMPARE(session.envelope().rcptTo, QByteArrayList({ "bob@bounce.test", "c@y.test" }));
+    QCOMPARE(session.envelope().bounces.size(), 1);
+    const SmtpBounce &b = session.envelope().bounces.first();
+    QCOMPARE(b.recipient, QByteArray("bob@bounce.test"));
+    QCOMPARE(b.code, 550);
+    QCOMPARE(b.enhanced, QByteArray("5.1.1"));
+    QCOMPARE(b.text, QByteArray("User unknown"));
+    QCOMPARE(b.rule, QByteArray("recipient rule 3: glob *@bounce.test"));
+    QCOMPARE(b.afterMs, 5000);
+    // A new transaction starts without the last one's bounces (RFC 5321 §4.1.1.5).
+    session.receive("RSET\r\n");
+    session.takeOutput();
+    QVERIFY(session.envelope().bounces.isEmpty());
 }
 
 QTEST_APPLESS_MAIN(TestSmtpSession)

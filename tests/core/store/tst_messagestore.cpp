@@ -95,6 +95,7 @@ private Q_SLOTS:
     void init();
     void cleanup();
     void storesSourceEnvelopeAndTranscript();
+    void bouncesAndOriginalsLinkBothWays();
     void largeMessageRoundTrips();
     void listsNewestFirstWithPaging();
     void removesAndMarksRead();
@@ -146,6 +147,48 @@ void TestMessageStore::cleanup()
 {
     m_store.reset();
     m_dir.reset();
+}
+
+void TestMessageStore::bouncesAndOriginalsLinkBothWays()
+{
+    // CONTRACT "Failure scenarios (rules)": a bounce's session view says which rule made it and for which message,
+    // and the original links to its bounce.
+    IncomingMessage first = makeMessage("original0000000000000A", Sample);
+    first.sessionKey = 1;
+    QVERIFY(deliverAndWait(*m_store, first).ok);
+    IncomingMessage unrelated = makeMessage("unrelated000000000000B", Sample);
+    unrelated.sessionKey = 2;
+    QVERIFY(deliverAndWait(*m_store, unrelated).ok);
+    IncomingMessage bounce = makeMessage("bounce000000000000000C", Sample, 1764000005000);
+    bounce.sessionKey = 3;
+    bounce.envelope.mailFrom.clear();
+    bounce.envelope.rcptTo = { "sender@x.test" };
+    bounce.bounceOf = "original0000000000000A";
+    bounce.bounceRule = "recipient rule 3: glob *@bounce.test";
+    bounce.transcript = { { 1764000005000, TranscriptEntry::Direction::Out,
+        "[bounce made by recipient rule 3: glob *@bounce.test]" } };
+    QVERIFY(deliverAndWait(*m_store, bounce).ok);
+
+    const std::optional<StoredMessage> made = m_store->message(QStringLiteral("bounce000000000000000C"));
+    QVERIFY(made);
+    QCOMPARE(made->bounceOf, QStringLiteral("original0000000000000A"));
+    QCOMPARE(made->bounceRule, QStringLiteral("recipient rule 3: glob *@bounce.test"));
+    QVERIFY(made->bounces.isEmpty());
+    QCOMPARE(made->transcript.size(), 1);
+
+    const std::optional<StoredMessage> original = m_store->message(QStringLiteral("original0000000000000A"));
+    QVERIFY(original);
+    QVERIFY(original->bounceOf.isEmpty());
+    QCOMPARE(original->bounces, QStringList { QStringLiteral("bounce000000000000000C") });
+    // The session's own three entries, then the bounce named after them.
+    QCOMPARE(original->transcript.size(), 4);
+    QVERIFY(original->transcript.last().text.contains("bounce000000000000000C"));
+    QVERIFY(original->transcript.last().text.contains("recipient rule 3: glob *@bounce.test"));
+    QCOMPARE(original->transcript.last().timeMs, 1764000005000);
+
+    const std::optional<StoredMessage> other = m_store->message(QStringLiteral("unrelated000000000000B"));
+    QVERIFY(other);
+    QVERIFY(other->bounces.isEmpty());
 }
 
 void TestMessageStore::storesSourceEnvelopeAndTranscript()
@@ -1009,6 +1052,10 @@ DROP TRIGGER messages_moved;
 DROP INDEX messages_mailbox;
 DROP INDEX messages_pinned;
 DROP INDEX messages_facts;
+DROP INDEX messages_bounce_of;
+DROP TABLE bounce_queue;
+ALTER TABLE messages DROP COLUMN bounce_of;
+ALTER TABLE messages DROP COLUMN bounce_rule;
 CREATE INDEX messages_facts ON messages (id, is_read, received, size, attachments, inlines, message_id);
 ALTER TABLE messages DROP COLUMN mailbox_id;
 ALTER TABLE messages DROP COLUMN pinned;
