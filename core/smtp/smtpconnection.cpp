@@ -28,6 +28,7 @@ SmtpConnection::SmtpConnection(NetConnection *connection, const SmtpSessionConfi
 
 SmtpConnection::~SmtpConnection()
 {
+    keepIfRefused();
     m_worker->connectionFinished(this);
 }
 
@@ -88,6 +89,7 @@ void SmtpConnection::shutdown()
 
 void SmtpConnection::disconnected()
 {
+    keepIfRefused();
     m_worker->connectionFinished(this);
 }
 
@@ -132,6 +134,12 @@ void SmtpConnection::handle(SmtpEvent &event)
                 });
             } else if constexpr (std::is_same_v<Event, SmtpEvents::RuleApplied>) {
                 Q_EMIT m_worker->server()->ruleApplied(id(), QDateTime::currentMSecsSinceEpoch(), e.rule, e.refused);
+                if (e.refused) {
+                    m_refusingRules << e.rule;
+                    if (m_refusedData.isEmpty()) {
+                        m_refusedData = std::move(e.data);
+                    }
+                }
             } else {
                 static_assert(std::is_same_v<Event,
                                   SmtpEvents::EnvelopeChanged> || std::is_same_v<Event, SmtpEvents::AuthAttempted>);
@@ -180,4 +188,14 @@ void SmtpConnection::deliveryFinished(bool ok, const QByteArray &messageId)
 QString SmtpConnection::listenerName() const
 {
     return m_connection->listenerName();
+}
+
+void SmtpConnection::keepIfRefused()
+{
+    if (m_refusingRules.isEmpty() || m_kept) {
+        return;
+    }
+    m_kept = true;
+    m_worker->keepRefusedSession(
+        this, m_session.envelope(), std::move(m_refusingRules), std::move(m_unstored), std::move(m_refusedData));
 }
