@@ -1408,7 +1408,7 @@ void TestMainWindow::ctrlPPinsAndThePinSurvivesDeleteAll()
     QCOMPARE(jobs.at(2).at(2).toString(), QStringLiteral("Deleted every message"));
 }
 
-#include "tst_mainwindow.moc" void TestMainWindow::refusedSessionsFromTheStoreAndTheRefusedFilter()
+void TestMainWindow::refusedSessionsFromTheStoreAndTheRefusedFilter()
 {
     // Kept by an earlier run (issue 16 "Refused sessions are kept").
     RefusedSession kept;
@@ -1467,3 +1467,5 @@ void TestMainWindow::ctrlPPinsAndThePinSurvivesDeleteAll()
     QVERIFY(!filter->isChecked());
     QCOMPARE(shown->rowCount(), 2);
 }
+
+#include "tst_mainwindow.moc"
