@@ -15,6 +15,9 @@ constexpr qsizetype MaxTranscriptEntries = 2000;
 // Commands (each may consult rules) are handed to the session a few at a time, message data in large blocks.
 constexpr qsizetype CommandChunk = 2048;
 constexpr qsizetype DataChunk = 256 * 1024;
+// The refusing rules kept for a refused session (the first is the one the API names): a client refused at every
+// command of a long session adds no more.
+constexpr qsizetype MaxRefusingRules = 100;
 } // namespace
 
 SmtpConnection::SmtpConnection(NetConnection *connection, const SmtpSessionConfig &config, SmtpWorker *worker)
@@ -135,7 +138,9 @@ void SmtpConnection::handle(SmtpEvent &event)
             } else if constexpr (std::is_same_v<Event, SmtpEvents::RuleApplied>) {
                 Q_EMIT m_worker->server()->ruleApplied(id(), QDateTime::currentMSecsSinceEpoch(), e.rule, e.refused);
                 if (e.refused) {
-                    m_refusingRules << e.rule;
+                    if (m_refusingRules.size() < MaxRefusingRules) {
+                        m_refusingRules << e.rule;
+                    }
                     if (m_refusedData.isEmpty()) {
                         m_refusedData = std::move(e.data);
                     }
