@@ -2,6 +2,7 @@
 // sessions"): kept with the whole transcript and the refused data, listed newest first with paging, bounded by the
 // retention limit counted on their own, left by deleting messages, kept across a restart, cleared on request.
 #include <message/messageid.h>
+#include <store/sqlitedatabase.h>
 #include <store/sqlitemessagestore.h>
 
 #include <QSignalSpy>
@@ -75,6 +76,7 @@ private Q_SLOTS:
     void deletingMessagesLeavesSessions();
     void survivesARestartAndClears();
     void asynchronousListAnswersOnTheCallersThread();
+    void migrationTenAddsThemToAnOlderStore();
 
 private:
     // Hands session to the store and waits for its commit.
@@ -283,6 +285,34 @@ void TestSqliteRefusedSessions::asynchronousListAnswersOnTheCallersThread()
     QCOMPARE(answeredOn, QThread::currentThread());
     QCOMPARE(answer->total, 1);
     QCOMPARE(answer->sessions.first().rules.first(), QByteArray("host rule 1: cidr 127.0.0.0/8"));
+}
+
+void TestSqliteRefusedSessions::migrationTenAddsThemToAnOlderStore()
+{
+    // A store from before migration 10, with a message: made by this build, migration 10's objects taken out and
+    // the version set to the one before it (9, whether or not a migration 9 exists: the runner applies every
+    // migration above the stored version, in order).
+    IncomingMessage m;
+    m.receivedMs = BaseMs;
+    m.id = MessageId::generate(m.receivedMs);
+    m.envelope.clientAddress = ClientAddress::fromString(u"127.0.0.1");
+    m.data = "Subject: x\r\n\r\nx\r\n";
+    std::promise<bool> done;
+    m_store->deliver(m, [&done](const DeliveryResult &r) { done.set_value(r.ok); });
+    QVERIFY(done.get_future().get());
+    const QString path = m_store->databasePath();
+    m_store->close();
+    {
+        SqliteDatabase db;
+        QVERIFY(db.open(path, SqliteDatabase::Mode::ReadWrite));
+        QVERIFY(db.exec("DROP TABLE refused_sessions; DROP TABLE refused_session_entries; PRAGMA user_version = 9;"));
+    }
+    m_store = std::make_unique<SqliteMessageStore>();
+    QVERIFY2(m_store->open(m_dir->filePath(QStringLiteral("data"))), qPrintable(m_store->errorString()));
+    QCOMPARE(m_store->count(), 1);
+    QCOMPARE(m_store->refusedSessions(0, 50)->total, 0);
+    QVERIFY(keep(refused(BaseMs + 1000, { "host rule 1: cidr 127.0.0.0/8" }, { out(BaseMs + 1000, "554 No") })));
+    QCOMPARE(m_store->refusedSessions(0, 50)->total, 1);
 }
 
 QTEST_GUILESS_MAIN(TestSqliteRefusedSessions)
