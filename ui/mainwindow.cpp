@@ -34,6 +34,7 @@
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
+#include <QCheckBox>
 #include <QCloseEvent>
 #include <QDateTime>
 #include <QDir>
@@ -59,6 +60,7 @@
 #include <QScrollBar>
 #include <QSettings>
 #include <QShortcut>
+#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStandardPaths>
@@ -831,8 +833,26 @@ void MainWindow::createSessionsDock()
     m_sessionsDock = new QDockWidget(tr("Sessions"), this);
     m_sessionsDock->setObjectName(QStringLiteral("sessionsDock"));
     auto *split = new QSplitter(Qt::Horizontal, m_sessionsDock);
-    m_sessionsView = new QTableView(split);
-    m_sessionsView->setModel(m_sessions);
+    // The list with its filter above it (issue 16: refused sessions, this run's and those the store kept).
+    auto *listColumn = new QWidget(split);
+    auto *listLayout = new QVBoxLayout(listColumn);
+    listLayout->setContentsMargins(0, 0, 0, 0);
+    listLayout->setSpacing(2);
+    m_refusedOnly = new QCheckBox(tr("Refused only"), listColumn);
+    m_refusedOnly->setObjectName(QStringLiteral("refusedSessionsFilter"));
+    m_refusedOnly->setToolTip(
+        tr("Only the sessions in which a rule refused something, including those kept from earlier runs"));
+    listLayout->addWidget(m_refusedOnly);
+    m_sessionsFilter = new QSortFilterProxyModel(this);
+    m_sessionsFilter->setSourceModel(m_sessions);
+    m_sessionsFilter->setFilterRole(SessionsModel::RefusedRole);
+    m_sessionsView = new QTableView(listColumn);
+    listLayout->addWidget(m_sessionsView);
+    m_sessionsView->setModel(m_sessionsFilter);
+    connect(m_refusedOnly, &QCheckBox::toggled, this, [this](bool on) {
+        // RefusedRole is a bool, which the proxy reads as "true" or "false".
+        m_sessionsFilter->setFilterFixedString(on ? QStringLiteral("true") : QString());
+    });
     m_sessionsView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_sessionsView->setSelectionMode(QAbstractItemView::SingleSelection);
     // One line of text a row, as in the transcript of a message: more of a session fits the dock.
@@ -881,7 +901,7 @@ void MainWindow::createSessionsDock()
 
     connect(m_sessionsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
         [this](const QModelIndex &current) {
-            m_shownSession = current.data(SessionsModel::SessionIdRole).toULongLong();
+            m_shownSession = current.isValid() ? current.data(SessionsModel::SessionIdRole).toULongLong() : 0;
             m_sessionTranscript->setTranscript(m_sessions->transcript(m_shownSession));
             m_sessionTranscriptView->scrollToBottom();
         });
@@ -897,11 +917,15 @@ void MainWindow::createSessionsDock()
         }
     });
     // Follow the first session when nothing is selected.
-    connect(m_sessions, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &, int first) {
+    connect(m_sessionsFilter, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &, int first) {
         if (!m_sessionsView->selectionModel()->currentIndex().isValid()) {
-            m_sessionsView->setCurrentIndex(m_sessions->index(first, 0));
+            m_sessionsView->setCurrentIndex(m_sessionsFilter->index(first, 0));
         }
     });
+    // The refused sessions kept by earlier runs, read off the GUI thread (as the inbox's pages are), below this
+    // run's; as many as the dock keeps.
+    m_store->refusedSessions(0, m_sessions->maxSessions(), this,
+        [this](const RefusedSessionPage &page) { m_sessions->addStoredSessions(page.sessions); });
 }
 
 void MainWindow::restoreState()
@@ -972,6 +996,11 @@ InboxView *MainWindow::inboxView() const
 MessageView *MainWindow::messageView() const
 {
     return m_message;
+}
+
+QCheckBox *MainWindow::refusedSessionsFilter() const
+{
+    return m_refusedOnly;
 }
 
 SessionsModel *MainWindow::sessionsModel() const

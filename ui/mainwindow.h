@@ -32,6 +32,8 @@ class QToolButton;
 class QTreeView;
 class RulesWindow;
 class SessionsModel;
+class QCheckBox;
+class QSortFilterProxyModel;
 class TranscriptModel;
 
 // The desktop app's window: the inbox (search, filters, live arrivals), the message pane, the Sessions dock, the
@@ -54,6 +56,8 @@ public:
     SessionsModel *sessionsModel() const;
     TranscriptModel *sessionTranscriptModel() const;
     QTableView *sessionsView() const;
+    // The Sessions dock's "Refused only" filter.
+    QCheckBox *refusedSessionsFilter() const;
     Notifier *notifier() const;
     EmptyState *emptyState() const;
     QLineEdit *searchField() const;
@@ -227,6 +231,9 @@ private:
     bool m_mailboxRestored = false;
     SessionsModel *m_sessions;
     QTableView *m_sessionsView;
+    // The sessions as the dock shows them: all, or with "Refused only" checked those a rule refused something in.
+    QSortFilterProxyModel *m_sessionsFilter;
+    QCheckBox *m_refusedOnly;
     TranscriptModel *m_sessionTranscript;
     QTableView *m_sessionTranscriptView;
     QDockWidget *m_sessionsDock;

@@ -188,6 +188,48 @@ void SessionsModel::addDelivery(quint64 id)
     }
 }
 
+void SessionsModel::addStoredSessions(const QList<RefusedSession> &sessions)
+{
+    QList<Session> rows;
+    for (const RefusedSession &stored : sessions) {
+        if (find(stored.sessionKey)) {
+            continue;
+        }
+        Session s;
+        s.id = stored.sessionKey;
+        s.peer = peerText(QHostAddress(stored.clientAddress), stored.clientPort);
+        s.openedMs = stored.startMs;
+        s.closedMs = qMax(stored.endMs, stored.startMs);
+        s.helo = QString::fromUtf8(stored.helo);
+        s.messages = int(stored.messages.size());
+        s.refusedBy = stored.rules.isEmpty() ? QByteArray() : stored.rules.last();
+        s.stored = true;
+        for (const TranscriptEntry &entry : stored.transcript) {
+            if (entry.direction == TranscriptEntry::Direction::In) {
+                s.bytes += bytesOf(entry);
+            } else if (entry.direction == TranscriptEntry::Direction::Out) {
+                s.lastReply = firstLine(entry.text);
+                if (s.lastReply.startsWith('4') || s.lastReply.startsWith('5')) {
+                    s.lastError = s.lastReply;
+                }
+            }
+        }
+        s.entries = stored.transcript.size() > MaxEntries ? stored.transcript.last(MaxEntries) : stored.transcript;
+        s.dropped = stored.transcript.size() - s.entries.size();
+        s.published = s.entries.size();
+        rows << s;
+    }
+    if (rows.isEmpty()) {
+        return;
+    }
+    // Older than any session of this run: at the bottom, newest first as given.
+    const int first = int(m_sessions.size());
+    beginInsertRows(QModelIndex(), first, first + int(rows.size()) - 1);
+    m_sessions += rows;
+    endInsertRows();
+    prune();
+}
+
 void SessionsModel::scheduleUpdate()
 {
     if (!m_timer->isActive()) {
@@ -309,6 +351,9 @@ QVariant SessionsModel::data(const QModelIndex &index, int role) const
                                 .arg(s.id)
                                 .arg(s.peer,
                                     QDateTime::fromMSecsSinceEpoch(s.openedMs).toLocalTime().toString(Qt::ISODate)) };
+        if (s.stored) {
+            lines << tr("Kept by the store from an earlier run");
+        }
         if (index.column() == StateColumn) {
             lines << tr("State: %1").arg(stateText(s));
             if (!s.lastError.isEmpty()) {
@@ -344,6 +389,10 @@ QVariant SessionsModel::data(const QModelIndex &index, int role) const
         return s.id;
     case OpenRole:
         return s.closedMs == 0;
+    case RefusedRole:
+        return !s.refusedBy.isEmpty();
+    case StoredRole:
+        return s.stored;
     }
     return {};
 }

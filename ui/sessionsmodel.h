@@ -1,5 +1,6 @@
 #pragma once
 
+#include <message/refusedsession.h>
 #include <message/transcriptentry.h>
 
 #include <QAbstractTableModel>
@@ -11,13 +12,16 @@ class QTimer;
 // The Sessions dock: every SMTP session, newest first (as the inbox is), open or closed, including the ones that
 // delivered nothing because they were refused: a refused session names the rule that refused it. Each has its
 // transcript as it happens. Keeps the last maxSessions() sessions (open ones always). Updates from a flood of
-// sessions are coalesced: rows and transcripts change at most every interval.
+// sessions are coalesced: rows and transcripts change at most every interval. The refused sessions the store kept
+// from earlier runs are listed below the live ones (addStoredSessions()).
 class SessionsModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
     enum Column { PeerColumn, HeloColumn, StateColumn, MessagesColumn, BytesColumn, DurationColumn, ColumnCount };
-    enum Role { SessionIdRole = Qt::UserRole + 1, OpenRole };
+    // RefusedRole: a rule refused something in the session (the dock's "Refused" filter); StoredRole: it was read
+    // from the store, kept by an earlier run.
+    enum Role { SessionIdRole = Qt::UserRole + 1, OpenRole, RefusedRole, StoredRole };
     // Entries kept per session; beyond, the oldest go (the stored transcripts of messages keep theirs).
     static constexpr int MaxEntries = 2000;
 
@@ -38,6 +42,9 @@ public:
     // it refused, what the session's state shows.
     void addRuleDecision(quint64 id, qint64 timeMs, const QByteArray &rule, bool refused);
     void addDelivery(quint64 id);
+    // Refused sessions kept by the store (newest first), closed, below every session seen live; their IDs are
+    // their session keys, which no live session's connection ID reaches.
+    void addStoredSessions(const QList<RefusedSession> &sessions);
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     int columnCount(const QModelIndex &parent = QModelIndex()) const override;
@@ -65,6 +72,7 @@ private:
         Transcript entries;
         qsizetype dropped = 0; // entries no longer kept
         qsizetype published = 0; // entries already announced by entriesAppended
+        bool stored = false; // read from the store
     };
     Session *find(quint64 id);
     const Session *find(quint64 id) const;

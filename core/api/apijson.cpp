@@ -252,3 +252,31 @@ QJsonArray ApiJson::relayLog(const QList<RelayAttempt> &attempts)
     }
     return log;
 }
+
+QJsonObject ApiJson::refusedSession(const RefusedSession &session)
+{
+    QJsonArray rules;
+    for (const QByteArray &rule : session.rules) {
+        rules.append(QString::fromUtf8(rule));
+    }
+    return QJsonObject { { QStringLiteral("ID"), QString::fromLatin1(session.id) },
+        { QStringLiteral("Created"), ApiJson::time(session.startMs) },
+        { QStringLiteral("Ended"), ApiJson::time(session.endMs) },
+        { QStringLiteral("ClientAddress"), session.clientAddress },
+        { QStringLiteral("ClientPort"), session.clientPort },
+        { QStringLiteral("Helo"), QString::fromUtf8(session.helo) }, { QStringLiteral("Refused"), true },
+        { QStringLiteral("Rule"), session.rules.isEmpty() ? QString() : QString::fromUtf8(session.rules.first()) },
+        { QStringLiteral("Rules"), rules }, { QStringLiteral("Messages"), ApiJson::strings(session.messages) },
+        { QStringLiteral("Size"), session.dataSize },
+        { QStringLiteral("Transcript"), ApiJson::transcript(session.transcript).value(QStringLiteral("Transcript")) } };
+}
+
+QJsonObject ApiJson::refusedSessions(const QList<RefusedSession> &page, qint64 start, qint64 total)
+{
+    QJsonArray sessions;
+    for (const RefusedSession &session : page) {
+        sessions.append(refusedSession(session));
+    }
+    return QJsonObject { { QStringLiteral("total"), total }, { QStringLiteral("count"), page.size() },
+        { QStringLiteral("start"), start }, { QStringLiteral("sessions"), sessions } };
+}

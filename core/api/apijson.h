@@ -2,6 +2,7 @@
 
 #include "../message/mailaddress.h"
 #include "../message/messagesummary.h"
+#include "../message/refusedsession.h"
 #include "../message/transcriptentry.h"
 
 #include <QJsonArray>
@@ -39,4 +40,11 @@ QJsonObject transcript(const Transcript &transcript);
 // A message's relay log (GET /api/v1/message/{ID}/relay): [{"Time": RFC 3339 UTC ms, "To": [...], "Ok": bool,
 // "Reply": "250 …"}, …], oldest first.
 QJsonArray relayLog(const QList<RelayAttempt> &attempts);
+// A kept refused session (GET /api/v1/session/{ID}; docs/architecture.md "Refused sessions"): {"ID", "Created" and
+// "Ended" (RFC 3339 UTC ms), "ClientAddress", "ClientPort", "Helo", "Refused": true, "Rule" (the first that refused),
+// "Rules" (every refusal, in order), "Messages" (IDs of the messages it delivered, still stored), "Size" (of the
+// refused message data, 0 when none), "Transcript" (as /api/v1/message/{ID}/session's)}.
+QJsonObject refusedSession(const RefusedSession &session);
+// GET /api/v1/sessions: {"total", "count", "start", "sessions": [...]}, as Mailpit's message list counts.
+QJsonObject refusedSessions(const QList<RefusedSession> &page, qint64 start, qint64 total);
 } // namespace ApiJson

@@ -408,6 +408,9 @@ struct ApiServer::Private
     void rulesResource(const QHttpServerRequest &request, QHttpServerResponder &responder);
     void chaosResource(const QHttpServerRequest &request, QHttpServerResponder &responder);
     void mailboxesResource(QHttpServerResponder &responder);
+    // GET|DELETE /api/v1/sessions, GET /api/v1/session/{ID} and /api/v1/session/{ID}/raw: the kept refused sessions.
+    void sessionsResource(const QHttpServerRequest &request, QHttpServerResponder &responder);
+    void sessionResource(QHttpServerResponder &responder, const QStringList &path);
     void mailboxConfigResource(const QHttpServerRequest &request, QHttpServerResponder &responder);
     void sendMessage(const QHttpServerRequest &request, QHttpServerResponder &responder, const QString &mailbox);
     // POST /api/v1/message/{ID}/release and GET /api/v1/message/{ID}/relay.
@@ -1042,6 +1045,20 @@ void ApiServer::Private::route(const QHttpServerRequest &request, QHttpServerRes
     if (parts.size() == 3 && resource == QLatin1String("send")) {
         if (allow({ Method::Post })) {
             sendMessage(request, responder, mailbox);
+        }
+        return;
+    }
+    // Sessions are in no mailbox (a refused one stored no message): the catcher's, the same under any prefix, as
+    // rules and mailboxes are (docs/architecture.md "Refused sessions").
+    if (parts.size() == 3 && resource == QLatin1String("sessions")) {
+        if (allow({ Method::Get, Method::Delete })) {
+            sessionsResource(request, responder);
+        }
+        return;
+    }
+    if ((parts.size() == 4 || parts.size() == 5) && resource == QLatin1String("session")) {
+        if (allow({ Method::Get })) {
+            sessionResource(responder, parts.mid(3));
         }
         return;
     }
@@ -1769,4 +1786,76 @@ void ApiServer::Private::info(QHttpServerResponder &responder, const QString &ma
                     { QStringLiteral("Uptime"), double(uptime.elapsed() / 1000) },
                 } },
         });
+}
+
+// Issue 16 "Refused sessions are kept": only sessions in which a rule refused something are kept as sessions (the
+// others' transcripts are with their messages), so the list is the refused ones; ?refused=true names them explicitly
+// and ?refused=false lists none. Paging as for messages (start, limit; default 50).
+void ApiServer::Private::sessionsResource(const QHttpServerRequest &request, QHttpServerResponder &responder)
+{
+    if (request.method() == Method::Delete) {
+        QString error;
+        if (store->removeRefusedSessions(&error)) {
+            sendText(responder, Status::Ok, "ok");
+        } else {
+            sendText(responder, Status::InternalServerError, "delete failed: " + error.toUtf8());
+        }
+        return;
+    }
+    const QUrlQuery query = formQuery(request.url());
+    const Paging p = paging(query);
+    if (!p.error.isEmpty()) {
+        sendText(responder, Status::BadRequest, p.error.toUtf8());
+        return;
+    }
+    bool refusedOnly = true;
+    if (query.hasQueryItem(QStringLiteral("refused"))) {
+        // Go's strconv.ParseBool, as Mailpit reads its boolean parameters.
+        const QString value = query.queryItemValue(QStringLiteral("refused"));
+        static const QStringList yes { QStringLiteral("1"), QStringLiteral("t"), QStringLiteral("T"),
+            QStringLiteral("true"), QStringLiteral("TRUE"), QStringLiteral("True") };
+        static const QStringList no { QStringLiteral("0"), QStringLiteral("f"), QStringLiteral("F"),
+            QStringLiteral("false"), QStringLiteral("FALSE"), QStringLiteral("False") };
+        if (!yes.contains(value) && !no.contains(value)) {
+            sendText(responder, Status::BadRequest, "invalid refused: " + value.toUtf8());
+            return;
+        }
+        refusedOnly = yes.contains(value);
+    }
+    if (!refusedOnly) {
+        sendJson(responder, ApiJson::refusedSessions({}, p.start, 0));
+        return;
+    }
+    const std::optional<RefusedSessionPage> page = store->refusedSessions(p.start, p.limit);
+    if (!page) {
+        sendText(responder, Status::InternalServerError, "sessions cannot be read");
+        return;
+    }
+    sendJson(responder, ApiJson::refusedSessions(page->sessions, p.start, page->total));
+}
+
+void ApiServer::Private::sessionResource(QHttpServerResponder &responder, const QStringList &path)
+{
+    const QString &id = path[0];
+    const bool raw = path.size() == 2;
+    if (raw && path[1] != QLatin1String("raw")) {
+        sendNotFound(responder);
+        return;
+    }
+    const std::optional<RefusedSession> session = store->refusedSession(id);
+    if (!session) {
+        sendNotFound(responder);
+        return;
+    }
+    if (!raw) {
+        sendJson(responder, ApiJson::refusedSession(*session));
+        return;
+    }
+    // The message data a rule refused at the end of DATA or BDAT, as /api/v1/message/{ID}/raw serves a source (no
+    // trace header: it was never stored as a message); 404 when the session refused none.
+    if (session->data.isEmpty()) {
+        sendNotFound(responder);
+        return;
+    }
+    send(responder, Reply {}, session->data);
 }

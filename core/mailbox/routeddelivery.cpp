@@ -140,3 +140,8 @@ void RoutedDelivery::deliverAll(std::vector<Delivery> deliveries)
     }
     m_store->deliverAll(routed(std::move(deliveries), router));
 }
+
+void RoutedDelivery::keepRefusedSession(RefusedSession session)
+{
+    m_store->keepRefusedSession(std::move(session));
+}

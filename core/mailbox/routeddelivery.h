@@ -30,6 +30,8 @@ public:
 
     void deliver(IncomingMessage message, std::function<void(const DeliveryResult &)> done) override;
     void deliverAll(std::vector<Delivery> deliveries) override;
+    // Sessions are in no mailbox: straight to the store.
+    void keepRefusedSession(RefusedSession session) override;
 
 private:
     MessageDelivery *const m_store;

@@ -2,6 +2,7 @@
 
 #include "../message/mailboxname.h"
 #include "../message/messagesummary.h"
+#include "../message/refusedsession.h"
 #include "../message/transcriptentry.h"
 #include "smtpenvelope.h"
 
@@ -77,4 +78,8 @@ public:
             deliver(std::move(delivery.message), std::move(delivery.done));
         }
     }
+    // An SMTP session in which a rule refused something, once it has ended (docs/architecture.md "Refused
+    // sessions"): kept by a store, written by its writer thread later; never blocks, and nobody waits for it. A
+    // delivery that keeps no sessions (a test's) lets it go.
+    virtual void keepRefusedSession(RefusedSession session) { Q_UNUSED(session) }
 };

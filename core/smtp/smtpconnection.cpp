@@ -15,6 +15,9 @@ constexpr qsizetype MaxTranscriptEntries = 2000;
 // Commands (each may consult rules) are handed to the session a few at a time, message data in large blocks.
 constexpr qsizetype CommandChunk = 2048;
 constexpr qsizetype DataChunk = 256 * 1024;
+// The refusing rules kept for a refused session (the first is the one the API names): a client refused at every
+// command of a long session adds no more.
+constexpr qsizetype MaxRefusingRules = 100;
 } // namespace
 
 SmtpConnection::SmtpConnection(NetConnection *connection, const SmtpSessionConfig &config, SmtpWorker *worker)
@@ -28,6 +31,7 @@ SmtpConnection::SmtpConnection(NetConnection *connection, const SmtpSessionConfi
 
 SmtpConnection::~SmtpConnection()
 {
+    keepIfRefused();
     m_worker->connectionFinished(this);
 }
 
@@ -88,6 +92,7 @@ void SmtpConnection::shutdown()
 
 void SmtpConnection::disconnected()
 {
+    keepIfRefused();
     m_worker->connectionFinished(this);
 }
 
@@ -136,6 +141,14 @@ void SmtpConnection::handle(SmtpEvent &event)
                 m_connection->setReadRate(e.bytesPerSecond);
             } else if constexpr (std::is_same_v<Event, SmtpEvents::RuleApplied>) {
                 Q_EMIT m_worker->server()->ruleApplied(id(), QDateTime::currentMSecsSinceEpoch(), e.rule, e.refused);
+                if (e.refused) {
+                    if (m_refusingRules.size() < MaxRefusingRules) {
+                        m_refusingRules << e.rule;
+                    }
+                    if (m_refusedData.isEmpty()) {
+                        m_refusedData = std::move(e.data);
+                    }
+                }
             } else {
                 static_assert(std::is_same_v<Event,
                                   SmtpEvents::EnvelopeChanged> || std::is_same_v<Event, SmtpEvents::AuthAttempted>);
@@ -184,4 +197,14 @@ void SmtpConnection::deliveryFinished(bool ok, const QByteArray &messageId)
 QString SmtpConnection::listenerName() const
 {
     return m_connection->listenerName();
+}
+
+void SmtpConnection::keepIfRefused()
+{
+    if (m_refusingRules.isEmpty() || m_kept) {
+        return;
+    }
+    m_kept = true;
+    m_worker->keepRefusedSession(
+        this, m_session.envelope(), std::move(m_refusingRules), std::move(m_unstored), std::move(m_refusedData));
 }

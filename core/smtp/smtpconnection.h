@@ -40,6 +40,8 @@ private:
     void drainSession();
     void handle(SmtpEvent &event);
     void record(TranscriptEntry::Direction direction, const QByteArray &text);
+    // Hands the session to the store once it has ended, when a rule refused something in it.
+    void keepIfRefused();
 
     NetConnection *m_connection;
     SmtpWorker *m_worker;
@@ -48,4 +50,9 @@ private:
     Transcript m_unstored; // entries not yet handed to the store with a message
     Transcript m_inFlight; // entries handed over with the message being committed (kept in case it fails)
     bool m_finalReplyStored = false; // the next reply was stored in advance with its message
+    // The rules that refused something in this session, in order, and the data refused at the end of DATA/BDAT
+    // (the first such): empty for a session nothing refused, which costs nothing more.
+    QByteArrayList m_refusingRules;
+    QByteArray m_refusedData;
+    bool m_kept = false;
 };

@@ -56,6 +56,8 @@ struct RuleApplied
 {
     QByteArray rule; // "recipient rule 2: regex ^bogus"
     bool refused = false;
+    // A refusal at the end of DATA or BDAT: the message data refused (shared, not copied), kept with the session.
+    QByteArray data;
 };
 } // namespace SmtpEvents
 

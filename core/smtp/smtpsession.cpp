@@ -873,7 +873,8 @@ bool SmtpSession::checkData()
     }
     const SmtpVerdict verdict = m_config.validator->checkData(m_envelope, m_data);
     if (!verdict.rule.isEmpty()) {
-        m_events.push_back(SmtpEvents::RuleApplied { verdict.rule, !verdict.accepted });
+        m_events.push_back(
+            SmtpEvents::RuleApplied { verdict.rule, !verdict.accepted, verdict.accepted ? QByteArray() : m_data });
     }
     if (disconnectFor(verdict)) {
         resetTransaction();

@@ -47,6 +47,25 @@ quint64 SmtpWorker::newSessionKey()
     return m_lastSessionKey;
 }
 
+void SmtpWorker::keepRefusedSession(SmtpConnection *connection, const SmtpEnvelope &envelope, QByteArrayList rules,
+    Transcript transcript, QByteArray data)
+{
+    RefusedSession session;
+    session.endMs = QDateTime::currentMSecsSinceEpoch();
+    session.id = MessageId::generate(session.endMs);
+    session.sessionKey = connection->sessionKey();
+    // The key is the session's start in milliseconds, shifted left by 12 (newSessionKey()).
+    session.startMs = qint64(session.sessionKey >> 12);
+    session.clientAddress = envelope.clientAddress.toString();
+    session.clientPort = envelope.clientPort;
+    session.helo = envelope.helo;
+    session.rules = std::move(rules);
+    session.transcript = std::move(transcript);
+    session.dataSize = data.size();
+    session.data = std::move(data);
+    m_delivery->keepRefusedSession(std::move(session));
+}
+
 void SmtpWorker::connectionStarted(SmtpConnection *connection)
 {
     m_connections.insert(connection->id(), connection);

@@ -39,6 +39,10 @@ public:
     quint64 newSessionKey();
     SmtpServer *server() const { return m_server; }
     void deliver(SmtpConnection *connection, SmtpMessage message, const Transcript &transcript);
+    // A session in which rules refused something has ended: to the store (MessageDelivery::keepRefusedSession()).
+    // transcript: its entries not stored with one of its messages.
+    void keepRefusedSession(SmtpConnection *connection, const SmtpEnvelope &envelope, QByteArrayList rules,
+        Transcript transcript, QByteArray data);
     void connectionStarted(SmtpConnection *connection);
     void connectionFinished(SmtpConnection *connection);
 

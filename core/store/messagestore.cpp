@@ -8,6 +8,7 @@ MessageStore::MessageStore(QObject *parent) : QObject(parent)
     qRegisterMetaType<MessageStore::Write>();
     qRegisterMetaType<MailboxCount>();
     qRegisterMetaType<TagCount>();
+    qRegisterMetaType<RefusedSession>();
 }
 
 MessageStore::~MessageStore() = default;

@@ -6,6 +6,7 @@
 #include "mailboxcount.h"
 #include "messagesort.h"
 #include "pendingbounce.h"
+#include "refusedsessionpage.h"
 #include "relaychange.h"
 #include "relaypending.h"
 #include "relayrecord.h"
@@ -169,6 +170,15 @@ public:
     // when it arrives and deleted with it, or by the store of its bounce (IncomingMessage::bounceOf). For a thread
     // that may wait.
     virtual QList<PendingBounce> pendingBounces() const = 0;
+    // Refused sessions (MessageDelivery::keepRefusedSession(); docs/architecture.md "Refused sessions"): kept apart
+    // from the messages, bounded by the same retention limit counted on its own, left alone by removeAll().
+    // One page, newest first (synchronous; each without its data), and one session with its data.
+    virtual std::optional<RefusedSessionPage> refusedSessions(qint64 start, qint64 limit) const = 0;
+    virtual std::optional<RefusedSession> refusedSession(const QString &id) const = 0;
+    virtual void refusedSessions(
+        qint64 start, qint64 limit, QObject *context, std::function<void(const RefusedSessionPage &)> done) const = 0;
+    // Every kept refused session goes.
+    virtual bool removeRefusedSessions(QString *error = nullptr) = 0;
 
 Q_SIGNALS:
     // After the commit; the summary has the delivery's facts (see DeliveryResult), summary(id) the parsed ones.
@@ -187,6 +197,10 @@ Q_SIGNALS:
     void mailboxesChanged();
     // A write changed nothing (also logged to letterbox.store): what it was, for how many messages, and why.
     void writeFailed(MessageStore::Write what, qint64 messages, const QString &error);
+    // A refused session was kept (after the commit; without its data, with its whole transcript).
+    void refusedSessionKept(const RefusedSession &session);
+    // removeRefusedSessions() removed count sessions.
+    void refusedSessionsCleared(qint64 count);
     // Every stored message is in the search index again (emitted from the store's thread after the commit).
     void indexingCaughtUp();
 };

@@ -7,6 +7,7 @@
 #include "sqlitedatabase.h"
 #include "sqliteindexer.h"
 #include "sqlitereaderpool.h"
+#include "sqliterefusedsessions.h"
 #include "sqliterows.h"
 #include "sqlitesearchcompiler.h"
 #include "sqlitewriter.h"
@@ -1081,4 +1082,42 @@ void SqliteMessageStore::relayLog(
 {
     const StoreReply<QList<RelayRecord>> reply(context, std::move(done));
     d->readers.threads()->start([this, id, reply] { reply.finish(relayLog(id)); });
+}
+
+void SqliteMessageStore::keepRefusedSession(RefusedSession session)
+{
+    d->writer.keepRefusedSession(std::move(session));
+}
+
+std::optional<RefusedSessionPage> SqliteMessageStore::refusedSessions(qint64 start, qint64 limit) const
+{
+    const SqliteReaderPool::Lease lease = d->readers.acquire();
+    SqliteDatabase *db = lease.database();
+    if (!db) {
+        return std::nullopt;
+    }
+    return SqliteRefusedSessions::page(*db, start, limit);
+}
+
+std::optional<RefusedSession> SqliteMessageStore::refusedSession(const QString &id) const
+{
+    const SqliteReaderPool::Lease lease = d->readers.acquire();
+    SqliteDatabase *db = lease.database();
+    if (!db) {
+        return std::nullopt;
+    }
+    return SqliteRefusedSessions::one(*db, id);
+}
+
+void SqliteMessageStore::refusedSessions(
+    qint64 start, qint64 limit, QObject *context, std::function<void(const RefusedSessionPage &)> done) const
+{
+    const StoreReply<RefusedSessionPage> reply(context, std::move(done));
+    d->readers.threads()->start(
+        [this, start, limit, reply] { reply.finish(refusedSessions(start, limit).value_or(RefusedSessionPage())); });
+}
+
+bool SqliteMessageStore::removeRefusedSessions(QString *error)
+{
+    return waitFor([&](auto finished) { d->writer.removeRefusedSessions(std::move(finished)); }, error);
 }

@@ -35,6 +35,7 @@ public:
 
     void deliver(IncomingMessage message, std::function<void(const DeliveryResult &)> done) override;
     void deliverAll(std::vector<Delivery> deliveries) override;
+    void keepRefusedSession(RefusedSession session) override;
 
     std::optional<StoredMessage> message(const QString &id) const override;
     std::optional<MessageSummary> summary(const QString &id) const override;
@@ -94,6 +95,12 @@ public:
     QList<RelayRecord> relayLog(const QString &id) const override;
     void relayLog(
         const QString &id, QObject *context, std::function<void(const QList<RelayRecord> &)> done) const override;
+
+    std::optional<RefusedSessionPage> refusedSessions(qint64 start, qint64 limit) const override;
+    std::optional<RefusedSession> refusedSession(const QString &id) const override;
+    void refusedSessions(qint64 start, qint64 limit, QObject *context,
+        std::function<void(const RefusedSessionPage &)> done) const override;
+    bool removeRefusedSessions(QString *error = nullptr) override;
 
     // Transactions committed so far: with group commit, concurrent deliveries share them.
     qint64 commitCount() const;

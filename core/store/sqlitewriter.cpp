@@ -4,6 +4,7 @@
 #include "../message/messagetags.h"
 #include "sqliteindexer.h"
 #include "sqlitemigrations.h"
+#include "sqliterefusedsessions.h"
 #include "sqliterows.h"
 
 #include <QFile>
@@ -1331,4 +1332,38 @@ void SqliteWriter::stop()
     insertMessageTag = {};
     insertMailbox = {};
     db.close();
+}
+
+void SqliteWriter::keepRefusedSession(RefusedSession session)
+{
+    auto input = std::make_shared<const RefusedSession>(std::move(session));
+    auto kept = std::make_shared<RefusedSession>();
+    submit(
+        [this, input, kept](QString *error) {
+            // May run again after a rollback: from the session as handed over each time.
+            *kept = *input;
+            // Its messages' chunks, while any of them is stored (deleteMessages() drops them with the last).
+            const auto state = sessions.constFind(qint64(input->sessionKey));
+            const qint64 lastChunk = state == sessions.cend() ? 0 : state->lastChunk;
+            // Retention as for messages, counted on its own (docs/architecture.md "Refused sessions").
+            return SqliteRefusedSessions::insert(db, *kept, lastChunk, error)
+                && SqliteRefusedSessions::prune(db, maxMessages.load(), error);
+        },
+        [this, kept] {
+            kept->data = QByteArray();
+            Q_EMIT q->refusedSessionKept(*kept);
+        },
+        [id = input->id](const QString &failure) {
+            if (!failure.isEmpty()) {
+                qCWarning(lcStore) << "could not keep refused session" << id << failure;
+            }
+        });
+}
+
+void SqliteWriter::removeRefusedSessions(std::function<void(const QString &)> finished)
+{
+    auto removed = std::make_shared<qint64>(0);
+    submit([this, removed](QString *error) { return SqliteRefusedSessions::removeAll(db, removed.get(), error); },
+        [this, removed] { Q_EMIT q->refusedSessionsCleared(*removed); }, std::move(finished),
+        SqliteWriteOp::Kind::Deletion);
 }

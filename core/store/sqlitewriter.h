@@ -157,6 +157,9 @@ struct SqliteWriter
     enum class Pinned { Removed, Kept };
     void removeMessages(const QStringList &ids, Pinned pinned, std::function<void(const QString &)> finished);
     void removeEverything(std::function<void(const QString &)> finished);
+    // Keeps a refused session (with its share of retention); a failure is logged, nobody waits for it.
+    void keepRefusedSession(RefusedSession session);
+    void removeRefusedSessions(std::function<void(const QString &)> finished);
     void markRead(const QStringList &ids, bool read, std::function<void(const QString &)> finished);
     void markPinned(const QStringList &ids, bool pinned, std::function<void(const QString &)> finished);
     void changeTags(const QStringList &ids, const QStringList &tags, std::function<void(const QString &)> finished);

@@ -6,6 +6,7 @@
 #include "../../tools/screenshots/demosender.h"
 
 #include <api/apiserver.h>
+#include <message/messageid.h>
 #include <service/catcherservice.h>
 #include <ui/emptystate.h>
 #include <ui/headersmodel.h>
@@ -26,6 +27,7 @@
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDockWidget>
@@ -251,6 +253,7 @@ private Q_SLOTS:
     void clickingATagFiltersTheList();
     void tagsAreRenamedAndDeletedEverywhere();
     void ctrlPPinsAndThePinSurvivesDeleteAll();
+    void refusedSessionsFromTheStoreAndTheRefusedFilter();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -1403,6 +1406,66 @@ void TestMainWindow::ctrlPPinsAndThePinSurvivesDeleteAll()
     QCOMPARE(jobs.at(1).at(2).toString(), QStringLiteral("Unpinned 1 message"));
     QCOMPARE(jobs.at(2).at(0).toString(), QStringLiteral("deleteAll"));
     QCOMPARE(jobs.at(2).at(2).toString(), QStringLiteral("Deleted every message"));
+}
+
+void TestMainWindow::refusedSessionsFromTheStoreAndTheRefusedFilter()
+{
+    // Kept by an earlier run (issue 16 "Refused sessions are kept").
+    RefusedSession kept;
+    kept.startMs = 1764000000000;
+    kept.endMs = kept.startMs + 300;
+    kept.id = MessageId::generate(kept.endMs);
+    kept.sessionKey = quint64(kept.startMs) << 12;
+    kept.clientAddress = QStringLiteral("127.0.0.1");
+    kept.clientPort = 40000;
+    kept.helo = "earlier.test";
+    kept.rules = { "recipient rule 1: regex ^bogus" };
+    kept.transcript = { { kept.startMs, TranscriptEntry::Direction::In, "RCPT TO:<bogus@x.test>" },
+        { kept.startMs + 1, TranscriptEntry::Direction::Out, "550 5.1.1 mailbox unavailable" } };
+    QSignalSpy stored(m_store.get(), &MessageStore::refusedSessionKept);
+    m_store->keepRefusedSession(kept);
+    QVERIFY(stored.wait(5000) || stored.size() == 1);
+
+    QVERIFY(m_catcher->start(loopbackConfig()));
+    MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), loopbackConfig());
+    QAbstractItemModelTester tester(window.sessionsModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QAbstractItemModel *shown = window.sessionsView()->model();
+    QTRY_COMPARE_WITH_TIMEOUT(shown->rowCount(), 1, 5000);
+    QCOMPARE(shown->index(0, SessionsModel::HeloColumn).data().toString(), QStringLiteral("earlier.test"));
+    QCOMPARE(shown->index(0, SessionsModel::StateColumn).data().toString(),
+        QStringLiteral("refused by recipient rule 1: regex ^bogus"));
+    QCOMPARE(shown->index(0, 0).data(SessionsModel::StoredRole).toBool(), true);
+
+    // A session of this run that nothing refused: above the kept one.
+    const quint16 port = m_catcher->smtpListeners().first().port;
+    QVERIFY(sendInBackground(port, { DemoSender::demoMessages().at(0) }));
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 1, 10000);
+    window.sessionsModel()->flush();
+    QTRY_COMPARE_WITH_TIMEOUT(shown->rowCount(), 2, 5000);
+    QCOMPARE(shown->index(0, 0).data(SessionsModel::RefusedRole).toBool(), false);
+
+    // "Refused only", from the keyboard: Tab reaches it, Space checks it.
+    QCheckBox *filter = window.refusedSessionsFilter();
+    QVERIFY(filter->focusPolicy() & Qt::TabFocus);
+    QVERIFY(filter->isVisible());
+    filter->setFocus();
+    QTest::keyClick(filter, Qt::Key_Space);
+    QVERIFY(filter->isChecked());
+    QCOMPARE(shown->rowCount(), 1);
+    QCOMPARE(shown->index(0, 0).data(SessionsModel::SessionIdRole).toULongLong(), kept.sessionKey);
+    // Selecting it shows its stored transcript.
+    window.sessionsView()->setCurrentIndex(shown->index(0, 0));
+    QStringList lines;
+    for (const TranscriptEntry &e : window.sessionTranscriptModel()->transcript()) {
+        lines << QString::fromUtf8(e.text);
+    }
+    QCOMPARE(lines,
+        (QStringList { QStringLiteral("RCPT TO:<bogus@x.test>"), QStringLiteral("550 5.1.1 mailbox unavailable") }));
+    QTest::keyClick(filter, Qt::Key_Space);
+    QVERIFY(!filter->isChecked());
+    QCOMPARE(shown->rowCount(), 2);
 }
 
 #include "tst_mainwindow.moc"

@@ -1,6 +1,7 @@
 // ApiServer over real HTTP and WebSocket on loopback: every endpoint, its status codes and Mailpit's JSON shapes.
 #include <api/apiserver.h>
 #include <mailbox/mailboxsettings.h>
+#include <message/messageid.h>
 #include <store/sqlitemessagestore.h>
 
 #include <QCryptographicHash>
@@ -152,8 +153,13 @@ private Q_SLOTS:
     void sendAtTheRootIsRouted();
     void sendUnderAPrefixStoresIntoThatMailbox();
     void mailboxPrefixKeepsTheHostGuard();
+    void refusedSessionsListPagedAndFiltered();
+    void refusedSessionOneAndItsData();
+    void refusedSessionsAreCleared();
 
 private:
+    // Kept by the store (committed): started at startMs, with data refused when not empty.
+    QByteArray keepSession(qint64 startMs, const QByteArray &rule, const QByteArray &data = QByteArray());
     Reply request(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body = QByteArray());
     QString url(const QString &pathAndQuery) const;
     void deliverFixtures();
@@ -1374,6 +1380,118 @@ void TestApiServer::mailboxPrefixKeepsTheHostGuard()
         QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 403);
         reply->deleteLater();
     }
+}
+
+QByteArray TestApiServer::keepSession(qint64 startMs, const QByteArray &rule, const QByteArray &data)
+{
+    RefusedSession s;
+    s.startMs = startMs;
+    s.endMs = startMs + 250;
+    s.id = MessageId::generate(s.endMs);
+    s.sessionKey = quint64(startMs) << 12;
+    s.clientAddress = QStringLiteral("192.0.2.7");
+    s.clientPort = 40123;
+    s.helo = "client.test";
+    s.rules = { rule };
+    s.transcript = { { startMs, TranscriptEntry::Direction::In, "RCPT TO:<bogus@x.test>" },
+        { startMs + 1, TranscriptEntry::Direction::Out, "550 5.1.1 mailbox unavailable" } };
+    s.data = data;
+    s.dataSize = data.size();
+    QSignalSpy kept(m_store.get(), &MessageStore::refusedSessionKept);
+    m_store->keepRefusedSession(s);
+    if (!kept.wait(5000) && kept.isEmpty()) {
+        return QByteArray();
+    }
+    return s.id;
+}
+
+void TestApiServer::refusedSessionsListPagedAndFiltered()
+{
+    const QByteArray older = keepSession(1764000000000, "recipient rule 1: regex ^bogus");
+    const QByteArray newer = keepSession(1764000060000, "host rule 1: cidr 192.0.2.0/24");
+    QVERIFY(!older.isEmpty() && !newer.isEmpty());
+    Reply r = request("GET", QStringLiteral("/api/v1/sessions"));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.contentType, QByteArray("application/json"));
+    QJsonObject o = r.json();
+    QCOMPARE(o[QLatin1String("total")].toInt(), 2);
+    QCOMPARE(o[QLatin1String("count")].toInt(), 2);
+    QCOMPARE(o[QLatin1String("start")].toInt(), 0);
+    const QJsonArray sessions = o[QLatin1String("sessions")].toArray();
+    QCOMPARE(sessions.size(), 2);
+    QCOMPARE(sessions[0][QLatin1String("ID")].toString(), QString::fromLatin1(newer));
+    QCOMPARE(sessions[1][QLatin1String("ID")].toString(), QString::fromLatin1(older));
+    const QJsonObject first = sessions[1].toObject();
+    QCOMPARE(first[QLatin1String("Created")].toString(), QStringLiteral("2025-11-24T16:00:00.000Z"));
+    QCOMPARE(first[QLatin1String("Ended")].toString(), QStringLiteral("2025-11-24T16:00:00.250Z"));
+    QCOMPARE(first[QLatin1String("ClientAddress")].toString(), QStringLiteral("192.0.2.7"));
+    QCOMPARE(first[QLatin1String("ClientPort")].toInt(), 40123);
+    QCOMPARE(first[QLatin1String("Helo")].toString(), QStringLiteral("client.test"));
+    QCOMPARE(first[QLatin1String("Refused")].toBool(), true);
+    QCOMPARE(first[QLatin1String("Rule")].toString(), QStringLiteral("recipient rule 1: regex ^bogus"));
+    QCOMPARE(first[QLatin1String("Rules")].toArray(), QJsonArray { QStringLiteral("recipient rule 1: regex ^bogus") });
+    QCOMPARE(first[QLatin1String("Messages")].toArray(), QJsonArray());
+    QCOMPARE(first[QLatin1String("Size")].toInt(), 0);
+    // The transcript in /api/v1/message/{ID}/session's shape.
+    const QJsonArray t = first[QLatin1String("Transcript")].toArray();
+    QCOMPARE(t.size(), 2);
+    QCOMPARE(t[1].toObject(),
+        (QJsonObject { { QStringLiteral("Time"), QStringLiteral("2025-11-24T16:00:00.001Z") },
+            { QStringLiteral("Direction"), QStringLiteral("out") },
+            { QStringLiteral("Text"), QStringLiteral("550 5.1.1 mailbox unavailable") } }));
+
+    o = request("GET", QStringLiteral("/api/v1/sessions?start=1&limit=1")).json();
+    QCOMPARE(o[QLatin1String("total")].toInt(), 2);
+    QCOMPARE(o[QLatin1String("count")].toInt(), 1);
+    QCOMPARE(o[QLatin1String("start")].toInt(), 1);
+    QCOMPARE(o[QLatin1String("sessions")][0][QLatin1String("ID")].toString(), QString::fromLatin1(older));
+    QCOMPARE(request("GET", QStringLiteral("/api/v1/sessions?refused=true")).json()[QLatin1String("total")].toInt(), 2);
+    o = request("GET", QStringLiteral("/api/v1/sessions?refused=false")).json();
+    QCOMPARE(o[QLatin1String("total")].toInt(), 0);
+    QCOMPARE(o[QLatin1String("sessions")].toArray(), QJsonArray());
+    QCOMPARE(request("GET", QStringLiteral("/api/v1/sessions?refused=yes")).status, 400);
+    QCOMPARE(request("GET", QStringLiteral("/api/v1/sessions?start=x")).status, 400);
+    // Sessions are the catcher's: the same under a mailbox prefix.
+    QCOMPARE(
+        request("GET", QStringLiteral("/mailbox/Inbox/api/v1/sessions")).json()[QLatin1String("total")].toInt(), 2);
+    QCOMPARE(request("POST", QStringLiteral("/api/v1/sessions"), "{}").status, 405);
+}
+
+void TestApiServer::refusedSessionOneAndItsData()
+{
+    const QByteArray data = "Subject: refuse me\r\n\r\nbody\r\n";
+    const QByteArray withData = keepSession(1764000000000, "data rule 1: glob Subject *refuse me*", data);
+    const QByteArray without = keepSession(1764000001000, "recipient rule 1: regex ^bogus");
+    Reply r = request("GET", QStringLiteral("/api/v1/session/") + QString::fromLatin1(withData));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.json()[QLatin1String("Size")].toInt(), data.size());
+    QCOMPARE(r.json()[QLatin1String("Rule")].toString(), QStringLiteral("data rule 1: glob Subject *refuse me*"));
+    r = request("GET", QStringLiteral("/api/v1/session/") + QString::fromLatin1(withData) + QStringLiteral("/raw"));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.body, data);
+    QVERIFY(r.contentType.startsWith("text/plain"));
+    QCOMPARE(request("GET", QStringLiteral("/api/v1/session/") + QString::fromLatin1(without) + QStringLiteral("/raw"))
+                 .status,
+        404);
+    QCOMPARE(request("GET", QStringLiteral("/api/v1/session/nosuchsession")).status, 404);
+    QCOMPARE(request("GET", QStringLiteral("/api/v1/session/nosuchsession/raw")).status, 404);
+    QCOMPARE(request("GET", QStringLiteral("/api/v1/session/") + QString::fromLatin1(withData) + QStringLiteral("/x"))
+                 .status,
+        404);
+}
+
+void TestApiServer::refusedSessionsAreCleared()
+{
+    deliverFixtures();
+    QVERIFY(!keepSession(1764000000000, "recipient rule 1: regex ^bogus").isEmpty());
+    // Deleting every message leaves the sessions.
+    QCOMPARE(request("DELETE", QStringLiteral("/api/v1/messages"), R"({"IDs": []})").status, 200);
+    QCOMPARE(m_store->count(), 0);
+    QCOMPARE(request("GET", QStringLiteral("/api/v1/sessions")).json()[QLatin1String("total")].toInt(), 1);
+    Reply r = request("DELETE", QStringLiteral("/api/v1/sessions"));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.body, QByteArray("ok"));
+    QCOMPARE(request("GET", QStringLiteral("/api/v1/sessions")).json()[QLatin1String("total")].toInt(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestApiServer)

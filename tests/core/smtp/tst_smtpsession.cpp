@@ -114,6 +114,8 @@ private Q_SLOTS:
     void aDroppedHostIsClosedAfterItsDelay();
     void aHostRulePacesTheInput_data();
     void aHostRulePacesTheInput();
+    void aDataRefusalCarriesTheRefusedData_data();
+    void aDataRefusalCarriesTheRefusedData();
     void aDisconnectVerdictClosesWithoutAReply_data();
     void aDisconnectVerdictClosesWithoutAReply();
     void authRefusedByTheHook();
@@ -292,6 +294,43 @@ void TestSmtpSession::aHostRulePacesTheInput()
         QCOMPARE(session.takeOutput(), ehloReply() + "221 2.0.0 Bye\r\n");
         QVERIFY(!holds<SmtpEvents::PaceInput>(session.takeEvents()));
     }
+}
+
+void TestSmtpSession::aDataRefusalCarriesTheRefusedData_data()
+{
+    QTest::addColumn<bool>("refused");
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<QByteArray>("data");
+    const QByteArray envelope = "EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\n";
+    // RFC 5321 §4.5.2: the data as received after dot-unstuffing, as it would have been stored.
+    QTest::newRow("DATA refused") << true << envelope + "DATA\r\nSubject: reject me\r\n\r\n..dot\r\n.\r\n"
+                                  << QByteArray("Subject: reject me\r\n\r\n.dot\r\n");
+    // RFC 3030: the chunks joined.
+    QTest::newRow("BDAT refused") << true << envelope + "BDAT 5\r\nSubjeBDAT 15 LAST\r\nct: reject me\r\n"
+                                  << QByteArray("Subject: reject me\r\n");
+    QTest::newRow("DATA decided by an accepting rule")
+        << false << envelope + "DATA\r\nSubject: reject me\r\n\r\nbody\r\n.\r\n"
+        << QByteArray();
+}
+
+void TestSmtpSession::aDataRefusalCarriesTheRefusedData()
+{
+    // Issue 16 "Refused sessions are kept": the data a rule refused at its end goes with the RuleApplied event.
+    QFETCH(bool, refused);
+    QFETCH(QByteArray, input);
+    QFETCH(QByteArray, data);
+    ScriptedValidator validator; // its data verdict answers data holding "reject me"
+    validator.data = refused ? ruled(SmtpVerdict::reject(554, "5.7.1", "Refused"), 0, "data rule 1: glob *")
+                             : ruled(SmtpVerdict::accept(), 0, "data rule 1: glob *");
+    SmtpSession session(scriptedConfig(&validator), Local, 1);
+    session.start();
+    session.receive(input);
+    const std::vector<SmtpEvent> events = session.takeEvents();
+    const auto *rule = find<SmtpEvents::RuleApplied>(events);
+    QVERIFY(rule);
+    QCOMPARE(rule->refused, refused);
+    QCOMPARE(rule->data, data);
+    QCOMPARE(holds<SmtpEvents::MessageComplete>(events), !refused);
 }
 
 void TestSmtpSession::aDisconnectVerdictClosesWithoutAReply_data()
