@@ -144,6 +144,20 @@ RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) 
     limit->addWidget(m_limitCount);
     limit->addWidget(m_limitSeconds, 1);
     form->addRow(tr("Rate limit"), limit);
+    // Letterbox's "every": the rule fires on every Nth attempt its pattern matches ("every 3rd message is refused").
+    m_every = new QSpinBox(this);
+    m_every->setObjectName(QStringLiteral("every"));
+    m_every->setRange(1, Rule::MaxEvery);
+    m_every->setPrefix(tr("1 in "));
+    m_every->setSuffix(tr(" matches"));
+    m_every->setSpecialValueText(tr("every match"));
+    m_every->setValue(qMax(1, rule.every));
+    m_every->setAccessibleName(tr("Fires on one in this many matches"));
+    m_every->setToolTip(tr("The rule fires only on every Nth attempt its pattern matches: with 3, on the 3rd, 6th, "
+                           "9th …, counted from when the rules were applied"));
+    auto *everyLabel = new QLabel(tr("&Fires on"), this);
+    everyLabel->setBuddy(m_every);
+    form->addRow(everyLabel, m_every);
     if (stage == RuleSet::Stage::Host) {
         m_hostReply = new QComboBox(this);
         m_hostReply->addItem(
@@ -262,7 +276,7 @@ RuleEditor::RuleEditor(RuleSet::Stage stage, const Rule &rule, QWidget *parent) 
         connect(m_minSize, &QSpinBox::valueChanged, this, [this] { touch(QStringLiteral("minSize")); });
     }
     QList<QPair<QSpinBox *, QString>> more { { m_limitCount, QStringLiteral("limit") },
-        { m_limitSeconds, QStringLiteral("limit") } };
+        { m_limitSeconds, QStringLiteral("limit") }, { m_every, QStringLiteral("every") } };
     if (m_attempts) {
         more << qMakePair(m_attempts, QStringLiteral("attempts")) << qMakePair(m_window, QStringLiteral("windowSec"))
              << qMakePair(m_bounceAfter, QStringLiteral("bounceAfterMs"));
@@ -362,6 +376,7 @@ Rule RuleEditor::rule() const
     if (m_limited->isChecked()) {
         r.limit = { m_limitCount->value(), m_limitSeconds->value() };
     }
+    r.every = m_every->value() > 1 ? m_every->value() : 0;
     if (m_hostReply) {
         r.hostReply = Rule::HostReply(m_hostReply->currentData().toInt());
     }

@@ -62,6 +62,7 @@ private:
     QCheckBox *m_limited;
     QSpinBox *m_limitCount;
     QSpinBox *m_limitSeconds;
+    QSpinBox *m_every;
     QSpinBox *m_probability;
     QSpinBox *m_delay;
     QCheckBox *m_enabled;

@@ -174,6 +174,9 @@ QVariant RulesModel::data(const QModelIndex &index, int role) const
         if (r.limit.perSeconds > 0) {
             reply += tr(" (past %1 per %2 s)").arg(r.limit.count).arg(r.limit.perSeconds);
         }
+        if (r.every > 1) {
+            reply += tr(" (1 match in %1)").arg(r.every);
+        }
         if (m_stage == RuleSet::Stage::Host && r.action == Rule::Action::Reject) {
             if (r.hostReply == Rule::HostReply::Greeting) {
                 reply = tr("554 at greeting: %1").arg(r.text);

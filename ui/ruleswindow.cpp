@@ -379,6 +379,21 @@ QString RulesWindow::tryIt(RuleSet::Stage stage, const QString &subject) const
                     .arg(rule.limit.count)
                     .arg(rule.limit.perSeconds);
     }
+    if (rule.every > 1) {
+        // English ordinals: 1st, 2nd, 3rd, 4th, …, 11th–13th, 21st.
+        auto ordinal = [](qint64 n) {
+            const qint64 tens = n % 100;
+            const qint64 ones = n % 10;
+            const char *suffix = tens >= 11 && tens <= 13 ? "th"
+                : ones == 1                               ? "st"
+                : ones == 2                               ? "nd"
+                : ones == 3                               ? "rd"
+                                                          : "th";
+            return QString::number(n) + QLatin1String(suffix);
+        };
+        text += tr(", on every %1 matching attempt: the %1, %2, %3 … (the others go to the next rules)")
+                    .arg(ordinal(rule.every), ordinal(2 * rule.every), ordinal(3 * rule.every));
+    }
     if (rule.probability < 100) {
         text += tr(" (%1% of the time; otherwise the next rules decide)").arg(rule.probability);
     }
@@ -390,9 +405,8 @@ QString RulesWindow::scenarioName(Scenario scenario)
     switch (scenario) {
     case Scenario::GreylistOnce:
         return tr("This recipient greylists once");
-    case Scenario::OneInThreeRefused:
-        // Rules cannot count messages ("every 3rd"): this is the random nearest, and says so.
-        return tr("One message in 3 is refused, at random");
+    case Scenario::EveryThirdRefused:
+        return tr("Every 3rd message is refused");
     case Scenario::BounceTest:
         return tr("Everything to @bounce.test bounces after 5 s");
     case Scenario::SlowServer:
@@ -417,13 +431,14 @@ RuleSet RulesWindow::scenarioRules(Scenario scenario)
         rule.text = Rule::greylistText();
         set.rules(RuleSet::Stage::Recipient) << rule;
         break;
-    case Scenario::OneInThreeRefused:
-        // Every message (at least 1 byte) at the end of DATA; a temporary failure, so a client's retry logic shows.
+    case Scenario::EveryThirdRefused:
+        // Every message (at least 1 byte) at the end of DATA, the 3rd, 6th, … refused; a temporary failure, so a
+        // client's retry logic shows.
         rule.minSize = 1;
         rule.code = 451;
         rule.enhanced = QStringLiteral("4.3.0");
         rule.text = QStringLiteral("Temporary failure, please try again later");
-        rule.probability = 33;
+        rule.every = 3;
         set.rules(RuleSet::Stage::Data) << rule;
         break;
     case Scenario::BounceTest:

@@ -25,7 +25,7 @@ class RulesWindow : public QDialog
     Q_OBJECT
 public:
     // The stories of the Scenarios menu (issue 16), in menu order.
-    enum class Scenario { GreylistOnce, OneInThreeRefused, BounceTest, SlowServer, DropAtData };
+    enum class Scenario { GreylistOnce, EveryThirdRefused, BounceTest, SlowServer, DropAtData };
     static constexpr int ScenarioCount = 5;
 
     RulesWindow(RuleEngine *engine, const QString &rulesFile, QWidget *parent = nullptr);

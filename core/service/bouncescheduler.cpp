@@ -184,6 +184,11 @@ void BounceScheduler::deliver(IncomingMessage message, std::function<void(const 
     m_delivery->deliver(std::move(message), std::move(done));
 }
 
+void BounceScheduler::keepRefusedSession(RefusedSession session)
+{
+    m_delivery->keepRefusedSession(std::move(session));
+}
+
 void BounceScheduler::deliverAll(std::vector<Delivery> deliveries)
 {
     for (Delivery &delivery : deliveries) {

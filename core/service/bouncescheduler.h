@@ -33,6 +33,8 @@ public:
 
     void deliver(IncomingMessage message, std::function<void(const DeliveryResult &)> done) override;
     void deliverAll(std::vector<Delivery> deliveries) override;
+    // Refused sessions pass straight through to the delivery behind (they bounce nothing).
+    void keepRefusedSession(RefusedSession session) override;
 
     // Takes up the bounces the store still holds (made before the last quit), each when it is due: its message's
     // arrival plus its wait, or at once when that has passed. Once; later calls do nothing. Call it before messages

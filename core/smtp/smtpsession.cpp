@@ -1010,7 +1010,7 @@ void SmtpSession::noteVerdict(const SmtpVerdict &verdict)
 {
     m_delayNextMs = verdict.delayMs;
     if (!verdict.rule.isEmpty()) {
-        m_events.push_back(SmtpEvents::RuleApplied { verdict.rule, !verdict.accepted });
+        m_events.push_back(SmtpEvents::RuleApplied { verdict.rule, !verdict.accepted, {} });
     }
 }
 

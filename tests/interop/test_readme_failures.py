@@ -1,10 +1,13 @@
-"""README "Testing failure handling": the retry examples run as written (only the port substituted) against the real
-binary with example 4's rules: the Python one with smtplib, the Node.js one with npm's nodemailer (installed from
-the npm registry on first use, pinned). Beyond the README's own claim ("delivered after 2 attempts"), the Python
-function is driven into a permanent refusal (not retried) and a dropped connection (retried until it gives up)."""
+"""README "Testing failure handling", run as written (only the ports substituted): example 5's retry code with
+example 4's rules, the Python one with smtplib and the Node.js one with npm's nodemailer (installed from the npm
+registry on first use, pinned), beyond its own claim ("delivered after 2 attempts") driven into a permanent refusal
+(not retried) and a dropped connection (retried until it gives up); example 6's curl, swaks and bounce processor
+(Python's email), printing what the README says it prints; example 7's slow server, timed against the same send
+unpaced; and the refused-sessions calls."""
 import json
 import os
 import re
+import shlex
 import smtplib
 import subprocess
 import sys
@@ -38,6 +41,37 @@ def example4_rules():
     """Example 4's rules, from the README's curl command."""
     curl = block("sh", "*@grey.test")
     return json.loads(re.search(r"-d '(.*?)'\n", curl, re.S).group(1))
+
+
+def shell_lines(text):
+    """The commands of a README sh block: each curl -d '…' joined into one, comments dropped."""
+    commands, pending = [], ""
+    for line in text.splitlines():
+        pending = pending + "\n" + line if pending else line
+        if pending.count("'") % 2 == 0:
+            commands.append(pending)
+            pending = ""
+    return [c for c in commands if c.strip()]
+
+
+def run_sh(command, server, cwd, timeout=120):
+    """One README command with the README's ports replaced by the server's (curl's -d body kept whole)."""
+    command = command.replace("127.0.0.1:8025", server.api_url.split("//")[1])
+    command = command.replace("127.0.0.1:1025", "127.0.0.1:%d" % server.port)
+    words = shlex.split(command, comments=True)
+    if words[0] == "swaks":
+        words += ["--silent", "2"]
+    if words[0] == "time":
+        words = words[1:] + ["--silent", "2"]
+    if words[0] == "head":
+        # head -c N /dev/urandom | base64 > FILE, without a shell
+        count, target = int(words[2]), words[-1]
+        with open(os.path.join(cwd, target), "wb") as f:
+            f.write(__import__("base64").encodebytes(os.urandom(count)))
+        return ""
+    result = subprocess.run(words, capture_output=True, text=True, timeout=timeout, cwd=cwd)
+    assert result.returncode == 0, (command, result.stdout, result.stderr)
+    return result.stdout
 
 
 def install_nodemailer():
@@ -131,6 +165,83 @@ class ReadmeRetryExamplesTest(unittest.TestCase):
         self.assertEqual(len(connections), 3)
         self.assertLess(time.monotonic() - started, 60)
         self.assertEqual(stored_messages(server.data_dir), [])
+
+
+class ReadmeFailureExamplesTest(unittest.TestCase):
+    def start(self):
+        tmp = tempfile.TemporaryDirectory(prefix="letterbox-readme-failures-")
+        self.addCleanup(tmp.cleanup)
+        self.tmp = tmp.name
+        server = Letterbox(data_dir=os.path.join(tmp.name, "data"))
+        self.addCleanup(server.cleanup)
+        return server
+
+    def test_example_6_a_bounce_and_its_processor(self):
+        server = self.start()
+        commands = shell_lines(block("sh", "*@bounce.test"))
+        self.assertEqual([c.split()[0] for c in commands], ["curl", "swaks", "curl"])
+        run_sh(commands[0], server, self.tmp)
+        started = time.monotonic()
+        run_sh(commands[1], server, self.tmp)
+        found = {"messages": []}
+        while not found["messages"] and time.monotonic() - started < 30:
+            time.sleep(0.5)
+            found = json.loads(run_sh(commands[2], server, self.tmp))
+        self.assertEqual(len(found["messages"]), 1)
+        self.assertGreaterEqual(time.monotonic() - started, 5)  # bounceAfterMs 5000
+        self.assertEqual(found["messages"][0]["To"][0]["Address"], "app@example.com")
+        processor = block("python", "message_from_bytes")
+        expected = re.search(r"^# (.*)$", processor, re.M).group(1)
+        processor = processor.replace("127.0.0.1:8025", server.api_url.split("//")[1])
+        result = subprocess.run([sys.executable, "-c", processor], capture_output=True, text=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout, expected + "\n")
+
+    def test_example_7_a_slow_server(self):
+        server = self.start()
+        commands = shell_lines(block("sh", "bytesPerSecond"))
+        self.assertEqual([c.split()[0] for c in commands], ["curl", "head", "time"])
+        # The same send before the rule: the unpaced reference of this run.
+        run_sh(commands[1], server, self.tmp)
+        started = time.monotonic()
+        run_sh(commands[2], server, self.tmp)
+        unpaced = time.monotonic() - started
+        run_sh(commands[0], server, self.tmp)
+        started = time.monotonic()
+        run_sh(commands[2], server, self.tmp)
+        paced = time.monotonic() - started
+        # 40 KB of base64 at 10 KB/s: the README's "about 4 s".
+        self.assertGreater(paced, 3.5)
+        self.assertGreater(paced, 3 * unpaced)
+
+    def test_refused_sessions_calls(self):
+        server = self.start()
+        with urllib.request.urlopen(urllib.request.Request(server.api_url + "/api/v1/rules", method="PUT",
+                                                           data=json.dumps(example4_rules()).encode()), timeout=20):
+            pass
+        with smtplib.SMTP("127.0.0.1", server.port, timeout=20) as client:
+            with self.assertRaises(smtplib.SMTPRecipientsRefused):
+                client.sendmail("app@example.com", ["bob@grey.test"], b"Subject: x\r\n\r\nx\r\n")
+        commands = shell_lines(block("sh", "/api/v1/sessions?refused=true"))
+        listing = {"sessions": []}
+        deadline = time.monotonic() + 20
+        while not listing["sessions"] and time.monotonic() < deadline:
+            time.sleep(0.2)  # kept when the connection has ended
+            listing = json.loads(run_sh(commands[0], server, self.tmp))
+        self.assertEqual((listing["total"], listing["count"], listing["start"]), (1, 1, 0))
+        kept = listing["sessions"][0]
+        self.assertEqual(set(kept), {"ID", "Created", "Ended", "ClientAddress", "ClientPort", "Helo", "Refused", "Rule",
+                                     "Rules", "Messages", "Size", "Transcript"})
+        self.assertIn({"Direction", "Text", "Time"}, [set(e) for e in kept["Transcript"]])
+        one = json.loads(run_sh(commands[1].replace("ID", kept["ID"]), server, self.tmp))
+        self.assertEqual(one["ID"], kept["ID"])
+        self.assertIn("451 4.7.1 Greylisted, please try again later", [e["Text"] for e in one["Transcript"]])
+        raw = subprocess.run(shlex.split(commands[2].replace("ID", kept["ID"]).replace(
+            "127.0.0.1:8025", server.api_url.split("//")[1]), comments=True) + ["-o", "/dev/null", "-w", "%{http_code}"],
+            capture_output=True, text=True, timeout=30)
+        self.assertEqual(raw.stdout, "404")  # refused at RCPT: no data kept
+        run_sh(commands[3], server, self.tmp)
+        self.assertEqual(json.loads(run_sh(commands[0], server, self.tmp))["total"], 0)
 
 
 if __name__ == "__main__":

@@ -497,6 +497,9 @@ void TestRulesWindow::theEditorRoundTripsEveryField_data()
                           "code": 421, "enhanced": "4.3.2", "text": "Busy", "bytesPerSecond": 1})");
     QTest::newRow("data drop") << RuleSet::Stage::Data
                                << QByteArray(R"({"pattern": "", "minSize": 1, "action": "disconnect"})");
+    QTest::newRow("every 3rd") << RuleSet::Stage::Data
+                               << QByteArray(R"({"pattern": "", "minSize": 1, "code": 451, "enhanced": "4.3.0",
+                                   "every": 3})");
     QTest::newRow("sender limit") << RuleSet::Stage::Sender
                                   << QByteArray(R"({"pattern": "", "action": "reject", "code": 421,
                                       "enhanced": "4.7.0", "text": "Too many messages",
@@ -686,11 +689,11 @@ void TestRulesWindow::scenariosAddOrdinaryRules_data()
     QTest::newRow("greylist") << 0 << QStringLiteral("This recipient greylists once") << RuleSet::Stage::Recipient
                               << QByteArray(R"({"recipient": [{"match": "exact", "pattern": "greylist@example.test",
                                   "action": "greylist", "attempts": 1, "windowSec": 3600}]})");
-    // "Every 3rd message": rules cannot count messages, so this is its random nearest, named for what it does.
-    QTest::newRow("one in 3") << 1 << QStringLiteral("One message in 3 is refused, at random") << RuleSet::Stage::Data
-                              << QByteArray(R"({"data": [{"pattern": "", "minSize": 1, "action": "reject",
+    // "Every 3rd message": Letterbox's "every" field, deterministic.
+    QTest::newRow("every 3rd") << 1 << QStringLiteral("Every 3rd message is refused") << RuleSet::Stage::Data
+                               << QByteArray(R"({"data": [{"pattern": "", "minSize": 1, "action": "reject",
                                   "code": 451, "enhanced": "4.3.0",
-                                  "text": "Temporary failure, please try again later", "probability": 33}]})");
+                                  "text": "Temporary failure, please try again later", "every": 3}]})");
     QTest::newRow("bounce") << 2 << QStringLiteral("Everything to @bounce.test bounces after 5 s")
                             << RuleSet::Stage::Recipient
                             << QByteArray(R"({"recipient": [{"match": "glob", "pattern": "*@bounce.test",
@@ -815,6 +818,16 @@ void TestRulesWindow::bounceAndSlowInputAreExplained()
                        "stored, the sender gets a bounce saying “550 5.1.1 User unknown” (none when the sender is the "
                        "null sender <>), once the same client has made more than 2 matching attempts within 60 s "
                        "(before that, the next rules decide)."));
+    // Every Nth: the matching attempts it fires on.
+    now.limit = {};
+    now.every = 3;
+    recipients->replaceRule(0, now);
+    QCOMPARE(recipients->index(0, RulesModel::ReplyColumn).data().toString(),
+        QStringLiteral("250, then a bounce at once: 550 5.1.1 User unknown (1 match in 3)"));
+    QVERIFY2(window.tryIt(RuleSet::Stage::Recipient, QStringLiteral("a@bounce.test"))
+                 .endsWith(QStringLiteral(", on every 3rd matching attempt: the 3rd, 6th, 9th … (the others go to "
+                                          "the next rules).")),
+        qPrintable(window.tryIt(RuleSet::Stage::Recipient, QStringLiteral("a@bounce.test"))));
 }
 
 void TestRulesWindow::ratesAndDurationsReadAsPeopleSayThem_data()

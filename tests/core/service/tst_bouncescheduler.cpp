@@ -36,6 +36,17 @@ public:
         done(result);
     }
 
+    void keepRefusedSession(RefusedSession session) override
+    {
+        const QMutexLocker lock(&m_mutex);
+        m_kept << session.id;
+    }
+    QByteArrayList kept() const
+    {
+        const QMutexLocker lock(&m_mutex);
+        return m_kept;
+    }
+
     QList<IncomingMessage> messages() const
     {
         const QMutexLocker lock(&m_mutex);
@@ -46,6 +57,7 @@ public:
 private:
     mutable QMutex m_mutex;
     QList<IncomingMessage> m_messages;
+    QByteArrayList m_kept;
 };
 
 SmtpBounce bounce(
@@ -93,6 +105,7 @@ private Q_SLOTS:
     void twoBouncedRecipientsMakeOneNotification();
     void nullSenderNeverBounces();
     void failedCommitDoesNotBounce();
+    void refusedSessionsPassThrough();
     void pendingBouncesGoWithTheScheduler();
     void theStoreKeepsPendingBouncesUntilTheBounceIsStored();
     void aBounceWaitingAtQuitIsMadeAfterTheNextStart();
@@ -221,6 +234,18 @@ void TestBounceScheduler::failedCommitDoesNotBounce()
     QCOMPARE(scheduler.pendingCount(), 0);
     QTest::qWait(300);
     QCOMPARE(store.count(), 1);
+}
+
+void TestBounceScheduler::refusedSessionsPassThrough()
+{
+    // The scheduler stands between the SMTP server and the store: a refused session must reach the store.
+    FakeStore store;
+    BounceScheduler scheduler(&store);
+    RefusedSession session;
+    session.id = "Refused000000000000000A";
+    scheduler.keepRefusedSession(session);
+    QCOMPARE(store.kept(), QByteArrayList { "Refused000000000000000A" });
+    QCOMPARE(store.count(), 0);
 }
 
 void TestBounceScheduler::pendingBouncesGoWithTheScheduler()
