@@ -15,15 +15,19 @@
 namespace {
 Q_LOGGING_CATEGORY(lcBounce, "letterbox.bounce")
 
+// What of an original's header section a bounce quotes (and a waiting bounce holds in memory): a header section is
+// rarely over a few KB; past this, the rest is left out, so that a day-long wait holds no whole message.
+constexpr qsizetype MaxQuotedHeaders = 64 * 1024;
+
 // RFC 5322 §2.1: the header section ends at the first empty line.
 QByteArray headerSection(const QByteArray &data)
 {
     qsizetype end = data.indexOf("\r\n\r\n");
     const qsizetype lfEnd = data.indexOf("\n\n");
     if (end < 0 || (lfEnd >= 0 && lfEnd < end)) {
-        return lfEnd < 0 ? data : data.left(lfEnd + 1);
+        return lfEnd < 0 ? data.left(MaxQuotedHeaders) : data.left(std::min(lfEnd + 1, MaxQuotedHeaders));
     }
-    return data.left(end + 2);
+    return data.left(std::min(end + 2, MaxQuotedHeaders));
 }
 
 // The rules that bounced, each once, in the order of the recipients.
@@ -225,6 +229,11 @@ void BounceScheduler::armTimer(const BounceJob &job, int delayMs)
             const QMutexLocker lock(&m_mutex);
             hostname = m_hostname;
             --m_pending;
+        }
+        if (m_store && !m_store->summary(QString::fromUtf8(job.originalId))) {
+            // Deleted while its bounce waited (its pending row went with it): no bounce, as after a restart.
+            qCDebug(lcBounce, "message %s was deleted before its bounce was due", job.originalId.constData());
+            return;
         }
         IncomingMessage bounce = bounceFor(job, hostname, QDateTime::currentMSecsSinceEpoch());
         const QByteArray id = bounce.id;

@@ -372,16 +372,14 @@ std::optional<StoredMessage> SqliteMessageStore::message(const QString &id) cons
         }
         entries.reset();
     }
-    // The bounces made for this message (a partial index holds bounces only): the session view names each, after the
-    // session's last line, as the bounce's own transcript names this message.
+    // The bounces made for this message, for the links between them (the partial index holds bounces only, and is
+    // used only when the query says bounce_of is not empty). The transcript stays the session's own (the contract:
+    // up to this message's final reply); the bounce's transcript names this message.
     SqliteStatement bounces
-        = db->prepare("SELECT uid, received, bounce_rule FROM messages WHERE bounce_of = ?1 ORDER BY id");
+        = db->prepare("SELECT uid FROM messages WHERE bounce_of = ?1 AND bounce_of != '' ORDER BY id");
     bounces.bind(1, id);
     while (bounces.step()) {
-        const QByteArray bounce = bounces.columnBlob(0);
-        m.bounces << QString::fromUtf8(bounce);
-        m.transcript << TranscriptEntry { bounces.columnInt(1), TranscriptEntry::Direction::Out,
-            "[bounce " + bounce + " made by " + bounces.columnBlob(2) + " to <" + m.mailFrom.toUtf8() + ">]" };
+        m.bounces << QString::fromUtf8(bounces.columnBlob(0));
     }
     return m;
 }

@@ -3,7 +3,7 @@ binary. python3 smtplib sends and sees the usual 250 for a bounced recipient; th
 application would write one, polls the API (bounded) for the delivery status notification addressed to the sender,
 fetches its source and reads it with Python's email package: multipart/report; report-type=delivery-status (RFC
 6522), the message/delivery-status fields of RFC 3464 §2, the original's header section as text/rfc822-headers. The
-bounce's session names the rule and the original; the original's session names the bounce. A null sender causes no
+bounce's session names the rule and the original; the original's session is its own. A null sender causes no
 bounce, a mailboxes route for the sender's address puts the bounce in that mailbox, and a bounce still waiting when
 Letterbox quits is made after the next start, once."""
 import email
@@ -137,11 +137,14 @@ class BouncesTest(unittest.TestCase):
         # The envelope: from the null sender to the original sender.
         stored = get_json(server, "/api/v1/message/%s" % bounce["ID"])
         self.assertEqual(stored["ReturnPath"], "")
-        # Each links to the other through its session view.
+        # The bounce's session view names the rule and the original; the original's stays its session's own (the
+        # contract: up to its final reply, the 250 after the data).
         bounce_session = session_text(server, bounce["ID"])
         self.assertIn("recipient rule 2: glob *@bounce.test", bounce_session)
         self.assertIn(original, bounce_session)
-        self.assertIn(bounce["ID"], session_text(server, original))
+        original_session = get_json(server, "/api/v1/message/%s/session" % original)["Transcript"]
+        self.assertNotIn(bounce["ID"], session_text(server, original))
+        self.assertTrue(original_session[-1]["Text"].startswith("250 2.0.0 Ok"), original_session[-1])
 
     def test_a_null_sender_causes_no_bounce(self):
         server = self.start()

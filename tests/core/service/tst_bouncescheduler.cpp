@@ -106,6 +106,7 @@ private Q_SLOTS:
     void nullSenderNeverBounces();
     void failedCommitDoesNotBounce();
     void refusedSessionsPassThrough();
+    void anOriginalDeletedBeforeItsBounceIsDueIsNotBounced();
     void pendingBouncesGoWithTheScheduler();
     void theStoreKeepsPendingBouncesUntilTheBounceIsStored();
     void aBounceWaitingAtQuitIsMadeAfterTheNextStart();
@@ -248,6 +249,31 @@ void TestBounceScheduler::refusedSessionsPassThrough()
     QCOMPARE(store.count(), 0);
 }
 
+void TestBounceScheduler::anOriginalDeletedBeforeItsBounceIsDueIsNotBounced()
+{
+    // As after a restart (its pending row goes with it): a deleted original is bounced by no running scheduler
+    // either. The scheduler stores through the store itself here.
+    QTemporaryDir dir;
+    SqliteMessageStore store;
+    QVERIFY2(store.open(dir.filePath(QStringLiteral("data"))), qPrintable(store.errorString()));
+    BounceScheduler scheduler(&store, &store);
+    std::promise<bool> ok;
+    IncomingMessage kept = original("alice@example.org", { bounce("bob@bounce.test", 400) });
+    IncomingMessage deleted = original("alice@example.org", { bounce("bob@bounce.test", 400) });
+    deleted.id = "Deleted000000000000000";
+    scheduler.deliver(kept, [](const DeliveryResult &) {});
+    scheduler.deliver(deleted, [&ok](const DeliveryResult &r) { ok.set_value(r.ok); });
+    QVERIFY(ok.get_future().get());
+    QVERIFY(store.remove({ QStringLiteral("Deleted000000000000000") }));
+    QTRY_COMPARE_WITH_TIMEOUT(store.count(), qint64(2), 10000); // the kept original and its bounce
+    QTest::qWait(500);
+    QCOMPARE(store.count(), qint64(2));
+    const QList<MessageSummary> all = store.messages(0, 10);
+    QCOMPARE(all.size(), 2);
+    QVERIFY(all.at(0).mailFrom.isEmpty()); // the bounce, newest
+    QCOMPARE(store.message(all.at(0).id)->bounceOf, QStringLiteral("Orig1nal0000000000000A"));
+}
+
 void TestBounceScheduler::pendingBouncesGoWithTheScheduler()
 {
     FakeStore store;
@@ -255,12 +281,13 @@ void TestBounceScheduler::pendingBouncesGoWithTheScheduler()
         BounceScheduler scheduler(&store, nullptr);
         std::vector<Delivery> batch;
         batch.push_back(
-            { original("alice@example.org", { bounce("bob@bounce.test", 60000) }), [](const DeliveryResult &) {
+            { original("alice@example.org", { bounce("bob@bounce.test", 200) }), [](const DeliveryResult &) {
              } });
         scheduler.deliverAll(std::move(batch));
         QCOMPARE(scheduler.pendingCount(), 1);
     }
-    QTest::qWait(100);
+    // Well past the wait: a timer left running would have stored a bounce by now.
+    QTest::qWait(600);
     QCOMPARE(store.count(), 1);
 }
 
