@@ -926,6 +926,7 @@ void MainWindow::createSessionsDock()
     // run's; as many as the dock keeps.
     m_store->refusedSessions(0, m_sessions->maxSessions(), this,
         [this](const RefusedSessionPage &page) { m_sessions->addStoredSessions(page.sessions); });
+    connect(m_store, &MessageStore::refusedSessionsCleared, m_sessions, &SessionsModel::removeStoredSessions);
 }
 
 void MainWindow::restoreState()

@@ -188,6 +188,17 @@ void SessionsModel::addDelivery(quint64 id)
     }
 }
 
+void SessionsModel::removeStoredSessions()
+{
+    for (int row = int(m_sessions.size()) - 1; row >= 0; --row) {
+        if (m_sessions.at(row).stored) {
+            beginRemoveRows(QModelIndex(), row, row);
+            m_sessions.removeAt(row);
+            endRemoveRows();
+        }
+    }
+}
+
 void SessionsModel::addStoredSessions(const QList<RefusedSession> &sessions)
 {
     QList<Session> rows;

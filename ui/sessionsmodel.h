@@ -45,6 +45,9 @@ public:
     // Refused sessions kept by the store (newest first), closed, below every session seen live; their IDs are
     // their session keys, which no live session's connection ID reaches.
     void addStoredSessions(const QList<RefusedSession> &sessions);
+    // The store's refused sessions were cleared (DELETE /api/v1/sessions): the rows read from it go; this run's
+    // sessions stay, as the session log they are.
+    void removeStoredSessions();
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     int columnCount(const QModelIndex &parent = QModelIndex()) const override;

@@ -4,6 +4,8 @@
 // Qt after GMime.
 #include "deliverystatusbuilder.h"
 
+#include "messagebuilder.h"
+
 #include <mutex>
 
 namespace {
@@ -58,21 +60,6 @@ GMimeObject *leafPart(const char *type, const char *subtype, const QByteArray &c
     return GMIME_OBJECT(part);
 }
 
-// Every LF without its CR gets one (RFC 5322 §2.1), whatever GMime or the original wrote.
-QByteArray crlf(const QByteArray &bytes)
-{
-    QByteArray out;
-    out.reserve(bytes.size() + bytes.size() / 32);
-    char previous = 0;
-    for (const char c : bytes) {
-        if (c == '\n' && previous != '\r') {
-            out += '\r';
-        }
-        out += c;
-        previous = c;
-    }
-    return out;
-}
 } // namespace
 
 QByteArray DeliveryStatusBuilder::statusFields(const DeliveryStatusReport &report)
@@ -145,7 +132,7 @@ QByteArray DeliveryStatusBuilder::build(const DeliveryStatusReport &report)
     char *bytes = g_mime_object_to_string(GMIME_OBJECT(message), options);
     g_mime_format_options_free(options);
     g_object_unref(message);
-    const QByteArray out = crlf(QByteArray(bytes));
+    const QByteArray out = MessageBuilder::withCrlf(QByteArray(bytes));
     g_free(bytes);
     return out;
 }

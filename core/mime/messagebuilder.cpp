@@ -74,24 +74,6 @@ QByteArray unixLines(const QString &text)
     return bytes;
 }
 
-// RFC 5322 §2.1: lines end in CRLF. GMime writes LF or, asked for DOS line ends, may already have CRLF: every LF
-// without its CR gets one. The encoded bodies are 7-bit (quoted-printable or base64), so no CR or LF inside a body
-// is touched.
-QByteArray crlf(const QByteArray &bytes)
-{
-    QByteArray out;
-    out.reserve(bytes.size() + bytes.size() / 32);
-    char previous = 0;
-    for (const char c : bytes) {
-        if (c == '\n' && previous != '\r') {
-            out += '\r';
-        }
-        out += c;
-        previous = c;
-    }
-    return out;
-}
-
 bool addAddresses(InternetAddressList *list, const MailAddressList &addresses, const QString &field, QString *error)
 {
     for (const MailAddress &a : addresses) {
@@ -150,6 +132,21 @@ GMimeObject *multipart(const char *subtype, const QList<GMimeObject *> &children
     return GMIME_OBJECT(multipart);
 }
 } // namespace
+
+QByteArray MessageBuilder::withCrlf(const QByteArray &bytes)
+{
+    QByteArray out;
+    out.reserve(bytes.size() + bytes.size() / 32);
+    char previous = 0;
+    for (const char c : bytes) {
+        if (c == '\n' && previous != '\r') {
+            out += '\r';
+        }
+        out += c;
+        previous = c;
+    }
+    return out;
+}
 
 QStringList MessageBuilder::reservedHeaders()
 {
@@ -354,7 +351,7 @@ std::optional<QByteArray> MessageBuilder::build(
     g_mime_format_options_set_newline_format(options, GMIME_NEWLINE_FORMAT_DOS);
     char *bytes = g_mime_object_to_string(GMIME_OBJECT(message.p), options);
     g_mime_format_options_free(options);
-    QByteArray out = crlf(QByteArray(bytes));
+    QByteArray out = MessageBuilder::withCrlf(QByteArray(bytes));
     g_free(bytes);
     return out;
 }

@@ -51,6 +51,9 @@ struct MessageBuilder
     // The header fields build() writes itself, which headers may not name (compared case-insensitively; as
     // Mailpit's send API refuses them).
     static QStringList reservedHeaders();
+    // RFC 5322 §2.1: lines end in CRLF. GMime writes LF or, asked for DOS line ends, may already have CRLF: every LF
+    // without its CR gets one (for 7-bit bodies, quoted-printable or base64, no CR or LF inside a body is touched).
+    static QByteArray withCrlf(const QByteArray &bytes);
     // An RFC 5321 §4.1.2 Mailbox as a sender would type it: local-part "@" domain, printable ASCII or UTF-8 (RFC
     // 6531), no spaces, angle brackets, commas or quotes outside a quoted local part.
     static bool isAddress(const QString &address);

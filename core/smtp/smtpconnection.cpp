@@ -205,6 +205,10 @@ void SmtpConnection::keepIfRefused()
         return;
     }
     m_kept = true;
+    // A message still being committed when the client went: its entries are not in the store yet, so the kept
+    // session carries them itself (the store copies in only what is stored by now).
+    Transcript transcript = std::move(m_inFlight);
+    transcript += m_unstored;
     m_worker->keepRefusedSession(
-        this, m_session.envelope(), std::move(m_refusingRules), std::move(m_unstored), std::move(m_refusedData));
+        this, m_session.envelope(), std::move(m_refusingRules), std::move(transcript), std::move(m_refusedData));
 }
