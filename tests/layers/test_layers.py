@@ -16,6 +16,7 @@ ALLOWED = {
     "letterbox_store": {"letterbox_smtp", "letterbox_mime", "letterbox_message", "Qt6::Core", "PkgConfig::SQLITE3"},
     "letterbox_rules": {"letterbox_smtp", "Qt6::Core", "Qt6::Network"},
     "letterbox_mailbox": {"letterbox_rules", "letterbox_message", "Qt6::Core", "Qt6::Network"},
+    "letterbox_pop3": {"Qt6::Core"},
     "letterbox_api": {"letterbox_store", "letterbox_relay", "letterbox_rules", "letterbox_mailbox", "letterbox_mime", "Qt6::Network",
                       "Qt6::HttpServer", "Qt6::WebSockets"},
     "letterbox_service": {"letterbox_smtpserver", "letterbox_api", "letterbox_store", "letterbox_rules",
