@@ -82,9 +82,17 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
     const QCommandLineOption smtpsOption(QStringLiteral("smtps"),
         QStringLiteral("Implicit-TLS SMTP listener (repeatable; same forms as --smtp). Default: none."),
         QStringLiteral("ADDR:PORT"));
+    const QCommandLineOption pop3Option(QStringLiteral("pop3"),
+        QStringLiteral("POP3 listener (repeatable; same forms as --smtp; STLS offered): log in with a mailbox's name. "
+                       "Default: none."),
+        QStringLiteral("ADDR:PORT"));
+    const QCommandLineOption pop3sOption(QStringLiteral("pop3s"),
+        QStringLiteral("Implicit-TLS POP3 listener (repeatable; same forms as --smtp). Default: none."),
+        QStringLiteral("ADDR:PORT"));
     const QCommandLineOption tlsCertOption(QStringLiteral("tls-cert"),
-        QStringLiteral("Certificate (PEM, chain allowed) for STARTTLS and --smtps. Default: a self-signed one made "
-                       "on first use in the data directory (tls-cert.pem)."),
+        QStringLiteral(
+            "Certificate (PEM, chain allowed) for STARTTLS, STLS, --smtps and --pop3s. Default: a self-signed one made "
+            "on first use in the data directory (tls-cert.pem)."),
         QStringLiteral("FILE"));
     const QCommandLineOption tlsKeyOption(
         QStringLiteral("tls-key"), QStringLiteral("Private key (PEM) of --tls-cert."), QStringLiteral("FILE"));
@@ -152,10 +160,10 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
     const QCommandLineOption relayMatchingOption(QStringLiteral("relay-matching"),
         QStringLiteral("Like --relay-all, for the envelope recipients matching REGEX (case-insensitive search) only."),
         QStringLiteral("REGEX"));
-    parser.addOptions({ helpOption, versionOption, headlessOption, smtpOption, smtpsOption, tlsCertOption, tlsKeyOption,
-        apiOption, apiHostOption, dataOption, hostnameOption, sizeOption, messagesOption, authOption, idleOption,
-        connectionsOption, rulesOption, seedOption, mailboxesOption, perUserOption, relayOption, relayTlsOption,
-        relayUserOption, relayInsecureOption, relayAllOption, relayMatchingOption });
+    parser.addOptions({ helpOption, versionOption, headlessOption, smtpOption, smtpsOption, pop3Option, pop3sOption,
+        tlsCertOption, tlsKeyOption, apiOption, apiHostOption, dataOption, hostnameOption, sizeOption, messagesOption,
+        authOption, idleOption, connectionsOption, rulesOption, seedOption, mailboxesOption, perUserOption, relayOption,
+        relayTlsOption, relayUserOption, relayInsecureOption, relayAllOption, relayMatchingOption });
     // Qt names the program from QCoreApplication's arguments, and there is no application object yet (the command
     // line is read first, so that --help needs no display): "<executable_name>" stands in, replaced by our name.
     helpText = parser.helpText().replace(QStringLiteral("<executable_name>"), QStringLiteral("letterbox"));
@@ -197,6 +205,18 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
             return Result::Error;
         }
         smtps << address;
+    }
+    for (const auto &[option, list] : { std::pair { &pop3Option, &pop3 }, std::pair { &pop3sOption, &pop3s } }) {
+        for (const QString &value : parser.values(*option)) {
+            ListenAddress address;
+            QString why;
+            if (!ListenAddress::parse(value, &address, &why)) {
+                errorString
+                    = QStringLiteral("--%1: invalid address '%2' (%3)").arg(option->names().first(), value, why);
+                return Result::Error;
+            }
+            *list << address;
+        }
     }
 
     const QString apiValue = parser.isSet(apiOption) ? parser.value(apiOption) : QStringLiteral("127.0.0.1:8025");
@@ -371,6 +391,8 @@ CatcherConfig CommandLineOptions::catcherConfig() const
     CatcherConfig config;
     config.smtp = smtp;
     config.smtps = smtps;
+    config.pop3 = pop3;
+    config.pop3s = pop3s;
     if (tls) {
         config.tlsCertificate = [source = tls] {
             return source->configuration();

@@ -195,6 +195,10 @@ QString listenerName(CatcherService::Listener listener)
         return MainWindow::tr("API");
     case CatcherService::Listener::Smtps:
         return MainWindow::tr("SMTPS");
+    case CatcherService::Listener::Pop3:
+        return MainWindow::tr("POP3");
+    case CatcherService::Listener::Pop3s:
+        return MainWindow::tr("POP3S");
     case CatcherService::Listener::Smtp:
     case CatcherService::Listener::None:
         break;
@@ -1089,6 +1093,16 @@ void MainWindow::updateListening()
     }
     if (!smtps.isEmpty()) {
         text += tr(" · SMTPS %1").arg(smtps.join(QStringLiteral(", ")));
+    }
+    for (const auto &[name, bound] : { std::pair { tr("POP3"), m_catcher->pop3Listeners() },
+             std::pair { tr("POP3S"), m_catcher->pop3sListeners() } }) {
+        QStringList addresses;
+        for (const CatcherService::Bound &b : bound) {
+            addresses << b.display;
+        }
+        if (!addresses.isEmpty()) {
+            text += tr(" · %1 %2").arg(name, addresses.join(QStringLiteral(", ")));
+        }
     }
     if (const std::optional<CatcherService::Bound> api = m_catcher->apiListener()) {
         text += tr(" · API http://%1").arg(api->display);

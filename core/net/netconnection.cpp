@@ -23,7 +23,7 @@ duplicating its POSIX descriptor; a Windows port must use Winsock's recv() and W
 
 namespace {
 // A client that sends without reading the replies may not make us buffer without bound.
-constexpr qint64 MaxPendingOutput = 1024 * 1024;
+constexpr qint64 MaxPendingOutput = NetConnection::OutputLimit;
 // Every connection shares the network thread: after a slice of this many milliseconds a connection yields to the
 // others, and the rest of its input waits in the socket.
 constexpr qint64 SliceMs = 2;
@@ -88,6 +88,9 @@ void NetConnection::connectSocket()
     connect(m_socket, &QTcpSocket::readyRead, this, &NetConnection::readFromSocket);
     connect(m_socket, &QTcpSocket::bytesWritten, this, [this] {
         if (m_socket->bytesToWrite() < MaxPendingOutput / 2) {
+            if (m_started && !m_finished && !m_closing && m_handler) {
+                m_handler->outputDrained();
+            }
             readFromSocket();
         }
     });
@@ -146,6 +149,11 @@ void NetConnection::start()
     m_started = true;
     m_handler->start(early);
     readFromSocket();
+}
+
+qint64 NetConnection::pendingOutput() const
+{
+    return m_socket->bytesToWrite();
 }
 
 void NetConnection::readFromSocket()

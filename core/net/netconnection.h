@@ -36,6 +36,10 @@ public:
 
     // Queues bytes for the client and sends what the socket takes now.
     void write(const QByteArray &bytes);
+    // Bytes written and not yet taken by the socket; NetHandler::outputDrained() says when they fell below half the
+    // output limit.
+    qint64 pendingOutput() const;
+    static constexpr qint64 OutputLimit = 1024 * 1024;
     // Sends what is queued, then closes. Nothing more is read.
     void close();
     // The handler takes input again (its readSize() became non-zero outside receive()).

@@ -41,6 +41,9 @@ public:
     virtual void timeout() = 0;
     // The server stops: say so (after any answer the client is owed) and close.
     virtual void shutdown() = 0;
+    // What was written has mostly gone out (less than half of NetConnection's output limit is left): a handler that
+    // sends something large (a POP3 or IMAP message) writes its next piece now.
+    virtual void outputDrained() { }
     // The socket is gone; the handler is deleted soon after.
     virtual void disconnected() { }
 };

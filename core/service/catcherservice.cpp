@@ -2,6 +2,7 @@
 
 #include "../api/apiserver.h"
 #include "../mailbox/routeddelivery.h"
+#include "../pop3/pop3server.h"
 #include "../relay/relayservice.h"
 #include "../rules/ruleengine.h"
 #include "../smtp/smtpserver.h"
@@ -16,6 +17,7 @@ struct CatcherService::Private
     std::unique_ptr<RoutedDelivery> routed; // SMTP's messages go through the mailboxes' routes to the store
     std::unique_ptr<BounceScheduler> bounces; // in front of routed: bounces after the commit, through routed again
     std::unique_ptr<SmtpServer> smtp;
+    std::unique_ptr<Pop3Server> pop3;
     std::unique_ptr<RelayService> relay;
     QThread apiThread;
     QObject apiContext; // lives in apiThread: the API server and its internals must be created there
@@ -24,6 +26,8 @@ struct CatcherService::Private
     bool running = false;
     QList<Bound> smtpBound;
     QList<Bound> smtpsBound;
+    QList<Bound> pop3Bound;
+    QList<Bound> pop3sBound;
     std::optional<Bound> apiBound;
     Listener failed = Listener::None;
     QString failedAddress;
@@ -44,6 +48,19 @@ struct CatcherService::Private
             },
             Qt::BlockingQueuedConnection);
     }
+
+    // Closes every listener and forgets where they were.
+    void closeListeners()
+    {
+        smtp->close();
+        pop3->close();
+        stopApi();
+        smtpBound.clear();
+        smtpsBound.clear();
+        pop3Bound.clear();
+        pop3sBound.clear();
+        apiBound.reset();
+    }
 };
 
 CatcherService::CatcherService(MessageStore *store, QObject *parent) : QObject(parent), d(std::make_unique<Private>())
@@ -52,6 +69,7 @@ CatcherService::CatcherService(MessageStore *store, QObject *parent) : QObject(p
     d->routed = std::make_unique<RoutedDelivery>(store);
     d->bounces = std::make_unique<BounceScheduler>(d->routed.get(), store);
     d->smtp = std::make_unique<SmtpServer>(d->bounces.get());
+    d->pop3 = std::make_unique<Pop3Server>(store);
     d->relay = std::make_unique<RelayService>(store);
     // Auto-relay follows what came over SMTP, after its commit (never an import or an API-made message).
     connect(
@@ -104,11 +122,7 @@ bool CatcherService::start(const CatcherConfig &config)
         d->failed = listener;
         d->failedAddress = address;
         d->error = error;
-        d->smtp->close();
-        d->stopApi();
-        d->smtpBound.clear();
-        d->smtpsBound.clear();
-        d->apiBound.reset();
+        d->closeListeners();
         Q_EMIT listenersChanged();
         return false;
     };
@@ -134,6 +148,31 @@ bool CatcherService::start(const CatcherConfig &config)
         }
         const quint16 port = d->smtp->listeningAddresses().last().second;
         d->smtpsBound.append({ address.display(port), address.connectHost(), port });
+    }
+    d->pop3->setIdleTimeout(config.idleTimeoutMs);
+    d->pop3->setMaxConnections(config.maxConnections);
+    d->pop3->setConfig(Pop3ServerConfig { config.session.hostname, config.session.auth, config.mailboxes });
+    for (const bool implicitTls : { false, true }) {
+        for (const ListenAddress &address : implicitTls ? config.pop3s : config.pop3) {
+            const Listener listener = implicitTls ? Listener::Pop3s : Listener::Pop3;
+            if (implicitTls && !config.tlsCertificate) {
+                return fail(listener, address.text, QStringLiteral("no TLS certificate"));
+            }
+            NetListenOptions options;
+            options.address = address.address;
+            options.port = address.port;
+            options.name = address.text;
+            // RFC 2595: STLS is offered wherever there is a certificate.
+            if (config.tlsCertificate) {
+                options.tls = implicitTls ? NetListenOptions::Tls::Implicit : NetListenOptions::Tls::OnRequest;
+                options.sslConfigurationSource = config.tlsCertificate;
+            }
+            if (!d->pop3->listen(options)) {
+                return fail(listener, address.text, d->pop3->errorString());
+            }
+            const quint16 port = d->pop3->listeningAddresses().last().second;
+            (implicitTls ? d->pop3sBound : d->pop3Bound).append({ address.display(port), address.connectHost(), port });
+        }
     }
     if (config.api) {
         const ListenAddress address = *config.api;
@@ -189,6 +228,12 @@ bool CatcherService::restart(const CatcherConfig &config)
     for (qsizetype i = 0; i < previous.smtps.size() && i < d->smtpsBound.size(); ++i) {
         previous.smtps[i].port = d->smtpsBound.at(i).port;
     }
+    for (qsizetype i = 0; i < previous.pop3.size() && i < d->pop3Bound.size(); ++i) {
+        previous.pop3[i].port = d->pop3Bound.at(i).port;
+    }
+    for (qsizetype i = 0; i < previous.pop3s.size() && i < d->pop3sBound.size(); ++i) {
+        previous.pop3s[i].port = d->pop3sBound.at(i).port;
+    }
     if (previous.api && d->apiBound) {
         previous.api->port = d->apiBound->port;
     }
@@ -202,8 +247,10 @@ bool CatcherService::restart(const CatcherConfig &config)
     QString error = d->error;
     if (!start(previous)) {
         error += QStringLiteral("; the previous %1 could not listen again on %2: %3")
-                     .arg(d->failed == Listener::Api ? QStringLiteral("API") : QStringLiteral("SMTP"), d->failedAddress,
-                         d->error);
+                     .arg(d->failed == Listener::Api                                       ? QStringLiteral("API")
+                             : d->failed == Listener::Pop3 || d->failed == Listener::Pop3s ? QStringLiteral("POP3")
+                                                                                           : QStringLiteral("SMTP"),
+                         d->failedAddress, d->error);
     }
     d->failed = failed;
     d->failedAddress = address;
@@ -218,11 +265,7 @@ void CatcherService::stop()
         return;
     }
     // Clean stop: no new connections, committed messages get their 250, then sessions close.
-    d->smtp->close();
-    d->stopApi();
-    d->smtpBound.clear();
-    d->smtpsBound.clear();
-    d->apiBound.reset();
+    d->closeListeners();
     d->running = false;
     Q_EMIT listenersChanged();
 }
@@ -247,6 +290,16 @@ QList<CatcherService::Bound> CatcherService::smtpsListeners() const
     return d->smtpsBound;
 }
 
+QList<CatcherService::Bound> CatcherService::pop3Listeners() const
+{
+    return d->pop3Bound;
+}
+
+QList<CatcherService::Bound> CatcherService::pop3sListeners() const
+{
+    return d->pop3sBound;
+}
+
 std::optional<CatcherService::Bound> CatcherService::apiListener() const
 {
     return d->apiBound;
@@ -260,6 +313,12 @@ QStringList CatcherService::listeningLines() const
     }
     for (const Bound &bound : d->smtpsBound) {
         lines << QStringLiteral("SMTPS listening on %1").arg(bound.display);
+    }
+    for (const Bound &bound : d->pop3Bound) {
+        lines << QStringLiteral("POP3 listening on %1").arg(bound.display);
+    }
+    for (const Bound &bound : d->pop3sBound) {
+        lines << QStringLiteral("POP3S listening on %1").arg(bound.display);
     }
     if (d->apiBound) {
         lines << QStringLiteral("API listening on http://%1").arg(d->apiBound->display);

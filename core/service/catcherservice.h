@@ -26,7 +26,10 @@ struct CatcherConfig
 {
     QList<ListenAddress> smtp;
     QList<ListenAddress> smtps; // implicit TLS (RFC 8314 §3.3); needs tlsCertificate
-    // The certificate of STARTTLS (RFC 3207, offered on every SMTP listener when set) and of the SMTPS listeners,
+    QList<ListenAddress> pop3; // POP3 (RFC 1939), STLS offered when there is a certificate
+    QList<ListenAddress> pop3s; // implicit TLS (RFC 8314 §3.3); needs tlsCertificate
+    // The certificate of STARTTLS (RFC 3207, offered on every SMTP listener when set), of POP3's STLS and of the
+    // SMTPS and POP3S listeners,
     // asked for when a connection first needs it (so that a catcher whose clients never use TLS loads no TLS
     // library), on the network thread; it keeps what it made. Empty: no STARTTLS, no SMTPS.
     std::function<std::optional<QSslConfiguration>()> tlsCertificate;
@@ -43,15 +46,15 @@ struct CatcherConfig
     MailboxSettings *mailboxes = nullptr;
 };
 
-// The running catcher around one message store: the SMTP server (network thread) and the REST API (a thread of
-// its own), started and restarted as a unit. Restarting keeps the store, the SMTP server's connection numbering
-// and every signal connection; open sessions get 421 (after the 250 of a message being committed).
-// The SMTP signals are emitted on the network thread (queued to receivers elsewhere).
+// The running catcher around one message store: the SMTP server (network thread), the POP3 server (a network
+// thread of its own) and the REST API (a thread of its own), started and restarted as a unit. Restarting keeps the
+// store, the SMTP server's connection numbering and every signal connection; open sessions get 421 (after the 250 of a
+// message being committed). The SMTP signals are emitted on the network thread (queued to receivers elsewhere).
 class CatcherService : public QObject
 {
     Q_OBJECT
 public:
-    enum class Listener { None, Smtp, Smtps, Api };
+    enum class Listener { None, Smtp, Smtps, Pop3, Pop3s, Api };
     struct Bound
     {
         QString display; // "127.0.0.1:1025", "[::1]:1025", "*:1025", real port
@@ -77,9 +80,11 @@ public:
 
     QList<Bound> smtpListeners() const;
     QList<Bound> smtpsListeners() const;
+    QList<Bound> pop3Listeners() const;
+    QList<Bound> pop3sListeners() const;
     std::optional<Bound> apiListener() const;
-    // README "Command line": "SMTP listening on …", "SMTPS listening on …" and "API listening on http://…", one per
-    // listener, in this order.
+    // README "Command line": "SMTP listening on …", "SMTPS listening on …", "POP3 listening on …", "POP3S listening
+    // on …" and "API listening on http://…", one per listener, in this order.
     QStringList listeningLines() const;
 
     Listener failedListener() const;

@@ -15,7 +15,7 @@ BINARY = os.environ.get("LETTERBOX_BIN", "letterbox")
 class Letterbox:
     """letterbox --headless on loopback port 0, in a fresh data directory (or a given one)."""
 
-    def __init__(self, *extra, data_dir=None, smtp=("127.0.0.1:0",), api="127.0.0.1:0", smtps=()):
+    def __init__(self, *extra, data_dir=None, smtp=("127.0.0.1:0",), api="127.0.0.1:0", smtps=(), pop3=(), pop3s=()):
         self._tmp = None
         if data_dir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="letterbox-test-")
@@ -26,24 +26,37 @@ class Letterbox:
             args += ["--smtp", address]
         for address in smtps:
             args += ["--smtps", address]
+        for address in pop3:
+            args += ["--pop3", address]
+        for address in pop3s:
+            args += ["--pop3s", address]
         args += ["--api", api]
         args += list(extra)
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.listening = []
         self.smtps_listening = []
+        self.pop3_listening = []
+        self.pop3s_listening = []
+        self.listening_lines = []  # as printed, in order
         deadline = time.monotonic() + 20
         self.api_url = None
-        expected = len(smtp) + len(smtps) + (0 if api == "off" else 1)
-        while len(self.listening) + len(self.smtps_listening) + (1 if self.api_url else 0) < expected:
+        expected = len(smtp) + len(smtps) + len(pop3) + len(pop3s) + (0 if api == "off" else 1)
+        while (len(self.listening) + len(self.smtps_listening) + len(self.pop3_listening) + len(self.pop3s_listening)
+               + (1 if self.api_url else 0)) < expected:
             if time.monotonic() > deadline:
                 self.kill()
                 raise RuntimeError("letterbox did not print its listening lines")
             line = self.proc.stdout.readline()
             if not line:
                 raise RuntimeError("letterbox exited: " + self.proc.stderr.read())
+            self.listening_lines.append(line.split(" listening on ")[0])
             api_match = re.fullmatch(r"API listening on (http://\S+)\n", line)
             if api_match:
                 self.api_url = api_match.group(1)
+                continue
+            pop3_match = re.fullmatch(r"POP3(S?) listening on (\S+)\n", line)
+            if pop3_match:
+                (self.pop3s_listening if pop3_match.group(1) else self.pop3_listening).append(pop3_match.group(2))
                 continue
             smtps_match = re.fullmatch(r"SMTPS listening on (\S+)\n", line)
             if smtps_match:
@@ -55,6 +68,8 @@ class Letterbox:
             self.listening.append(match.group(1))
         self.port = int(self.listening[0].rsplit(":", 1)[1])
         self.smtps_port = int(self.smtps_listening[0].rsplit(":", 1)[1]) if self.smtps_listening else None
+        self.pop3_port = int(self.pop3_listening[0].rsplit(":", 1)[1]) if self.pop3_listening else None
+        self.pop3s_port = int(self.pop3s_listening[0].rsplit(":", 1)[1]) if self.pop3s_listening else None
 
     def stop(self, timeout=20):
         """SIGTERM and wait: returns the exit code."""
