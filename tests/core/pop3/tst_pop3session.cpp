@@ -262,8 +262,8 @@ void TestPop3Session::pipelinedCommandsWaitForTheMessage()
 {
     Harness h;
     // RFC 2449 §6.6: a client may send many commands at once; the answers come in order.
-    QCOMPARE(h.send("USER shop\r\nPASS secret\r\nSTAT\r\nRETR 1\r\nLIST 1\r\nQUIT\r\n"),
-        QByteArray("+OK send PASS\r\n"));
+    QCOMPARE(
+        h.send("USER shop\r\nPASS secret\r\nSTAT\r\nRETR 1\r\nLIST 1\r\nQUIT\r\n"), QByteArray("+OK send PASS\r\n"));
     QCOMPARE(h.events<Pop3Events::LoginRequested>().size(), 1);
     QVERIFY(h.session.bufferedBytes() > 0);
     h.session.loginFinished(true, Maildrop);
