@@ -10,6 +10,7 @@
 #include "sqliterefusedsessions.h"
 #include "sqliterows.h"
 #include "sqlitesearchcompiler.h"
+#include "sqlitetranscripts.h"
 #include "sqlitewriter.h"
 #include "storereply.h"
 
@@ -31,7 +32,6 @@ using namespace SqliteRows;
 namespace {
 // A transcript shows at most this many messages' worth of its session (a client may send thousands
 // of messages over one connection).
-constexpr qsizetype MaxTranscriptChunks = 1000;
 
 // Read-only connections: the window's reads, the API's and a worker's (an export, say) at once.
 constexpr int ReaderConnections = 3;
@@ -341,37 +341,8 @@ std::optional<StoredMessage> SqliteMessageStore::message(const QString &id) cons
     m.tlsCipher = st.columnText(c + 8);
     m.bounceOf = st.columnText(c + 9);
     m.bounceRule = st.columnText(c + 10);
-    // The whole session up to this message's final reply: its chain of chunks, oldest first.
-    SqliteStatement chunk = db->prepare("SELECT previous_id FROM transcript_chunks WHERE id = ?1");
-    QList<qint64> chunks;
-    bool truncated = false;
-    for (qint64 link = st.columnInt(c + 6); link > 0;) {
-        if (chunks.size() == MaxTranscriptChunks) {
-            truncated = true;
-            break;
-        }
-        chunk.bind(1, link);
-        if (!chunk.step()) {
-            break;
-        }
-        chunks.prepend(link);
-        link = chunk.columnInt(0);
-        chunk.reset();
-    }
-    if (truncated) {
-        m.transcript << TranscriptEntry { 0, TranscriptEntry::Direction::In, "[earlier entries omitted]" };
-    }
-    SqliteStatement entries
-        = db->prepare("SELECT time, direction, text FROM transcript_entries WHERE chunk_id = ?1 ORDER BY seq");
-    for (qint64 id : std::as_const(chunks)) {
-        entries.bind(1, id);
-        while (entries.step()) {
-            m.transcript << TranscriptEntry { entries.columnInt(0),
-                entries.columnInt(1) == 0 ? TranscriptEntry::Direction::In : TranscriptEntry::Direction::Out,
-                entries.columnBlob(2) };
-        }
-        entries.reset();
-    }
+    // The whole session up to this message's final reply.
+    m.transcript = SqliteTranscripts::session(*db, st.columnInt(c + 6));
     // The bounces made for this message, for the links between them (the partial index holds bounces only, and is
     // used only when the query says bounce_of is not empty). The transcript stays the session's own (the contract:
     // up to this message's final reply); the bounce's transcript names this message.

@@ -2,14 +2,12 @@
 
 #include "../message/messageid.h"
 #include "sqlitedatabase.h"
+#include "sqlitetranscripts.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 
 namespace {
-// As a message's transcript: at most this many of the session's messages' worth of entries are copied in.
-constexpr qsizetype MaxCopiedChunks = 1000;
-
 QByteArray jsonArray(const QStringList &items)
 {
     return QJsonDocument(QJsonArray::fromStringList(items)).toJson(QJsonDocument::Compact);
@@ -106,45 +104,14 @@ bool SqliteRefusedSessions::insert(SqliteDatabase &db, RefusedSession &session, 
     }
     const qint64 rowId = db.lastInsertRowId();
 
-    // The entries stored with its messages, oldest chunk first, then its own: the whole session, kept apart from the
+    // The entries stored with its messages, oldest first, then its own: the whole session, kept apart from the
     // messages so that deleting them leaves it whole.
-    QList<qint64> chunks;
-    SqliteStatement previous = db.prepare("SELECT previous_id FROM transcript_chunks WHERE id = ?1");
-    for (qint64 link = lastChunk; link > 0 && chunks.size() < MaxCopiedChunks;) {
-        previous.bind(1, link);
-        if (!previous.step()) {
-            break;
-        }
-        chunks.prepend(link);
-        link = previous.columnInt(0);
-        previous.reset();
-    }
-    Transcript transcript;
-    SqliteStatement stored
-        = db.prepare("SELECT time, direction, text FROM transcript_entries WHERE chunk_id = ?1 ORDER BY seq");
-    for (qint64 chunk : std::as_const(chunks)) {
-        stored.bind(1, chunk);
-        while (stored.step()) {
-            transcript << TranscriptEntry { stored.columnInt(0),
-                stored.columnInt(1) == 0 ? TranscriptEntry::Direction::In : TranscriptEntry::Direction::Out,
-                stored.columnBlob(2) };
-        }
-        stored.reset();
-    }
+    Transcript transcript = SqliteTranscripts::session(db, lastChunk);
     transcript << session.transcript;
     SqliteStatement entry = db.prepare(
         "INSERT INTO refused_session_entries (session_row, seq, time, direction, text) VALUES (?1, ?2, ?3, ?4, ?5)");
-    for (qsizetype seq = 0; seq < transcript.size(); ++seq) {
-        const TranscriptEntry &e = transcript.at(seq);
-        entry.bind(1, rowId);
-        entry.bind(2, qint64(seq));
-        entry.bind(3, e.timeMs);
-        entry.bind(4, qint64(e.direction == TranscriptEntry::Direction::In ? 0 : 1));
-        entry.bind(5, e.text);
-        if (!entry.exec()) {
-            *error = db.errorString();
-            return false;
-        }
+    if (!SqliteTranscripts::insert(db, entry, rowId, transcript, error)) {
+        return false;
     }
     session.transcript = transcript;
     return true;

@@ -6,6 +6,7 @@
 #include "sqlitemigrations.h"
 #include "sqliterefusedsessions.h"
 #include "sqliterows.h"
+#include "sqlitetranscripts.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -380,17 +381,8 @@ bool SqliteWriter::insert(
     }
     const qint64 chunkId = db.lastInsertRowId();
     // The entries in order, as given (RFC 5321 commands and replies; a Rule note is never handed to the store).
-    for (qsizetype seq = 0; seq < message.transcript.size(); ++seq) {
-        const TranscriptEntry &entry = message.transcript.at(seq);
-        insertEntry.bind(1, chunkId);
-        insertEntry.bind(2, qint64(seq));
-        insertEntry.bind(3, entry.timeMs);
-        insertEntry.bind(4, qint64(entry.direction == TranscriptEntry::Direction::In ? 0 : 1));
-        insertEntry.bind(5, entry.text);
-        if (!insertEntry.exec()) {
-            *error = db.errorString();
-            return false;
-        }
+    if (!SqliteTranscripts::insert(db, insertEntry, chunkId, message.transcript, error)) {
+        return false;
     }
     // A failed transaction reloads this state from the database (runTransaction).
     session.lastChunk = chunkId;
