@@ -22,6 +22,7 @@
 #include <QThreadPool>
 
 #include <cstdio>
+#include <tuple>
 
 namespace {
 // The settings, with what the command line gave taking their place for this run.
@@ -41,6 +42,16 @@ AppSettings effectiveSettings(const AppSettings &saved, const CommandLineOptions
             addresses << a.text;
         }
         s.smtps = addresses.join(QStringLiteral(", "));
+    }
+    for (const auto &[option, given, target] : { std::tuple { QStringLiteral("pop3"), &options.pop3, &s.pop3 },
+             std::tuple { QStringLiteral("pop3s"), &options.pop3s, &s.pop3s } }) {
+        if (options.given.contains(option)) {
+            QStringList addresses;
+            for (const ListenAddress &a : *given) {
+                addresses << a.text;
+            }
+            *target = addresses.join(QStringLiteral(", "));
+        }
     }
     if (options.given.contains(QStringLiteral("api"))) {
         s.api = options.api ? options.api->text : QStringLiteral("off");

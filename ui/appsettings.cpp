@@ -4,11 +4,15 @@
 
 #include <QSettings>
 
+#include <tuple>
+
 AppSettings AppSettings::load(QSettings &settings)
 {
     AppSettings s;
     s.smtp = settings.value(QStringLiteral("smtp"), s.smtp).toString();
     s.smtps = settings.value(QStringLiteral("smtps"), s.smtps).toString();
+    s.pop3 = settings.value(QStringLiteral("pop3"), s.pop3).toString();
+    s.pop3s = settings.value(QStringLiteral("pop3s"), s.pop3s).toString();
     s.api = settings.value(QStringLiteral("api"), s.api).toString();
     s.apiHosts = settings.value(QStringLiteral("apiHosts"), s.apiHosts).toString();
     s.maxMessageSize = settings.value(QStringLiteral("maxMessageSize"), s.maxMessageSize).toLongLong();
@@ -25,6 +29,8 @@ void AppSettings::save(QSettings &settings) const
 {
     settings.setValue(QStringLiteral("smtp"), smtp);
     settings.setValue(QStringLiteral("smtps"), smtps);
+    settings.setValue(QStringLiteral("pop3"), pop3);
+    settings.setValue(QStringLiteral("pop3s"), pop3s);
     settings.setValue(QStringLiteral("api"), api);
     settings.setValue(QStringLiteral("apiHosts"), apiHosts);
     settings.setValue(QStringLiteral("maxMessageSize"), maxMessageSize);
@@ -66,6 +72,24 @@ bool AppSettings::toConfig(const CatcherConfig &base, CatcherConfig *config, QSt
     }
     if (!c.smtps.isEmpty() && !c.tlsCertificate) {
         *error = QObject::tr("SMTPS needs a TLS certificate, and this catcher has none");
+        return false;
+    }
+    // CONTRACT "POP3 and IMAP": --pop3 and --pop3s, off unless given; the same address forms.
+    for (const auto &[text, list, name] : { std::tuple { &pop3, &c.pop3, QStringLiteral("POP3") },
+             std::tuple { &pop3s, &c.pop3s, QStringLiteral("POP3S") } }) {
+        list->clear();
+        for (const QString &part : text->split(u',', Qt::SkipEmptyParts)) {
+            ListenAddress address;
+            QString why;
+            if (!ListenAddress::parse(part.trimmed(), &address, &why)) {
+                *error = QObject::tr("%1 address '%2': %3").arg(name, part.trimmed(), why);
+                return false;
+            }
+            *list << address;
+        }
+    }
+    if (!c.pop3s.isEmpty() && !c.tlsCertificate) {
+        *error = QObject::tr("POP3S needs a TLS certificate, and this catcher has none");
         return false;
     }
     if (api.trimmed() == u"off") {

@@ -56,6 +56,26 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, const CatcherConfig 
     auto *smtpsRow = new QHBoxLayout;
     smtpsRow->addWidget(m_smtps, 1);
     smtpsRow->addWidget(m_smtpsOff);
+    // CONTRACT "POP3 and IMAP": --pop3 and --pop3s are off unless given; the same address forms as the SMTP field.
+    auto listenerRow = [this](const QString &value, const QString &proposed, const QString &name, QLineEdit **field,
+                           QCheckBox **off) {
+        *field = new QLineEdit(value.isEmpty() ? proposed : value, this);
+        (*field)->setToolTip(m_smtp->toolTip());
+        (*field)->setAccessibleName(name);
+        *off = new QCheckBox(tr("Off"), this);
+        (*off)->setAccessibleName(tr("%1 off").arg(name));
+        (*off)->setChecked(value.isEmpty());
+        connect(*off, &QCheckBox::toggled, *field, &QWidget::setDisabled);
+        (*field)->setDisabled((*off)->isChecked());
+        auto *row = new QHBoxLayout;
+        row->addWidget(*field, 1);
+        row->addWidget(*off);
+        return row;
+    };
+    QHBoxLayout *pop3Row
+        = listenerRow(settings.pop3, QStringLiteral("127.0.0.1:1110"), tr("POP3 addresses"), &m_pop3, &m_pop3Off);
+    QHBoxLayout *pop3sRow
+        = listenerRow(settings.pop3s, QStringLiteral("127.0.0.1:1995"), tr("POP3S addresses"), &m_pop3s, &m_pop3sOff);
     m_tlsPanel = new TlsCertificatePanel(base.tlsCertificate, this);
     m_relay = new RelaySettingsPage(settings.relay, this);
     connect(m_relay, &RelaySettingsPage::contentsChanged, this, &SettingsDialog::fitContents, Qt::QueuedConnection);
@@ -118,6 +138,11 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, const CatcherConfig 
     apiLabel->setBuddy(m_api);
     serverForm->addRow(apiLabel, apiRow);
     serverForm->addRow(tr("API &host names"), m_apiHosts);
+    // A mail client reads a mailbox by its name (the user name) over POP3; STLS is offered with the certificate.
+    auto *pop3Label = new QLabel(tr("POP&3 listens on"), server);
+    pop3Label->setBuddy(m_pop3);
+    serverForm->addRow(pop3Label, pop3Row);
+    serverForm->addRow(tr("POP3S (TLS) listens on"), pop3sRow);
     serverForm->addRow(tr("&Largest message"), m_maxSize);
     serverForm->addRow(tr("&Retention"), m_retention);
     serverForm->addRow(tr("A&UTH"), m_authMode);
@@ -178,6 +203,8 @@ AppSettings SettingsDialog::settings() const
     AppSettings s;
     s.smtp = m_smtp->text().trimmed();
     s.smtps = m_smtpsOff->isChecked() ? QString() : m_smtps->text().trimmed();
+    s.pop3 = m_pop3Off->isChecked() ? QString() : m_pop3->text().trimmed();
+    s.pop3s = m_pop3sOff->isChecked() ? QString() : m_pop3s->text().trimmed();
     s.api = m_apiOff->isChecked() ? QStringLiteral("off") : m_api->text().trimmed();
     s.apiHosts = m_apiHosts->text().trimmed();
     s.maxMessageSize = qint64(m_maxSize->value()) << 20;
@@ -283,6 +310,10 @@ void SettingsDialog::accept()
         showError(error);
         if (error.startsWith(QLatin1String("SMTPS"))) {
             focusField(m_smtps);
+        } else if (error.startsWith(QLatin1String("POP3S"))) {
+            focusField(m_pop3s);
+        } else if (error.startsWith(QLatin1String("POP3"))) {
+            focusField(m_pop3);
         }
         return;
     }
@@ -292,6 +323,8 @@ void SettingsDialog::accept()
         showError(error);
         QLineEdit *field = failed == CatcherService::Listener::Api ? m_api
             : failed == CatcherService::Listener::Smtps            ? m_smtps
+            : failed == CatcherService::Listener::Pop3             ? m_pop3
+            : failed == CatcherService::Listener::Pop3s            ? m_pop3s
                                                                    : m_smtp;
         focusField(field);
         field->selectAll();

@@ -62,6 +62,10 @@ private:
     QLineEdit *m_smtp;
     QLineEdit *m_smtps;
     QCheckBox *m_smtpsOff;
+    QLineEdit *m_pop3;
+    QCheckBox *m_pop3Off;
+    QLineEdit *m_pop3s;
+    QCheckBox *m_pop3sOff;
     TlsCertificatePanel *m_tlsPanel;
     RelaySettingsPage *m_relay;
     QLineEdit *m_api;

@@ -3,6 +3,7 @@
 implicit-TLS listener) and curl's pop3:// — the bytes RETR gives are the API's /raw, UIDL is the API ID, RETR
 marks read, DELE deletes at QUIT and only then, a login is a mailbox name (any case), --auth FILE checks passwords."""
 import base64
+import email
 import json
 import os
 import poplib
@@ -11,6 +12,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 import urllib.request
 
@@ -205,6 +207,45 @@ class Pop3Test(unittest.TestCase):
         pop = self.login(server)
         _, lines, _ = pop.retr(1)
         self.assertEqual(b"\r\n".join(lines) + b"\r\n", raw)
+
+    def test_a_bounce_processor_reads_its_bounces_over_pop3(self):
+        # Issue 17's bounce story: a bounce rule's DSN, routed by the sender's address to a mailbox of its own,
+        # fetched over POP3 and read with Python's email as a bounce processor would.
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        rules = os.path.join(tmp.name, "rules.json")
+        with open(rules, "w") as f:
+            json.dump({"version": 1, "recipient": [{"match": "glob", "pattern": "*@bounce.test", "action": "bounce",
+                                                    "code": 550, "enhanced": "5.1.1", "text": "User unknown"}]}, f)
+        mailboxes = os.path.join(tmp.name, "mailboxes.json")
+        with open(mailboxes, "w") as f:
+            json.dump({"version": 1, "mailboxes": [{"name": "bounces",
+                                                    "routes": [{"recipient": "bounces@app.test"}]}]}, f)
+        server = self.start("--rules", rules, "--mailboxes", mailboxes, pop3=("127.0.0.1:0",))
+        with smtplib.SMTP("127.0.0.1", server.port, timeout=20) as client:
+            client.sendmail("bounces@app.test", ["bob@bounce.test"], message("Invoice 7"))
+        pop = None
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            pop = self.login(server, "bounces")
+            if pop.stat()[0]:
+                break
+            pop.quit()
+            time.sleep(0.2)
+        self.assertEqual(pop.stat()[0], 1)
+        _, lines, _ = pop.retr(1)
+        pop.quit()
+        report = email.message_from_bytes(b"\r\n".join(lines) + b"\r\n")
+        self.assertEqual(report.get_content_type(), "multipart/report")
+        self.assertEqual(report.get_param("report-type"), "delivery-status")
+        self.assertEqual(report["To"], "bounces@app.test")
+        status = report.get_payload(1)
+        self.assertEqual(status.get_content_type(), "message/delivery-status")
+        group = status.get_payload()[1]
+        self.assertEqual((group["Final-Recipient"], group["Action"], group["Status"]),
+                         ("rfc822; bob@bounce.test", "failed", "5.1.1"))
+        self.assertEqual(group["Diagnostic-Code"], "smtp; 550 User unknown")
+        self.assertIn("Subject: Invoice 7", report.get_payload(2).get_payload())
 
     def test_curl(self):
         server = self.start(pop3=("127.0.0.1:0",))

@@ -128,6 +128,8 @@ private Q_SLOTS:
     void withoutACertificateTheTlsPageSaysSo();
     void theSmtpsAddressIsCheckedLikeTheSmtpOne_data();
     void theSmtpsAddressIsCheckedLikeTheSmtpOne();
+    void thePop3AddressesAreCheckedLikeTheSmtpOne_data();
+    void thePop3AddressesAreCheckedLikeTheSmtpOne();
     void theRelayPageBecomesTheRelaySettings_data();
     void theRelayPageBecomesTheRelaySettings();
     void aBadMatchingExpressionIsShownAsItIsTypedAndKeepsTheDialogOpen();
@@ -342,6 +344,74 @@ void TestSettingsDialog::theSmtpsAddressIsCheckedLikeTheSmtpOne()
     QVERIFY(applied);
     QCOMPARE(dialog.settings().smtps, expected);
     QCOMPARE(dialog.config().smtps.size(), expected.isEmpty() ? 0 : expected.count(u',') + 1);
+}
+
+void TestSettingsDialog::thePop3AddressesAreCheckedLikeTheSmtpOne_data()
+{
+    QTest::addColumn<QString>("field"); // the accessible name
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("off");
+    QTest::addColumn<QString>("expected"); // the saved value, or the error shown
+    for (const char *name : { "POP3", "POP3S" }) {
+        const QString field = QStringLiteral("%1 addresses").arg(QLatin1String(name));
+        QTest::addRow("%s off by default, as on the command line", name)
+            << field << QStringLiteral("127.0.0.1:0") << true << QString();
+        QTest::addRow("%s on two addresses", name)
+            << field << QStringLiteral("127.0.0.1:0, [::1]:0") << false << QStringLiteral("127.0.0.1:0, [::1]:0");
+        QTest::addRow("%s with a port out of range", name)
+            << field << QStringLiteral("127.0.0.1:99999") << false
+            << QStringLiteral("!%1 address '127.0.0.1:99999'").arg(QLatin1String(name));
+    }
+}
+
+void TestSettingsDialog::thePop3AddressesAreCheckedLikeTheSmtpOne()
+{
+    QFETCH(QString, field);
+    QFETCH(QString, text);
+    QFETCH(bool, off);
+    QFETCH(QString, expected);
+    CatcherConfig base = loopbackConfig();
+    base.tlsCertificate = [] {
+        return std::optional<QSslConfiguration>();
+    };
+    SettingsDialog dialog(quietSettings(), base);
+    bool applied = false;
+    dialog.setApplier([&](const AppSettings &, const CatcherConfig &, CatcherService::Listener *, QString *) {
+        applied = true;
+        return true;
+    });
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    QLineEdit *edit = fieldNamed(&dialog, field);
+    QVERIFY(edit);
+    QCOMPARE(edit->isEnabled(), false); // off until chosen
+    QCheckBox *offBox = nullptr;
+    for (QCheckBox *box : dialog.findChildren<QCheckBox *>()) {
+        if (box->accessibleName() == field + QStringLiteral(" off")) {
+            offBox = box;
+        }
+    }
+    QVERIFY(offBox);
+    offBox->setChecked(off);
+    QCOMPARE(edit->isEnabled(), !off);
+    edit->setText(text);
+    dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+    if (expected.startsWith(u'!')) {
+        QVERIFY(!applied);
+        QVERIFY(dialog.isVisible());
+        QCOMPARE(dialog.focusWidget(), edit); // the field the error names
+        bool named = false;
+        for (QLabel *label : dialog.findChildren<QLabel *>()) {
+            named = named || (label->isVisible() && label->text().contains(expected.mid(1)));
+        }
+        QVERIFY(named);
+        return;
+    }
+    QVERIFY(applied);
+    const bool pop3s = field.startsWith(QLatin1String("POP3S"));
+    QCOMPARE(pop3s ? dialog.settings().pop3s : dialog.settings().pop3, expected);
+    QCOMPARE((pop3s ? dialog.config().pop3s : dialog.config().pop3).size(),
+        expected.isEmpty() ? 0 : expected.count(u',') + 1);
 }
 
 void TestSettingsDialog::theRelayPageBecomesTheRelaySettings_data()
