@@ -7,6 +7,7 @@ import email
 import json
 import os
 import poplib
+import re
 import smtplib
 import ssl
 import subprocess
@@ -246,6 +247,36 @@ class Pop3Test(unittest.TestCase):
                          ("rfc822; bob@bounce.test", "failed", "5.1.1"))
         self.assertEqual(group["Diagnostic-Code"], "smtp; 550 User unknown")
         self.assertIn("Subject: Invoice 7", report.get_payload(2).get_payload())
+
+    def test_the_readme_bounce_processor(self):
+        # README "Read with a mail client": its mailboxes file, example 6's rule, and its processor as written (the
+        # port substituted), printing what the README says and deleting what it handled.
+        with open(os.path.join(os.path.dirname(__file__), "..", "..", "README.md"), encoding="utf-8") as f:
+            text = f.read()
+        section = text[text.index("## Read with a mail client"):text.index("## Security")]
+        mailboxes_json = re.search(r"\(`(\{\"version\": 1, \"mailboxes\".*?)`\)", section, re.S).group(1)
+        processor = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+        expected = re.search(r"# (rfc822; .*)$", processor, re.M).group(1)
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        mailboxes = os.path.join(tmp.name, "mailboxes.json")
+        with open(mailboxes, "w") as f:
+            f.write(mailboxes_json.replace("\n", " "))
+        rules = os.path.join(tmp.name, "rules.json")
+        with open(rules, "w") as f:
+            json.dump({"version": 1, "recipient": [{"match": "glob", "pattern": "*@bounce.test", "action": "bounce",
+                                                    "code": 550, "enhanced": "5.1.1", "text": "User unknown"}]}, f)
+        server = self.start("--rules", rules, "--mailboxes", mailboxes, pop3=("127.0.0.1:0",))
+        with smtplib.SMTP("127.0.0.1", server.port, timeout=20) as client:
+            client.sendmail("bounces@app.test", ["bob@bounce.test"], message("Invoice 8"))
+        deadline = time.monotonic() + 20
+        while not messages(server, "bounces") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        result = subprocess.run([sys.executable, "-c", processor.replace("1110", str(server.pop3_port))],
+                                capture_output=True, text=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout, expected + "\n")
+        self.assertEqual(messages(server, "bounces"), [])  # handled and deleted at QUIT
 
     def test_curl(self):
         server = self.start(pop3=("127.0.0.1:0",))
