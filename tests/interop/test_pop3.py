@@ -1,6 +1,6 @@
 """POP3 (CONTRACT "POP3 and IMAP") against the real headless binary over 127.0.0.1, with real clients: Python's poplib
 (every command: CAPA, USER/PASS, AUTH PLAIN, STAT, LIST, UIDL, RETR, TOP, DELE, RSET, NOOP, QUIT, STLS, and the
-implicit-TLS listener) and curl's pop3:// — the bytes RETR gives are the API's /raw, UIDL is the API ID, RETR
+implicit-TLS listener), curl's pop3:// and Debian's mpop fetching into a Maildir — the bytes RETR gives are the API's /raw, UIDL is the API ID, RETR
 marks read, DELE deletes at QUIT and only then, a login is a mailbox name (any case), --auth FILE checks passwords."""
 import base64
 import email
@@ -277,6 +277,41 @@ class Pop3Test(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stdout, expected + "\n")
         self.assertEqual(messages(server, "bounces"), [])  # handled and deleted at QUIT
+
+    def test_mpop_fetches_into_a_maildir_once(self):
+        # Debian's mpop (a POP3 fetcher): every message into a Maildir as stored, UIDL remembered so that a second run
+        # fetches nothing, and with --keep=off the fetched messages are deleted from Letterbox.
+        server = self.start(pop3=("127.0.0.1:0",))
+        self.send(server, "fetch one", "fetch two")
+        stored = {m["ID"]: api(server, "/api/v1/message/%s/raw" % m["ID"]) for m in messages(server)}
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        maildir = os.path.join(tmp.name, "Maildir")
+        for sub in ("cur", "new", "tmp"):
+            os.makedirs(os.path.join(maildir, sub))
+
+        def mpop(keep):
+            return subprocess.run(["mpop", "--host=127.0.0.1", "--port=%d" % server.pop3_port, "--tls=off",
+                                   "--auth=user", "--user=Inbox", "--passwordeval=echo x",
+                                   "--delivery=maildir," + maildir, "--received-header=off", "--keep=" + keep,
+                                   "--uidls-file=" + os.path.join(tmp.name, "uidls")],
+                                  capture_output=True, text=True, timeout=60)
+
+        first = mpop("on")
+        self.assertEqual(first.returncode, 0, first.stderr)
+        fetched = []
+        for name in os.listdir(os.path.join(maildir, "new")):
+            with open(os.path.join(maildir, "new", name), "rb") as f:
+                fetched.append(f.read())
+        fetched.sort()
+        # A Maildir keeps lines ending in LF (mpop writes them so); otherwise the bytes are the stored source's.
+        self.assertEqual(fetched, sorted(raw.replace(b"\r\n", b"\n") for raw in stored.values()))
+        second = mpop("on")
+        self.assertEqual(second.returncode, 0, second.stderr)
+        self.assertEqual(len(os.listdir(os.path.join(maildir, "new"))), 2)  # UIDL: nothing fetched twice
+        third = mpop("off")
+        self.assertEqual(third.returncode, 0, third.stderr)
+        self.assertEqual(messages(server), [])  # deleted at QUIT, as the app's Delete would
 
     def test_curl(self):
         server = self.start(pop3=("127.0.0.1:0",))
