@@ -130,6 +130,7 @@ private Q_SLOTS:
     void textTabShowsEachLineOnce();
     void sourceShowsTheFirstColumnBesideTheLineNumbers();
     void longRecipientListsStayWithinTheWindow();
+    void aBounceLineLeavesRoomForTheAttachments();
     void messageContentNeverSetsTheMinimumSize_data();
     void messageContentNeverSetsTheMinimumSize();
     void theChosenTabSticksWhenTheMessageHasIt();
@@ -227,6 +228,50 @@ void TestMessageView::sourceShowsTheFirstColumnBesideTheLineNumbers()
             const QRect first = editor->cursorRect(cursor);
             const QPoint glyph = editor->viewport()->mapTo(editor, first.center() + QPoint(2, 0));
             QCOMPARE(editor->childAt(glyph), editor->viewport());
+        }
+    }
+}
+
+void TestMessageView::aBounceLineLeavesRoomForTheAttachments()
+{
+    // A bounce: its header card has one more line (the link to the original) above the tags and the attachment
+    // chips. In a short pane (1280x720 with the Sessions dock open) nothing in the card may be cut off.
+    const QString original
+        = UiTest::deliver(m_store, "From: a@x.test\r\nTo: b@bounce.test\r\nSubject: Order\r\n\r\nHi\r\n");
+    std::promise<QString> done;
+    IncomingMessage in = MessageImporter::incoming(
+        "From: Mail Delivery System <MAILER-DAEMON@mx.test>\r\nTo: a@x.test\r\nSubject: Undelivered Mail\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"
+        "--b\r\nContent-Type: text/plain\r\n\r\nBounced.\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.test\r\n\r\nFinal-Recipient: rfc822; b@bounce.test\r\nAction: failed\r\n"
+        "Status: 5.1.1\r\n--b--\r\n",
+        QDateTime::currentMSecsSinceEpoch());
+    in.bounceOf = original.toLatin1();
+    in.bounceRule = "recipient rule 1: glob *@bounce.test";
+    const QString id = QString::fromLatin1(in.id);
+    m_store.deliver(std::move(in), [&done, id](const DeliveryResult &r) { done.set_value(r.ok ? id : QString()); });
+    QCOMPARE(done.get_future().get(), id);
+    QMainWindow window;
+    auto *view = new MessageView(&m_store);
+    window.setCentralWidget(view);
+    window.resize(1280, 380);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy loaded(view, &MessageView::messageLoaded);
+    view->showMessage(id);
+    QVERIFY(loaded.wait(10000));
+    QTest::qWait(100);
+    QWidget *card = view->headerCard();
+    QVERIFY(labelContaining(card, original));
+    QVERIFY2(card->height() >= card->minimumSizeHint().height(),
+        qPrintable(QStringLiteral("%1 < %2").arg(card->height()).arg(card->minimumSizeHint().height())));
+    for (QWidget *child : card->findChildren<QWidget *>(QString(), Qt::FindDirectChildrenOnly)) {
+        if (child->isVisible()) {
+            QVERIFY2(child->geometry().bottom() < card->height(),
+                qPrintable(QStringLiteral("%1 ends at %2, the card at %3")
+                               .arg(QString::fromLatin1(child->metaObject()->className()))
+                               .arg(child->geometry().bottom())
+                               .arg(card->height())));
         }
     }
 }
