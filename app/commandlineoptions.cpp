@@ -197,16 +197,9 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
         }
         smtp << address;
     }
-    for (const QString &value : parser.values(smtpsOption)) {
-        ListenAddress address;
-        QString why;
-        if (!ListenAddress::parse(value, &address, &why)) {
-            errorString = QStringLiteral("--smtps: invalid address '%1' (%2)").arg(value, why);
-            return Result::Error;
-        }
-        smtps << address;
-    }
-    for (const auto &[option, list] : { std::pair { &pop3Option, &pop3 }, std::pair { &pop3sOption, &pop3s } }) {
+    // The listeners that are off unless given: the same address forms, each error naming its option.
+    for (const auto &[option, list] :
+        { std::pair { &smtpsOption, &smtps }, std::pair { &pop3Option, &pop3 }, std::pair { &pop3sOption, &pop3s } }) {
         for (const QString &value : parser.values(*option)) {
             ListenAddress address;
             QString why;

@@ -36,13 +36,6 @@ AppSettings effectiveSettings(const AppSettings &saved, const CommandLineOptions
         }
         s.smtp = addresses.join(QStringLiteral(", "));
     }
-    if (options.given.contains(QStringLiteral("smtps"))) {
-        QStringList addresses;
-        for (const ListenAddress &a : options.smtps) {
-            addresses << a.text;
-        }
-        s.smtps = addresses.join(QStringLiteral(", "));
-    }
     for (const auto &[option, given, target] : { std::tuple { QStringLiteral("pop3"), &options.pop3, &s.pop3 },
              std::tuple { QStringLiteral("pop3s"), &options.pop3s, &s.pop3s } }) {
         if (options.given.contains(option)) {

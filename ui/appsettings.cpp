@@ -59,23 +59,10 @@ bool AppSettings::toConfig(const CatcherConfig &base, CatcherConfig *config, QSt
         *error = QObject::tr("give at least one SMTP address");
         return false;
     }
-    // CONTRACT "Command line": --smtps, off unless given; the same address forms as --smtp.
-    c.smtps.clear();
-    for (const QString &part : smtps.split(u',', Qt::SkipEmptyParts)) {
-        ListenAddress address;
-        QString why;
-        if (!ListenAddress::parse(part.trimmed(), &address, &why)) {
-            *error = QObject::tr("SMTPS address '%1': %2").arg(part.trimmed(), why);
-            return false;
-        }
-        c.smtps << address;
-    }
-    if (!c.smtps.isEmpty() && !c.tlsCertificate) {
-        *error = QObject::tr("SMTPS needs a TLS certificate, and this catcher has none");
-        return false;
-    }
-    // CONTRACT "POP3 and IMAP": --pop3 and --pop3s, off unless given; the same address forms.
-    for (const auto &[text, list, name] : { std::tuple { &pop3, &c.pop3, QStringLiteral("POP3") },
+    // CONTRACT "Command line" and "POP3 and IMAP": --smtps, --pop3 and --pop3s, off unless given; the same address
+    // forms as --smtp.
+    for (const auto &[text, list, name] : { std::tuple { &smtps, &c.smtps, QStringLiteral("SMTPS") },
+             std::tuple { &pop3, &c.pop3, QStringLiteral("POP3") },
              std::tuple { &pop3s, &c.pop3s, QStringLiteral("POP3S") } }) {
         list->clear();
         for (const QString &part : text->split(u',', Qt::SkipEmptyParts)) {
@@ -87,6 +74,10 @@ bool AppSettings::toConfig(const CatcherConfig &base, CatcherConfig *config, QSt
             }
             *list << address;
         }
+    }
+    if (!c.smtps.isEmpty() && !c.tlsCertificate) {
+        *error = QObject::tr("SMTPS needs a TLS certificate, and this catcher has none");
+        return false;
     }
     if (!c.pop3s.isEmpty() && !c.tlsCertificate) {
         *error = QObject::tr("POP3S needs a TLS certificate, and this catcher has none");
