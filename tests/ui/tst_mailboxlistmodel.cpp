@@ -128,6 +128,8 @@ void TestMailboxListModel::unreadCountsFollowReadFlagsAndDeletions()
     const QString b = UiTest::deliverTo(*m_store, UiTest::simpleMessage(QStringLiteral("b")), QStringLiteral("shop"));
     UiTest::deliver(*m_store, UiTest::simpleMessage(QStringLiteral("c")));
     QTRY_COMPARE(unreadOf(model, QStringLiteral("shop")), 2);
+    // A refresh may have read shop's two before c's commit: Inbox's count comes with the next one.
+    QTRY_COMPARE(unreadOf(model, QStringLiteral("Inbox")), 1);
     const QModelIndex shop = model.index(model.rowOf(QStringLiteral("shop")), MailboxListModel::NameColumn);
     const QModelIndex shopCount = model.index(shop.row(), MailboxListModel::UnreadColumn);
     // Unread: bold, with the count beside the name.
