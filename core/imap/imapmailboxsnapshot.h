@@ -1,0 +1,16 @@
+#pragma once
+
+#include "imapmessageentry.h"
+
+#include <QList>
+#include <QString>
+
+// A mailbox as of one read of the store: its messages oldest first (ascending UID), and the values an IMAP client
+// caches it by (RFC 3501 §2.3.1.1): UIDVALIDITY stays the same across restarts, UIDNEXT only grows.
+struct ImapMailboxSnapshot
+{
+    QString name; // the store's mailbox name (MailboxName), not the folder name the client used
+    quint32 uidValidity = 1;
+    quint32 uidNext = 1;
+    QList<ImapMessageEntry> messages;
+};
