@@ -18,6 +18,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QScopeGuard>
 #include <QThreadPool>
 
 #include <sqlite3.h>
@@ -763,6 +764,39 @@ QList<MailboxCount> SqliteMessageStore::mailboxes() const
     return boxes;
 }
 
+std::optional<MailboxIndex> SqliteMessageStore::mailboxIndex(const QString &mailbox) const
+{
+    const SqliteReaderPool::Lease lease = d->readers.acquire();
+    SqliteDatabase *db = lease.database();
+    if (!db) {
+        return std::nullopt;
+    }
+    // One read transaction, so that the counters and the rows agree.
+    db->exec("BEGIN");
+    const auto end = qScopeGuard([db] { db->exec("COMMIT"); });
+    SqliteStatement box = db->prepare("SELECT id, name, uid_validity, uid_next FROM mailboxes WHERE name = ?1");
+    box.bind(1, mailbox);
+    if (!box.step()) {
+        return std::nullopt;
+    }
+    MailboxIndex index;
+    const qint64 mailboxId = box.columnInt(0);
+    index.name = box.columnText(1);
+    index.uidValidity = box.columnInt(2);
+    index.uidNext = box.columnInt(3);
+    // messages_mailbox (mailbox_id, id, is_read) finds the rows in UID order. A row not parsed yet is parsed by
+    // readSummary(), so that the header texts are there for a search.
+    SqliteStatement st = db->prepare(
+        QByteArray("SELECT ") + SqliteRows::SummaryColumns + " FROM messages m WHERE m.mailbox_id = ?1 ORDER BY m.id");
+    st.bind(1, mailboxId);
+    while (st.step()) {
+        const MessageSummary s = SqliteRows::readSummary(st, 0, db);
+        index.entries << MailboxIndexEntry { st.columnInt(17), s.id, s.size, s.receivedMs, s.read, s.pinned, s.from,
+            s.to, s.cc, s.subject };
+    }
+    return index;
+}
+
 QStringList SqliteMessageStore::tags() const
 {
     QStringList names;
@@ -809,6 +843,13 @@ void SqliteMessageStore::mailboxes(QObject *context, std::function<void(const QL
 {
     const StoreReply<QList<MailboxCount>> reply(context, std::move(done));
     d->readers.threads()->start([this, reply] { reply.finish(mailboxes()); });
+}
+
+void SqliteMessageStore::mailboxIndex(
+    const QString &mailbox, QObject *context, std::function<void(const std::optional<MailboxIndex> &)> done) const
+{
+    const StoreReply<std::optional<MailboxIndex>> reply(context, std::move(done));
+    d->readers.threads()->start([this, mailbox, reply] { reply.finish(mailboxIndex(mailbox)); });
 }
 
 void SqliteMessageStore::tags(QObject *context, std::function<void(const QStringList &)> done) const

@@ -53,6 +53,7 @@ public:
     QString latestId(const QString &query = QString(), const QTimeZone &zone = QTimeZone::utc()) const override;
     QIODevice *openSource(const QString &id) const override;
     QList<MailboxCount> mailboxes() const override;
+    std::optional<MailboxIndex> mailboxIndex(const QString &mailbox) const override;
     QStringList tags() const override;
     QList<TagCount> tagCounts() const override;
     qint64 pinnedCount() const override;
@@ -61,6 +62,8 @@ public:
     void summary(const QString &id, QObject *context,
         std::function<void(const std::optional<MessageSummary> &)> done) const override;
     void mailboxes(QObject *context, std::function<void(const QList<MailboxCount> &)> done) const override;
+    void mailboxIndex(const QString &mailbox, QObject *context,
+        std::function<void(const std::optional<MailboxIndex> &)> done) const override;
     void tags(QObject *context, std::function<void(const QStringList &)> done) const override;
     void pinnedCount(QObject *context, std::function<void(qint64 pinned)> done) const override;
 

@@ -208,11 +208,14 @@ bool SqliteWriter::openWriter()
         return false;
     }
     insertMessage = db.prepare(
-        "INSERT INTO messages (uid, received, mail_from, rcpt_to, client_address, client_port, helo, auth_user, tls, "
+        // The id is the message's IMAP UID: past every id any mailbox has had (migration 0011), never reused.
+        "INSERT INTO messages (id, uid, received, mail_from, rcpt_to, client_address, client_port, helo, auth_user, "
+        "tls, "
         "from_header, to_header, cc_header, subject, date, message_id, size, has_attachments, session_id, chunk_id, "
         "addresses, snippet, attachments, inlines, tls_protocol, tls_cipher, mailbox_id, copy_of, bounce_of, "
         "bounce_rule, parsed) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
+        "VALUES ((SELECT max(ifnull((SELECT max(id) FROM messages), 0), (SELECT max(uid_next) FROM mailboxes) - 1) "
+        "+ 1), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
         "?23, ?24, ?25, ?26, ?27, ?28, ?29, 0)");
     // A tag that exists in another case keeps its spelling (tags.name is unique without regard to case).
     insertTag = db.prepare("INSERT INTO tags (name) VALUES (?1) ON CONFLICT DO NOTHING");

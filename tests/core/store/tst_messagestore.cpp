@@ -129,6 +129,7 @@ private Q_SLOTS:
     void setsRenamesAndDeletesTags();
     void pinnedMessagesSurviveDeleteAllAndRetention();
     void countsPerMailbox();
+    void mailboxIndexUidsAscendAndAreNeverReused();
     void tagsPinsAndMailboxesHaveAsynchronousForms();
 
 private:
@@ -1308,6 +1309,60 @@ void TestMessageStore::countsPerMailbox()
     QCOMPARE(m_store->mailboxes(),
         (QList<MailboxCount> { { QStringLiteral("Inbox"), 0, 0 }, { QStringLiteral("shop"), 0, 0 },
             { QStringLiteral("billing"), 0, 0 } }));
+}
+
+void TestMessageStore::mailboxIndexUidsAscendAndAreNeverReused()
+{
+    // RFC 3501 §2.3.1.1: UIDs ascend in arrival order and are never given again, not even the newest one's after
+    // it is deleted (which SQLite's row ids would reuse), and UIDVALIDITY stays across a restart.
+    const auto into = [](const QByteArray &id, const QString &mailbox) {
+        IncomingMessage m = makeMessage(id, "From: a@example.com\r\nSubject: " + id + "\r\n\r\nx\r\n");
+        m.mailbox = mailbox;
+        return m;
+    };
+    QVERIFY(deliverAndWait(*m_store, into("U1", MailboxName::inbox())).ok);
+    QVERIFY(deliverAndWait(*m_store, into("U2", QStringLiteral("shop"))).ok);
+    QVERIFY(deliverAndWait(*m_store, into("U3", MailboxName::inbox())).ok);
+    QVERIFY(m_store->setRead({ QStringLiteral("U3") }, true));
+    QVERIFY(m_store->setPinned({ QStringLiteral("U1") }, true));
+
+    std::optional<MailboxIndex> inbox = m_store->mailboxIndex(QStringLiteral("INBOX"));
+    QVERIFY(inbox);
+    QCOMPARE(inbox->name, QStringLiteral("Inbox"));
+    QVERIFY(inbox->uidValidity > 0);
+    QCOMPARE(inbox->entries.size(), 2);
+    const MailboxIndexEntry first = inbox->entries.at(0);
+    const MailboxIndexEntry second = inbox->entries.at(1);
+    QCOMPARE(first.id, QStringLiteral("U1"));
+    QCOMPARE(second.id, QStringLiteral("U3"));
+    QVERIFY(first.uid < second.uid);
+    QVERIFY(first.pinned && !first.read);
+    QVERIFY(second.read && !second.pinned);
+    QCOMPARE(second.subject, QStringLiteral("U3"));
+    QCOMPARE(first.size, m_store->summary(QStringLiteral("U1"))->size);
+    QCOMPARE(inbox->uidNext, second.uid + 1);
+    QVERIFY(!m_store->mailboxIndex(QStringLiteral("nowhere")));
+
+    // The newest message goes, and after a restart another arrives: its UID is past the deleted one's.
+    const qint64 validity = inbox->uidValidity;
+    QVERIFY(m_store->remove({ QStringLiteral("U3") }));
+    m_store->close();
+    m_store = std::make_unique<SqliteMessageStore>();
+    QVERIFY(m_store->open(m_dir->filePath(QStringLiteral("data"))));
+    QVERIFY(deliverAndWait(*m_store, into("U4", MailboxName::inbox())).ok);
+    inbox = m_store->mailboxIndex(MailboxName::inbox());
+    QVERIFY(inbox);
+    QCOMPARE(inbox->uidValidity, validity);
+    QCOMPARE(inbox->entries.size(), 2);
+    QCOMPARE(inbox->entries.at(1).id, QStringLiteral("U4"));
+    QVERIFY(inbox->entries.at(1).uid > second.uid);
+    QCOMPARE(inbox->uidNext, inbox->entries.at(1).uid + 1);
+    // A mailbox's UIDNEXT stays when its newest message goes.
+    const std::optional<MailboxIndex> shop = m_store->mailboxIndex(QStringLiteral("shop"));
+    QVERIFY(shop);
+    QVERIFY(m_store->remove({ QStringLiteral("U2") }));
+    QCOMPARE(m_store->mailboxIndex(QStringLiteral("shop"))->uidNext, shop->uidNext);
+    QVERIFY(m_store->mailboxIndex(QStringLiteral("shop"))->entries.isEmpty());
 }
 
 void TestMessageStore::tagsPinsAndMailboxesHaveAsynchronousForms()
