@@ -167,10 +167,10 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
         QStringLiteral("Like --relay-all, for the envelope recipients matching REGEX (case-insensitive search) only."),
         QStringLiteral("REGEX"));
     parser.addOptions({ helpOption, versionOption, headlessOption, smtpOption, smtpsOption, pop3Option, pop3sOption,
-        imapOption, imapsOption,
-        tlsCertOption, tlsKeyOption, apiOption, apiHostOption, dataOption, hostnameOption, sizeOption, messagesOption,
-        authOption, idleOption, connectionsOption, rulesOption, seedOption, mailboxesOption, perUserOption, relayOption,
-        relayTlsOption, relayUserOption, relayInsecureOption, relayAllOption, relayMatchingOption });
+        imapOption, imapsOption, tlsCertOption, tlsKeyOption, apiOption, apiHostOption, dataOption, hostnameOption,
+        sizeOption, messagesOption, authOption, idleOption, connectionsOption, rulesOption, seedOption, mailboxesOption,
+        perUserOption, relayOption, relayTlsOption, relayUserOption, relayInsecureOption, relayAllOption,
+        relayMatchingOption });
     // Qt names the program from QCoreApplication's arguments, and there is no application object yet (the command
     // line is read first, so that --help needs no display): "<executable_name>" stands in, replaced by our name.
     helpText = parser.helpText().replace(QStringLiteral("<executable_name>"), QStringLiteral("letterbox"));

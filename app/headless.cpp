@@ -52,11 +52,11 @@ int runHeadless(int argc, char *argv[], const CommandLineOptions &options)
     if ((!options.tlsCertFile.isEmpty() || !options.smtps.isEmpty() || !options.pop3s.isEmpty()
             || !options.imaps.isEmpty())
         && !options.tls->load(&tlsError)) {
-        printError(QStringLiteral("%1: %2").arg(options.tlsCertFile.isEmpty() ? (!options.smtps.isEmpty()
-                                                          ? QStringLiteral("--smtps")
-                                                          : !options.pop3s.isEmpty() ? QStringLiteral("--pop3s")
-                                                                                     : QStringLiteral("--imaps"))
-                                                                              : QStringLiteral("--tls-cert/--tls-key"),
+        printError(QStringLiteral("%1: %2").arg(options.tlsCertFile.isEmpty()
+                ? (!options.smtps.isEmpty()        ? QStringLiteral("--smtps")
+                        : !options.pop3s.isEmpty() ? QStringLiteral("--pop3s")
+                                                   : QStringLiteral("--imaps"))
+                : QStringLiteral("--tls-cert/--tls-key"),
             tlsError));
         store.close();
         return 2;

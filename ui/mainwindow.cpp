@@ -1094,10 +1094,10 @@ void MainWindow::updateListening()
     if (!smtps.isEmpty()) {
         text += tr(" · SMTPS %1").arg(smtps.join(QStringLiteral(", ")));
     }
-    for (const auto &[name, bound] : { std::pair { tr("POP3"), m_catcher->pop3Listeners() },
-             std::pair { tr("POP3S"), m_catcher->pop3sListeners() },
-             std::pair { tr("IMAP"), m_catcher->imapListeners() },
-             std::pair { tr("IMAPS"), m_catcher->imapsListeners() } }) {
+    for (const auto &[name, bound] :
+        { std::pair { tr("POP3"), m_catcher->pop3Listeners() }, std::pair { tr("POP3S"), m_catcher->pop3sListeners() },
+            std::pair { tr("IMAP"), m_catcher->imapListeners() },
+            std::pair { tr("IMAPS"), m_catcher->imapsListeners() } }) {
         QStringList addresses;
         for (const CatcherService::Bound &b : bound) {
             addresses << b.display;

@@ -19,6 +19,8 @@ constexpr qsizetype CommandChunk = 16 * 1024;
 // A message's response is written in pieces of this size, while less than half the connection's output limit
 // waits to go out.
 constexpr qsizetype ResponseChunk = 64 * 1024;
+// A header-only FETCH reads this much of a source first (headers are rarely longer).
+constexpr qint64 HeadRead = 16 * 1024;
 
 bool sameMailbox(const QString &a, const QString &b)
 {
@@ -370,6 +372,17 @@ void ImapConnection::fetch(const ImapEvents::FetchRequested &request)
     m_fetch = request;
     m_fetchNext = 0;
     m_fetchOk = true;
+    m_sourceNeed = SourceNeed::None;
+    for (const ImapFetchItem &item : request.items) {
+        if (!item.needsSource()) {
+            continue;
+        }
+        const bool headerOnly = item.kind == ImapFetchItem::Kind::Envelope
+            || item.kind == ImapFetchItem::Kind::Rfc822Header
+            || (item.kind == ImapFetchItem::Kind::BodySection && item.section.part.isEmpty()
+                && item.section.text != ImapSection::Text::All && item.section.text != ImapSection::Text::Text);
+        m_sourceNeed = headerOnly && m_sourceNeed != SourceNeed::Whole ? SourceNeed::Header : SourceNeed::Whole;
+    }
     if (request.markSeen) {
         // RFC 3501 §6.4.5: BODY[…] (not PEEK), RFC822 and RFC822.TEXT set \Seen; the FETCH response then carries
         // the new FLAGS. The read mark is the store's, so the app and the API see it; the tagged OK waits for it.
@@ -422,17 +435,22 @@ void ImapConnection::fetchNext()
             break;
         }
         const ImapEvents::FetchRequested::Target &target = m_fetch->targets.at(m_fetchNext++);
-        const bool needsSource = std::any_of(m_fetch->items.cbegin(), m_fetch->items.cend(),
-            [](const ImapFetchItem &item) { return item.needsSource(); });
-        if (needsSource) {
-            // The source is held once, for this message only: the response's literals are slices of it.
-            const std::unique_ptr<QIODevice> device(m_store->openSource(QString::fromLatin1(target.entry.id)));
-            if (!device) {
+        if (m_sourceNeed != SourceNeed::None) {
+            // The source is held once, for this message only: the response's literals are slices of it. Items of
+            // the header alone (ENVELOPE, RFC822.HEADER, BODY[HEADER…]) read the header's pages only, unless it is
+            // longer than a first read.
+            const QString id = QString::fromLatin1(target.entry.id);
+            std::optional<QByteArray> source = m_store->source(id, m_sourceNeed == SourceNeed::Header ? HeadRead : -1);
+            if (source && m_sourceNeed == SourceNeed::Header && source->size() == HeadRead
+                && !source->contains("\r\n\r\n") && !source->contains("\n\n")) {
+                source = m_store->source(id);
+            }
+            if (!source) {
                 // Deleted meanwhile (by the app or the API): RFC 3501 §7.4.1 lets the server say NO.
                 m_fetchOk = false;
                 continue;
             }
-            m_source = device->readAll();
+            m_source = *source;
         }
         m_pieces = ImapFetchRenderer::render(target.sequence, target.entry, target.deleted, m_fetch->items, m_source);
         m_piecePos = 0;
@@ -452,11 +470,11 @@ void ImapConnection::searchText(const ImapEvents::SearchTextRequested &request)
     // a body index).
     QList<QSet<QByteArray>> matches(request.queries.size());
     for (const QByteArray &id : request.ids) {
-        const std::unique_ptr<QIODevice> device(m_store->openSource(QString::fromLatin1(id)));
-        if (!device) {
+        const std::optional<QByteArray> stored = m_store->source(QString::fromLatin1(id));
+        if (!stored) {
             continue;
         }
-        const QByteArray source = device->readAll();
+        const QByteArray &source = *stored;
         const ParsedMessage parsed = ParsedMessage::parse(source);
         for (qsizetype i = 0; i < request.queries.size(); ++i) {
             if (textMatches(source, parsed, request.queries.at(i))) {

@@ -69,6 +69,8 @@ private:
     bool m_refreshWaiting = false; // the session waits for a refresh (answered when the read is back)
     // The FETCH being answered.
     std::optional<ImapEvents::FetchRequested> m_fetch;
+    enum class SourceNeed { None, Header, Whole };
+    SourceNeed m_sourceNeed = SourceNeed::None; // what of each target's source its items need
     qsizetype m_fetchNext = 0; // the next target to render
     QByteArray m_source; // its source, while its response goes out
     QList<QByteArray> m_pieces; // what of its response is still to go out (literals: slices of m_source)

@@ -29,7 +29,6 @@ std::unique_ptr<NetHandler> ImapWorker::createHandler(NetConnection *connection)
 QByteArray ImapWorker::refusal(NetRefusal reason) const
 {
     // RFC 3501 §7.1.5: BYE, the server is closing the connection; [UNAVAILABLE] (RFC 5530) a passing condition.
-    return reason == NetRefusal::TooManyConnections
-        ? "* BYE [UNAVAILABLE] Too many connections, try again later\r\n"
-        : "* BYE [UNAVAILABLE] Out of resources, try again later\r\n";
+    return reason == NetRefusal::TooManyConnections ? "* BYE [UNAVAILABLE] Too many connections, try again later\r\n"
+                                                    : "* BYE [UNAVAILABLE] Out of resources, try again later\r\n";
 }

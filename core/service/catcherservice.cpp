@@ -1,8 +1,8 @@
 #include "catcherservice.h"
 
 #include "../api/apiserver.h"
-#include "../mailbox/routeddelivery.h"
 #include "../imap/imapserver.h"
+#include "../mailbox/routeddelivery.h"
 #include "../pop3/pop3server.h"
 #include "../relay/relayservice.h"
 #include "../rules/ruleengine.h"

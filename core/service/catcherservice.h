@@ -48,10 +48,10 @@ struct CatcherConfig
     MailboxSettings *mailboxes = nullptr;
 };
 
-// The running catcher around one message store: the SMTP server (network thread), the POP3 and IMAP servers (each a network
-// thread of its own) and the REST API (a thread of its own), started and restarted as a unit. Restarting keeps the
-// store, the SMTP server's connection numbering and every signal connection; open sessions get 421 (after the 250 of a
-// message being committed). The SMTP signals are emitted on the network thread (queued to receivers elsewhere).
+// The running catcher around one message store: the SMTP server (network thread), the POP3 and IMAP servers (each a
+// network thread of its own) and the REST API (a thread of its own), started and restarted as a unit. Restarting keeps
+// the store, the SMTP server's connection numbering and every signal connection; open sessions get 421 (after the 250
+// of a message being committed). The SMTP signals are emitted on the network thread (queued to receivers elsewhere).
 class CatcherService : public QObject
 {
     Q_OBJECT
