@@ -131,10 +131,15 @@ void ImapSession::handleCommand(const QByteArray &text)
     if (name) {
         *name = name->toUpper();
     }
-    // The secrets of LOGIN and AUTHENTICATE are not logged.
+    // The secrets of LOGIN and AUTHENTICATE are not logged: the user name and the mechanism are.
     if (name == "LOGIN" || name == "AUTHENTICATE") {
-        const qsizetype keep = text.indexOf(' ', parser.position() + 1);
-        m_events.push_back(ImapEvents::ReceivedLine { keep < 0 ? text : text.left(keep) + " ****" });
+        ImapParser secret(text);
+        secret.seek(parser.position());
+        const std::optional<QByteArray> first
+            = secret.space() ? (name == "LOGIN" ? secret.astring() : secret.atom()) : std::nullopt;
+        const bool more = first && !secret.atEnd();
+        m_events.push_back(ImapEvents::ReceivedLine { *tag + ' ' + *name + (first ? ' ' + first->left(200) : "")
+            + (more || (!first && !secret.atEnd()) ? " ****" : "") });
     } else {
         m_events.push_back(ImapEvents::ReceivedLine { text.left(1000) });
     }
