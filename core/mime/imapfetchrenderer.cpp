@@ -6,6 +6,7 @@
 
 #include <imap/imapformat.h>
 
+#include <algorithm>
 #include <mutex>
 #include <optional>
 
@@ -164,9 +165,10 @@ GMimeParserOptions *parserOptions()
     return options;
 }
 
-// Content-Type (RFC 2045 §5): type and subtype upper-cased, parameter names upper-cased and values as GMime reads
-// them (RFC 2231 continuations joined). Without the field, or with one that is not "type/subtype", text/plain in
-// US-ASCII (RFC 2045 §5.2), or message/rfc822 in a multipart/digest (RFC 2046 §5.1.5).
+// Content-Type (RFC 2045 §5): type and subtype upper-cased, parameter names upper-cased (as RFC 3501's examples
+// write them) and values as GMime reads them (RFC 2231 continuations joined). Without the field, or with one that is
+// not "type/subtype", text/plain in US-ASCII (RFC 2045 §5.2), or message/rfc822 in a multipart/digest (RFC 2046
+// §5.1.5).
 void readContentType(Entity &entity, bool inDigest)
 {
     const std::optional<QByteArray> value = fieldValue(entity, "Content-Type");
@@ -190,6 +192,12 @@ void readContentType(Entity &entity, bool inDigest)
     entity.subtype = QByteArray(sub ? sub : "").toUpper();
     entity.params = paramsOf(g_mime_content_type_get_parameters(type));
     g_object_unref(type);
+    // RFC 2046 §4.1.2: text without a charset parameter is US-ASCII.
+    const bool hasCharset = std::any_of(
+        entity.params.cbegin(), entity.params.cend(), [](const Param &param) { return param.first == "CHARSET"; });
+    if (entity.type == "TEXT" && !hasCharset) {
+        entity.params.prepend({ "CHARSET", "US-ASCII" });
+    }
 }
 
 QByteArray paramValue(const QList<Param> &params, QByteArrayView name)
@@ -425,10 +433,15 @@ private:
         return '(' + n(name) + ' ' + n(adl) + ' ' + n(mailbox) + ' ' + n(host) + ')';
     }
 
-    // The host of an address written without one: never NIL, which would mark a group (RFC 3501 §7.4.2).
+    // The mailbox and host of an address written without them: never NIL, which would mark a group (RFC 3501
+    // §7.4.2), and named as Dovecot names them.
+    static QByteArray mailboxOrMissing(const QByteArray &mailbox)
+    {
+        return mailbox.isEmpty() ? QByteArray("MISSING_MAILBOX") : mailbox;
+    }
     static QByteArray hostOrMissing(const QByteArray &host)
     {
-        return host.isEmpty() ? QByteArray(".MISSING-HOST-NAME.") : host;
+        return host.isEmpty() ? QByteArray("MISSING_DOMAIN") : host;
     }
 
     void readItem(QByteArray &out, int *count, bool inGroup)
@@ -483,13 +496,13 @@ private:
             m_pos = qMin(m_pos + 1, m_text.size());
             const std::optional<QByteArray> name
                 = phrase.isEmpty() ? std::nullopt : std::optional<QByteArray>(joined(phrase, " "));
-            out += address(name, adl, local, hostOrMissing(host));
+            out += address(name, adl, mailboxOrMissing(local), hostOrMissing(host));
             ++*count;
             return;
         }
         if (at('@')) {
             ++m_pos;
-            out += address(std::nullopt, std::nullopt, joined(phrase, ""), hostOrMissing(domain()));
+            out += address(std::nullopt, std::nullopt, mailboxOrMissing(joined(phrase, "")), hostOrMissing(domain()));
             ++*count;
             return;
         }

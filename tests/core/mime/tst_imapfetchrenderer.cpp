@@ -342,6 +342,9 @@ void TestImapFetchRenderer::defaults_data()
         << QByteArray("(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1 1)");
     QTest::newRow("no header at all") << QByteArray(
         "\r\nbody") << QByteArray("(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 4 1)");
+    QTest::newRow("text without a charset is US-ASCII (RFC 2046 §4.1.2)")
+        << crlf("Content-Type: text/html; format=x\n\n<p>\n")
+        << QByteArray("(\"TEXT\" \"HTML\" (\"CHARSET\" \"US-ASCII\" \"FORMAT\" \"x\") NIL NIL \"7BIT\" 5 1)");
     QTest::newRow("a basic type has no line count")
         << crlf("Content-Type: application/pdf; name=x.pdf\nContent-Transfer-Encoding: base64\n\nJVBE\n")
         << QByteArray("(\"APPLICATION\" \"PDF\" (\"NAME\" \"x.pdf\") NIL NIL \"BASE64\" 6)");
@@ -422,9 +425,11 @@ void TestImapFetchRenderer::envelope_data()
                "(NIL NIL ((\"Pete\" NIL \"pete\" \"silly.test\")) ((\"Doe, John\" NIL \"john\" \"example.test\")) "
                "((NIL \"@relay.test,@hub.test\" \"list\" \"example.test\")) NIL NIL ((\"quoted \\\"name\\\"\" NIL "
                "\"q\" \"example.test\")) \"<parent@example.test>\" NIL)");
-    QTest::newRow("an address without a domain has a host that is not NIL")
-        << QByteArray("To: root\n")
-        << QByteArray("(NIL NIL NIL NIL NIL ((NIL NIL \"root\" \".MISSING-HOST-NAME.\")) NIL NIL NIL NIL)");
+    // Dovecot's names for what is missing; a NIL host would make it a group.
+    QTest::newRow("an address without a domain or mailbox has a host that is not NIL")
+        << QByteArray("To: root, <@example.test>\n")
+        << QByteArray("(NIL NIL NIL NIL NIL ((NIL NIL \"root\" \"MISSING_DOMAIN\")(NIL NIL \"MISSING_MAILBOX\" "
+                      "\"example.test\")) NIL NIL NIL NIL)");
 }
 
 void TestImapFetchRenderer::envelope()
