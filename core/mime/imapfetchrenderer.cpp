@@ -471,9 +471,12 @@ private:
             std::optional<QByteArray> adl;
             if (at('@')) {
                 // An obsolete source route (RFC 5322 §4.4): "@a,@b:".
-                const qsizetype colon = m_text.indexOf(':', m_pos);
-                const qsizetype close = m_text.indexOf('>', m_pos);
-                if (colon >= 0 && (close < 0 || colon < close)) {
+                // The first ':' or '>' only, so that many '<' cost one pass, not one each.
+                qsizetype colon = m_pos;
+                while (colon < m_text.size() && m_text[colon] != ':' && m_text[colon] != '>') {
+                    ++colon;
+                }
+                if (colon < m_text.size() && m_text[colon] == ':') {
                     QByteArray route;
                     for (const char c : m_text.sliced(m_pos, colon - m_pos)) {
                         if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
