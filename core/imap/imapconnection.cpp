@@ -452,7 +452,23 @@ void ImapConnection::fetchNext()
             }
             m_source = *source;
         }
-        m_pieces = ImapFetchRenderer::render(target.sequence, target.entry, target.deleted, m_fetch->items, m_source);
+        // Views into the source stay views (the source lives until they are sent); other pieces are copied.
+        const char *const begin = m_source.constData();
+        const char *const end = begin + m_source.size();
+        ImapFetchRenderer::render(target.sequence, target.entry, target.deleted, m_fetch->items, m_source,
+            [this, begin, end](QByteArrayView piece) {
+                if (piece.isEmpty()) {
+                    return;
+                }
+                if (piece.data() >= begin && piece.data() + piece.size() <= end) {
+                    m_pieces << QByteArray::fromRawData(piece.data(), piece.size());
+                } else if (!m_pieces.isEmpty() && m_pieces.last().isDetached()
+                    && m_pieces.last().size() < ResponseChunk) {
+                    m_pieces.last() += piece;
+                } else {
+                    m_pieces << piece.toByteArray();
+                }
+            });
         m_piecePos = 0;
     }
     if (m_fetch && m_pieces.isEmpty() && m_fetchNext >= m_fetch->targets.size() && m_writesPending == 0) {
