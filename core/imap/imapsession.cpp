@@ -455,12 +455,12 @@ void ImapSession::handleExpunge(const QByteArray &tag, bool close)
         tagged(tag, "NO", "[READ-ONLY] the mailbox is read-only");
         return;
     }
-    QList<quint32> uids;
+    QSet<quint32> uids;
     QByteArrayList ids;
     if (!m_readOnly) {
         for (const ImapMessageEntry &entry : std::as_const(m_view)) {
             if (m_deleted.contains(entry.uid)) {
-                uids << entry.uid;
+                uids.insert(entry.uid);
                 ids << entry.id;
             }
         }
@@ -567,7 +567,7 @@ void ImapSession::handleFetch(const QByteArray &tag, bool uid, ImapParser &parse
     for (const int index : *indexes) {
         const ImapMessageEntry &entry = m_view.at(index);
         request.targets.append({ index + 1, entry, m_deleted.contains(entry.uid) });
-        m_fetchUids << entry.uid;
+        m_fetchUids.insert(entry.uid);
     }
     m_tag = tag;
     m_command = name;
@@ -661,24 +661,31 @@ void ImapSession::handleStore(const QByteArray &tag, bool uid, ImapParser &parse
 void ImapSession::finishStore()
 {
     for (const FlagChange &change : std::as_const(m_storeChanges)) {
-        const auto it = std::find_if(
-            m_view.begin(), m_view.end(), [&](const ImapMessageEntry &entry) { return entry.uid == change.uid; });
-        if (it == m_view.end()) {
+        const qsizetype index = indexOfUid(change.uid);
+        if (index < 0) {
             continue;
         }
-        it->seen = change.seen;
-        it->flagged = change.flagged;
+        ImapMessageEntry &entry = m_view[index];
+        entry.seen = change.seen;
+        entry.flagged = change.flagged;
         if (change.deleted) {
             m_deleted.insert(change.uid);
         } else {
             m_deleted.remove(change.uid);
         }
         if (!m_storeSilent) {
-            untagged(flagsResponse(int(it - m_view.begin()), m_storeUid));
+            untagged(flagsResponse(int(index), m_storeUid));
         }
     }
     m_storeChanges.clear();
     tagged(m_tag, "OK", m_command + " completed");
+}
+
+qsizetype ImapSession::indexOfUid(quint32 uid) const
+{
+    const auto it = std::lower_bound(m_view.cbegin(), m_view.cend(), uid,
+        [](const ImapMessageEntry &entry, quint32 value) { return entry.uid < value; });
+    return it != m_view.cend() && it->uid == uid ? it - m_view.cbegin() : -1;
 }
 
 QByteArray ImapSession::flagsResponse(int index, bool withUid) const
@@ -879,7 +886,6 @@ void ImapSession::announce(const ImapMailboxSnapshot &snapshot, bool allowExpung
     if (added > 0) {
         untagged(QByteArray::number(m_view.size()) + " EXISTS");
     }
-    m_uidNext = std::max(snapshot.uidNext, highest + 1);
 }
 
 void ImapSession::loginFinished(const std::optional<QString> &mailbox)
@@ -987,8 +993,6 @@ void ImapSession::mailboxFinished(const std::optional<ImapMailboxSnapshot> &snap
             highest = entry.uid;
         }
     }
-    m_uidValidity = snapshot->uidValidity;
-    m_uidNext = std::max(snapshot->uidNext, highest + 1);
     untagged("FLAGS " + FlagList);
     if (!m_readOnly) {
         untagged("OK [PERMANENTFLAGS " + FlagList + "] flags permitted");
@@ -1000,8 +1004,9 @@ void ImapSession::mailboxFinished(const std::optional<ImapMailboxSnapshot> &snap
     if (firstUnseen != m_view.cend()) {
         untagged("OK [UNSEEN " + QByteArray::number(firstUnseen - m_view.cbegin() + 1) + "] first unseen");
     }
-    untagged("OK [UIDVALIDITY " + QByteArray::number(m_uidValidity) + "] UIDs valid");
-    untagged("OK [UIDNEXT " + QByteArray::number(m_uidNext) + "] predicted next UID");
+    untagged("OK [UIDVALIDITY " + QByteArray::number(snapshot->uidValidity) + "] UIDs valid");
+    // UIDNEXT is above every UID shown, whatever the snapshot says (RFC 3501 §2.3.1.1).
+    untagged("OK [UIDNEXT " + QByteArray::number(std::max(snapshot->uidNext, highest + 1)) + "] predicted next UID");
     tagged(m_tag, "OK", (m_readOnly ? "[READ-ONLY] " : "[READ-WRITE] ") + m_command + " completed");
     resume();
 }
@@ -1060,7 +1065,7 @@ void ImapSession::expungeFinished(bool ok)
         return;
     }
     m_waiting = Waiting::None;
-    const QList<quint32> uids = std::exchange(m_expungeUids, {});
+    const QSet<quint32> uids = std::exchange(m_expungeUids, {});
     if (!ok) {
         tagged(m_tag, "NO", m_command + " failed: the messages could not be deleted");
         resume();

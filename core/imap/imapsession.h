@@ -111,6 +111,8 @@ private:
     void finishStore();
     // The view's indexes a set names, or nullopt after BAD (a sequence number out of range, RFC 3501 §9).
     std::optional<QList<int>> targets(const QByteArray &tag, const ImapSequenceSet &set, bool uid);
+    // The view's index of a UID, or -1 (the view is in UID order).
+    qsizetype indexOfUid(quint32 uid) const;
     bool matches(const ImapSearchKey &key, int index, const QList<QSet<QByteArray>> &textMatches) const;
     void collectTextQueries(ImapSearchKey &key);
     // Brings the view up to the snapshot with untagged EXPUNGE (when allowed), FETCH FLAGS and EXISTS.
@@ -148,8 +150,6 @@ private:
     bool m_readOnly = false;
     QList<ImapMessageEntry> m_view;
     QSet<quint32> m_deleted; // UIDs with \Deleted
-    quint32 m_uidValidity = 1;
-    quint32 m_uidNext = 1;
 
     // LIST/LSUB and STATUS waiting for the owner.
     QByteArray m_listReference;
@@ -157,7 +157,7 @@ private:
     QByteArray m_statusName;
     QByteArrayList m_statusItems;
     // FETCH waiting for the owner.
-    QList<quint32> m_fetchUids;
+    QSet<quint32> m_fetchUids;
     bool m_fetchMarksSeen = false;
     bool m_fetchStarted = false;
     // STORE waiting for the owner: the targets whose flags change, and their new flags.
@@ -172,7 +172,7 @@ private:
     bool m_storeSilent = false;
     bool m_storeUid = false;
     // EXPUNGE or CLOSE waiting for the owner.
-    QList<quint32> m_expungeUids;
+    QSet<quint32> m_expungeUids;
     // SEARCH waiting for the owner's text matches.
     ImapSearchKey m_searchKey;
     QList<ImapTextQuery> m_searchQueries;

@@ -46,6 +46,7 @@ private Q_SLOTS:
     void idleAnnouncesChanges();
     void selectedMailboxDeleted();
     void startTlsDropsPipelinedInput();
+    void ownerFailures();
     void timeoutAndShutdown();
 };
 
@@ -644,6 +645,8 @@ void TestImapSession::listAndLsub_data()
                                                             "* LSUB (\\HasNoChildren) \"/\" \"billing\"\r\n"
                                                             "* LSUB (\\HasNoChildren) \"/\" \"Jane Doe's\"\r\n"
                                                             "a1 OK LSUB completed\r\n");
+    // Every mailbox is subscribed; the list is not the client's to change.
+    QTest::newRow("subscribing") << QByteArray("SUBSCRIBE billing") << QByteArray("a1 OK SUBSCRIBE completed\r\n");
     QTest::newRow("LIST without a pattern")
         << QByteArray("LIST \"\"") << QByteArray("a1 BAD LIST needs a reference and a mailbox pattern\r\n");
 }
@@ -968,6 +971,45 @@ void TestImapSession::startTlsDropsPipelinedInput()
         "* CAPABILITY " + Capabilities + " AUTH=PLAIN\r\na3 OK CAPABILITY completed\r\n");
     QCOMPARE(harness.send("a4 STARTTLS\r\n"), QByteArray("a4 BAD already using TLS\r\n"));
     QCOMPARE(harness.requests(), QByteArrayList {});
+}
+
+void TestImapSession::ownerFailures()
+{
+    Harness harness;
+    harness.select();
+    harness.answering = false;
+    auto refreshed = [&](const QByteArray &command) {
+        harness.send(command);
+        harness.session.mailboxFinished(*harness.owner.find("shop"));
+        harness.pump();
+    };
+    // A store that fails changes nothing in the view.
+    refreshed("a1 STORE 2 +FLAGS (\\Seen \\Deleted)\r\n");
+    QVERIFY(harness.session.isPaused());
+    harness.session.storeFinished(false);
+    QCOMPARE(harness.session.takeOutput(), QByteArray("a1 NO the flags could not be stored\r\n"));
+    refreshed("a2 FETCH 2 FLAGS\r\n");
+    QCOMPARE(harness.session.takeOutput(), QByteArray("* 2 FETCH (FLAGS ())\r\na2 OK FETCH completed\r\n"));
+    // An expunge that fails keeps the messages.
+    refreshed("a3 STORE 2 +FLAGS.SILENT (\\Deleted)\r\n");
+    refreshed("a4 EXPUNGE\r\n");
+    QCOMPARE(harness.requests().last(), QByteArray("expunge m2"));
+    harness.session.expungeFinished(false);
+    QCOMPARE(harness.session.takeOutput(), QByteArray("a4 NO EXPUNGE failed: the messages could not be deleted\r\n"));
+    // A fetch read partly: what was fed stands, the tagged NO follows, nothing is marked read.
+    refreshed("a5 FETCH 2:3 BODY[]\r\n");
+    harness.session.fetchData("* 2 FETCH (BODY[] {2}\r\nhi)\r\n");
+    harness.session.fetchFinished(false);
+    QCOMPARE(harness.session.takeOutput(),
+        QByteArray("* 2 FETCH (BODY[] {2}\r\nhi)\r\na5 NO some messages could not be fetched\r\n"));
+    refreshed("a6 FETCH 2 FLAGS\r\n");
+    QCOMPARE(harness.session.takeOutput(), QByteArray("* 2 FETCH (FLAGS (\\Deleted))\r\na6 OK FETCH completed\r\n"));
+    // Answers nobody asked for are ignored.
+    harness.session.loginFinished(QStringLiteral("other"));
+    harness.session.listFinished({});
+    harness.session.storeFinished(true);
+    QCOMPARE(harness.session.takeOutput(), QByteArray());
+    QCOMPARE(harness.session.state(), ImapSession::State::Selected);
 }
 
 void TestImapSession::timeoutAndShutdown()
