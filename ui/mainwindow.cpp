@@ -199,6 +199,10 @@ QString listenerName(CatcherService::Listener listener)
         return MainWindow::tr("POP3");
     case CatcherService::Listener::Pop3s:
         return MainWindow::tr("POP3S");
+    case CatcherService::Listener::Imap:
+        return MainWindow::tr("IMAP");
+    case CatcherService::Listener::Imaps:
+        return MainWindow::tr("IMAPS");
     case CatcherService::Listener::Smtp:
     case CatcherService::Listener::None:
         break;
