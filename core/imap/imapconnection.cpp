@@ -21,20 +21,30 @@ constexpr qsizetype CommandChunk = 16 * 1024;
 constexpr qsizetype ResponseChunk = 64 * 1024;
 // A header-only FETCH reads this much of a source first (headers are rarely longer).
 constexpr qint64 HeadRead = 16 * 1024;
+// How many times a refresh reads the mailbox again when commits keep coming during its reads.
+constexpr int MaxRefreshReads = 3;
 
 bool sameMailbox(const QString &a, const QString &b)
 {
     return a.compare(b, Qt::CaseInsensitive) == 0;
 }
 
-ImapMailboxSnapshot snapshotOf(const MailboxIndex &index)
+// The store's mailbox as the session sees it. A mailbox that is configured or Inbox but has had no message yet is
+// not in the store: empty. Its UIDVALIDITY changes when the store makes it, which costs a client nothing (it had
+// nothing cached).
+ImapMailboxSnapshot snapshotOf(const std::optional<MailboxIndex> &index, const QString &name, quint64 generation)
 {
     ImapMailboxSnapshot snapshot;
-    snapshot.name = index.name;
-    snapshot.uidValidity = static_cast<quint32>(index.uidValidity);
-    snapshot.uidNext = static_cast<quint32>(index.uidNext);
-    snapshot.messages.reserve(index.entries.size());
-    for (const MailboxIndexEntry &e : index.entries) {
+    snapshot.name = name;
+    snapshot.generation = generation;
+    if (!index) {
+        return snapshot;
+    }
+    snapshot.name = index->name;
+    snapshot.uidValidity = static_cast<quint32>(index->uidValidity);
+    snapshot.uidNext = static_cast<quint32>(index->uidNext);
+    snapshot.messages.reserve(index->entries.size());
+    for (const MailboxIndexEntry &e : index->entries) {
         snapshot.messages << ImapMessageEntry { static_cast<quint32>(e.uid), e.id.toLatin1(), e.size, e.receivedMs,
             e.read, e.pinned, e.from, e.to, e.cc, e.subject };
     }
@@ -194,7 +204,7 @@ void ImapConnection::handle(const ImapEvent &event)
                 searchText(e);
             } else if constexpr (std::is_same_v<Event, ImapEvents::IdleStarted>) {
                 m_idling = true;
-                if (m_stale) {
+                if (!m_reading && isStale()) {
                     readSelected();
                 }
             } else if constexpr (std::is_same_v<Event, ImapEvents::IdleEnded>) {
@@ -264,13 +274,17 @@ void ImapConnection::openMailbox(const ImapEvents::MailboxRequested &request)
 {
     using Purpose = ImapEvents::MailboxRequested::Purpose;
     if (request.purpose == Purpose::Refresh) {
-        // Read again only when the store changed since the last read.
-        if (m_cache && !m_stale && !m_reading) {
+        // Read again only when the store committed anything since the last read: its generation says so at once
+        // (a change signal may still be on its way while the client's next command is here).
+        if (!m_reading && !isStale()) {
             m_session.mailboxFinished(m_cache);
             return;
         }
         m_refreshWaiting = true;
-        readSelected();
+        m_refreshReads = 0;
+        if (!m_reading) {
+            readSelected();
+        }
         return;
     }
     const bool selecting = request.purpose != Purpose::Status;
@@ -292,52 +306,41 @@ void ImapConnection::openMailbox(const ImapEvents::MailboxRequested &request)
             resume();
             return;
         }
-        m_store->mailboxIndex(name, &m_context, [this, name, selecting](const std::optional<MailboxIndex> &index) {
-            ImapMailboxSnapshot snapshot;
-            if (index) {
-                snapshot = snapshotOf(*index);
-            } else {
-                // A mailbox that is configured or Inbox but has had no message yet: empty. Its UIDVALIDITY changes
-                // when the store makes it, which costs a client nothing (it had nothing cached).
-                snapshot.name = name;
-            }
-            if (selecting) {
-                m_selected = name;
-                m_cache = snapshot;
-                m_stale = false;
-            }
-            m_session.mailboxFinished(snapshot);
-            resume();
-        });
+        const quint64 generation = m_store->generation();
+        m_store->mailboxIndex(
+            name, &m_context, [this, name, selecting, generation](const std::optional<MailboxIndex> &index) {
+                const ImapMailboxSnapshot snapshot = snapshotOf(index, name, generation);
+                if (selecting) {
+                    m_selected = name;
+                    m_cache = snapshot;
+                }
+                m_session.mailboxFinished(snapshot);
+                resume();
+            });
     });
+}
+
+bool ImapConnection::isStale() const
+{
+    return !m_cache || m_cache->generation != m_store->generation();
 }
 
 void ImapConnection::storeChanged()
 {
-    if (m_selected.isEmpty()) {
-        return;
-    }
-    m_stale = true;
-    if (m_idling) {
+    // While the client idles, a change is read and announced at once (RFC 2177); otherwise the next command's
+    // refresh reads it.
+    if (!m_selected.isEmpty() && m_idling && !m_reading && isStale()) {
         readSelected();
     }
 }
 
 void ImapConnection::readSelected()
 {
-    if (m_reading) {
-        m_changedMeanwhile = true;
-        return;
-    }
     m_reading = true;
-    m_stale = false;
     const QString name = m_selected;
-    m_store->mailboxIndex(name, &m_context, [this, name](const std::optional<MailboxIndex> &index) {
+    const quint64 generation = m_store->generation();
+    m_store->mailboxIndex(name, &m_context, [this, name, generation](const std::optional<MailboxIndex> &index) {
         m_reading = false;
-        if (m_changedMeanwhile) {
-            m_changedMeanwhile = false;
-            m_stale = true;
-        }
         if (name != m_selected) {
             // Another mailbox was selected meanwhile; a refresh waiting is that mailbox's.
             if (m_refreshWaiting) {
@@ -347,12 +350,14 @@ void ImapConnection::readSelected()
             }
             return;
         }
-        if (index) {
-            m_cache = snapshotOf(*index);
-        } else if (!m_cache) {
-            m_cache = ImapMailboxSnapshot { name, 1, 1, {} };
-        }
+        m_cache = snapshotOf(index, name, generation);
         if (m_refreshWaiting) {
+            // A commit during the read (one the client may have been told of) is read too; a few times at most, so
+            // that a flood of arrivals cannot keep the command waiting.
+            if (isStale() && ++m_refreshReads < MaxRefreshReads) {
+                readSelected();
+                return;
+            }
             m_refreshWaiting = false;
             m_session.mailboxFinished(m_cache);
         } else if (m_idling) {
@@ -361,7 +366,7 @@ void ImapConnection::readSelected()
         resume();
         // Changes during the read: one more read while the client idles (a burst costs a read per read, not one
         // per message).
-        if (m_stale && m_idling) {
+        if (m_idling && isStale()) {
             readSelected();
         }
     });
@@ -415,14 +420,25 @@ void ImapConnection::fetch(const ImapEvents::FetchRequested &request)
 void ImapConnection::fetchNext()
 {
     m_fetching = true;
-    const auto done = qScopeGuard([this] { m_fetching = false; });
+    // Small responses (FLAGS, ENVELOPE…) go out together, a chunk at a time, not a write per message.
+    qsizetype unsent = 0;
+    const auto done = qScopeGuard([this, &unsent] {
+        if (unsent > 0) {
+            m_connection->write(m_session.takeOutput());
+        }
+        m_fetching = false;
+    });
     while (m_fetch && m_connection->pendingOutput() < NetConnection::OutputLimit / 2) {
         if (!m_pieces.isEmpty()) {
             // The next slice of the response being sent.
             const QByteArray &piece = m_pieces.first();
             const qsizetype size = qMin(ResponseChunk, piece.size() - m_piecePos);
             m_session.fetchData(QByteArrayView(piece).sliced(m_piecePos, size));
-            m_connection->write(m_session.takeOutput());
+            unsent += size;
+            if (unsent >= ResponseChunk) {
+                m_connection->write(m_session.takeOutput());
+                unsent = 0;
+            }
             m_piecePos += size;
             if (m_piecePos >= piece.size()) {
                 m_pieces.removeFirst();
@@ -472,6 +488,10 @@ void ImapConnection::fetchNext()
         m_piecePos = 0;
     }
     if (m_fetch && m_pieces.isEmpty() && m_fetchNext >= m_fetch->targets.size() && m_writesPending == 0) {
+        if (unsent > 0) {
+            m_connection->write(m_session.takeOutput());
+            unsent = 0;
+        }
         m_fetch.reset();
         m_source.clear();
         m_session.fetchFinished(m_fetchOk);

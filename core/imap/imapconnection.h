@@ -46,7 +46,8 @@ private:
     // Every mailbox name a client may see: Inbox, the configured ones, then the store's.
     void knownMailboxes(std::function<void(const QStringList &)> done);
     void openMailbox(const ImapEvents::MailboxRequested &request);
-    void answerMailbox(const std::optional<MailboxIndex> &index, const QString &name, bool known);
+    // Whether the store committed anything since m_cache was read.
+    bool isStale() const;
     void storeChanged();
     void readSelected();
     void fetch(const ImapEvents::FetchRequested &request);
@@ -63,10 +64,9 @@ private:
     QString m_selected; // the selected mailbox's store name ("" when none)
     std::optional<ImapMailboxSnapshot> m_cache; // the selected mailbox as last read
     bool m_idling = false;
-    bool m_stale = false; // the store changed since m_cache was read
     bool m_reading = false; // a read of the selected mailbox is under way
-    bool m_changedMeanwhile = false; // the store changed during that read
     bool m_refreshWaiting = false; // the session waits for a refresh (answered when the read is back)
+    int m_refreshReads = 0; // reads made again for the waiting refresh
     // The FETCH being answered.
     std::optional<ImapEvents::FetchRequested> m_fetch;
     enum class SourceNeed { None, Header, Whole };

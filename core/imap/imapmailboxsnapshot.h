@@ -12,5 +12,8 @@ struct ImapMailboxSnapshot
     QString name; // the store's mailbox name (MailboxName), not the folder name the client used
     quint32 uidValidity = 1;
     quint32 uidNext = 1;
+    // The store's generation (MessageStore::generation()) when it was read; 0: unknown. A refresh with the
+    // generation already announced changes nothing, so the session skips comparing it message by message.
+    quint64 generation = 0;
     QList<ImapMessageEntry> messages;
 };

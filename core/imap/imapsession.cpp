@@ -845,6 +845,11 @@ void ImapSession::handleIdleLine(const QByteArray &line)
 
 void ImapSession::announce(const ImapMailboxSnapshot &snapshot, bool allowExpunge)
 {
+    if (snapshot.generation != 0 && snapshot.generation == m_announcedGeneration && !m_expungeWithheld) {
+        return;
+    }
+    m_announcedGeneration = snapshot.generation;
+    m_expungeWithheld = false;
     QHash<quint32, qsizetype> fresh;
     fresh.reserve(snapshot.messages.size());
     for (qsizetype i = 0; i < snapshot.messages.size(); ++i) {
@@ -864,12 +869,12 @@ void ImapSession::announce(const ImapMailboxSnapshot &snapshot, bool allowExpung
     for (qsizetype i = 0; i < m_view.size(); ++i) {
         const auto it = fresh.constFind(m_view.at(i).uid);
         if (it == fresh.cend()) {
-            continue; // gone from the store, its EXPUNGE held back
+            m_expungeWithheld = true; // gone from the store, its EXPUNGE held back
+            continue;
         }
         const ImapMessageEntry &now = snapshot.messages.at(*it);
-        const bool changed = now.seen != m_view.at(i).seen || now.flagged != m_view.at(i).flagged;
-        m_view[i] = now;
-        if (changed) {
+        if (now.seen != m_view.at(i).seen || now.flagged != m_view.at(i).flagged) {
+            m_view[i] = now;
             untagged(flagsResponse(int(i), false));
         }
     }
@@ -986,6 +991,8 @@ void ImapSession::mailboxFinished(const std::optional<ImapMailboxSnapshot> &snap
     m_readOnly = m_command == "EXAMINE";
     m_view.clear();
     m_deleted.clear();
+    m_announcedGeneration = snapshot->generation;
+    m_expungeWithheld = false;
     quint32 highest = 0;
     for (const ImapMessageEntry &entry : snapshot->messages) {
         if (entry.uid > highest) {
@@ -1199,5 +1206,7 @@ void ImapSession::deselect()
     m_selected.clear();
     m_view.clear();
     m_deleted.clear();
+    m_announcedGeneration = 0;
+    m_expungeWithheld = false;
     m_readOnly = false;
 }

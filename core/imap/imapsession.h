@@ -115,7 +115,9 @@ private:
     qsizetype indexOfUid(quint32 uid) const;
     bool matches(const ImapSearchKey &key, int index, const QList<QSet<QByteArray>> &textMatches) const;
     void collectTextQueries(ImapSearchKey &key);
-    // Brings the view up to the snapshot with untagged EXPUNGE (when allowed), FETCH FLAGS and EXISTS.
+    // Brings the view up to the snapshot with untagged EXPUNGE (when allowed), FETCH FLAGS and EXISTS. Nothing to
+    // do when the snapshot's generation is the one announced last and no EXPUNGE was held back: a client sending
+    // thousands of commands (mbsync) costs no comparison of every message per command.
     void announce(const ImapMailboxSnapshot &snapshot, bool allowExpunge);
     QString mailboxName(const QByteArray &clientName) const;
     QByteArray capabilities() const;
@@ -150,6 +152,8 @@ private:
     bool m_readOnly = false;
     QList<ImapMessageEntry> m_view;
     QSet<quint32> m_deleted; // UIDs with \Deleted
+    quint64 m_announcedGeneration = 0; // the generation of the snapshot the view was last brought up to
+    bool m_expungeWithheld = false; // a message gone from the store is still in the view (RFC 3501 §7.4.1)
 
     // LIST/LSUB and STATUS waiting for the owner.
     QByteArray m_listReference;

@@ -123,6 +123,10 @@ public:
     // flood is arriving). Complete searches index those stored before them first; indexingCaughtUp() says when
     // none are left.
     virtual qint64 unindexedCount() const = 0;
+    // Grows with every commit, before its change signals and callbacks: a reader that kept it with what it read
+    // knows, without asking the store or waiting for a signal, whether anything may have changed since (a mail
+    // client's next command must see a read mark the API has just acknowledged).
+    virtual quint64 generation() const = 0;
     virtual qint64 count() const = 0;
     virtual qint64 unreadCount() const = 0;
 

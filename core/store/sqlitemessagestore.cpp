@@ -655,6 +655,11 @@ qint64 SqliteMessageStore::unindexedCount() const
     return d->writer.publishedUnindexed.load();
 }
 
+quint64 SqliteMessageStore::generation() const
+{
+    return d->writer.publishedGeneration.load();
+}
+
 qint64 SqliteMessageStore::count() const
 {
     return d->writer.publishedCount.load();

@@ -101,6 +101,7 @@ struct SqliteWriter
     std::atomic<qint64> publishedUnindexed { 0 };
     std::atomic<qint64> publishedFirstUnindexed { NoRow };
     std::atomic<qint64> publishedLastRowId { 0 };
+    std::atomic<quint64> publishedGeneration { 0 };
     // Called on the writer thread after every commit and rollback.
     void publishState()
     {
@@ -108,6 +109,7 @@ struct SqliteWriter
         publishedUnread = cachedUnread;
         publishedLastRowId = lastRowId;
         publishedFirstUnindexed = firstUnindexed;
+        publishedGeneration.fetch_add(1);
         const qint64 before = publishedUnindexed.exchange(unindexed);
         if (before > 0 && unindexed == 0) {
             Q_EMIT q->indexingCaughtUp();
