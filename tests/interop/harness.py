@@ -15,7 +15,8 @@ BINARY = os.environ.get("LETTERBOX_BIN", "letterbox")
 class Letterbox:
     """letterbox --headless on loopback port 0, in a fresh data directory (or a given one)."""
 
-    def __init__(self, *extra, data_dir=None, smtp=("127.0.0.1:0",), api="127.0.0.1:0", smtps=(), pop3=(), pop3s=()):
+    def __init__(self, *extra, data_dir=None, smtp=("127.0.0.1:0",), api="127.0.0.1:0", smtps=(), pop3=(), pop3s=(),
+                 imap=(), imaps=()):
         self._tmp = None
         if data_dir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="letterbox-test-")
@@ -30,6 +31,10 @@ class Letterbox:
             args += ["--pop3", address]
         for address in pop3s:
             args += ["--pop3s", address]
+        for address in imap:
+            args += ["--imap", address]
+        for address in imaps:
+            args += ["--imaps", address]
         args += ["--api", api]
         args += list(extra)
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -37,12 +42,15 @@ class Letterbox:
         self.smtps_listening = []
         self.pop3_listening = []
         self.pop3s_listening = []
+        self.imap_listening = []
+        self.imaps_listening = []
         self.listening_lines = []  # as printed, in order
         deadline = time.monotonic() + 20
         self.api_url = None
-        expected = len(smtp) + len(smtps) + len(pop3) + len(pop3s) + (0 if api == "off" else 1)
+        expected = (len(smtp) + len(smtps) + len(pop3) + len(pop3s) + len(imap) + len(imaps)
+                    + (0 if api == "off" else 1))
         while (len(self.listening) + len(self.smtps_listening) + len(self.pop3_listening) + len(self.pop3s_listening)
-               + (1 if self.api_url else 0)) < expected:
+               + len(self.imap_listening) + len(self.imaps_listening) + (1 if self.api_url else 0)) < expected:
             if time.monotonic() > deadline:
                 self.kill()
                 raise RuntimeError("letterbox did not print its listening lines")
@@ -58,6 +66,10 @@ class Letterbox:
             if pop3_match:
                 (self.pop3s_listening if pop3_match.group(1) else self.pop3_listening).append(pop3_match.group(2))
                 continue
+            imap_match = re.fullmatch(r"IMAP(S?) listening on (\S+)\n", line)
+            if imap_match:
+                (self.imaps_listening if imap_match.group(1) else self.imap_listening).append(imap_match.group(2))
+                continue
             smtps_match = re.fullmatch(r"SMTPS listening on (\S+)\n", line)
             if smtps_match:
                 self.smtps_listening.append(smtps_match.group(1))
@@ -70,6 +82,8 @@ class Letterbox:
         self.smtps_port = int(self.smtps_listening[0].rsplit(":", 1)[1]) if self.smtps_listening else None
         self.pop3_port = int(self.pop3_listening[0].rsplit(":", 1)[1]) if self.pop3_listening else None
         self.pop3s_port = int(self.pop3s_listening[0].rsplit(":", 1)[1]) if self.pop3s_listening else None
+        self.imap_port = int(self.imap_listening[0].rsplit(":", 1)[1]) if self.imap_listening else None
+        self.imaps_port = int(self.imaps_listening[0].rsplit(":", 1)[1]) if self.imaps_listening else None
 
     def stop(self, timeout=20):
         """SIGTERM and wait: returns the exit code."""
