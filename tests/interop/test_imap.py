@@ -648,8 +648,8 @@ class ImapTest(unittest.TestCase):
         maildir = os.path.join(self.tmp, "Maildir")
         os.makedirs(maildir)
         rc = self.file("mbsyncrc", "\n".join([
-            "IMAPAccount letterbox", "Host 127.0.0.1", "Port %d" % server.imap_port, "User Inbox", "Pass x",
-            "SSLType None", "AuthMechs LOGIN", "", "IMAPStore far", "Account letterbox", "",
+            "FSync no", "", "IMAPAccount letterbox", "Host 127.0.0.1", "Port %d" % server.imap_port, "User Inbox",
+            "Pass x", "SSLType None", "AuthMechs LOGIN", "", "IMAPStore far", "Account letterbox", "",
             "MaildirStore near", "Path %s/" % maildir, "Inbox %s/INBOX" % maildir, "",
             "Channel inbox", "Far :far:INBOX", "Near :near:INBOX", "Sync Pull", "Create Near", "SyncState *", ""]))
 
