@@ -89,10 +89,16 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
     const QCommandLineOption pop3sOption(QStringLiteral("pop3s"),
         QStringLiteral("Implicit-TLS POP3 listener (repeatable; same forms as --smtp). Default: none."),
         QStringLiteral("ADDR:PORT"));
+    const QCommandLineOption imapOption(QStringLiteral("imap"),
+        QStringLiteral("IMAP listener (repeatable; same forms as --smtp; STARTTLS offered): log in with a mailbox's "
+                       "name, which is the INBOX; the other mailboxes are folders. Default: none."),
+        QStringLiteral("ADDR:PORT"));
+    const QCommandLineOption imapsOption(QStringLiteral("imaps"),
+        QStringLiteral("Implicit-TLS IMAP listener (repeatable; same forms as --smtp). Default: none."),
+        QStringLiteral("ADDR:PORT"));
     const QCommandLineOption tlsCertOption(QStringLiteral("tls-cert"),
-        QStringLiteral(
-            "Certificate (PEM, chain allowed) for STARTTLS, STLS, --smtps and --pop3s. Default: a self-signed one made "
-            "on first use in the data directory (tls-cert.pem)."),
+        QStringLiteral("Certificate (PEM, chain allowed) for STARTTLS, STLS, --smtps, --pop3s and --imaps. Default: a "
+                       "self-signed one made on first use in the data directory (tls-cert.pem)."),
         QStringLiteral("FILE"));
     const QCommandLineOption tlsKeyOption(
         QStringLiteral("tls-key"), QStringLiteral("Private key (PEM) of --tls-cert."), QStringLiteral("FILE"));
@@ -161,9 +167,10 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
         QStringLiteral("Like --relay-all, for the envelope recipients matching REGEX (case-insensitive search) only."),
         QStringLiteral("REGEX"));
     parser.addOptions({ helpOption, versionOption, headlessOption, smtpOption, smtpsOption, pop3Option, pop3sOption,
-        tlsCertOption, tlsKeyOption, apiOption, apiHostOption, dataOption, hostnameOption, sizeOption, messagesOption,
-        authOption, idleOption, connectionsOption, rulesOption, seedOption, mailboxesOption, perUserOption, relayOption,
-        relayTlsOption, relayUserOption, relayInsecureOption, relayAllOption, relayMatchingOption });
+        imapOption, imapsOption, tlsCertOption, tlsKeyOption, apiOption, apiHostOption, dataOption, hostnameOption,
+        sizeOption, messagesOption, authOption, idleOption, connectionsOption, rulesOption, seedOption, mailboxesOption,
+        perUserOption, relayOption, relayTlsOption, relayUserOption, relayInsecureOption, relayAllOption,
+        relayMatchingOption });
     // Qt names the program from QCoreApplication's arguments, and there is no application object yet (the command
     // line is read first, so that --help needs no display): "<executable_name>" stands in, replaced by our name.
     helpText = parser.helpText().replace(QStringLiteral("<executable_name>"), QStringLiteral("letterbox"));
@@ -199,7 +206,8 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
     }
     // The listeners that are off unless given: the same address forms, each error naming its option.
     for (const auto &[option, list] :
-        { std::pair { &smtpsOption, &smtps }, std::pair { &pop3Option, &pop3 }, std::pair { &pop3sOption, &pop3s } }) {
+        { std::pair { &smtpsOption, &smtps }, std::pair { &pop3Option, &pop3 }, std::pair { &pop3sOption, &pop3s },
+            std::pair { &imapOption, &imap }, std::pair { &imapsOption, &imaps } }) {
         for (const QString &value : parser.values(*option)) {
             ListenAddress address;
             QString why;
@@ -386,6 +394,8 @@ CatcherConfig CommandLineOptions::catcherConfig() const
     config.smtps = smtps;
     config.pop3 = pop3;
     config.pop3s = pop3s;
+    config.imap = imap;
+    config.imaps = imaps;
     if (tls) {
         config.tlsCertificate = [source = tls] {
             return source->configuration();

@@ -27,6 +27,8 @@ struct CommandLineOptions
     QList<ListenAddress> smtps; // --smtps, repeatable
     QList<ListenAddress> pop3; // --pop3, repeatable
     QList<ListenAddress> pop3s; // --pop3s, repeatable
+    QList<ListenAddress> imap; // --imap, repeatable
+    QList<ListenAddress> imaps; // --imaps, repeatable
     QString tlsCertFile; // --tls-cert; empty: the generated pair in dataDir
     QString tlsKeyFile;
     // The certificate of STARTTLS and --smtps (the user's, checked by parse(), or the generated one, made when

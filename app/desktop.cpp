@@ -37,7 +37,9 @@ AppSettings effectiveSettings(const AppSettings &saved, const CommandLineOptions
         s.smtp = addresses.join(QStringLiteral(", "));
     }
     for (const auto &[option, given, target] : { std::tuple { QStringLiteral("pop3"), &options.pop3, &s.pop3 },
-             std::tuple { QStringLiteral("pop3s"), &options.pop3s, &s.pop3s } }) {
+             std::tuple { QStringLiteral("pop3s"), &options.pop3s, &s.pop3s },
+             std::tuple { QStringLiteral("imap"), &options.imap, &s.imap },
+             std::tuple { QStringLiteral("imaps"), &options.imaps, &s.imaps } }) {
         if (options.given.contains(option)) {
             QStringList addresses;
             for (const ListenAddress &a : *given) {

@@ -49,10 +49,13 @@ int runHeadless(int argc, char *argv[], const CommandLineOptions &options)
     // one when an SMTPS listener needs it; a STARTTLS-only run makes the generated pair at the first STARTTLS
     // instead, so that an idle catcher loads no TLS library.
     QString tlsError;
-    if ((!options.tlsCertFile.isEmpty() || !options.smtps.isEmpty() || !options.pop3s.isEmpty())
+    if ((!options.tlsCertFile.isEmpty() || !options.smtps.isEmpty() || !options.pop3s.isEmpty()
+            || !options.imaps.isEmpty())
         && !options.tls->load(&tlsError)) {
         printError(QStringLiteral("%1: %2").arg(options.tlsCertFile.isEmpty()
-                ? (options.smtps.isEmpty() ? QStringLiteral("--pop3s") : QStringLiteral("--smtps"))
+                ? (!options.smtps.isEmpty()        ? QStringLiteral("--smtps")
+                        : !options.pop3s.isEmpty() ? QStringLiteral("--pop3s")
+                                                   : QStringLiteral("--imaps"))
                 : QStringLiteral("--tls-cert/--tls-key"),
             tlsError));
         store.close();
@@ -73,6 +76,8 @@ int runHeadless(int argc, char *argv[], const CommandLineOptions &options)
                 : failed == CatcherService::Listener::Smtps                ? QStringLiteral("--smtps")
                 : failed == CatcherService::Listener::Pop3                 ? QStringLiteral("--pop3")
                 : failed == CatcherService::Listener::Pop3s                ? QStringLiteral("--pop3s")
+                : failed == CatcherService::Listener::Imap                 ? QStringLiteral("--imap")
+                : failed == CatcherService::Listener::Imaps                ? QStringLiteral("--imaps")
                                                                            : QStringLiteral("--smtp");
             printError(QStringLiteral("%1 %2: %3").arg(option, catcher.failedAddress(), catcher.errorString()));
             store.close();

@@ -13,6 +13,8 @@ AppSettings AppSettings::load(QSettings &settings)
     s.smtps = settings.value(QStringLiteral("smtps"), s.smtps).toString();
     s.pop3 = settings.value(QStringLiteral("pop3"), s.pop3).toString();
     s.pop3s = settings.value(QStringLiteral("pop3s"), s.pop3s).toString();
+    s.imap = settings.value(QStringLiteral("imap"), s.imap).toString();
+    s.imaps = settings.value(QStringLiteral("imaps"), s.imaps).toString();
     s.api = settings.value(QStringLiteral("api"), s.api).toString();
     s.apiHosts = settings.value(QStringLiteral("apiHosts"), s.apiHosts).toString();
     s.maxMessageSize = settings.value(QStringLiteral("maxMessageSize"), s.maxMessageSize).toLongLong();
@@ -31,6 +33,8 @@ void AppSettings::save(QSettings &settings) const
     settings.setValue(QStringLiteral("smtps"), smtps);
     settings.setValue(QStringLiteral("pop3"), pop3);
     settings.setValue(QStringLiteral("pop3s"), pop3s);
+    settings.setValue(QStringLiteral("imap"), imap);
+    settings.setValue(QStringLiteral("imaps"), imaps);
     settings.setValue(QStringLiteral("api"), api);
     settings.setValue(QStringLiteral("apiHosts"), apiHosts);
     settings.setValue(QStringLiteral("maxMessageSize"), maxMessageSize);
@@ -59,11 +63,13 @@ bool AppSettings::toConfig(const CatcherConfig &base, CatcherConfig *config, QSt
         *error = QObject::tr("give at least one SMTP address");
         return false;
     }
-    // CONTRACT "Command line" and "POP3 and IMAP": --smtps, --pop3 and --pop3s, off unless given; the same address
-    // forms as --smtp.
+    // CONTRACT "Command line" and "POP3 and IMAP": --smtps, --pop3, --pop3s, --imap and --imaps, off unless given;
+    // the same address forms as --smtp.
     for (const auto &[text, list, name] : { std::tuple { &smtps, &c.smtps, QStringLiteral("SMTPS") },
              std::tuple { &pop3, &c.pop3, QStringLiteral("POP3") },
-             std::tuple { &pop3s, &c.pop3s, QStringLiteral("POP3S") } }) {
+             std::tuple { &pop3s, &c.pop3s, QStringLiteral("POP3S") },
+             std::tuple { &imap, &c.imap, QStringLiteral("IMAP") },
+             std::tuple { &imaps, &c.imaps, QStringLiteral("IMAPS") } }) {
         list->clear();
         for (const QString &part : text->split(u',', Qt::SkipEmptyParts)) {
             ListenAddress address;
@@ -81,6 +87,10 @@ bool AppSettings::toConfig(const CatcherConfig &base, CatcherConfig *config, QSt
     }
     if (!c.pop3s.isEmpty() && !c.tlsCertificate) {
         *error = QObject::tr("POP3S needs a TLS certificate, and this catcher has none");
+        return false;
+    }
+    if (!c.imaps.isEmpty() && !c.tlsCertificate) {
+        *error = QObject::tr("IMAPS needs a TLS certificate, and this catcher has none");
         return false;
     }
     if (api.trimmed() == u"off") {

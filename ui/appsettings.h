@@ -15,6 +15,8 @@ struct AppSettings
     QString smtps; // implicit-TLS listeners (--smtps), one or more ADDR:PORT, comma separated; empty: off
     QString pop3; // POP3 listeners (--pop3), likewise; empty: off
     QString pop3s; // implicit-TLS POP3 listeners (--pop3s), likewise; empty: off
+    QString imap; // IMAP listeners (--imap), likewise; empty: off
+    QString imaps; // implicit-TLS IMAP listeners (--imaps), likewise; empty: off
     QString api = QStringLiteral("127.0.0.1:8025"); // ADDR:PORT or "off"
     QString apiHosts; // extra Host names the API answers to, comma separated (--api-host)
     qint64 maxMessageSize = 67108864;

@@ -199,6 +199,10 @@ QString listenerName(CatcherService::Listener listener)
         return MainWindow::tr("POP3");
     case CatcherService::Listener::Pop3s:
         return MainWindow::tr("POP3S");
+    case CatcherService::Listener::Imap:
+        return MainWindow::tr("IMAP");
+    case CatcherService::Listener::Imaps:
+        return MainWindow::tr("IMAPS");
     case CatcherService::Listener::Smtp:
     case CatcherService::Listener::None:
         break;
@@ -1094,8 +1098,10 @@ void MainWindow::updateListening()
     if (!smtps.isEmpty()) {
         text += tr(" · SMTPS %1").arg(smtps.join(QStringLiteral(", ")));
     }
-    for (const auto &[name, bound] : { std::pair { tr("POP3"), m_catcher->pop3Listeners() },
-             std::pair { tr("POP3S"), m_catcher->pop3sListeners() } }) {
+    for (const auto &[name, bound] :
+        { std::pair { tr("POP3"), m_catcher->pop3Listeners() }, std::pair { tr("POP3S"), m_catcher->pop3sListeners() },
+            std::pair { tr("IMAP"), m_catcher->imapListeners() },
+            std::pair { tr("IMAPS"), m_catcher->imapsListeners() } }) {
         QStringList addresses;
         for (const CatcherService::Bound &b : bound) {
             addresses << b.display;

@@ -56,7 +56,8 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, const CatcherConfig 
     auto *smtpsRow = new QHBoxLayout;
     smtpsRow->addWidget(m_smtps, 1);
     smtpsRow->addWidget(m_smtpsOff);
-    // CONTRACT "POP3 and IMAP": --pop3 and --pop3s are off unless given; the same address forms as the SMTP field.
+    // CONTRACT "POP3 and IMAP": --pop3, --pop3s, --imap and --imaps are off unless given; the same address forms as
+    // the SMTP field.
     auto listenerRow = [this](const QString &value, const QString &proposed, const QString &name, QLineEdit **field,
                            QCheckBox **off) {
         *field = new QLineEdit(value.isEmpty() ? proposed : value, this);
@@ -76,6 +77,10 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, const CatcherConfig 
         = listenerRow(settings.pop3, QStringLiteral("127.0.0.1:1110"), tr("POP3 addresses"), &m_pop3, &m_pop3Off);
     QHBoxLayout *pop3sRow
         = listenerRow(settings.pop3s, QStringLiteral("127.0.0.1:1995"), tr("POP3S addresses"), &m_pop3s, &m_pop3sOff);
+    QHBoxLayout *imapRow
+        = listenerRow(settings.imap, QStringLiteral("127.0.0.1:1143"), tr("IMAP addresses"), &m_imap, &m_imapOff);
+    QHBoxLayout *imapsRow
+        = listenerRow(settings.imaps, QStringLiteral("127.0.0.1:1993"), tr("IMAPS addresses"), &m_imaps, &m_imapsOff);
     m_tlsPanel = new TlsCertificatePanel(base.tlsCertificate, this);
     m_relay = new RelaySettingsPage(settings.relay, this);
     connect(m_relay, &RelaySettingsPage::contentsChanged, this, &SettingsDialog::fitContents, Qt::QueuedConnection);
@@ -143,6 +148,11 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, const CatcherConfig 
     pop3Label->setBuddy(m_pop3);
     serverForm->addRow(pop3Label, pop3Row);
     serverForm->addRow(tr("POP3S (TLS) listens on"), pop3sRow);
+    // Over IMAP the login's mailbox is the INBOX and every other mailbox a folder; STARTTLS with the certificate.
+    auto *imapLabel = new QLabel(tr("&IMAP listens on"), server);
+    imapLabel->setBuddy(m_imap);
+    serverForm->addRow(imapLabel, imapRow);
+    serverForm->addRow(tr("IMAPS (TLS) listens on"), imapsRow);
     serverForm->addRow(tr("&Largest message"), m_maxSize);
     serverForm->addRow(tr("&Retention"), m_retention);
     serverForm->addRow(tr("A&UTH"), m_authMode);
@@ -205,6 +215,8 @@ AppSettings SettingsDialog::settings() const
     s.smtps = m_smtpsOff->isChecked() ? QString() : m_smtps->text().trimmed();
     s.pop3 = m_pop3Off->isChecked() ? QString() : m_pop3->text().trimmed();
     s.pop3s = m_pop3sOff->isChecked() ? QString() : m_pop3s->text().trimmed();
+    s.imap = m_imapOff->isChecked() ? QString() : m_imap->text().trimmed();
+    s.imaps = m_imapsOff->isChecked() ? QString() : m_imaps->text().trimmed();
     s.api = m_apiOff->isChecked() ? QStringLiteral("off") : m_api->text().trimmed();
     s.apiHosts = m_apiHosts->text().trimmed();
     s.maxMessageSize = qint64(m_maxSize->value()) << 20;
@@ -314,6 +326,10 @@ void SettingsDialog::accept()
             focusField(m_pop3s);
         } else if (error.startsWith(QLatin1String("POP3"))) {
             focusField(m_pop3);
+        } else if (error.startsWith(QLatin1String("IMAPS"))) {
+            focusField(m_imaps);
+        } else if (error.startsWith(QLatin1String("IMAP"))) {
+            focusField(m_imap);
         }
         return;
     }
@@ -325,6 +341,8 @@ void SettingsDialog::accept()
             : failed == CatcherService::Listener::Smtps            ? m_smtps
             : failed == CatcherService::Listener::Pop3             ? m_pop3
             : failed == CatcherService::Listener::Pop3s            ? m_pop3s
+            : failed == CatcherService::Listener::Imap             ? m_imap
+            : failed == CatcherService::Listener::Imaps            ? m_imaps
                                                                    : m_smtp;
         focusField(field);
         field->selectAll();

@@ -66,6 +66,10 @@ private:
     QCheckBox *m_pop3Off;
     QLineEdit *m_pop3s;
     QCheckBox *m_pop3sOff;
+    QLineEdit *m_imap;
+    QCheckBox *m_imapOff;
+    QLineEdit *m_imaps;
+    QCheckBox *m_imapsOff;
     TlsCertificatePanel *m_tlsPanel;
     RelaySettingsPage *m_relay;
     QLineEdit *m_api;

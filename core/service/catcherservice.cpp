@@ -1,6 +1,7 @@
 #include "catcherservice.h"
 
 #include "../api/apiserver.h"
+#include "../imap/imapserver.h"
 #include "../mailbox/routeddelivery.h"
 #include "../pop3/pop3server.h"
 #include "../relay/relayservice.h"
@@ -18,6 +19,7 @@ struct CatcherService::Private
     std::unique_ptr<BounceScheduler> bounces; // in front of routed: bounces after the commit, through routed again
     std::unique_ptr<SmtpServer> smtp;
     std::unique_ptr<Pop3Server> pop3;
+    std::unique_ptr<ImapServer> imap;
     std::unique_ptr<RelayService> relay;
     QThread apiThread;
     QObject apiContext; // lives in apiThread: the API server and its internals must be created there
@@ -28,6 +30,8 @@ struct CatcherService::Private
     QList<Bound> smtpsBound;
     QList<Bound> pop3Bound;
     QList<Bound> pop3sBound;
+    QList<Bound> imapBound;
+    QList<Bound> imapsBound;
     std::optional<Bound> apiBound;
     Listener failed = Listener::None;
     QString failedAddress;
@@ -54,11 +58,14 @@ struct CatcherService::Private
     {
         smtp->close();
         pop3->close();
+        imap->close();
         stopApi();
         smtpBound.clear();
         smtpsBound.clear();
         pop3Bound.clear();
         pop3sBound.clear();
+        imapBound.clear();
+        imapsBound.clear();
         apiBound.reset();
     }
 };
@@ -70,6 +77,7 @@ CatcherService::CatcherService(MessageStore *store, QObject *parent) : QObject(p
     d->bounces = std::make_unique<BounceScheduler>(d->routed.get(), store);
     d->smtp = std::make_unique<SmtpServer>(d->bounces.get());
     d->pop3 = std::make_unique<Pop3Server>(store);
+    d->imap = std::make_unique<ImapServer>(store);
     d->relay = std::make_unique<RelayService>(store);
     // Auto-relay follows what came over SMTP, after its commit (never an import or an API-made message).
     connect(
@@ -152,27 +160,46 @@ bool CatcherService::start(const CatcherConfig &config)
     d->pop3->setIdleTimeout(config.idleTimeoutMs);
     d->pop3->setMaxConnections(config.maxConnections);
     d->pop3->setConfig(Pop3ServerConfig { config.session.hostname, config.session.auth, config.mailboxes });
-    for (const bool implicitTls : { false, true }) {
-        for (const ListenAddress &address : implicitTls ? config.pop3s : config.pop3) {
-            const Listener listener = implicitTls ? Listener::Pop3s : Listener::Pop3;
-            if (implicitTls && !config.tlsCertificate) {
-                return fail(listener, address.text, QStringLiteral("no TLS certificate"));
+    d->imap->setIdleTimeout(config.idleTimeoutMs);
+    d->imap->setMaxConnections(config.maxConnections);
+    // A literal is at most a message's size (IMAP has no APPEND here, but a client may send any string as one).
+    d->imap->setConfig(ImapServerConfig {
+        config.session.hostname, config.session.auth, config.mailboxes, config.session.maxMessageSize });
+    // POP3 and IMAP listeners alike: STLS (RFC 2595) and STARTTLS (RFC 3501 §6.2.1) are offered wherever there is
+    // a certificate; the implicit-TLS ones (RFC 8314) need it.
+    struct MailListeners
+    {
+        const QList<ListenAddress> &addresses;
+        bool implicitTls;
+        Listener listener;
+        QList<Bound> &bound;
+    };
+    const auto listenAll = [&](const MailListeners &group, const auto &server) {
+        for (const ListenAddress &address : group.addresses) {
+            if (group.implicitTls && !config.tlsCertificate) {
+                return fail(group.listener, address.text, QStringLiteral("no TLS certificate"));
             }
             NetListenOptions options;
             options.address = address.address;
             options.port = address.port;
             options.name = address.text;
-            // RFC 2595: STLS is offered wherever there is a certificate.
             if (config.tlsCertificate) {
-                options.tls = implicitTls ? NetListenOptions::Tls::Implicit : NetListenOptions::Tls::OnRequest;
+                options.tls = group.implicitTls ? NetListenOptions::Tls::Implicit : NetListenOptions::Tls::OnRequest;
                 options.sslConfigurationSource = config.tlsCertificate;
             }
-            if (!d->pop3->listen(options)) {
-                return fail(listener, address.text, d->pop3->errorString());
+            if (!server->listen(options)) {
+                return fail(group.listener, address.text, server->errorString());
             }
-            const quint16 port = d->pop3->listeningAddresses().last().second;
-            (implicitTls ? d->pop3sBound : d->pop3Bound).append({ address.display(port), address.connectHost(), port });
+            const quint16 port = server->listeningAddresses().last().second;
+            group.bound.append({ address.display(port), address.connectHost(), port });
         }
+        return true;
+    };
+    if (!listenAll({ config.pop3, false, Listener::Pop3, d->pop3Bound }, d->pop3)
+        || !listenAll({ config.pop3s, true, Listener::Pop3s, d->pop3sBound }, d->pop3)
+        || !listenAll({ config.imap, false, Listener::Imap, d->imapBound }, d->imap)
+        || !listenAll({ config.imaps, true, Listener::Imaps, d->imapsBound }, d->imap)) {
+        return false;
     }
     if (config.api) {
         const ListenAddress address = *config.api;
@@ -234,6 +261,12 @@ bool CatcherService::restart(const CatcherConfig &config)
     for (qsizetype i = 0; i < previous.pop3s.size() && i < d->pop3sBound.size(); ++i) {
         previous.pop3s[i].port = d->pop3sBound.at(i).port;
     }
+    for (qsizetype i = 0; i < previous.imap.size() && i < d->imapBound.size(); ++i) {
+        previous.imap[i].port = d->imapBound.at(i).port;
+    }
+    for (qsizetype i = 0; i < previous.imaps.size() && i < d->imapsBound.size(); ++i) {
+        previous.imaps[i].port = d->imapsBound.at(i).port;
+    }
     if (previous.api && d->apiBound) {
         previous.api->port = d->apiBound->port;
     }
@@ -249,6 +282,7 @@ bool CatcherService::restart(const CatcherConfig &config)
         error += QStringLiteral("; the previous %1 could not listen again on %2: %3")
                      .arg(d->failed == Listener::Api                                       ? QStringLiteral("API")
                              : d->failed == Listener::Pop3 || d->failed == Listener::Pop3s ? QStringLiteral("POP3")
+                             : d->failed == Listener::Imap || d->failed == Listener::Imaps ? QStringLiteral("IMAP")
                                                                                            : QStringLiteral("SMTP"),
                          d->failedAddress, d->error);
     }
@@ -300,6 +334,16 @@ QList<CatcherService::Bound> CatcherService::pop3sListeners() const
     return d->pop3sBound;
 }
 
+QList<CatcherService::Bound> CatcherService::imapListeners() const
+{
+    return d->imapBound;
+}
+
+QList<CatcherService::Bound> CatcherService::imapsListeners() const
+{
+    return d->imapsBound;
+}
+
 std::optional<CatcherService::Bound> CatcherService::apiListener() const
 {
     return d->apiBound;
@@ -319,6 +363,12 @@ QStringList CatcherService::listeningLines() const
     }
     for (const Bound &bound : d->pop3sBound) {
         lines << QStringLiteral("POP3S listening on %1").arg(bound.display);
+    }
+    for (const Bound &bound : d->imapBound) {
+        lines << QStringLiteral("IMAP listening on %1").arg(bound.display);
+    }
+    for (const Bound &bound : d->imapsBound) {
+        lines << QStringLiteral("IMAPS listening on %1").arg(bound.display);
     }
     if (d->apiBound) {
         lines << QStringLiteral("API listening on http://%1").arg(d->apiBound->display);

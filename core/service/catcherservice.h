@@ -28,8 +28,10 @@ struct CatcherConfig
     QList<ListenAddress> smtps; // implicit TLS (RFC 8314 §3.3); needs tlsCertificate
     QList<ListenAddress> pop3; // POP3 (RFC 1939), STLS offered when there is a certificate
     QList<ListenAddress> pop3s; // implicit TLS (RFC 8314 §3.3); needs tlsCertificate
-    // The certificate of STARTTLS (RFC 3207, offered on every SMTP listener when set), of POP3's STLS and of the
-    // SMTPS and POP3S listeners,
+    QList<ListenAddress> imap; // IMAP4rev1 (RFC 3501), STARTTLS offered when there is a certificate
+    QList<ListenAddress> imaps; // implicit TLS (RFC 8314 §3.3); needs tlsCertificate
+    // The certificate of STARTTLS (RFC 3207, offered on every SMTP listener when set), of POP3's STLS, IMAP's
+    // STARTTLS and of the SMTPS, POP3S and IMAPS listeners,
     // asked for when a connection first needs it (so that a catcher whose clients never use TLS loads no TLS
     // library), on the network thread; it keeps what it made. Empty: no STARTTLS, no SMTPS.
     std::function<std::optional<QSslConfiguration>()> tlsCertificate;
@@ -46,15 +48,15 @@ struct CatcherConfig
     MailboxSettings *mailboxes = nullptr;
 };
 
-// The running catcher around one message store: the SMTP server (network thread), the POP3 server (a network
-// thread of its own) and the REST API (a thread of its own), started and restarted as a unit. Restarting keeps the
-// store, the SMTP server's connection numbering and every signal connection; open sessions get 421 (after the 250 of a
-// message being committed). The SMTP signals are emitted on the network thread (queued to receivers elsewhere).
+// The running catcher around one message store: the SMTP server (network thread), the POP3 and IMAP servers (each a
+// network thread of its own) and the REST API (a thread of its own), started and restarted as a unit. Restarting keeps
+// the store, the SMTP server's connection numbering and every signal connection; open sessions get 421 (after the 250
+// of a message being committed). The SMTP signals are emitted on the network thread (queued to receivers elsewhere).
 class CatcherService : public QObject
 {
     Q_OBJECT
 public:
-    enum class Listener { None, Smtp, Smtps, Pop3, Pop3s, Api };
+    enum class Listener { None, Smtp, Smtps, Pop3, Pop3s, Imap, Imaps, Api };
     struct Bound
     {
         QString display; // "127.0.0.1:1025", "[::1]:1025", "*:1025", real port
@@ -82,9 +84,12 @@ public:
     QList<Bound> smtpsListeners() const;
     QList<Bound> pop3Listeners() const;
     QList<Bound> pop3sListeners() const;
+    QList<Bound> imapListeners() const;
+    QList<Bound> imapsListeners() const;
     std::optional<Bound> apiListener() const;
     // README "Command line": "SMTP listening on …", "SMTPS listening on …", "POP3 listening on …", "POP3S listening
-    // on …" and "API listening on http://…", one per listener, in this order.
+    // on …", "IMAP listening on …", "IMAPS listening on …" and "API listening on http://…", one per listener, in
+    // this order.
     QStringList listeningLines() const;
 
     Listener failedListener() const;

@@ -101,6 +101,10 @@ public:
     // The stored source as a device reading it in chunks (for large messages); nullptr when there is no such
     // message. The caller owns it.
     virtual QIODevice *openSource(const QString &id) const = 0;
+    // The stored source, or its first limit bytes (limit < 0: all), read with a pooled connection: for many small
+    // reads in a row (a mail client fetching headers), where openSource()'s own connection would cost more than the
+    // read. nullopt when there is no such message.
+    virtual std::optional<QByteArray> source(const QString &id, qint64 limit = -1) const = 0;
 
     // Asynchronous reads, for a thread that must never wait (the GUI's): done runs on context's thread (call them
     // from it), from its event loop, and not at all when context is destroyed first.

@@ -620,6 +620,36 @@ QIODevice *SqliteMessageStore::openSource(const QString &id) const
     return device;
 }
 
+std::optional<QByteArray> SqliteMessageStore::source(const QString &id, qint64 limit) const
+{
+    const SqliteReaderPool::Lease lease = d->readers.acquire();
+    SqliteDatabase *db = lease.database();
+    if (!db) {
+        return std::nullopt;
+    }
+    SqliteStatement st = db->prepare("SELECT id FROM messages WHERE uid = ?1");
+    st.bind(1, id);
+    if (!st.step()) {
+        return std::nullopt;
+    }
+    const qint64 rowId = st.columnInt(0);
+    st = {};
+    // Incremental blob I/O reads only the pages asked for: a header is read without the rest of a large message.
+    sqlite3_blob *blob = nullptr;
+    if (sqlite3_blob_open(db->handle(), "main", "message_data", "raw", rowId, 0, &blob) != SQLITE_OK) {
+        sqlite3_blob_close(blob);
+        return std::nullopt;
+    }
+    const qint64 size = sqlite3_blob_bytes(blob);
+    QByteArray bytes(limit < 0 ? size : qMin(size, limit), Qt::Uninitialized);
+    const bool ok = sqlite3_blob_read(blob, bytes.data(), int(bytes.size()), 0) == SQLITE_OK;
+    sqlite3_blob_close(blob);
+    if (!ok) {
+        return std::nullopt;
+    }
+    return bytes;
+}
+
 qint64 SqliteMessageStore::unindexedCount() const
 {
     return d->writer.publishedUnindexed.load();

@@ -54,6 +54,7 @@ public:
     QIODevice *openSource(const QString &id) const override;
     QList<MailboxCount> mailboxes() const override;
     std::optional<MailboxIndex> mailboxIndex(const QString &mailbox) const override;
+    std::optional<QByteArray> source(const QString &id, qint64 limit = -1) const override;
     QStringList tags() const override;
     QList<TagCount> tagCounts() const override;
     qint64 pinnedCount() const override;

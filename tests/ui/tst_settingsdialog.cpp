@@ -128,8 +128,8 @@ private Q_SLOTS:
     void withoutACertificateTheTlsPageSaysSo();
     void theSmtpsAddressIsCheckedLikeTheSmtpOne_data();
     void theSmtpsAddressIsCheckedLikeTheSmtpOne();
-    void thePop3AddressesAreCheckedLikeTheSmtpOne_data();
-    void thePop3AddressesAreCheckedLikeTheSmtpOne();
+    void thePop3AndImapAddressesAreCheckedLikeTheSmtpOne_data();
+    void thePop3AndImapAddressesAreCheckedLikeTheSmtpOne();
     void theRelayPageBecomesTheRelaySettings_data();
     void theRelayPageBecomesTheRelaySettings();
     void aBadMatchingExpressionIsShownAsItIsTypedAndKeepsTheDialogOpen();
@@ -346,13 +346,13 @@ void TestSettingsDialog::theSmtpsAddressIsCheckedLikeTheSmtpOne()
     QCOMPARE(dialog.config().smtps.size(), expected.isEmpty() ? 0 : expected.count(u',') + 1);
 }
 
-void TestSettingsDialog::thePop3AddressesAreCheckedLikeTheSmtpOne_data()
+void TestSettingsDialog::thePop3AndImapAddressesAreCheckedLikeTheSmtpOne_data()
 {
     QTest::addColumn<QString>("field"); // the accessible name
     QTest::addColumn<QString>("text");
     QTest::addColumn<bool>("off");
     QTest::addColumn<QString>("expected"); // the saved value, or the error shown
-    for (const char *name : { "POP3", "POP3S" }) {
+    for (const char *name : { "POP3", "POP3S", "IMAP", "IMAPS" }) {
         const QString field = QStringLiteral("%1 addresses").arg(QLatin1String(name));
         QTest::addRow("%s off by default, as on the command line", name)
             << field << QStringLiteral("127.0.0.1:0") << true << QString();
@@ -364,7 +364,7 @@ void TestSettingsDialog::thePop3AddressesAreCheckedLikeTheSmtpOne_data()
     }
 }
 
-void TestSettingsDialog::thePop3AddressesAreCheckedLikeTheSmtpOne()
+void TestSettingsDialog::thePop3AndImapAddressesAreCheckedLikeTheSmtpOne()
 {
     QFETCH(QString, field);
     QFETCH(QString, text);
@@ -408,10 +408,19 @@ void TestSettingsDialog::thePop3AddressesAreCheckedLikeTheSmtpOne()
         return;
     }
     QVERIFY(applied);
-    const bool pop3s = field.startsWith(QLatin1String("POP3S"));
-    QCOMPARE(pop3s ? dialog.settings().pop3s : dialog.settings().pop3, expected);
-    QCOMPARE((pop3s ? dialog.config().pop3s : dialog.config().pop3).size(),
-        expected.isEmpty() ? 0 : expected.count(u',') + 1);
+    const QString protocol = field.section(u' ', 0, 0);
+    const AppSettings saved = dialog.settings();
+    const CatcherConfig config = dialog.config();
+    const QString savedValue = protocol == u"POP3" ? saved.pop3
+        : protocol == u"POP3S"                     ? saved.pop3s
+        : protocol == u"IMAP"                      ? saved.imap
+                                                   : saved.imaps;
+    const qsizetype listeners = protocol == u"POP3" ? config.pop3.size()
+        : protocol == u"POP3S"                      ? config.pop3s.size()
+        : protocol == u"IMAP"                       ? config.imap.size()
+                                                    : config.imaps.size();
+    QCOMPARE(savedValue, expected);
+    QCOMPARE(listeners, expected.isEmpty() ? 0 : expected.count(u',') + 1);
 }
 
 void TestSettingsDialog::theRelayPageBecomesTheRelaySettings_data()

@@ -1342,6 +1342,12 @@ void TestMessageStore::mailboxIndexUidsAscendAndAreNeverReused()
     QCOMPARE(first.size, m_store->summary(QStringLiteral("U1"))->size);
     QCOMPARE(inbox->uidNext, second.uid + 1);
     QVERIFY(!m_store->mailboxIndex(QStringLiteral("nowhere")));
+    // The source by pooled read, whole or its start (a mail client's header fetch).
+    const QByteArray raw = m_store->message(QStringLiteral("U1"))->raw;
+    QVERIFY(raw.contains("Subject: U1"));
+    QCOMPARE(m_store->source(QStringLiteral("U1")), std::optional<QByteArray>(raw));
+    QCOMPARE(m_store->source(QStringLiteral("U1"), 10), std::optional<QByteArray>(raw.left(10)));
+    QVERIFY(!m_store->source(QStringLiteral("nowhere")));
 
     // The newest message goes, and after a restart another arrives: its UID is past the deleted one's.
     const qint64 validity = inbox->uidValidity;
