@@ -152,11 +152,12 @@ def numbers(data):
 
 
 class ImapTest(unittest.TestCase):
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory(prefix="letterbox-imap-")
+        self.addCleanup(tmp.cleanup)
+        self.tmp = tmp.name
+
     def start(self, *extra, data_dir=None, **listeners):
-        if not hasattr(self, "tmp"):
-            tmp = tempfile.TemporaryDirectory(prefix="letterbox-imap-")
-            self.addCleanup(tmp.cleanup)
-            self.tmp = tmp.name
         listeners.setdefault("imap", ("127.0.0.1:0",))
         server = Letterbox(*extra, data_dir=data_dir or os.path.join(self.tmp, "data"), **listeners)
         self.addCleanup(server.cleanup)
@@ -544,6 +545,17 @@ class ImapTest(unittest.TestCase):
             client.search(None, "FROBNICATE")
         self.assertEqual(client.noop()[0], "OK")
 
+    def wait_exists(self, client, count, within=5.0):
+        """NOOP until the server has announced count messages (RFC 3501 §6.1.2: NOOP is how a client polls; a new
+        message reaches a session a moment after its 250)."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            client.noop()
+            if int(client.untagged_responses.get("EXISTS", [b"0"])[-1]) == count:
+                return
+            time.sleep(0.05)
+        self.fail("no * %d EXISTS within %.1f s" % (count, within))
+
     # --- IDLE ---------------------------------------------------------------------------------------------------
 
     def idle(self, client):
@@ -615,7 +627,7 @@ class ImapTest(unittest.TestCase):
                          [(uids[0], b"one"), (uids[1], b"two")])
         self.assertGreater(int(client.untagged_responses["UIDNEXT"][0]), uids[2])
         self.send(server, "four")
-        client.noop()
+        self.wait_exists(client, 3)
         self.assertGreater(int(self.fetch(client, "3", "(UID)")[3]["UID"]), uids[2])
 
     # --- other clients ------------------------------------------------------------------------------------------
@@ -684,7 +696,7 @@ class ImapTest(unittest.TestCase):
         rc = self.file("muttrc", "\n".join([
             'set imap_user="Inbox"', 'set imap_pass="x"', "set ssl_starttls=no", "set ssl_force_tls=no",
             "set wait_key=no", "set pipe_decode=no", 'set header_cache=""', 'set message_cachedir=""',
-            "set quit=yes", "set move=no", ""]))
+            "set quit=yes", "set move=no", 'set folder="%s"' % self.tmp, ""]))
         # neomutt needs a terminal: it runs on a pty, the test types what a user would (| pipes the message to a
         # command), and everything has a deadline.
         pid, fd = pty.fork()
