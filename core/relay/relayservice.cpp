@@ -86,6 +86,14 @@ void RelayService::start()
 
 void RelayService::messageReceived(const QString &messageId)
 {
+    {
+        // Called on the network thread for every message: without auto-relay, a hop to the relay's thread for each
+        // would cost a wake-up and a context switch per message (docs/benchmarks.md, 1k-c8).
+        const QMutexLocker lock(&d->mutex);
+        if (d->config.autoRelay == RelayConfig::AutoRelay::Off || !d->config.isConfigured()) {
+            return;
+        }
+    }
     // On the relay's thread, later: the sending client's 250 never waits for a relay.
     QMetaObject::invokeMethod(d->worker, [worker = d->worker, messageId] { worker->messageReceived(messageId); });
 }

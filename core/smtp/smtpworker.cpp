@@ -125,10 +125,16 @@ void SmtpWorker::handOver()
 void SmtpWorker::queueFinished(Finished finished, bool wake)
 {
     // Called on the store's thread.
-    std::lock_guard lock(m_finishedMutex);
-    m_finished.push_back(std::move(finished));
-    if (wake && !m_finishPosted) {
-        m_finishPosted = true;
+    bool post = false;
+    {
+        std::lock_guard lock(m_finishedMutex);
+        m_finished.push_back(std::move(finished));
+        post = wake && !m_finishPosted;
+        m_finishPosted = m_finishPosted || post;
+    }
+    // Posted once the lock is free: the network thread, woken by it, may run at once on the same core, and would
+    // otherwise block in finishDeliveries() on the lock this thread still held (a context switch there and back).
+    if (post) {
         QMetaObject::invokeMethod(this, &SmtpWorker::finishDeliveries, Qt::QueuedConnection);
     }
 }

@@ -2,7 +2,7 @@
 # share/bash-completion/completions/letterbox, with letterbox-sendmail a link to it, so that bash-completion's loader
 # finds it under either name. It needs nothing from bash-completion itself.
 
-_letterbox_options='-h --help --version --headless --smtp --smtps --pop3 --pop3s --tls-cert --tls-key --api --api-host --data
+_letterbox_options='-h --help --version --headless --smtp --smtps --pop3 --pop3s --imap --imaps --tls-cert --tls-key --api --api-host --data
     --hostname --max-message-size --max-messages --auth --idle-timeout --max-connections --rules --rules-seed
     --mailboxes --mailbox-per-user --relay
     --relay-tls --relay-user --relay-insecure --relay-all --relay-matching'
@@ -77,7 +77,7 @@ _letterbox()
         _letterbox_dirs "$cur"
         return
         ;;
-    --smtp | --smtps | --pop3 | --pop3s | --api-host | --hostname | --max-message-size | --max-messages | --idle-timeout | \
+    --smtp | --smtps | --pop3 | --pop3s | --imap | --imaps | --api-host | --hostname | --max-message-size | --max-messages | --idle-timeout | \
         --max-connections | --rules-seed | --relay | --relay-user | --relay-matching)
         return
         ;;
