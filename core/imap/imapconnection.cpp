@@ -21,6 +21,9 @@ constexpr qsizetype CommandChunk = 16 * 1024;
 constexpr qsizetype ResponseChunk = 64 * 1024;
 // A header-only FETCH reads this much of a source first (headers are rarely longer).
 constexpr qint64 HeadRead = 16 * 1024;
+// A FETCH reads the sources of this many messages, at most this many bytes together, in one read of the store.
+constexpr qsizetype PrefetchCount = 64;
+constexpr qint64 PrefetchBytes = 1024 * 1024;
 // How many times a refresh reads the mailbox again when commits keep coming during its reads.
 constexpr int MaxRefreshReads = 3;
 
@@ -135,6 +138,7 @@ void ImapConnection::timeout()
 void ImapConnection::shutdown()
 {
     m_fetch.reset();
+    m_prefetched.clear();
     m_pieces.clear();
     m_source.clear();
     m_session.shutdown();
@@ -375,6 +379,7 @@ void ImapConnection::readSelected()
 void ImapConnection::fetch(const ImapEvents::FetchRequested &request)
 {
     m_fetch = request;
+    m_prefetched.clear();
     m_fetchNext = 0;
     m_fetchOk = true;
     m_sourceNeed = SourceNeed::None;
@@ -450,13 +455,16 @@ void ImapConnection::fetchNext()
         if (m_fetchNext >= m_fetch->targets.size()) {
             break;
         }
+        if (m_sourceNeed != SourceNeed::None && m_prefetched.isEmpty()) {
+            prefetch();
+        }
         const ImapEvents::FetchRequested::Target &target = m_fetch->targets.at(m_fetchNext++);
         if (m_sourceNeed != SourceNeed::None) {
             // The source is held once, for this message only: the response's literals are slices of it. Items of
             // the header alone (ENVELOPE, RFC822.HEADER, BODY[HEADER…]) read the header's pages only, unless it is
             // longer than a first read.
             const QString id = QString::fromLatin1(target.entry.id);
-            std::optional<QByteArray> source = m_store->source(id, m_sourceNeed == SourceNeed::Header ? HeadRead : -1);
+            std::optional<QByteArray> source = m_prefetched.takeFirst();
             if (source && m_sourceNeed == SourceNeed::Header && source->size() == HeadRead
                 && !source->contains("\r\n\r\n") && !source->contains("\n\n")) {
                 source = m_store->source(id);
@@ -497,6 +505,24 @@ void ImapConnection::fetchNext()
         m_session.fetchFinished(m_fetchOk);
         resume();
     }
+}
+
+void ImapConnection::prefetch()
+{
+    // The sources of the next targets in one read of the store: a few dozen headers, or whole messages up to a
+    // megabyte together (at least one, whatever its size), so that memory stays bounded.
+    QStringList ids;
+    qint64 bytes = 0;
+    for (qsizetype i = m_fetchNext; i < m_fetch->targets.size() && ids.size() < PrefetchCount; ++i) {
+        const ImapMessageEntry &entry = m_fetch->targets.at(i).entry;
+        const qint64 size = m_sourceNeed == SourceNeed::Header ? qMin(entry.size, HeadRead) : entry.size;
+        if (!ids.isEmpty() && bytes + size > PrefetchBytes) {
+            break;
+        }
+        ids << QString::fromLatin1(entry.id);
+        bytes += size;
+    }
+    m_prefetched = m_store->sources(ids, m_sourceNeed == SourceNeed::Header ? HeadRead : -1);
 }
 
 void ImapConnection::searchText(const ImapEvents::SearchTextRequested &request)

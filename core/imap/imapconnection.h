@@ -52,6 +52,7 @@ private:
     void readSelected();
     void fetch(const ImapEvents::FetchRequested &request);
     void fetchNext();
+    void prefetch();
     void searchText(const ImapEvents::SearchTextRequested &request);
     void store(const ImapEvents::StoreRequested &request);
 
@@ -72,6 +73,7 @@ private:
     enum class SourceNeed { None, Header, Whole };
     SourceNeed m_sourceNeed = SourceNeed::None; // what of each target's source its items need
     qsizetype m_fetchNext = 0; // the next target to render
+    QList<std::optional<QByteArray>> m_prefetched; // the sources of the targets after it, read together
     QByteArray m_source; // its source, while its response goes out
     QList<QByteArray> m_pieces; // what of its response is still to go out (literals: slices of m_source)
     qsizetype m_piecePos = 0;

@@ -105,6 +105,8 @@ public:
     // reads in a row (a mail client fetching headers), where openSource()'s own connection would cost more than the
     // read. nullopt when there is no such message.
     virtual std::optional<QByteArray> source(const QString &id, qint64 limit = -1) const = 0;
+    // The same for several messages in one read (one lock, one prepared statement), in the order of ids.
+    virtual QList<std::optional<QByteArray>> sources(const QStringList &ids, qint64 limit = -1) const = 0;
 
     // Asynchronous reads, for a thread that must never wait (the GUI's): done runs on context's thread (call them
     // from it), from its event loop, and not at all when context is destroyed first.

@@ -622,32 +622,42 @@ QIODevice *SqliteMessageStore::openSource(const QString &id) const
 
 std::optional<QByteArray> SqliteMessageStore::source(const QString &id, qint64 limit) const
 {
+    return sources({ id }, limit).value(0);
+}
+
+QList<std::optional<QByteArray>> SqliteMessageStore::sources(const QStringList &ids, qint64 limit) const
+{
+    QList<std::optional<QByteArray>> result(ids.size());
     const SqliteReaderPool::Lease lease = d->readers.acquire();
     SqliteDatabase *db = lease.database();
     if (!db) {
-        return std::nullopt;
+        return result;
     }
+    // One read transaction for them all: one shared lock, not one per message.
+    db->exec("BEGIN");
+    const auto end = qScopeGuard([db] { db->exec("COMMIT"); });
     SqliteStatement st = db->prepare("SELECT id FROM messages WHERE uid = ?1");
-    st.bind(1, id);
-    if (!st.step()) {
-        return std::nullopt;
-    }
-    const qint64 rowId = st.columnInt(0);
-    st = {};
-    // Incremental blob I/O reads only the pages asked for: a header is read without the rest of a large message.
-    sqlite3_blob *blob = nullptr;
-    if (sqlite3_blob_open(db->handle(), "main", "message_data", "raw", rowId, 0, &blob) != SQLITE_OK) {
+    for (qsizetype i = 0; i < ids.size(); ++i) {
+        st.reset();
+        st.bind(1, ids.at(i));
+        if (!st.step()) {
+            continue;
+        }
+        const qint64 rowId = st.columnInt(0);
+        // Incremental blob I/O reads only the pages asked for: a header is read without the rest of a large message.
+        sqlite3_blob *blob = nullptr;
+        if (sqlite3_blob_open(db->handle(), "main", "message_data", "raw", rowId, 0, &blob) != SQLITE_OK) {
+            sqlite3_blob_close(blob);
+            continue;
+        }
+        const qint64 size = sqlite3_blob_bytes(blob);
+        QByteArray bytes(limit < 0 ? size : qMin(size, limit), Qt::Uninitialized);
+        if (sqlite3_blob_read(blob, bytes.data(), int(bytes.size()), 0) == SQLITE_OK) {
+            result[i] = bytes;
+        }
         sqlite3_blob_close(blob);
-        return std::nullopt;
     }
-    const qint64 size = sqlite3_blob_bytes(blob);
-    QByteArray bytes(limit < 0 ? size : qMin(size, limit), Qt::Uninitialized);
-    const bool ok = sqlite3_blob_read(blob, bytes.data(), int(bytes.size()), 0) == SQLITE_OK;
-    sqlite3_blob_close(blob);
-    if (!ok) {
-        return std::nullopt;
-    }
-    return bytes;
+    return result;
 }
 
 qint64 SqliteMessageStore::unindexedCount() const

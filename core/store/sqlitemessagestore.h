@@ -55,6 +55,7 @@ public:
     QList<MailboxCount> mailboxes() const override;
     std::optional<MailboxIndex> mailboxIndex(const QString &mailbox) const override;
     std::optional<QByteArray> source(const QString &id, qint64 limit = -1) const override;
+    QList<std::optional<QByteArray>> sources(const QStringList &ids, qint64 limit = -1) const override;
     quint64 generation() const override;
     QStringList tags() const override;
     QList<TagCount> tagCounts() const override;
