@@ -41,6 +41,7 @@ private Q_SLOTS:
     void searchKeys();
     void searchText();
     void refreshShowsAFlagSetElsewhere();
+    void aRefreshOfTheGenerationAnnouncedIsNotCompared();
     void expungeWithheldDuringFetch();
     void expungeAndClose();
     void idleAnnouncesChanges();
@@ -856,6 +857,25 @@ void TestImapSession::refreshShowsAFlagSetElsewhere()
     harness.owner.find("shop")->messages << entry(7, "m7", 5, 0, false, false, "", "", "", "new");
     QCOMPARE(harness.send("a2 CHECK\r\n"), QByteArray("* 4 EXISTS\r\na2 OK CHECK completed\r\n"));
     QCOMPARE(harness.send("a3 UID SEARCH UNSEEN\r\n"), QByteArray("* SEARCH 4 7\r\na3 OK UID SEARCH completed\r\n"));
+}
+
+void TestImapSession::aRefreshOfTheGenerationAnnouncedIsNotCompared()
+{
+    // The owner stamps each snapshot with the store's generation: one the session has announced is the same
+    // mailbox, so it is not compared message by message (a client sending thousands of commands); a new one is.
+    Harness harness;
+    harness.owner.find("shop")->generation = 5;
+    harness.select();
+    harness.owner.message("m2")->seen = true; // seen by the session only when the generation says it changed
+    QCOMPARE(harness.send("a1 NOOP\r\n"), QByteArray("a1 OK NOOP completed\r\n"));
+    harness.owner.find("shop")->generation = 6;
+    QCOMPARE(harness.send("a2 NOOP\r\n"), QByteArray("* 2 FETCH (FLAGS (\\Seen))\r\na2 OK NOOP completed\r\n"));
+    // An EXPUNGE held back during FETCH goes out at the next command that allows it, generation unchanged.
+    harness.owner.find("shop")->messages.removeAt(0);
+    harness.owner.find("shop")->generation = 7;
+    QCOMPARE(harness.send("a3 FETCH 2 (UID)\r\n"), QByteArray("* 2 FETCH (UID 2)\r\na3 OK FETCH completed\r\n"));
+    QCOMPARE(harness.send("a4 NOOP\r\n"), QByteArray("* 1 EXPUNGE\r\na4 OK NOOP completed\r\n"));
+    QCOMPARE(harness.send("a5 NOOP\r\n"), QByteArray("a5 OK NOOP completed\r\n"));
 }
 
 void TestImapSession::expungeWithheldDuringFetch()
