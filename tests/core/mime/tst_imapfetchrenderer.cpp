@@ -2,8 +2,11 @@
 // from RFC 3501 (§6.4.5's section numbering, §7.4.2's BODY example, §8's ENVELOPE) and from the fixtures' text
 // (tests/data/imap), never taken from the renderer.
 #include <mime/imapfetchrenderer.h>
+#include <mime/parsedmessage.h>
 
+#include <QDir>
 #include <QFile>
+#include <QRegularExpression>
 #include <QTest>
 
 namespace {
@@ -111,6 +114,8 @@ private Q_SLOTS:
     void rfc822Items();
     void bareLineFeedsServedAsStored();
     void largeMessageIsNotCopied();
+    void partsAreTheAppsParts_data();
+    void partsAreTheAppsParts();
 };
 
 // RFC 3501 §6.4.5's example message, each section's bytes written out from the fixture's text.
@@ -573,6 +578,57 @@ void TestImapFetchRenderer::largeMessageIsNotCopied()
         return;
     }
     check(pieces(item(ImapFetchItem::Kind::Rfc822)), source.constData(), source.size());
+}
+
+void TestImapFetchRenderer::partsAreTheAppsParts_data()
+{
+    QTest::addColumn<QString>("file");
+    // The MIME fixtures the app's tests read (tests/data/mime), malformed ones included.
+    const QDir dir(QStringLiteral(LETTERBOX_TEST_DATA "/mime"));
+    for (const QString &name : dir.entryList({ QStringLiteral("*.eml") }, QDir::Files, QDir::Name)) {
+        QTest::newRow(qPrintable(name)) << dir.filePath(name);
+    }
+}
+
+void TestImapFetchRenderer::partsAreTheAppsParts()
+{
+    // The part a client fetches as BODY[n.MIME] is the part the app and the API show as PartID n (ParsedMessage,
+    // GMime's tree; both follow IMAP's section numbers): same numbering, same type, no part more or less.
+    QFETCH(QString, file);
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray source = f.readAll();
+    const ParsedMessage parsed = ParsedMessage::parse(source);
+    static const QRegularExpression contentType(QStringLiteral("^content-type:\\s*([^;\\s]+)"),
+        QRegularExpression::CaseInsensitiveOption | QRegularExpression::MultilineOption);
+    const auto mimeTypeOf = [&source](const QByteArray &part) -> std::optional<QString> {
+        const QByteArray response = fetch(source, { section(part + ".MIME") });
+        const qsizetype open = response.indexOf('{');
+        if (open < 0) {
+            return std::nullopt; // "": no such part
+        }
+        const qsizetype close = response.indexOf('}', open);
+        const QByteArray header = response.mid(close + 3, response.mid(open + 1, close - open - 1).toLongLong());
+        const QRegularExpressionMatch match = contentType.match(QString::fromLatin1(header));
+        // RFC 2045 §5.2: no Content-Type, or one without a subtype, is text/plain.
+        const QString type = match.hasMatch() ? match.captured(1).toLower() : QString();
+        return type.contains(u'/') ? type : QStringLiteral("text/plain");
+    };
+    int topLevel = 0;
+    for (const MimePart &part : parsed.parts) {
+        if (part.partId.isEmpty() || part.partId == u"0") {
+            continue; // the message itself (a multipart's root)
+        }
+        if (!part.partId.contains(u'.')) {
+            ++topLevel;
+        }
+        const std::optional<QString> type = mimeTypeOf(part.partId.toLatin1());
+        QVERIFY2(type, qPrintable(part.partId));
+        QCOMPARE(*type, part.contentType);
+    }
+    if (topLevel > 0 && parsed.parts.first().role == MimePart::Role::Container) {
+        QVERIFY2(!mimeTypeOf(QByteArray::number(topLevel + 1)), "a part the app does not show");
+    }
 }
 
 QTEST_APPLESS_MAIN(TestImapFetchRenderer)
