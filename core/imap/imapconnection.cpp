@@ -9,6 +9,7 @@
 #include "imapworker.h"
 
 #include <QScopeGuard>
+#include <QTimer>
 
 #include <memory>
 #include <type_traits>
@@ -24,6 +25,8 @@ constexpr qint64 HeadRead = 16 * 1024;
 // A FETCH reads the sources of this many messages, at most this many bytes together, in one read of the store.
 constexpr qsizetype PrefetchCount = 64;
 constexpr qint64 PrefetchBytes = 1024 * 1024;
+// A client in IDLE is told of changes after reads at least this far apart.
+constexpr qint64 IdleReadGapMs = 200;
 // How many times a refresh reads the mailbox again when commits keep coming during its reads.
 constexpr int MaxRefreshReads = 3;
 
@@ -35,11 +38,13 @@ bool sameMailbox(const QString &a, const QString &b)
 // The store's mailbox as the session sees it. A mailbox that is configured or Inbox but has had no message yet is
 // not in the store: empty. Its UIDVALIDITY changes when the store makes it, which costs a client nothing (it had
 // nothing cached).
-ImapMailboxSnapshot snapshotOf(const std::optional<MailboxIndex> &index, const QString &name, quint64 generation)
+ImapMailboxSnapshot snapshotOf(
+    const std::optional<MailboxIndex> &index, const QString &name, quint64 generation, MailboxIndex::Texts texts)
 {
     ImapMailboxSnapshot snapshot;
     snapshot.name = name;
     snapshot.generation = generation;
+    snapshot.headerTexts = texts == MailboxIndex::Texts::Parsed;
     if (!index) {
         return snapshot;
     }
@@ -125,8 +130,9 @@ void ImapConnection::tlsStarted()
 bool ImapConnection::canTimeOut() const
 {
     // While the store is asked or a response is being sent, the server, not the client, is the one being slow. A
-    // client in IDLE (RFC 2177) waits for the server by design.
-    return !m_session.isPaused() && !m_session.isIdling();
+    // client in IDLE (RFC 2177) is timed out like any other, after the server's autologout time (at least 31
+    // minutes: it renews IDLE every 29), so that one gone without closing does not keep its slot for ever.
+    return !m_session.isPaused();
 }
 
 void ImapConnection::timeout()
@@ -208,9 +214,7 @@ void ImapConnection::handle(const ImapEvent &event)
                 searchText(e);
             } else if constexpr (std::is_same_v<Event, ImapEvents::IdleStarted>) {
                 m_idling = true;
-                if (!m_reading && isStale()) {
-                    readSelected();
-                }
+                storeChanged();
             } else if constexpr (std::is_same_v<Event, ImapEvents::IdleEnded>) {
                 m_idling = false;
             } else if constexpr (std::is_same_v<Event, ImapEvents::StartTls>) {
@@ -279,15 +283,18 @@ void ImapConnection::openMailbox(const ImapEvents::MailboxRequested &request)
     using Purpose = ImapEvents::MailboxRequested::Purpose;
     if (request.purpose == Purpose::Refresh) {
         // Read again only when the store committed anything since the last read: its generation says so at once
-        // (a change signal may still be on its way while the client's next command is here).
-        if (!m_reading && !isStale()) {
+        // (a change signal may still be on its way while the client's next command is here). A search by header
+        // texts needs every message's, parsed where the store has not yet.
+        const bool texts = request.command.endsWith("SEARCH");
+        if (!m_reading && !isStale() && (!texts || m_cacheTexts == MailboxIndex::Texts::Parsed)) {
             m_session.mailboxFinished(m_cache);
             return;
         }
         m_refreshWaiting = true;
+        m_refreshTexts = texts ? MailboxIndex::Texts::Parsed : MailboxIndex::Texts::AsStored;
         m_refreshReads = 0;
         if (!m_reading) {
-            readSelected();
+            readSelected(m_refreshTexts);
         }
         return;
     }
@@ -311,12 +318,13 @@ void ImapConnection::openMailbox(const ImapEvents::MailboxRequested &request)
             return;
         }
         const quint64 generation = m_store->generation();
-        m_store->mailboxIndex(
-            name, &m_context, [this, name, selecting, generation](const std::optional<MailboxIndex> &index) {
-                const ImapMailboxSnapshot snapshot = snapshotOf(index, name, generation);
+        m_store->mailboxIndex(name, MailboxIndex::Texts::AsStored, &m_context,
+            [this, name, selecting, generation](const std::optional<MailboxIndex> &index) {
+                const ImapMailboxSnapshot snapshot = snapshotOf(index, name, generation, MailboxIndex::Texts::AsStored);
                 if (selecting) {
                     m_selected = name;
                     m_cache = snapshot;
+                    m_cacheTexts = MailboxIndex::Texts::AsStored;
                 }
                 m_session.mailboxFinished(snapshot);
                 resume();
@@ -331,49 +339,63 @@ bool ImapConnection::isStale() const
 
 void ImapConnection::storeChanged()
 {
-    // While the client idles, a change is read and announced at once (RFC 2177); otherwise the next command's
-    // refresh reads it.
-    if (!m_selected.isEmpty() && m_idling && !m_reading && isStale()) {
-        readSelected();
+    // While the client idles, a change is read and announced at once (RFC 2177), but not more often than every
+    // IdleReadGapMs: a flood is told in a few reads, well within a second, and the readers are left to the rest.
+    // Otherwise the next command's refresh reads it.
+    if (m_selected.isEmpty() || !m_idling || m_reading || m_idleReadScheduled || !isStale()) {
+        return;
     }
+    const qint64 wait = m_lastRead.isValid() ? IdleReadGapMs - m_lastRead.elapsed() : 0;
+    if (wait <= 0) {
+        readSelected(MailboxIndex::Texts::AsStored);
+        return;
+    }
+    m_idleReadScheduled = true;
+    QTimer::singleShot(wait, &m_context, [this] {
+        m_idleReadScheduled = false;
+        storeChanged();
+    });
 }
 
-void ImapConnection::readSelected()
+void ImapConnection::readSelected(MailboxIndex::Texts texts)
 {
     m_reading = true;
+    m_lastRead.start();
     const QString name = m_selected;
     const quint64 generation = m_store->generation();
-    m_store->mailboxIndex(name, &m_context, [this, name, generation](const std::optional<MailboxIndex> &index) {
-        m_reading = false;
-        if (name != m_selected) {
-            // Another mailbox was selected meanwhile; a refresh waiting is that mailbox's.
-            if (m_refreshWaiting) {
-                m_refreshWaiting = false;
-                m_session.mailboxFinished(m_cache);
-                resume();
-            }
-            return;
-        }
-        m_cache = snapshotOf(index, name, generation);
-        if (m_refreshWaiting) {
-            // A commit during the read (one the client may have been told of) is read too; a few times at most, so
-            // that a flood of arrivals cannot keep the command waiting.
-            if (isStale() && ++m_refreshReads < MaxRefreshReads) {
-                readSelected();
+    m_store->mailboxIndex(
+        name, texts, &m_context, [this, name, generation, texts](const std::optional<MailboxIndex> &index) {
+            m_reading = false;
+            if (name != m_selected) {
+                // Another mailbox was selected meanwhile; a refresh waiting is that mailbox's.
+                if (m_refreshWaiting) {
+                    m_refreshWaiting = false;
+                    m_session.mailboxFinished(m_cache);
+                    resume();
+                }
                 return;
             }
-            m_refreshWaiting = false;
-            m_session.mailboxFinished(m_cache);
-        } else if (m_idling) {
-            m_session.mailboxChanged(*m_cache);
-        }
-        resume();
-        // Changes during the read: one more read while the client idles (a burst costs a read per read, not one
-        // per message).
-        if (m_idling && isStale()) {
-            readSelected();
-        }
-    });
+            m_cache = snapshotOf(index, name, generation, texts);
+            m_cacheTexts = texts;
+            if (m_refreshWaiting) {
+                // A commit during the read (one the client may have been told of), or a read without the texts
+                // the refresh needs, is read again; a few times at most, so that a flood of arrivals cannot keep
+                // the command waiting.
+                const bool again = isStale()
+                    || (m_refreshTexts == MailboxIndex::Texts::Parsed && texts != MailboxIndex::Texts::Parsed);
+                if (again && ++m_refreshReads < MaxRefreshReads) {
+                    readSelected(m_refreshTexts);
+                    return;
+                }
+                m_refreshWaiting = false;
+                m_session.mailboxFinished(m_cache);
+            } else if (m_idling) {
+                m_session.mailboxChanged(*m_cache);
+            }
+            resume();
+            // Changes during the read: read again while the client idles.
+            storeChanged();
+        });
 }
 
 void ImapConnection::fetch(const ImapEvents::FetchRequested &request)

@@ -1,10 +1,12 @@
 #pragma once
 
 #include "../net/netprotocol.h"
+#include "../store/mailboxindex.h"
 #include "imapserverconfig.h"
 #include "imapsession.h"
 
 #include <QByteArrayList>
+#include <QElapsedTimer>
 #include <QObject>
 #include <QString>
 #include <QStringList>
@@ -15,7 +17,6 @@
 class ImapWorker;
 class MessageStore;
 class NetConnection;
-struct MailboxIndex;
 
 // One IMAP client on the network thread: its ImapSession, answered from the store through its asynchronous calls
 // (answered on this thread). The selected mailbox is read again only after the store changed (ImapWorker tells),
@@ -49,7 +50,7 @@ private:
     // Whether the store committed anything since m_cache was read.
     bool isStale() const;
     void storeChanged();
-    void readSelected();
+    void readSelected(MailboxIndex::Texts texts);
     void fetch(const ImapEvents::FetchRequested &request);
     void fetchNext();
     void prefetch();
@@ -66,7 +67,11 @@ private:
     std::optional<ImapMailboxSnapshot> m_cache; // the selected mailbox as last read
     bool m_idling = false;
     bool m_reading = false; // a read of the selected mailbox is under way
+    MailboxIndex::Texts m_cacheTexts = MailboxIndex::Texts::AsStored; // what m_cache has of the header texts
     bool m_refreshWaiting = false; // the session waits for a refresh (answered when the read is back)
+    MailboxIndex::Texts m_refreshTexts = MailboxIndex::Texts::AsStored; // what that refresh needs
+    QElapsedTimer m_lastRead; // since the last read of the selected mailbox began
+    bool m_idleReadScheduled = false; // a read for the client in IDLE waits for its turn
     int m_refreshReads = 0; // reads made again for the waiting refresh
     // The FETCH being answered.
     std::optional<ImapEvents::FetchRequested> m_fetch;

@@ -52,6 +52,9 @@ struct MailboxRequested
     // without regard to case).
     QString mailbox;
     Purpose purpose = Purpose::Select;
+    // For a refresh: the command about to run ("SEARCH", "UID FETCH"…): a search by header texts needs them for
+    // every message, also those the store has not parsed yet.
+    QByteArray command;
 };
 // FETCH or UID FETCH with an item that needs the message's source (or that sets \Seen): for each target, in order,
 // the owner feeds the whole untagged response ("* N FETCH (...)" CRLF) through fetchData(), then calls

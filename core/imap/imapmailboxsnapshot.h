@@ -15,5 +15,8 @@ struct ImapMailboxSnapshot
     // The store's generation (MessageStore::generation()) when it was read; 0: unknown. A refresh with the
     // generation already announced changes nothing, so the session skips comparing it message by message.
     quint64 generation = 0;
+    // Every entry has its header texts (from, to, cc, subject), also a message the store has not parsed yet: a
+    // search by them may use these entries. A refresh that brings them is compared even at a generation announced.
+    bool headerTexts = false;
     QList<ImapMessageEntry> messages;
 };

@@ -163,7 +163,8 @@ void ImapSession::handleCommand(const QByteArray &text)
         m_command = *name;
         m_pendingText = text;
         m_pendingPosition = parser.position();
-        m_events.push_back(ImapEvents::MailboxRequested { m_selected, ImapEvents::MailboxRequested::Purpose::Refresh });
+        m_events.push_back(
+            ImapEvents::MailboxRequested { m_selected, ImapEvents::MailboxRequested::Purpose::Refresh, *name });
         pause(Waiting::Refresh);
         return;
     }
@@ -359,7 +360,8 @@ void ImapSession::handleSelect(const QByteArray &tag, const QByteArray &name, Im
     m_command = name;
     m_events.push_back(ImapEvents::MailboxRequested { mailboxName(*mailbox),
         name == "SELECT" ? ImapEvents::MailboxRequested::Purpose::Select
-                         : ImapEvents::MailboxRequested::Purpose::Examine });
+                         : ImapEvents::MailboxRequested::Purpose::Examine,
+        QByteArray() });
     pause(Waiting::Mailbox);
 }
 
@@ -387,8 +389,8 @@ void ImapSession::handleStatus(const QByteArray &tag, ImapParser &parser)
     m_command = "STATUS";
     m_statusName = *mailbox;
     m_statusItems = items;
-    m_events.push_back(
-        ImapEvents::MailboxRequested { mailboxName(*mailbox), ImapEvents::MailboxRequested::Purpose::Status });
+    m_events.push_back(ImapEvents::MailboxRequested {
+        mailboxName(*mailbox), ImapEvents::MailboxRequested::Purpose::Status, QByteArray() });
     pause(Waiting::Mailbox);
 }
 
@@ -845,11 +847,13 @@ void ImapSession::handleIdleLine(const QByteArray &line)
 
 void ImapSession::announce(const ImapMailboxSnapshot &snapshot, bool allowExpunge)
 {
-    if (snapshot.generation != 0 && snapshot.generation == m_announcedGeneration && !m_expungeWithheld) {
+    if (snapshot.generation != 0 && snapshot.generation == m_announcedGeneration && !m_expungeWithheld
+        && (m_viewHasHeaderTexts || !snapshot.headerTexts)) {
         return;
     }
     m_announcedGeneration = snapshot.generation;
     m_expungeWithheld = false;
+    m_viewHasHeaderTexts = snapshot.headerTexts;
     QHash<quint32, qsizetype> fresh;
     fresh.reserve(snapshot.messages.size());
     for (qsizetype i = 0; i < snapshot.messages.size(); ++i) {
@@ -873,8 +877,9 @@ void ImapSession::announce(const ImapMailboxSnapshot &snapshot, bool allowExpung
             continue;
         }
         const ImapMessageEntry &now = snapshot.messages.at(*it);
-        if (now.seen != m_view.at(i).seen || now.flagged != m_view.at(i).flagged) {
-            m_view[i] = now;
+        const bool changed = now.seen != m_view.at(i).seen || now.flagged != m_view.at(i).flagged;
+        m_view[i] = now;
+        if (changed) {
             untagged(flagsResponse(int(i), false));
         }
     }
@@ -993,6 +998,7 @@ void ImapSession::mailboxFinished(const std::optional<ImapMailboxSnapshot> &snap
     m_deleted.clear();
     m_announcedGeneration = snapshot->generation;
     m_expungeWithheld = false;
+    m_viewHasHeaderTexts = snapshot->headerTexts;
     quint32 highest = 0;
     for (const ImapMessageEntry &entry : snapshot->messages) {
         if (entry.uid > highest) {
@@ -1208,5 +1214,6 @@ void ImapSession::deselect()
     m_deleted.clear();
     m_announcedGeneration = 0;
     m_expungeWithheld = false;
+    m_viewHasHeaderTexts = false;
     m_readOnly = false;
 }

@@ -70,6 +70,11 @@ struct CatcherService::Private
     }
 };
 
+namespace {
+// RFC 3501 §5.4's least autologout time, plus a minute for a client that renews IDLE every 29 minutes.
+constexpr int ImapAutologoutMs = 31 * 60 * 1000;
+} // namespace
+
 CatcherService::CatcherService(MessageStore *store, QObject *parent) : QObject(parent), d(std::make_unique<Private>())
 {
     d->store = store;
@@ -160,11 +165,13 @@ bool CatcherService::start(const CatcherConfig &config)
     d->pop3->setIdleTimeout(config.idleTimeoutMs);
     d->pop3->setMaxConnections(config.maxConnections);
     d->pop3->setConfig(Pop3ServerConfig { config.session.hostname, config.session.auth, config.mailboxes });
-    d->imap->setIdleTimeout(config.idleTimeoutMs);
+    // RFC 3501 §5.4: an IMAP server's autologout timer is at least 30 minutes (a client in IDLE, RFC 2177, renews
+    // its command every 29); a longer --idle-timeout applies as given.
+    d->imap->setIdleTimeout(qMax(config.idleTimeoutMs, ImapAutologoutMs));
     d->imap->setMaxConnections(config.maxConnections);
-    // A literal is at most a message's size (IMAP has no APPEND here, but a client may send any string as one).
-    d->imap->setConfig(ImapServerConfig {
-        config.session.hostname, config.session.auth, config.mailboxes, config.session.maxMessageSize });
+    // Literals are held to the command limit (64 KB): without APPEND, a literal is a login, a password or a search
+    // string, and a client that has not logged in must not make the server hold a message's worth each.
+    d->imap->setConfig(ImapServerConfig { config.session.hostname, config.session.auth, config.mailboxes, 0 });
     // POP3 and IMAP listeners alike: STLS (RFC 2595) and STARTTLS (RFC 3501 §6.2.1) are offered wherever there is
     // a certificate; the implicit-TLS ones (RFC 8314) need it.
     struct MailListeners

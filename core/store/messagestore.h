@@ -92,7 +92,8 @@ public:
     virtual QList<MailboxCount> mailboxes() const = 0;
     // A mailbox's messages for a mail client (IMAP), oldest first, with their UIDs; nullopt when there is no such
     // mailbox (matched without regard to case). A configured mailbox without messages yet is not in the store.
-    virtual std::optional<MailboxIndex> mailboxIndex(const QString &mailbox) const = 0;
+    virtual std::optional<MailboxIndex> mailboxIndex(
+        const QString &mailbox, MailboxIndex::Texts texts = MailboxIndex::Texts::AsStored) const = 0;
     // Every tag in use, in Mailpit's order (MessageTags), and with how many messages carry each.
     virtual QStringList tags() const = 0;
     virtual QList<TagCount> tagCounts() const = 0;
@@ -115,7 +116,7 @@ public:
     virtual void summary(
         const QString &id, QObject *context, std::function<void(const std::optional<MessageSummary> &)> done) const = 0;
     virtual void mailboxes(QObject *context, std::function<void(const QList<MailboxCount> &)> done) const = 0;
-    virtual void mailboxIndex(const QString &mailbox, QObject *context,
+    virtual void mailboxIndex(const QString &mailbox, MailboxIndex::Texts texts, QObject *context,
         std::function<void(const std::optional<MailboxIndex> &)> done) const = 0;
     virtual void tags(QObject *context, std::function<void(const QStringList &)> done) const = 0;
     virtual void pinnedCount(QObject *context, std::function<void(qint64 pinned)> done) const = 0;

@@ -809,7 +809,7 @@ QList<MailboxCount> SqliteMessageStore::mailboxes() const
     return boxes;
 }
 
-std::optional<MailboxIndex> SqliteMessageStore::mailboxIndex(const QString &mailbox) const
+std::optional<MailboxIndex> SqliteMessageStore::mailboxIndex(const QString &mailbox, MailboxIndex::Texts texts) const
 {
     const SqliteReaderPool::Lease lease = d->readers.acquire();
     SqliteDatabase *db = lease.database();
@@ -829,15 +829,27 @@ std::optional<MailboxIndex> SqliteMessageStore::mailboxIndex(const QString &mail
     index.name = box.columnText(1);
     index.uidValidity = box.columnInt(2);
     index.uidNext = box.columnInt(3);
-    // messages_mailbox (mailbox_id, id, is_read) finds the rows in UID order. A row not parsed yet is parsed by
-    // readSummary(), so that the header texts are there for a search.
-    SqliteStatement st = db->prepare(
-        QByteArray("SELECT ") + SqliteRows::SummaryColumns + " FROM messages m WHERE m.mailbox_id = ?1 ORDER BY m.id");
+    // messages_mailbox (mailbox_id, id, is_read) finds the rows in UID order.
+    if (texts == MailboxIndex::Texts::Parsed) {
+        // A row not parsed yet is parsed by readSummary(), so that the header texts are there for a search.
+        SqliteStatement st = db->prepare(QByteArray("SELECT ") + SqliteRows::SummaryColumns
+            + " FROM messages m WHERE m.mailbox_id = ?1 ORDER BY m.id");
+        st.bind(1, mailboxId);
+        while (st.step()) {
+            const MessageSummary s = SqliteRows::readSummary(st, 0, db);
+            index.entries << MailboxIndexEntry { st.columnInt(17), s.id, s.size, s.receivedMs, s.read, s.pinned, s.from,
+                s.to, s.cc, s.subject };
+        }
+        return index;
+    }
+    SqliteStatement st
+        = db->prepare("SELECT id, uid, size, received, is_read, pinned, from_header, to_header, cc_header, "
+                      "subject FROM messages WHERE mailbox_id = ?1 ORDER BY id");
     st.bind(1, mailboxId);
     while (st.step()) {
-        const MessageSummary s = SqliteRows::readSummary(st, 0, db);
-        index.entries << MailboxIndexEntry { st.columnInt(17), s.id, s.size, s.receivedMs, s.read, s.pinned, s.from,
-            s.to, s.cc, s.subject };
+        index.entries << MailboxIndexEntry { st.columnInt(0), st.columnText(1), st.columnInt(2), st.columnInt(3),
+            st.columnInt(4) != 0, st.columnInt(5) != 0, st.columnText(6), st.columnText(7), st.columnText(8),
+            st.columnText(9) };
     }
     return index;
 }
@@ -890,11 +902,11 @@ void SqliteMessageStore::mailboxes(QObject *context, std::function<void(const QL
     d->readers.threads()->start([this, reply] { reply.finish(mailboxes()); });
 }
 
-void SqliteMessageStore::mailboxIndex(
-    const QString &mailbox, QObject *context, std::function<void(const std::optional<MailboxIndex> &)> done) const
+void SqliteMessageStore::mailboxIndex(const QString &mailbox, MailboxIndex::Texts texts, QObject *context,
+    std::function<void(const std::optional<MailboxIndex> &)> done) const
 {
     const StoreReply<std::optional<MailboxIndex>> reply(context, std::move(done));
-    d->readers.threads()->start([this, mailbox, reply] { reply.finish(mailboxIndex(mailbox)); });
+    d->readers.threads()->start([this, mailbox, texts, reply] { reply.finish(mailboxIndex(mailbox, texts)); });
 }
 
 void SqliteMessageStore::tags(QObject *context, std::function<void(const QStringList &)> done) const

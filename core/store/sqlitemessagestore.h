@@ -53,7 +53,8 @@ public:
     QString latestId(const QString &query = QString(), const QTimeZone &zone = QTimeZone::utc()) const override;
     QIODevice *openSource(const QString &id) const override;
     QList<MailboxCount> mailboxes() const override;
-    std::optional<MailboxIndex> mailboxIndex(const QString &mailbox) const override;
+    std::optional<MailboxIndex> mailboxIndex(
+        const QString &mailbox, MailboxIndex::Texts texts = MailboxIndex::Texts::AsStored) const override;
     std::optional<QByteArray> source(const QString &id, qint64 limit = -1) const override;
     QList<std::optional<QByteArray>> sources(const QStringList &ids, qint64 limit = -1) const override;
     quint64 generation() const override;
@@ -65,7 +66,7 @@ public:
     void summary(const QString &id, QObject *context,
         std::function<void(const std::optional<MessageSummary> &)> done) const override;
     void mailboxes(QObject *context, std::function<void(const QList<MailboxCount> &)> done) const override;
-    void mailboxIndex(const QString &mailbox, QObject *context,
+    void mailboxIndex(const QString &mailbox, MailboxIndex::Texts texts, QObject *context,
         std::function<void(const std::optional<MailboxIndex> &)> done) const override;
     void tags(QObject *context, std::function<void(const QStringList &)> done) const override;
     void pinnedCount(QObject *context, std::function<void(qint64 pinned)> done) const override;

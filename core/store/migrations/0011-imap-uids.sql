@@ -6,6 +6,9 @@
 --     told apart from the old one by its clients).
 ALTER TABLE mailboxes ADD COLUMN uid_validity INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE mailboxes ADD COLUMN uid_next INTEGER NOT NULL DEFAULT 1;
+-- The writer's max(uid_next) on every insert reads this index's last entry, not every mailbox (with
+-- --mailbox-per-user there may be thousands).
+CREATE INDEX mailboxes_uid_next ON mailboxes (uid_next);
 UPDATE mailboxes SET uid_validity = CAST(strftime('%s', 'now') AS INTEGER),
     uid_next = ifnull((SELECT max(id) FROM messages), 0) + 1;
 CREATE TRIGGER mailboxes_uid_validity AFTER INSERT ON mailboxes WHEN NEW.uid_validity = 0 BEGIN
