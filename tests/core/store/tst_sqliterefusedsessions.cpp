@@ -308,7 +308,8 @@ void TestSqliteRefusedSessions::migrationTenAddsThemToAnOlderStore()
         // Migration 11's objects go too (it is applied again after 10).
         QVERIFY(db.exec("DROP TABLE refused_sessions; DROP TABLE refused_session_entries; "
                         "DROP TRIGGER mailboxes_uid_validity; ALTER TABLE mailboxes DROP COLUMN uid_validity; "
-                        "DROP TRIGGER messages_inserted; DROP INDEX mailboxes_uid_next; ALTER TABLE mailboxes DROP COLUMN uid_next; "
+                        "DROP TRIGGER messages_inserted; DROP INDEX mailboxes_uid_next; ALTER TABLE mailboxes DROP "
+                        "COLUMN uid_next; "
                         "CREATE TRIGGER messages_inserted AFTER INSERT ON messages BEGIN UPDATE mailboxes SET "
                         "total = total + 1, unread = unread + (NEW.is_read = 0) WHERE id = NEW.mailbox_id; END; "
                         "PRAGMA user_version = 9;"));
