@@ -620,8 +620,14 @@ void ImapSession::handleStore(const QByteArray &tag, bool uid, ImapParser &parse
     const char mode = item->at(0);
     ImapEvents::StoreRequested request;
     m_storeChanges.clear();
+    m_storeGone = false;
     for (const int index : *indexes) {
         const ImapMessageEntry &entry = m_view.at(index);
+        if (m_gone.contains(entry.uid)) {
+            // Deleted elsewhere, its EXPUNGE not announced yet: nothing to store it in (RFC 5530 EXPUNGEISSUED).
+            m_storeGone = true;
+            continue;
+        }
         FlagChange change { entry.uid, entry.seen, entry.flagged, m_deleted.contains(entry.uid) };
         if (mode == '+') {
             change.seen = change.seen || seen;
@@ -680,7 +686,11 @@ void ImapSession::finishStore()
         }
     }
     m_storeChanges.clear();
-    tagged(m_tag, "OK", m_command + " completed");
+    if (m_storeGone) {
+        tagged(m_tag, "NO", "[EXPUNGEISSUED] some of the messages were deleted");
+    } else {
+        tagged(m_tag, "OK", m_command + " completed");
+    }
 }
 
 qsizetype ImapSession::indexOfUid(quint32 uid) const
@@ -853,6 +863,7 @@ void ImapSession::announce(const ImapMailboxSnapshot &snapshot, bool allowExpung
     }
     m_announcedGeneration = snapshot.generation;
     m_expungeWithheld = false;
+    m_gone.clear();
     m_viewHasHeaderTexts = snapshot.headerTexts;
     QHash<quint32, qsizetype> fresh;
     fresh.reserve(snapshot.messages.size());
@@ -874,6 +885,7 @@ void ImapSession::announce(const ImapMailboxSnapshot &snapshot, bool allowExpung
         const auto it = fresh.constFind(m_view.at(i).uid);
         if (it == fresh.cend()) {
             m_expungeWithheld = true; // gone from the store, its EXPUNGE held back
+            m_gone.insert(m_view.at(i).uid);
             continue;
         }
         const ImapMessageEntry &now = snapshot.messages.at(*it);
@@ -998,6 +1010,7 @@ void ImapSession::mailboxFinished(const std::optional<ImapMailboxSnapshot> &snap
     m_deleted.clear();
     m_announcedGeneration = snapshot->generation;
     m_expungeWithheld = false;
+    m_gone.clear();
     m_viewHasHeaderTexts = snapshot->headerTexts;
     quint32 highest = 0;
     for (const ImapMessageEntry &entry : snapshot->messages) {
@@ -1214,6 +1227,7 @@ void ImapSession::deselect()
     m_deleted.clear();
     m_announcedGeneration = 0;
     m_expungeWithheld = false;
+    m_gone.clear();
     m_viewHasHeaderTexts = false;
     m_readOnly = false;
 }

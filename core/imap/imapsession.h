@@ -154,6 +154,8 @@ private:
     QSet<quint32> m_deleted; // UIDs with \Deleted
     quint64 m_announcedGeneration = 0; // the generation of the snapshot the view was last brought up to
     bool m_expungeWithheld = false; // a message gone from the store is still in the view (RFC 3501 §7.4.1)
+    QSet<quint32> m_gone; // the UIDs of those messages
+    bool m_storeGone = false; // the STORE under way named one of them
     bool m_viewHasHeaderTexts = false; // the view's entries came with every header text (a search may use them)
 
     // LIST/LSUB and STATUS waiting for the owner.

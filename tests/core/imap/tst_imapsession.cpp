@@ -887,6 +887,11 @@ void TestImapSession::expungeWithheldDuringFetch()
     QCOMPARE(harness.send("a1 FETCH 3 (UID)\r\n"), QByteArray("* 3 FETCH (UID 4)\r\na1 OK FETCH completed\r\n"));
     QCOMPARE(harness.send("a2 SEARCH ALL\r\n"), QByteArray("* SEARCH 1 2 3\r\na2 OK SEARCH completed\r\n"));
     QCOMPARE(harness.send("a3 STORE 3 +FLAGS.SILENT (\\Seen)\r\n"), QByteArray("a3 OK STORE completed\r\n"));
+    // Nothing to store it in: NO [EXPUNGEISSUED] (RFC 5530), and the store is not asked.
+    harness.requests();
+    QCOMPARE(harness.send("a3b STORE 2 +FLAGS (\\Seen)\r\n"),
+        QByteArray("a3b NO [EXPUNGEISSUED] some of the messages were deleted\r\n"));
+    QCOMPARE(harness.requests(), QByteArrayList { "refresh shop" });
     // Its source is gone: the owner cannot fetch it.
     QCOMPARE(harness.send("a4 FETCH 2 BODY.PEEK[]\r\n"), QByteArray("a4 NO some messages could not be fetched\r\n"));
     // NOOP may announce it.
