@@ -181,7 +181,7 @@ bool CatcherService::start(const CatcherConfig &config)
         Listener listener;
         QList<Bound> &bound;
     };
-    const auto listenAll = [&](const MailListeners &group, const auto &server) {
+    const auto listenAll = [&](const MailListeners &group, ProtocolServer *server) {
         for (const ListenAddress &address : group.addresses) {
             if (group.implicitTls && !config.tlsCertificate) {
                 return fail(group.listener, address.text, QStringLiteral("no TLS certificate"));
@@ -202,10 +202,10 @@ bool CatcherService::start(const CatcherConfig &config)
         }
         return true;
     };
-    if (!listenAll({ config.pop3, false, Listener::Pop3, d->pop3Bound }, d->pop3)
-        || !listenAll({ config.pop3s, true, Listener::Pop3s, d->pop3sBound }, d->pop3)
-        || !listenAll({ config.imap, false, Listener::Imap, d->imapBound }, d->imap)
-        || !listenAll({ config.imaps, true, Listener::Imaps, d->imapsBound }, d->imap)) {
+    if (!listenAll({ config.pop3, false, Listener::Pop3, d->pop3Bound }, d->pop3.get())
+        || !listenAll({ config.pop3s, true, Listener::Pop3s, d->pop3sBound }, d->pop3.get())
+        || !listenAll({ config.imap, false, Listener::Imap, d->imapBound }, d->imap.get())
+        || !listenAll({ config.imaps, true, Listener::Imaps, d->imapsBound }, d->imap.get())) {
         return false;
     }
     if (config.api) {
