@@ -16,7 +16,7 @@ class Letterbox:
     """letterbox --headless on loopback port 0, in a fresh data directory (or a given one)."""
 
     def __init__(self, *extra, data_dir=None, smtp=("127.0.0.1:0",), api="127.0.0.1:0", smtps=(), pop3=(), pop3s=(),
-                 imap=(), imaps=()):
+                 imap=(), imaps=(), env=None):
         self._tmp = None
         if data_dir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="letterbox-test-")
@@ -37,7 +37,7 @@ class Letterbox:
             args += ["--imaps", address]
         args += ["--api", api]
         args += list(extra)
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         self.listening = []
         self.smtps_listening = []
         self.pop3_listening = []
