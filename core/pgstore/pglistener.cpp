@@ -11,7 +11,11 @@ PgListener::PgListener(PgConnection connection, QObject *parent) : QObject(paren
     }
 }
 
-PgListener::~PgListener() = default;
+PgListener::~PgListener()
+{
+    // Before the connection closes its socket.
+    delete m_notifier;
+}
 
 bool PgListener::listen(const QString &channel)
 {

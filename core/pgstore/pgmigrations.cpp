@@ -42,6 +42,12 @@ int readVersion(PgConnection &connection, QString *error)
     }
     return int(version.int64(0, 0));
 }
+// An error named by the store it is about.
+QString named(const PgConnection &connection, const QString &error)
+{
+    const QString location = connection.location();
+    return location.isEmpty() ? error : QStringLiteral("%1: %2").arg(location, error);
+}
 } // namespace
 
 int PgMigrations::latestVersion()
@@ -74,7 +80,7 @@ bool PgMigrations::apply(PgConnection &connection, QString *error)
     const int latest = all.empty() ? 0 : all.rbegin()->first;
     PgTransaction transaction(connection);
     if (!transaction.begin()) {
-        *error = QStringLiteral("%1: %2").arg(connection.location(), transaction.errorString());
+        *error = named(connection, transaction.errorString());
         return false;
     }
     // Held to the end of the transaction: a second instance waits here, and reads the version only after the first
@@ -83,14 +89,13 @@ bool PgMigrations::apply(PgConnection &connection, QString *error)
     QString failure;
     const int version = locked.isOk() ? readVersion(connection, &failure) : -1;
     if (version < 0) {
-        *error = QStringLiteral("%1: %2").arg(connection.location(), locked.isOk() ? failure : locked.errorString());
+        *error = named(connection, locked.isOk() ? failure : locked.errorString());
         return false;
     }
     if (version > latest) {
+        // One arg() for all: a socket directory's %2F in the location is no placeholder.
         *error = QStringLiteral("%1 was made by a newer Letterbox (schema %2, this build knows %3)")
-                     .arg(connection.location())
-                     .arg(version)
-                     .arg(latest);
+                     .arg(connection.location(), QString::number(version), QString::number(latest));
         return false;
     }
     for (auto it = all.upper_bound(version); it != all.end(); ++it) {
@@ -104,15 +109,14 @@ bool PgMigrations::apply(PgConnection &connection, QString *error)
             ? connection.exec("INSERT INTO schema_version (version) VALUES ($1)", { PgParameter::int64(it->first) })
             : PgResult();
         if (!applied.isOk() || !recorded.isOk()) {
-            *error = QStringLiteral("%1: migration to schema %2 failed: %3")
-                         .arg(connection.location())
-                         .arg(it->first)
-                         .arg(applied.isOk() ? recorded.errorString() : applied.errorString());
+            *error = named(connection,
+                QStringLiteral("migration to schema %1 failed: %2")
+                    .arg(QString::number(it->first), applied.isOk() ? recorded.errorString() : applied.errorString()));
             return false;
         }
     }
     if (!transaction.commit()) {
-        *error = QStringLiteral("%1: %2").arg(connection.location(), transaction.errorString());
+        *error = named(connection, transaction.errorString());
         return false;
     }
     return true;
