@@ -82,6 +82,12 @@ int runDesktop(int argc, char *argv[], const CommandLineOptions &options)
     settingsFile.endGroup();
     AppSettings settings = effectiveSettings(saved, options);
 
+    // CONTRACT "Command line": a pair that cannot be used is exit 2 naming the file (before catcherConfig() asks).
+    QString apiTlsError;
+    if (options.apiTls && !options.apiTls->load(&apiTlsError)) {
+        std::fprintf(stderr, "letterbox: --api-tls-cert/--api-tls-key: %s\n", qPrintable(apiTlsError));
+        return 2;
+    }
     CatcherConfig base = options.catcherConfig();
     RuleEngine rules;
     QString rulesError;
