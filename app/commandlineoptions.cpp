@@ -111,8 +111,9 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
                        "always work, any other Host gets 403."),
         QStringLiteral("NAME"));
     const QCommandLineOption apiAuthOption(QStringLiteral("api-auth"),
-        QStringLiteral("HTTP basic auth for the API and /api/events: user:bcrypt-hash lines, as htpasswd -B writes them "
-                       "(Mailpit's auth file); /livez and /readyz stay open. Read at start. Default: none."),
+        QStringLiteral(
+            "HTTP basic auth for the API and /api/events: user:bcrypt-hash lines, as htpasswd -B writes them "
+            "(Mailpit's auth file); /livez and /readyz stay open. Read at start. Default: none."),
         QStringLiteral("FILE"));
     const QCommandLineOption apiTlsCertOption(QStringLiteral("api-tls-cert"),
         QStringLiteral("Certificate (PEM, chain allowed) for HTTPS on the API (and wss for /api/events); needs "
@@ -177,11 +178,10 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
         QStringLiteral("Like --relay-all, for the envelope recipients matching REGEX (case-insensitive search) only."),
         QStringLiteral("REGEX"));
     parser.addOptions({ helpOption, versionOption, headlessOption, smtpOption, smtpsOption, pop3Option, pop3sOption,
-        imapOption, imapsOption, tlsCertOption, tlsKeyOption, apiOption, apiHostOption, apiAuthOption,
-        apiTlsCertOption, apiTlsKeyOption, dataOption, hostnameOption,
-        sizeOption, messagesOption, authOption, idleOption, connectionsOption, rulesOption, seedOption, mailboxesOption,
-        perUserOption, relayOption, relayTlsOption, relayUserOption, relayInsecureOption, relayAllOption,
-        relayMatchingOption });
+        imapOption, imapsOption, tlsCertOption, tlsKeyOption, apiOption, apiHostOption, apiAuthOption, apiTlsCertOption,
+        apiTlsKeyOption, dataOption, hostnameOption, sizeOption, messagesOption, authOption, idleOption,
+        connectionsOption, rulesOption, seedOption, mailboxesOption, perUserOption, relayOption, relayTlsOption,
+        relayUserOption, relayInsecureOption, relayAllOption, relayMatchingOption });
     // Qt names the program from QCoreApplication's arguments, and there is no application object yet (the command
     // line is read first, so that --help needs no display): "<executable_name>" stands in, replaced by our name.
     helpText = parser.helpText().replace(QStringLiteral("<executable_name>"), QStringLiteral("letterbox"));
@@ -437,6 +437,14 @@ CatcherConfig CommandLineOptions::catcherConfig() const
     config.api = api;
     config.apiHosts = apiHosts;
     config.apiAuth = apiAuth;
+    config.loadCertificatePair = [dataDir = dataDir, hostname = hostname](const QString &certificateFile,
+                                     const QString &keyFile, QString *error) -> std::optional<QSslConfiguration> {
+        TlsCertificateSource source(certificateFile, keyFile, dataDir, hostname);
+        if (!source.load(error)) {
+            return std::nullopt;
+        }
+        return source.configuration();
+    };
     if (apiTls) {
         // Loaded at start (headless.cpp, desktop.cpp), so this does not read the files again.
         config.apiTls = apiTls->configuration();

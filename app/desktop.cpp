@@ -54,6 +54,13 @@ AppSettings effectiveSettings(const AppSettings &saved, const CommandLineOptions
     if (options.given.contains(QStringLiteral("api-host"))) {
         s.apiHosts = options.apiHosts.join(QStringLiteral(", "));
     }
+    if (options.given.contains(QStringLiteral("api-auth"))) {
+        s.apiAuth = options.apiAuth.fileName();
+    }
+    if (options.given.contains(QStringLiteral("api-tls-cert"))) {
+        s.apiTlsCert = options.apiTlsCertFile;
+        s.apiTlsKey = options.apiTlsKeyFile;
+    }
     if (options.given.contains(QStringLiteral("max-message-size"))) {
         s.maxMessageSize = options.maxMessageSize;
     }

@@ -19,8 +19,8 @@ bool ApiAuthFile::isBcryptHash(QByteArrayView text)
         return false;
     }
     for (char c : text.sliced(7)) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
-            || c == '/';
+        const bool ok
+            = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '/';
         if (!ok) {
             return false;
         }

@@ -299,11 +299,12 @@ protected:
                 delete socket;
                 return;
             }
-            QObject::connect(socket, &QSslSocket::handshakeInterruptedOnError, socket,
-                [socket](const QSslError &error) {
-                    qCInfo(lcApi).noquote() << "TLS handshake with" << socket->peerAddress().toString()
-                                            << "failed:" << error.errorString();
-                });
+            QObject::connect(socket, &QAbstractSocket::errorOccurred, socket, [socket](QAbstractSocket::SocketError) {
+                if (!socket->isEncrypted()) {
+                    qCInfo(lcApi).noquote()
+                        << "no TLS with" << socket->peerAddress().toString() << ":" << socket->errorString();
+                }
+            });
             // A client that never completes the handshake does not keep its socket.
             QTimer::singleShot(HandshakeTimeoutMs, socket, [socket] {
                 if (!socket->isEncrypted()) {

@@ -40,6 +40,11 @@ struct CatcherConfig
     QStringList apiHosts; // Host names the API answers to besides localhost and its addresses (--api-host)
     ApiAuthFile apiAuth; // --api-auth: the API's users; empty: the API asks for no password
     std::optional<QSslConfiguration> apiTls; // --api-tls-cert/--api-tls-key: HTTPS; nullopt: HTTP
+    // Loads a certificate and key pair (PEM files) with the checks of --tls-cert, so that the desktop app's settings
+    // can turn on the API's HTTPS: the configuration, or nullopt and *error ("FILE: why"). Set by the app.
+    std::function<std::optional<QSslConfiguration>(
+        const QString &certificateFile, const QString &keyFile, QString *error)>
+        loadCertificatePair;
     SmtpSessionConfig session;
     int idleTimeoutMs = 300000;
     int maxConnections = 1000;

@@ -64,8 +64,8 @@ void TestApiAuthFile::refusesABadFile_data()
 {
     QTest::addColumn<QByteArray>("content");
     QTest::addColumn<QString>("error"); // after "FILE"
-    QTest::newRow("a line without a colon") << (AliceLine + "\njustbob\n")
-                                            << QStringLiteral(":2: expected user:bcrypt-hash (as htpasswd -B writes it)");
+    QTest::newRow("a line without a colon")
+        << (AliceLine + "\njustbob\n") << QStringLiteral(":2: expected user:bcrypt-hash (as htpasswd -B writes it)");
     QTest::newRow("an empty user name") << (":" + VectorHash + "\n") << QStringLiteral(":1: empty user name");
     QTest::newRow("a plain password (htpasswd -p)")
         << QByteArray("# x\nbob:secret\n")

@@ -202,8 +202,7 @@ void TestApiServerAccess::everyEndpointAsksForCredentials_data()
     QTest::newRow("listing messages") << QByteArray("GET") << QStringLiteral("/api/v1/messages") << 200;
     QTest::newRow("marking messages read") << QByteArray("PUT") << QStringLiteral("/api/v1/messages") << 200;
     QTest::newRow("the info") << QByteArray("GET") << QStringLiteral("/api/v1/info") << 200;
-    QTest::newRow("a message that is not there") << QByteArray("GET") << QStringLiteral("/api/v1/message/nope")
-                                                 << 404;
+    QTest::newRow("a message that is not there") << QByteArray("GET") << QStringLiteral("/api/v1/message/nope") << 404;
     QTest::newRow("a view") << QByteArray("GET") << QStringLiteral("/view/nope.txt") << 404;
     QTest::newRow("an unknown path") << QByteArray("GET") << QStringLiteral("/nowhere") << 404;
     QTest::newRow("a probe's path spelled otherwise") << QByteArray("GET") << QStringLiteral("/livez/") << 404;
@@ -276,9 +275,8 @@ void TestApiServerAccess::aKeptAliveClientStaysLoggedIn()
     QCOMPARE(request("GET", QStringLiteral("/api/v1/messages"), AliceWrong).status, 401);
     QCOMPARE(request("GET", QStringLiteral("/api/v1/messages"), AliceGood).status, 200);
     // A probe first, then the API on the same connection: the password is checked then.
-    for (const auto &[authorization, status] :
-        { std::pair { AliceWrong, QByteArray("HTTP/1.1 401 Unauthorized\r\n") },
-            std::pair { AliceGood, QByteArray("HTTP/1.1 200 OK\r\n") } }) {
+    for (const auto &[authorization, status] : { std::pair { AliceWrong, QByteArray("HTTP/1.1 401 Unauthorized\r\n") },
+             std::pair { AliceGood, QByteArray("HTTP/1.1 200 OK\r\n") } }) {
         QTcpSocket socket;
         socket.connectToHost(QHostAddress::LocalHost, m_api->serverPort());
         QVERIFY(socket.waitForConnected(10000));
@@ -340,8 +338,8 @@ void TestApiServerAccess::httpsKeepsTheHostAndOriginGuards()
     QFETCH(QByteArray, field);
     QFETCH(QByteArray, value);
     startApi(false, true);
-    const QByteArray answer = exchange("GET /api/v1/info HTTP/1.1\r\nHost: 127.0.0.1\r\n" + field + ": " + value
-        + "\r\n\r\n");
+    const QByteArray answer
+        = exchange("GET /api/v1/info HTTP/1.1\r\nHost: 127.0.0.1\r\n" + field + ": " + value + "\r\n\r\n");
     QVERIFY2(answer.startsWith("HTTP/1.1 403 Forbidden\r\n"), answer.constData());
 }
 

@@ -29,9 +29,8 @@ void TestBasicCredentials::parses_data()
         << ("Basic " + QByteArray("bob:a:b:c").toBase64()) << QByteArray("bob") << QByteArray("a:b:c");
     QTest::newRow("an empty password is a password")
         << ("Basic " + QByteArray("bob:").toBase64()) << QByteArray("bob") << QByteArray("");
-    QTest::newRow("UTF-8 passes as its octets")
-        << ("Basic " + QByteArray("jos\xc3\xa9:caf\xc3\xa9").toBase64()) << QByteArray("jos\xc3\xa9")
-        << QByteArray("caf\xc3\xa9");
+    QTest::newRow("UTF-8 passes as its octets") << ("Basic " + QByteArray("jos\xc3\xa9:caf\xc3\xa9").toBase64())
+                                                << QByteArray("jos\xc3\xa9") << QByteArray("caf\xc3\xa9");
 }
 
 void TestBasicCredentials::parses()
