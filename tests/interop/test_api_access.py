@@ -2,7 +2,8 @@
 bcrypt lines written by apache2-utils' htpasswd -B and by Python's crypt module, never by Letterbox) and
 --api-tls-cert/--api-tls-key (HTTPS, and wss for /api/events, with a certificate openssl makes here), driven by real
 clients: curl, python's urllib and http.client, a raw WebSocket upgrade over a TLS socket, and npm's mailpit-api
-with its basic-auth option. /livez and /readyz stay open; a bad option or file is exit 2 naming it."""
+with its basic-auth option ({auth: {username, password}}). /livez and /readyz stay open; a bad option or file is
+exit 2 naming it."""
 import base64
 import hashlib
 import http.client
@@ -73,9 +74,10 @@ class ApiAccessTest(unittest.TestCase):
 
     def curl(self, url, *extra):
         """curl's status, headers (lower-case names) and body."""
-        result = run(["curl", "-sS", "--max-time", "20", "--cacert", self.cert, "-D", "-", url, *extra])
+        result = subprocess.run(["curl", "-sS", "--max-time", "20", "--cacert", self.cert, "-D", "-", url, *extra],
+                                capture_output=True, timeout=60)
         self.assertEqual(result.returncode, 0, result.stderr)
-        head, _, body = result.stdout.partition("\r\n\r\n")
+        head, _, body = result.stdout.decode("utf-8").partition("\r\n\r\n")
         lines = head.split("\r\n")
         headers = {}
         for header in lines[1:]:
@@ -191,7 +193,8 @@ class ApiAccessTest(unittest.TestCase):
             tls, key, head, rest = self.upgrade(port, basic(*ALICE))
             try:
                 self.assertTrue(head.startswith("HTTP/1.1 101 "), head)
-                accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC11B65").encode())
+                # RFC 6455 §1.3: the key and the protocol's GUID, SHA-1, base64.
+                accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode())
                                           .digest()).decode()
                 self.assertIn(accept, head)
                 with smtplib.SMTP("127.0.0.1", server.port, timeout=20) as smtp:
@@ -212,10 +215,11 @@ class ApiAccessTest(unittest.TestCase):
         script = ("const {createRequire} = require('node:module');"
                   "const {MailpitClient} = createRequire(process.argv[1] + '/package.json')('mailpit-api');"
                   "(async () => {"
-                  " const good = new MailpitClient(process.argv[2], {username: 'alice', password: 'wonder land'});"
+                  " const good = new MailpitClient(process.argv[2],"
+                  "                                {auth: {username: 'alice', password: 'wonder land'}});"
                   " const info = await good.getInfo();"
                   " if (typeof info.Messages !== 'number') throw new Error('no info');"
-                  " const bad = new MailpitClient(process.argv[2], {username: 'alice', password: 'nope'});"
+                  " const bad = new MailpitClient(process.argv[2], {auth: {username: 'alice', password: 'nope'}});"
                   " let refused = false;"
                   " try { await bad.getInfo(); } catch (e) { refused = true; }"
                   " if (!refused) throw new Error('a wrong password was let in');"
