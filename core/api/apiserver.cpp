@@ -363,9 +363,10 @@ HttpRequestGuard::Refusal unauthorised()
 constexpr int MaxVerifications = 64;
 
 // Qt HttpServer's request parsing, responders and WebSocket upgrade, for ApiServer. QAbstractHttpServer's constructor
-// makes a QSslConfiguration (for HTTPS, which the API does not serve), and that loads Qt's TLS plugins and OpenSSL:
-// 6 MB resident (docs/benchmarks.md "Headless memory"). So it is made when the first client connects, not with the
-// ApiServer: an API that nobody calls costs no TLS library.
+// makes a QSslConfiguration (for its own HTTPS, which the API does not use: with --api-tls-cert ApiListener makes the
+// TLS sockets), and that loads Qt's TLS plugins and OpenSSL: 6 MB resident (docs/benchmarks.md "Headless memory").
+// So it is made when the first client connects, not with the ApiServer: a plain-HTTP API that nobody calls costs no
+// TLS library.
 class HttpFrontend : public QAbstractHttpServer
 {
 public:
