@@ -778,7 +778,7 @@ void TestSettingsDialog::theApiUsersFileAndCertificateBecomeTheConfiguration()
         }
         QVERIFY2(named, qPrintable(expected));
         // The field at fault has the focus, on its own page.
-        QVERIFY(QApplication::focusWidget() == (expected.contains(u"users") ? usersField : certificateField));
+        QVERIFY(dialog.focusWidget() == (expected.contains(u"users") ? usersField : certificateField));
         return;
     }
     QVERIFY(applied);
@@ -794,7 +794,7 @@ void TestSettingsDialog::theApiAccessFieldsAreReachedFromTheKeyboard()
     SettingsDialog dialog(quietSettings(), loopbackConfig());
     dialog.show();
     QVERIFY(QTest::qWaitForWindowExposed(&dialog));
-    QApplication::setActiveWindow(&dialog);
+    dialog.activateWindow();
     QVERIFY(QTest::qWaitForWindowActive(&dialog));
     // Each label's mnemonic takes the cursor to its field, on that field's page.
     QTest::keyClick(&dialog, Qt::Key_E, Qt::AltModifier);
