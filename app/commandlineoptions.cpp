@@ -110,6 +110,17 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
         QStringLiteral("A Host name the API also answers to (repeatable); localhost and the addresses it listens on "
                        "always work, any other Host gets 403."),
         QStringLiteral("NAME"));
+    const QCommandLineOption apiAuthOption(QStringLiteral("api-auth"),
+        QStringLiteral(
+            "HTTP basic auth for the API and /api/events: user:bcrypt-hash lines, as htpasswd -B writes them "
+            "(Mailpit's auth file); /livez and /readyz stay open. Read at start. Default: none."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption apiTlsCertOption(QStringLiteral("api-tls-cert"),
+        QStringLiteral("Certificate (PEM, chain allowed) for HTTPS on the API (and wss for /api/events); needs "
+                       "--api-tls-key. Default: plain HTTP."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption apiTlsKeyOption(
+        QStringLiteral("api-tls-key"), QStringLiteral("Private key (PEM) of --api-tls-cert."), QStringLiteral("FILE"));
     const QCommandLineOption dataOption(QStringLiteral("data"),
         QStringLiteral("Where the message store lives. Default: %1.")
             .arg(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)),
@@ -167,10 +178,10 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
         QStringLiteral("Like --relay-all, for the envelope recipients matching REGEX (case-insensitive search) only."),
         QStringLiteral("REGEX"));
     parser.addOptions({ helpOption, versionOption, headlessOption, smtpOption, smtpsOption, pop3Option, pop3sOption,
-        imapOption, imapsOption, tlsCertOption, tlsKeyOption, apiOption, apiHostOption, dataOption, hostnameOption,
-        sizeOption, messagesOption, authOption, idleOption, connectionsOption, rulesOption, seedOption, mailboxesOption,
-        perUserOption, relayOption, relayTlsOption, relayUserOption, relayInsecureOption, relayAllOption,
-        relayMatchingOption });
+        imapOption, imapsOption, tlsCertOption, tlsKeyOption, apiOption, apiHostOption, apiAuthOption, apiTlsCertOption,
+        apiTlsKeyOption, dataOption, hostnameOption, sizeOption, messagesOption, authOption, idleOption,
+        connectionsOption, rulesOption, seedOption, mailboxesOption, perUserOption, relayOption, relayTlsOption,
+        relayUserOption, relayInsecureOption, relayAllOption, relayMatchingOption });
     // Qt names the program from QCoreApplication's arguments, and there is no application object yet (the command
     // line is read first, so that --help needs no display): "<executable_name>" stands in, replaced by our name.
     helpText = parser.helpText().replace(QStringLiteral("<executable_name>"), QStringLiteral("letterbox"));
@@ -239,6 +250,24 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
         apiHosts << name;
     }
 
+    if (parser.isSet(apiAuthOption) && !apiAuth.load(parser.value(apiAuthOption))) {
+        errorString = QStringLiteral("--api-auth: %1").arg(apiAuth.errorString());
+        return Result::Error;
+    }
+    if (parser.isSet(apiTlsCertOption) != parser.isSet(apiTlsKeyOption)) {
+        errorString = parser.isSet(apiTlsCertOption) ? QStringLiteral("--api-tls-cert: needs --api-tls-key as well")
+                                                     : QStringLiteral("--api-tls-key: needs --api-tls-cert as well");
+        return Result::Error;
+    }
+    if (parser.isSet(apiTlsCertOption)) {
+        apiTlsCertFile = parser.value(apiTlsCertOption);
+        apiTlsKeyFile = parser.value(apiTlsKeyOption);
+        if (apiTlsCertFile.isEmpty() || apiTlsKeyFile.isEmpty()) {
+            errorString = QStringLiteral("--api-tls-cert/--api-tls-key: no file given");
+            return Result::Error;
+        }
+    }
+
     dataDir = parser.isSet(dataOption) ? parser.value(dataOption)
                                        : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     if (dataDir.isEmpty()) {
@@ -301,6 +330,10 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
         tlsKeyFile = parser.value(tlsKeyOption);
     }
     tls = std::make_shared<TlsCertificateSource>(tlsCertFile, tlsKeyFile, dataDir, hostname);
+    if (!apiTlsCertFile.isEmpty()) {
+        // The same loading and checks as --tls-cert (the user's pair is never replaced by a generated one).
+        apiTls = std::make_shared<TlsCertificateSource>(apiTlsCertFile, apiTlsKeyFile, dataDir, hostname);
+    }
     rulesGiven = parser.isSet(rulesOption);
     rulesFile = rulesGiven ? parser.value(rulesOption) : QDir(dataDir).filePath(QStringLiteral("rules.json"));
     mailboxesGiven = parser.isSet(mailboxesOption);
@@ -403,6 +436,19 @@ CatcherConfig CommandLineOptions::catcherConfig() const
     }
     config.api = api;
     config.apiHosts = apiHosts;
+    config.apiAuth = apiAuth;
+    config.loadCertificatePair = [dataDir = dataDir, hostname = hostname](const QString &certificateFile,
+                                     const QString &keyFile, QString *error) -> std::optional<QSslConfiguration> {
+        TlsCertificateSource source(certificateFile, keyFile, dataDir, hostname);
+        if (!source.load(error)) {
+            return std::nullopt;
+        }
+        return source.configuration();
+    };
+    if (apiTls) {
+        // Loaded at start (headless.cpp, desktop.cpp), so this does not read the files again.
+        config.apiTls = apiTls->configuration();
+    }
     config.session.hostname = hostname.toUtf8();
     config.session.maxMessageSize = maxMessageSize;
     config.session.auth = auth;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <api/apiauthfile.h>
 #include <relay/relayconfig.h>
 #include <service/catcherservice.h>
 #include <service/listenaddress.h>
@@ -36,6 +37,11 @@ struct CommandLineOptions
     std::shared_ptr<TlsCertificateSource> tls;
     std::optional<ListenAddress> api; // nullopt: --api off
     QStringList apiHosts; // --api-host, repeatable
+    ApiAuthFile apiAuth; // --api-auth, read by parse(); empty: none
+    QString apiTlsCertFile; // --api-tls-cert (with --api-tls-key); empty: plain HTTP
+    QString apiTlsKeyFile;
+    // The API's certificate (--api-tls-cert/--api-tls-key), loaded and checked at start by both modes; none: HTTP.
+    std::shared_ptr<TlsCertificateSource> apiTls;
     QString dataDir;
     QString hostname;
     qint64 maxMessageSize = 67108864;

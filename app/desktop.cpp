@@ -54,6 +54,13 @@ AppSettings effectiveSettings(const AppSettings &saved, const CommandLineOptions
     if (options.given.contains(QStringLiteral("api-host"))) {
         s.apiHosts = options.apiHosts.join(QStringLiteral(", "));
     }
+    if (options.given.contains(QStringLiteral("api-auth"))) {
+        s.apiAuth = options.apiAuth.fileName();
+    }
+    if (options.given.contains(QStringLiteral("api-tls-cert"))) {
+        s.apiTlsCert = options.apiTlsCertFile;
+        s.apiTlsKey = options.apiTlsKeyFile;
+    }
     if (options.given.contains(QStringLiteral("max-message-size"))) {
         s.maxMessageSize = options.maxMessageSize;
     }
@@ -82,6 +89,12 @@ int runDesktop(int argc, char *argv[], const CommandLineOptions &options)
     settingsFile.endGroup();
     AppSettings settings = effectiveSettings(saved, options);
 
+    // CONTRACT "Command line": a pair that cannot be used is exit 2 naming the file (before catcherConfig() asks).
+    QString apiTlsError;
+    if (options.apiTls && !options.apiTls->load(&apiTlsError)) {
+        std::fprintf(stderr, "letterbox: --api-tls-cert/--api-tls-key: %s\n", qPrintable(apiTlsError));
+        return 2;
+    }
     CatcherConfig base = options.catcherConfig();
     RuleEngine rules;
     QString rulesError;

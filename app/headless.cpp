@@ -61,6 +61,12 @@ int runHeadless(int argc, char *argv[], const CommandLineOptions &options)
         store.close();
         return 2;
     }
+    // --api-tls-cert/--api-tls-key: checked at start, exit 2 naming the file.
+    if (options.apiTls && !options.apiTls->load(&tlsError)) {
+        printError(QStringLiteral("--api-tls-cert/--api-tls-key: %1").arg(tlsError));
+        store.close();
+        return 2;
+    }
     int exitCode = 0;
     {
         CatcherService catcher(&store);

@@ -17,6 +17,9 @@ AppSettings AppSettings::load(QSettings &settings)
     s.imaps = settings.value(QStringLiteral("imaps"), s.imaps).toString();
     s.api = settings.value(QStringLiteral("api"), s.api).toString();
     s.apiHosts = settings.value(QStringLiteral("apiHosts"), s.apiHosts).toString();
+    s.apiAuth = settings.value(QStringLiteral("apiAuth"), s.apiAuth).toString();
+    s.apiTlsCert = settings.value(QStringLiteral("apiTlsCert"), s.apiTlsCert).toString();
+    s.apiTlsKey = settings.value(QStringLiteral("apiTlsKey"), s.apiTlsKey).toString();
     s.maxMessageSize = settings.value(QStringLiteral("maxMessageSize"), s.maxMessageSize).toLongLong();
     s.maxMessages = settings.value(QStringLiteral("maxMessages"), s.maxMessages).toLongLong();
     s.auth = settings.value(QStringLiteral("auth"), s.auth).toString();
@@ -37,6 +40,9 @@ void AppSettings::save(QSettings &settings) const
     settings.setValue(QStringLiteral("imaps"), imaps);
     settings.setValue(QStringLiteral("api"), api);
     settings.setValue(QStringLiteral("apiHosts"), apiHosts);
+    settings.setValue(QStringLiteral("apiAuth"), apiAuth);
+    settings.setValue(QStringLiteral("apiTlsCert"), apiTlsCert);
+    settings.setValue(QStringLiteral("apiTlsKey"), apiTlsKey);
     settings.setValue(QStringLiteral("maxMessageSize"), maxMessageSize);
     settings.setValue(QStringLiteral("maxMessages"), maxMessages);
     settings.setValue(QStringLiteral("auth"), auth);
@@ -111,6 +117,31 @@ bool AppSettings::toConfig(const CatcherConfig &base, CatcherConfig *config, QSt
             return false;
         }
         c.apiHosts << part.trimmed();
+    }
+    // CONTRACT "Team store, API access and remote attach": --api-auth and --api-tls-cert/--api-tls-key. The users
+    // file is read again each time the settings are applied.
+    c.apiAuth = ApiAuthFile();
+    if (!apiAuth.trimmed().isEmpty()) {
+        ApiAuthFile users;
+        if (!users.load(apiAuth.trimmed())) {
+            *error = QObject::tr("API users file: %1").arg(users.errorString());
+            return false;
+        }
+        c.apiAuth = users;
+    }
+    c.apiTls.reset();
+    if (apiTlsCert.trimmed().isEmpty() != apiTlsKey.trimmed().isEmpty()) {
+        *error = QObject::tr("API certificate: HTTPS needs both the certificate and its private key");
+        return false;
+    }
+    if (!apiTlsCert.trimmed().isEmpty()) {
+        QString why = QObject::tr("this catcher cannot load certificates");
+        c.apiTls = c.loadCertificatePair ? c.loadCertificatePair(apiTlsCert.trimmed(), apiTlsKey.trimmed(), &why)
+                                         : std::nullopt;
+        if (!c.apiTls) {
+            *error = QObject::tr("API certificate: %1").arg(why);
+            return false;
+        }
     }
     if (maxMessageSize < 1) {
         *error = QObject::tr("the maximum message size must be at least 1 byte");

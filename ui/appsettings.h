@@ -19,6 +19,9 @@ struct AppSettings
     QString imaps; // implicit-TLS IMAP listeners (--imaps), likewise; empty: off
     QString api = QStringLiteral("127.0.0.1:8025"); // ADDR:PORT or "off"
     QString apiHosts; // extra Host names the API answers to, comma separated (--api-host)
+    QString apiAuth; // the API's users file (--api-auth); empty: the API asks for no password
+    QString apiTlsCert; // the API's HTTPS certificate and key (--api-tls-cert, --api-tls-key); empty: plain HTTP
+    QString apiTlsKey;
     qint64 maxMessageSize = 67108864;
     qint64 maxMessages = 10000; // retention; 0 keeps all
     QString auth = QStringLiteral("any"); // "any", "off" or a credentials file

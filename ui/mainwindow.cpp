@@ -1111,7 +1111,8 @@ void MainWindow::updateListening()
         }
     }
     if (const std::optional<CatcherService::Bound> api = m_catcher->apiListener()) {
-        text += tr(" · API http://%1").arg(api->display);
+        // https with --api-tls-cert, as the listening line says.
+        text += tr(" · API %1://%2").arg(api->tls ? QStringLiteral("https") : QStringLiteral("http"), api->display);
     }
     m_listening->setText(QStringLiteral("<span style=\"color:#2e7d32\">●</span> %1").arg(text.toHtmlEscaped()));
     m_listening->setToolTip(m_catcher->listeningLines().join(u'\n'));

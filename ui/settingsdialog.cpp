@@ -41,6 +41,40 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, const CatcherConfig 
     m_apiHosts->setAccessibleName(tr("Extra API host names"));
     connect(m_apiOff, &QCheckBox::toggled, m_apiHosts, &QWidget::setDisabled);
     m_apiHosts->setDisabled(m_apiOff->isChecked());
+    // A file field with its Browse… button, for the API's users file and HTTPS pair.
+    auto fileRow = [this](const QString &value, const QString &name, const QString &placeholder,
+                       const QString &dialogTitle, QLineEdit **field) {
+        *field = new QLineEdit(value, this);
+        (*field)->setAccessibleName(name);
+        (*field)->setPlaceholderText(placeholder);
+        auto *browse = new QPushButton(tr("Browse…"), this);
+        browse->setAccessibleName(tr("Browse for the %1").arg(name));
+        QLineEdit *edit = *field;
+        connect(browse, &QPushButton::clicked, this, [this, edit, dialogTitle] {
+            const QString file = QFileDialog::getOpenFileName(this, dialogTitle, edit->text());
+            if (!file.isEmpty()) {
+                edit->setText(file);
+            }
+        });
+        // Nothing of the API's applies while it is off.
+        for (QWidget *widget : { static_cast<QWidget *>(edit), static_cast<QWidget *>(browse) }) {
+            connect(m_apiOff, &QCheckBox::toggled, widget, &QWidget::setDisabled);
+            widget->setDisabled(m_apiOff->isChecked());
+        }
+        auto *row = new QHBoxLayout;
+        row->addWidget(*field, 1);
+        row->addWidget(browse);
+        return row;
+    };
+    QHBoxLayout *apiAuthRow = fileRow(settings.apiAuth, tr("API users file"),
+        tr("none: no password asked; user:bcrypt-hash lines (htpasswd -B)"), tr("API Users File"), &m_apiAuth);
+    m_apiAuth->setToolTip(tr("HTTP basic auth for the API and /api/events (/livez and /readyz stay open): "
+                             "user:bcrypt-hash lines as htpasswd -B writes them, the format of Mailpit's auth file. "
+                             "Read each time the settings are applied."));
+    QHBoxLayout *apiTlsCertRow = fileRow(settings.apiTlsCert, tr("API certificate file"),
+        tr("none: plain HTTP; PEM, a chain allowed"), tr("API Certificate"), &m_apiTlsCert);
+    QHBoxLayout *apiTlsKeyRow = fileRow(
+        settings.apiTlsKey, tr("API private key file"), tr("PEM, unencrypted"), tr("API Private Key"), &m_apiTlsKey);
     auto *apiRow = new QHBoxLayout;
     apiRow->addWidget(m_api, 1);
     apiRow->addWidget(m_apiOff);
@@ -143,6 +177,9 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, const CatcherConfig 
     apiLabel->setBuddy(m_api);
     serverForm->addRow(apiLabel, apiRow);
     serverForm->addRow(tr("API &host names"), m_apiHosts);
+    auto *apiAuthLabel = new QLabel(tr("API us&ers file"), server);
+    apiAuthLabel->setBuddy(m_apiAuth);
+    serverForm->addRow(apiAuthLabel, apiAuthRow);
     // A mail client reads a mailbox by its name (the user name) over POP3; STLS is offered with the certificate.
     auto *pop3Label = new QLabel(tr("POP&3 listens on"), server);
     pop3Label->setBuddy(m_pop3);
@@ -188,8 +225,24 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, const CatcherConfig 
     auto *certificate = new QGroupBox(tr("Certificate"), tls);
     auto *certificateLayout = new QVBoxLayout(certificate);
     certificateLayout->addWidget(m_tlsPanel);
+    // CONTRACT "Team store, API access and remote attach": --api-tls-cert/--api-tls-key.
+    auto *apiHttps = new QGroupBox(tr("API over HTTPS"), tls);
+    auto *apiHttpsForm = new QFormLayout(apiHttps);
+    auto *apiTlsCertLabel = new QLabel(tr("API c&ertificate"), apiHttps);
+    apiTlsCertLabel->setBuddy(m_apiTlsCert);
+    apiHttpsForm->addRow(apiTlsCertLabel, apiTlsCertRow);
+    auto *apiTlsKeyLabel = new QLabel(tr("API private &key"), apiHttps);
+    apiTlsKeyLabel->setBuddy(m_apiTlsKey);
+    apiHttpsForm->addRow(apiTlsKeyLabel, apiTlsKeyRow);
+    auto *apiHttpsNote = new QLabel(tr("With a certificate the API and /api/events are served over HTTPS and wss "
+                                       "only; without one, passwords of the users file cross the network in clear "
+                                       "text."),
+        apiHttps);
+    apiHttpsNote->setWordWrap(true);
+    apiHttpsForm->addRow(apiHttpsNote);
     tlsLayout->addWidget(listeners);
     tlsLayout->addWidget(certificate);
+    tlsLayout->addWidget(apiHttps);
     tlsLayout->addStretch();
     m_tabs = new QTabWidget(this);
     m_tabs->addTab(catching, tr("&Catching"));
@@ -219,6 +272,9 @@ AppSettings SettingsDialog::settings() const
     s.imaps = m_imapsOff->isChecked() ? QString() : m_imaps->text().trimmed();
     s.api = m_apiOff->isChecked() ? QStringLiteral("off") : m_api->text().trimmed();
     s.apiHosts = m_apiHosts->text().trimmed();
+    s.apiAuth = m_apiAuth->text().trimmed();
+    s.apiTlsCert = m_apiTlsCert->text().trimmed();
+    s.apiTlsKey = m_apiTlsKey->text().trimmed();
     s.maxMessageSize = qint64(m_maxSize->value()) << 20;
     s.maxMessages = m_retention->value();
     const QString mode = m_authMode->currentData().toString();
@@ -330,6 +386,10 @@ void SettingsDialog::accept()
             focusField(m_imaps);
         } else if (error.startsWith(QLatin1String("IMAP"))) {
             focusField(m_imap);
+        } else if (error.startsWith(QLatin1String("API users file"))) {
+            focusField(m_apiAuth);
+        } else if (error.startsWith(QLatin1String("API certificate"))) {
+            focusField(m_apiTlsCert);
         }
         return;
     }

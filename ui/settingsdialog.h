@@ -15,8 +15,9 @@ class QTabWidget;
 class RelaySettingsPage;
 class TlsCertificatePanel;
 
-// Settings, one tab each: Catching (SMTP and API addresses, maximum message size, retention, AUTH mode,
-// notifications and tray), TLS (SMTPS addresses and the certificate in use, to trust or export) and Relay (the relay
+// Settings, one tab each: Catching (SMTP and API addresses, the API's users file, maximum message size, retention,
+// AUTH mode, notifications and tray), TLS (SMTPS addresses, the certificate in use, to trust or export, and the API's
+// HTTPS certificate) and Relay (the relay
 // server and auto-relay; the password in the system keychain). OK
 // validates everything first (a bad address or credentials file is named and nothing closes), then applies the
 // settings (the applier restarts the listeners without losing messages): when a new address cannot listen, the
@@ -75,6 +76,9 @@ private:
     QLineEdit *m_api;
     QCheckBox *m_apiOff;
     QLineEdit *m_apiHosts;
+    QLineEdit *m_apiAuth;
+    QLineEdit *m_apiTlsCert;
+    QLineEdit *m_apiTlsKey;
     QSpinBox *m_maxSize;
     QSpinBox *m_retention;
     QComboBox *m_authMode;

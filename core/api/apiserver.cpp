@@ -6,7 +6,9 @@
 #include "../relay/relayservice.h"
 #include "../rules/ruleengine.h"
 #include "../store/messagestore.h"
+#include "apiauthenticator.h"
 #include "apijson.h"
+#include "basiccredentials.h"
 #include "httprequestguard.h"
 #include "sendrequest.h"
 
@@ -32,7 +34,9 @@
 #include <QMutex>
 #include <QPointer>
 #include <QRegularExpression>
+#include <QSslSocket>
 #include <QTcpServer>
+#include <QThreadPool>
 #include <QTimer>
 #include <QUrl>
 #include <QUrlQuery>
@@ -271,18 +275,47 @@ qint64 residentBytes()
     return 0;
 #endif
 }
-// Creates each connection's socket itself, so that a request guard reads the bytes before the HTTP server does.
+// Creates each connection's socket itself (a QSslSocket with --api-tls-cert), so that a request guard reads the bytes
+// before the HTTP server does; the guard hands the socket to the HTTP server (attach()) once its first request may be
+// answered.
 class ApiListener : public QTcpServer
 {
 public:
-    ApiListener(std::function<void(QTcpSocket *)> guard, QObject *parent)
-        : QTcpServer(parent), m_guard(std::move(guard))
+    ApiListener(std::function<void(QTcpSocket *)> guard, std::optional<QSslConfiguration> tls, QObject *parent)
+        : QTcpServer(parent), m_guard(std::move(guard)), m_tls(std::move(tls))
     {
     }
+
+    // From now on the HTTP server reads the socket.
+    void attach(QTcpSocket *socket) { addPendingConnection(socket); }
 
 protected:
     void incomingConnection(qintptr descriptor) override
     {
+        if (m_tls) {
+            auto *socket = new QSslSocket(this);
+            socket->setSslConfiguration(*m_tls);
+            if (!socket->setSocketDescriptor(descriptor)) {
+                delete socket;
+                return;
+            }
+            QObject::connect(socket, &QAbstractSocket::errorOccurred, socket, [socket](QAbstractSocket::SocketError) {
+                if (!socket->isEncrypted()) {
+                    qCInfo(lcApi).noquote()
+                        << "no TLS with" << socket->peerAddress().toString() << ":" << socket->errorString();
+                }
+            });
+            // A client that never completes the handshake does not keep its socket.
+            QTimer::singleShot(HandshakeTimeoutMs, socket, [socket] {
+                if (!socket->isEncrypted()) {
+                    socket->abort();
+                }
+            });
+            // QSslSocket emits readyRead for decrypted bytes only: the guard and the HTTP server read plain HTTP.
+            m_guard(socket);
+            socket->startServerEncryption();
+            return;
+        }
         auto *socket = new QTcpSocket(this);
         if (!socket->setSocketDescriptor(descriptor)) {
             delete socket;
@@ -291,17 +324,49 @@ protected:
         // Connected before the HTTP server's own readyRead handler (added when it takes the connection), so the
         // guard sees every byte first.
         m_guard(socket);
-        addPendingConnection(socket);
     }
 
 private:
+    static constexpr int HandshakeTimeoutMs = 30000;
     std::function<void(QTcpSocket *)> m_guard;
+    std::optional<QSslConfiguration> m_tls;
 };
 
+// One connection as the guard sees it: its request framing, and whether the HTTP server reads it yet. With --api-auth
+// a connection is handed to the HTTP server only once its first request's credentials verified (bcrypt runs on a
+// worker thread meanwhile), so that no request is answered, and no other client waits, before that.
+struct GuardedConnection
+{
+    using Policy = std::function<HttpRequestGuard::Decision(const HttpRequestHead &, GuardedConnection *)>;
+
+    explicit GuardedConnection(const Policy &policy)
+        : guard([this, policy](const HttpRequestHead &head) { return policy(head, this); })
+    {
+    }
+
+    HttpRequestGuard guard;
+    qint64 fed = 0; // octets of the socket's buffer the guard has seen and the HTTP server has not read
+    bool attached = false; // the HTTP server reads the socket
+    bool passed = false; // a request head passed the policy
+    bool verifying = false;
+    std::optional<BasicCredentials> pending; // to verify before the connection is attached
+    QMetaObject::Connection deleteOnClose; // until attached (then the HTTP server deletes it)
+};
+
+// RFC 7617 and Mailpit's basicAuthResponse(): 401, the challenge, "Unauthorised." in plain text.
+HttpRequestGuard::Refusal unauthorised()
+{
+    return HttpRequestGuard::Refusal { 401, "Unauthorised.", { { "WWW-Authenticate", "Basic realm=\"Login\"" } } };
+}
+
+// Logins being verified at once; more are refused with 503 rather than queued without end.
+constexpr int MaxVerifications = 64;
+
 // Qt HttpServer's request parsing, responders and WebSocket upgrade, for ApiServer. QAbstractHttpServer's constructor
-// makes a QSslConfiguration (for HTTPS, which the API does not serve), and that loads Qt's TLS plugins and OpenSSL:
-// 6 MB resident (docs/benchmarks.md "Headless memory"). So it is made when the first client connects, not with the
-// ApiServer: an API that nobody calls costs no TLS library.
+// makes a QSslConfiguration (for its own HTTPS, which the API does not use: with --api-tls-cert ApiListener makes the
+// TLS sockets), and that loads Qt's TLS plugins and OpenSSL: 6 MB resident (docs/benchmarks.md "Headless memory").
+// So it is made when the first client connects, not with the ApiServer: a plain-HTTP API that nobody calls costs no
+// TLS library.
 class HttpFrontend : public QAbstractHttpServer
 {
 public:
@@ -367,8 +432,12 @@ struct ApiServer::Private
     RelayService *relay = nullptr;
     MailboxSettings *mailboxSettings = nullptr;
     QString rulesFile;
-    QTcpServer *listener = nullptr;
+    ApiListener *listener = nullptr;
     QAbstractHttpServer *http = nullptr; // made at the first connection (HttpFrontend)
+    std::optional<QSslConfiguration> tls; // --api-tls-cert/--api-tls-key: HTTPS
+    std::shared_ptr<ApiAuthenticator> authenticator; // --api-auth; none: no authentication
+    std::unique_ptr<QThreadPool> verifier; // runs bcrypt, off the API thread
+    int verifications = 0; // running or queued in verifier
     QHostAddress listenAddress;
     QStringList allowedHosts; // lower case
     qint64 maxMessageSize = 64 * 1024 * 1024;
@@ -390,9 +459,17 @@ struct ApiServer::Private
 
     // What a browser must not be able to send: a Host naming another site (DNS rebinding), a foreign Origin,
     // a cross-site subresource fetch; and how large the request's body may be.
-    HttpRequestGuard::Decision decide(const HttpRequestHead &head) const;
+    HttpRequestGuard::Decision decide(const HttpRequestHead &head, GuardedConnection *connection) const;
+    // --api-auth: whether the request may go on; a refusal (401) otherwise. Credentials not verified before are
+    // left in connection->pending while it is not attached.
+    std::optional<HttpRequestGuard::Refusal> authenticate(
+        const HttpRequestHead &head, GuardedConnection *connection) const;
     bool hostAllowed(const QString &host) const;
-    void guard(QTcpSocket *socket);
+    void guard(QTcpSocket *socket, ApiServer *q);
+    void attach(QTcpSocket *socket, const std::shared_ptr<GuardedConnection> &connection);
+    void verify(QTcpSocket *socket, const std::shared_ptr<GuardedConnection> &connection, ApiServer *q);
+    // Answers with the refusal and closes the connection.
+    static void refuse(QTcpSocket *socket, const HttpRequestGuard::Refusal &refusal);
     // Every handler below takes the mailbox the request is limited to (CONTRACT "Mailboxes": the API under
     // /mailbox/{name}), as spelled where it was made; "" at the root, for every mailbox together.
     void route(const QHttpServerRequest &request, QHttpServerResponder &responder, ApiServer *q);
@@ -455,7 +532,7 @@ bool ApiServer::Private::hostAllowed(const QString &host) const
         || (listenAddress.isLoopback() && address.isLoopback());
 }
 
-HttpRequestGuard::Decision ApiServer::Private::decide(const HttpRequestHead &head) const
+HttpRequestGuard::Decision ApiServer::Private::decide(const HttpRequestHead &head, GuardedConnection *connection) const
 {
     using Refusal = HttpRequestGuard::Refusal;
     // DNS rebinding: a site whose name now resolves to 127.0.0.1 sends its own name as Host. Clients that send no
@@ -486,37 +563,144 @@ HttpRequestGuard::Decision ApiServer::Private::decide(const HttpRequestHead &hea
             && (head.method == "GET" || head.method == "HEAD"))) {
         return { Refusal { 403, "cross-site request refused" }, 0 };
     }
+    if (std::optional<HttpRequestGuard::Refusal> refusal = authenticate(head, connection)) {
+        return { std::move(refusal), 0 };
+    }
+    connection->passed = true;
     const qint64 sendLimit = maxMessageSize / 3 * 4 + 1024 * 1024;
     return { std::nullopt, head.path().endsWith("/api/v1/send") ? qMax(sendLimit, SmallBodyLimit) : SmallBodyLimit };
 }
 
-void ApiServer::Private::guard(QTcpSocket *socket)
+std::optional<HttpRequestGuard::Refusal> ApiServer::Private::authenticate(
+    const HttpRequestHead &head, GuardedConnection *connection) const
 {
-    auto guard = std::make_shared<HttpRequestGuard>([this](const HttpRequestHead &head) { return decide(head); });
-    QObject::connect(socket, &QIODevice::readyRead, socket, [socket, guard] {
-        if (guard->isUpgraded()) {
+    // CONTRACT "Team store, API access and remote attach": /livez and /readyz stay open (probes carry no password).
+    const QByteArray path = head.path();
+    if (!authenticator || path == "/livez" || path == "/readyz") {
+        return std::nullopt;
+    }
+    const QByteArray field = head.value("authorization");
+    const std::optional<BasicCredentials> credentials
+        = field.isNull() ? std::nullopt : BasicCredentials::fromAuthorization(field);
+    if (!credentials) {
+        return unauthorised();
+    }
+    if (authenticator->isKnownGood(*credentials)) {
+        return std::nullopt;
+    }
+    if (connection->attached) {
+        // Only a connection whose requests so far needed no password (/livez first, then the API) gets here: its
+        // new credentials are checked on this thread.
+        return authenticator->verify(*credentials) ? std::nullopt : std::optional(unauthorised());
+    }
+    if (!connection->pending) {
+        connection->pending = credentials;
+        return std::nullopt;
+    }
+    // Pipelined requests with other credentials than the first one's, before that one verified: not a real client.
+    if (connection->pending->user != credentials->user || connection->pending->password != credentials->password) {
+        return unauthorised();
+    }
+    return std::nullopt;
+}
+
+void ApiServer::Private::refuse(QTcpSocket *socket, const HttpRequestGuard::Refusal &refusal)
+{
+    qCInfo(lcApi).noquote() << "refused a request from" << socket->peerAddress().toString() << ":" << refusal.status
+                            << refusal.text;
+    // Neither the HTTP server nor the guard reads on: what follows is discarded, up to a bound, so that the client
+    // sees the answer instead of a reset; then the connection closes.
+    QObject::disconnect(socket, &QIODevice::readyRead, nullptr, nullptr);
+    socket->write(HttpRequestGuard::response(refusal));
+    auto drained = std::make_shared<qint64>(0);
+    QObject::connect(socket, &QIODevice::readyRead, socket, [socket, drained] {
+        *drained += socket->skip(socket->bytesAvailable());
+        if (*drained > 8 * 1024 * 1024) {
+            socket->abort();
+        }
+    });
+    QTimer::singleShot(2000, socket, [socket] { socket->disconnectFromHost(); });
+    QTimer::singleShot(5000, socket, [socket] { socket->abort(); });
+}
+
+void ApiServer::Private::guard(QTcpSocket *socket, ApiServer *q)
+{
+    auto connection = std::make_shared<GuardedConnection>(
+        [this](const HttpRequestHead &head, GuardedConnection *c) { return decide(head, c); });
+    connection->deleteOnClose = QObject::connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
+    QObject::connect(socket, &QIODevice::readyRead, socket, [this, q, socket, connection] {
+        if (connection->guard.isUpgraded() && connection->attached) {
             return;
         }
-        // The bytes the HTTP server has not read yet: it reads everything at each readyRead, after this handler.
-        const std::optional<HttpRequestGuard::Refusal> refusal = guard->feed(socket->peek(socket->bytesAvailable()));
-        if (!refusal) {
-            return;
-        }
-        qCInfo(lcApi).noquote() << "refused a request from" << socket->peerAddress().toString() << ":"
-                                << refusal->status << refusal->text;
-        // Neither the HTTP server nor this guard reads on: what follows is discarded, up to a bound, so that the
-        // client sees the answer instead of a reset; then the connection closes.
-        QObject::disconnect(socket, &QIODevice::readyRead, nullptr, nullptr);
-        socket->write(HttpRequestGuard::response(*refusal));
-        auto drained = std::make_shared<qint64>(0);
-        QObject::connect(socket, &QIODevice::readyRead, socket, [socket, drained] {
-            *drained += socket->skip(socket->bytesAvailable());
-            if (*drained > 8 * 1024 * 1024) {
-                socket->abort();
+        // The bytes the guard has not seen: all of them once attached (the HTTP server reads everything at each
+        // readyRead, after this handler), else those that came since the last time.
+        const qint64 available = socket->bytesAvailable();
+        const QByteArray bytes = socket->peek(available).mid(qMin(connection->fed, available));
+        connection->fed = connection->attached ? 0 : available;
+        if (!bytes.isEmpty()) {
+            if (const std::optional<HttpRequestGuard::Refusal> refusal = connection->guard.feed(bytes)) {
+                refuse(socket, *refusal);
+                return;
             }
-        });
-        QTimer::singleShot(2000, socket, [socket] { socket->disconnectFromHost(); });
-        QTimer::singleShot(5000, socket, [socket] { socket->abort(); });
+        }
+        if (connection->attached) {
+            return;
+        }
+        if (connection->pending) {
+            if (!connection->verifying) {
+                verify(socket, connection, q);
+            }
+        } else if (connection->passed) {
+            attach(socket, connection);
+        }
+    });
+    // Without --api-auth nothing waits: the HTTP server reads from the start (the guard before it).
+    if (!authenticator) {
+        attach(socket, connection);
+    }
+}
+
+void ApiServer::Private::attach(QTcpSocket *socket, const std::shared_ptr<GuardedConnection> &connection)
+{
+    connection->attached = true;
+    QObject::disconnect(connection->deleteOnClose);
+    listener->attach(socket);
+    // What came while the connection waited is in the socket's buffer: the HTTP server reads it now (the guard has
+    // seen it: fed is the whole buffer).
+    if (socket->bytesAvailable() > 0) {
+        Q_EMIT socket->readyRead();
+    }
+}
+
+void ApiServer::Private::verify(QTcpSocket *socket, const std::shared_ptr<GuardedConnection> &connection, ApiServer *q)
+{
+    if (verifications >= MaxVerifications) {
+        refuse(socket, HttpRequestGuard::Refusal { 503, "too many logins at once; try again" });
+        return;
+    }
+    connection->verifying = true;
+    ++verifications;
+    const BasicCredentials credentials = *connection->pending;
+    QPointer<QTcpSocket> guarded(socket);
+    verifier->start([this, q, guarded, connection, credentials, authenticator = authenticator] {
+        const bool good = authenticator->verify(credentials);
+        // Back on the API thread; not called once the server is gone (q is the context).
+        QMetaObject::invokeMethod(
+            q,
+            [this, guarded, connection, good] {
+                --verifications;
+                connection->verifying = false;
+                if (!guarded || guarded->state() != QAbstractSocket::ConnectedState) {
+                    return;
+                }
+                if (!good) {
+                    refuse(guarded, unauthorised());
+                    return;
+                }
+                connection->pending.reset();
+                attach(guarded, connection);
+            },
+            Qt::QueuedConnection);
     });
 }
 
@@ -639,6 +823,9 @@ ApiServer::ApiServer(MessageStore *store, QObject *parent) : QObject(parent), d(
 {
     d->store = store;
     d->uptime.start();
+    // bcrypt for --api-auth: two logins verified at once at most, the API thread never waits for one.
+    d->verifier = std::make_unique<QThreadPool>();
+    d->verifier->setMaxThreadCount(2);
     d->statsTimer = new QTimer(this);
     d->statsTimer->setSingleShot(true);
     d->statsTimer->setInterval(StatsIntervalMs);
@@ -728,6 +915,23 @@ ApiServer::ApiServer(MessageStore *store, QObject *parent) : QObject(parent), d(
 ApiServer::~ApiServer()
 {
     close();
+    // The verifications still running call back into this object: they end first.
+    d->verifier->waitForDone();
+}
+
+void ApiServer::setAuthFile(const ApiAuthFile &file)
+{
+    d->authenticator = file.isEmpty() ? nullptr : std::make_shared<ApiAuthenticator>(file);
+}
+
+void ApiServer::setTlsConfiguration(const std::optional<QSslConfiguration> &configuration)
+{
+    d->tls = configuration;
+}
+
+bool ApiServer::isTls() const
+{
+    return d->tls.has_value();
 }
 
 bool ApiServer::listen(const QHostAddress &address, quint16 port)
@@ -736,9 +940,9 @@ bool ApiServer::listen(const QHostAddress &address, quint16 port)
     auto *listener = new ApiListener(
         [this](QTcpSocket *socket) {
             makeHttpServer();
-            d->guard(socket);
+            d->guard(socket, this);
         },
-        this);
+        d->tls, this);
     if (!listener->listen(address, port)) {
         d->errorString = listener->errorString();
         delete listener;

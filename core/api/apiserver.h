@@ -4,10 +4,13 @@
 #include <QHostAddress>
 #include <QObject>
 #include <QSet>
+#include <QSslConfiguration>
 #include <QStringList>
 
 #include <memory>
+#include <optional>
 
+class ApiAuthFile;
 class MailboxSettings;
 class MessageStore;
 class RelayService;
@@ -47,6 +50,14 @@ public:
     void setMaxMessageSize(qint64 bytes);
     // The name a message made by POST /api/v1/send carries in its Received: header and Message-ID (--hostname).
     void setHostname(const QByteArray &hostname);
+    // --api-auth (CONTRACT "Team store, API access and remote attach"): HTTP basic auth (RFC 7617) for every
+    // request and the WebSocket upgrade but /livez and /readyz, checked against the file's bcrypt hashes. An empty
+    // file (the default) asks for nothing. Before listen().
+    void setAuthFile(const ApiAuthFile &file);
+    // --api-tls-cert/--api-tls-key: HTTPS (and wss for /api/events) with this certificate; nullopt (the default):
+    // plain HTTP. Before listen().
+    void setTlsConfiguration(const std::optional<QSslConfiguration> &configuration);
+    bool isTls() const;
     bool listen(const QHostAddress &address, quint16 port);
     QString errorString() const;
     QHostAddress serverAddress() const;

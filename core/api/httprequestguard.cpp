@@ -212,6 +212,7 @@ qsizetype HttpRequestGuard::feedHead(const char *p, qsizetype n)
     m_buffer.clear();
     if (const std::optional<Refusal> refusal = startRequest(head)) {
         refuse(refusal->status, refusal->text);
+        m_refusal.fields = refusal->fields;
     }
     return skipped + (end - before);
 }
@@ -340,6 +341,8 @@ QByteArray HttpRequestGuard::reasonPhrase(int status)
     switch (status) {
     case 400:
         return "Bad Request";
+    case 401:
+        return "Unauthorized";
     case 403:
         return "Forbidden";
     case 405:
@@ -348,6 +351,8 @@ QByteArray HttpRequestGuard::reasonPhrase(int status)
         return "Content Too Large";
     case 431:
         return "Request Header Fields Too Large";
+    case 503:
+        return "Service Unavailable";
     default:
         return "Error";
     }
@@ -356,7 +361,11 @@ QByteArray HttpRequestGuard::reasonPhrase(int status)
 QByteArray HttpRequestGuard::response(const Refusal &refusal)
 {
     const QByteArray body = refusal.text + '\n';
+    QByteArray fields;
+    for (const auto &[name, value] : refusal.fields) {
+        fields += name + ": " + value + "\r\n";
+    }
     return "HTTP/1.1 " + QByteArray::number(refusal.status) + ' ' + reasonPhrase(refusal.status)
-        + "\r\nContent-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nContent-Length: "
-        + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+        + "\r\nContent-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n" + fields
+        + "Content-Length: " + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
 }

@@ -34,6 +34,9 @@ public:
     {
         int status = 400;
         QByteArray text;
+        // Further header fields of the answer (a 401's WWW-Authenticate), each a fixed name and a value made of
+        // validated parts.
+        QList<QPair<QByteArray, QByteArray>> fields = {};
     };
     struct Decision
     {

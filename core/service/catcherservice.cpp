@@ -227,6 +227,8 @@ bool CatcherService::start(const CatcherConfig &config)
                 api->setRelay(relay);
                 api->setMailboxes(mailboxes);
                 api->setAllowedHosts(config.apiHosts);
+                api->setAuthFile(config.apiAuth);
+                api->setTlsConfiguration(config.apiTls);
                 api->setMaxMessageSize(config.session.maxMessageSize);
                 api->setHostname(config.session.hostname);
                 listening = api->listen(address.any ? QHostAddress(QHostAddress::Any) : address.address, address.port);
@@ -242,7 +244,7 @@ bool CatcherService::start(const CatcherConfig &config)
             return fail(Listener::Api, address.text, error);
         }
         d->api = api;
-        d->apiBound = Bound { address.display(port), address.connectHost(), port };
+        d->apiBound = Bound { address.display(port), address.connectHost(), port, config.apiTls.has_value() };
     }
     d->running = true;
     Q_EMIT listenersChanged();
@@ -378,7 +380,8 @@ QStringList CatcherService::listeningLines() const
         lines << QStringLiteral("IMAPS listening on %1").arg(bound.display);
     }
     if (d->apiBound) {
-        lines << QStringLiteral("API listening on http://%1").arg(d->apiBound->display);
+        lines << QStringLiteral("API listening on %1://%2")
+                     .arg(d->apiBound->tls ? QStringLiteral("https") : QStringLiteral("http"), d->apiBound->display);
     }
     return lines;
 }

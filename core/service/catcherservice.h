@@ -1,5 +1,6 @@
 #pragma once
 
+#include "../api/apiauthfile.h"
 #include "../message/messagesummary.h"
 #include "../message/transcriptentry.h"
 #include "../smtp/smtpsession.h"
@@ -37,6 +38,13 @@ struct CatcherConfig
     std::function<std::optional<QSslConfiguration>()> tlsCertificate;
     std::optional<ListenAddress> api; // nullopt: no API
     QStringList apiHosts; // Host names the API answers to besides localhost and its addresses (--api-host)
+    ApiAuthFile apiAuth; // --api-auth: the API's users; empty: the API asks for no password
+    std::optional<QSslConfiguration> apiTls; // --api-tls-cert/--api-tls-key: HTTPS; nullopt: HTTP
+    // Loads a certificate and key pair (PEM files) with the checks of --tls-cert, so that the desktop app's settings
+    // can turn on the API's HTTPS: the configuration, or nullopt and *error ("FILE: why"). Set by the app.
+    std::function<std::optional<QSslConfiguration>(
+        const QString &certificateFile, const QString &keyFile, QString *error)>
+        loadCertificatePair;
     SmtpSessionConfig session;
     int idleTimeoutMs = 300000;
     int maxConnections = 1000;
@@ -62,6 +70,7 @@ public:
         QString display; // "127.0.0.1:1025", "[::1]:1025", "*:1025", real port
         QString host; // where a local client connects
         quint16 port = 0;
+        bool tls = false; // the API over HTTPS (--api-tls-cert)
     };
 
     // store must outlive the service.
@@ -88,8 +97,8 @@ public:
     QList<Bound> imapsListeners() const;
     std::optional<Bound> apiListener() const;
     // README "Command line": "SMTP listening on …", "SMTPS listening on …", "POP3 listening on …", "POP3S listening
-    // on …", "IMAP listening on …", "IMAPS listening on …" and "API listening on http://…", one per listener, in
-    // this order.
+    // on …", "IMAP listening on …", "IMAPS listening on …" and "API listening on http://…" (https:// with
+    // --api-tls-cert), one per listener, in this order.
     QStringList listeningLines() const;
 
     Listener failedListener() const;

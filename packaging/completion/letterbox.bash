@@ -2,7 +2,8 @@
 # share/bash-completion/completions/letterbox, with letterbox-sendmail a link to it, so that bash-completion's loader
 # finds it under either name. It needs nothing from bash-completion itself.
 
-_letterbox_options='-h --help --version --headless --smtp --smtps --pop3 --pop3s --imap --imaps --tls-cert --tls-key --api --api-host --data
+_letterbox_options='-h --help --version --headless --smtp --smtps --pop3 --pop3s --imap --imaps --tls-cert --tls-key --api --api-host
+    --api-auth --api-tls-cert --api-tls-key --data
     --hostname --max-message-size --max-messages --auth --idle-timeout --max-connections --rules --rules-seed
     --mailboxes --mailbox-per-user --relay
     --relay-tls --relay-user --relay-insecure --relay-all --relay-matching'
@@ -69,7 +70,7 @@ _letterbox()
         _letterbox_words 'off' "$cur"
         return
         ;;
-    --rules | --mailboxes | --tls-cert | --tls-key)
+    --rules | --mailboxes | --tls-cert | --tls-key | --api-auth | --api-tls-cert | --api-tls-key)
         _letterbox_files "$cur"
         return
         ;;

@@ -1,5 +1,8 @@
 // libFuzzer target for the API's request framing (HttpRequestGuard): any bytes, fed in any pieces, must neither crash
-// nor keep more than the head limit, and a refusal must stay a refusal. Run by `packaging/letterbox-dev test --fuzz`.
+// nor keep more than the head limit, and a refusal must stay a refusal. The policy reads each head's Authorization
+// field as the API's does (BasicCredentials, --api-auth), so the fuzzer drives that parser too. Run by
+// `packaging/letterbox-dev test --fuzz`.
+#include <api/basiccredentials.h>
 #include <api/httprequestguard.h>
 
 #include <cstddef>
@@ -17,6 +20,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         [](const HttpRequestHead &head) {
             HttpRequestGuard::Decision decision;
             decision.maxBodyBytes = 4096;
+            if (const std::optional<BasicCredentials> credentials
+                = BasicCredentials::fromAuthorization(head.value("authorization"))) {
+                // RFC 7617 §2: the user ends at the first ':'; crypt(3) must never see a NUL.
+                if (credentials->user.contains(':') || credentials->password.contains('\0')) {
+                    __builtin_trap();
+                }
+                decision.refusal = HttpRequestGuard::Refusal { 401, "Unauthorised.",
+                    { { "WWW-Authenticate", "Basic realm=\"Login\"" } } };
+            }
             if (head.value("host") == "refused") {
                 decision.refusal = HttpRequestGuard::Refusal { 403, "no" };
             }

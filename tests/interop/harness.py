@@ -58,7 +58,7 @@ class Letterbox:
             if not line:
                 raise RuntimeError("letterbox exited: " + self.proc.stderr.read())
             self.listening_lines.append(line.split(" listening on ")[0])
-            api_match = re.fullmatch(r"API listening on (http://\S+)\n", line)
+            api_match = re.fullmatch(r"API listening on (https?://\S+)\n", line)
             if api_match:
                 self.api_url = api_match.group(1)
                 continue

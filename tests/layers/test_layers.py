@@ -23,7 +23,7 @@ ALLOWED = {
     "letterbox_imapserver": {"letterbox_imap", "letterbox_imapmime", "letterbox_net", "letterbox_store",
                              "letterbox_mailbox", "letterbox_mime"},
     "letterbox_api": {"letterbox_store", "letterbox_relay", "letterbox_rules", "letterbox_mailbox", "letterbox_mime", "Qt6::Network",
-                      "Qt6::HttpServer", "Qt6::WebSockets"},
+                      "Qt6::HttpServer", "Qt6::WebSockets", "PkgConfig::LIBXCRYPT"},
     "letterbox_service": {"letterbox_smtpserver", "letterbox_api", "letterbox_store", "letterbox_rules",
                           "letterbox_relay", "letterbox_mailbox", "letterbox_pop3server",
                           "letterbox_imapserver"},
@@ -41,6 +41,8 @@ ONLY_IN = {
     "Qt6::WebSockets": {"letterbox_api"},
     "PkgConfig::LIBCRYPTO": {"letterbox_tls"},
     "PkgConfig::LIBPQ": {"letterbox_pgstore"},
+    # bcrypt of --api-auth: the API checks its passwords, nobody else.
+    "PkgConfig::LIBXCRYPT": {"letterbox_api"},
 }
 GUI = re.compile(r"libQt6(Gui|Widgets|OpenGL|WebEngine\w*|Quick\w*|Qml\w*)\.so")
 

@@ -47,6 +47,9 @@
 #include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
 #include <QStatusBar>
 #include <QStyle>
 #include <QStyleOption>
@@ -241,6 +244,7 @@ private Q_SLOTS:
     void deletedMessagesLeaveTheReader();
     void aBusyPortInSettingsKeepsTheOldListeners();
     void settingsTakeABarePortAndSayWhenItIsOutOfRange();
+    void theApiUrlShownSaysHttpsWithACertificate();
     void everyMnemonicLabelHasABuddy();
     void theAppOpensNothingByItself();
     void leavingFullScreenRestoresTheDocksAndSaysHow();
@@ -821,6 +825,37 @@ void TestMainWindow::aBusyPortInSettingsKeepsTheOldListeners()
     QVERIFY(!window.applySettings(busySettings, config));
     QCOMPARE(m_catcher->smtpListeners().first().port, smtpPort);
     QVERIFY(window.statusBar()->currentMessage().isEmpty());
+}
+
+void TestMainWindow::theApiUrlShownSaysHttpsWithACertificate()
+{
+    // CONTRACT "Team store, API access and remote attach": with --api-tls-cert the API is https://, in the window as
+    // on the listening line.
+    QFile certificate(QStringLiteral(LETTERBOX_TEST_DATA "/tls/localhost.crt"));
+    QFile key(QStringLiteral(LETTERBOX_TEST_DATA "/tls/localhost.key"));
+    QVERIFY(certificate.open(QIODevice::ReadOnly) && key.open(QIODevice::ReadOnly));
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setLocalCertificate(QSslCertificate(certificate.readAll()));
+    tls.setPrivateKey(QSslKey(key.readAll(), QSsl::Rsa));
+    for (const bool https : { false, true }) {
+        CatcherConfig config = loopbackConfig();
+        config.api = ListenAddress();
+        QString why;
+        QVERIFY(ListenAddress::parse(QStringLiteral("127.0.0.1:0"), &*config.api, &why));
+        if (https) {
+            config.apiTls = tls;
+        }
+        QVERIFY(m_catcher->start(config));
+        MainWindow window(m_store.get(), m_catcher.get(), quietSettings(), loopbackConfig());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const QString url = QStringLiteral("%1://127.0.0.1:%2")
+                                .arg(https ? QStringLiteral("https") : QStringLiteral("http"))
+                                .arg(m_catcher->apiListener()->port);
+        QVERIFY2(window.listeningText().contains(QStringLiteral("API ") + url), qPrintable(window.listeningText()));
+        QVERIFY(m_catcher->listeningLines().contains(QStringLiteral("API listening on ") + url));
+        m_catcher->stop();
+    }
 }
 
 void TestMainWindow::settingsTakeABarePortAndSayWhenItIsOutOfRange()

@@ -138,6 +138,9 @@ private Q_SLOTS:
     void theRelaySettingsRoundTripThroughTheSettingsFile();
     void aCommandLineRelayDisablesThePageAndKeepsTheSavedSettings();
     void theRelayPasswordNeverReachesTheSettingsFile();
+    void theApiUsersFileAndCertificateBecomeTheConfiguration_data();
+    void theApiUsersFileAndCertificateBecomeTheConfiguration();
+    void theApiAccessFieldsAreReachedFromTheKeyboard();
     void everyPageFitsA1280x720ScreenWithNothingCutOff_data();
     void everyPageFitsA1280x720ScreenWithNothingCutOff();
 
@@ -706,6 +709,108 @@ void TestSettingsDialog::theRelayPasswordNeverReachesTheSettingsFile()
     const QByteArray bytes = file.readAll();
     QVERIFY(bytes.contains("relay.test"));
     QVERIFY(!bytes.contains(password.toUtf8()));
+}
+
+void TestSettingsDialog::theApiUsersFileAndCertificateBecomeTheConfiguration_data()
+{
+    QTest::addColumn<QByteArray>("users"); // the users file's content; empty: no file
+    QTest::addColumn<QString>("certificate");
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("expected"); // "auth", "tls", "auth+tls", "" (neither) or "!error shown"
+    const QString crt = QStringLiteral(LETTERBOX_TEST_DATA "/tls/localhost.crt");
+    const QString key = QStringLiteral(LETTERBOX_TEST_DATA "/tls/localhost.key");
+    // A line of apache2-utils' `htpasswd -nbB -C 5 alice 'wonder land'`.
+    const QByteArray alice = "alice:$2y$05$7bq.OjoQq9YrnGRALc/FaOUKHcfCWSF18PtggatIq6w6sLMpKd4mS\n";
+    QTest::newRow("neither, as by default") << QByteArray() << QString() << QString() << QString();
+    QTest::newRow("a users file asks for passwords") << alice << QString() << QString() << QStringLiteral("auth");
+    QTest::newRow("a certificate and its key serve HTTPS") << QByteArray() << crt << key << QStringLiteral("tls");
+    QTest::newRow("both") << alice << crt << key << QStringLiteral("auth+tls");
+    QTest::newRow("a plain-text password line is named with its line")
+        << QByteArray("alice:secret\n") << QString() << QString()
+        << QStringLiteral("!API users file: %1:1: the password of 'alice' is not a bcrypt hash");
+    QTest::newRow("a certificate without its key")
+        << QByteArray() << crt << QString() << QStringLiteral("!API certificate: HTTPS needs both");
+    QTest::newRow("a key file that holds no key is named")
+        << QByteArray() << crt << crt << (QStringLiteral("!API certificate: ") + crt);
+}
+
+void TestSettingsDialog::theApiUsersFileAndCertificateBecomeTheConfiguration()
+{
+    QFETCH(QByteArray, users);
+    QFETCH(QString, certificate);
+    QFETCH(QString, key);
+    QFETCH(QString, expected);
+    const QString usersFile = m_dir->filePath(QStringLiteral("api-users"));
+    if (!users.isEmpty()) {
+        QFile file(usersFile);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(users);
+    }
+    expected.replace(QStringLiteral("%1"), usersFile);
+    CatcherConfig base = loopbackConfig();
+    // The app loads the pair with the checks of --tls-cert (its TLS module); TlsIdentity::load is what that runs.
+    base.loadCertificatePair
+        = [](const QString &crt, const QString &pem, QString *error) -> std::optional<QSslConfiguration> {
+        return configurationOf(TlsIdentity::load(crt, pem, error));
+    };
+    SettingsDialog dialog(quietSettings(), base);
+    bool applied = false;
+    dialog.setApplier([&](const AppSettings &, const CatcherConfig &, CatcherService::Listener *, QString *) {
+        applied = true;
+        return true;
+    });
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    QLineEdit *usersField = fieldNamed(&dialog, QStringLiteral("API users file"));
+    QLineEdit *certificateField = fieldNamed(&dialog, QStringLiteral("API certificate file"));
+    QLineEdit *keyField = fieldNamed(&dialog, QStringLiteral("API private key file"));
+    QVERIFY(usersField && certificateField && keyField);
+    usersField->setText(users.isEmpty() ? QString() : usersFile);
+    certificateField->setText(certificate);
+    keyField->setText(key);
+    dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+    if (expected.startsWith(u'!')) {
+        QVERIFY(!applied);
+        QVERIFY(dialog.isVisible());
+        bool named = false;
+        for (QLabel *label : dialog.findChildren<QLabel *>()) {
+            named = named || (label->isVisible() && label->text().contains(expected.mid(1)));
+        }
+        QVERIFY2(named, qPrintable(expected));
+        // The field at fault has the focus, on its own page.
+        QVERIFY(dialog.focusWidget() == (expected.contains(u"users") ? usersField : certificateField));
+        return;
+    }
+    QVERIFY(applied);
+    QCOMPARE(dialog.config().apiAuth.isEmpty(), !expected.contains(u"auth"));
+    QCOMPARE(dialog.config().apiTls.has_value(), expected.contains(u"tls"));
+    QCOMPARE(dialog.settings().apiAuth, users.isEmpty() ? QString() : usersFile);
+    QCOMPARE(dialog.settings().apiTlsCert, certificate);
+    QCOMPARE(dialog.settings().apiTlsKey, key);
+}
+
+void TestSettingsDialog::theApiAccessFieldsAreReachedFromTheKeyboard()
+{
+    SettingsDialog dialog(quietSettings(), loopbackConfig());
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    dialog.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&dialog));
+    // Each label's mnemonic takes the cursor to its field, on that field's page.
+    QTest::keyClick(&dialog, Qt::Key_E, Qt::AltModifier);
+    QCOMPARE(QApplication::focusWidget(), fieldNamed(&dialog, QStringLiteral("API users file")));
+    QTest::keyClick(&dialog, Qt::Key_T, Qt::AltModifier);
+    QCOMPARE(dialog.currentPage(), SettingsDialog::Page::Tls);
+    QTest::keyClick(&dialog, Qt::Key_E, Qt::AltModifier);
+    QCOMPARE(QApplication::focusWidget(), fieldNamed(&dialog, QStringLiteral("API certificate file")));
+    QTest::keyClick(&dialog, Qt::Key_K, Qt::AltModifier);
+    QCOMPARE(QApplication::focusWidget(), fieldNamed(&dialog, QStringLiteral("API private key file")));
+    // Tab goes from the certificate field to its Browse… button, then to the key field.
+    QTest::keyClick(&dialog, Qt::Key_E, Qt::AltModifier);
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget()->accessibleName(), QStringLiteral("Browse for the API certificate file"));
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget(), fieldNamed(&dialog, QStringLiteral("API private key file")));
 }
 
 void TestSettingsDialog::everyPageFitsA1280x720ScreenWithNothingCutOff_data()

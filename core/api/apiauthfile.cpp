@@ -1,0 +1,111 @@
+#include "apiauthfile.h"
+
+#include <QFile>
+
+bool ApiAuthFile::isBcryptHash(QByteArrayView text)
+{
+    // "$2y$" cost "$" then 22 characters of salt and 31 of hash, in bcrypt's own base64 alphabet.
+    if (text.size() != 60 || text[0] != '$' || text[1] != '2' || text[3] != '$' || text[6] != '$') {
+        return false;
+    }
+    if (text[2] != 'a' && text[2] != 'b' && text[2] != 'y') {
+        return false;
+    }
+    if (text[4] < '0' || text[4] > '9' || text[5] < '0' || text[5] > '9') {
+        return false;
+    }
+    const int cost = (text[4] - '0') * 10 + (text[5] - '0');
+    if (cost < 4 || cost > 31) {
+        return false;
+    }
+    for (char c : text.sliced(7)) {
+        const bool ok
+            = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '/';
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool ApiAuthFile::load(const QString &fileName)
+{
+    m_fileName = fileName;
+#if !defined(LETTERBOX_HAVE_LIBXCRYPT)
+    m_errorString = QStringLiteral("%1: this build cannot check bcrypt passwords (it was built without libxcrypt)")
+                        .arg(fileName);
+    return false;
+#endif
+    QFile file(fileName);
+    if (!file.open(QIODevice::ReadOnly)) {
+        m_errorString = QStringLiteral("%1: %2").arg(fileName, file.errorString());
+        return false;
+    }
+    QHash<QByteArray, QByteArray> hashes;
+    QByteArray first;
+    int lineNumber = 0;
+    while (!file.atEnd()) {
+        QByteArray line = file.readLine();
+        ++lineNumber;
+        while (line.endsWith('\n') || line.endsWith('\r')) {
+            line.chop(1);
+        }
+        if (line.trimmed().isEmpty() || line.startsWith('#')) {
+            continue;
+        }
+        // RFC 7617 §2: a user-id containing ':' cannot be sent, so the first ':' ends the user.
+        const qsizetype colon = line.indexOf(':');
+        if (colon < 0) {
+            m_errorString = QStringLiteral("%1:%2: expected user:bcrypt-hash (as htpasswd -B writes it)")
+                                .arg(fileName)
+                                .arg(lineNumber);
+            return false;
+        }
+        if (colon == 0) {
+            m_errorString = QStringLiteral("%1:%2: empty user name").arg(fileName).arg(lineNumber);
+            return false;
+        }
+        const QByteArray user = line.left(colon);
+        const QByteArray hash = line.mid(colon + 1).trimmed();
+        if (!isBcryptHash(hash)) {
+            m_errorString = QStringLiteral("%1:%2: the password of '%3' is not a bcrypt hash (make the line with "
+                                           "htpasswd -B)")
+                                .arg(fileName)
+                                .arg(lineNumber)
+                                .arg(QString::fromUtf8(user));
+            return false;
+        }
+        if (hashes.contains(user)) {
+            m_errorString = QStringLiteral("%1:%2: user '%3' appears twice")
+                                .arg(fileName)
+                                .arg(lineNumber)
+                                .arg(QString::fromUtf8(user));
+            return false;
+        }
+        if (first.isEmpty()) {
+            first = hash;
+        }
+        hashes.insert(user, hash);
+    }
+    if (hashes.isEmpty()) {
+        // A file without users would lock every client out: surely not what was meant.
+        m_errorString = QStringLiteral("%1: no user:bcrypt-hash line").arg(fileName);
+        return false;
+    }
+    m_hashes = std::make_shared<const QHash<QByteArray, QByteArray>>(std::move(hashes));
+    m_anyHash = first;
+    m_errorString.clear();
+    return true;
+}
+
+std::optional<QByteArray> ApiAuthFile::hashOf(const QByteArray &user) const
+{
+    if (!m_hashes) {
+        return std::nullopt;
+    }
+    const auto it = m_hashes->constFind(user);
+    if (it == m_hashes->constEnd()) {
+        return std::nullopt;
+    }
+    return *it;
+}
