@@ -1,6 +1,6 @@
 #include "apiauthfile.h"
 
-#include <QFile>
+#include "../message/userfile.h"
 
 bool ApiAuthFile::isBcryptHash(QByteArrayView text)
 {
@@ -32,41 +32,21 @@ bool ApiAuthFile::load(const QString &fileName)
 {
     m_fileName = fileName;
 #if !defined(LETTERBOX_HAVE_LIBXCRYPT)
-    m_errorString = QStringLiteral("%1: this build cannot check bcrypt passwords (it was built without libxcrypt)")
-                        .arg(fileName);
+    m_errorString
+        = QStringLiteral("%1: this build cannot check bcrypt passwords (it was built without libxcrypt)").arg(fileName);
     return false;
 #endif
-    QFile file(fileName);
-    if (!file.open(QIODevice::ReadOnly)) {
-        m_errorString = QStringLiteral("%1: %2").arg(fileName, file.errorString());
+    const std::optional<QList<UserFileLine>> lines
+        = UserFile::read(fileName, QStringLiteral("user:bcrypt-hash (as htpasswd -B writes it)"), &m_errorString);
+    if (!lines) {
         return false;
     }
     QHash<QByteArray, QByteArray> hashes;
     QByteArray first;
-    int lineNumber = 0;
-    while (!file.atEnd()) {
-        QByteArray line = file.readLine();
-        ++lineNumber;
-        while (line.endsWith('\n') || line.endsWith('\r')) {
-            line.chop(1);
-        }
-        if (line.trimmed().isEmpty() || line.startsWith('#')) {
-            continue;
-        }
-        // RFC 7617 §2: a user-id containing ':' cannot be sent, so the first ':' ends the user.
-        const qsizetype colon = line.indexOf(':');
-        if (colon < 0) {
-            m_errorString = QStringLiteral("%1:%2: expected user:bcrypt-hash (as htpasswd -B writes it)")
-                                .arg(fileName)
-                                .arg(lineNumber);
-            return false;
-        }
-        if (colon == 0) {
-            m_errorString = QStringLiteral("%1:%2: empty user name").arg(fileName).arg(lineNumber);
-            return false;
-        }
-        const QByteArray user = line.left(colon);
-        const QByteArray hash = line.mid(colon + 1).trimmed();
+    for (const UserFileLine &line : *lines) {
+        const int lineNumber = line.number;
+        const QByteArray &user = line.user;
+        const QByteArray hash = line.secret.trimmed();
         if (!isBcryptHash(hash)) {
             m_errorString = QStringLiteral("%1:%2: the password of '%3' is not a bcrypt hash (make the line with "
                                            "htpasswd -B)")

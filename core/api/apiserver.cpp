@@ -1024,10 +1024,10 @@ void ApiServer::acceptWebSockets()
             continue;
         }
         // Cross-site WebSocket hijacking: a web page elsewhere must not read the inbox through the user's browser.
-        // Scripts and tools send no Origin; pages served from this machine may connect.
+        // Scripts and tools send no Origin; pages of the hosts the API answers to may connect (the same rule as the
+        // request guard's for every request: localhost, the listening addresses, --api-host names).
         const QString origin = socket->origin();
-        const QString host = QUrl(origin).host().toLower();
-        if (!origin.isEmpty() && host != QLatin1String("localhost") && !QHostAddress(host).isLoopback()) {
+        if (!origin.isEmpty() && !d->hostAllowed(hostName(QUrl(origin).host()))) {
             qCInfo(lcApi) << "refused a WebSocket from origin" << origin;
             socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("origin not allowed"));
             socket->deleteLater();

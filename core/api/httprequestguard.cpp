@@ -1,5 +1,6 @@
 #include "httprequestguard.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -270,6 +271,15 @@ std::optional<HttpRequestGuard::Refusal> HttpRequestGuard::startRequest(const QB
     }
     if (request.method == "CONNECT") {
         return Refusal { 405, "method not allowed" };
+    }
+    // RFC 9112 §3.2: more than one Host field line is a 400 (a policy that reads the first could be told another
+    // name than the HTTP server uses).
+    const auto hosts
+        = std::count_if(request.fields.cbegin(), request.fields.cend(), [](const QPair<QByteArray, QByteArray> &field) {
+              return field.first.compare("host", Qt::CaseInsensitive) == 0;
+          });
+    if (hosts > 1) {
+        return Refusal { 400, "more than one Host header field" };
     }
     const Decision decision = m_policy ? m_policy(request) : Decision {};
     if (decision.refusal) {

@@ -1,10 +1,10 @@
 #include "pgmigrations.h"
 
+#include "../message/numberedresources.h"
 #include "pgconnection.h"
 #include "pgparameter.h"
 #include "pgtransaction.h"
 
-#include <QDir>
 #include <QFile>
 
 #include <map>
@@ -13,16 +13,7 @@ namespace {
 // Migration number -> its resource, from the file names' leading numbers.
 std::map<int, QString> migrations()
 {
-    std::map<int, QString> found;
-    const QDir dir(QStringLiteral(":/letterbox/pgstore/migrations"));
-    for (const QString &name : dir.entryList({ QStringLiteral("*.sql") }, QDir::Files, QDir::Name)) {
-        bool ok = false;
-        const int number = name.section(u'-', 0, 0).toInt(&ok);
-        if (ok && number > 0) {
-            found.emplace(number, dir.filePath(name));
-        }
-    }
-    return found;
+    return NumberedResources::in(QStringLiteral(":/letterbox/pgstore/migrations"), QStringLiteral("*.sql"));
 }
 
 // The version, after making schema_version if the database has none (0 then).

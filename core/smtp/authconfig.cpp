@@ -1,6 +1,7 @@
 #include "authconfig.h"
 
-#include <QFile>
+#include "../message/userfile.h"
+
 #include <QMessageAuthenticationCode>
 
 namespace {
@@ -40,33 +41,15 @@ AuthConfig AuthConfig::fromCredentials(QHash<QByteArray, QByteArray> passwords)
 
 bool AuthConfig::loadFile(const QString &fileName)
 {
-    QFile file(fileName);
-    if (!file.open(QIODevice::ReadOnly)) {
-        m_errorString = QStringLiteral("%1: %2").arg(fileName, file.errorString());
+    // README "Command line", --auth FILE: the password is everything after the first ':'.
+    const std::optional<QList<UserFileLine>> lines
+        = UserFile::read(fileName, QStringLiteral("user:password"), &m_errorString);
+    if (!lines) {
         return false;
     }
     QHash<QByteArray, QByteArray> passwords;
-    int lineNumber = 0;
-    while (!file.atEnd()) {
-        QByteArray line = file.readLine();
-        ++lineNumber;
-        while (line.endsWith('\n') || line.endsWith('\r')) {
-            line.chop(1);
-        }
-        if (line.trimmed().isEmpty() || line.startsWith('#')) {
-            continue;
-        }
-        // README "Command line", --auth FILE: the password is everything after the first ':'.
-        const qsizetype colon = line.indexOf(':');
-        if (colon < 0) {
-            m_errorString = QStringLiteral("%1:%2: expected user:password").arg(fileName).arg(lineNumber);
-            return false;
-        }
-        if (colon == 0) {
-            m_errorString = QStringLiteral("%1:%2: empty user name").arg(fileName).arg(lineNumber);
-            return false;
-        }
-        passwords.insert(line.left(colon), line.mid(colon + 1));
+    for (const UserFileLine &line : *lines) {
+        passwords.insert(line.user, line.secret);
     }
     *this = fromCredentials(std::move(passwords));
     return true;

@@ -1,8 +1,8 @@
 #include "sqlitemigrations.h"
 
+#include "../message/numberedresources.h"
 #include "sqlitedatabase.h"
 
-#include <QDir>
 #include <QFile>
 
 #include <map>
@@ -11,16 +11,7 @@ namespace {
 // Migration number -> its resource, from the file names' leading numbers.
 std::map<int, QString> migrations()
 {
-    std::map<int, QString> found;
-    const QDir dir(QStringLiteral(":/letterbox/store/migrations"));
-    for (const QString &name : dir.entryList({ QStringLiteral("*.sql") }, QDir::Files, QDir::Name)) {
-        bool ok = false;
-        const int number = name.section(u'-', 0, 0).toInt(&ok);
-        if (ok && number > 0) {
-            found.emplace(number, dir.filePath(name));
-        }
-    }
-    return found;
+    return NumberedResources::in(QStringLiteral(":/letterbox/store/migrations"), QStringLiteral("*.sql"));
 }
 
 int currentVersion(SqliteDatabase &db)

@@ -677,6 +677,14 @@ void TestApiServer::eventsFollowTheInbox()
     local.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/api/events").arg(m_api->serverPort())));
     QVERIFY(localConnected.wait(10000));
     QTRY_COMPARE(m_api->eventClientCount(), 2);
+    // A page served under a name given with --api-host may listen, as it may call the rest of the API.
+    m_api->setAllowedHosts({ QStringLiteral("catcher.example") });
+    QWebSocket named(QStringLiteral("https://catcher.example"));
+    QSignalSpy namedConnected(&named, &QWebSocket::connected);
+    named.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/api/events").arg(m_api->serverPort())));
+    QVERIFY(namedConnected.wait(10000));
+    QTRY_COMPARE(m_api->eventClientCount(), 3);
+    m_api->setAllowedHosts({});
 
     // Any other WebSocket path is refused.
     QWebSocket other;

@@ -133,6 +133,8 @@ void TestHttpRequestGuard::framing_data()
         << QByteArray("EHLO client.example\r\nMAIL FROM:<a@b>\r\n\r\n") << QByteArrayList {} << 400;
     QTest::newRow("obsolete line folding is 400")
         << QByteArray("GET / HTTP/1.1\r\nX-A: b\r\n c\r\n\r\n") << QByteArrayList {} << 400;
+    QTest::newRow("two Host field lines are 400, before the policy sees the first (RFC 9112 §3.2)")
+        << QByteArray("GET / HTTP/1.1\r\nHost: localhost\r\nhost: evil.example\r\n\r\n") << QByteArrayList {} << 400;
     QTest::newRow("CONNECT is 405") << QByteArray("CONNECT 127.0.0.1:25 HTTP/1.1\r\n\r\n") << QByteArrayList {} << 405;
 }
 
