@@ -24,7 +24,7 @@ public:
     bool isEmpty() const { return !m_hashes || m_hashes->isEmpty(); }
     // The bcrypt hash of user, or nullopt when the file has no such user.
     std::optional<QByteArray> hashOf(const QByteArray &user) const;
-    // A hash of the file (the first), for a verification whose user is unknown to take as long as any other.
+    // The file's costliest hash, for a verification whose user is unknown to take as long as any other's.
     QByteArray anyHash() const { return m_anyHash; }
 
     // Whether text is a bcrypt hash ("$2a$", "$2b$" or "$2y$", a cost of 04 to 31, 53 characters of bcrypt's

@@ -347,6 +347,7 @@ struct GuardedConnection
     HttpRequestGuard guard;
     qint64 fed = 0; // octets of the socket's buffer the guard has seen and the HTTP server has not read
     bool attached = false; // the HTTP server reads the socket
+    bool refused = false; // answered with a refusal: never attached after
     bool passed = false; // a request head passed the policy
     bool verifying = false;
     std::optional<BasicCredentials> pending; // to verify before the connection is attached
@@ -361,6 +362,8 @@ HttpRequestGuard::Refusal unauthorised()
 
 // Logins being verified at once; more are refused with 503 rather than queued without end.
 constexpr int MaxVerifications = 64;
+// What a connection may have buffered while its password is verified (a request head and a small body).
+constexpr qint64 UnverifiedReadBuffer = 64 * 1024;
 
 // Qt HttpServer's request parsing, responders and WebSocket upgrade, for ApiServer. QAbstractHttpServer's constructor
 // makes a QSslConfiguration (for its own HTTPS, which the API does not use: with --api-tls-cert ApiListener makes the
@@ -589,9 +592,10 @@ std::optional<HttpRequestGuard::Refusal> ApiServer::Private::authenticate(
         return std::nullopt;
     }
     if (connection->attached) {
-        // Only a connection whose requests so far needed no password (/livez first, then the API) gets here: its
-        // new credentials are checked on this thread.
-        return authenticator->verify(*credentials) ? std::nullopt : std::optional(unauthorised());
+        // Only a connection whose requests so far needed no password (/livez first, then the API) gets here. bcrypt
+        // never runs on this thread (a client could stall every other one with made-up passwords): credentials not
+        // verified before are refused here; the client's next connection has them verified off this thread.
+        return unauthorised();
     }
     if (!connection->pending) {
         connection->pending = credentials;
@@ -639,6 +643,7 @@ void ApiServer::Private::guard(QTcpSocket *socket, ApiServer *q)
         connection->fed = connection->attached ? 0 : available;
         if (!bytes.isEmpty()) {
             if (const std::optional<HttpRequestGuard::Refusal> refusal = connection->guard.feed(bytes)) {
+                connection->refused = true;
                 refuse(socket, *refusal);
                 return;
             }
@@ -654,15 +659,19 @@ void ApiServer::Private::guard(QTcpSocket *socket, ApiServer *q)
             attach(socket, connection);
         }
     });
-    // Without --api-auth nothing waits: the HTTP server reads from the start (the guard before it).
+    // Without --api-auth nothing waits: the HTTP server reads from the start (the guard before it). With it, what a
+    // client sends while its password is verified stays in the socket's buffer, bounded (the kernel holds the rest).
     if (!authenticator) {
         attach(socket, connection);
+    } else {
+        socket->setReadBufferSize(UnverifiedReadBuffer);
     }
 }
 
 void ApiServer::Private::attach(QTcpSocket *socket, const std::shared_ptr<GuardedConnection> &connection)
 {
     connection->attached = true;
+    socket->setReadBufferSize(0);
     QObject::disconnect(connection->deleteOnClose);
     listener->attach(socket);
     // What came while the connection waited is in the socket's buffer: the HTTP server reads it now (the guard has
@@ -675,6 +684,7 @@ void ApiServer::Private::attach(QTcpSocket *socket, const std::shared_ptr<Guarde
 void ApiServer::Private::verify(QTcpSocket *socket, const std::shared_ptr<GuardedConnection> &connection, ApiServer *q)
 {
     if (verifications >= MaxVerifications) {
+        connection->refused = true;
         refuse(socket, HttpRequestGuard::Refusal { 503, "too many logins at once; try again" });
         return;
     }
@@ -690,10 +700,11 @@ void ApiServer::Private::verify(QTcpSocket *socket, const std::shared_ptr<Guarde
             [this, guarded, connection, good] {
                 --verifications;
                 connection->verifying = false;
-                if (!guarded || guarded->state() != QAbstractSocket::ConnectedState) {
+                if (!guarded || guarded->state() != QAbstractSocket::ConnectedState || connection->refused) {
                     return;
                 }
                 if (!good) {
+                    connection->refused = true;
                     refuse(guarded, unauthorised());
                     return;
                 }
@@ -915,7 +926,8 @@ ApiServer::ApiServer(MessageStore *store, QObject *parent) : QObject(parent), d(
 ApiServer::~ApiServer()
 {
     close();
-    // The verifications still running call back into this object: they end first.
+    // The verifications still running call back into this object: they end first; those not started yet are dropped.
+    d->verifier->clear();
     d->verifier->waitForDone();
 }
 

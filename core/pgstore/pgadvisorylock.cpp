@@ -46,8 +46,11 @@ bool PgAdvisoryLock::unlock()
         return false;
     }
     const PgResult result = m_connection.exec("SELECT pg_advisory_unlock($1)", { PgParameter::int64(m_key) });
-    // Released either way: a failed statement means a lost connection, whose locks the server has dropped.
-    m_held = false;
+    // A lost connection's locks are gone with its session. On a live one a failed statement (inside a transaction
+    // already aborted, say) released nothing: the lock is still held, until a later unlock() or the session's end.
+    if (result.isOk() || !m_connection.isOpen()) {
+        m_held = false;
+    }
     m_error = result.errorString();
     return result.isOk() && result.boolean(0, 0);
 }

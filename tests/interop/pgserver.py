@@ -135,7 +135,8 @@ class PgServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError("postgres exited with %s:\n%s" % (self.process.returncode, self.log_tail()))
-            ready = subprocess.run([os.path.join(BIN, "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(self.port),
+            # Asked through the private socket directory: another server that took the port cannot answer.
+            ready = subprocess.run([os.path.join(BIN, "pg_isready"), "-q", "-h", self.sockets, "-p", str(self.port),
                                     "-t", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             if ready.returncode == 0:
                 return

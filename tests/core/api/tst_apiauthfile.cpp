@@ -58,6 +58,13 @@ void TestApiAuthFile::readsHtpasswdLines()
     QVERIFY(!file.hashOf("Alice"));
     QCOMPARE(file.anyHash(), AliceLine.mid(6));
     QCOMPARE(file.fileName(), path);
+
+    // An unknown user is checked against the costliest hash, so that no known user answers slower than it.
+    const QByteArray costly = "$2y$07$" + QByteArray(53, 'C');
+    ApiAuthFile mixed;
+    QVERIFY2(mixed.load(write(AliceLine + "\ncarol:" + costly + "\nbob:" + VectorHash + "\n")),
+        qPrintable(mixed.errorString()));
+    QCOMPARE(mixed.anyHash(), costly);
 }
 
 void TestApiAuthFile::refusesABadFile_data()
