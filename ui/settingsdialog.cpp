@@ -66,8 +66,8 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, const CatcherConfig 
         row->addWidget(browse);
         return row;
     };
-    QHBoxLayout *apiAuthRow = fileRow(settings.apiAuth, tr("API users file"),
-        tr("none: no password asked"), tr("API Users File"), &m_apiAuth);
+    QHBoxLayout *apiAuthRow = fileRow(
+        settings.apiAuth, tr("API users file"), tr("none: no password asked"), tr("API Users File"), &m_apiAuth);
     m_apiAuth->setToolTip(tr("HTTP basic auth for the API and /api/events (/livez and /readyz stay open): "
                              "user:bcrypt-hash lines as htpasswd -B writes them, the format of Mailpit's auth file. "
                              "Read each time the settings are applied."));
