@@ -18,10 +18,10 @@
 namespace {
 // The tables the back end needs, as the SQLite store has them (core/store/migrations/0001 … 0011), and the version.
 const QStringList Tables = { QStringLiteral("bounce_queue"), QStringLiteral("mailboxes"),
-    QStringLiteral("message_data"), QStringLiteral("message_tags"), QStringLiteral("messages"),
-    QStringLiteral("refused_session_entries"), QStringLiteral("refused_sessions"), QStringLiteral("relay_log"),
-    QStringLiteral("relay_queue"), QStringLiteral("schema_version"), QStringLiteral("tags"),
-    QStringLiteral("transcript_chunks"), QStringLiteral("transcript_entries") };
+    QStringLiteral("message_data"), QStringLiteral("message_search"), QStringLiteral("message_tags"),
+    QStringLiteral("messages"), QStringLiteral("refused_session_entries"), QStringLiteral("refused_sessions"),
+    QStringLiteral("relay_log"), QStringLiteral("relay_queue"), QStringLiteral("schema_version"),
+    QStringLiteral("tags"), QStringLiteral("transcript_chunks"), QStringLiteral("transcript_entries") };
 
 QStringList tables(PgConnection &db)
 {
@@ -98,8 +98,8 @@ QString TestPgMigrations::freshDatabase(const char *name)
 
 void TestPgMigrations::latestVersionIsTheLastFile()
 {
-    // core/pgstore/migrations holds 0001-messages.sql.
-    QCOMPARE(PgMigrations::latestVersion(), 1);
+    // core/pgstore/migrations holds 0001-messages.sql and 0002-search.sql.
+    QCOMPARE(PgMigrations::latestVersion(), 2);
 }
 
 void TestPgMigrations::newDatabaseGetsTheSchema()
