@@ -125,6 +125,11 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
         QStringLiteral("Where the message store lives. Default: %1.")
             .arg(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)),
         QStringLiteral("DIR"));
+    const QCommandLineOption storeOption(QStringLiteral("store"),
+        QStringLiteral("The message store: sqlite (the file in --data) or postgresql://USER@HOST:PORT/DB (libpq's "
+                       "conventions: the password from PGPASSWORD or ~/.pgpass, ?sslmode=...). Instances on one "
+                       "PostgreSQL database are one catcher. Default: sqlite."),
+        QStringLiteral("URL"));
     const QCommandLineOption hostnameOption(QStringLiteral("hostname"),
         QStringLiteral("Name in the greeting, EHLO reply and Received: header. "
                        "Default: this machine's host name."),
@@ -179,7 +184,7 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
         QStringLiteral("REGEX"));
     parser.addOptions({ helpOption, versionOption, headlessOption, smtpOption, smtpsOption, pop3Option, pop3sOption,
         imapOption, imapsOption, tlsCertOption, tlsKeyOption, apiOption, apiHostOption, apiAuthOption, apiTlsCertOption,
-        apiTlsKeyOption, dataOption, hostnameOption, sizeOption, messagesOption, authOption, idleOption,
+        apiTlsKeyOption, dataOption, storeOption, hostnameOption, sizeOption, messagesOption, authOption, idleOption,
         connectionsOption, rulesOption, seedOption, mailboxesOption, perUserOption, relayOption, relayTlsOption,
         relayUserOption, relayInsecureOption, relayAllOption, relayMatchingOption });
     // Qt names the program from QCoreApplication's arguments, and there is no application object yet (the command
@@ -274,6 +279,20 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
         errorString = QStringLiteral("--data: no directory given");
         return Result::Error;
     }
+
+    // CONTRACT "Team store": sqlite, or a PostgreSQL URL as libpq reads it (postgres:// is libpq's other spelling).
+    store = parser.isSet(storeOption) ? parser.value(storeOption) : QStringLiteral("sqlite");
+    if (store != QLatin1String("sqlite") && !store.startsWith(QLatin1String("postgresql://"))
+        && !store.startsWith(QLatin1String("postgres://"))) {
+        errorString = QStringLiteral("--store: '%1' is neither sqlite nor a postgresql:// URL").arg(store);
+        return Result::Error;
+    }
+#ifndef LETTERBOX_HAVE_POSTGRESQL
+    if (store != QLatin1String("sqlite")) {
+        errorString = QStringLiteral("--store: this build of Letterbox has no PostgreSQL store (built without libpq)");
+        return Result::Error;
+    }
+#endif
 
     hostname = parser.isSet(hostnameOption) ? parser.value(hostnameOption) : QHostInfo::localHostName();
     if (hostname.isEmpty() || hostname.contains(u' ') || hostname.contains(u'\r') || hostname.contains(u'\n')) {

@@ -43,6 +43,8 @@ struct CommandLineOptions
     // The API's certificate (--api-tls-cert/--api-tls-key), loaded and checked at start by both modes; none: HTTP.
     std::shared_ptr<TlsCertificateSource> apiTls;
     QString dataDir;
+    // --store: "sqlite" (the database in dataDir) or a postgresql:// URL (checked by parse()).
+    QString store = QStringLiteral("sqlite");
     QString hostname;
     qint64 maxMessageSize = 67108864;
     qint64 maxMessages = 10000;

@@ -1,6 +1,7 @@
 #include "desktop.h"
 
 #include "commandlineoptions.h"
+#include "messagestoreopener.h"
 #include "rulesfile.h"
 #include "signalwatcher.h"
 #include "tlscertificatesource.h"
@@ -9,7 +10,7 @@
 #include <relay/relayservice.h>
 #include <rules/ruleengine.h>
 #include <service/catcherservice.h>
-#include <store/sqlitemessagestore.h>
+#include <store/messagestore.h>
 #include <ui/appsettings.h>
 #include <ui/icons.h>
 #include <ui/mainwindow.h>
@@ -127,15 +128,16 @@ int runDesktop(int argc, char *argv[], const CommandLineOptions &options)
         settings.toConfig(base, &config, &settingsError);
     }
 
-    SqliteMessageStore store;
-    store.setMaxMessages(settings.maxMessages);
-    if (!store.open(options.dataDir)) {
-        const QString error
-            = QStringLiteral("cannot open the message store in %1: %2").arg(options.dataDir, store.errorString());
-        std::fprintf(stderr, "letterbox: %s\n", qPrintable(error));
-        QMessageBox::critical(nullptr, QStringLiteral("Letterbox"), error);
-        return 1;
+    QString storeError;
+    int storeExitCode = 1;
+    const std::unique_ptr<MessageStore> opened
+        = MessageStoreOpener::open(options.store, options.dataDir, settings.maxMessages, &storeError, &storeExitCode);
+    if (!opened) {
+        std::fprintf(stderr, "letterbox: %s\n", qPrintable(storeError));
+        QMessageBox::critical(nullptr, QStringLiteral("Letterbox"), storeError);
+        return storeExitCode;
     }
+    MessageStore &store = *opened;
     int exitCode = 0;
     // Before anything is announced: a script may send SIGTERM as soon as it reads the listening lines.
     SignalWatcher watcher;

@@ -1,6 +1,7 @@
 #include "headless.h"
 
 #include "commandlineoptions.h"
+#include "messagestoreopener.h"
 #include "rulesfile.h"
 #include "signalwatcher.h"
 #include "startup.h"
@@ -25,12 +26,15 @@ int runHeadless(int argc, char *argv[], const CommandLineOptions &options)
     }
     QCoreApplication app(argc, argv);
     SignalWatcher watcher;
-    SqliteMessageStore store;
-    store.setMaxMessages(options.maxMessages);
-    if (!store.open(options.dataDir)) {
-        printError(QStringLiteral("cannot open the message store in %1: %2").arg(options.dataDir, store.errorString()));
-        return 1;
+    QString storeError;
+    int storeExitCode = 1;
+    const std::unique_ptr<MessageStore> opened
+        = MessageStoreOpener::open(options.store, options.dataDir, options.maxMessages, &storeError, &storeExitCode);
+    if (!opened) {
+        printError(storeError);
+        return storeExitCode;
     }
+    MessageStore &store = *opened;
     RuleEngine rules;
     QString rulesError;
     if (!loadRules(options, &rules, &rulesError)) {
@@ -93,7 +97,7 @@ int runHeadless(int argc, char *argv[], const CommandLineOptions &options)
             std::printf("%s\n", qPrintable(line));
         }
         std::fflush(stdout);
-        std::fprintf(stderr, "letterbox: storing messages in %s\n", qPrintable(store.databasePath()));
+        std::fprintf(stderr, "letterbox: storing messages in %s\n", qPrintable(store.location()));
 
         QObject::connect(&watcher, &SignalWatcher::terminationRequested, &app, [](int) { QCoreApplication::quit(); });
         exitCode = app.exec();
@@ -101,6 +105,9 @@ int runHeadless(int argc, char *argv[], const CommandLineOptions &options)
         catcher.stop();
     }
     store.close();
-    std::fprintf(stderr, "letterbox: stopped after %lld store commits\n", static_cast<long long>(store.commitCount()));
+    if (const auto *sqlite = qobject_cast<const SqliteMessageStore *>(&store)) {
+        std::fprintf(
+            stderr, "letterbox: stopped after %lld store commits\n", static_cast<long long>(sqlite->commitCount()));
+    }
     return exitCode;
 }

@@ -3,7 +3,7 @@
 # finds it under either name. It needs nothing from bash-completion itself.
 
 _letterbox_options='-h --help --version --headless --smtp --smtps --pop3 --pop3s --imap --imaps --tls-cert --tls-key --api --api-host
-    --api-auth --api-tls-cert --api-tls-key --data
+    --api-auth --api-tls-cert --api-tls-key --data --store
     --hostname --max-message-size --max-messages --auth --idle-timeout --max-connections --rules --rules-seed
     --mailboxes --mailbox-per-user --relay
     --relay-tls --relay-user --relay-insecure --relay-all --relay-matching'
@@ -78,7 +78,7 @@ _letterbox()
         _letterbox_dirs "$cur"
         return
         ;;
-    --smtp | --smtps | --pop3 | --pop3s | --imap | --imaps | --api-host | --hostname | --max-message-size | --max-messages | --idle-timeout | \
+    --smtp | --smtps | --pop3 | --pop3s | --imap | --imaps | --api-host | --store | --hostname | --max-message-size | --max-messages | --idle-timeout | \
         --max-connections | --rules-seed | --relay | --relay-user | --relay-matching)
         return
         ;;

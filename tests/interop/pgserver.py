@@ -49,7 +49,10 @@ def die_with_parent():
 
 
 class PgServer:
-    def __init__(self):
+    def __init__(self, durable=False, directory=None):
+        # durable: fsync on, as a real deployment runs (the benchmarks); the tests need not survive a crash.
+        self.durable = durable
+        self.parent = directory
         self.dir = None
         self.process = None
         self.port = None
@@ -84,7 +87,7 @@ class PgServer:
             if not os.access(os.path.join(BIN, tool), os.X_OK):
                 raise RuntimeError("%s/%s is missing: install Debian's postgresql package "
                                    "(packaging/letterbox-dev deps --test)" % (BIN, tool))
-        self.dir = tempfile.mkdtemp(prefix="letterbox-pg-")
+        self.dir = tempfile.mkdtemp(prefix="letterbox-pg-", dir=self.parent)
         try:
             self._start()
         except BaseException:
@@ -111,16 +114,8 @@ class PgServer:
         last_error = None
         for _ in range(3):
             self.port = free_port()
-            log = open(self.log_path, "ab")
+            self._launch()
             self._own(self.log_path)
-            # fsync off: this throwaway server need not survive the machine's crash, and the suite shares its disk.
-            self.process = subprocess.Popen(
-                [os.path.join(BIN, "postgres"), "-D", data, "-p", str(self.port), "-k", sockets,
-                 "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=50",
-                 "-c", "shared_buffers=32MB"],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.dir,
-                preexec_fn=die_with_parent, **self._run_as())
-            log.close()
             try:
                 self._wait_ready()
                 return
@@ -142,6 +137,41 @@ class PgServer:
                 return
             time.sleep(0.1)
         raise RuntimeError("postgres not ready after %d s:\n%s" % (READY_TIMEOUT, self.log_tail()))
+
+    def pause(self):
+        """Stops the server (a fast shutdown: its clients are cut off), keeping its data and port."""
+        self._stop_process()
+
+    def resume(self):
+        """Starts the paused server again on the same port (the URL the tests gave out stays right)."""
+        self._launch()
+        self._wait_ready()
+
+    def _launch(self):
+        log = open(self.log_path, "ab")
+        # fsync off unless durable: a throwaway server need not survive the machine's crash, and the suite shares
+        # its disk. max_connections: the team-store tests run three instances, each with a writer, readers and a
+        # listener.
+        self.process = subprocess.Popen(
+            [os.path.join(BIN, "postgres"), "-D", os.path.join(self.dir, "data"), "-p", str(self.port),
+             "-k", self.sockets, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=%s" % ("on" if self.durable else "off"),
+             "-c", "max_connections=100", "-c", "shared_buffers=%s" % ("128MB" if self.durable else "32MB")],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.dir,
+            preexec_fn=die_with_parent, **self._run_as())
+        log.close()
+
+    def psql(self, sql, database="postgres"):
+        """Runs sql with psql as the superuser; returns its output (unaligned, tuples only)."""
+        result = subprocess.run([os.path.join(BIN, "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                                 "-h", "127.0.0.1", "-p", str(self.port), "-U", USER, "-d", database, "-c", sql],
+                                env=dict(os.environ, PGPASSWORD=self.password), capture_output=True, text=True,
+                                timeout=60)
+        if result.returncode != 0:
+            raise RuntimeError("psql: %s" % result.stderr)
+        return result.stdout.strip()
+
+    def url_of(self, database):
+        return "postgresql://%s@127.0.0.1:%d/%s" % (USER, self.port, database)
 
     def log_tail(self, lines=30):
         try:
