@@ -10,10 +10,15 @@ WebSocket on /api/events):
 - instances starting together on an empty database migrate it once; a schema newer than the binary is exit 2
   naming the store (without its password);
 - search gives the same answers on every instance, and the same as the SQLite store for the same messages;
-- retention (--max-messages) keeps the limit with two instances pruning."""
+- retention (--max-messages) keeps the limit with two instances pruning;
+- the README's system unit ("Running a team catcher") passes systemd-analyze verify, and its command line, with this
+  machine's paths, starts an instance on the test's database that answers over HTTPS with basic auth."""
 import base64
 import json
 import os
+import re
+import shlex
+import shutil
 import smtplib
 import socket
 import subprocess
@@ -392,6 +397,89 @@ class TeamStoreTest(unittest.TestCase):
         for server in (a, b):
             wait_for(lambda: messages(server)["total"] == 5, 5.0, "retention keeps five")
             self.assertEqual(subjects(server), {"r%02d" % n for n in range(7, 12)})
+
+
+
+README = os.path.join(os.path.dirname(__file__), "..", "..", "README.md")
+
+
+def readme_unit():
+    text = open(README, encoding="utf-8").read()
+    section = text[text.index("## Running a team catcher"):]
+    section = section[:section.index("\n## ", 1)]
+    return re.search(r"```ini\n(.*?)```", section, re.S).group(1)
+
+
+class ReadmeUnitTest(unittest.TestCase):
+    def test_unit_verifies(self):
+        tool = shutil.which("systemd-analyze")
+        if tool is None:
+            self.skipTest("systemd-analyze is not installed (Debian: systemd)")
+        with tempfile.TemporaryDirectory() as tmp:
+            man = os.path.join(tmp, "man", "man1")
+            os.makedirs(man)
+            shutil.copy(os.path.join(os.path.dirname(README), "docs", "letterbox.1"), man)
+            unit = os.path.join(tmp, "letterbox.service")
+            with open(unit, "w", encoding="utf-8") as f:
+                f.write(readme_unit().replace("/usr/bin/letterbox", BINARY))
+            run = subprocess.run([tool, "verify", unit], capture_output=True, text=True, timeout=60,
+                                 env=dict(os.environ, MANPATH=os.path.join(tmp, "man")))
+            # verify reports a bad setting on stderr and still exits 0: any output fails.
+            self.assertEqual((run.returncode, run.stdout + run.stderr), (0, ""))
+
+    def test_command_line_runs(self):
+        unit = readme_unit()
+        command = re.search(r"^ExecStart=(.*?)(?<!\\)$", unit, re.S | re.M).group(1)
+        args = shlex.split(command.replace("\\\n", " "))
+        self.assertEqual(args[:2], ["/usr/bin/letterbox", "--headless"])
+        with tempfile.TemporaryDirectory() as tmp:
+            etc = os.path.join(tmp, "etc")
+            os.mkdir(etc)
+            subprocess.run(["htpasswd", "-cbB", os.path.join(etc, "api-users"), "qa", "team secret"], check=True,
+                           capture_output=True)
+            with open(os.path.join(etc, "smtp-users"), "w") as f:
+                f.write("app:app-password\n")
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                            "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout",
+                            os.path.join(etc, "api.key"), "-out", os.path.join(etc, "api.crt")], check=True,
+                           capture_output=True)
+            url = new_database()
+            mine = []
+            for arg in args:
+                if arg == "/usr/bin/letterbox":
+                    arg = BINARY
+                elif arg == "/var/lib/letterbox":
+                    arg = os.path.join(tmp, "data")
+                elif arg.startswith("/etc/letterbox/"):
+                    arg = os.path.join(etc, arg[len("/etc/letterbox/"):])
+                elif arg.startswith("postgresql://"):
+                    # The test's server has no TLS: the README's sslmode=verify-full becomes disable.
+                    self.assertIn("sslmode=verify-full", arg)
+                    arg = url + "?sslmode=disable"
+                elif arg.startswith("*:"):
+                    arg = "127.0.0.1:0"
+                mine.append(arg)
+            proc = subprocess.Popen(mine, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                    env=dict(os.environ, PGPASSWORD=PG.password))
+            try:
+                smtp_line = proc.stdout.readline()
+                api_line = proc.stdout.readline()
+                self.assertRegex(smtp_line, r"^SMTP listening on 127\.0\.0\.1:\d+$")
+                self.assertRegex(api_line, r"^API listening on https://127\.0\.0\.1:\d+$")
+                port = int(smtp_line.strip().rsplit(":", 1)[1])
+                with smtplib.SMTP("127.0.0.1", port, timeout=20) as smtp:
+                    smtp.login("app", "app-password")
+                    smtp.sendmail("a@example.test", ["b@example.test"], b"Subject: from the unit\r\n\r\nhi\r\n")
+                api_url = api_line.split()[-1]
+                curl = ["curl", "-sS", "--cacert", os.path.join(etc, "api.crt"), api_url + "/api/v1/messages"]
+                refused = subprocess.run(curl + ["-o", "/dev/null", "-w", "%{http_code}"], capture_output=True,
+                                         text=True, timeout=60)
+                self.assertEqual(refused.stdout, "401")
+                listed = subprocess.run(curl + ["-u", "qa:team secret"], capture_output=True, text=True, timeout=60)
+                self.assertEqual([m["Subject"] for m in json.loads(listed.stdout)["messages"]], ["from the unit"])
+            finally:
+                proc.terminate()
+                proc.communicate(timeout=20)
 
 
 if __name__ == "__main__":
