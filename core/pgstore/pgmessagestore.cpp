@@ -357,10 +357,13 @@ bool PgMessageStore::open(const QString &url)
 void PgMessageStore::close()
 {
     if (d->feedThread) {
+        // Deleted on its own thread: its timer and socket notifier belong to it.
+        PgChangeFeed *feed = d->feed;
+        QMetaObject::invokeMethod(
+            feed, [feed] { delete feed; }, Qt::BlockingQueuedConnection);
+        d->feed = nullptr;
         d->feedThread->quit();
         d->feedThread->wait();
-        delete d->feed;
-        d->feed = nullptr;
         delete d->feedThread;
         d->feedThread = nullptr;
     }
