@@ -74,8 +74,8 @@ int SqliteIndexer::indexPending(int max, std::chrono::milliseconds budget, qint6
         }
         const qint64 rowId = select.columnInt(0);
         // One parse gives the summary columns (if not made yet) and the indexed text.
-        const ParsedFacts facts
-            = parsedFacts(dataOf(select.columnBlobView(3)), jsonStrings(select.columnBlob(1)), MaxIndexedBody);
+        const ParsedFacts facts = ParsedFacts::parse(ParsedFacts::dataOf(select.columnBlobView(3)),
+            jsonStrings(select.columnBlob(1)), ParsedFacts::MaxIndexedBody);
         if (select.columnInt(2) == 0) {
             const MessageSummary &s = facts.summary;
             summary.bind(1, rowId);
@@ -86,7 +86,7 @@ int SqliteIndexer::indexPending(int max, std::chrono::milliseconds budget, qint6
             summary.bind(6, s.dateMs);
             summary.bind(7, s.messageId);
             summary.bind(8, qint64(s.hasAttachments ? 1 : 0));
-            const QByteArray addresses = addressesColumn(s);
+            const QByteArray addresses = ParsedFacts::addressesJson(s);
             summary.bind(9, addresses);
             summary.bind(10, s.snippet);
             summary.bind(11, qint64(s.attachmentCount));

@@ -8,9 +8,7 @@
 #include <mutex>
 
 struct SqliteWriter;
-namespace SqliteRows {
 struct ParsedFacts;
-}
 
 // Parsing and full-text indexing in the SQLite store, off the SMTP reply path: between deliveries on the writer's
 // thread and connection (indexWhileIdle()), and before a complete search, which has the writer index what was
@@ -35,7 +33,7 @@ public:
     bool prepareSearch(SearchCompleteness completeness, qint64 *unindexedNow, QString *error);
 
 private:
-    bool index(qint64 rowId, const SqliteRows::ParsedFacts &facts, QString *error);
+    bool index(qint64 rowId, const ParsedFacts &facts, QString *error);
 
     SqliteWriter &m_writer;
     // One complete search at a time drives the indexing; others wait, then find their part done.

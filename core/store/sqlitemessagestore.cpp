@@ -1,7 +1,7 @@
 #include "sqlitemessagestore.h"
 
 #include "../message/messagetags.h"
-#include "../mime/messagebuilder.h"
+#include "arrivaltags.h"
 #include "searchquery.h"
 #include "sourcedevice.h"
 #include "sqlitedatabase.h"
@@ -257,36 +257,13 @@ void SqliteMessageStore::deliverAll(std::vector<Delivery> deliveries)
     d->writer.enqueue(std::move(ops));
 }
 
-namespace {
-// The addresses whose plus-parts tag a message on arrival (CONTRACT "Settled details"): the envelope recipients and
-// the To and Cc addresses. The headers are parsed (RFC 5322 §3.4, GMime) only when they hold a '+' at all; a list
-// that does not parse adds nothing.
-QByteArrayList plusAddressCandidates(const IncomingMessage &message)
-{
-    QByteArrayList candidates = message.envelope.rcptTo;
-    for (const QByteArray &name : { QByteArrayLiteral("To"), QByteArrayLiteral("Cc") }) {
-        const QByteArray value = MessageTags::headerValue(message.data, name);
-        if (!value.contains('+')) {
-            continue;
-        }
-        QString invalid;
-        const std::optional<MailAddressList> addresses
-            = MessageBuilder::parseAddresses(QString::fromUtf8(value), &invalid);
-        for (const MailAddress &address : addresses.value_or(MailAddressList())) {
-            candidates << address.address.toUtf8();
-        }
-    }
-    return candidates;
-}
-} // namespace
-
 SqliteWriteOp SqliteMessageStore::deliveryOp(IncomingMessage message, std::function<void(const DeliveryResult &)> done)
 {
     auto shared = std::make_shared<IncomingMessage>(std::move(message));
     auto result = std::make_shared<DeliveryResult>();
     const int expectedSoon = shared->otherSessions;
     // Mailpit's tags on arrival, found here rather than on the writer thread that every delivery waits for.
-    const QStringList tags = MessageTags::fromArrival(shared->data, plusAddressCandidates(*shared));
+    const QStringList tags = ArrivalTags::of(*shared);
     auto madeMailbox = std::make_shared<bool>(false);
     return { [this, shared, tags, result, madeMailbox](
                  QString *error) { return d->writer.insert(*shared, tags, result.get(), madeMailbox.get(), error); },

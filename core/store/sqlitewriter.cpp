@@ -412,7 +412,7 @@ bool SqliteWriter::insert(
     st.bind(18, qint64(message.sessionKey));
     st.bind(19, chunkId);
     // The same for every unparsed row: made once (a JSON document per message was 2 % of a 1 KB flood's CPU).
-    static const QByteArray addresses = addressesColumn(headers);
+    static const QByteArray addresses = ParsedFacts::addressesJson(headers);
     st.bind(20, addresses);
     st.bind(21, headers.snippet);
     st.bind(22, qint64(headers.attachmentCount));

@@ -16,7 +16,10 @@ deployment does.
 As a module:  with PgServer() as pg: ... pg.url, pg.password, pg.env()
 As a program: pgserver.py COMMAND [ARG...] runs COMMAND with LETTERBOX_TEST_PGURL (the server's `postgres`
               database), LETTERBOX_TEST_PGSOCKETS (its Unix-socket directory) and PGPASSWORD set, and exits with
-              its status.
+              its status. A test that checks what happens when the database goes away (a restart) signals this
+              process, whose id is LETTERBOX_TEST_PGSERVER_PID: SIGUSR1 stops the server (fast shutdown: every
+              client is disconnected), SIGUSR2 starts it again on the same port and data; each returns once done.
+              A test waits for the effect by connecting.
 """
 import ctypes
 import os
@@ -114,10 +117,8 @@ class PgServer:
         last_error = None
         for _ in range(3):
             self.port = free_port()
-            self._launch()
-            self._own(self.log_path)
             try:
-                self._wait_ready()
+                self._launch()
                 return
             except RuntimeError as e:
                 # Most likely the port was taken between choosing and binding it: another port.
@@ -125,30 +126,9 @@ class PgServer:
                 self._stop_process()
         raise last_error
 
-    def _wait_ready(self):
-        deadline = time.monotonic() + READY_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("postgres exited with %s:\n%s" % (self.process.returncode, self.log_tail()))
-            # Asked through the private socket directory: another server that took the port cannot answer.
-            ready = subprocess.run([os.path.join(BIN, "pg_isready"), "-q", "-h", self.sockets, "-p", str(self.port),
-                                    "-t", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            if ready.returncode == 0:
-                return
-            time.sleep(0.1)
-        raise RuntimeError("postgres not ready after %d s:\n%s" % (READY_TIMEOUT, self.log_tail()))
-
-    def pause(self):
-        """Stops the server (a fast shutdown: its clients are cut off), keeping its data and port."""
-        self._stop_process()
-
-    def resume(self):
-        """Starts the paused server again on the same port (the URL the tests gave out stays right)."""
-        self._launch()
-        self._wait_ready()
-
     def _launch(self):
         log = open(self.log_path, "ab")
+        self._own(self.log_path)
         # fsync off unless durable: a throwaway server need not survive the machine's crash, and the suite shares
         # its disk. max_connections: the team-store tests run three instances, each with a writer, readers and a
         # listener.
@@ -159,6 +139,16 @@ class PgServer:
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.dir,
             preexec_fn=die_with_parent, **self._run_as())
         log.close()
+        self._wait_ready()
+
+    def pause(self):
+        """Stops the server, keeping its data and port (a database restart, as a test sees it)."""
+        self._stop_process()
+
+    def resume(self):
+        """Starts the server paused again, on the same port and data."""
+        if self.process is None:
+            self._launch()
 
     def psql(self, sql, database="postgres"):
         """Runs sql with psql as the superuser; returns its output (unaligned, tuples only)."""
@@ -172,6 +162,19 @@ class PgServer:
 
     def url_of(self, database):
         return "postgresql://%s@127.0.0.1:%d/%s" % (USER, self.port, database)
+
+    def _wait_ready(self):
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("postgres exited with %s:\n%s" % (self.process.returncode, self.log_tail()))
+            # Asked through the private socket directory: another server that took the port cannot answer.
+            ready = subprocess.run([os.path.join(BIN, "pg_isready"), "-q", "-h", self.sockets, "-p", str(self.port),
+                                    "-t", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if ready.returncode == 0:
+                return
+            time.sleep(0.1)
+        raise RuntimeError("postgres not ready after %d s:\n%s" % (READY_TIMEOUT, self.log_tail()))
 
     def log_tail(self, lines=30):
         try:
@@ -221,7 +224,22 @@ def main(argv):
     signal.signal(signal.SIGTERM, interrupted)
     with PgServer() as pg:
         print("pgserver: PostgreSQL at %s (data in %s)" % (pg.url, pg.dir), flush=True)
-        status = subprocess.run(argv, env=pg.env()).returncode
+        # The handlers only take the requests down; they are carried out here in order, one at a time (a handler
+        # may run inside another, so doing the work there could start the server before it has stopped).
+        requests = []
+        signal.signal(signal.SIGUSR1, lambda signum, frame: requests.append(pg.pause))
+        signal.signal(signal.SIGUSR2, lambda signum, frame: requests.append(pg.resume))
+        env = pg.env()
+        env["LETTERBOX_TEST_PGSERVER_PID"] = str(os.getpid())
+        child = subprocess.Popen(argv, env=env)
+        while True:
+            while requests:
+                requests.pop(0)()
+            try:
+                status = child.wait(0.05)
+                break
+            except subprocess.TimeoutExpired:
+                pass
         if status != 0:
             print("pgserver: %s exited with %d; the server's log ends:\n%s" % (argv[0], status, pg.log_tail()),
                   flush=True)

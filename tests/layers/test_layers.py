@@ -30,7 +30,7 @@ ALLOWED = {
     "letterbox_tls": {"Qt6::Core", "Qt6::Network", "PkgConfig::LIBCRYPTO"},
     "letterbox_client": {"letterbox_mime", "letterbox_message", "letterbox_smtp", "Qt6::Core", "Qt6::Network"},
     "letterbox_relay": {"letterbox_client", "letterbox_store", "Qt6::Core"},
-    "letterbox_pgstore": {"letterbox_message", "Qt6::Core", "PkgConfig::LIBPQ"},
+    "letterbox_pgstore": {"letterbox_store", "letterbox_message", "Qt6::Core", "PkgConfig::LIBPQ"},
 }
 # What may appear nowhere but in the layers named (GMime: the MIME model and the IMAP FETCH renderer, both in
 # core/mime).

@@ -98,8 +98,8 @@ QString TestPgMigrations::freshDatabase(const char *name)
 
 void TestPgMigrations::latestVersionIsTheLastFile()
 {
-    // core/pgstore/migrations holds 0001-messages.sql and 0002-search.sql.
-    QCOMPARE(PgMigrations::latestVersion(), 2);
+    // core/pgstore/migrations holds 0001-messages.sql, 0002-search.sql and 0003-store.sql.
+    QCOMPARE(PgMigrations::latestVersion(), 3);
 }
 
 void TestPgMigrations::newDatabaseGetsTheSchema()
