@@ -131,7 +131,7 @@ std::function<void(const QString &)> finishedOn(QObject *context, std::function<
 struct PgMessageStore::Private
 {
     PgMessageStore *q = nullptr;
-    PgWriter writer;
+    mutable PgWriter writer;
     mutable PgReaderPool readers { ReaderConnections };
     QThread *feedThread = nullptr;
     PgChangeFeed *feed = nullptr;
@@ -190,6 +190,14 @@ bool PgMessageStore::Private::prepareSearch(SearchCompleteness completeness, qin
     if (!last.isOk()) {
         failure = last.errorString();
     } else if (PgIndexer::indexThrough(*db, last.int64(0, 0), IndexWaitLimit, &failure)) {
+        if (writer.publishedUnindexed.load() > 0) {
+            // This instance's unindexedCount() follows at once, the others' by their notification.
+            writer.refreshState(*db);
+            PgChange indexed;
+            indexed.origin = writer.origin;
+            indexed.kind = PgChange::Kind::Indexed;
+            db->notify(QString::fromLatin1(PgChange::Channel), indexed.payloads().constFirst());
+        }
         return true;
     }
     if (error) {
@@ -357,10 +365,13 @@ bool PgMessageStore::open(const QString &url)
 void PgMessageStore::close()
 {
     if (d->feedThread) {
+        // Deleted on its own thread: its timer and socket notifier belong to it.
+        PgChangeFeed *feed = d->feed;
+        QMetaObject::invokeMethod(
+            feed, [feed] { delete feed; }, Qt::BlockingQueuedConnection);
+        d->feed = nullptr;
         d->feedThread->quit();
         d->feedThread->wait();
-        delete d->feed;
-        d->feed = nullptr;
         delete d->feedThread;
         d->feedThread = nullptr;
     }

@@ -70,7 +70,7 @@ qint64 PgSourceDevice::readData(char *data, qint64 maxSize)
 {
     const qint64 at = pos();
     if (at >= d->size) {
-        return -1;
+        return 0;
     }
     if (d->chunkStart < 0 || at < d->chunkStart || at >= d->chunkStart + d->chunk.size()) {
         // substring() counts from 1.

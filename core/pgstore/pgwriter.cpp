@@ -326,8 +326,18 @@ void PgWriter::runBatch(std::deque<PgWriteOp> &batch)
             changes << change(PgChange::Kind::Pruned, pruned);
         }
     }
-    // The other instances hear of the changes when (and only if) the transaction commits.
+    // The other instances hear of the changes when (and only if) the transaction commits: changes of one kind in a
+    // row (the deliveries of a group commit) as one, so that a flood costs a few notifications, not one a message.
+    QList<PgChange> merged;
     for (const PgChange &c : std::as_const(changes)) {
+        if (!merged.isEmpty() && merged.last().kind == c.kind && merged.last().flag == c.flag && c.count == 0
+            && merged.last().count == 0 && !c.ids.isEmpty() && !merged.last().ids.isEmpty()) {
+            merged.last().ids += c.ids;
+        } else {
+            merged << c;
+        }
+    }
+    for (const PgChange &c : std::as_const(merged)) {
         for (const QByteArray &payload : c.payloads()) {
             if (broken || !db.notify(QString::fromLatin1(PgChange::Channel), payload)) {
                 broken = true;

@@ -16,7 +16,10 @@ deployment does.
 As a module:  with PgServer() as pg: ... pg.url, pg.password, pg.env()
 As a program: pgserver.py COMMAND [ARG...] runs COMMAND with LETTERBOX_TEST_PGURL (the server's `postgres`
               database), LETTERBOX_TEST_PGSOCKETS (its Unix-socket directory) and PGPASSWORD set, and exits with
-              its status.
+              its status. A test that checks what happens when the database goes away (a restart) signals this
+              process, whose id is LETTERBOX_TEST_PGSERVER_PID: SIGUSR1 stops the server (fast shutdown: every
+              client is disconnected), SIGUSR2 starts it again on the same port and data; each returns once done.
+              A test waits for the effect by connecting.
 """
 import ctypes
 import os
@@ -111,24 +114,36 @@ class PgServer:
         last_error = None
         for _ in range(3):
             self.port = free_port()
-            log = open(self.log_path, "ab")
-            self._own(self.log_path)
-            # fsync off: this throwaway server need not survive the machine's crash, and the suite shares its disk.
-            self.process = subprocess.Popen(
-                [os.path.join(BIN, "postgres"), "-D", data, "-p", str(self.port), "-k", sockets,
-                 "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=50",
-                 "-c", "shared_buffers=32MB"],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.dir,
-                preexec_fn=die_with_parent, **self._run_as())
-            log.close()
             try:
-                self._wait_ready()
+                self._launch()
                 return
             except RuntimeError as e:
                 # Most likely the port was taken between choosing and binding it: another port.
                 last_error = e
                 self._stop_process()
         raise last_error
+
+    def _launch(self):
+        log = open(self.log_path, "ab")
+        self._own(self.log_path)
+        # fsync off: this throwaway server need not survive the machine's crash, and the suite shares its disk.
+        self.process = subprocess.Popen(
+            [os.path.join(BIN, "postgres"), "-D", os.path.join(self.dir, "data"), "-p", str(self.port),
+             "-k", self.sockets, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=50",
+             "-c", "shared_buffers=32MB"],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.dir,
+            preexec_fn=die_with_parent, **self._run_as())
+        log.close()
+        self._wait_ready()
+
+    def pause(self):
+        """Stops the server, keeping its data and port (a database restart, as a test sees it)."""
+        self._stop_process()
+
+    def resume(self):
+        """Starts the server paused again, on the same port and data."""
+        if self.process is None:
+            self._launch()
 
     def _wait_ready(self):
         deadline = time.monotonic() + READY_TIMEOUT
@@ -191,7 +206,22 @@ def main(argv):
     signal.signal(signal.SIGTERM, interrupted)
     with PgServer() as pg:
         print("pgserver: PostgreSQL at %s (data in %s)" % (pg.url, pg.dir), flush=True)
-        status = subprocess.run(argv, env=pg.env()).returncode
+        # The handlers only take the requests down; they are carried out here in order, one at a time (a handler
+        # may run inside another, so doing the work there could start the server before it has stopped).
+        requests = []
+        signal.signal(signal.SIGUSR1, lambda signum, frame: requests.append(pg.pause))
+        signal.signal(signal.SIGUSR2, lambda signum, frame: requests.append(pg.resume))
+        env = pg.env()
+        env["LETTERBOX_TEST_PGSERVER_PID"] = str(os.getpid())
+        child = subprocess.Popen(argv, env=env)
+        while True:
+            while requests:
+                requests.pop(0)()
+            try:
+                status = child.wait(0.05)
+                break
+            except subprocess.TimeoutExpired:
+                pass
         if status != 0:
             print("pgserver: %s exited with %d; the server's log ends:\n%s" % (argv[0], status, pg.log_tail()),
                   flush=True)
