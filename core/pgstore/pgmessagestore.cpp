@@ -330,7 +330,8 @@ bool PgMessageStore::open(const QString &url)
         db.close();
         return false;
     }
-    // CONTRACT "Team store": a 250 means the transaction committed, whatever the server's default says.
+    // CONTRACT "Team store": a 250 means the transaction committed, whatever the server's default says (PgWriter
+    // sets it again whenever it connects again).
     const PgResult synchronous = db.exec("SET synchronous_commit = on");
     if (!synchronous.isOk()) {
         d->errorString = QStringLiteral("%1: %2").arg(d->writer.location, synchronous.errorString());

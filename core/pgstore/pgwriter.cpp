@@ -149,7 +149,9 @@ bool PgWriter::ensureConnected(QString *error)
         *error = QStringLiteral("%1: the database is unreachable: %2").arg(location, db.errorString());
         return false;
     }
-    if (!db.open(url)) {
+    // CONTRACT "Team store": a 250 means the transaction committed, whatever the server's default says.
+    if (!db.open(url) || !db.exec("SET synchronous_commit = on").isOk()) {
+        db.close();
         nextReconnect = now + reconnectDelay;
         reconnectDelay
             = std::min(reconnectDelay * 2, std::chrono::duration_cast<std::chrono::milliseconds>(MaxReconnectDelay));

@@ -1,4 +1,4 @@
-"""A private PostgreSQL for the tests (docs/architecture.md "PostgreSQL store (foundation)").
+"""A private PostgreSQL for the tests (docs/architecture.md "PostgreSQL store").
 
 initdb into a temporary directory, the server on a free port of 127.0.0.1 (listen_addresses is that address only)
 and a Unix-socket directory of its own, so that it meets no other server on the machine (Debian's postgresql

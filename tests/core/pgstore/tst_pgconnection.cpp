@@ -1,7 +1,7 @@
 // PgConnection, PgResult, PgParameter and PgTransaction against a real PostgreSQL (tests/interop/pgserver.py starts
 // one around this binary): connecting by URL with libpq's conventions (PGPASSWORD, PGPASSFILE, sslmode, a socket
 // directory as the host), parameters and results in the text and binary formats, a 10 MB bytea in and out unescaped,
-// a failing statement's error, and transactions (docs/architecture.md "PostgreSQL store (foundation)").
+// a failing statement's error, and transactions (docs/architecture.md "PostgreSQL store").
 #include "pgtestserver.h"
 
 #include <pgstore/pgconnection.h>

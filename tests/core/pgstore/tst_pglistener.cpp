@@ -1,7 +1,7 @@
 // PgListener against a real PostgreSQL (tests/interop/pgserver.py): a NOTIFY from another connection arrives through
 // the socket notifier, from the event loop, within a bounded wait; one sent inside a transaction arrives at its
 // commit and never after a rollback; channel names are quoted; many arrive in order; a terminated connection is
-// said once (docs/architecture.md "PostgreSQL store (foundation)").
+// said once (docs/architecture.md "PostgreSQL store").
 #include "pgtestserver.h"
 
 #include <pgstore/pgconnection.h>

@@ -16,8 +16,9 @@
 #include <future>
 
 namespace {
-// The tables the back end needs, as the SQLite store has them (core/store/migrations/0001 … 0011), and the version.
-const QStringList Tables = { QStringLiteral("bounce_queue"), QStringLiteral("mailboxes"),
+// The tables the back end needs, as the SQLite store has them (core/store/migrations/0001 … 0011), the documents
+// every instance shares (0004) and the version.
+const QStringList Tables = { QStringLiteral("bounce_queue"), QStringLiteral("documents"), QStringLiteral("mailboxes"),
     QStringLiteral("message_data"), QStringLiteral("message_search"), QStringLiteral("message_tags"),
     QStringLiteral("messages"), QStringLiteral("refused_session_entries"), QStringLiteral("refused_sessions"),
     QStringLiteral("relay_log"), QStringLiteral("relay_queue"), QStringLiteral("schema_version"),
@@ -98,8 +99,8 @@ QString TestPgMigrations::freshDatabase(const char *name)
 
 void TestPgMigrations::latestVersionIsTheLastFile()
 {
-    // core/pgstore/migrations holds 0001-messages.sql, 0002-search.sql and 0003-store.sql.
-    QCOMPARE(PgMigrations::latestVersion(), 3);
+    // core/pgstore/migrations holds 0001-messages.sql, 0002-search.sql, 0003-store.sql and 0004-documents.sql.
+    QCOMPARE(PgMigrations::latestVersion(), 4);
 }
 
 void TestPgMigrations::newDatabaseGetsTheSchema()
