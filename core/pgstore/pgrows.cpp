@@ -93,12 +93,8 @@ Transcript session(PgConnection &db, qint64 lastChunk)
     return transcript;
 }
 
-bool insertEntries(PgConnection &db, const char *table, const char *ownerColumn, qint64 owner,
-    const Transcript &entries, QString *error)
+QList<PgParameter> entryArrays(const Transcript &entries)
 {
-    if (entries.isEmpty()) {
-        return true;
-    }
     QList<qint64> times;
     QList<qint64> directions;
     QStringList texts;
@@ -107,13 +103,21 @@ bool insertEntries(PgConnection &db, const char *table, const char *ownerColumn,
         directions << (entry.direction == TranscriptEntry::Direction::In ? 0 : 1);
         texts << text(entry.text);
     }
+    return { PgParameter::utf8(arrayLiteral(times)), PgParameter::utf8(arrayLiteral(directions)),
+        PgParameter::utf8(arrayLiteral(texts)) };
+}
+
+bool insertEntries(PgConnection &db, const char *table, const char *ownerColumn, qint64 owner,
+    const Transcript &entries, QString *error)
+{
+    if (entries.isEmpty()) {
+        return true;
+    }
     // One statement for the whole transcript: one round trip instead of one per entry.
     const QByteArray sql = QByteArray("INSERT INTO ") + table + " (" + ownerColumn
         + ", seq, time, direction, text) SELECT $1, e.seq - 1, e.time, e.direction, e.text "
           "FROM unnest($2::bigint[], $3::smallint[], $4::text[]) WITH ORDINALITY AS e (time, direction, text, seq)";
-    const PgResult inserted = db.exec(sql,
-        { PgParameter::int64(owner), PgParameter::utf8(arrayLiteral(times)),
-            PgParameter::utf8(arrayLiteral(directions)), PgParameter::utf8(arrayLiteral(texts)) });
+    const PgResult inserted = db.exec(sql, QList<PgParameter> { PgParameter::int64(owner) } + entryArrays(entries));
     if (!inserted.isOk()) {
         *error = inserted.errorString();
         return false;

@@ -30,6 +30,9 @@ MessageSummary readSummary(const PgResult &result, int row, int first, PgConnect
 Transcript session(PgConnection &db, qint64 lastChunk);
 // Writes entries in order into table (transcript_entries or refused_session_entries) under owner (its chunk_id or
 // session_row column: ownerColumn), in one statement.
+// A transcript as three array parameters (times, directions, texts), for
+// unnest($n::bigint[], $n+1::smallint[], $n+2::text[]) WITH ORDINALITY.
+QList<PgParameter> entryArrays(const Transcript &entries);
 bool insertEntries(PgConnection &db, const char *table, const char *ownerColumn, qint64 owner,
     const Transcript &entries, QString *error);
 

@@ -249,73 +249,96 @@ void PgWriter::runBatch(std::deque<PgWriteOp> &batch)
         failAll(error);
         return;
     }
-    PgResult begun = db.exec("BEGIN");
-    if (!begun.isOk() && !db.isOpen()) {
-        // The connection went while idle (the server restarted): nothing was sent yet, so connect again at once.
-        db.close();
-        nextReconnect = {};
-        if (!ensureConnected(&error)) {
-            failAll(error);
-            return;
-        }
-        begun = db.exec("BEGIN");
-    }
     const auto lost = [this] {
         return QStringLiteral("%1: the connection to the database was lost: %2").arg(location, db.errorString());
     };
-    if (!begun.isOk()) {
-        failAll(db.isOpen() ? begun.errorString() : lost());
-        return;
-    }
-    batchSessions.clear();
-    // Retention takes its lock first, before any row lock: an instance pruning holds it while it deletes (and
-    // locks mailbox rows), so taking it later could deadlock with that instance (docs/architecture.md).
-    const qint64 max = maxMessages.load();
-    if (max > 0) {
-        const PgResult locked = db.exec("SELECT pg_advisory_xact_lock($1)", { PgParameter::int64(RetentionLockKey) });
-        if (!locked.isOk()) {
-            const QString why = db.isOpen() ? locked.errorString() : lost();
-            db.exec("ROLLBACK");
-            failAll(why);
-            return;
-        }
-    }
-    // Each operation in a savepoint of its own when several share the transaction.
-    const bool savepoints = batch.size() > 1;
+    // A group commit's operations run without savepoints first: each savepoint costs two more round trips to the
+    // server per operation, and operations rarely fail. When one does, the transaction is rolled back and the batch
+    // runs again with a savepoint around each operation, so that the others still commit (as the SQLite writer's
+    // savepoints do). A batch of one needs none: its failure is the transaction's.
+    bool savepoints = false;
     QList<PgChange> changes;
     std::vector<QString> failures(batch.size());
     bool broken = false;
-    for (size_t i = 0; i < batch.size(); ++i) {
-        if (savepoints && !db.exec("SAVEPOINT op").isOk()) {
-            broken = true;
-            break;
+    for (;;) {
+        PgResult begun = db.exec("BEGIN");
+        if (!begun.isOk() && !db.isOpen()) {
+            // The connection went while idle (the server restarted): nothing was sent yet, so connect again at once.
+            db.close();
+            nextReconnect = {};
+            if (!ensureConnected(&error)) {
+                failAll(error);
+                return;
+            }
+            begun = db.exec("BEGIN");
         }
-        const qsizetype before = changes.size();
-        const QHash<qint64, qint64> sessionsBefore = batchSessions;
-        QString opError;
-        const bool ok = batch[i].apply(db, &changes, &opError);
-        if (!db.isOpen()) {
-            broken = true;
-            break;
+        if (!begun.isOk()) {
+            failAll(db.isOpen() ? begun.errorString() : lost());
+            return;
         }
-        if (ok) {
-            if (savepoints && !db.exec("RELEASE SAVEPOINT op").isOk()) {
+        batchSessions.clear();
+        // Retention takes its lock first, before any row lock: an instance pruning holds it while it deletes (and
+        // locks mailbox rows), so taking it later could deadlock with that instance (docs/architecture.md).
+        const qint64 max = maxMessages.load();
+        if (max > 0) {
+            const PgResult locked
+                = db.exec("SELECT pg_advisory_xact_lock($1)", { PgParameter::int64(RetentionLockKey) });
+            if (!locked.isOk()) {
+                const QString why = db.isOpen() ? locked.errorString() : lost();
+                db.exec("ROLLBACK");
+                failAll(why);
+                return;
+            }
+        }
+        bool again = false;
+        for (size_t i = 0; i < batch.size(); ++i) {
+            if (savepoints && !db.exec("SAVEPOINT op").isOk()) {
                 broken = true;
                 break;
             }
-            continue;
+            const qsizetype before = changes.size();
+            const QHash<qint64, qint64> sessionsBefore = batchSessions;
+            QString opError;
+            const bool ok = batch[i].apply(db, &changes, &opError);
+            if (!db.isOpen()) {
+                broken = true;
+                break;
+            }
+            if (ok) {
+                if (savepoints && !db.exec("RELEASE SAVEPOINT op").isOk()) {
+                    broken = true;
+                    break;
+                }
+                continue;
+            }
+            if (!savepoints && batch.size() > 1) {
+                again = true;
+                break;
+            }
+            failures[i] = opError.isEmpty() ? QStringLiteral("write failed") : opError;
+            changes.resize(before);
+            batchSessions = sessionsBefore;
+            mailboxRows.clear();
+            if (!savepoints) {
+                break;
+            }
+            if (!db.exec("ROLLBACK TO SAVEPOINT op").isOk() || !db.exec("RELEASE SAVEPOINT op").isOk()) {
+                broken = true;
+                break;
+            }
         }
-        failures[i] = opError.isEmpty() ? QStringLiteral("write failed") : opError;
-        changes.resize(before);
-        batchSessions = sessionsBefore;
-        mailboxRows.clear();
-        if (!savepoints) {
+        if (!again || broken) {
             break;
         }
-        if (!db.exec("ROLLBACK TO SAVEPOINT op").isOk() || !db.exec("RELEASE SAVEPOINT op").isOk()) {
+        // Nothing of this attempt stays: not its rows, its changes, its sessions' chunks or the mailboxes it made.
+        if (!db.exec("ROLLBACK").isOk() && !db.isOpen()) {
             broken = true;
             break;
         }
+        changes.clear();
+        batchSessions.clear();
+        mailboxRows.clear();
+        savepoints = true;
     }
     QStringList pruned;
     if (!broken && (!savepoints ? failures[0].isEmpty() : true)) {
@@ -563,55 +586,62 @@ bool PgWriter::insert(IncomingMessage &message, const QStringList &tags, Deliver
     if (!box) {
         return false;
     }
-    // IMAP UIDs (messages.id) in commit order within a mailbox, also across instances: the mailbox's row is locked
-    // (as the counting trigger would lock it anyway) before the id is drawn, so a message inserted into it by another
-    // instance after this one gets a higher id and commits after it (docs/architecture.md "PostgreSQL store").
-    const PgResult locked
-        = db.exec("SELECT 1 FROM mailboxes WHERE id = $1 FOR NO KEY UPDATE", { PgParameter::int64(box->id) });
-    if (!locked.isOk()) {
-        *error = locked.errorString();
-        return false;
-    }
     const qint64 size = message.traceHeader.size() + message.data.size();
     const SmtpEnvelope &env = message.envelope;
     const qint64 sessionKey = qint64(message.sessionKey);
-    const PgResult chunk
-        = db.exec("INSERT INTO transcript_chunks (previous_id, session_id) VALUES ($1, $2) RETURNING id",
-            { PgParameter::int64(lastChunk(sessionKey)), PgParameter::int64(sessionKey) });
-    if (!chunk.isOk()) {
-        *error = chunk.errorString();
-        return false;
-    }
-    const qint64 chunkId = chunk.int64(0, 0);
-    if (!PgRows::insertEntries(db, "transcript_entries", "chunk_id", chunkId, message.transcript, error)) {
-        return false;
-    }
     QStringList rcpts;
     for (const QByteArray &to : std::as_const(env.rcptTo)) {
         rcpts << PgRows::text(to);
     }
     // The summary columns wait for the indexer (readers parse an unparsed row themselves meanwhile).
     static const QByteArray noAddresses = ParsedFacts::addressesJson(MessageSummary());
+    // One statement, one round trip to the server (a group commit's messages would otherwise wait on one round trip
+    // per table each; docs/benchmarks.md "The PostgreSQL store"):
+    // - IMAP UIDs (messages.id) in commit order within a mailbox, also across instances: the mailbox's row is locked
+    //   (as the counting trigger would lock it anyway) before the id is drawn, so a message inserted into it by
+    //   another instance after this one gets a higher id and commits after it (docs/architecture.md "PostgreSQL
+    //   store"). Each insert reads the rows of the one before it, so they run in this order.
+    // - The transcript's chunk (linked to the session's previous message) and its entries.
+    // - The source as two binary parameters joined by the server: the 10 MB of data go to libpq as they are, never
+    //   copied into one buffer with the trace header.
+    QList<PgParameter> parameters { PgParameter::utf8(message.id), PgParameter::int64(message.receivedMs),
+        PgParameter::text(PgRows::text(env.mailFrom)), PgParameter::utf8(PgRows::jsonArray(rcpts)),
+        PgParameter::text(env.clientAddress.toString()), PgParameter::int64(env.clientPort),
+        PgParameter::text(PgRows::text(env.helo)), PgParameter::text(PgRows::text(env.authUser)),
+        PgParameter::boolean(env.tls), PgParameter::text(PgRows::text(env.tlsProtocol)),
+        PgParameter::text(PgRows::text(env.tlsCipher)), PgParameter::int64(size), PgParameter::int64(box->id),
+        PgParameter::int64(sessionKey), PgParameter::utf8(noAddresses), PgParameter::text(PgRows::text(message.copyOf)),
+        PgParameter::text(PgRows::text(message.bounceOf)), PgParameter::text(PgRows::text(message.bounceRule)),
+        PgParameter::int64(lastChunk(sessionKey)), PgParameter::bytea(message.traceHeader),
+        PgParameter::bytea(message.data) };
+    parameters += PgRows::entryArrays(message.transcript);
     const PgResult row = db.exec(
-        "INSERT INTO messages (uid, received, mail_from, rcpt_to, client_address, client_port, helo, auth_user, tls, "
-        "tls_protocol, tls_cipher, from_header, to_header, cc_header, subject, date, message_id, size, "
-        "has_attachments, mailbox_id, session_id, chunk_id, addresses, copy_of, bounce_of, bounce_rule) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', '', '', '', 0, '', $12, false, $13, $14, $15, $16, "
-        "$17, $18, $19) RETURNING id",
-        { PgParameter::utf8(message.id), PgParameter::int64(message.receivedMs),
-            PgParameter::text(PgRows::text(env.mailFrom)), PgParameter::utf8(PgRows::jsonArray(rcpts)),
-            PgParameter::text(env.clientAddress.toString()), PgParameter::int64(env.clientPort),
-            PgParameter::text(PgRows::text(env.helo)), PgParameter::text(PgRows::text(env.authUser)),
-            PgParameter::boolean(env.tls), PgParameter::text(PgRows::text(env.tlsProtocol)),
-            PgParameter::text(PgRows::text(env.tlsCipher)), PgParameter::int64(size), PgParameter::int64(box->id),
-            PgParameter::int64(sessionKey), PgParameter::int64(chunkId), PgParameter::utf8(noAddresses),
-            PgParameter::text(PgRows::text(message.copyOf)), PgParameter::text(PgRows::text(message.bounceOf)),
-            PgParameter::text(PgRows::text(message.bounceRule)) });
+        "WITH locked AS (SELECT id FROM mailboxes WHERE id = $13 FOR NO KEY UPDATE), "
+        "chunk AS (INSERT INTO transcript_chunks (previous_id, session_id) SELECT $19, $14 FROM locked "
+        "RETURNING id), "
+        "entries AS (INSERT INTO transcript_entries (chunk_id, seq, time, direction, text) "
+        "SELECT chunk.id, e.seq - 1, e.time, e.direction, e.text FROM chunk, "
+        "unnest($22::bigint[], $23::smallint[], $24::text[]) WITH ORDINALITY AS e (time, direction, text, seq)), "
+        "message AS (INSERT INTO messages (uid, received, mail_from, rcpt_to, client_address, client_port, helo, "
+        "auth_user, tls, tls_protocol, tls_cipher, from_header, to_header, cc_header, subject, date, message_id, "
+        "size, has_attachments, mailbox_id, session_id, chunk_id, addresses, copy_of, bounce_of, bounce_rule) "
+        "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', '', '', '', 0, '', $12, false, $13, $14, chunk.id, "
+        "$15, $16, $17, $18 FROM chunk RETURNING id), "
+        "data AS (INSERT INTO message_data (id, raw) SELECT id, $20 || $21 FROM message) "
+        "SELECT message.id, chunk.id FROM message, chunk",
+        parameters);
     if (!row.isOk()) {
         *error = row.errorString();
         return false;
     }
+    if (row.rows() != 1) {
+        // The mailbox's row went (another instance deleted the mailbox meanwhile): nothing was inserted.
+        mailboxRows.clear();
+        *error = QStringLiteral("mailbox %1 not found").arg(box->name);
+        return false;
+    }
     const qint64 rowId = row.int64(0, 0);
+    const qint64 chunkId = row.int64(0, 1);
     batchSessions.insert(sessionKey, chunkId);
     // CONTRACT "Failure scenarios (rules)": the bounces still to be made are durable with their message (once, with
     // the first of its mailbox copies; never for the null sender).
@@ -637,14 +667,6 @@ bool PgWriter::insert(IncomingMessage &message, const QStringList &tags, Deliver
             *error = cleared.errorString();
             return false;
         }
-    }
-    // The source as two binary parameters joined by the server: the 10 MB of data go to libpq as they are, never
-    // copied into one buffer with the trace header.
-    const PgResult data = db.exec("INSERT INTO message_data (id, raw) VALUES ($1, $2 || $3)",
-        { PgParameter::int64(rowId), PgParameter::bytea(message.traceHeader), PgParameter::bytea(message.data) });
-    if (!data.isOk()) {
-        *error = data.errorString();
-        return false;
     }
     MessageSummary &s = result->summary;
     s.id = QString::fromLatin1(message.id);
