@@ -2,6 +2,7 @@
 
 #include "../message/messagesummary.h"
 #include "../message/transcriptentry.h"
+#include "pgparameter.h"
 
 #include <QByteArray>
 #include <QList>
