@@ -28,7 +28,9 @@ PgConnection::~PgConnection()
 }
 
 PgConnection::PgConnection(PgConnection &&other) noexcept
-    : m_conn(std::exchange(other.m_conn, nullptr)), m_error(std::move(other.m_error))
+    : m_conn(std::exchange(other.m_conn, nullptr))
+    , m_error(std::move(other.m_error))
+    , m_prepared(std::exchange(other.m_prepared, {}))
 {
 }
 
@@ -38,6 +40,7 @@ PgConnection &PgConnection::operator=(PgConnection &&other) noexcept
         close();
         m_conn = std::exchange(other.m_conn, nullptr);
         m_error = std::move(other.m_error);
+        m_prepared = std::exchange(other.m_prepared, {});
     }
     return *this;
 }
@@ -76,6 +79,8 @@ void PgConnection::close()
         PQfinish(m_conn);
         m_conn = nullptr;
     }
+    // Prepared statements live and die with their session.
+    m_prepared.clear();
 }
 
 bool PgConnection::isOpen() const
@@ -146,8 +151,28 @@ PgResult PgConnection::exec(const QByteArray &sql, const QList<PgParameter> &par
         lengths[i] = int(parameter.value().size());
         formats[i] = parameter.isBinary() ? 1 : 0;
     }
-    PGresult *result = PQexecParams(m_conn, sql.constData(), int(count), types.data(), values.data(), lengths.data(),
-        formats.data(), format == PgResult::Format::Binary ? 1 : 0);
+    const int resultFormat = format == PgResult::Format::Binary ? 1 : 0;
+    // The same text with parameters of other types is another statement (a NULL has none, for one).
+    QByteArray key = sql;
+    key.append('\0');
+    key.append(reinterpret_cast<const char *>(types.data()), qsizetype(count * sizeof(Oid)));
+    QByteArray name = m_prepared.value(key);
+    if (name.isEmpty() && m_prepared.size() < MaxPreparedStatements) {
+        // Preparing is not transactional: a statement prepared in a transaction that rolls back stays prepared.
+        // In a failed transaction it fails like any other statement, and is prepared at a later use.
+        const QByteArray candidate = "lb" + QByteArray::number(m_prepared.size() + 1);
+        PGresult *prepared = PQprepare(m_conn, candidate.constData(), sql.constData(), int(count), types.data());
+        PgResult outcome(prepared, prepared ? QString() : trimmed(PQerrorMessage(m_conn)));
+        if (!outcome.isOk()) {
+            return record(std::move(outcome));
+        }
+        m_prepared.insert(key, candidate);
+        name = candidate;
+    }
+    PGresult *result = name.isEmpty() ? PQexecParams(m_conn, sql.constData(), int(count), types.data(), values.data(),
+                           lengths.data(), formats.data(), resultFormat)
+                                      : PQexecPrepared(m_conn, name.constData(), int(count), values.data(),
+                                          lengths.data(), formats.data(), resultFormat);
     return record(PgResult(result, result ? QString() : trimmed(PQerrorMessage(m_conn))));
 }
 

@@ -3,6 +3,8 @@
 #include "pgnotification.h"
 #include "pgresult.h"
 
+#include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QString>
 
@@ -40,7 +42,10 @@ public:
     // One or more statements separated by semicolons, without parameters (the simple query protocol; a migration
     // file is run so). Text results.
     PgResult exec(const QByteArray &sql);
-    // One statement with $1, $2, … parameters (the extended protocol: values never pass through the SQL text).
+    // One statement with $1, $2, … parameters (the extended protocol: values never pass through the SQL text). The
+    // statement is prepared on the server at its first use and run prepared after that (per connection, for the
+    // first MaxPreparedStatements texts with their parameters' types): a group commit's inserts are parsed and
+    // planned once, not once a message.
     PgResult exec(
         const QByteArray &sql, const QList<PgParameter> &parameters, PgResult::Format format = PgResult::Format::Text);
     // Inside a transaction block (also a failed one, until it is rolled back).
@@ -58,9 +63,13 @@ public:
     // The notifications read so far, oldest first; does no I/O.
     QList<PgNotification> takeNotifications();
 
+    static constexpr int MaxPreparedStatements = 128;
+
 private:
     PgResult record(PgResult result);
 
     pg_conn *m_conn = nullptr;
     QString m_error;
+    // The statements prepared on this connection: the SQL text and its parameters' types, to the statement's name.
+    QHash<QByteArray, QByteArray> m_prepared;
 };
