@@ -736,8 +736,8 @@ void MainWindow::attachInteractively(std::function<void(AttachDialog *)> open)
         // No password typed: the one the keychain remembers for this user and URL, if any.
         auto *keychain = new RelayPasswordStore(QStringLiteral("letterbox-attach"), this);
         keychain->setKey(endpoint.user + u'@' + endpoint.displayText());
-        keychain->read([keychain, endpoint, proceed](RelayPasswordStore::Status, const QString &password,
-                           const QString &) mutable {
+        keychain->read([keychain, endpoint, proceed](
+                           RelayPasswordStore::Status, const QString &password, const QString &) mutable {
             endpoint.password = password;
             keychain->deleteLater();
             proceed(endpoint);
@@ -1242,8 +1242,9 @@ void MainWindow::updateListening()
         // Attached: where, and whether the live connection (the events) is up; a red dot while it reconnects.
         const QString text = m_remote ? m_remote->stateText() : tr("Not catching here");
         const bool up = m_remote && m_remote->state() == RemoteMessageStore::State::Connected;
-        m_listening->setText(QStringLiteral("<span style=\"color:%1\">●</span> %2")
-                                 .arg(up ? QStringLiteral("#2e7d32") : QStringLiteral("#c62828"), text.toHtmlEscaped()));
+        m_listening->setText(
+            QStringLiteral("<span style=\"color:%1\">●</span> %2")
+                .arg(up ? QStringLiteral("#2e7d32") : QStringLiteral("#c62828"), text.toHtmlEscaped()));
         m_listening->setToolTip(text);
         m_choosePort->hide();
         if (m_remote && m_remote->state() == RemoteMessageStore::State::Reconnecting) {

@@ -9,9 +9,8 @@
 #include <QNetworkRequest>
 #include <QTimer>
 
-RemoteReply RemoteHttp::send(
-    const RemoteEndpoint &endpoint, const QByteArray &method, const QUrl &url, const QByteArray &body, int timeoutMs,
-    const std::atomic<bool> *keepGoing)
+RemoteReply RemoteHttp::send(const RemoteEndpoint &endpoint, const QByteArray &method, const QUrl &url,
+    const QByteArray &body, int timeoutMs, const std::atomic<bool> *keepGoing)
 {
     QNetworkAccessManager manager;
     QNetworkRequest request = endpoint.request(url);

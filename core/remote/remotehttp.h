@@ -15,4 +15,4 @@ namespace RemoteHttp {
 // keepGoing: when given and it turns false, the request is abandoned within 100 ms (a store being closed).
 RemoteReply send(const RemoteEndpoint &endpoint, const QByteArray &method, const QUrl &url,
     const QByteArray &body = QByteArray(), int timeoutMs = 15000, const std::atomic<bool> *keepGoing = nullptr);
-}
+} // namespace RemoteHttp

@@ -56,7 +56,12 @@ RemoteMessageStore::RemoteMessageStore(const RemoteEndpoint &endpoint, QObject *
     m_reconnect->setSingleShot(true);
     connect(m_reconnect, &QTimer::timeout, this, &RemoteMessageStore::openEvents);
     connect(m_socket, &QWebSocket::connected, this, &RemoteMessageStore::onSocketConnected);
-    connect(m_socket, &QWebSocket::disconnected, this, &RemoteMessageStore::onSocketLost);
+    // Unconnected after a failed attempt as after a lost connection (a refused connection never says disconnected()).
+    connect(m_socket, &QWebSocket::stateChanged, this, [this](QAbstractSocket::SocketState state) {
+        if (state == QAbstractSocket::UnconnectedState) {
+            onSocketLost();
+        }
+    });
     connect(m_socket, &QWebSocket::textMessageReceived, this, &RemoteMessageStore::onEvent);
     // Qt 6.4 names the signal error() (errorOccurred() came with 6.5).
     connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this, [this] {
@@ -77,6 +82,9 @@ void RemoteMessageStore::runAsync(QObject *context, std::function<T()> work, std
     QPointer<const RemoteMessageStore> self(this);
     m_pool->start([self, guard, work = std::move(work), done = std::move(done)] {
         T result = work();
+        if (!self) {
+            return;
+        }
         // Back on the store's thread (which outlives its pool: close() waits for it), where the context is checked;
         // from there to the context's own thread.
         QMetaObject::invokeMethod(
@@ -215,7 +223,7 @@ void RemoteMessageStore::setState(State state)
 
 void RemoteMessageStore::openEvents()
 {
-    if (!m_open) {
+    if (!m_open || m_socket->state() != QAbstractSocket::UnconnectedState) {
         return;
     }
     setState(m_wasConnected ? State::Reconnecting : State::Connecting);
@@ -246,7 +254,7 @@ void RemoteMessageStore::onSocketConnected()
 
 void RemoteMessageStore::onSocketLost()
 {
-    if (!m_open) {
+    if (!m_open || m_reconnect->isActive()) {
         return;
     }
     {
@@ -329,7 +337,8 @@ void RemoteMessageStore::onEvent(const QString &text)
         Q_EMIT resynchronized();
     } else if (type == QLatin1String("stats")) {
         const QJsonObject o = data.toObject();
-        setCounts(qint64(o.value(QLatin1String("Total")).toDouble()), qint64(o.value(QLatin1String("Unread")).toDouble()));
+        setCounts(
+            qint64(o.value(QLatin1String("Total")).toDouble()), qint64(o.value(QLatin1String("Unread")).toDouble()));
     }
 }
 
@@ -649,7 +658,8 @@ QList<std::optional<QByteArray>> RemoteMessageStore::sources(const QStringList &
     return list;
 }
 
-void RemoteMessageStore::list(const ListRequest &request, QObject *context, std::function<void(const ListReply &)> done) const
+void RemoteMessageStore::list(
+    const ListRequest &request, QObject *context, std::function<void(const ListReply &)> done) const
 {
     runAsync<ListReply>(
         context,
@@ -665,12 +675,14 @@ void RemoteMessageStore::list(const ListRequest &request, QObject *context, std:
 void RemoteMessageStore::summary(
     const QString &id, QObject *context, std::function<void(const std::optional<MessageSummary> &)> done) const
 {
-    runAsync<std::optional<MessageSummary>>(context, [this, id] { return summary(id); }, std::move(done));
+    runAsync<std::optional<MessageSummary>>(
+        context, [this, id] { return summary(id); }, std::move(done));
 }
 
 void RemoteMessageStore::mailboxes(QObject *context, std::function<void(const QList<MailboxCount> &)> done) const
 {
-    runAsync<QList<MailboxCount>>(context, [this] { return mailboxes(); }, std::move(done));
+    runAsync<QList<MailboxCount>>(
+        context, [this] { return mailboxes(); }, std::move(done));
 }
 
 void RemoteMessageStore::mailboxIndex(const QString &mailbox, MailboxIndex::Texts texts, QObject *context,
@@ -682,12 +694,14 @@ void RemoteMessageStore::mailboxIndex(const QString &mailbox, MailboxIndex::Text
 
 void RemoteMessageStore::tags(QObject *context, std::function<void(const QStringList &)> done) const
 {
-    runAsync<QStringList>(context, [this] { return tags(); }, std::move(done));
+    runAsync<QStringList>(
+        context, [this] { return tags(); }, std::move(done));
 }
 
 void RemoteMessageStore::pinnedCount(QObject *context, std::function<void(qint64 pinned)> done) const
 {
-    runAsync<qint64>(context, [this] { return pinnedCount(); }, [done = std::move(done)](const qint64 &n) { done(n); });
+    runAsync<qint64>(
+        context, [this] { return pinnedCount(); }, [done = std::move(done)](const qint64 &n) { done(n); });
 }
 
 qint64 RemoteMessageStore::unindexedCount() const
@@ -811,7 +825,8 @@ bool RemoteMessageStore::setTags(const QStringList &ids, const QStringList &tags
         return true;
     }
     if (!write("PUT", QStringLiteral("/api/v1/tags"),
-            RemoteJson::body({ { QStringLiteral("IDs"), jsonStrings(ids) }, { QStringLiteral("Tags"), jsonStrings(tags) } }),
+            RemoteJson::body(
+                { { QStringLiteral("IDs"), jsonStrings(ids) }, { QStringLiteral("Tags"), jsonStrings(tags) } }),
             error, Write::Tagging, ids.size())) {
         return false;
     }
@@ -830,8 +845,8 @@ bool RemoteMessageStore::setTags(const QStringList &ids, const QStringList &tags
 
 bool RemoteMessageStore::renameTag(const QString &from, const QString &to, QString *error)
 {
-    if (!write("PUT", QStringLiteral("/api/v1/tags/") + pathId(from), RemoteJson::body({ { QStringLiteral("Name"), to } }),
-            error, Write::Tagging, 0)) {
+    if (!write("PUT", QStringLiteral("/api/v1/tags/") + pathId(from),
+            RemoteJson::body({ { QStringLiteral("Name"), to } }), error, Write::Tagging, 0)) {
         return false;
     }
     // Which messages carried it is the server's knowledge: the lists load again.
@@ -998,7 +1013,8 @@ QList<RelayRecord> RemoteMessageStore::relayLog(const QString &) const
 void RemoteMessageStore::relayLog(
     const QString &, QObject *context, std::function<void(const QList<RelayRecord> &)> done) const
 {
-    QMetaObject::invokeMethod(context, [done = std::move(done)] { done({}); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        context, [done = std::move(done)] { done({}); }, Qt::QueuedConnection);
 }
 
 QList<PendingBounce> RemoteMessageStore::pendingBounces() const
@@ -1020,7 +1036,8 @@ std::optional<RefusedSession> RemoteMessageStore::refusedSession(const QString &
 void RemoteMessageStore::refusedSessions(
     qint64, qint64, QObject *context, std::function<void(const RefusedSessionPage &)> done) const
 {
-    QMetaObject::invokeMethod(context, [done = std::move(done)] { done({}); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        context, [done = std::move(done)] { done({}); }, Qt::QueuedConnection);
 }
 
 bool RemoteMessageStore::removeRefusedSessions(QString *error)

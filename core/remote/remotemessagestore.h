@@ -113,18 +113,17 @@ public:
 
     void remove(const QStringList &ids, QObject *context, std::function<void(const QString &error)> done) override;
     void removeAll(QObject *context, std::function<void(const QString &error)> done) override;
-    void setRead(const QStringList &ids, bool read, QObject *context,
-        std::function<void(const QString &error)> done) override;
+    void setRead(
+        const QStringList &ids, bool read, QObject *context, std::function<void(const QString &error)> done) override;
     void removeUnpinned(
         const QStringList &ids, QObject *context, std::function<void(const QString &error)> done) override;
     void setTags(const QStringList &ids, const QStringList &tags, QObject *context,
         std::function<void(const QString &error)> done) override;
     void renameTag(const QString &from, const QString &to, QObject *context,
         std::function<void(const QString &error)> done) override;
-    void deleteTag(
-        const QString &name, QObject *context, std::function<void(const QString &error)> done) override;
-    void setPinned(const QStringList &ids, bool pinned, QObject *context,
-        std::function<void(const QString &error)> done) override;
+    void deleteTag(const QString &name, QObject *context, std::function<void(const QString &error)> done) override;
+    void setPinned(
+        const QStringList &ids, bool pinned, QObject *context, std::function<void(const QString &error)> done) override;
     bool remove(const QStringList &ids, QString *error = nullptr) override;
     bool removeAll(QString *error = nullptr) override;
     bool setRead(const QStringList &ids, bool read, QString *error = nullptr) override;
@@ -157,7 +156,8 @@ Q_SIGNALS:
 
 private:
     RemoteReply send(const QByteArray &method, const QUrl &url, const QByteArray &body = QByteArray()) const;
-    RemoteReply get(const QString &path, const QUrlQuery &query = QUrlQuery(), const QString &mailbox = QString()) const;
+    RemoteReply get(
+        const QString &path, const QUrlQuery &query = QUrlQuery(), const QString &mailbox = QString()) const;
     // Runs work on the pool; done gets its result on context's thread (not at all when context is gone).
     template<typename T>
     void runAsync(QObject *context, std::function<T()> work, std::function<void(const T &)> done) const;

@@ -21,6 +21,7 @@ struct RemoteReply
             return QStringLiteral("the catcher asks for a user name and password (401)");
         }
         const QString text = QString::fromUtf8(body).trimmed();
-        return text.isEmpty() ? QStringLiteral("HTTP %1").arg(status) : QStringLiteral("%1 (HTTP %2)").arg(text).arg(status);
+        return text.isEmpty() ? QStringLiteral("HTTP %1").arg(status)
+                              : QStringLiteral("%1 (HTTP %2)").arg(text).arg(status);
     }
 };

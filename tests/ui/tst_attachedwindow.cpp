@@ -94,7 +94,7 @@ void TestAttachedWindow::mailpitWindowHidesWhatItLacks()
     MainWindow window(&store, UiTest::quietSettings());
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
-    store.attach(&window, [](const QString &) { });
+    store.attach(&window, [](const QString &) {});
     QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 2, 10000);
     QVERIFY(window.windowTitle().contains(server.apiUrl()));
 
@@ -110,7 +110,8 @@ void TestAttachedWindow::mailpitWindowHidesWhatItLacks()
     QTRY_VERIFY_WITH_TIMEOUT(window.listeningText().contains(QStringLiteral("Attached to")), 10000);
 
     // A message shows from its source, as a local one does; the list keeps it unread until the window marks it.
-    window.selectMessage(window.inboxModel()->idAt(rowOfSubject(window.inboxModel(), QStringLiteral("Welcome aboard"))));
+    window.selectMessage(
+        window.inboxModel()->idAt(rowOfSubject(window.inboxModel(), QStringLiteral("Welcome aboard"))));
     QTRY_VERIFY_WITH_TIMEOUT(window.messageView()->content().isValid(), 10000);
     QCOMPARE(window.messageView()->content().parsed.subject, QStringLiteral("Welcome aboard"));
     QVERIFY(window.messageView()->content().stored.raw.contains("Body of Welcome aboard"));

@@ -38,7 +38,9 @@ ListReply listNow(RemoteMessageStore *store, const QString &query = QString(), q
     std::optional<ListReply> answer;
     QObject context;
     store->list(request, &context, [&answer](const ListReply &reply) { answer = reply; });
-    QTest::qWaitFor([&answer] { return answer.has_value(); }, 10000);
+    if (!QTest::qWaitFor([&answer] { return answer.has_value(); }, 10000)) {
+        return ListReply { std::nullopt, QStringLiteral("no answer within 10 s") };
+    }
     return answer.value_or(ListReply {});
 }
 
@@ -47,7 +49,9 @@ QString asyncWrite(std::function<void(QObject *, std::function<void(const QStrin
     std::optional<QString> error;
     QObject context;
     call(&context, [&error](const QString &e) { error = e; });
-    QTest::qWaitFor([&error] { return error.has_value(); }, 10000);
+    if (!QTest::qWaitFor([&error] { return error.has_value(); }, 10000)) {
+        return QStringLiteral("no answer within 10 s");
+    }
     return error.value_or(QStringLiteral("no answer"));
 }
 
@@ -96,7 +100,8 @@ void TestRemoteMessageStore::endpointUrls()
     QCOMPARE(e.url(QStringLiteral("/api/v1/messages")).toString(),
         QStringLiteral("http://catcher.example:8025/mail/api/v1/messages"));
     // CONTRACT "Mailboxes": a mailbox's API is under /mailbox/NAME.
-    QCOMPARE(e.url(QStringLiteral("/api/v1/search"), QUrlQuery(), QStringLiteral("Team A")).toString(QUrl::FullyEncoded),
+    QCOMPARE(
+        e.url(QStringLiteral("/api/v1/search"), QUrlQuery(), QStringLiteral("Team A")).toString(QUrl::FullyEncoded),
         QStringLiteral("http://catcher.example:8025/mail/mailbox/Team%20A/api/v1/search"));
     QCOMPARE(e.eventsUrl().toString(), QStringLiteral("ws://catcher.example:8025/mail/api/events"));
     QVERIFY(RemoteEndpoint::parse(QStringLiteral("https://catcher.example"), &e, &error));
@@ -142,7 +147,8 @@ void TestRemoteMessageStore::letterboxShowsItsExtensions()
     const ListReply all = listNow(&store);
     QVERIFY2(all.result, qPrintable(all.error));
     QCOMPARE(subjects(all.result->messages),
-        (QStringList { QStringLiteral("Invoice 42"), QStringLiteral("Second report"), QStringLiteral("First report") }));
+        (QStringList {
+            QStringLiteral("Invoice 42"), QStringLiteral("Second report"), QStringLiteral("First report") }));
     QCOMPARE(all.result->matches, 3);
     // Pages on demand: the second of two-message pages.
     const std::optional<SearchResult> second = store.list(QString(), MessageSort(), 2, 2);
@@ -220,8 +226,8 @@ void TestRemoteMessageStore::letterboxChangesAreLive()
     read.clear();
     const RemoteReply other = RemoteHttp::send(endpointOf(server.apiUrl()), "PUT",
         QUrl(server.apiUrl() + QStringLiteral("/api/v1/messages")),
-        QJsonDocument(QJsonObject { { QStringLiteral("IDs"), QJsonArray { arrived.id } },
-                          { QStringLiteral("Read"), false } })
+        QJsonDocument(
+            QJsonObject { { QStringLiteral("IDs"), QJsonArray { arrived.id } }, { QStringLiteral("Read"), false } })
             .toJson());
     QVERIFY(other.isOk());
     QTRY_VERIFY_WITH_TIMEOUT(!read.isEmpty(), 5000);
@@ -244,9 +250,8 @@ void TestRemoteMessageStore::letterboxChangesAreLive()
     QCOMPARE(listNow(&store, QStringLiteral("tag:qa")).result->matches, 1);
     // A tag name the server refuses: its words, no write failure.
     QSignalSpy failed(&store, &MessageStore::writeFailed);
-    const QString refused = asyncWrite([&](QObject *c, auto done) {
-        store.renameTag(QStringLiteral("no-such-tag"), QStringLiteral("x"), c, done);
-    });
+    const QString refused = asyncWrite(
+        [&](QObject *c, auto done) { store.renameTag(QStringLiteral("no-such-tag"), QStringLiteral("x"), c, done); });
     QVERIFY2(refused.contains(QStringLiteral("tag not found")), qPrintable(refused));
     QVERIFY(failed.isEmpty());
 
@@ -365,7 +370,8 @@ void TestRemoteMessageStore::mailpitHidesWhatItLacks()
 
     const ListReply all = listNow(&store);
     QVERIFY2(all.result, qPrintable(all.error));
-    QCOMPARE(subjects(all.result->messages), (QStringList { QStringLiteral("Another one"), QStringLiteral("From the double") }));
+    QCOMPARE(subjects(all.result->messages),
+        (QStringList { QStringLiteral("Another one"), QStringLiteral("From the double") }));
     const QString id = all.result->messages.constFirst().id;
     const std::optional<StoredMessage> message = store.message(id);
     QVERIFY(message);
@@ -399,7 +405,7 @@ void TestRemoteMessageStore::mailpitChangesAreLiveAndItReconnects()
     QVERIFY(server.startMailpitDouble());
     RemoteMessageStore store(endpointOf(server.apiUrl()));
     store.setReconnectInterval(200);
-    store.attach(this, [](const QString &) { });
+    store.attach(this, [](const QString &) {});
     QTRY_COMPARE_WITH_TIMEOUT(store.state(), RemoteMessageStore::State::Connected, 10000);
     QSignalSpy stored(&store, &MessageStore::messageStored);
     QVERIFY(addToDouble(server.apiUrl(), QStringLiteral("Arrives live")));
