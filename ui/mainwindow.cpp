@@ -613,7 +613,6 @@ void MainWindow::setQuitsOnClose(bool quits)
 
 void MainWindow::setUpAttached()
 {
-    setWindowTitle(tr("Letterbox — %1").arg(m_remote->location()));
     // What a catcher running here does: the server does it, and says so in its own logs and settings.
     for (const char *name : { "newMessage", "import", "settings", "rules", "mailboxes", "release" }) {
         if (QAction *action = m_actions.value(QLatin1String(name))) {
@@ -1315,11 +1314,20 @@ void MainWindow::updateCounts()
     const qint64 total = m_store->count();
     const qint64 unread = m_store->unreadCount();
     const int open = m_sessions->openCount();
-    m_counts->setText(
-        QStringLiteral("%1 · %2 · %3")
-            .arg(counted(total, tr("message"), tr("messages")), tr("%1 unread").arg(QLocale().toString(unread)),
-                counted(open, tr("connection"), tr("connections"))));
+    const QString messages = counted(total, tr("message"), tr("messages"));
+    const QString unreadText = tr("%1 unread").arg(QLocale().toString(unread));
     m_notifier->setUnreadCount(unread);
+    if (m_remote) {
+        // The server's SMTP connections are not told over its API: no count to show. The title names the catcher,
+        // so that it is not taken for the local one.
+        m_counts->setText(QStringLiteral("%1 · %2").arg(messages, unreadText));
+        setWindowTitle(unread > 0 ? tr("Letterbox — %1 (%2 unread)").arg(m_remote->location()).arg(unread)
+                                  : tr("Letterbox — %1").arg(m_remote->location()));
+        updateMatchCount();
+        return;
+    }
+    m_counts->setText(
+        QStringLiteral("%1 · %2 · %3").arg(messages, unreadText, counted(open, tr("connection"), tr("connections"))));
     setWindowTitle(unread > 0 ? tr("Letterbox (%1 unread)").arg(unread) : tr("Letterbox"));
     updateMatchCount();
 }

@@ -64,10 +64,14 @@ RemoteMessageStore::RemoteMessageStore(const RemoteEndpoint &endpoint, QObject *
     });
     connect(m_socket, &QWebSocket::textMessageReceived, this, &RemoteMessageStore::onEvent);
     // Qt 6.4 names the signal error() (errorOccurred() came with 6.5).
-    connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this, [this] {
-        QMutexLocker lock(&m_mutex);
-        m_error = m_socket->errorString();
-    });
+    connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
+        [this](QAbstractSocket::SocketError error) {
+            QMutexLocker lock(&m_mutex);
+            // A peer that closes says "Unknown error": nothing a user could act on.
+            m_error = error == QAbstractSocket::UnknownSocketError || error == QAbstractSocket::RemoteHostClosedError
+                ? tr("the connection was lost")
+                : m_socket->errorString();
+        });
 }
 
 RemoteMessageStore::~RemoteMessageStore()
@@ -260,7 +264,7 @@ void RemoteMessageStore::onSocketLost()
     {
         QMutexLocker lock(&m_mutex);
         if (m_error.isEmpty()) {
-            m_error = m_socket->closeReason().isEmpty() ? m_socket->errorString() : m_socket->closeReason();
+            m_error = m_socket->closeReason().isEmpty() ? tr("the connection was lost") : m_socket->closeReason();
         }
     }
     setState(State::Reconnecting);
