@@ -12,6 +12,7 @@
 #include <QHostInfo>
 #include <QRegularExpression>
 #include <QStandardPaths>
+#include <QUrl>
 
 namespace {
 bool parseCount(const QString &text, qint64 min, qint64 *out)
@@ -182,11 +183,19 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
     const QCommandLineOption relayMatchingOption(QStringLiteral("relay-matching"),
         QStringLiteral("Like --relay-all, for the envelope recipients matching REGEX (case-insensitive search) only."),
         QStringLiteral("REGEX"));
+    const QCommandLineOption attachOption(QStringLiteral("attach"),
+        QStringLiteral("Desktop app only: show the catcher at URL (a Letterbox or Mailpit API base URL, http:// or "
+                       "https://) instead of running one."),
+        QStringLiteral("URL"));
+    const QCommandLineOption attachUserOption(QStringLiteral("attach-user"),
+        QStringLiteral("User name for --attach (HTTP basic auth); the password comes from the system keychain or "
+                       "LETTERBOX_ATTACH_PASSWORD."),
+        QStringLiteral("USER"));
     parser.addOptions({ helpOption, versionOption, headlessOption, smtpOption, smtpsOption, pop3Option, pop3sOption,
         imapOption, imapsOption, tlsCertOption, tlsKeyOption, apiOption, apiHostOption, apiAuthOption, apiTlsCertOption,
         apiTlsKeyOption, dataOption, storeOption, hostnameOption, sizeOption, messagesOption, authOption, idleOption,
         connectionsOption, rulesOption, seedOption, mailboxesOption, perUserOption, relayOption, relayTlsOption,
-        relayUserOption, relayInsecureOption, relayAllOption, relayMatchingOption });
+        relayUserOption, relayInsecureOption, relayAllOption, relayMatchingOption, attachOption, attachUserOption });
     // Qt names the program from QCoreApplication's arguments, and there is no application object yet (the command
     // line is read first, so that --help needs no display): "<executable_name>" stands in, replaced by our name.
     helpText = parser.helpText().replace(QStringLiteral("<executable_name>"), QStringLiteral("letterbox"));
@@ -209,6 +218,27 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
         return Result::Error;
     }
     headless = parser.isSet(headlessOption);
+    if (parser.isSet(attachOption)) {
+        attachUrl = parser.value(attachOption);
+        const QUrl url(attachUrl, QUrl::StrictMode);
+        const QString scheme = url.scheme().toLower();
+        if (!url.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https"))
+            || url.host().isEmpty() || url.hasQuery() || url.hasFragment()) {
+            errorString = QStringLiteral("--attach: expected an http:// or https:// URL, got '%1'").arg(attachUrl);
+            return Result::Error;
+        }
+        if (headless) {
+            errorString = QStringLiteral("--attach: the desktop app shows a remote catcher; --headless runs one");
+            return Result::Error;
+        }
+    }
+    if (parser.isSet(attachUserOption)) {
+        if (!parser.isSet(attachOption)) {
+            errorString = QStringLiteral("--attach-user: needs --attach");
+            return Result::Error;
+        }
+        attachUser = parser.value(attachUserOption);
+    }
 
     const QStringList smtpValues = parser.values(smtpOption);
     for (const QString &value : smtpValues.isEmpty() ? QStringList { QStringLiteral("127.0.0.1:1025") } : smtpValues) {

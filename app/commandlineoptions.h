@@ -61,6 +61,10 @@ struct CommandLineOptions
     // --relay, --relay-tls, --relay-user (password from $LETTERBOX_RELAY_PASSWORD), --relay-insecure, --relay-all,
     // --relay-matching (CONTRACT "Relay, auto-relay and the SMTP client"); not configured without --relay.
     RelayConfig relay;
+    // --attach URL (desktop app only): show the catcher at URL instead of running one; --attach-user the login
+    // (CONTRACT "Team store, API access and remote attach").
+    QString attachUrl;
+    QString attachUser;
 
     // The options given on the command line (long names), so that the desktop app knows which of its saved
     // settings they override for this run.

@@ -8,6 +8,7 @@
 
 #include <mailbox/mailboxsettings.h>
 #include <relay/relayservice.h>
+#include <remote/remotemessagestore.h>
 #include <rules/ruleengine.h>
 #include <service/catcherservice.h>
 #include <store/messagestore.h>
@@ -15,6 +16,7 @@
 #include <ui/icons.h>
 #include <ui/mainwindow.h>
 #include <ui/messageschemehandler.h>
+#include <ui/relaypasswordstore.h>
 
 #include <QAction>
 #include <QApplication>
@@ -23,6 +25,7 @@
 #include <QThreadPool>
 
 #include <cstdio>
+#include <memory>
 #include <tuple>
 
 namespace {
@@ -73,6 +76,68 @@ AppSettings effectiveSettings(const AppSettings &saved, const CommandLineOptions
     }
     return s;
 }
+// --attach URL (CONTRACT "Team store, API access and remote attach"): the window shows the catcher at URL, and no
+// catcher runs here (no listeners, no data directory). The password: LETTERBOX_ATTACH_PASSWORD, else the keychain's
+// entry for the user and URL (File ▸ Attach to Catcher… remembers it there).
+int runAttached(QApplication &app, const CommandLineOptions &options, const AppSettings &settings)
+{
+    RemoteEndpoint endpoint;
+    QString error;
+    if (!RemoteEndpoint::parse(options.attachUrl, &endpoint, &error)) {
+        std::fprintf(stderr, "letterbox: --attach: %s\n", qPrintable(error));
+        return 2;
+    }
+    if (!options.attachUser.isEmpty()) {
+        endpoint.user = options.attachUser;
+    }
+    if (qEnvironmentVariableIsSet("LETTERBOX_ATTACH_PASSWORD")) {
+        endpoint.password = qEnvironmentVariable("LETTERBOX_ATTACH_PASSWORD");
+    }
+    std::unique_ptr<RemoteMessageStore> store;
+    std::unique_ptr<MainWindow> window;
+    SignalWatcher watcher;
+    QObject::connect(&watcher, &SignalWatcher::terminationRequested, &app, [&window] {
+        if (window) {
+            window->action(QStringLiteral("quit"))->trigger();
+        } else {
+            QCoreApplication::exit(0);
+        }
+    });
+    const auto attach = [&](const RemoteEndpoint &to) {
+        store = std::make_unique<RemoteMessageStore>(to);
+        store->attach(&app, [&](const QString &why) {
+            if (!why.isEmpty()) {
+                std::fprintf(stderr, "letterbox: cannot attach: %s\n", qPrintable(why));
+                QCoreApplication::exit(1);
+                return;
+            }
+            // For scripts that start the desktop app, as the listening lines are.
+            std::printf("Attached to %s\n", qPrintable(store->location()));
+            std::fflush(stdout);
+            window = std::make_unique<MainWindow>(store.get(), settings);
+            window->show();
+        });
+    };
+    RelayPasswordStore keychain(QStringLiteral("letterbox-attach"));
+    if (!endpoint.user.isEmpty() && endpoint.password.isEmpty()) {
+        keychain.setKey(endpoint.user + u'@' + endpoint.displayText());
+        keychain.read([&, endpoint](RelayPasswordStore::Status, const QString &password, const QString &) mutable {
+            endpoint.password = password;
+            attach(endpoint);
+        });
+    } else {
+        attach(endpoint);
+    }
+    const int exitCode = app.exec();
+    if (store) {
+        // Requests under way are abandoned; the workers that read the store finish before it goes.
+        store->close();
+    }
+    QThreadPool::globalInstance()->waitForDone();
+    window.reset();
+    store.reset();
+    return exitCode;
+}
 } // namespace
 
 int runDesktop(int argc, char *argv[], const CommandLineOptions &options)
@@ -89,6 +154,9 @@ int runDesktop(int argc, char *argv[], const CommandLineOptions &options)
     const AppSettings saved = AppSettings::load(settingsFile);
     settingsFile.endGroup();
     AppSettings settings = effectiveSettings(saved, options);
+    if (!options.attachUrl.isEmpty()) {
+        return runAttached(app, options, settings);
+    }
 
     // CONTRACT "Command line": a pair that cannot be used is exit 2 naming the file (before catcherConfig() asks).
     QString apiTlsError;

@@ -134,6 +134,12 @@ int main(int argc, char *argv[])
     if (!missing) {
         return exitCode;
     }
+    if (!options.attachUrl.isEmpty()) {
+        // A remote catcher needs the window; running a local one instead would be a surprise.
+        printError(QStringLiteral("--attach: the desktop app (%1, Debian package letterbox) is not installed")
+                       .arg(QStringLiteral(LETTERBOX_DESKTOP_EXECUTABLE)));
+        return 2;
+    }
     // Only the headless package is installed (as qbittorrent-nox without qbittorrent): there is no window to
     // open, so this is the headless catcher, as in a build without the desktop app.
     printError(QStringLiteral("the desktop app (%1, Debian package letterbox) is not installed; running as --headless")
@@ -142,6 +148,10 @@ int main(int argc, char *argv[])
 #else
     // Built with -DLETTERBOX_GUI=OFF (as qbittorrent-nox): there is no window to open, so this is the headless
     // catcher.
+    if (!options.attachUrl.isEmpty()) {
+        printError(QStringLiteral("--attach: built without the desktop app"));
+        return 2;
+    }
     printError(QStringLiteral("built without the desktop app; running as --headless"));
     return runHeadless(argc, argv, options);
 #endif

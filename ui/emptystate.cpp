@@ -71,6 +71,12 @@ void EmptyState::setListening(const QString &host, quint16 port, bool authOffere
     setListening(host, port, authOffered ? Auth::Any : Auth::Off, error);
 }
 
+void EmptyState::setAttached(const QString &where)
+{
+    m_attached = where;
+    render();
+}
+
 void EmptyState::showWaiting()
 {
     m_search = false;
@@ -121,6 +127,12 @@ void EmptyState::render()
         clear->setToolTip(tr("Show every message again"));
         connect(clear, &QPushButton::clicked, this, &EmptyState::clearSearchRequested);
         layout->addWidget(clear, 0, Qt::AlignLeft);
+    } else if (!m_attached.isEmpty()) {
+        QLabel *title = addLabel(layout, tr("No messages on %1").arg(m_attached));
+        title->setFont(titleFont(font()));
+        addLabel(layout,
+            tr("This window shows a catcher running elsewhere: mail sent to its SMTP port appears here as it "
+               "arrives."));
     } else if (m_port == 0) {
         QLabel *title = addLabel(layout, tr("Not catching mail"));
         title->setFont(titleFont(font()));

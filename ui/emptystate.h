@@ -24,6 +24,8 @@ public:
     void setListening(const QString &host, quint16 port, Auth auth, const QString &error = QString());
     // As above; authOffered true is Auth::Any, false Auth::Off.
     void setListening(const QString &host, quint16 port, bool authOffered, const QString &error = QString());
+    // Attached to a remote catcher (--attach): an empty inbox says whose it is; its SMTP port is the server's.
+    void setAttached(const QString &where);
     void showWaiting();
     void showNoMatches(const QString &query);
     // Everything shown, as plain text.
@@ -54,4 +56,5 @@ private:
     QString m_error;
     QString m_query;
     bool m_search = false;
+    QString m_attached; // the remote catcher shown; "" for this one
 };

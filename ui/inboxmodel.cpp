@@ -729,6 +729,11 @@ void InboxModel::onRemoved(const QStringList &ids)
     }
 }
 
+void InboxModel::refresh()
+{
+    reload();
+}
+
 void InboxModel::onCleared()
 {
     reload();

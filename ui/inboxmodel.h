@@ -77,6 +77,9 @@ public:
     qint64 unindexedCount() const;
     // How long arrivals are gathered before they are inserted (default 150 ms).
     void setCoalesceInterval(int milliseconds);
+    // Loads the list again from the first page, keeping query, mailbox and order: for a store that cannot say
+    // what changed (an attached catcher after a lost connection or a retention pass it names no IDs for).
+    void refresh();
     // Looks up the arrivals gathered so far now instead of after the interval (on a worker thread, as always).
     void flushArrivals();
 

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 #include "plural.h"
 
+#include "attachdialog.h"
 #include "composerwindow.h"
 #include "emptystate.h"
 #include "htmlview.h"
@@ -26,6 +27,7 @@
 #include <message/messagetags.h>
 #include <message/safefilename.h>
 #include <relay/relayservice.h>
+#include <remote/remotemessagestore.h>
 #include <service/catcherservice.h>
 #include <store/mboxwriter.h>
 #include <store/messageimporter.h>
@@ -244,7 +246,7 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
     m_inboxStack->addWidget(m_inboxView);
     m_inboxStack->addWidget(m_listEmpty);
     m_message = new MessageView(store, this);
-    m_message->setRelayService(m_catcher->relay());
+    m_message->setRelayService(m_catcher ? m_catcher->relay() : nullptr);
     m_empty = new EmptyState(this);
     m_readerStack = new QStackedWidget(this);
     m_readerStack->addWidget(m_message);
@@ -362,7 +364,7 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
         menu.addAction(m_actions.value(QStringLiteral("release")));
         menu.addSeparator();
         menu.addAction(m_actions.value(QStringLiteral("delete")));
-        if (m_catcher->config().rules) {
+        if (m_catcher && m_catcher->config().rules) {
             // Refuse what this message's client sent, to test the application's error handling next time.
             const MessageSummary summary = m_inbox->summaryAt(index.row());
             const bool shown = m_message->messageId() == summary.id && m_message->content().isValid();
@@ -494,14 +496,16 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
     connect(m_store, &MessageStore::messagesCleared, this, [worked] { worked(FailedWrite::Removal); });
     connect(m_store, &MessageStore::readChanged, this, [worked] { worked(FailedWrite::ReadFlag); });
 
-    connect(m_catcher, &CatcherService::connectionOpened, m_sessions, &SessionsModel::addSession);
-    connect(m_catcher, &CatcherService::connectionClosed, m_sessions, &SessionsModel::closeSession);
-    connect(m_catcher, &CatcherService::transcriptLine, m_sessions, &SessionsModel::addEntry);
-    connect(m_catcher, &CatcherService::messageDelivered, m_sessions,
-        [this](quint64 id, const MessageSummary &) { m_sessions->addDelivery(id); });
-    connect(m_catcher, &CatcherService::ruleApplied, m_sessions, &SessionsModel::addRuleDecision);
+    if (m_catcher) {
+        connect(m_catcher, &CatcherService::connectionOpened, m_sessions, &SessionsModel::addSession);
+        connect(m_catcher, &CatcherService::connectionClosed, m_sessions, &SessionsModel::closeSession);
+        connect(m_catcher, &CatcherService::transcriptLine, m_sessions, &SessionsModel::addEntry);
+        connect(m_catcher, &CatcherService::messageDelivered, m_sessions,
+            [this](quint64 id, const MessageSummary &) { m_sessions->addDelivery(id); });
+        connect(m_catcher, &CatcherService::ruleApplied, m_sessions, &SessionsModel::addRuleDecision);
+        connect(m_catcher, &CatcherService::listenersChanged, this, &MainWindow::updateListening);
+    }
     connect(m_sessions, &SessionsModel::openCountChanged, this, &MainWindow::scheduleCounts);
-    connect(m_catcher, &CatcherService::listenersChanged, this, &MainWindow::updateListening);
 
     m_notifier->setLookup([store = m_store, notifier = m_notifier](const QString &id, auto found) {
         store->summary(id, notifier,
@@ -588,7 +592,161 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
     updateSelectionActions();
 }
 
+MainWindow::MainWindow(RemoteMessageStore *remote, const AppSettings &settings, QWidget *parent)
+    : MainWindow(remote, nullptr, settings, CatcherConfig(), parent)
+{
+    m_remote = remote;
+    setUpAttached();
+}
+
 MainWindow::~MainWindow() = default;
+
+RemoteMessageStore *MainWindow::remoteStore() const
+{
+    return m_remote;
+}
+
+void MainWindow::setQuitsOnClose(bool quits)
+{
+    m_quitsOnClose = quits;
+}
+
+void MainWindow::setUpAttached()
+{
+    // What a catcher running here does: the server does it, and says so in its own logs and settings.
+    for (const char *name : { "newMessage", "import", "settings", "rules", "mailboxes", "release" }) {
+        if (QAction *action = m_actions.value(QLatin1String(name))) {
+            action->setVisible(false);
+            action->setEnabled(false);
+        }
+    }
+    m_sessionsDock->hide();
+    m_sessionsDock->toggleViewAction()->setVisible(false);
+    m_choosePort->hide();
+    // Mailpit's API lists newest first only: no other order to offer.
+    m_inboxView->setSortingEnabled(false);
+    if (QMenu *sort = findChild<QMenu *>(QStringLiteral("sortMenu"))) {
+        sort->menuAction()->setVisible(false);
+    }
+    if (!m_remote->has(RemoteMessageStore::Feature::Pins)) {
+        m_actions.value(QStringLiteral("pin"))->setVisible(false);
+    }
+    if (!m_remote->has(RemoteMessageStore::Feature::Envelope)) {
+        // Mailpit keeps no envelope or session: the tab would only ever be empty.
+        if (m_message->currentTab() == MessageView::EnvelopeTab) {
+            m_message->setCurrentTab(MessageView::HtmlTab);
+        }
+        m_message->tabs()->setTabVisible(MessageView::EnvelopeTab, false);
+    }
+    QAction *quit = m_actions.value(QStringLiteral("quit"));
+    quit->setToolTip(tr("Close this window; the catcher at %1 keeps running").arg(m_remote->location()));
+    quit->setStatusTip(quit->toolTip());
+    auto *detach = new QAction(tr("&Detach"), this);
+    detach->setObjectName(QStringLiteral("detach"));
+    detach->setShortcut(QKeySequence::Close);
+    detach->setToolTip(tr("Close this window; the catcher at %1 keeps running").arg(m_remote->location()));
+    detach->setStatusTip(detach->toolTip());
+    connect(detach, &QAction::triggered, this, [this] {
+        m_quitting = true;
+        close();
+    });
+    m_actions.insert(detach->objectName(), detach);
+    if (QMenu *file = findChild<QMenu *>(QStringLiteral("fileMenu"))) {
+        file->insertAction(quit, detach);
+    }
+    m_empty->setAttached(m_remote->location());
+    connect(m_remote, &RemoteMessageStore::stateChanged, this, &MainWindow::updateListening);
+    connect(m_remote, &RemoteMessageStore::countsChanged, this, &MainWindow::scheduleCounts);
+    connect(m_remote, &RemoteMessageStore::resynchronized, this, [this] {
+        m_inbox->refresh();
+        scheduleCounts();
+    });
+    updateListening();
+    updateCounts();
+    updateEmptyState();
+    updateSelectionActions();
+}
+
+void MainWindow::attachInteractively(std::function<void(AttachDialog *)> open)
+{
+    auto *dialog = new AttachDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    QSettings s = windowSettings();
+    dialog->setUrl(s.value(QStringLiteral("attach/url")).toString());
+    dialog->setUser(s.value(QStringLiteral("attach/user")).toString());
+    connect(dialog, &AttachDialog::attachRequested, this, [this, dialog] {
+        RemoteEndpoint endpoint;
+        QString error;
+        if (!RemoteEndpoint::parse(dialog->url(), &endpoint, &error)) {
+            dialog->setError(error);
+            return;
+        }
+        if (!dialog->user().isEmpty()) {
+            endpoint.user = dialog->user();
+        }
+        dialog->setBusy(true);
+        const QString typed = dialog->password();
+        const bool remember = dialog->rememberPassword();
+        QPointer<AttachDialog> guard(dialog);
+        auto proceed = [this, guard, typed, remember](const RemoteEndpoint &endpoint) {
+            auto *store = new RemoteMessageStore(endpoint);
+            store->attach(this, [this, guard, store, typed, remember](const QString &error) {
+                if (!error.isEmpty()) {
+                    store->close();
+                    store->deleteLater();
+                    if (guard) {
+                        guard->setError(error);
+                    }
+                    return;
+                }
+                const RemoteEndpoint used = store->endpoint();
+                QSettings s = windowSettings();
+                s.setValue(QStringLiteral("attach/url"), used.displayText());
+                s.setValue(QStringLiteral("attach/user"), used.user);
+                if (remember && !typed.isEmpty() && !used.user.isEmpty()) {
+                    auto *keychain = new RelayPasswordStore(QStringLiteral("letterbox-attach"), this);
+                    keychain->setKey(used.user + u'@' + used.displayText());
+                    keychain->write(typed, [this, keychain](RelayPasswordStore::Status status, const QString &why) {
+                        if (status != RelayPasswordStore::Status::Ok) {
+                            statusBar()->showMessage(
+                                tr("No system keychain (%1): the password was not remembered.").arg(why), 10000);
+                        }
+                        keychain->deleteLater();
+                    });
+                }
+                auto *window = new MainWindow(store, m_settings);
+                // The store goes with the window, after it: its models, and the workers they started, are done
+                // with it by then (closeEvent() waits for them).
+                store->setParent(window);
+                window->setAttribute(Qt::WA_DeleteOnClose);
+                window->setQuitsOnClose(false);
+                window->show();
+                if (guard) {
+                    guard->accept();
+                }
+                Q_EMIT attachedWindowOpened(window);
+            });
+        };
+        if (!typed.isEmpty() || endpoint.user.isEmpty()) {
+            endpoint.password = typed;
+            proceed(endpoint);
+            return;
+        }
+        // No password typed: the one the keychain remembers for this user and URL, if any.
+        auto *keychain = new RelayPasswordStore(QStringLiteral("letterbox-attach"), this);
+        keychain->setKey(endpoint.user + u'@' + endpoint.displayText());
+        keychain->read([keychain, endpoint, proceed](
+                           RelayPasswordStore::Status, const QString &password, const QString &) mutable {
+            endpoint.password = password;
+            keychain->deleteLater();
+            proceed(endpoint);
+        });
+    });
+    if (open) {
+        open(dialog);
+    }
+    dialog->open();
+}
 
 void MainWindow::createActions()
 {
@@ -622,6 +780,8 @@ void MainWindow::createActions()
     add(QStringLiteral("settings"), tr("&Settings…"), QKeySequence(Qt::CTRL | Qt::Key_Comma),
         tr("Addresses, limits, authentication, notifications"), [this] { showSettings(); })
         ->setIcon(Icons::icon(Icons::Settings));
+    add(QStringLiteral("attach"), tr("&Attach to Catcher…"), QKeySequence(),
+        tr("Show a Letterbox or Mailpit running elsewhere in a window of its own"), [this] { attachInteractively(); });
     add(QStringLiteral("quit"), tr("&Quit"), QKeySequence::Quit, tr("Stop catching and quit"), [this] {
         m_quitting = true;
         close();
@@ -720,6 +880,8 @@ void MainWindow::createMenus()
     file->addAction(m_actions.value(QStringLiteral("export")));
     file->addAction(m_actions.value(QStringLiteral("exportMbox")));
     file->addSeparator();
+    file->addAction(m_actions.value(QStringLiteral("attach")));
+    file->addSeparator();
     file->addAction(m_actions.value(QStringLiteral("settings")));
     file->setObjectName(QStringLiteral("fileMenu"));
     file->addSeparator();
@@ -737,6 +899,7 @@ void MainWindow::createMenus()
     view->addAction(m_actions.value(QStringLiteral("follow")));
     view->addAction(m_actions.value(QStringLiteral("compact")));
     QMenu *sortMenu = view->addMenu(tr("&Sort By"));
+    sortMenu->setObjectName(QStringLiteral("sortMenu"));
     auto *sortGroup = new QActionGroup(this);
     const QList<std::tuple<QString, int, Qt::SortOrder>> sorts {
         { tr("Newest First"), InboxModel::ReceivedColumn, Qt::DescendingOrder },
@@ -761,7 +924,7 @@ void MainWindow::createMenus()
     view->addAction(m_actions.value(QStringLiteral("focusMode")));
     view->addSeparator();
     view->setObjectName(QStringLiteral("viewMenu"));
-    if (m_catcher->config().rules) {
+    if (m_catcher && m_catcher->config().rules) {
         QMenu *rules = menuBar()->addMenu(tr("&Rules"));
         rules->addAction(m_actions.value(QStringLiteral("rules")));
     }
@@ -1074,6 +1237,20 @@ AppSettings MainWindow::settings() const
 
 void MainWindow::updateListening()
 {
+    if (!m_catcher) {
+        // Attached: where, and whether the live connection (the events) is up; a red dot while it reconnects.
+        const QString text = m_remote ? m_remote->stateText() : tr("Not catching here");
+        const bool up = m_remote && m_remote->state() == RemoteMessageStore::State::Connected;
+        m_listening->setText(
+            QStringLiteral("<span style=\"color:%1\">●</span> %2")
+                .arg(up ? QStringLiteral("#2e7d32") : QStringLiteral("#c62828"), text.toHtmlEscaped()));
+        m_listening->setToolTip(text);
+        m_choosePort->hide();
+        if (m_remote && m_remote->state() == RemoteMessageStore::State::Reconnecting) {
+            statusBar()->showMessage(text, 5000);
+        }
+        return;
+    }
     const QList<CatcherService::Bound> smtp = m_catcher->smtpListeners();
     if (!m_catcher->isRunning() || smtp.isEmpty()) {
         const QString which = listenerName(m_catcher->failedListener());
@@ -1137,11 +1314,20 @@ void MainWindow::updateCounts()
     const qint64 total = m_store->count();
     const qint64 unread = m_store->unreadCount();
     const int open = m_sessions->openCount();
-    m_counts->setText(
-        QStringLiteral("%1 · %2 · %3")
-            .arg(counted(total, tr("message"), tr("messages")), tr("%1 unread").arg(QLocale().toString(unread)),
-                counted(open, tr("connection"), tr("connections"))));
+    const QString messages = counted(total, tr("message"), tr("messages"));
+    const QString unreadText = tr("%1 unread").arg(QLocale().toString(unread));
     m_notifier->setUnreadCount(unread);
+    if (m_remote) {
+        // The server's SMTP connections are not told over its API: no count to show. The title names the catcher,
+        // so that it is not taken for the local one.
+        m_counts->setText(QStringLiteral("%1 · %2").arg(messages, unreadText));
+        setWindowTitle(unread > 0 ? tr("Letterbox — %1 (%2 unread)").arg(m_remote->location()).arg(unread)
+                                  : tr("Letterbox — %1").arg(m_remote->location()));
+        updateMatchCount();
+        return;
+    }
+    m_counts->setText(
+        QStringLiteral("%1 · %2 · %3").arg(messages, unreadText, counted(open, tr("connection"), tr("connections"))));
     setWindowTitle(unread > 0 ? tr("Letterbox (%1 unread)").arg(unread) : tr("Letterbox"));
     updateMatchCount();
 }
@@ -1323,6 +1509,11 @@ void MainWindow::updateSelectionActions()
 void MainWindow::updateReleaseAction()
 {
     QAction *release = m_actions.value(QStringLiteral("release"));
+    if (!m_catcher) {
+        // Release goes through this catcher's relay; an attached window has none (the action is hidden).
+        release->setEnabled(false);
+        return;
+    }
     const bool configured = m_catcher->relay()->config().isConfigured();
     release->setEnabled(configured && m_message->content().isValid());
     // Disabled for want of a relay: say where to set one (a disabled item's tooltip is what explains it).
@@ -1357,6 +1548,9 @@ void MainWindow::setRelayPassword(const QString &password)
 
 void MainWindow::applyRelay()
 {
+    if (!m_catcher) {
+        return;
+    }
     if (m_relayNote.isEmpty()) {
         m_catcher->relay()->setConfig(
             m_settings.relay.toConfig(m_relayPassword, QString::fromUtf8(m_base.session.hostname)));
@@ -1477,7 +1671,7 @@ void MainWindow::finishJob(const QString &job, bool ok, const QString &message)
 
 RulesWindow *MainWindow::rulesWindow()
 {
-    if (!m_rulesWindow && m_catcher->config().rules) {
+    if (!m_rulesWindow && m_catcher && m_catcher->config().rules) {
         m_rulesWindow = new RulesWindow(m_catcher->config().rules, m_catcher->config().rulesFile, this);
     }
     return m_rulesWindow;
@@ -1754,6 +1948,12 @@ void MainWindow::showSettings(bool focusSmtp)
 
 bool MainWindow::applySettings(const AppSettings &settings, const CatcherConfig &config, QString *error)
 {
+    if (!m_catcher) {
+        if (error) {
+            *error = tr("an attached window runs no catcher to apply settings to");
+        }
+        return false;
+    }
     // The listeners first: when a new one cannot listen the old ones go on, and nothing else changes.
     const bool ok = m_catcher->restart(config);
     updateListening();
@@ -1898,6 +2098,19 @@ void MainWindow::resizeEvent(QResizeEvent *event)
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (!m_quitsOnClose) {
+        // A window beside the local catcher's: closing it detaches. Its store stops (a request under way is
+        // abandoned) and the workers that may still read it finish before the window and its store go.
+        if (m_focusMode) {
+            m_actions.value(QStringLiteral("focusMode"))->setChecked(false);
+        }
+        if (m_remote) {
+            m_remote->close();
+        }
+        QThreadPool::globalInstance()->waitForDone();
+        event->accept();
+        return;
+    }
     if (!m_quitting && m_settings.closeToTray && m_notifier->isTrayEnabled() && m_notifier->isTrayAvailable()) {
         hide();
         event->ignore();
@@ -1906,7 +2119,10 @@ void MainWindow::closeEvent(QCloseEvent *event)
     if (m_focusMode) {
         m_actions.value(QStringLiteral("focusMode"))->setChecked(false);
     }
-    saveState();
+    // An attached window leaves the local window's saved state (mailbox, splitters, docks) alone.
+    if (!m_remote) {
+        saveState();
+    }
     event->accept();
     QCoreApplication::quit();
 }
@@ -2284,7 +2500,7 @@ bool MainWindow::addSmtpListeners(const QStringList &addresses, QString *error)
 void MainWindow::showMailboxes(std::function<void(MailboxesDialog *)> open)
 {
     MailboxSettings *settings = m_base.mailboxes;
-    if (!settings) {
+    if (!settings || !m_catcher) {
         return;
     }
     // Listener routes compare the address as written (CONTRACT "Mailboxes"): the listeners as configured.
@@ -2317,7 +2533,7 @@ void MainWindow::showMailboxes(std::function<void(MailboxesDialog *)> open)
 
 qsizetype MainWindow::shownListener() const
 {
-    if (!m_base.mailboxes || m_inbox->mailbox().isEmpty()) {
+    if (!m_base.mailboxes || !m_catcher || m_inbox->mailbox().isEmpty()) {
         return 0;
     }
     const MailboxConfig config = m_base.mailboxes->config();

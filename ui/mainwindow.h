@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 
+class AttachDialog;
 class CatcherService;
 class EmptyState;
 class InboxModel;
@@ -34,6 +35,7 @@ class RulesWindow;
 class SessionsModel;
 class QCheckBox;
 class QSortFilterProxyModel;
+class RemoteMessageStore;
 class TranscriptModel;
 
 // The desktop app's window: the inbox (search, filters, live arrivals), the message pane, the Sessions dock, the
@@ -48,7 +50,22 @@ public:
     // base: the configuration the command line gave (host name, timeouts, limits the settings do not hold).
     MainWindow(MessageStore *store, CatcherService *catcher, const AppSettings &settings, const CatcherConfig &base,
         QWidget *parent = nullptr);
+    // Attached to a catcher elsewhere (CONTRACT "--attach URL"): the same inbox, search, views and message actions
+    // over its API; what only a catcher running here has (the Sessions dock, listeners, Settings, rules, the
+    // mailboxes editor, New Message, Import, Release) is hidden, as is what the server lacks (pins without
+    // Letterbox's extensions). The remote store must outlive the window.
+    MainWindow(RemoteMessageStore *remote, const AppSettings &settings, QWidget *parent = nullptr);
     ~MainWindow() override;
+
+    // The catcher shown when attached; nullptr for this one's.
+    RemoteMessageStore *remoteStore() const;
+    // Closing the window quits the application (the default), or only closes it (a window opened by File ▸ Attach
+    // to Catcher…, beside the local catcher's).
+    void setQuitsOnClose(bool quits);
+    // File ▸ Attach to Catcher…: asks for the URL and login, attaches off the GUI thread, and opens the catcher in a
+    // window of its own (attachedWindowOpened()); this window keeps catching. open is called with the dialog
+    // before it is shown (tests drive it from there).
+    void attachInteractively(std::function<void(AttachDialog *)> open = {});
 
     InboxModel *inboxModel() const;
     InboxView *inboxView() const;
@@ -129,6 +146,8 @@ public:
 Q_SIGNALS:
     // A background job finished: what it was, whether it worked, and what it said.
     void jobFinished(const QString &job, bool ok, const QString &message);
+    // File ▸ Attach to Catcher… opened window (shown; deleted when closed).
+    void attachedWindowOpened(MainWindow *window);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -151,6 +170,8 @@ private:
     // The SMTP listener (an index into the catcher's) whose mail a listener route sends to the mailbox listed, else
     // the first: the empty state of a project's mailbox teaches the project's port.
     qsizetype shownListener() const;
+    // The attached window's differences (constructor for a remote store).
+    void setUpAttached();
     void restoreState();
     void saveState();
     void updateListening();
@@ -201,7 +222,9 @@ private:
     void finishJob(const QString &job, bool ok, const QString &message);
 
     MessageStore *m_store;
-    CatcherService *m_catcher;
+    CatcherService *m_catcher; // nullptr when attached
+    RemoteMessageStore *m_remote = nullptr;
+    bool m_quitsOnClose = true;
     AppSettings m_settings;
     RelayPasswordStore *m_relayPasswords;
     QString m_relayPassword;

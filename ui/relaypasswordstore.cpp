@@ -24,15 +24,15 @@ RelayPasswordStore::Status statusOf(const QKeychain::Job *job)
     return RelayPasswordStore::Status::Failed;
 }
 
-// One relay, one password: the entry does not follow the user name, so that a typo fixed in the user keeps it.
-QString passwordKey()
-{
-    return QStringLiteral("relay-password");
-}
 } // namespace
 
 RelayPasswordStore::RelayPasswordStore(const QString &service, QObject *parent) : QObject(parent), m_service(service)
 {
+}
+
+void RelayPasswordStore::setKey(const QString &key)
+{
+    m_key = key;
 }
 
 void RelayPasswordStore::read(ReadDone done)
@@ -40,7 +40,7 @@ void RelayPasswordStore::read(ReadDone done)
     // No parent: a job deleted while the keychain (libsecret) still works on it is called back after its end, so it
     // lives until it finishes (autoDelete); the connection's context drops done when this object goes first.
     auto *job = new QKeychain::ReadPasswordJob(m_service);
-    job->setKey(passwordKey());
+    job->setKey(m_key);
     // Never the plain-text QSettings fallback: a password in the settings file is what this class exists to avoid.
     job->setInsecureFallback(false);
     job->setAutoDelete(true);
@@ -64,7 +64,7 @@ void RelayPasswordStore::write(const QString &password, WriteDone done)
         writeJob->setTextData(password);
         job = writeJob;
     }
-    job->setKey(passwordKey());
+    job->setKey(m_key);
     job->setInsecureFallback(false);
     job->setAutoDelete(true);
     const bool deleting = password.isEmpty();

@@ -26,6 +26,10 @@ public:
     // service: the keychain's service name; tests give their own so as not to touch the user's entry.
     explicit RelayPasswordStore(const QString &service = QStringLiteral("letterbox-relay"), QObject *parent = nullptr);
 
+    // The entry's key within the service (default: the relay's one entry). The remote catchers' passwords
+    // (--attach, File ▸ Attach to Catcher…) are one entry per user and URL under their own service.
+    void setKey(const QString &key);
+
     // done runs in this object's thread, later (never from inside the call); not at all if this object is gone.
     void read(ReadDone done);
     // An empty password deletes the entry.
@@ -33,4 +37,6 @@ public:
 
 private:
     QString m_service;
+    // One relay, one password: the entry does not follow the user name, so that a typo fixed in the user keeps it.
+    QString m_key = QStringLiteral("relay-password");
 };

@@ -6,7 +6,7 @@ _letterbox_options='-h --help --version --headless --smtp --smtps --pop3 --pop3s
     --api-auth --api-tls-cert --api-tls-key --data --store
     --hostname --max-message-size --max-messages --auth --idle-timeout --max-connections --rules --rules-seed
     --mailboxes --mailbox-per-user --relay
-    --relay-tls --relay-user --relay-insecure --relay-all --relay-matching'
+    --relay-tls --relay-user --relay-insecure --relay-all --relay-matching --attach --attach-user'
 _letterbox_sendmail_options='--smtp -t -f -r -F -i -oi -bm -odi -oem --help --version'
 
 # COMPREPLY from a word list, file names or directory names matching the current word.
@@ -70,6 +70,12 @@ _letterbox()
         _letterbox_words 'off' "$cur"
         return
         ;;
+    --attach)
+        # A catcher's API base URL: the two schemes it can start with.
+        _letterbox_words 'http:// https://' "$cur"
+        compopt -o nospace 2>/dev/null
+        return
+        ;;
     --rules | --mailboxes | --tls-cert | --tls-key | --api-auth | --api-tls-cert | --api-tls-key)
         _letterbox_files "$cur"
         return
@@ -79,7 +85,7 @@ _letterbox()
         return
         ;;
     --smtp | --smtps | --pop3 | --pop3s | --imap | --imaps | --api-host | --store | --hostname | --max-message-size | --max-messages | --idle-timeout | \
-        --max-connections | --rules-seed | --relay | --relay-user | --relay-matching)
+        --max-connections | --rules-seed | --relay | --relay-user | --relay-matching | --attach-user)
         return
         ;;
     esac

@@ -154,6 +154,62 @@ class CommandLineTest(unittest.TestCase):
         self.assertEqual(result.returncode, 2)
         self.assertIn("--smtp", result.stderr)
 
+    def test_attach_usage_errors_exit_2_naming_the_option(self):
+        # CONTRACT "--attach URL": desktop app only, an API base URL, --attach-user with it.
+        for args, named in [(["--attach", "ftp://catcher.example"], "--attach"),
+                            (["--attach", "http://catcher.example/?x"], "--attach"),
+                            (["--headless", "--attach", "http://catcher.example:8025"], "--attach"),
+                            (["--attach-user", "ada"], "--attach-user")]:
+            with self.subTest(args=args):
+                result = run(*args)
+                self.assertEqual(result.returncode, 2, result.stderr)
+                self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+                self.assertIn(named, result.stderr)
+
+    @unittest.skipUnless(DESKTOP, "built without the desktop app")
+    def test_attach_shows_a_remote_catcher_and_runs_none(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            users = os.path.join(tmp, "api-users")
+            hashed = subprocess.run(["htpasswd", "-nbB", "-C", "5", "ada", "team pass"], capture_output=True, text=True,
+                                    check=True).stdout.strip()
+            with open(users, "w") as f:
+                f.write(hashed + "\n")
+            with Letterbox("--api-auth", users) as server:
+                url = server.api_url
+                env = self.desktop_env(tmp)
+                env["HOME"] = tmp  # no data directory of the user's is touched
+                env["XDG_DATA_HOME"] = os.path.join(tmp, "share")
+                env["LETTERBOX_ATTACH_PASSWORD"] = "team pass"
+                proc = subprocess.Popen([BINARY, "--attach", url, "--attach-user", "ada"], stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True, env=env)
+                try:
+                    self.assertEqual(proc.stdout.readline(), "Attached to %s\n" % url)
+                    time.sleep(1)
+                    self.assertIsNone(proc.poll())
+                    proc.send_signal(signal.SIGTERM)
+                    self.assertEqual(proc.wait(timeout=30), 0)
+                    # Nothing listened and no store was made here.
+                    self.assertNotIn("listening on", proc.stdout.read())
+                    self.assertFalse(os.path.exists(os.path.join(tmp, "share", "letterbox")))
+                finally:
+                    if proc.poll() is None:
+                        proc.kill()
+                        proc.wait()
+                    proc.stdout.close()
+                    proc.stderr.close()
+                # The wrong password: exit 1, one line saying the catcher refused it.
+                env["LETTERBOX_ATTACH_PASSWORD"] = "guess"
+                refused = subprocess.run([BINARY, "--attach", url, "--attach-user", "ada"], capture_output=True,
+                                         text=True, timeout=30, env=env)
+                self.assertEqual(refused.returncode, 1, refused.stderr)
+                self.assertIn("cannot attach", refused.stderr)
+                self.assertIn("401", refused.stderr)
+            # Nobody there: exit 1 naming the URL.
+            gone = subprocess.run([BINARY, "--attach", url], capture_output=True, text=True, timeout=30,
+                                  env=self.desktop_env(tmp))
+            self.assertEqual(gone.returncode, 1, gone.stderr)
+            self.assertIn(url, gone.stderr)
+
     @unittest.skipUnless(DESKTOP, "built without the desktop app")
     def test_desktop_app_catches_at_once_and_stops_cleanly(self):
         with tempfile.TemporaryDirectory() as tmp:

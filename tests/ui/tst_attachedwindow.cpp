@@ -1,0 +1,234 @@
+// The window attached to a remote catcher (CONTRACT "--attach URL"): against a Mailpit-shaped double it shows the
+// inbox, messages and live arrivals and hides what Mailpit lacks (pins, envelope and session) and what only a local
+// catcher has (Sessions dock, Settings, New Message, Import, Release, Rules); against a real headless letterbox the
+// pins come back; the status line says whether it is attached or reconnecting; File ▸ Attach to Catcher… opens a
+// second window and says why when a catcher does not answer.
+#include "../core/remote/remotetestservers.h"
+#include "uitestsupport.h"
+
+#include <remote/remotehttp.h>
+#include <remote/remotemessagestore.h>
+#include <ui/attachdialog.h>
+#include <ui/inboxmodel.h>
+#include <ui/inboxview.h>
+#include <ui/mainwindow.h>
+#include <ui/messageview.h>
+#include <ui/sourceview.h>
+
+#include <QAction>
+#include <QApplication>
+#include <QDockWidget>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+RemoteEndpoint endpointOf(const QString &url)
+{
+    RemoteEndpoint endpoint;
+    QString error;
+    RemoteEndpoint::parse(url, &endpoint, &error);
+    return endpoint;
+}
+
+bool addToDouble(const QString &url, const QString &subject)
+{
+    return RemoteHttp::send(endpointOf(url), "POST", QUrl(url + QStringLiteral("/_test/add")),
+        QJsonDocument(QJsonObject { { QStringLiteral("Subject"), subject },
+                          { QStringLiteral("From"), QStringLiteral("Ada <ada@double.test>") },
+                          { QStringLiteral("To"), QStringLiteral("bob@double.test") },
+                          { QStringLiteral("Text"), QStringLiteral("Body of %1").arg(subject) } })
+            .toJson())
+        .isOk();
+}
+
+int rowOfSubject(InboxModel *model, const QString &subject)
+{
+    for (int row = 0; row < model->rowCount(); ++row) {
+        if (model->summaryAt(row).subject == subject) {
+            return row;
+        }
+    }
+    return -1;
+}
+} // namespace
+
+class TestAttachedWindow : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void mailpitWindowHidesWhatItLacks();
+    void letterboxWindowPins();
+    void attachDialogOpensAWindow();
+
+private:
+    QTemporaryDir m_config;
+};
+
+void TestAttachedWindow::initTestCase()
+{
+    // The window's settings in a directory of the test's own, never the user's.
+    qputenv("XDG_CONFIG_HOME", m_config.path().toLocal8Bit());
+}
+
+void TestAttachedWindow::mailpitWindowHidesWhatItLacks()
+{
+    RemoteTestServer server;
+    QVERIFY(server.startMailpitDouble());
+    QVERIFY(addToDouble(server.apiUrl(), QStringLiteral("Welcome aboard")));
+    QVERIFY(addToDouble(server.apiUrl(), QStringLiteral("Your invoice")));
+    RemoteMessageStore store(endpointOf(server.apiUrl()));
+    store.setReconnectInterval(200);
+    QString error;
+    QVERIFY2(store.attach(&error), qPrintable(error));
+    MainWindow window(&store, UiTest::quietSettings());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    store.attach(&window, [](const QString &) {});
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 2, 10000);
+    QVERIFY(window.windowTitle().contains(server.apiUrl()));
+
+    // Hidden: what only a catcher running here has, and what Mailpit lacks.
+    for (const char *name : { "newMessage", "import", "settings", "release", "pin" }) {
+        QVERIFY2(!window.action(QLatin1String(name))->isVisible(), name);
+    }
+    QVERIFY(!window.findChild<QDockWidget *>(QStringLiteral("sessionsDock"))->isVisible());
+    QVERIFY(!window.messageView()->tabs()->isTabVisible(MessageView::EnvelopeTab));
+    QVERIFY(window.action(QStringLiteral("detach"))->isVisible());
+    QVERIFY(window.action(QStringLiteral("delete"))->isVisible());
+    QVERIFY(window.action(QStringLiteral("addTag"))->isVisible());
+    QTRY_VERIFY_WITH_TIMEOUT(window.listeningText().contains(QStringLiteral("Attached to")), 10000);
+
+    // A message shows from its source, as a local one does; the list keeps it unread until the window marks it.
+    window.selectMessage(
+        window.inboxModel()->idAt(rowOfSubject(window.inboxModel(), QStringLiteral("Welcome aboard"))));
+    QTRY_VERIFY_WITH_TIMEOUT(window.messageView()->content().isValid(), 10000);
+    QCOMPARE(window.messageView()->content().parsed.subject, QStringLiteral("Welcome aboard"));
+    QVERIFY(window.messageView()->content().stored.raw.contains("Body of Welcome aboard"));
+
+    // Live: an arrival on the server is a new row at the top.
+    QVERIFY(addToDouble(server.apiUrl(), QStringLiteral("Live arrival")));
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 3, 10000);
+    QCOMPARE(window.inboxModel()->summaryAt(0).subject, QStringLiteral("Live arrival"));
+    QTRY_VERIFY_WITH_TIMEOUT(window.countsText().contains(QStringLiteral("3")), 5000);
+
+    // Delete on the server, told back by its event.
+    window.inboxView()->clearSelection();
+    window.selectMessage(window.inboxModel()->idAt(0));
+    QTRY_COMPARE_WITH_TIMEOUT(window.selectedIds().size(), 1, 5000);
+    window.deleteSelected();
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 2, 10000);
+    QCOMPARE(rowOfSubject(window.inboxModel(), QStringLiteral("Live arrival")), -1);
+
+    // The catcher goes away and comes back: said in the status line, and the list is loaded again.
+    const quint16 port = server.apiPort();
+    server.stop();
+    QTRY_VERIFY_WITH_TIMEOUT(window.listeningText().contains(QStringLiteral("Reconnecting")), 10000);
+    QVERIFY(server.startMailpitDouble(port));
+    QVERIFY(addToDouble(server.apiUrl(), QStringLiteral("After the restart")));
+    QTRY_VERIFY_WITH_TIMEOUT(window.listeningText().contains(QStringLiteral("Attached to")), 15000);
+    // The restarted double is empty but for its new message: the list follows the server, not the past.
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 1, 10000);
+    QCOMPARE(window.inboxModel()->summaryAt(0).subject, QStringLiteral("After the restart"));
+}
+
+void TestAttachedWindow::letterboxWindowPins()
+{
+    QTemporaryDir data;
+    RemoteTestServer server;
+    QVERIFY(server.startLetterbox(data.path()));
+    QVERIFY(sendMail(server.smtpPort(), QStringLiteral("ada@example.com"), QStringLiteral("bob@example.com"),
+        QStringLiteral("Pin me")));
+    RemoteMessageStore store(endpointOf(server.apiUrl()));
+    QString error;
+    QVERIFY2(store.attach(&error), qPrintable(error));
+    MainWindow window(&store, UiTest::quietSettings());
+    window.show();
+    QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 1, 10000);
+    QVERIFY(window.action(QStringLiteral("pin"))->isVisible());
+    QVERIFY(window.messageView()->tabs()->isTabVisible(MessageView::EnvelopeTab));
+    QVERIFY(!window.action(QStringLiteral("release"))->isVisible());
+    QVERIFY(!window.findChild<QDockWidget *>(QStringLiteral("sessionsDock"))->isVisible());
+    const QString id = window.inboxModel()->idAt(0);
+    window.selectMessage(id);
+    QTRY_VERIFY_WITH_TIMEOUT(window.messageView()->content().isValid(), 10000);
+    QCOMPARE(window.messageView()->content().stored.mailFrom, QStringLiteral("ada@example.com"));
+    QVERIFY(!window.messageView()->content().transcript.isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(window.action(QStringLiteral("pin"))->isEnabled(), 5000);
+    window.togglePinSelected();
+    QTRY_VERIFY_WITH_TIMEOUT(window.inboxModel()->summaryAt(0).pinned, 10000);
+    // On the server too.
+    QTRY_VERIFY_WITH_TIMEOUT(store.pinnedCount() == 1, 10000);
+}
+
+void TestAttachedWindow::attachDialogOpensAWindow()
+{
+    RemoteTestServer first;
+    QVERIFY(first.startMailpitDouble());
+    RemoteTestServer second;
+    QVERIFY(second.startMailpitDouble());
+    QVERIFY(addToDouble(second.apiUrl(), QStringLiteral("On the second catcher")));
+    RemoteMessageStore store(endpointOf(first.apiUrl()));
+    QString error;
+    QVERIFY2(store.attach(&error), qPrintable(error));
+    MainWindow window(&store, UiTest::quietSettings());
+    window.show();
+    QVERIFY(window.action(QStringLiteral("attach"))->isVisible());
+
+    // A catcher that does not answer: the reason in the dialog, which stays open.
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost));
+    const quint16 closed = probe.serverPort();
+    probe.close();
+    QPointer<AttachDialog> dialog;
+    window.attachInteractively([&dialog, closed](AttachDialog *d) {
+        dialog = d;
+        d->setUrl(QStringLiteral("http://127.0.0.1:%1").arg(closed));
+    });
+    QVERIFY(dialog);
+    QTRY_VERIFY(dialog->isVisible());
+    auto *attach = dialog->findChild<QPushButton *>(QStringLiteral("attachButton"));
+    QVERIFY(attach && attach->isEnabled());
+    QSignalSpy opened(&window, &MainWindow::attachedWindowOpened);
+    attach->click();
+    QTRY_VERIFY_WITH_TIMEOUT(attach->isEnabled(), 15000);
+    QVERIFY(dialog->isVisible());
+    QVERIFY(opened.isEmpty());
+    const QList<QLabel *> labels = dialog->findChildren<QLabel *>();
+    QVERIFY(std::any_of(labels.cbegin(), labels.cend(), [closed](QLabel *l) {
+        return l->isVisible() && l->text().contains(QStringLiteral("127.0.0.1:%1").arg(closed));
+    }));
+
+    // The right URL: a second window on that catcher; this one stays.
+    dialog->setUrl(second.apiUrl());
+    attach->click();
+    QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 15000);
+    QPointer<MainWindow> other = opened.at(0).at(0).value<MainWindow *>();
+    QVERIFY(other);
+    QTRY_VERIFY(!dialog);
+    QTRY_COMPARE_WITH_TIMEOUT(other->inboxModel()->rowCount(), 1, 10000);
+    QCOMPARE(other->inboxModel()->summaryAt(0).subject, QStringLiteral("On the second catcher"));
+    QVERIFY(other->remoteStore()->endpoint().displayText() == second.apiUrl());
+    // File ▸ Detach closes that window only.
+    other->action(QStringLiteral("detach"))->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(!other, 10000);
+    QVERIFY(window.isVisible());
+    // Remembered for the next File ▸ Attach to Catcher….
+    QCOMPARE(QSettings(QStringLiteral("letterbox"), QStringLiteral("letterbox"))
+                 .value(QStringLiteral("attach/url"))
+                 .toString(),
+        second.apiUrl());
+}
+
+QTEST_MAIN(TestAttachedWindow)
+#include "tst_attachedwindow.moc"
