@@ -314,7 +314,8 @@ CommandLineOptions::Result CommandLineOptions::parse(const QStringList &argument
     store = parser.isSet(storeOption) ? parser.value(storeOption) : QStringLiteral("sqlite");
     if (store != QLatin1String("sqlite") && !store.startsWith(QLatin1String("postgresql://"))
         && !store.startsWith(QLatin1String("postgres://"))) {
-        errorString = QStringLiteral("--store: '%1' is neither sqlite nor a postgresql:// URL").arg(store);
+        // Not echoed: a URL may hold a password.
+        errorString = QStringLiteral("--store: neither sqlite nor a postgresql:// URL");
         return Result::Error;
     }
 #ifndef LETTERBOX_HAVE_POSTGRESQL

@@ -60,6 +60,10 @@ if(LETTERBOX_HOMEPAGE_URL)
 endif()
 
 set(CPACK_DEBIAN_SERVER_PACKAGE_NAME letterbox-server)
+if(LETTERBOX_POSTGRESQL)
+    # --store postgresql://… loads libpq when it connects (core/pgstore's PgLibrary), so dpkg-shlibdeps cannot see it.
+    set(CPACK_DEBIAN_SERVER_PACKAGE_DEPENDS "libpq5")
+endif()
 set(CPACK_COMPONENT_SERVER_DESCRIPTION "mail catcher for developers - headless server
 Letterbox stands in for a mail server while you develop and test: point an
 application's SMTP settings at it and it accepts every message (or refuses

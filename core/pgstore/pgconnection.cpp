@@ -2,7 +2,7 @@
 
 #include "pgparameter.h"
 
-#include <libpq-fe.h>
+#include "pglibrary.h"
 
 #include <QUrl>
 
@@ -56,27 +56,34 @@ bool PgConnection::open(const QString &url)
     const QByteArray conninfo = url.toUtf8();
     // libpq reads the keywords in order and keeps the last value of each: the URL (expanded from dbname) may change
     // the timeout, nothing may change the encoding, which every QString conversion here relies on.
-    const char *const keywords[]
-        = { "connect_timeout", "dbname", "fallback_application_name", "client_encoding", nullptr };
-    const char *const values[] = { "10", conninfo.constData(), "letterbox", "UTF8", nullptr };
-    m_conn = PQconnectdbParams(keywords, values, 1);
+    // TCP keepalives and a user timeout, so that a server that vanished from the network (no FIN, no RST) is noticed
+    // within about half a minute instead of the kernel's quarter of an hour: a delivery then gets its 451 and a
+    // stop does not hang on the writer. The URL may set others.
+    const char *const keywords[] = { "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval",
+        "keepalives_count", "tcp_user_timeout", "dbname", "fallback_application_name", "client_encoding", nullptr };
+    const char *const values[]
+        = { "10", "1", "10", "5", "3", "30000", conninfo.constData(), "letterbox", "UTF8", nullptr };
+    if (!PgLibrary::load(&m_error)) {
+        return false;
+    }
+    m_conn = PgLibrary::get().PQconnectdbParams(keywords, values, 1);
     if (!m_conn) {
         m_error = QStringLiteral("out of memory");
         return false;
     }
-    if (PQstatus(m_conn) != CONNECTION_OK) {
-        m_error = trimmed(PQerrorMessage(m_conn));
+    if (PgLibrary::get().PQstatus(m_conn) != CONNECTION_OK) {
+        m_error = trimmed(PgLibrary::get().PQerrorMessage(m_conn));
         close();
         return false;
     }
-    PQsetNoticeProcessor(m_conn, ignoreNotice, nullptr);
+    PgLibrary::get().PQsetNoticeProcessor(m_conn, ignoreNotice, nullptr);
     return true;
 }
 
 void PgConnection::close()
 {
     if (m_conn) {
-        PQfinish(m_conn);
+        PgLibrary::get().PQfinish(m_conn);
         m_conn = nullptr;
     }
     // Prepared statements live and die with their session.
@@ -85,7 +92,7 @@ void PgConnection::close()
 
 bool PgConnection::isOpen() const
 {
-    return m_conn && PQstatus(m_conn) == CONNECTION_OK;
+    return m_conn && PgLibrary::get().PQstatus(m_conn) == CONNECTION_OK;
 }
 
 QString PgConnection::errorString() const
@@ -99,23 +106,24 @@ QString PgConnection::location() const
         return QString();
     }
     // A Unix-socket directory is the host of such a URL, percent-encoded (libpq reads it back so).
-    const QString host = QString::fromUtf8(PQhost(m_conn));
+    const QString host = QString::fromUtf8(PgLibrary::get().PQhost(m_conn));
     const QString hostPart = host.startsWith(u'/') ? QString::fromLatin1(QUrl::toPercentEncoding(host)) : host;
     const QString hostPort = hostPart.contains(u':') && !host.startsWith(u'/')
-        ? QStringLiteral("[%1]:%2").arg(hostPart, QString::fromUtf8(PQport(m_conn)))
-        : QStringLiteral("%1:%2").arg(hostPart, QString::fromUtf8(PQport(m_conn)));
+        ? QStringLiteral("[%1]:%2").arg(hostPart, QString::fromUtf8(PgLibrary::get().PQport(m_conn)))
+        : QStringLiteral("%1:%2").arg(hostPart, QString::fromUtf8(PgLibrary::get().PQport(m_conn)));
     return QStringLiteral("postgresql://%1@%2/%3")
-        .arg(QString::fromUtf8(PQuser(m_conn)), hostPort, QString::fromUtf8(PQdb(m_conn)));
+        .arg(QString::fromUtf8(PgLibrary::get().PQuser(m_conn)), hostPort,
+            QString::fromUtf8(PgLibrary::get().PQdb(m_conn)));
 }
 
 int PgConnection::serverVersion() const
 {
-    return m_conn ? PQserverVersion(m_conn) : 0;
+    return m_conn ? PgLibrary::get().PQserverVersion(m_conn) : 0;
 }
 
 int PgConnection::backendProcessId() const
 {
-    return m_conn ? PQbackendPID(m_conn) : 0;
+    return m_conn ? PgLibrary::get().PQbackendPID(m_conn) : 0;
 }
 
 PgResult PgConnection::record(PgResult result)
@@ -129,8 +137,8 @@ PgResult PgConnection::exec(const QByteArray &sql)
     if (!m_conn) {
         return record(PgResult(nullptr, QStringLiteral("not connected")));
     }
-    PGresult *result = PQexec(m_conn, sql.constData());
-    return record(PgResult(result, result ? QString() : trimmed(PQerrorMessage(m_conn))));
+    PGresult *result = PgLibrary::get().PQexec(m_conn, sql.constData());
+    return record(PgResult(result, result ? QString() : trimmed(PgLibrary::get().PQerrorMessage(m_conn))));
 }
 
 PgResult PgConnection::exec(const QByteArray &sql, const QList<PgParameter> &parameters, PgResult::Format format)
@@ -161,19 +169,20 @@ PgResult PgConnection::exec(const QByteArray &sql, const QList<PgParameter> &par
         // Preparing is not transactional: a statement prepared in a transaction that rolls back stays prepared.
         // In a failed transaction it fails like any other statement, and is prepared at a later use.
         const QByteArray candidate = "lb" + QByteArray::number(m_prepared.size() + 1);
-        PGresult *prepared = PQprepare(m_conn, candidate.constData(), sql.constData(), int(count), types.data());
-        PgResult outcome(prepared, prepared ? QString() : trimmed(PQerrorMessage(m_conn)));
+        PGresult *prepared
+            = PgLibrary::get().PQprepare(m_conn, candidate.constData(), sql.constData(), int(count), types.data());
+        PgResult outcome(prepared, prepared ? QString() : trimmed(PgLibrary::get().PQerrorMessage(m_conn)));
         if (!outcome.isOk()) {
             return record(std::move(outcome));
         }
         m_prepared.insert(key, candidate);
         name = candidate;
     }
-    PGresult *result = name.isEmpty() ? PQexecParams(m_conn, sql.constData(), int(count), types.data(), values.data(),
-                           lengths.data(), formats.data(), resultFormat)
-                                      : PQexecPrepared(m_conn, name.constData(), int(count), values.data(),
-                                          lengths.data(), formats.data(), resultFormat);
-    return record(PgResult(result, result ? QString() : trimmed(PQerrorMessage(m_conn))));
+    PGresult *result = name.isEmpty() ? PgLibrary::get().PQexecParams(m_conn, sql.constData(), int(count), types.data(),
+                           values.data(), lengths.data(), formats.data(), resultFormat)
+                                      : PgLibrary::get().PQexecPrepared(m_conn, name.constData(), int(count),
+                                          values.data(), lengths.data(), formats.data(), resultFormat);
+    return record(PgResult(result, result ? QString() : trimmed(PgLibrary::get().PQerrorMessage(m_conn))));
 }
 
 bool PgConnection::inTransaction() const
@@ -181,7 +190,7 @@ bool PgConnection::inTransaction() const
     if (!m_conn) {
         return false;
     }
-    const PGTransactionStatusType status = PQtransactionStatus(m_conn);
+    const PGTransactionStatusType status = PgLibrary::get().PQtransactionStatus(m_conn);
     return status == PQTRANS_INTRANS || status == PQTRANS_INERROR;
 }
 
@@ -192,13 +201,13 @@ bool PgConnection::listen(const QString &channel)
         return false;
     }
     const QByteArray name = channel.toUtf8();
-    char *quoted = PQescapeIdentifier(m_conn, name.constData(), std::size_t(name.size()));
+    char *quoted = PgLibrary::get().PQescapeIdentifier(m_conn, name.constData(), std::size_t(name.size()));
     if (!quoted) {
-        m_error = trimmed(PQerrorMessage(m_conn));
+        m_error = trimmed(PgLibrary::get().PQerrorMessage(m_conn));
         return false;
     }
     const QByteArray sql = "LISTEN " + QByteArray(quoted);
-    PQfreemem(quoted);
+    PgLibrary::get().PQfreemem(quoted);
     return exec(sql).isOk();
 }
 
@@ -209,7 +218,7 @@ bool PgConnection::notify(const QString &channel, const QByteArray &payload)
 
 qintptr PgConnection::socketDescriptor() const
 {
-    return m_conn ? PQsocket(m_conn) : -1;
+    return m_conn ? PgLibrary::get().PQsocket(m_conn) : -1;
 }
 
 bool PgConnection::consumeInput()
@@ -218,8 +227,8 @@ bool PgConnection::consumeInput()
         m_error = QStringLiteral("not connected");
         return false;
     }
-    if (!PQconsumeInput(m_conn) || PQstatus(m_conn) != CONNECTION_OK) {
-        m_error = trimmed(PQerrorMessage(m_conn));
+    if (!PgLibrary::get().PQconsumeInput(m_conn) || PgLibrary::get().PQstatus(m_conn) != CONNECTION_OK) {
+        m_error = trimmed(PgLibrary::get().PQerrorMessage(m_conn));
         return false;
     }
     return true;
@@ -231,9 +240,9 @@ QList<PgNotification> PgConnection::takeNotifications()
     if (!m_conn) {
         return notifications;
     }
-    while (PGnotify *notify = PQnotifies(m_conn)) {
+    while (PGnotify *notify = PgLibrary::get().PQnotifies(m_conn)) {
         notifications.append({ QString::fromUtf8(notify->relname), QByteArray(notify->extra), notify->be_pid });
-        PQfreemem(notify);
+        PgLibrary::get().PQfreemem(notify);
     }
     return notifications;
 }

@@ -23,6 +23,7 @@
 #include <QThread>
 #include <QThreadPool>
 #include <QUrl>
+#include <QUrlQuery>
 #include <QUuid>
 
 #include <future>
@@ -32,6 +33,13 @@ Q_LOGGING_CATEGORY(lcPgStore, "letterbox.store.postgresql")
 using namespace PgRows;
 
 namespace {
+// A page's LIMIT: a negative limit is every row, as SQLite reads LIMIT -1 (a mail client's POP3 listing asks so);
+// PostgreSQL refuses a negative LIMIT and reads LIMIT NULL as none.
+PgParameter limitParameter(qint64 limit)
+{
+    return limit < 0 ? PgParameter::null() : PgParameter::int64(limit);
+}
+
 // Reading connections: the window's reads, the API's, a worker's and the change feed's at once.
 constexpr int ReaderConnections = 4;
 // How long a complete search waits for the messages other instances are indexing.
@@ -310,8 +318,12 @@ bool PgMessageStore::open(const QString &url)
     close();
     d->errorString.clear();
     d->schemaNewer = false;
+    // Named without its password, wherever libpq would take one from (the user information or ?password=).
     QUrl shown(url);
     shown.setPassword(QString());
+    QUrlQuery query(shown);
+    query.removeAllQueryItems(QStringLiteral("password"));
+    shown.setQuery(query);
     d->writer.url = url;
     d->writer.location = shown.toString();
     PgConnection &db = d->writer.db;
@@ -544,7 +556,7 @@ QList<MessageSummary> PgMessageStore::messages(qint64 start, qint64 limit) const
         return {};
     }
     return d->summaries(
-        *db, "ORDER BY m.id DESC LIMIT $1 OFFSET $2", { PgParameter::int64(limit), PgParameter::int64(start) });
+        *db, "ORDER BY m.id DESC LIMIT $1 OFFSET $2", { limitParameter(limit), PgParameter::int64(start) });
 }
 
 std::optional<SearchResult> PgMessageStore::search(const QString &query, qint64 start, qint64 limit,
@@ -662,7 +674,7 @@ std::optional<SearchResult> PgMessageStore::list(const QString &query, const Mes
     const QByteArray order
         = sort.isDefault() ? QByteArray("m.id DESC") : sortKey(sort) + direction + ", m.id" + direction;
     const qsizetype n = parameters.size();
-    parameters << PgParameter::int64(limit) << PgParameter::int64(start);
+    parameters << limitParameter(limit) << PgParameter::int64(start);
     bool ok = false;
     result->messages = d->summaries(*db,
         where + " ORDER BY " + order + " LIMIT " + placeholder(n + 1) + " OFFSET " + placeholder(n + 2), parameters,

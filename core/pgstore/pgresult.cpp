@@ -1,6 +1,6 @@
 #include "pgresult.h"
 
-#include <libpq-fe.h>
+#include "pglibrary.h"
 
 #include <QtEndian>
 
@@ -19,13 +19,13 @@ QString trimmed(const char *message)
 PgResult::PgResult(pg_result *result, const QString &error) : m_result(result), m_error(error)
 {
     if (m_result && !isOk()) {
-        m_error = trimmed(PQresultErrorMessage(m_result));
+        m_error = trimmed(PgLibrary::get().PQresultErrorMessage(m_result));
     }
 }
 
 PgResult::~PgResult()
 {
-    PQclear(m_result);
+    PgLibrary::get().PQclear(m_result);
 }
 
 PgResult::PgResult(PgResult &&other) noexcept
@@ -36,7 +36,7 @@ PgResult::PgResult(PgResult &&other) noexcept
 PgResult &PgResult::operator=(PgResult &&other) noexcept
 {
     if (this != &other) {
-        PQclear(m_result);
+        PgLibrary::get().PQclear(m_result);
         m_result = std::exchange(other.m_result, nullptr);
         m_error = std::move(other.m_error);
     }
@@ -48,7 +48,7 @@ bool PgResult::isOk() const
     if (!m_result) {
         return false;
     }
-    const ExecStatusType status = PQresultStatus(m_result);
+    const ExecStatusType status = PgLibrary::get().PQresultStatus(m_result);
     return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_SINGLE_TUPLE;
 }
 
@@ -59,37 +59,37 @@ QString PgResult::errorString() const
 
 QByteArray PgResult::sqlState() const
 {
-    return m_result ? QByteArray(PQresultErrorField(m_result, PG_DIAG_SQLSTATE)) : QByteArray();
+    return m_result ? QByteArray(PgLibrary::get().PQresultErrorField(m_result, PG_DIAG_SQLSTATE)) : QByteArray();
 }
 
 QByteArray PgResult::commandStatus() const
 {
-    return m_result ? QByteArray(PQcmdStatus(m_result)) : QByteArray();
+    return m_result ? QByteArray(PgLibrary::get().PQcmdStatus(m_result)) : QByteArray();
 }
 
 qint64 PgResult::affectedRows() const
 {
-    return m_result ? QByteArray(PQcmdTuples(m_result)).toLongLong() : 0;
+    return m_result ? QByteArray(PgLibrary::get().PQcmdTuples(m_result)).toLongLong() : 0;
 }
 
 int PgResult::rows() const
 {
-    return m_result ? PQntuples(m_result) : 0;
+    return m_result ? PgLibrary::get().PQntuples(m_result) : 0;
 }
 
 int PgResult::columns() const
 {
-    return m_result ? PQnfields(m_result) : 0;
+    return m_result ? PgLibrary::get().PQnfields(m_result) : 0;
 }
 
 int PgResult::column(const char *name) const
 {
-    return m_result ? PQfnumber(m_result, name) : -1;
+    return m_result ? PgLibrary::get().PQfnumber(m_result, name) : -1;
 }
 
 bool PgResult::isNull(int row, int column) const
 {
-    return !m_result || PQgetisnull(m_result, row, column);
+    return !m_result || PgLibrary::get().PQgetisnull(m_result, row, column);
 }
 
 QByteArrayView PgResult::view(int row, int column) const
@@ -97,7 +97,8 @@ QByteArrayView PgResult::view(int row, int column) const
     if (!m_result || row < 0 || row >= rows() || column < 0 || column >= columns()) {
         return {};
     }
-    return QByteArrayView(PQgetvalue(m_result, row, column), PQgetlength(m_result, row, column));
+    return QByteArrayView(
+        PgLibrary::get().PQgetvalue(m_result, row, column), PgLibrary::get().PQgetlength(m_result, row, column));
 }
 
 QString PgResult::text(int row, int column) const
@@ -111,7 +112,7 @@ qint64 PgResult::int64(int row, int column) const
     if (!m_result || value.isEmpty()) {
         return 0;
     }
-    if (PQfformat(m_result, column) == 0) {
+    if (PgLibrary::get().PQfformat(m_result, column) == 0) {
         return value.toLongLong();
     }
     // The binary formats of smallint, integer and bigint: two, four or eight bytes in network order.
@@ -134,22 +135,24 @@ bool PgResult::boolean(int row, int column) const
         return false;
     }
     // Text format: 't' or 'f'; binary: one byte, 1 or 0.
-    return PQfformat(m_result, column) == 0 ? value.front() == 't' : value.front() != '\0';
+    return PgLibrary::get().PQfformat(m_result, column) == 0 ? value.front() == 't' : value.front() != '\0';
 }
 
 QByteArray PgResult::bytea(int row, int column) const
 {
     const QByteArrayView value = view(row, column);
-    if (!m_result || PQfformat(m_result, column) != 0 || PQftype(m_result, column) != ByteaOid) {
+    if (!m_result || PgLibrary::get().PQfformat(m_result, column) != 0
+        || PgLibrary::get().PQftype(m_result, column) != ByteaOid) {
         return value.toByteArray();
     }
     // bytea in the text format is hex ("\x4142"): decoded by libpq.
     size_t length = 0;
-    unsigned char *bytes = PQunescapeBytea(reinterpret_cast<const unsigned char *>(value.data()), &length);
+    unsigned char *bytes
+        = PgLibrary::get().PQunescapeBytea(reinterpret_cast<const unsigned char *>(value.data()), &length);
     if (!bytes) {
         return {};
     }
     QByteArray decoded(reinterpret_cast<const char *>(bytes), qsizetype(length));
-    PQfreemem(bytes);
+    PgLibrary::get().PQfreemem(bytes);
     return decoded;
 }

@@ -10,7 +10,7 @@ WebSocket on /api/events):
 - instances starting together on an empty database migrate it once; a schema newer than the binary is exit 2
   naming the store (without its password);
 - search gives the same answers on every instance, and the same as the SQLite store for the same messages;
-- retention (--max-messages) keeps the limit with two instances pruning;
+- retention (--max-messages) keeps the limit with two instances pruning; POP3 reads the shared inbox;
 - the README's system unit ("Running a team catcher") passes systemd-analyze verify, and its command line, with this
   machine's paths, starts an instance on the test's database that answers over HTTPS with basic auth."""
 import base64
@@ -362,6 +362,26 @@ class TeamStoreTest(unittest.TestCase):
         self.assertIn("newer", result.stderr)
         self.assertNotIn(PG.password, result.stderr)
 
+    def test_pop3_reads_the_shared_inbox(self):
+        # A mail client lists the whole mailbox (every message, oldest first) from whichever instance it asks.
+        import poplib
+        url = new_database()
+        a = self.start(url)
+        b = Letterbox("--store", url, pop3=("127.0.0.1:0",), env=dict(os.environ, PGPASSWORD=PG.password))
+        self.servers.append(b)
+        send(a, "first")
+        send(a, "second")
+        wait_for(lambda: len(subjects(b)) == 2, 1.0, "b lists both")
+        pop = poplib.POP3("127.0.0.1", b.pop3_port, timeout=20)
+        try:
+            pop.user("Inbox")
+            pop.pass_("any")
+            self.assertEqual(pop.stat()[0], 2)
+            first = b"\r\n".join(pop.retr(1)[1])
+            self.assertIn(b"Subject: first", first)
+        finally:
+            pop.quit()
+
     def test_bad_store_is_exit_2(self):
         with tempfile.TemporaryDirectory() as data:
             result = subprocess.run([BINARY, "--headless", "--data", data, "--store", "mysql://x", "--smtp",
@@ -369,6 +389,13 @@ class TeamStoreTest(unittest.TestCase):
                                     timeout=60)
         self.assertEqual(result.returncode, 2)
         self.assertIn("--store", result.stderr)
+        # A URL may hold a password: the error does not repeat it.
+        with tempfile.TemporaryDirectory() as data:
+            result = subprocess.run([BINARY, "--headless", "--data", data, "--store", "mysql://u:hunter2@x/db",
+                                     "--smtp", "127.0.0.1:0", "--api", "127.0.0.1:0"], capture_output=True, text=True,
+                                    timeout=60)
+        self.assertEqual(result.returncode, 2)
+        self.assertNotIn("hunter2", result.stderr)
 
     def test_search_answers_as_the_sqlite_store(self):
         url = new_database()
