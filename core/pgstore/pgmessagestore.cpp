@@ -87,7 +87,8 @@ void limitToMailbox(SearchQuery &q, const QString &mailbox)
     }
 }
 
-QByteArray placeholder(qsizetype n)
+// The text of statement parameter n: "$n".
+QByteArray parameterRef(qsizetype n)
 {
     return '$' + QByteArray::number(n);
 }
@@ -596,8 +597,8 @@ std::optional<SearchResult> PgMessageStore::search(const QString &query, qint64 
         parameters << PgParameter::int64(limit) << PgParameter::int64(start);
         bool ok = false;
         result.messages = d->summaries(*db,
-            "WHERE " + compiled.condition + " ORDER BY m.id DESC LIMIT " + placeholder(n + 1) + " OFFSET "
-                + placeholder(n + 2),
+            "WHERE " + compiled.condition + " ORDER BY m.id DESC LIMIT " + parameterRef(n + 1) + " OFFSET "
+                + parameterRef(n + 2),
             parameters, &ok);
         if (!ok) {
             if (error) {
@@ -677,7 +678,7 @@ std::optional<SearchResult> PgMessageStore::list(const QString &query, const Mes
     parameters << limitParameter(limit) << PgParameter::int64(start);
     bool ok = false;
     result->messages = d->summaries(*db,
-        where + " ORDER BY " + order + " LIMIT " + placeholder(n + 1) + " OFFSET " + placeholder(n + 2), parameters,
+        where + " ORDER BY " + order + " LIMIT " + parameterRef(n + 1) + " OFFSET " + parameterRef(n + 2), parameters,
         &ok);
     if (!ok) {
         if (error) {

@@ -34,7 +34,7 @@ MessageSummary RemoteJson::summary(const QJsonObject &o)
         s.tags << tag.toString();
     }
     s.size = qint64(o.value(QLatin1String("Size")).toDouble());
-    // Mailpit's summary has Attachments as a count (MAILPIT-API.md "MessageSummary").
+    // Mailpit's message summary has Attachments as a count, not a list.
     s.attachmentCount = o.value(QLatin1String("Attachments")).toInt();
     s.hasAttachments = s.attachmentCount > 0;
     s.snippet = o.value(QLatin1String("Snippet")).toString();

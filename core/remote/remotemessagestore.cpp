@@ -154,7 +154,7 @@ bool RemoteMessageStore::attach(QString *error)
         qint64(object.value(QLatin1String("Unread")).toDouble()));
     m_storageSize = qint64(object.value(QLatin1String("DatabaseSize")).toDouble());
     Features features;
-    // Letterbox's extensions (MAILPIT-API.md "Letterbox extensions"): a Mailpit answers 404 to these.
+    // Letterbox's extensions to Mailpit's API (README "REST API"): a Mailpit answers 404 to these.
     const RemoteReply mailboxes = get(QStringLiteral("/api/v1/mailboxes"));
     if (mailboxes.isOk() && QJsonDocument::fromJson(mailboxes.body).isArray()) {
         features |= Feature::Mailboxes | Feature::Envelope | Feature::Pins;
@@ -281,7 +281,7 @@ void RemoteMessageStore::onEvent(const QString &text)
         QMutexLocker lock(&m_mutex);
         m_error.clear();
     }
-    // MAILPIT-API.md "Events".
+    // Mailpit's /api/events frames: {"Type": "new" | "delete" | "stats" | …, "Data": …}.
     if (type == QLatin1String("new")) {
         const MessageSummary s = RemoteJson::summary(data.toObject());
         if (s.id.isEmpty()) {

@@ -1,5 +1,5 @@
-"""A small Mailpit-shaped API for the remote store's tests: Mailpit's endpoints and events as MAILPIT-API.md
-describes them (docs/ in axllent/mailpit's swagger), in memory, and nothing of Letterbox's extensions (mailboxes,
+"""A small Mailpit-shaped API for the remote store's tests: Mailpit's endpoints and events as Mailpit's
+own API documentation (its swagger) describes them, in memory, and nothing of Letterbox's extensions (mailboxes,
 envelope, session, rules, pins answer 404 "404 page not found", as Mailpit's router does). Python's standard library
 only; the WebSocket (RFC 6455) is written out here: server frames unmasked, text only.
 
