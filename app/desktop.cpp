@@ -3,6 +3,7 @@
 #include "commandlineoptions.h"
 #include "messagestoreopener.h"
 #include "rulesfile.h"
+#include "settingsdocuments.h"
 #include "signalwatcher.h"
 #include "tlscertificatesource.h"
 
@@ -164,26 +165,42 @@ int runDesktop(int argc, char *argv[], const CommandLineOptions &options)
         std::fprintf(stderr, "letterbox: --api-tls-cert/--api-tls-key: %s\n", qPrintable(apiTlsError));
         return 2;
     }
-    CatcherConfig base = options.catcherConfig();
+    QString storeError;
+    int storeExitCode = 1;
+    const std::unique_ptr<MessageStore> opened
+        = MessageStoreOpener::open(options.store, options.dataDir, settings.maxMessages, &storeError, &storeExitCode);
+    if (!opened) {
+        std::fprintf(stderr, "letterbox: %s\n", qPrintable(storeError));
+        QMessageBox::critical(nullptr, QStringLiteral("Letterbox"), storeError);
+        return storeExitCode;
+    }
+    MessageStore &store = *opened;
+    // The rules and mailboxes: the files, or with a PostgreSQL store the database's shared documents (the engine is
+    // made first so that it outlives the document it follows).
     RuleEngine rules;
+    SettingsDocuments documents;
     QString rulesError;
-    if (!loadRules(options, &rules, &rulesError)) {
+    if (!documents.open(options, store, &rulesError) || !loadRules(options, documents.rules(), &rules, &rulesError)) {
         std::fprintf(stderr, "letterbox: %s\n", qPrintable(rulesError));
+        store.close();
         return 2;
     }
-    base.rules = &rules;
-    base.rulesFile = options.rulesFile;
-    MailboxSettings mailboxes(options.mailboxesFile);
+    MailboxSettings mailboxes(documents.mailboxes());
     QString mailboxesError;
     if (!loadMailboxes(options, &mailboxes, &mailboxesError)) {
         std::fprintf(stderr, "letterbox: %s\n", qPrintable(mailboxesError));
+        store.close();
         return 2;
     }
+    CatcherConfig base = options.catcherConfig();
+    base.rules = &rules;
+    base.rulesDocument = documents.rules();
     base.mailboxes = &mailboxes;
     // CONTRACT "Command line": a --tls-cert/--tls-key pair that cannot be used is exit 2 naming the file.
     QString tlsError;
     if (!options.tlsCertFile.isEmpty() && !options.tls->load(&tlsError)) {
         std::fprintf(stderr, "letterbox: --tls-cert/--tls-key: %s\n", qPrintable(tlsError));
+        store.close();
         return 2;
     }
 
@@ -196,16 +213,6 @@ int runDesktop(int argc, char *argv[], const CommandLineOptions &options)
         settings.toConfig(base, &config, &settingsError);
     }
 
-    QString storeError;
-    int storeExitCode = 1;
-    const std::unique_ptr<MessageStore> opened
-        = MessageStoreOpener::open(options.store, options.dataDir, settings.maxMessages, &storeError, &storeExitCode);
-    if (!opened) {
-        std::fprintf(stderr, "letterbox: %s\n", qPrintable(storeError));
-        QMessageBox::critical(nullptr, QStringLiteral("Letterbox"), storeError);
-        return storeExitCode;
-    }
-    MessageStore &store = *opened;
     int exitCode = 0;
     // Before anything is announced: a script may send SIGTERM as soon as it reads the listening lines.
     SignalWatcher watcher;

@@ -3,6 +3,7 @@
 #include "commandlineoptions.h"
 #include "messagestoreopener.h"
 #include "rulesfile.h"
+#include "settingsdocuments.h"
 #include "signalwatcher.h"
 #include "startup.h"
 #include "tlscertificatesource.h"
@@ -36,13 +37,16 @@ int runHeadless(int argc, char *argv[], const CommandLineOptions &options)
     }
     MessageStore &store = *opened;
     RuleEngine rules;
+    // The rules and mailboxes: the files, or with a PostgreSQL store the database's shared documents (the engine is
+    // made first so that it outlives the document it follows).
+    SettingsDocuments documents;
     QString rulesError;
-    if (!loadRules(options, &rules, &rulesError)) {
+    if (!documents.open(options, store, &rulesError) || !loadRules(options, documents.rules(), &rules, &rulesError)) {
         printError(rulesError);
         store.close();
         return 2;
     }
-    MailboxSettings mailboxes(options.mailboxesFile);
+    MailboxSettings mailboxes(documents.mailboxes());
     QString mailboxesError;
     if (!loadMailboxes(options, &mailboxes, &mailboxesError)) {
         printError(mailboxesError);
@@ -78,7 +82,7 @@ int runHeadless(int argc, char *argv[], const CommandLineOptions &options)
         catcher.relay()->setConfig(options.relay);
         CatcherConfig config = options.catcherConfig();
         config.rules = &rules;
-        config.rulesFile = options.rulesFile;
+        config.rulesDocument = documents.rules();
         config.mailboxes = &mailboxes;
         if (!catcher.start(config)) {
             const CatcherService::Listener failed = catcher.failedListener();

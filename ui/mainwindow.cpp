@@ -1672,7 +1672,7 @@ void MainWindow::finishJob(const QString &job, bool ok, const QString &message)
 RulesWindow *MainWindow::rulesWindow()
 {
     if (!m_rulesWindow && m_catcher && m_catcher->config().rules) {
-        m_rulesWindow = new RulesWindow(m_catcher->config().rules, m_catcher->config().rulesFile, this);
+        m_rulesWindow = new RulesWindow(m_catcher->config().rules, m_catcher->config().rulesDocument, this);
     }
     return m_rulesWindow;
 }

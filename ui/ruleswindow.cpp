@@ -5,7 +5,9 @@
 #include "rulesmodel.h"
 
 #include <rules/ruleengine.h>
+#include <settings/settingsdocument.h>
 
+#include <QCoreApplication>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFile>
@@ -16,6 +18,7 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QMessageBox>
+#include <QPointer>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QTabWidget>
@@ -59,9 +62,10 @@ QString tryHint(RuleSet::Stage stage)
 }
 } // namespace
 
-RulesWindow::RulesWindow(RuleEngine *engine, const QString &rulesFile, QWidget *parent)
-    : QDialog(parent), m_engine(engine), m_file(rulesFile), m_tabs(new QTabWidget(this)), m_timer(new QTimer(this))
+RulesWindow::RulesWindow(RuleEngine *engine, SettingsDocument *document, QWidget *parent)
+    : QDialog(parent), m_engine(engine), m_document(document), m_tabs(new QTabWidget(this)), m_timer(new QTimer(this))
 {
+    m_saver.setMaxThreadCount(1);
     setWindowTitle(tr("Letterbox Rules"));
     setObjectName(QStringLiteral("rulesWindow"));
     for (int s = 0; s < RuleSet::StageCount; ++s) {
@@ -262,15 +266,47 @@ void RulesWindow::apply()
     }
     const RuleSet set = currentSet();
     m_engine->setRules(set);
-    m_error.clear();
-    if (!m_file.isEmpty()) {
-        QString error;
-        if (!set.save(m_file, &error)) {
-            m_error = tr("The rules apply, but could not be saved: %1").arg(error);
-        }
+    if (m_document) {
+        save(set.toJson());
     }
-    m_status->setText(m_error.isEmpty() ? tr("Saved to %1").arg(QDir::toNativeSeparators(m_file)) : m_error);
     Q_EMIT rulesApplied();
+}
+
+void RulesWindow::save(const QByteArray &body)
+{
+    // A file is written and synced, a database answers over the network: neither on the GUI thread.
+    ++m_savesUnderWay;
+    m_status->setText(tr("Saving…"));
+    SettingsDocument *document = m_document;
+    QPointer<RulesWindow> window(this);
+    m_saver.start([document, body, window] {
+        QString error;
+        if (document->save(body, &error)) {
+            error.clear();
+        }
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(),
+            [window, error] {
+                if (window) {
+                    window->saveFinished(error);
+                }
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void RulesWindow::saveFinished(const QString &error)
+{
+    if (--m_savesUnderWay > 0) {
+        return; // a newer save follows: its outcome is the one to show
+    }
+    m_error = error.isEmpty() ? QString() : tr("The rules apply, but could not be saved: %1").arg(error);
+    const QString location = m_document->location();
+    m_status->setText(m_error.isEmpty()
+            ? tr("Saved to %1")
+                  .arg(location.contains(QStringLiteral("://")) ? location : QDir::toNativeSeparators(location))
+            : m_error);
+    Q_EMIT saved();
 }
 
 void RulesWindow::refresh()

@@ -3,6 +3,7 @@
 #include <rules/ruleset.h>
 
 #include <QDialog>
+#include <QThreadPool>
 
 #include <array>
 
@@ -14,12 +15,14 @@ class QTableView;
 class QTimer;
 class RuleEngine;
 class RulesModel;
+class SettingsDocument;
 
 // The Rules window: a tab per stage (host, sender, recipient, auth, data) with its ordered rules (drag to reorder,
 // checkbox to enable, hit counts live), add / edit / duplicate / delete, and a "try it" field that says which rule
 // matches and the exact reply a client would get. Every change applies at once to every session's next command and
-// is saved atomically to the rules file; rules changed over the API show up here. The Scenarios menu sets up a whole
-// failure story for a demo in one click, as ordinary rules the user can then edit.
+// is saved atomically where the rules are kept (the rules file, or with a PostgreSQL store the database every
+// instance shares), off the GUI thread; rules changed over the API or by another instance show up here. The Scenarios
+// menu sets up a whole failure story for a demo in one click, as ordinary rules the user can then edit.
 class RulesWindow : public QDialog
 {
     Q_OBJECT
@@ -28,7 +31,8 @@ public:
     enum class Scenario { GreylistOnce, EveryThirdRefused, BounceTest, SlowServer, DropAtData };
     static constexpr int ScenarioCount = 5;
 
-    RulesWindow(RuleEngine *engine, const QString &rulesFile, QWidget *parent = nullptr);
+    // document: where the rules are saved (outlives the window); none: in memory only.
+    RulesWindow(RuleEngine *engine, SettingsDocument *document, QWidget *parent = nullptr);
     ~RulesWindow() override;
 
     // The menu's name of a scenario, and the rules it adds.
@@ -46,15 +50,22 @@ public:
     bool proposeRule(RuleSet::Stage stage, const Rule &rule);
     // What "try it" says for subject.
     QString tryIt(RuleSet::Stage stage, const QString &subject) const;
+    // Why the last save failed; empty when it succeeded (or none finished yet).
     QString errorString() const;
+    // Whether a save is still under way.
+    bool isSaving() const { return m_savesUnderWay > 0; }
 
 Q_SIGNALS:
-    // The rules in force changed (and were saved, unless saving failed: errorString()).
+    // The rules in force changed; their save is under way (saved() follows).
     void rulesApplied();
+    // The last save under way finished (errorString() says whether it failed).
+    void saved();
 
 private:
     QWidget *makePage(RuleSet::Stage stage);
     void apply();
+    void save(const QByteArray &body);
+    void saveFinished(const QString &error);
     void refresh();
     void editRule(RuleSet::Stage stage, int row);
     void importRules();
@@ -62,7 +73,7 @@ private:
     RuleSet currentSet() const;
 
     RuleEngine *m_engine;
-    QString m_file;
+    SettingsDocument *m_document;
     QTabWidget *m_tabs;
     std::array<RulesModel *, RuleSet::StageCount> m_models {};
     std::array<QTableView *, RuleSet::StageCount> m_views {};
@@ -71,4 +82,8 @@ private:
     QTimer *m_timer;
     QString m_error;
     bool m_applying = false;
+    int m_savesUnderWay = 0;
+    // One thread, so that saves land in the order the edits were made; destroyed (waiting for a save under way)
+    // before the window's children.
+    QThreadPool m_saver;
 };

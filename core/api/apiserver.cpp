@@ -5,6 +5,7 @@
 #include "../mime/parsedmessage.h"
 #include "../relay/relayservice.h"
 #include "../rules/ruleengine.h"
+#include "../settings/settingsdocument.h"
 #include "../store/messagestore.h"
 #include "apiauthenticator.h"
 #include "apijson.h"
@@ -434,7 +435,7 @@ struct ApiServer::Private
     RuleEngine *rules = nullptr;
     RelayService *relay = nullptr;
     MailboxSettings *mailboxSettings = nullptr;
-    QString rulesFile;
+    SettingsDocument *rulesDocument = nullptr;
     ApiListener *listener = nullptr;
     QAbstractHttpServer *http = nullptr; // made at the first connection (HttpFrontend)
     std::optional<QSslConfiguration> tls; // --api-tls-cert/--api-tls-key: HTTPS
@@ -749,10 +750,10 @@ void ApiServer::setRelay(RelayService *relay)
     d->relay = relay;
 }
 
-void ApiServer::setRules(RuleEngine *engine, const QString &rulesFile)
+void ApiServer::setRules(RuleEngine *engine, SettingsDocument *document)
 {
     d->rules = engine;
-    d->rulesFile = rulesFile;
+    d->rulesDocument = document;
 }
 
 void ApiServer::setMailboxes(MailboxSettings *settings)
@@ -1362,7 +1363,8 @@ void ApiServer::Private::rulesResource(const QHttpServerRequest &request, QHttpS
 {
     if (request.method() == Method::Put) {
         // README "REST API" (PUT /api/v1/rules): all rules are validated before any changes; then written atomically
-        // where they came from (README "Testing failure handling").
+        // where they came from (README "Testing failure handling"), with a PostgreSQL store the database that every
+        // instance on it follows.
         QString error;
         const std::optional<RuleSet> set = RuleSet::fromJson(request.body(), &error);
         if (!set) {
@@ -1370,7 +1372,7 @@ void ApiServer::Private::rulesResource(const QHttpServerRequest &request, QHttpS
             return;
         }
         QString saveError;
-        if (!rulesFile.isEmpty() && !set->save(rulesFile, &saveError)) {
+        if (rulesDocument && !rulesDocument->save(set->toJson(), &saveError)) {
             qCWarning(lcApi).noquote() << "cannot save the rules:" << saveError;
             sendText(responder, Status::InternalServerError, QStringLiteral("cannot save %1").arg(saveError).toUtf8());
             return;

@@ -1,13 +1,23 @@
 #include "mailboxsettings.h"
 
-#include <QDir>
-#include <QFile>
-#include <QFileInfo>
-#include <QSaveFile>
+#include <settings/filesettingsdocument.h>
+
+#include <QDebug>
 
 MailboxSettings::MailboxSettings(const QString &filePath, QObject *parent)
-    : QObject(parent), m_filePath(filePath), m_router(std::make_shared<const MailboxRouter>())
+    : QObject(parent), m_router(std::make_shared<const MailboxRouter>())
 {
+    if (!filePath.isEmpty()) {
+        m_document = new FileSettingsDocument(filePath, this);
+    }
+}
+
+MailboxSettings::MailboxSettings(SettingsDocument *document, QObject *parent)
+    : QObject(parent), m_document(document), m_router(std::make_shared<const MailboxRouter>())
+{
+    if (m_document) {
+        connect(m_document, &SettingsDocument::changedElsewhere, this, &MailboxSettings::changedElsewhere);
+    }
 }
 
 MailboxSettings::~MailboxSettings() = default;
@@ -19,27 +29,30 @@ QString MailboxSettings::defaultFileName()
 
 QString MailboxSettings::filePath() const
 {
-    return m_filePath;
+    return m_document ? m_document->location() : QString();
 }
 
 bool MailboxSettings::load(bool mustExist, QString *error)
 {
-    if (m_filePath.isEmpty()) {
+    if (!m_document) {
         return true;
     }
-    QFile file(m_filePath);
-    if (!file.exists() && !mustExist) {
+    const std::optional<SettingsDocument::Contents> contents = m_document->read(error);
+    if (!contents) {
+        return false;
+    }
+    if (!contents->exists) {
+        if (mustExist) {
+            *error = QStringLiteral("%1: No such file or directory").arg(m_document->location());
+            return false;
+        }
         apply(MailboxConfig());
         return true;
     }
-    if (!file.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("%1: %2").arg(m_filePath, file.errorString());
-        return false;
-    }
     QString problem;
-    const std::optional<MailboxConfig> config = MailboxConfig::fromJson(file.readAll(), &problem);
+    const std::optional<MailboxConfig> config = MailboxConfig::fromJson(contents->body, &problem);
     if (!config) {
-        *error = QStringLiteral("%1:%2").arg(m_filePath, problem);
+        *error = QStringLiteral("%1:%2").arg(m_document->location(), problem);
         return false;
     }
     apply(*config);
@@ -92,20 +105,24 @@ bool MailboxSettings::replace(const MailboxConfig &config, QString *error)
         *error = problem;
         return false;
     }
-    if (!m_filePath.isEmpty()) {
-        QDir().mkpath(QFileInfo(m_filePath).absolutePath());
-        QSaveFile out(m_filePath);
-        // The temporary file gets its permissions before anything is written to it; the rename keeps them.
-        const bool saved = out.open(QIODevice::WriteOnly)
-            && out.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner) && out.write(config.toJson()) >= 0
-            && out.commit();
-        if (!saved) {
-            *error = QStringLiteral("%1: %2").arg(m_filePath, out.errorString());
-            return false;
-        }
+    if (m_document && !m_document->save(config.toJson(), error)) {
+        return false;
     }
     apply(config);
     return true;
+}
+
+void MailboxSettings::changedElsewhere(const QByteArray &body)
+{
+    QString problem;
+    const std::optional<MailboxConfig> config = MailboxConfig::fromJson(body, &problem);
+    if (!config) {
+        qWarning().noquote() << QStringLiteral("letterbox: the mailboxes saved in %1 are not valid, keeping those in "
+                                               "use: %1:%2")
+                                    .arg(m_document->location(), problem);
+        return;
+    }
+    apply(*config);
 }
 
 void MailboxSettings::apply(const MailboxConfig &config)

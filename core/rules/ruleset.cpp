@@ -3,13 +3,10 @@
 #include "jsonlocator.h"
 #include "rulematcher.h"
 
-#include <QDir>
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
-#include <QSaveFile>
 
 namespace {
 const char *const StageNames[] = { "host", "sender", "recipient", "auth", "data" };
@@ -421,18 +418,4 @@ QByteArray RuleSet::toJson() const
         root.insert(stageName(stage), array);
     }
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
-}
-
-bool RuleSet::save(const QString &file, QString *error) const
-{
-    QDir().mkpath(QFileInfo(file).absolutePath());
-    QSaveFile out(file);
-    // The temporary file gets the permissions before any rule is written to it; the rename keeps them.
-    const bool ok = out.open(QIODevice::WriteOnly)
-        && out.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner) && out.write(toJson()) >= 0
-        && out.commit();
-    if (!ok && error) {
-        *error = QStringLiteral("%1: %2").arg(file, out.errorString());
-    }
-    return ok;
 }

@@ -30,10 +30,6 @@ struct RuleSet
     static std::optional<RuleSet> fromJson(const QByteArray &json, QString *error);
     // Every rule with every field filled in (what GET /api/v1/rules returns and what is saved).
     QByteArray toJson() const;
-    // Writes toJson() to file atomically (a crash leaves the old file or the new one), readable by its owner only:
-    // rules may name the people and hosts a team tests with. The directory is made if missing. False and *error
-    // ("FILE: why") when it cannot be written.
-    bool save(const QString &file, QString *error) const;
     // Checks one rule as the given stage would use it; "" when valid, else "field: problem".
     static QString validate(const Rule &rule, Stage stage);
 

@@ -217,13 +217,13 @@ bool CatcherService::start(const CatcherConfig &config)
         MessageStore *store = d->store;
         RuleEngine *rules = config.rules;
         RelayService *relay = d->relay.get();
-        const QString rulesFile = config.rulesFile;
+        SettingsDocument *rulesDocument = config.rulesDocument;
         MailboxSettings *mailboxes = config.mailboxes;
         QMetaObject::invokeMethod(
             &d->apiContext,
             [&] {
                 api = new ApiServer(store);
-                api->setRules(rules, rulesFile);
+                api->setRules(rules, rulesDocument);
                 api->setRelay(relay);
                 api->setMailboxes(mailboxes);
                 api->setAllowedHosts(config.apiHosts);

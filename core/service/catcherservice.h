@@ -20,6 +20,7 @@ class MailboxSettings;
 class MessageStore;
 class RelayService;
 class RuleEngine;
+class SettingsDocument;
 
 // What the catcher listens on and how its SMTP sessions behave: the command line's options, or the desktop
 // app's settings.
@@ -48,9 +49,10 @@ struct CatcherConfig
     SmtpSessionConfig session;
     int idleTimeoutMs = 300000;
     int maxConnections = 1000;
-    // The rules (also the session's validator) and where PUT /api/v1/rules saves them; none: no rules.
+    // The rules (also the session's validator) and where PUT /api/v1/rules saves them (the rules file, or the
+    // PostgreSQL store's shared document; none: in memory only); no engine: no rules. Must outlive the service's run.
     RuleEngine *rules = nullptr;
-    QString rulesFile;
+    SettingsDocument *rulesDocument = nullptr;
     // The mailboxes' routes, which SMTP delivery follows and GET|PUT /api/v1/mailboxes/config read and replace;
     // none: every message goes to Inbox. Must outlive the service's run.
     MailboxSettings *mailboxes = nullptr;

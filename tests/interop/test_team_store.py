@@ -11,6 +11,10 @@ WebSocket on /api/events):
   naming the store (without its password);
 - search gives the same answers on every instance, and the same as the SQLite store for the same messages;
 - retention (--max-messages) keeps the limit with two instances pruning; POP3 reads the shared inbox;
+- rules and mailboxes are kept in the database: the first instance brings its --rules and --mailboxes files, the
+  others take what the database holds (and say that a file given to them is not read), a PUT through one instance
+  applies to every instance's API and SMTP within 1 s, an invalid file is exit 2 and seeds nothing, and an invalid
+  document written behind their back leaves the rules in force alone;
 - the README's system unit ("Running a team catcher") passes systemd-analyze verify, and its command line, with this
   machine's paths, starts an instance on the test's database that answers over HTTPS with basic auth."""
 import base64
@@ -27,6 +31,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -432,6 +437,141 @@ class TeamStoreTest(unittest.TestCase):
             wait_for(lambda: messages(server)["total"] == 5, 5.0, "retention keeps five")
             self.assertEqual(subjects(server), {"r%02d" % n for n in range(7, 12)})
 
+
+
+BLOCK_SENDER = {"version": 1, "sender": [{"match": "exact", "pattern": "blocked@example.test", "code": 553,
+                                          "enhanced": "5.7.1", "text": "sender blocked"}]}
+BLOCK_RECIPIENT = {"version": 1, "recipient": [{"match": "glob", "pattern": "nobody@*", "code": 550,
+                                                "enhanced": "5.1.1", "text": "no such user"}]}
+SHOP = {"version": 1, "perUser": False, "mailboxes": [{"name": "shop", "routes": [{"recipient": "*@shop.test"}]}]}
+BILLING = {"version": 1, "perUser": False,
+           "mailboxes": [{"name": "billing", "routes": [{"recipient": "*@billing.test"}]}]}
+
+
+def sender_reply(server, sender):
+    """The reply to MAIL FROM:<sender>, as (code, text)."""
+    with smtplib.SMTP("127.0.0.1", server.port, timeout=20) as smtp:
+        smtp.ehlo("client.test")
+        return smtp.mail(sender)
+
+
+def recipient_reply(server, recipient):
+    with smtplib.SMTP("127.0.0.1", server.port, timeout=20) as smtp:
+        smtp.ehlo("client.test")
+        smtp.mail("a@example.test")
+        return smtp.rcpt(recipient)
+
+
+def call(server, path, method, body):
+    """(status, body bytes) without raising on 4xx."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    request = urllib.request.Request(server.api_url + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+class SharedSettingsTest(unittest.TestCase):
+    """Rules and mailboxes are shared (kept in the database)."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+
+    def write(self, name, document):
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "w") as f:
+            f.write(document if isinstance(document, str) else json.dumps(document))
+        return path
+
+    def start(self, url, *extra):
+        server = instance(url, *extra)
+        self.addCleanup(server.cleanup)
+        return server
+
+    def test_rules_are_shared(self):
+        url = new_database()
+        # The first instance brings its rules file; the second has none and takes the database's.
+        a = self.start(url, "--rules", self.write("a-rules.json", BLOCK_SENDER))
+        b = self.start(url)
+        self.assertEqual(api(b, "/api/v1/rules"), api(a, "/api/v1/rules"))
+        self.assertEqual(sender_reply(b, "blocked@example.test"), (553, b"5.7.1 sender blocked"))
+        self.assertEqual(recipient_reply(a, "nobody@example.test")[0], 250)
+
+        # A PUT through b applies to a's API and SMTP within 1 s, without a restart.
+        status, _ = call(b, "/api/v1/rules", "PUT", BLOCK_RECIPIENT)
+        self.assertEqual(status, 200)
+        started = time.monotonic()
+        wait_for(lambda: api(a, "/api/v1/rules")["recipient"] and not api(a, "/api/v1/rules")["sender"], 1.0,
+                 "a has b's rules")
+        self.assertLess(time.monotonic() - started, 1.0)
+        self.assertEqual(api(a, "/api/v1/rules"), api(b, "/api/v1/rules"))
+        self.assertEqual(recipient_reply(a, "nobody@example.test"), (550, b"5.1.1 no such user"))
+        self.assertEqual(sender_reply(a, "blocked@example.test")[0], 250)
+        # The file a started with is not where the shared rules are saved.
+        with open(os.path.join(self.tmp.name, "a-rules.json")) as f:
+            self.assertEqual(json.load(f), BLOCK_SENDER)
+
+        # An invalid PUT changes nothing anywhere.
+        status, body = call(a, "/api/v1/rules", "PUT", b'{"version": 1, "sender": [{"match": "nonsense"}]}')
+        self.assertEqual(status, 400, body)
+        time.sleep(0.3)
+        self.assertEqual(recipient_reply(b, "nobody@example.test")[0], 550)
+
+        # A third instance given a rules file of its own takes the database's, and says its file is not read.
+        c = self.start(url, "--rules", self.write("c-rules.json", BLOCK_SENDER))
+        self.assertEqual(api(c, "/api/v1/rules"), api(a, "/api/v1/rules"))
+        note = c.proc.stderr.readline()
+        self.assertIn("--rules %s not read" % os.path.join(self.tmp.name, "c-rules.json"), note)
+        self.assertIn("#rules", note)
+        self.assertNotIn(PG.password, note)
+
+        # A document written behind the instances' backs that is not valid rules leaves the rules in force alone;
+        # a valid one written the same way applies.
+        database = url.rsplit("/", 1)[1]
+        PG.psql("UPDATE documents SET body = '{\"version\": 1, \"sender\": 5}', revision = revision + 1 "
+                "WHERE name = 'rules'", database)
+        time.sleep(0.5)
+        self.assertEqual(recipient_reply(a, "nobody@example.test")[0], 550)
+        self.assertEqual(api(b, "/api/v1/rules")["sender"], [])
+        PG.psql("UPDATE documents SET body = '%s', revision = revision + 1 WHERE name = 'rules'"
+                % json.dumps(BLOCK_SENDER), database)
+        for server in (a, b, c):
+            wait_for(lambda: api(server, "/api/v1/rules")["sender"], 1.0, "the rules written in psql apply")
+        self.assertEqual(sender_reply(b, "blocked@example.test")[0], 553)
+
+    def test_mailboxes_are_shared(self):
+        url = new_database()
+        a = self.start(url, "--mailboxes", self.write("mailboxes.json", SHOP))
+        b = self.start(url)
+        self.assertEqual(api(b, "/api/v1/mailboxes/config"), SHOP)
+        send(b, "to the shop", recipients=("orders@shop.test",))
+        wait_for(lambda: [m["Subject"] for m in api(a, "/mailbox/shop/api/v1/messages")["messages"]]
+                 == ["to the shop"], 1.0, "b routes by a's mailboxes")
+
+        status, _ = call(a, "/api/v1/mailboxes/config", "PUT", BILLING)
+        self.assertEqual(status, 200)
+        wait_for(lambda: api(b, "/api/v1/mailboxes/config") == BILLING, 1.0, "b has a's new mailboxes")
+        send(b, "an invoice", recipients=("x@billing.test",))
+        wait_for(lambda: [m["Subject"] for m in api(a, "/mailbox/billing/api/v1/messages")["messages"]]
+                 == ["an invoice"], 1.0, "b routes by the new mailboxes")
+        self.assertIn("billing", [m["Name"] for m in api(b, "/api/v1/mailboxes")])
+
+    def test_an_invalid_file_is_exit_2_and_seeds_nothing(self):
+        url = new_database()
+        bad = self.write("bad-rules.json", '{"version": 1,\n "sender": [{"match": "nonsense"}]}')
+        with tempfile.TemporaryDirectory() as data:
+            result = subprocess.run([BINARY, "--headless", "--data", data, "--store", url, "--rules", bad, "--smtp",
+                                     "127.0.0.1:0", "--api", "127.0.0.1:0"], capture_output=True, text=True,
+                                    timeout=60, env=dict(os.environ, PGPASSWORD=PG.password))
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("%s:2: sender[0].match" % bad, result.stderr)
+        # Nothing was seeded: the next instance starts with no rules.
+        server = self.start(url)
+        self.assertEqual(api(server, "/api/v1/rules")["sender"], [])
 
 
 README = os.path.join(os.path.dirname(__file__), "..", "..", "README.md")

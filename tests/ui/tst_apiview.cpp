@@ -43,7 +43,7 @@ void TestApiView::initTestCase()
 {
     QVERIFY(m_store.open(m_dir.path()));
     m_api = std::make_unique<ApiServer>(&m_store);
-    m_api->setRules(&m_rules, m_dir.filePath(QStringLiteral("rules.json")));
+    m_api->setRules(&m_rules, nullptr);
     QVERIFY(m_api->listen(QHostAddress::LocalHost, 0));
     QVERIFY(m_exfil.listen(QHostAddress::LocalHost, 0));
     // A browser's defaults: JavaScript on, nothing locked down by the client.

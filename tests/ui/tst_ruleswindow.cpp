@@ -4,6 +4,7 @@
 
 #include <rules/ruleengine.h>
 #include <service/catcherservice.h>
+#include <settings/filesettingsdocument.h>
 #include <ui/ruleeditor.h>
 #include <ui/rulesmodel.h>
 #include <ui/ruleswindow.h>
@@ -174,6 +175,7 @@ private:
     std::unique_ptr<CatcherService> m_catcher;
     quint16 m_port = 0;
     QString m_rulesFile;
+    std::unique_ptr<FileSettingsDocument> m_rulesDocument;
 };
 
 void TestRulesWindow::init()
@@ -184,13 +186,14 @@ void TestRulesWindow::init()
     m_engine = std::make_unique<RuleEngine>();
     m_catcher = std::make_unique<CatcherService>(m_store.get());
     m_rulesFile = m_dir->filePath(QStringLiteral("rules.json"));
+    m_rulesDocument = std::make_unique<FileSettingsDocument>(m_rulesFile);
     CatcherConfig config;
     ListenAddress smtp;
     ListenAddress::parse(QStringLiteral("127.0.0.1:0"), &smtp);
     config.smtp = { smtp };
     config.session.hostname = "mx.test";
     config.rules = m_engine.get();
-    config.rulesFile = m_rulesFile;
+    config.rulesDocument = m_rulesDocument.get();
     QVERIFY(m_catcher->start(config));
     m_port = m_catcher->smtpListeners().first().port;
 }
@@ -206,7 +209,7 @@ void TestRulesWindow::cleanup()
 
 void TestRulesWindow::editingRulesChangesWhatAClientSees()
 {
-    RulesWindow window(m_engine.get(), m_rulesFile);
+    RulesWindow window(m_engine.get(), m_rulesDocument.get());
     RulesModel *model = window.model(RuleSet::Stage::Recipient);
     QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     window.show();
@@ -224,7 +227,9 @@ void TestRulesWindow::editingRulesChangesWhatAClientSees()
     QCOMPARE(rcptReply(m_port, "other@example.test"), QByteArray("250 2.1.5 Ok"));
     QVERIFY(window.tryIt(RuleSet::Stage::Recipient, QStringLiteral("Blocked@Example.test"))
                 .startsWith(QStringLiteral("Rule 1 matches: the client gets “550 5.1.1 mailbox unavailable”")));
-    // Saved as it applies.
+    // Saved as it applies (off the GUI thread).
+    QTRY_VERIFY(!window.isSaving());
+    QVERIFY2(window.errorString().isEmpty(), qPrintable(window.errorString()));
     QFile file(m_rulesFile);
     QVERIFY(file.open(QIODevice::ReadOnly));
     QString error;
@@ -278,7 +283,7 @@ void TestRulesWindow::theEditorRefusesAnInvalidPattern()
 void TestRulesWindow::tabLeavesTheRulesTable()
 {
     // Keyboard users reach the buttons with Tab; a table that turns Tab into cell navigation traps them.
-    RulesWindow window(m_engine.get(), m_rulesFile);
+    RulesWindow window(m_engine.get(), m_rulesDocument.get());
     window.show();
     window.activateWindow();
     QVERIFY(QTest::qWaitForWindowActive(&window));
@@ -300,7 +305,7 @@ void TestRulesWindow::tabLeavesTheRulesTable()
 
 void TestRulesWindow::rulesChangedElsewhereShowUp()
 {
-    RulesWindow window(m_engine.get(), m_rulesFile);
+    RulesWindow window(m_engine.get(), m_rulesDocument.get());
     RuleSet set;
     Rule host;
     host.match = Rule::Match::Cidr;
@@ -364,7 +369,7 @@ void TestRulesWindow::theEditorShowsProblemsOnceTypedOrOnOk()
 
 void TestRulesWindow::tryItAnswersOnlyWhatWasAsked()
 {
-    RulesWindow window(m_engine.get(), m_rulesFile);
+    RulesWindow window(m_engine.get(), m_rulesDocument.get());
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     Rule refuse;
@@ -454,7 +459,7 @@ void TestRulesWindow::theEditorOffersGreylistDisconnectAndALimit()
         QCOMPARE(action->findData(int(Rule::Action::Greylist)), -1);
         QVERIFY(action->findData(int(Rule::Action::Disconnect)) >= 0);
     }
-    RulesWindow window(m_engine.get(), m_rulesFile);
+    RulesWindow window(m_engine.get(), m_rulesDocument.get());
     Rule grey;
     grey.match = Rule::Match::Glob;
     grey.pattern = QStringLiteral("*@grey.test");
@@ -725,7 +730,7 @@ void TestRulesWindow::scenariosAddOrdinaryRules()
     RuleSet before;
     before.rules(stage) << mine;
     m_engine->setRules(before);
-    RulesWindow window(m_engine.get(), m_rulesFile);
+    RulesWindow window(m_engine.get(), m_rulesDocument.get());
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     window.showStage(RuleSet::Stage::Auth);
@@ -743,6 +748,7 @@ void TestRulesWindow::scenariosAddOrdinaryRules()
     QVERIFY(m_engine->rules() == expected);
     QVERIFY(RulesWindow::scenarioRules(RulesWindow::Scenario(index)) == *story);
     // Saved as it applies, as any edit.
+    QTRY_VERIFY(!window.isSaving());
     QFile file(m_rulesFile);
     QVERIFY(file.open(QIODevice::ReadOnly));
     const std::optional<RuleSet> saved = RuleSet::fromJson(file.readAll(), &error);
@@ -756,7 +762,7 @@ void TestRulesWindow::scenariosAddOrdinaryRules()
 
 void TestRulesWindow::theScenariosMenuIsReachedByKeyboard()
 {
-    RulesWindow window(m_engine.get(), m_rulesFile);
+    RulesWindow window(m_engine.get(), m_rulesDocument.get());
     window.show();
     window.activateWindow();
     QVERIFY(QTest::qWaitForWindowActive(&window));
@@ -780,7 +786,7 @@ void TestRulesWindow::theScenariosMenuIsReachedByKeyboard()
 // The story is real: a client greylisted once, then let through (RFC 6647), as the menu promised.
 void TestRulesWindow::aScenarioChangesWhatAClientSees()
 {
-    RulesWindow window(m_engine.get(), m_rulesFile);
+    RulesWindow window(m_engine.get(), m_rulesDocument.get());
     window.addScenario(RulesWindow::Scenario::GreylistOnce);
     QCOMPARE(rcptReply(m_port, "greylist@example.test"), QByteArray("451 4.7.1 Greylisted, please try again later"));
     QCOMPARE(rcptReply(m_port, "greylist@example.test"), QByteArray("250 2.1.5 Ok"));
@@ -790,7 +796,7 @@ void TestRulesWindow::aScenarioChangesWhatAClientSees()
 // What the list shows and what "try it" says for a bounce and a slow server: every try gets the same.
 void TestRulesWindow::bounceAndSlowInputAreExplained()
 {
-    RulesWindow window(m_engine.get(), m_rulesFile);
+    RulesWindow window(m_engine.get(), m_rulesDocument.get());
     window.addScenario(RulesWindow::Scenario::BounceTest);
     window.addScenario(RulesWindow::Scenario::SlowServer);
     RulesModel *recipients = window.model(RuleSet::Stage::Recipient);

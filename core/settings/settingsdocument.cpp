@@ -1,0 +1,7 @@
+#include "settingsdocument.h"
+
+SettingsDocument::SettingsDocument(QObject *parent) : QObject(parent)
+{
+}
+
+SettingsDocument::~SettingsDocument() = default;
