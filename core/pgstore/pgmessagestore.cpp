@@ -20,6 +20,7 @@
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QPointer>
+#include <QRandomGenerator>
 #include <QThread>
 #include <QThreadPool>
 #include <QUrl>
@@ -343,11 +344,12 @@ bool PgMessageStore::open(const QString &url)
         db.close();
         return false;
     }
-    // CONTRACT "Team store": a 250 means the transaction committed, whatever the server's default says (PgWriter
-    // sets it again whenever it connects again).
-    const PgResult synchronous = db.exec("SET synchronous_commit = on");
-    if (!synchronous.isOk()) {
-        d->errorString = QStringLiteral("%1: %2").arg(d->writer.location, synchronous.errorString());
+    // A key of this instance's own for the queues it keeps (migration 0005): positive, and never one of the fixed
+    // advisory lock keys (those are below 2^56).
+    d->writer.ownerKey = qint64(QRandomGenerator::system()->generate64() >> 1) | (qint64(1) << 61);
+    // synchronous_commit on and the owner key's lock (PgWriter does it again whenever it connects again).
+    if (!d->writer.prepareConnection(&error)) {
+        d->errorString = QStringLiteral("%1: %2").arg(d->writer.location, error);
         db.close();
         return false;
     }
@@ -1047,7 +1049,7 @@ bool PgMessageStore::changeRelay(RelayChange *change, QString *error)
     qint64 insertedId = 0;
     QString failure;
     const bool ok = d->writer.runAndWait(
-        [&asked, &gone, &insertedId](PgConnection &db, QList<PgChange> *, QString *why) {
+        [&asked, &gone, &insertedId, owner = d->writer.ownerKey](PgConnection &db, QList<PgChange> *, QString *why) {
             gone = false;
             insertedId = 0;
             const auto failed = [why](const PgResult &r) {
@@ -1080,9 +1082,10 @@ bool PgMessageStore::changeRelay(RelayChange *change, QString *error)
                 const QByteArray to = recipientsJson(p.to);
                 if (p.id == 0) {
                     const PgResult inserted = db.exec("INSERT INTO relay_queue (message_id, recipients, due, failures, "
-                                                      "in_flight) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                                                      "in_flight, owner) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                         { PgParameter::int64(row), PgParameter::utf8(to), PgParameter::int64(p.dueMs),
-                            PgParameter::int64(p.failures), PgParameter::boolean(p.inFlight) });
+                            PgParameter::int64(p.failures), PgParameter::boolean(p.inFlight),
+                            PgParameter::int64(owner) });
                     if (!inserted.isOk()) {
                         return failed(inserted);
                     }
@@ -1132,8 +1135,16 @@ QList<RelayPending> PgMessageStore::relayPending() const
     QList<RelayPending> pending;
     const PgReaderPool::Lease lease = d->readers.acquire();
     if (PgConnection *db = lease.connection()) {
-        const PgResult r = db->exec("SELECT q.id, m.uid, q.recipients, q.due, q.failures, q.in_flight FROM relay_queue "
-                                    "q JOIN messages m ON m.id = q.message_id ORDER BY q.due, q.id");
+        // Taken up in one statement (migration 0005): this instance's rows, rows nobody owns, and rows whose owner's
+        // lock is free (its instance has stopped), each then marked as this instance's. A row whose owner runs is
+        // left to it; of two instances starting together, the one whose update comes second finds the rows marked
+        // with the first's key, which is held.
+        const PgResult r = db->exec(
+            "WITH taken AS (UPDATE relay_queue q SET owner = $1 WHERE q.owner IS NULL OR q.owner = $1 OR "
+            "pg_try_advisory_xact_lock(q.owner) RETURNING q.id, q.message_id, q.recipients, q.due, q.failures, "
+            "q.in_flight) SELECT t.id, m.uid, t.recipients, t.due, t.failures, t.in_flight FROM taken t JOIN "
+            "messages m ON m.id = t.message_id ORDER BY t.due, t.id",
+            { PgParameter::int64(d->writer.ownerKey) });
         for (int i = 0; r.isOk() && i < r.rows(); ++i) {
             pending << RelayPending { r.int64(i, 0), r.text(i, 1), recipientsFromJson(r.text(i, 2).toUtf8()),
                 r.int64(i, 3), int(r.int64(i, 4)), r.boolean(i, 5) };
@@ -1147,10 +1158,13 @@ QList<PendingBounce> PgMessageStore::pendingBounces() const
     QList<PendingBounce> pending;
     const PgReaderPool::Lease lease = d->readers.acquire();
     if (PgConnection *db = lease.connection()) {
-        const PgResult r = db->exec("SELECT m.uid, b.recipient, b.code, b.enhanced, b.text, b.rule, b.after_ms "
-                                    "FROM bounce_queue b JOIN messages m ON m.id = b.message_id "
-                                    "ORDER BY b.message_id, b.seq",
-            {}, PgResult::Format::Binary);
+        // Taken up as relayPending() takes its rows.
+        const PgResult r = db->exec(
+            "WITH taken AS (UPDATE bounce_queue b SET owner = $1 WHERE b.owner IS NULL OR b.owner = $1 OR "
+            "pg_try_advisory_xact_lock(b.owner) RETURNING b.message_id, b.seq, b.recipient, b.code, b.enhanced, "
+            "b.text, b.rule, b.after_ms) SELECT m.uid, t.recipient, t.code, t.enhanced, t.text, t.rule, t.after_ms "
+            "FROM taken t JOIN messages m ON m.id = t.message_id ORDER BY t.message_id, t.seq",
+            { PgParameter::int64(d->writer.ownerKey) }, PgResult::Format::Binary);
         for (int i = 0; r.isOk() && i < r.rows(); ++i) {
             const QString id = r.text(i, 0);
             if (pending.isEmpty() || pending.last().messageId != id) {

@@ -139,6 +139,24 @@ void PgWriter::stop()
     db.close();
 }
 
+bool PgWriter::prepareConnection(QString *error)
+{
+    // CONTRACT "Team store": a 250 means the transaction committed, whatever the server's default says.
+    const PgResult synchronous = db.exec("SET synchronous_commit = on");
+    if (!synchronous.isOk()) {
+        *error = synchronous.errorString();
+        return false;
+    }
+    // Held until the connection ends (the server releases it also when this process is killed): while it is held,
+    // the queue rows marked with the key are this instance's (migration 0005).
+    const PgResult owner = db.exec("SELECT pg_advisory_lock($1)", { PgParameter::int64(ownerKey) });
+    if (!owner.isOk()) {
+        *error = owner.errorString();
+        return false;
+    }
+    return true;
+}
+
 bool PgWriter::ensureConnected(QString *error)
 {
     if (db.isOpen()) {
@@ -149,8 +167,8 @@ bool PgWriter::ensureConnected(QString *error)
         *error = QStringLiteral("%1: the database is unreachable: %2").arg(location, db.errorString());
         return false;
     }
-    // CONTRACT "Team store": a 250 means the transaction committed, whatever the server's default says.
-    if (!db.open(url) || !db.exec("SET synchronous_commit = on").isOk()) {
+    QString prepareError;
+    if (!db.open(url) || !prepareConnection(&prepareError)) {
         db.close();
         nextReconnect = now + reconnectDelay;
         reconnectDelay
@@ -649,10 +667,10 @@ bool PgWriter::insert(IncomingMessage &message, const QStringList &tags, Deliver
         for (qsizetype seq = 0; seq < env.bounces.size(); ++seq) {
             const SmtpBounce &b = env.bounces.at(seq);
             const PgResult bounce = db.exec("INSERT INTO bounce_queue (message_id, seq, recipient, code, enhanced, "
-                                            "text, rule, after_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                                            "text, rule, after_ms, owner) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 { PgParameter::int64(rowId), PgParameter::int64(seq), PgParameter::bytea(b.recipient),
                     PgParameter::int64(b.code), PgParameter::bytea(b.enhanced), PgParameter::bytea(b.text),
-                    PgParameter::bytea(b.rule), PgParameter::int64(b.afterMs) });
+                    PgParameter::bytea(b.rule), PgParameter::int64(b.afterMs), PgParameter::int64(ownerKey) });
             if (!bounce.isOk()) {
                 *error = bounce.errorString();
                 return false;

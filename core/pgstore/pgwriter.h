@@ -33,6 +33,10 @@ struct PgWriter
     QString location;
     // This instance among those sharing the database (PgChange::origin).
     QString origin;
+    // This instance's owner key (migration 0005): held as a session-level advisory lock on the writer's connection
+    // while it is connected, and written into the relay and bounce queue rows it makes, so that an instance starting
+    // later takes up only the rows of instances no longer running. Random per open(), never one of the fixed keys.
+    qint64 ownerKey = 0;
     std::atomic<qint64> maxMessages { 0 };
     std::atomic<qint64> commits { 0 };
 
@@ -77,6 +81,8 @@ struct PgWriter
     void writerLoop();
     // Connected, or connected again now (when the backoff allows); else *error says why.
     bool ensureConnected(QString *error);
+    // Sets up a connection just opened: synchronous_commit on, the owner key's lock taken.
+    bool prepareConnection(QString *error);
     void runBatch(std::deque<PgWriteOp> &batch);
     // Between deliveries: one short indexing slice. False when there was nothing to do or it failed.
     bool indexWhileIdle();

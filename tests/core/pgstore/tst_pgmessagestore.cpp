@@ -96,6 +96,7 @@ private Q_SLOTS:
     void pinnedMessagesSurviveDeleteAllAndRetention();
     void mailboxIndexUidsAscendAndAreNeverReused();
     void relayBookkeepingRoundTrips();
+    void pendingWorkIsTakenUpOnce();
     void refusedSessionsRoundTrip();
     void concurrentDeliveriesShareCommits();
     void indexCatchesUpOffTheReplyPath();
@@ -574,6 +575,46 @@ void TestPgMessageStore::relayBookkeepingRoundTrips()
     // Deleting the message takes its relay bookkeeping with it.
     QVERIFY(m_store->remove({ QStringLiteral("RL1") }));
     QVERIFY(m_store->relayLog(QStringLiteral("RL1")).isEmpty());
+}
+
+void TestPgMessageStore::pendingWorkIsTakenUpOnce()
+{
+    // A pending auto-relay retry and a pending bounce, made by this instance (migration 0005: rows it owns).
+    IncomingMessage message = makeMessage("OWN1", Sample);
+    message.sessionKey = 1;
+    message.envelope.bounces = { SmtpBounce { "b@y.test", 550, "5.1.1", "No such user", "recipient rule 1", 60000 } };
+    QVERIFY(deliverAndWait(*m_store, message).ok);
+    RelayChange change;
+    change.messageId = QStringLiteral("OWN1");
+    change.pending = RelayPending { 0, QStringLiteral("OWN1"), { "x@relay.test" }, 1764000009000, 1, false };
+    QString error;
+    QVERIFY2(m_store->changeRelay(&change, &error), qPrintable(error));
+    QCOMPARE(m_store->relayPending().size(), 1);
+    QCOMPARE(m_store->pendingBounces().size(), 1);
+
+    // Another instance starting while this one runs takes up neither: they are this one's to send.
+    const std::unique_ptr<PgMessageStore> other = openStore();
+    QVERIFY(other);
+    QVERIFY(other->relayPending().isEmpty());
+    QVERIFY(other->pendingBounces().isEmpty());
+
+    // This one stops (the server releases its key with its connection, as when its process is killed): the next
+    // instance to start takes them up, and from then on they are its own; the other still gets none of them.
+    m_store->close();
+    m_store.reset();
+    const std::unique_ptr<PgMessageStore> next = openStore();
+    QVERIFY(next);
+    const QList<RelayPending> taken = next->relayPending();
+    QCOMPARE(taken.size(), 1);
+    QCOMPARE(taken.at(0).id, change.pending->id);
+    QCOMPARE(taken.at(0).failures, 1);
+    const QList<PendingBounce> bounces = next->pendingBounces();
+    QCOMPARE(bounces.size(), 1);
+    QCOMPARE(bounces.at(0).messageId, QStringLiteral("OWN1"));
+    QCOMPARE(bounces.at(0).bounces.at(0).afterMs, 60000);
+    QVERIFY(other->relayPending().isEmpty());
+    QVERIFY(other->pendingBounces().isEmpty());
+    QCOMPARE(next->relayPending().size(), 1);
 }
 
 void TestPgMessageStore::refusedSessionsRoundTrip()
