@@ -454,6 +454,7 @@ PgWriteOp deliveryOp(
     // Mailpit's tags on arrival, found here rather than on the writer thread that every delivery waits for.
     const QStringList tags = ArrivalTags::of(*shared);
     auto madeMailbox = std::make_shared<bool>(false);
+    const QString mailbox = shared->mailbox;
     return { [writer, shared, tags, result, madeMailbox](PgConnection &, QList<PgChange> *changes, QString *error) {
                 *result = DeliveryResult();
                 return writer->insert(*shared, tags, result.get(), madeMailbox.get(), changes, error);
@@ -474,7 +475,7 @@ PgWriteOp deliveryOp(
                 Q_EMIT store->messageStored(result->summary);
             }
         },
-        expectedSoon };
+        expectedSoon, mailbox };
 }
 } // namespace
 

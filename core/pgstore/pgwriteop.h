@@ -19,4 +19,7 @@ struct PgWriteOp
     std::function<void(bool ok, const QString &error)> done;
     // Deliveries expected soon (IncomingMessage::otherSessions).
     int expectedSoon = 0;
+    // A delivery's mailbox, whose row it locks (empty for other writes): a batch delivering into several locks them
+    // all first, in one order every instance follows.
+    QString mailbox;
 };

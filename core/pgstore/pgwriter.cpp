@@ -308,6 +308,26 @@ void PgWriter::runBatch(std::deque<PgWriteOp> &batch)
                 return;
             }
         }
+        // Deliveries lock their mailbox's row (IMAP UIDs in commit order). Two instances whose batches deliver into
+        // the same mailboxes in opposite orders would each hold one row and wait for the other's (PostgreSQL then
+        // aborts one after deadlock_timeout): a batch delivering into several locks them all first, by id.
+        QSet<QString> mailboxes;
+        for (const PgWriteOp &op : batch) {
+            if (!op.mailbox.isEmpty()) {
+                mailboxes.insert(op.mailbox.toLower());
+            }
+        }
+        if (mailboxes.size() > 1) {
+            const PgResult locked = db.exec("SELECT id FROM mailboxes WHERE lower(name COLLATE \"C\") = "
+                                            "ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE",
+                { PgParameter::utf8(PgRows::arrayLiteral(QStringList(mailboxes.cbegin(), mailboxes.cend()))) });
+            if (!locked.isOk()) {
+                const QString why = db.isOpen() ? locked.errorString() : lost();
+                db.exec("ROLLBACK");
+                failAll(why);
+                return;
+            }
+        }
         bool again = false;
         for (size_t i = 0; i < batch.size(); ++i) {
             if (savepoints && !db.exec("SAVEPOINT op").isOk()) {
@@ -502,7 +522,7 @@ void PgWriter::submit(std::function<bool(PgConnection &, QList<PgChange> *, QStr
                 finished(ok ? QString() : (failure.isEmpty() ? QStringLiteral("write failed") : failure));
             }
         },
-        0 };
+        0, {} };
     enqueue(std::move(op));
 }
 
