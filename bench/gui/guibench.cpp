@@ -5,10 +5,15 @@
 // Then a search typed right after a burst stored straight into the store (--search-burst, 15,000): the longest stall
 // while the window's search runs, beside what the search cost when it ran a complete list() on the GUI thread (each
 // after a burst of its own, in the same run).
+// With --attached, the same measures for a window attached (--attach) to a headless letterbox that serves the same
+// store over loopback HTTP: its first painted inbox alternated with the local window's and the bare reference's, the
+// stalls while the burst goes to the headless catcher's SMTP port, and a search typed into it.
 //
 //   letterbox-gui-bench --data DIR [--messages 100000] [--burst 5000] [--sessions 4] [--starts 5]
-//                       [--search-burst 15000]
+//                       [--search-burst 15000] [--attached]
 // Run under Xvfb (packaging/letterbox-dev has xvfb): xvfb-run -a letterbox-gui-bench --data /tmp/gb100k
+#include <remote/remoteendpoint.h>
+#include <remote/remotemessagestore.h>
 #include <service/catcherservice.h>
 #include <smtp/messagedelivery.h>
 #include <store/messageimporter.h>
@@ -170,6 +175,41 @@ int fill(const QString &dir, qint64 wanted)
     return 0;
 }
 
+// One start of a window attached to url: from before the application object to the first painted rows (the
+// attach's first requests, the window, its first page over HTTP). Prints "startup-ms X".
+int startAttachedOnce(int argc, char *argv[], const QString &url)
+{
+    MessageSchemeHandler::registerSchemes();
+    QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
+    QApplication app(argc, argv);
+    RemoteEndpoint endpoint;
+    QString error;
+    if (!RemoteEndpoint::parse(url, &endpoint, &error)) {
+        std::fprintf(stderr, "%s\n", qPrintable(error));
+        return 1;
+    }
+    double painted = -1;
+    RemoteMessageStore store(endpoint);
+    std::unique_ptr<MainWindow> window;
+    store.attach(&app, [&](const QString &why) {
+        if (!why.isEmpty()) {
+            std::fprintf(stderr, "cannot attach: %s\n", qPrintable(why));
+            return;
+        }
+        window = std::make_unique<MainWindow>(&store, quiet());
+        QObject::connect(
+            window->inboxView(), &InboxView::firstRowsPainted, [&] { painted = s_clock.nsecsElapsed() / 1e6; });
+        window->resize(1280, 800);
+        window->show();
+    });
+    waitUntil([&] { return painted >= 0; }, 30000);
+    window.reset();
+    store.close();
+    QThreadPool::globalInstance()->waitForDone();
+    std::printf("startup-ms %.1f\n", painted);
+    return painted >= 0 ? 0 : 1;
+}
+
 // One start: from before the application object to the first painted rows. Prints "startup-ms X".
 int startOnce(int argc, char *argv[], const QString &dir, bool reference)
 {
@@ -251,6 +291,186 @@ struct Heartbeat
     }
     void stop() { timer.stop(); }
 };
+// A child run of this benchmark (--start-once …): its start-up time in ms, or -1.
+double startChild(const QString &program, const QStringList &childArgs)
+{
+    QProcess child;
+    child.start(QFileInfo(program).absoluteFilePath(), childArgs);
+    child.waitForFinished(120000);
+    const QByteArray out = child.readAllStandardOutput();
+    const qsizetype at = out.indexOf("startup-ms ");
+    if (at < 0) {
+        std::fprintf(stderr, "start-up run failed: %s\n", child.readAllStandardError().constData());
+        return -1;
+    }
+    return out.mid(at + 11).trimmed().toDouble();
+}
+
+QString medianLine(QList<double> values)
+{
+    std::sort(values.begin(), values.end());
+    return QStringLiteral("median %1 ms (min %2, max %3)")
+        .arg(values.at(values.size() / 2), 0, 'f', 0)
+        .arg(values.first(), 0, 'f', 0)
+        .arg(values.last(), 0, 'f', 0);
+}
+
+double median(QList<double> values)
+{
+    std::sort(values.begin(), values.end());
+    return values.at(values.size() / 2);
+}
+
+// --attached: a headless letterbox (the build's own, beside this benchmark's build tree) serves dir's store; the
+// window under test is attached to its API over loopback HTTP.
+int attached(int argc, char *argv[], const QString &program, const QString &dir, const QCommandLineParser &parser)
+{
+    QProcess catcher;
+    catcher.setProcessChannelMode(QProcess::SeparateChannels);
+    catcher.start(QStringLiteral(LETTERBOX_BINARY),
+        { QStringLiteral("--headless"), QStringLiteral("--data"), dir, QStringLiteral("--hostname"),
+            QStringLiteral("bench.test"), QStringLiteral("--smtp"), QStringLiteral("127.0.0.1:0"),
+            QStringLiteral("--api"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--max-messages"),
+            QStringLiteral("0") });
+    QString apiUrl;
+    quint16 smtpPort = 0;
+    QDeadlineTimer started(60000);
+    while ((apiUrl.isEmpty() || smtpPort == 0) && !started.hasExpired() && catcher.state() != QProcess::NotRunning) {
+        if (!catcher.canReadLine()) {
+            catcher.waitForReadyRead(1000);
+            continue;
+        }
+        const QString line = QString::fromUtf8(catcher.readLine()).trimmed();
+        if (line.startsWith(QLatin1String("API listening on "))) {
+            apiUrl = line.mid(17);
+        } else if (line.startsWith(QLatin1String("SMTP listening on "))) {
+            smtpPort = quint16(line.section(u':', -1).toUInt());
+        }
+    }
+    if (apiUrl.isEmpty() || smtpPort == 0) {
+        std::fprintf(stderr, "the headless catcher did not start: %s\n", catcher.readAllStandardError().constData());
+        return 1;
+    }
+    std::printf("headless catcher: SMTP on 127.0.0.1:%u, API at %s\n", smtpPort, qPrintable(apiUrl));
+
+    // Start-up, alternated: the bare reference, the local window (on the same store), the attached window.
+    QList<double> bare;
+    QList<double> local;
+    QList<double> remote;
+    const int starts = parser.value(QStringLiteral("starts")).toInt();
+    for (int i = 0; i < starts; ++i) {
+        bare << startChild(program, { QStringLiteral("--start-once"), dir, QStringLiteral("--reference") });
+        local << startChild(program, { QStringLiteral("--start-once"), dir });
+        remote << startChild(program, { QStringLiteral("--start-attached-once"), apiUrl });
+        if (bare.last() < 0 || local.last() < 0 || remote.last() < 0) {
+            catcher.kill();
+            return 1;
+        }
+    }
+    std::printf("first painted inbox, attached over loopback HTTP: %s over %d starts\n", qPrintable(medianLine(remote)),
+        starts);
+    std::printf("first painted inbox, local window on the same store: %s\n", qPrintable(medianLine(local)));
+    std::printf("reference (bare Qt window, 50-row table): %s\n", qPrintable(medianLine(bare)));
+    std::printf("ratio attached / local: %.2f; attached / bare reference: %.2f\n", median(remote) / median(local),
+        median(remote) / median(bare));
+
+    // The burst, sent to the headless catcher, shown by the attached window.
+    MessageSchemeHandler::registerSchemes();
+    QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
+    QApplication app(argc, argv);
+    RemoteEndpoint endpoint;
+    QString error;
+    RemoteEndpoint::parse(apiUrl, &endpoint, &error);
+    RemoteMessageStore store(endpoint);
+    std::unique_ptr<MainWindow> window;
+    bool ready = false;
+    store.attach(&app, [&](const QString &why) {
+        if (why.isEmpty()) {
+            window = std::make_unique<MainWindow>(&store, quiet());
+            window->resize(1280, 800);
+            window->show();
+        } else {
+            std::fprintf(stderr, "cannot attach: %s\n", qPrintable(why));
+        }
+        ready = true;
+    });
+    int status = 0;
+    if (!waitUntil([&] { return ready; }, 30000) || !window) {
+        catcher.kill();
+        return 1;
+    }
+    waitUntil([] { return false; }, 2000);
+    Heartbeat heartbeat;
+    heartbeat.start();
+    waitUntil([] { return false; }, 3000);
+    heartbeat.stop();
+    const QList<double> idle = heartbeat.lateness;
+
+    const qint64 before = window->inboxModel()->matchCount();
+    const int burst = parser.value(QStringLiteral("burst")).toInt();
+    QProcess sender;
+    sender.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    QElapsedTimer timer;
+    heartbeat.start();
+    timer.start();
+    sender.start(QStringLiteral("python3"),
+        { QStringLiteral(LETTERBOX_BENCH_DIR "/smtp-burst.py"), QStringLiteral("127.0.0.1"), QString::number(smtpPort),
+            QString::number(burst), parser.value(QStringLiteral("sessions")) });
+    const bool shown = waitUntil(
+        [&] { return window->inboxModel()->matchCount() >= before + burst && sender.state() == QProcess::NotRunning; },
+        600000);
+    const double elapsed = timer.elapsed() / 1000.0;
+    waitUntil([] { return false; }, 1000);
+    heartbeat.stop();
+    const QList<double> busy = heartbeat.lateness;
+    std::printf("%s", sender.readAllStandardOutput().constData());
+    if (!shown) {
+        std::fprintf(stderr, "the burst did not all show up in the attached window (%lld of %d)\n",
+            static_cast<long long>(window->inboxModel()->matchCount() - before), burst);
+        status = 1;
+    }
+    const auto over = std::count_if(busy.cbegin(), busy.cend(), [](double v) { return v > 50; });
+    std::printf("attached: burst of %d over %s sessions: all listed after %.2f s (%.0f msg/s)\n", burst,
+        qPrintable(parser.value(QStringLiteral("sessions"))), elapsed, burst / elapsed);
+    std::printf("attached: event-loop lateness during the burst: max %.1f ms, p99 %.1f ms, p50 %.2f ms, %lld ticks "
+                "over 50 ms (of %lld)\n",
+        percentile(busy, 1.0), percentile(busy, 0.99), percentile(busy, 0.5), static_cast<long long>(over),
+        static_cast<long long>(busy.size()));
+    std::printf("reference, idle attached window: max %.1f ms, p99 %.1f ms (of %lld ticks)\n", percentile(idle, 1.0),
+        percentile(idle, 0.99), static_cast<long long>(idle.size()));
+    std::printf("ratio of max stalls (burst / idle): %.2f\n", percentile(busy, 1.0) / qMax(0.1, percentile(idle, 1.0)));
+
+    // A search typed into the attached window: the server searches, the window lists the first page.
+    const QString word = QStringLiteral("invoice");
+    InboxModel *inbox = window->inboxModel();
+    double answered = -1;
+    const QMetaObject::Connection onLoaded = QObject::connect(inbox, &InboxModel::loaded, [&] {
+        if (answered < 0 && inbox->query() == word) {
+            answered = timer.nsecsElapsed() / 1e6;
+        }
+    });
+    heartbeat.start();
+    timer.start();
+    window->searchField()->setText(word);
+    QMetaObject::invokeMethod(window->searchField(), "returnPressed");
+    const bool listed = waitUntil([&] { return answered >= 0; }, 60000);
+    waitUntil([] { return false; }, 200);
+    heartbeat.stop();
+    QObject::disconnect(onLoaded);
+    if (!listed) {
+        std::fprintf(stderr, "the attached search did not answer\n");
+        status = 1;
+    }
+    std::printf("attached: search \"%s\" listed after %.0f ms (%lld matches); longest event-loop stall %.1f ms\n",
+        qPrintable(word), answered, static_cast<long long>(inbox->matchCount()), percentile(heartbeat.lateness, 1.0));
+
+    window.reset();
+    store.close();
+    QThreadPool::globalInstance()->waitForDone();
+    catcher.terminate();
+    catcher.waitForFinished(30000);
+    return status;
+}
 } // namespace
 
 int main(int argc, char *argv[])
@@ -271,6 +491,10 @@ int main(int argc, char *argv[])
     if (once > 0) {
         return startOnce(argc, argv, args.value(once + 1), args.contains(QStringLiteral("--reference")));
     }
+    const qsizetype attachedOnce = args.indexOf(QStringLiteral("--start-attached-once"));
+    if (attachedOnce > 0) {
+        return startAttachedOnce(argc, argv, args.value(attachedOnce + 1));
+    }
 
     QCommandLineParser parser;
     parser.addOption(
@@ -289,6 +513,8 @@ int main(int argc, char *argv[])
     parser.addOption({ QStringLiteral("search-burst"),
         QStringLiteral("Messages stored just before a search is typed (15000; 0: skip)."), QStringLiteral("N"),
         QStringLiteral("15000") });
+    parser.addOption({ QStringLiteral("attached"),
+        QStringLiteral("Measure a window attached to a headless letterbox serving the store over loopback HTTP.") });
     parser.parse(args);
     const QString dir = parser.value(QStringLiteral("data"));
     if (dir.isEmpty()) {
@@ -297,6 +523,9 @@ int main(int argc, char *argv[])
     }
     if (fill(dir, parser.value(QStringLiteral("messages")).toLongLong()) != 0) {
         return 1;
+    }
+    if (parser.isSet(QStringLiteral("attached"))) {
+        return attached(argc, argv, args.first(), dir, parser);
     }
 
     // Start-up: alternate the reference and Letterbox, each a fresh process.
