@@ -180,7 +180,13 @@ int runDesktop(int argc, char *argv[], const CommandLineOptions &options)
     RuleEngine rules;
     SettingsDocuments documents;
     QString rulesError;
-    if (!documents.open(options, store, &rulesError) || !loadRules(options, documents.rules(), &rules, &rulesError)) {
+    int documentsExitCode = 2;
+    if (!documents.open(options, store, &rulesError, &documentsExitCode)) {
+        std::fprintf(stderr, "letterbox: %s\n", qPrintable(rulesError));
+        store.close();
+        return documentsExitCode;
+    }
+    if (!loadRules(options, documents.rules(), &rules, &rulesError)) {
         std::fprintf(stderr, "letterbox: %s\n", qPrintable(rulesError));
         store.close();
         return 2;

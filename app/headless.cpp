@@ -41,7 +41,13 @@ int runHeadless(int argc, char *argv[], const CommandLineOptions &options)
     // made first so that it outlives the document it follows).
     SettingsDocuments documents;
     QString rulesError;
-    if (!documents.open(options, store, &rulesError) || !loadRules(options, documents.rules(), &rules, &rulesError)) {
+    int documentsExitCode = 2;
+    if (!documents.open(options, store, &rulesError, &documentsExitCode)) {
+        printError(rulesError);
+        store.close();
+        return documentsExitCode;
+    }
+    if (!loadRules(options, documents.rules(), &rules, &rulesError)) {
         printError(rulesError);
         store.close();
         return 2;

@@ -4,9 +4,7 @@
 
 #include <mailbox/mailboxsettings.h>
 #include <rules/ruleengine.h>
-#include <settings/settingsdocument.h>
-
-#include <cstdio>
+#include <settings/filesettingsdocument.h>
 
 bool loadRules(const CommandLineOptions &options, SettingsDocument *document, RuleEngine *engine, QString *error)
 {
@@ -16,32 +14,25 @@ bool loadRules(const CommandLineOptions &options, SettingsDocument *document, Ru
     QString problem;
     const std::optional<SettingsDocument::Contents> contents = document->read(&problem);
     if (!contents) {
-        *error = QStringLiteral("--rules %1").arg(problem);
+        // A file's error names the file; the database's names the store.
+        *error = qobject_cast<FileSettingsDocument *>(document) ? QStringLiteral("--rules %1").arg(problem) : problem;
         return false;
     }
     if (contents->exists) {
-        const std::optional<RuleSet> rules = RuleSet::fromJson(contents->body, &problem);
-        if (!rules) {
+        if (!engine->setRulesFromJson(contents->body, &problem)) {
             *error = QStringLiteral("%1:%2").arg(document->location(), problem);
             return false;
         }
-        engine->setRules(*rules);
     } else if (options.rulesGiven) {
         *error = QStringLiteral("--rules %1: No such file or directory").arg(document->location());
         return false;
     }
-    // else no rules kept yet: everything is accepted
-    QObject::connect(
-        document, &SettingsDocument::changedElsewhere, document, [document, engine](const QByteArray &body) {
-            QString problem;
-            const std::optional<RuleSet> rules = RuleSet::fromJson(body, &problem);
-            if (!rules) {
-                std::fprintf(stderr, "letterbox: the rules saved in %s are not valid, keeping those in use: %s:%s\n",
-                    qPrintable(document->location()), qPrintable(document->location()), qPrintable(problem));
-                return;
-            }
-            engine->setRules(*rules);
-        });
+    // else no rules kept yet: everything is accepted.
+    // From now on what is saved (PUT /api/v1/rules, the Rules window) or changed by another instance is put in force
+    // by the document, in revision order.
+    document->setApplier(
+        [engine](const QByteArray &body, QString *problem) { return engine->setRulesFromJson(body, problem); },
+        contents->revision);
     return true;
 }
 

@@ -15,54 +15,18 @@
 
 namespace {
 #ifdef LETTERBOX_HAVE_POSTGRESQL
-// The problem with a document's text ("LINE: field: problem"), or "" when its parser accepts it.
-using Validator = std::function<QString(const QByteArray &)>;
-
-// The database's document name, seeded from file when the database holds none yet. option: "--rules" or
-// "--mailboxes", given: whether the option named file.
-std::unique_ptr<SettingsDocument> openShared(const CommandLineOptions &options, const MessageStore &store,
-    const QString &name, const QString &file, const QString &option, bool given, const Validator &validate,
-    QString *error)
+// One of the two documents on its way to being opened.
+struct Shared
 {
-    auto shared = std::make_unique<PgSettingsDocument>(options.store, store.location(), name);
-    if (!shared->open(error)) {
-        return nullptr;
-    }
-    const std::optional<SettingsDocument::Contents> stored = shared->read(error);
-    if (!stored) {
-        return nullptr;
-    }
-    if (stored->exists) {
-        if (given) {
-            std::fprintf(stderr,
-                "letterbox: %s %s not read: the store keeps them (%s), shared by every instance on it\n",
-                qPrintable(option), qPrintable(file), qPrintable(shared->location()));
-        }
-        return shared;
-    }
-    FileSettingsDocument seedFile(file);
-    QString readError;
-    const std::optional<SettingsDocument::Contents> seed = seedFile.read(&readError);
-    if (!seed || (!seed->exists && given)) {
-        *error = QStringLiteral("%1 %2").arg(
-            option, seed ? QStringLiteral("%1: No such file or directory").arg(file) : readError);
-        return nullptr;
-    }
-    if (!seed->exists) {
-        return shared; // nothing to bring: the defaults, until someone saves
-    }
-    const QString problem = validate(seed->body);
-    if (!problem.isEmpty()) {
-        *error = QStringLiteral("%1:%2").arg(file, problem);
-        return nullptr;
-    }
-    bool written = false;
-    if (!shared->seed(seed->body, &written, error)) {
-        return nullptr;
-    }
-    // Not written: another instance starting at the same time seeded it first, and its text is what applies.
-    return shared;
-}
+    QString name; // the database's: "rules", "mailboxes"
+    QString file; // what this instance would read without the database
+    QString option; // "--rules", "--mailboxes"
+    bool given = false; // the option named the file
+    // The problem with a text ("LINE: field: problem"), or "" when its parser accepts it.
+    std::function<QString(const QByteArray &)> validate;
+    std::unique_ptr<PgSettingsDocument> document;
+    std::optional<QByteArray> seed; // the file's text, checked, when the database holds none yet
+};
 #endif
 } // namespace
 
@@ -70,29 +34,75 @@ SettingsDocuments::SettingsDocuments() = default;
 
 SettingsDocuments::~SettingsDocuments() = default;
 
-bool SettingsDocuments::open(const CommandLineOptions &options, const MessageStore &store, QString *error)
+bool SettingsDocuments::open(
+    const CommandLineOptions &options, const MessageStore &store, QString *error, int *exitCode)
 {
+    *exitCode = 1;
 #ifdef LETTERBOX_HAVE_POSTGRESQL
     if (options.store != QLatin1String("sqlite")) {
-        m_rules = openShared(
-            options, store, QStringLiteral("rules"), options.rulesFile, QStringLiteral("--rules"), options.rulesGiven,
-            [](const QByteArray &body) {
-                QString problem;
-                return RuleSet::fromJson(body, &problem) ? QString() : problem;
-            },
-            error);
-        if (!m_rules) {
-            return false;
+        Shared shared[] = {
+            { QStringLiteral("rules"), options.rulesFile, QStringLiteral("--rules"), options.rulesGiven,
+                [](const QByteArray &body) {
+                    QString problem;
+                    return RuleSet::fromJson(body, &problem) ? QString() : problem;
+                },
+                nullptr, std::nullopt },
+            { QStringLiteral("mailboxes"), options.mailboxesFile, QStringLiteral("--mailboxes"), options.mailboxesGiven,
+                [](const QByteArray &body) {
+                    QString problem;
+                    return MailboxConfig::fromJson(body, &problem) ? QString() : problem;
+                },
+                nullptr, std::nullopt },
+        };
+        // Both documents as the database holds them, and the files for those it does not, all checked before
+        // anything is written: an invalid file seeds nothing.
+        for (Shared &s : shared) {
+            s.document = std::make_unique<PgSettingsDocument>(options.store, store.location(), s.name);
+            if (!s.document->open(error)) {
+                return false;
+            }
+            const std::optional<SettingsDocument::Contents> stored = s.document->read(error);
+            if (!stored) {
+                return false;
+            }
+            if (stored->exists) {
+                if (s.given) {
+                    std::fprintf(stderr,
+                        "letterbox: %s %s not read: the store keeps them (%s), shared by every instance on it\n",
+                        qPrintable(s.option), qPrintable(s.file), qPrintable(s.document->location()));
+                }
+                continue;
+            }
+            FileSettingsDocument file(s.file);
+            QString readError;
+            const std::optional<SettingsDocument::Contents> seed = file.read(&readError);
+            if (!seed || (!seed->exists && s.given)) {
+                *error = QStringLiteral("%1 %2").arg(
+                    s.option, seed ? QStringLiteral("%1: No such file or directory").arg(s.file) : readError);
+                *exitCode = 2;
+                return false;
+            }
+            if (!seed->exists) {
+                continue; // nothing to bring: the defaults, until someone saves
+            }
+            const QString problem = s.validate(seed->body);
+            if (!problem.isEmpty()) {
+                *error = QStringLiteral("%1:%2").arg(s.file, problem);
+                *exitCode = 2;
+                return false;
+            }
+            s.seed = seed->body;
         }
-        m_mailboxes = openShared(
-            options, store, QStringLiteral("mailboxes"), options.mailboxesFile, QStringLiteral("--mailboxes"),
-            options.mailboxesGiven,
-            [](const QByteArray &body) {
-                QString problem;
-                return MailboxConfig::fromJson(body, &problem) ? QString() : problem;
-            },
-            error);
-        return m_mailboxes != nullptr;
+        for (Shared &s : shared) {
+            bool written = false;
+            // Not written: another instance starting at the same moment seeded it first, and its text applies.
+            if (s.seed && !s.document->seed(*s.seed, &written, error)) {
+                return false;
+            }
+        }
+        m_rules = std::move(shared[0].document);
+        m_mailboxes = std::move(shared[1].document);
+        return true;
     }
 #else
     Q_UNUSED(store)

@@ -26,6 +26,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <utility>
+
 namespace {
 QString stageTitle(RuleSet::Stage stage)
 {
@@ -279,9 +281,12 @@ void RulesWindow::save(const QByteArray &body)
     m_status->setText(tr("Saving…"));
     SettingsDocument *document = m_document;
     QPointer<RulesWindow> window(this);
-    m_saver.start([document, body, window] {
+    const quint64 edit = ++*m_edits;
+    m_saver.start([document, body, window, edits = m_edits, edit] {
         QString error;
-        if (document->save(body, &error)) {
+        // Each edit is in force already (apply()); the document applies this one again only if it is still the
+        // newest when saved, over a change from elsewhere that arrived meanwhile.
+        if (document->save(body, &error, [edits, edit] { return edits->load() == edit; })) {
             error.clear();
         }
         QMetaObject::invokeMethod(
@@ -302,10 +307,12 @@ void RulesWindow::saveFinished(const QString &error)
     }
     m_error = error.isEmpty() ? QString() : tr("The rules apply, but could not be saved: %1").arg(error);
     const QString location = m_document->location();
-    m_status->setText(m_error.isEmpty()
-            ? tr("Saved to %1")
-                  .arg(location.contains(QStringLiteral("://")) ? location : QDir::toNativeSeparators(location))
-            : m_error);
+    const QString hint = std::exchange(m_hintAfterSave, QString());
+    m_status->setText(!m_error.isEmpty() ? m_error
+            : !hint.isEmpty()
+            ? hint
+            : tr("Saved to %1")
+                  .arg(location.contains(QStringLiteral("://")) ? location : QDir::toNativeSeparators(location)));
     Q_EMIT saved();
 }
 
@@ -532,10 +539,13 @@ void RulesWindow::addScenario(Scenario scenario)
     QTableView *view = m_views[size_t(*first)];
     view->selectRow(0);
     view->setFocus();
-    if (m_error.isEmpty()) {
-        m_status->setText(
-            tr("“%1”: %2 added at the top of %3; double-click one to change it.")
-                .arg(scenarioName(scenario), counted(added, tr("rule"), tr("rules")), stageTitle(*first)));
+    // Said once the save under way has finished (its failure, if it fails, is said instead).
+    const QString hint = tr("“%1”: %2 added at the top of %3; double-click one to change it.")
+                             .arg(scenarioName(scenario), counted(added, tr("rule"), tr("rules")), stageTitle(*first));
+    if (isSaving()) {
+        m_hintAfterSave = hint;
+    } else if (m_error.isEmpty()) {
+        m_status->setText(hint);
     }
 }
 

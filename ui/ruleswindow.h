@@ -6,6 +6,8 @@
 #include <QThreadPool>
 
 #include <array>
+#include <atomic>
+#include <memory>
 
 class QLabel;
 class QLineEdit;
@@ -83,6 +85,9 @@ private:
     QString m_error;
     bool m_applying = false;
     int m_savesUnderWay = 0;
+    // Counts the edits applied: a save is still wanted while no newer edit was (SettingsDocument::save()).
+    std::shared_ptr<std::atomic<quint64>> m_edits = std::make_shared<std::atomic<quint64>>(0);
+    QString m_hintAfterSave; // what to say once the saves under way have finished (a scenario's hint)
     // One thread, so that saves land in the order the edits were made; destroyed (waiting for a save under way)
     // before the window's children.
     QThreadPool m_saver;

@@ -29,7 +29,11 @@ PY
 seconds() {
     local start end
     start=$(date +%s.%N)
-    (cd "$1" && eval "$2 $3 -o $out/x.o" 2>/dev/null)
+    # A compile that fails would be timed as a quick one: it stops the run instead.
+    if ! (cd "$1" && eval "$2 $3 -o $out/x.o" 2>"$out/errors"); then
+        echo "compile failed ($3): $(head -5 "$out/errors")" >&2
+        exit 1
+    fi
     end=$(date +%s.%N)
     echo "$end - $start" | bc
 }
@@ -39,8 +43,12 @@ for kind in plain sanitized; do
     declare -A total=()
     for file in "${files[@]}"; do
         mapfile -t cmd < <(command_for "$file")
+        if [ "${#cmd[@]}" -ne 2 ]; then
+            echo "$file is not in $build/compile_commands.json" >&2
+            exit 1
+        fi
         for variant in "${variants[@]}"; do
-            t=$(seconds "${cmd[0]}" "${cmd[1]}" "$variant $extra")
+            t=$(seconds "${cmd[0]}" "${cmd[1]}" "$variant $extra") || exit 1
             total[$variant]=$(echo "${total[$variant]:-0} + $t" | bc)
         done
     done

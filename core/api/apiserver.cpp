@@ -1371,13 +1371,16 @@ void ApiServer::Private::rulesResource(const QHttpServerRequest &request, QHttpS
             sendText(responder, Status::BadRequest, error.toUtf8());
             return;
         }
+        // The document applies what it saved to the engine (RuleEngine::setRulesFromJson()), in revision order
+        // with the Rules window's saves and other instances' changes.
         QString saveError;
-        if (rulesDocument && !rulesDocument->save(set->toJson(), &saveError)) {
+        if (!rulesDocument) {
+            rules->setRules(*set);
+        } else if (!rulesDocument->save(set->toJson(), &saveError)) {
             qCWarning(lcApi).noquote() << "cannot save the rules:" << saveError;
             sendText(responder, Status::InternalServerError, QStringLiteral("cannot save %1").arg(saveError).toUtf8());
             return;
         }
-        rules->setRules(*set);
     }
     send(responder, Reply { Status::Ok, Json, DataPolicy, {} }, rules->rules().toJson());
 }

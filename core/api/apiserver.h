@@ -33,7 +33,8 @@ public:
 
     // The rules and chaos settings GET/PUT /api/v1/rules and /api/v1/chaos read and change; PUT /api/v1/rules
     // saves the rules to document (atomically: the rules file, or the PostgreSQL store's shared document; none: kept
-    // in memory only). Without an engine those paths are 404.
+    // in memory only), whose applier puts them in force (RuleEngine::setRulesFromJson()). Without an engine those
+    // paths are 404.
     void setRules(RuleEngine *engine, SettingsDocument *document);
     // The mailboxes' configuration (CONTRACT "Mailboxes"): GET|PUT /api/v1/mailboxes/config read and replace it, the
     // /mailbox/{name}/… prefix knows its mailboxes, and POST /api/v1/send at the root is routed by it. None (the

@@ -2,13 +2,13 @@
 
 #include <settings/filesettingsdocument.h>
 
-#include <QDebug>
-
 MailboxSettings::MailboxSettings(const QString &filePath, QObject *parent)
     : QObject(parent), m_router(std::make_shared<const MailboxRouter>())
 {
     if (!filePath.isEmpty()) {
         m_document = new FileSettingsDocument(filePath, this);
+        m_document->setApplier(
+            [this](const QByteArray &body, QString *problem) { return applyJson(body, problem); }, 0);
     }
 }
 
@@ -16,7 +16,8 @@ MailboxSettings::MailboxSettings(SettingsDocument *document, QObject *parent)
     : QObject(parent), m_document(document), m_router(std::make_shared<const MailboxRouter>())
 {
     if (m_document) {
-        connect(m_document, &SettingsDocument::changedElsewhere, this, &MailboxSettings::changedElsewhere);
+        m_document->setApplier(
+            [this](const QByteArray &body, QString *problem) { return applyJson(body, problem); }, 0);
     }
 }
 
@@ -56,6 +57,9 @@ bool MailboxSettings::load(bool mustExist, QString *error)
         return false;
     }
     apply(*config);
+    // Changes saved from now on apply in the document's revision order, from this revision up.
+    m_document->setApplier(
+        [this](const QByteArray &body, QString *problem) { return applyJson(body, problem); }, contents->revision);
     return true;
 }
 
@@ -105,24 +109,22 @@ bool MailboxSettings::replace(const MailboxConfig &config, QString *error)
         *error = problem;
         return false;
     }
-    if (m_document && !m_document->save(config.toJson(), error)) {
-        return false;
+    if (!m_document) {
+        apply(config);
+        return true;
     }
-    apply(config);
-    return true;
+    // Applied by the document once written (applyJson()), unless another revision newer than this one was meanwhile.
+    return m_document->save(config.toJson(), error);
 }
 
-void MailboxSettings::changedElsewhere(const QByteArray &body)
+bool MailboxSettings::applyJson(const QByteArray &body, QString *problem)
 {
-    QString problem;
-    const std::optional<MailboxConfig> config = MailboxConfig::fromJson(body, &problem);
+    const std::optional<MailboxConfig> config = MailboxConfig::fromJson(body, problem);
     if (!config) {
-        qWarning().noquote() << QStringLiteral("letterbox: the mailboxes saved in %1 are not valid, keeping those in "
-                                               "use: %1:%2")
-                                    .arg(m_document->location(), problem);
-        return;
+        return false;
     }
     apply(*config);
+    return true;
 }
 
 void MailboxSettings::apply(const MailboxConfig &config)

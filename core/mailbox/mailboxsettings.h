@@ -62,9 +62,8 @@ Q_SIGNALS:
 
 private:
     void apply(const MailboxConfig &config);
-    // The document as someone else saved it: applied when valid, else said on stderr and the configuration in use
-    // stays.
-    void changedElsewhere(const QByteArray &body);
+    // Puts the document's text in force (its applier: after a save, and when another instance changed it).
+    bool applyJson(const QByteArray &body, QString *problem);
 
     SettingsDocument *m_document = nullptr;
     mutable QMutex m_mutex;

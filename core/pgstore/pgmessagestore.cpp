@@ -344,8 +344,10 @@ bool PgMessageStore::open(const QString &url)
         db.close();
         return false;
     }
-    // A key of this instance's own for the queues it keeps (migration 0005): positive, and never one of the fixed
-    // advisory lock keys (those are below 2^56).
+    // A key of this instance's own for the queues it keeps (migration 0005): positive, with bit 61 set, which neither
+    // fixed advisory lock key has, so never one of them.
+    static_assert((PgWriter::RetentionLockKey & (qint64(1) << 61)) == 0);
+    static_assert((PgMigrations::LockKey & (qint64(1) << 61)) == 0);
     d->writer.ownerKey = qint64(QRandomGenerator::system()->generate64() >> 1) | (qint64(1) << 61);
     // synchronous_commit on and the owner key's lock (PgWriter does it again whenever it connects again).
     if (!d->writer.prepareConnection(&error)) {

@@ -3,12 +3,14 @@
 #include <settings/settingsdocument.h>
 
 class PgSharedDocument;
+class QThread;
 
 // A settings document (the rules, the mailboxes' routes) kept in a PostgreSQL store's documents table, shared by every
 // instance on the database (CONTRACT "Team store": rules and mailboxes are kept in the database): a PgSharedDocument
-// behind the SettingsDocument interface that the API, the rules window and MailboxSettings save through. save()
-// replaces the document whole (last writer wins, as PUT /api/v1/rules does on one instance); another instance's save
-// arrives as changedElsewhere() within a notification's time.
+// behind the SettingsDocument interface that the API, the rules window and MailboxSettings save through. A save
+// replaces the document whole (last writer wins, as PUT /api/v1/rules does on one instance) and its revision is the
+// database's; another instance's save arrives within a notification's time and is applied on this object's own
+// thread, where the PgSharedDocument listens: no thread with a window waits on the database for it.
 class PgSettingsDocument : public SettingsDocument
 {
     Q_OBJECT
@@ -19,7 +21,8 @@ public:
         const QString &url, const QString &storeLocation, const QString &name, QObject *parent = nullptr);
     ~PgSettingsDocument() override;
 
-    // Connects and starts listening. False and *error ("LOCATION: why") when the database cannot be reached.
+    // Connects and starts listening (on the object's own thread). False and *error ("LOCATION: why") when the
+    // database cannot be reached.
     bool open(QString *error);
     // Writes body as the document's first revision when the database holds none yet (the first instance to start
     // brings its file). True when written (*written true) or when another instance wrote one first (*written false;
@@ -29,9 +32,12 @@ public:
     // STORE#NAME, e.g. postgresql://letterbox@db.example:5432/letterbox#rules.
     QString location() const override;
     std::optional<Contents> read(QString *error) override;
-    bool save(const QByteArray &body, QString *error) override;
+
+protected:
+    bool write(const QByteArray &body, qint64 *revision, QString *error) override;
 
 private:
-    PgSharedDocument *m_document;
+    QThread *m_thread;
+    PgSharedDocument *m_document; // lives on m_thread
     const QString m_location;
 };

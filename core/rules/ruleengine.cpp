@@ -209,6 +209,18 @@ void RuleEngine::setRules(const RuleSet &rules)
     d->compiled = std::move(compiled);
 }
 
+bool RuleEngine::setRulesFromJson(const QByteArray &json, QString *problem)
+{
+    const std::optional<RuleSet> parsed = RuleSet::fromJson(json, problem);
+    if (!parsed) {
+        return false;
+    }
+    if (!(rules() == *parsed)) {
+        setRules(*parsed);
+    }
+    return true;
+}
+
 RuleSet RuleEngine::rules() const
 {
     return d->current()->rules;

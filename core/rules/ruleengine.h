@@ -24,6 +24,10 @@ public:
 
     // Replaces every rule at once (the set must be valid: see RuleSet::validate()). Hit counts start again.
     void setRules(const RuleSet &rules);
+    // The rules file's JSON (RuleSet::fromJson()), put in force unless it says what is in force already (then hit
+    // counts and greylisting go on): a settings document's applier (SettingsDocument). False and *problem ("LINE:
+    // field: problem") when it is not valid; nothing changes then.
+    bool setRulesFromJson(const QByteArray &json, QString *problem);
     RuleSet rules() const;
     void setChaos(const ChaosTriggers &chaos);
     ChaosTriggers chaos() const;

@@ -50,7 +50,9 @@ struct CatcherConfig
     int idleTimeoutMs = 300000;
     int maxConnections = 1000;
     // The rules (also the session's validator) and where PUT /api/v1/rules saves them (the rules file, or the
-    // PostgreSQL store's shared document; none: in memory only); no engine: no rules. Must outlive the service's run.
+    // PostgreSQL store's shared document; none: in memory only), whose applier puts what is saved in force
+    // (RuleEngine::setRulesFromJson(), as app/'s loadRules() sets it); no engine: no rules. Both must outlive the
+    // service's run.
     RuleEngine *rules = nullptr;
     SettingsDocument *rulesDocument = nullptr;
     // The mailboxes' routes, which SMTP delivery follows and GET|PUT /api/v1/mailboxes/config read and replace;

@@ -27,11 +27,12 @@ std::optional<SettingsDocument::Contents> FileSettingsDocument::read(QString *er
         *error = QStringLiteral("%1: %2").arg(m_path, file.errorString());
         return std::nullopt;
     }
-    return Contents { true, file.readAll() };
+    return Contents { true, file.readAll(), 1 };
 }
 
-bool FileSettingsDocument::save(const QByteArray &body, QString *error)
+bool FileSettingsDocument::write(const QByteArray &body, qint64 *revision, QString *error)
 {
+    QMutexLocker lock(&m_writeMutex);
     QDir().mkpath(QFileInfo(m_path).absolutePath());
     QSaveFile out(m_path);
     // The temporary file gets its permissions before anything is written to it; the rename keeps them.
@@ -39,6 +40,8 @@ bool FileSettingsDocument::save(const QByteArray &body, QString *error)
         && out.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner) && out.write(body) >= 0 && out.commit();
     if (!saved) {
         *error = QStringLiteral("%1: %2").arg(m_path, out.errorString());
+        return false;
     }
-    return saved;
+    *revision = ++m_revision;
+    return true;
 }

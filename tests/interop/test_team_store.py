@@ -474,6 +474,26 @@ def call(server, path, method, body):
         return error.code, error.read()
 
 
+class StderrLines:
+    """A running instance's stderr lines, read by a thread as they come."""
+
+    def __init__(self, server):
+        self.lines = []
+        self._thread = threading.Thread(target=self._read, args=(server.proc.stderr,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream):
+        try:
+            for line in stream:
+                self.lines.append(line)
+        except (ValueError, OSError):
+            pass  # closed when the instance stops
+
+    def wait(self, text, timeout):
+        return wait_for(lambda: next((line for line in list(self.lines) if text in line), None), timeout,
+                        "a line saying %r on stderr" % text)
+
+
 class SharedSettingsTest(unittest.TestCase):
     """Rules and mailboxes are shared (kept in the database)."""
 
@@ -524,17 +544,18 @@ class SharedSettingsTest(unittest.TestCase):
         # A third instance given a rules file of its own takes the database's, and says its file is not read.
         c = self.start(url, "--rules", self.write("c-rules.json", BLOCK_SENDER))
         self.assertEqual(api(c, "/api/v1/rules"), api(a, "/api/v1/rules"))
-        note = c.proc.stderr.readline()
-        self.assertIn("--rules %s not read" % os.path.join(self.tmp.name, "c-rules.json"), note)
+        note = StderrLines(c).wait("--rules %s not read" % os.path.join(self.tmp.name, "c-rules.json"), 5.0)
         self.assertIn("#rules", note)
         self.assertNotIn(PG.password, note)
+        errors_a = StderrLines(a)
 
         # A document written behind the instances' backs that is not valid rules leaves the rules in force alone;
         # a valid one written the same way applies.
         database = url.rsplit("/", 1)[1]
         PG.psql("UPDATE documents SET body = '{\"version\": 1, \"sender\": 5}', revision = revision + 1 "
                 "WHERE name = 'rules'", database)
-        time.sleep(0.5)
+        refused = errors_a.wait("changed elsewhere to something not valid", 2.0)
+        self.assertIn("#rules:1: sender", refused)
         self.assertEqual(recipient_reply(a, "nobody@example.test")[0], 550)
         self.assertEqual(api(b, "/api/v1/rules")["sender"], [])
         PG.psql("UPDATE documents SET body = '%s', revision = revision + 1 WHERE name = 'rules'"
@@ -562,16 +583,19 @@ class SharedSettingsTest(unittest.TestCase):
 
     def test_an_invalid_file_is_exit_2_and_seeds_nothing(self):
         url = new_database()
-        bad = self.write("bad-rules.json", '{"version": 1,\n "sender": [{"match": "nonsense"}]}')
+        rules = self.write("rules.json", BLOCK_SENDER)
+        bad = self.write("bad-mailboxes.json", '{"version": 1,\n "mailboxes": [{"name": ""}]}')
         with tempfile.TemporaryDirectory() as data:
-            result = subprocess.run([BINARY, "--headless", "--data", data, "--store", url, "--rules", bad, "--smtp",
-                                     "127.0.0.1:0", "--api", "127.0.0.1:0"], capture_output=True, text=True,
-                                    timeout=60, env=dict(os.environ, PGPASSWORD=PG.password))
+            result = subprocess.run([BINARY, "--headless", "--data", data, "--store", url, "--rules", rules,
+                                     "--mailboxes", bad, "--smtp", "127.0.0.1:0", "--api", "127.0.0.1:0"],
+                                    capture_output=True, text=True, timeout=60,
+                                    env=dict(os.environ, PGPASSWORD=PG.password))
         self.assertEqual(result.returncode, 2, result.stderr)
-        self.assertIn("%s:2: sender[0].match" % bad, result.stderr)
-        # Nothing was seeded: the next instance starts with no rules.
+        self.assertIn("%s:2: mailboxes[0].name" % bad, result.stderr)
+        # Nothing was seeded, not even the valid rules file: the next instance starts with no rules.
         server = self.start(url)
         self.assertEqual(api(server, "/api/v1/rules")["sender"], [])
+        self.assertEqual(api(server, "/api/v1/mailboxes/config")["mailboxes"], [])
 
 
 README = os.path.join(os.path.dirname(__file__), "..", "..", "README.md")

@@ -187,6 +187,10 @@ void TestRulesWindow::init()
     m_catcher = std::make_unique<CatcherService>(m_store.get());
     m_rulesFile = m_dir->filePath(QStringLiteral("rules.json"));
     m_rulesDocument = std::make_unique<FileSettingsDocument>(m_rulesFile);
+    // As the app's loadRules() does: what is saved goes in force through the document.
+    m_rulesDocument->setApplier([engine = m_engine.get()](const QByteArray &body,
+                                    QString *problem) { return engine->setRulesFromJson(body, problem); },
+        0);
     CatcherConfig config;
     ListenAddress smtp;
     ListenAddress::parse(QStringLiteral("127.0.0.1:0"), &smtp);
