@@ -1537,8 +1537,7 @@ void MainWindow::updateReleaseAction()
     QAction *release = m_actions.value(QStringLiteral("release"));
     if (m_remote) {
         // Through the attached catcher's relay: offered when it has one (a Letterbox's release says when it has none).
-        release->setEnabled(
-            m_remote->has(RemoteMessageStore::Feature::Release) && m_message->content().isValid());
+        release->setEnabled(m_remote->has(RemoteMessageStore::Feature::Release) && m_message->content().isValid());
         const QString tip = tr("Send the message shown, unchanged, through the relay of the catcher at %1 to "
                                "addresses you choose")
                                 .arg(m_remote->location());
@@ -2161,8 +2160,7 @@ void MainWindow::fitToScreen()
 bool MainWindow::eventFilter(QObject *watched, QEvent *event)
 {
     // The attached catcher's rules are followed while its Rules window is open.
-    if (watched == m_rulesWindow && m_remoteRules
-        && (event->type() == QEvent::Show || event->type() == QEvent::Hide)) {
+    if (watched == m_rulesWindow && m_remoteRules && (event->type() == QEvent::Show || event->type() == QEvent::Hide)) {
         m_remoteRules->setPolling(event->type() == QEvent::Show);
     }
     // Escape in the search field or the list clears the search (as Mailpit's Escape does).

@@ -27,8 +27,8 @@ ReleaseDialog::Sender relaySender(RelayService *relay, const QString &messageId)
     if (!relay) {
         return {};
     }
-    return [relay = QPointer<RelayService>(relay), messageId](const QStringList &to, QObject *context,
-               std::function<void(bool ok, const QString &text)> done) {
+    return [relay = QPointer<RelayService>(relay), messageId](
+               const QStringList &to, QObject *context, std::function<void(bool ok, const QString &text)> done) {
         if (!relay) {
             done(false, ReleaseDialog::tr("the relay service has stopped"));
             return;

@@ -303,7 +303,7 @@ void RulesWindow::saveFinished(const QString &error)
     }
     // Here the rules apply whether or not the file could be written; an attached catcher's apply only once it took
     // them.
-    m_error = error.isEmpty()   ? QString()
+    m_error = error.isEmpty()    ? QString()
         : m_attachedTo.isEmpty() ? tr("The rules apply, but could not be saved: %1").arg(error)
                                  : tr("Not saved, the catcher keeps its rules: %1").arg(error);
     const QString location = m_document->location();

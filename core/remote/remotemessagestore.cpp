@@ -166,7 +166,8 @@ bool RemoteMessageStore::attach(QString *error)
     // Mailpit says whether its relay is configured (its web UI shows Release only then); Letterbox has no web UI
     // configuration to serve, and its release answers 400 "no relay configured" itself.
     const RemoteReply webui = get(QStringLiteral("/api/v1/webui"));
-    const QJsonObject relay = QJsonDocument::fromJson(webui.body).object().value(QLatin1String("MessageRelay")).toObject();
+    const QJsonObject relay
+        = QJsonDocument::fromJson(webui.body).object().value(QLatin1String("MessageRelay")).toObject();
     if (webui.isOk() && !relay.isEmpty()) {
         if (relay.value(QLatin1String("Enabled")).toBool()) {
             features |= Feature::Release;
@@ -1068,8 +1069,8 @@ void RemoteMessageStore::setReleaseTimeout(int milliseconds)
     m_releaseTimeout = milliseconds;
 }
 
-void RemoteMessageStore::release(const QString &id, const QStringList &to, QObject *context,
-    std::function<void(bool ok, const QString &text)> done)
+void RemoteMessageStore::release(
+    const QString &id, const QStringList &to, QObject *context, std::function<void(bool ok, const QString &text)> done)
 {
     struct Answer
     {
@@ -1086,8 +1087,8 @@ void RemoteMessageStore::release(const QString &id, const QStringList &to, QObje
             }
             const RemoteReply reply = RemoteHttp::send(m_endpoint, "POST",
                 m_endpoint.url(QStringLiteral("/api/v1/message/") + pathId(id) + QStringLiteral("/release")),
-                RemoteJson::body({ { QStringLiteral("To"), jsonStrings(to) } }), qMax(m_timeout.load(), m_releaseTimeout.load()),
-                &m_open);
+                RemoteJson::body({ { QStringLiteral("To"), jsonStrings(to) } }),
+                qMax(m_timeout.load(), m_releaseTimeout.load()), &m_open);
             answer.ok = reply.isOk();
             const QString said = QString::fromUtf8(reply.body).trimmed();
             if (answer.ok) {

@@ -32,7 +32,8 @@ QString RemoteRulesDocument::location() const
 
 std::optional<SettingsDocument::Contents> RemoteRulesDocument::read(QString *error)
 {
-    const RemoteReply reply = RemoteHttp::send(m_endpoint, "GET", m_endpoint.url(rulesPath), QByteArray(), m_timeout, &m_open);
+    const RemoteReply reply
+        = RemoteHttp::send(m_endpoint, "GET", m_endpoint.url(rulesPath), QByteArray(), m_timeout, &m_open);
     if (!reply.isOk()) {
         *error = QStringLiteral("%1: %2").arg(location(), reply.errorString());
         return std::nullopt;
@@ -62,7 +63,7 @@ bool RemoteRulesDocument::save(const QByteArray &body, QString *error)
     // README "REST API": a 400 is the validation's "LINE: field: problem", and nothing changed on the server.
     const QString said = QString::fromUtf8(reply.body).trimmed();
     *error = reply.status == 400 && !said.isEmpty() ? QStringLiteral("%1: %2").arg(location(), said)
-                                                     : QStringLiteral("%1: %2").arg(location(), reply.errorString());
+                                                    : QStringLiteral("%1: %2").arg(location(), reply.errorString());
     // What the window applied is not what the server keeps: the next read tells the server's rules back.
     m_known.clear();
     lock.unlock();
@@ -84,7 +85,8 @@ void RemoteRulesDocument::fetch(
             [guard, done, body, error] {
                 if (QObject *c = guard.data()) {
                     // Queued: done may delete this object.
-                    QMetaObject::invokeMethod(c, [done, body, error] { done(body, error); }, Qt::QueuedConnection);
+                    QMetaObject::invokeMethod(
+                        c, [done, body, error] { done(body, error); }, Qt::QueuedConnection);
                 }
             },
             Qt::QueuedConnection);

@@ -86,9 +86,8 @@ QStringList patternsOf(RulesModel *model)
 bool menuBarHas(MainWindow *window, const QString &objectName)
 {
     const QList<QAction *> menus = window->menuBar()->actions();
-    return std::any_of(menus.cbegin(), menus.cend(), [&objectName](QAction *a) {
-        return a->menu() && a->menu()->objectName() == objectName && a->isVisible();
-    });
+    return std::any_of(menus.cbegin(), menus.cend(),
+        [&objectName](QAction *a) { return a->menu() && a->menu()->objectName() == objectName && a->isVisible(); });
 }
 
 int rowOfSubject(InboxModel *model, const QString &subject)
@@ -265,7 +264,8 @@ void TestAttachedWindow::letterboxRulesAreEditedInTheRulesWindow()
     recipients->insertRule(0, rule);
     QTRY_COMPARE_WITH_TIMEOUT(saved.size(), 1, 15000);
     QVERIFY2(rules->errorString().isEmpty(), qPrintable(rules->errorString()));
-    QCOMPARE(serverRecipientPatterns(server.apiUrl()), (QStringList { QStringLiteral("eve@*"), QStringLiteral("old@*") }));
+    QCOMPARE(
+        serverRecipientPatterns(server.apiUrl()), (QStringList { QStringLiteral("eve@*"), QStringLiteral("old@*") }));
     QVERIFY(!sendMail(server.smtpPort(), QStringLiteral("ada@example.com"), QStringLiteral("eve@example.com"),
         QStringLiteral("After the rule")));
 
@@ -291,8 +291,8 @@ void TestAttachedWindow::releaseGoesThroughTheCatchersRelay()
     QTemporaryDir data;
     RemoteTestServer server;
     QVERIFY(server.startLetterbox(data.path(), 0,
-        { QStringLiteral("--relay"), QStringLiteral("127.0.0.1:%1").arg(relay.smtpPort()), QStringLiteral("--relay-tls"),
-            QStringLiteral("off") }));
+        { QStringLiteral("--relay"), QStringLiteral("127.0.0.1:%1").arg(relay.smtpPort()),
+            QStringLiteral("--relay-tls"), QStringLiteral("off") }));
     QVERIFY(sendMail(server.smtpPort(), QStringLiteral("ada@example.com"), QStringLiteral("bob@example.com"),
         QStringLiteral("Release through the team catcher")));
     RemoteMessageStore store(endpointOf(server.apiUrl()));
@@ -358,9 +358,9 @@ void TestAttachedWindow::mailpitWithARelayOffersRelease()
     dialog->release();
     QTRY_VERIFY_WITH_TIMEOUT(!dialog->isReleasing(), 10000);
     QVERIFY2(dialog->resultText().startsWith(QStringLiteral("Released")), qPrintable(dialog->resultText()));
-    const QJsonArray releases = QJsonDocument::fromJson(RemoteHttp::send(endpointOf(server.apiUrl()), "GET",
-                                                            QUrl(server.apiUrl() + QStringLiteral("/_test/released")))
-                                                            .body)
+    const QJsonArray releases = QJsonDocument::fromJson(
+        RemoteHttp::send(endpointOf(server.apiUrl()), "GET", QUrl(server.apiUrl() + QStringLiteral("/_test/released")))
+            .body)
                                     .array();
     QCOMPARE(releases.size(), 1);
     QCOMPARE(releases.at(0).toObject().value(QLatin1String("To")).toArray(),

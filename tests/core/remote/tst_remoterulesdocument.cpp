@@ -70,10 +70,10 @@ bool saveOnWorker(RemoteRulesDocument *document, const QByteArray &body, QString
         saved = document->save(body, &why);
         finished = true;
     });
-    QTest::qWaitFor([&finished] { return finished.load(); }, 20000);
+    const bool inTime = QTest::qWaitFor([&finished] { return finished.load(); }, 20000);
     worker.waitForDone();
-    *error = why;
-    return saved;
+    *error = inTime ? why : QStringLiteral("no answer within 20 s");
+    return inTime && saved;
 }
 } // namespace
 
@@ -133,8 +133,8 @@ void TestRemoteRulesDocument::refusedSaveSaysWhyAndReadsBack()
     QSignalSpy told(&document, &SettingsDocument::changedElsewhere);
 
     // The server validates the whole set (README "REST API"): 400 "LINE: field: problem", and nothing changes.
-    QVERIFY(!saveOnWorker(&document, QByteArrayLiteral("{\"version\": 1, \"sender\": [{\"match\": \"nonsense\"}]}"),
-        &error));
+    QVERIFY(!saveOnWorker(
+        &document, QByteArrayLiteral("{\"version\": 1, \"sender\": [{\"match\": \"nonsense\"}]}"), &error));
     QVERIFY2(error.startsWith(document.location() + QStringLiteral(": ")), qPrintable(error));
     QVERIFY2(error.contains(QStringLiteral("match")), qPrintable(error));
     QVERIFY2(!error.contains(QStringLiteral("HTTP 400")), qPrintable(error));
@@ -202,9 +202,8 @@ void TestRemoteRulesDocument::silentCatcherTimesOut()
     QVERIFY2(timer.elapsed() < 8000, qPrintable(QString::number(timer.elapsed())));
     // The asynchronous read answers too, with the reason.
     std::optional<QString> why;
-    document.fetch(this, [&why](const std::optional<QByteArray> &body, const QString &e) {
-        why = body ? QString() : e;
-    });
+    document.fetch(
+        this, [&why](const std::optional<QByteArray> &body, const QString &e) { why = body ? QString() : e; });
     QTRY_VERIFY_WITH_TIMEOUT(why.has_value(), 5000);
     QVERIFY2(why->contains(QStringLiteral("no answer")), qPrintable(*why));
 }
