@@ -81,6 +81,8 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
+#include <utility>
+
 namespace {
 QSettings windowSettings()
 {
@@ -604,8 +606,7 @@ MainWindow::MainWindow(RemoteMessageStore *remote, const AppSettings &settings, 
 MainWindow::~MainWindow()
 {
     // Before the attached catcher's rules document and mirror (members) go: the window's saver thread uses them.
-    delete m_rulesWindow;
-    m_rulesWindow = nullptr;
+    delete std::exchange(m_rulesWindow, nullptr);
 }
 
 RemoteMessageStore *MainWindow::remoteStore() const
