@@ -25,12 +25,14 @@ class QWebSocket;
 // - A write that the server acknowledged is told by its signal at once; the server's event for it follows and is
 //   told again (the receivers take a change twice as once): the window is right even while the WebSocket is down.
 // - What the server lacks is a missing feature, never an error: attach() probes the Letterbox-only endpoints
-//   (mailboxes, envelope and session, pins, rules) and features() says what is there.
+//   (mailboxes, envelope and session, pins, rules) and whether a release is offered (Mailpit's /api/v1/webui), and
+//   features() says what is there.
 // - The WebSocket reconnects by itself (state(), stateChanged()); after a reconnect the events missed meanwhile are
 //   unknown, so resynchronized() asks the lists to load again.
 // - The catcher's own work (taking mail, relaying, bouncing, keeping refused sessions, retention) stays on the
 //   server: deliveries and relay bookkeeping are refused with an error saying so, and the calls of a local catcher
-//   (relayPending(), pendingBounces(), mailboxIndex()) find nothing.
+//   (relayPending(), pendingBounces(), mailboxIndex()) find nothing. A release is the server's too: release() asks
+//   it to.
 class RemoteMessageStore : public MessageStore
 {
     Q_OBJECT
