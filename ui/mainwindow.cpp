@@ -28,6 +28,8 @@
 #include <message/safefilename.h>
 #include <relay/relayservice.h>
 #include <remote/remotemessagestore.h>
+#include <remote/remoterulesdocument.h>
+#include <rules/ruleengine.h>
 #include <service/catcherservice.h>
 #include <store/mboxwriter.h>
 #include <store/messageimporter.h>
@@ -78,6 +80,8 @@
 #include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
+
+#include <utility>
 
 namespace {
 QSettings windowSettings()
@@ -364,7 +368,7 @@ MainWindow::MainWindow(MessageStore *store, CatcherService *catcher, const AppSe
         menu.addAction(m_actions.value(QStringLiteral("release")));
         menu.addSeparator();
         menu.addAction(m_actions.value(QStringLiteral("delete")));
-        if (m_catcher && m_catcher->config().rules) {
+        if (hasRules()) {
             // Refuse what this message's client sent, to test the application's error handling next time.
             const MessageSummary summary = m_inbox->summaryAt(index.row());
             const bool shown = m_message->messageId() == summary.id && m_message->content().isValid();
@@ -599,7 +603,11 @@ MainWindow::MainWindow(RemoteMessageStore *remote, const AppSettings &settings, 
     setUpAttached();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // Before the attached catcher's rules document and mirror (members) go: the window's saver thread uses them.
+    delete std::exchange(m_rulesWindow, nullptr);
+}
 
 RemoteMessageStore *MainWindow::remoteStore() const
 {
@@ -614,8 +622,22 @@ void MainWindow::setQuitsOnClose(bool quits)
 void MainWindow::setUpAttached()
 {
     // What a catcher running here does: the server does it, and says so in its own logs and settings.
-    for (const char *name : { "newMessage", "import", "settings", "rules", "mailboxes", "release" }) {
-        if (QAction *action = m_actions.value(QLatin1String(name))) {
+    QStringList hidden { QStringLiteral("newMessage"), QStringLiteral("import"), QStringLiteral("settings"),
+        QStringLiteral("mailboxes") };
+    // The catcher's relay and rules are reached over its API, when it has them.
+    if (!m_remote->has(RemoteMessageStore::Feature::Release)) {
+        hidden << QStringLiteral("release");
+    }
+    if (!m_remote->has(RemoteMessageStore::Feature::Rules)) {
+        hidden << QStringLiteral("rules");
+    } else if (QMenu *help = findChild<QMenu *>(QStringLiteral("helpMenu"))) {
+        QMenu *rules = new QMenu(tr("&Rules"), this);
+        rules->setObjectName(QStringLiteral("rulesMenu"));
+        rules->addAction(m_actions.value(QStringLiteral("rules")));
+        menuBar()->insertMenu(help->menuAction(), rules);
+    }
+    for (const QString &name : std::as_const(hidden)) {
+        if (QAction *action = m_actions.value(name)) {
             action->setVisible(false);
             action->setEnabled(false);
         }
@@ -660,6 +682,10 @@ void MainWindow::setUpAttached()
     connect(m_remote, &RemoteMessageStore::resynchronized, this, [this] {
         m_inbox->refresh();
         scheduleCounts();
+        // Rules changed while the events were down are read again too.
+        if (m_remoteRules) {
+            m_remoteRules->poll();
+        }
     });
     updateListening();
     updateCounts();
@@ -856,11 +882,11 @@ void MainWindow::createActions()
     connect(focus, &QAction::toggled, this, &MainWindow::setFocusMode);
     add(QStringLiteral("rules"), tr("&Rules…"), QKeySequence(Qt::CTRL | Qt::Key_U),
         tr("Refuse hosts, senders, recipients, logins or messages on purpose, to test error handling"), [this] {
-            if (RulesWindow *window = rulesWindow()) {
+            withRulesWindow([](RulesWindow *window) {
                 window->show();
                 window->raise();
                 window->activateWindow();
-            }
+            });
         });
     createTagActions();
     add(QStringLiteral("about"), tr("&About Letterbox"), QKeySequence(), tr("Version and licence"), [this] {
@@ -929,6 +955,7 @@ void MainWindow::createMenus()
         rules->addAction(m_actions.value(QStringLiteral("rules")));
     }
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->setObjectName(QStringLiteral("helpMenu"));
     help->addAction(m_actions.value(QStringLiteral("about")));
 }
 
@@ -1509,8 +1536,17 @@ void MainWindow::updateSelectionActions()
 void MainWindow::updateReleaseAction()
 {
     QAction *release = m_actions.value(QStringLiteral("release"));
+    if (m_remote) {
+        // Through the attached catcher's relay: offered when it has one (a Letterbox's release says when it has none).
+        release->setEnabled(m_remote->has(RemoteMessageStore::Feature::Release) && m_message->content().isValid());
+        const QString tip = tr("Send the message shown, unchanged, through the relay of the catcher at %1 to "
+                               "addresses you choose")
+                                .arg(m_remote->location());
+        release->setToolTip(tip);
+        release->setStatusTip(tip);
+        return;
+    }
     if (!m_catcher) {
-        // Release goes through this catcher's relay; an attached window has none (the action is hidden).
         release->setEnabled(false);
         return;
     }
@@ -1580,8 +1616,23 @@ ReleaseDialog *MainWindow::releaseMessage()
         return nullptr;
     }
     const MessageContent &content = m_message->content();
-    auto *dialog
-        = new ReleaseDialog(m_catcher->relay(), content.stored.summary.id, content.stored.summary.subject, this);
+    ReleaseDialog *dialog = nullptr;
+    if (m_remote) {
+        // The request runs on the store's pool; the dialog hears back on the GUI thread.
+        QPointer<RemoteMessageStore> remote(m_remote);
+        const QString id = content.stored.summary.id;
+        dialog = new ReleaseDialog(
+            [remote, id](const QStringList &to, QObject *context, std::function<void(bool, const QString &)> done) {
+                if (!remote) {
+                    done(false, tr("detached"));
+                    return;
+                }
+                remote->release(id, to, context, std::move(done));
+            },
+            tr("the relay of the catcher at %1").arg(m_remote->location()), content.stored.summary.subject, this);
+    } else {
+        dialog = new ReleaseDialog(m_catcher->relay(), content.stored.summary.id, content.stored.summary.subject, this);
+    }
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
     return dialog;
@@ -1677,6 +1728,60 @@ RulesWindow *MainWindow::rulesWindow()
     return m_rulesWindow;
 }
 
+bool MainWindow::hasRules() const
+{
+    return m_remote ? m_remote->has(RemoteMessageStore::Feature::Rules) : m_catcher && m_catcher->config().rules;
+}
+
+void MainWindow::withRulesWindow(std::function<void(RulesWindow *)> then)
+{
+    if (RulesWindow *window = rulesWindow()) {
+        then(window);
+        return;
+    }
+    if (!m_remote || !m_remote->has(RemoteMessageStore::Feature::Rules)) {
+        return;
+    }
+    m_rulesWanted << std::move(then);
+    if (m_remoteRules) {
+        return; // being read
+    }
+    // The catcher's rules first, off the GUI thread: a window shown empty meanwhile could save over them.
+    m_remoteRules = std::make_unique<RemoteRulesDocument>(m_remote->endpoint());
+    statusBar()->showMessage(tr("Reading the rules of %1…").arg(m_remote->location()));
+    m_remoteRules->fetch(this, [this](const std::optional<QByteArray> &body, const QString &error) {
+        QString problem = error;
+        const std::optional<RuleSet> set = body ? RuleSet::fromJson(*body, &problem) : std::nullopt;
+        if (!set) {
+            m_rulesWanted.clear();
+            m_remoteRules.reset();
+            statusBar()->showMessage(tr("Cannot read the catcher's rules: %1").arg(problem), 10000);
+            return;
+        }
+        statusBar()->clearMessage();
+        m_remoteRulesMirror = std::make_unique<RuleEngine>();
+        m_remoteRulesMirror->setRules(*set);
+        // Others' changes (PUT /api/v1/rules, another window or instance) reach the mirror, and from there the
+        // window's list (RulesWindow follows its engine).
+        connect(m_remoteRules.get(), &SettingsDocument::changedElsewhere, this, [this](const QByteArray &changed) {
+            QString why;
+            if (const std::optional<RuleSet> rules = RuleSet::fromJson(changed, &why)) {
+                m_remoteRulesMirror->setRules(*rules);
+            } else {
+                statusBar()->showMessage(tr("The catcher's rules cannot be read: %1").arg(why), 10000);
+            }
+        });
+        m_rulesWindow = new RulesWindow(m_remoteRulesMirror.get(), m_remoteRules.get(), this);
+        m_rulesWindow->setAttached(m_remote->location());
+        // Polled while shown (README "Attaching the desktop app to a remote catcher").
+        m_rulesWindow->installEventFilter(this);
+        const QList<std::function<void(RulesWindow *)>> wanted = std::exchange(m_rulesWanted, {});
+        for (const auto &then : wanted) {
+            then(m_rulesWindow);
+        }
+    });
+}
+
 void MainWindow::proposeSenderRule(const QString &address)
 {
     Rule rule;
@@ -1684,10 +1789,10 @@ void MainWindow::proposeSenderRule(const QString &address)
     rule.code = 550;
     rule.enhanced = QStringLiteral("5.7.1");
     rule.text = tr("sender rejected");
-    if (RulesWindow *window = rulesWindow()) {
+    withRulesWindow([rule](RulesWindow *window) {
         window->show();
         window->proposeRule(RuleSet::Stage::Sender, rule);
-    }
+    });
 }
 
 void MainWindow::proposeRecipientRule(const QString &address)
@@ -1697,10 +1802,10 @@ void MainWindow::proposeRecipientRule(const QString &address)
     rule.code = 550;
     rule.enhanced = QStringLiteral("5.1.1");
     rule.text = tr("mailbox unavailable");
-    if (RulesWindow *window = rulesWindow()) {
+    withRulesWindow([rule](RulesWindow *window) {
         window->show();
         window->proposeRule(RuleSet::Stage::Recipient, rule);
-    }
+    });
 }
 
 void MainWindow::proposeHostRule(const QString &address)
@@ -1709,10 +1814,10 @@ void MainWindow::proposeHostRule(const QString &address)
     rule.match = Rule::Match::Cidr;
     rule.pattern = address + (address.contains(u':') ? QStringLiteral("/128") : QStringLiteral("/32"));
     rule.text = tr("Access denied");
-    if (RulesWindow *window = rulesWindow()) {
+    withRulesWindow([rule](RulesWindow *window) {
         window->show();
         window->proposeRule(RuleSet::Stage::Host, rule);
-    }
+    });
 }
 
 void MainWindow::deleteSelected()
@@ -2055,6 +2160,10 @@ void MainWindow::fitToScreen()
 
 bool MainWindow::eventFilter(QObject *watched, QEvent *event)
 {
+    // The attached catcher's rules are followed while its Rules window is open.
+    if (watched == m_rulesWindow && m_remoteRules && (event->type() == QEvent::Show || event->type() == QEvent::Hide)) {
+        m_remoteRules->setPolling(event->type() == QEvent::Show);
+    }
     // Escape in the search field or the list clears the search (as Mailpit's Escape does).
     if ((watched == m_search || watched == m_inboxView) && event->type() == QEvent::KeyPress) {
         const auto *key = static_cast<QKeyEvent *>(event);

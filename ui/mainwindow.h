@@ -6,6 +6,7 @@
 #include <QMainWindow>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 class AttachDialog;
@@ -31,6 +32,8 @@ class QTableView;
 class QTimer;
 class QToolButton;
 class QTreeView;
+class RemoteRulesDocument;
+class RuleEngine;
 class RulesWindow;
 class SessionsModel;
 class QCheckBox;
@@ -51,9 +54,10 @@ public:
     MainWindow(MessageStore *store, CatcherService *catcher, const AppSettings &settings, const CatcherConfig &base,
         QWidget *parent = nullptr);
     // Attached to a catcher elsewhere (CONTRACT "--attach URL"): the same inbox, search, views and message actions
-    // over its API; what only a catcher running here has (the Sessions dock, listeners, Settings, rules, the
-    // mailboxes editor, New Message, Import, Release) is hidden, as is what the server lacks (pins without
-    // Letterbox's extensions). The remote store must outlive the window.
+    // over its API, Release through the catcher's relay and (a Letterbox's) its rules in the Rules window; what only
+    // a catcher running here has (the Sessions dock, listeners, Settings, the mailboxes editor, New Message, Import)
+    // is hidden, as is what the server lacks (pins and rules without Letterbox's extensions, Release when a Mailpit
+    // has no relay). The remote store must outlive the window.
     MainWindow(RemoteMessageStore *remote, const AppSettings &settings, QWidget *parent = nullptr);
     ~MainWindow() override;
 
@@ -112,11 +116,16 @@ public:
     // The relay password for this run (typed in Settings): applied at once and written to the system keychain.
     void setRelayPassword(const QString &password);
     // Release… for the message shown (CONTRACT "Release"): a dialog, not modal to the app; nullptr when no message
-    // is shown or no relay is configured.
+    // is shown or no relay is configured. Attached, it releases through the catcher's relay (its API).
     ReleaseDialog *releaseMessage();
 
-    // The Rules window (made on first use); nullptr when the catcher has no rule engine.
+    // The Rules window (made on first use); nullptr when the catcher has no rule engine. Attached to a Letterbox,
+    // the window is made once the catcher's rules were read (Rules ▸ Rules… reads them off the GUI thread, then
+    // shows it): nullptr until then.
     RulesWindow *rulesWindow();
+    // Runs then with the Rules window, at once, or attached once the catcher's rules were read (not at all when they
+    // cannot be: the status bar says why).
+    void withRulesWindow(std::function<void(RulesWindow *)> then);
     // The context menu's "Reject …" actions: a pre-filled rule for the message's sender, a recipient, its client.
     void proposeSenderRule(const QString &address);
     void proposeRecipientRule(const QString &address);
@@ -172,6 +181,8 @@ private:
     qsizetype shownListener() const;
     // The attached window's differences (constructor for a remote store).
     void setUpAttached();
+    // Whether this window offers the rules: a local catcher's engine, or an attached Letterbox's /api/v1/rules.
+    bool hasRules() const;
     void restoreState();
     void saveState();
     void updateListening();
@@ -278,6 +289,11 @@ private:
     QString m_readTimerId;
     QTimer *m_readTimer;
     RulesWindow *m_rulesWindow = nullptr;
+    // Attached to a Letterbox: its rules (GET|PUT /api/v1/rules) and the mirror the Rules window edits; deleted
+    // after the Rules window, whose saves use them.
+    std::unique_ptr<RemoteRulesDocument> m_remoteRules;
+    std::unique_ptr<RuleEngine> m_remoteRulesMirror;
+    QList<std::function<void(RulesWindow *)>> m_rulesWanted; // while the attached catcher's rules are read
     bool m_focusMode = false;
     QByteArray m_stateBeforeFocus; // the docks and toolbars to restore when focus mode ends
     bool m_maximizedBeforeFocus = false;

@@ -8,6 +8,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QSettings>
 #include <QStringListModel>
@@ -20,18 +21,39 @@ QSettings settingsFile()
 }
 
 const QString recentKey = QStringLiteral("release/recentAddresses");
+
+ReleaseDialog::Sender relaySender(RelayService *relay, const QString &messageId)
+{
+    if (!relay) {
+        return {};
+    }
+    return [relay = QPointer<RelayService>(relay), messageId](
+               const QStringList &to, QObject *context, std::function<void(bool ok, const QString &text)> done) {
+        if (!relay) {
+            done(false, ReleaseDialog::tr("the relay service has stopped"));
+            return;
+        }
+        relay->release(messageId, to, context, std::move(done));
+    };
+}
 } // namespace
 
 ReleaseDialog::ReleaseDialog(RelayService *relay, const QString &messageId, const QString &subject, QWidget *parent)
-    : QDialog(parent), m_relay(relay), m_messageId(messageId)
+    : ReleaseDialog(relaySender(relay, messageId), QString(), subject, parent)
+{
+}
+
+ReleaseDialog::ReleaseDialog(Sender send, const QString &relayName, const QString &subject, QWidget *parent)
+    : QDialog(parent), m_send(std::move(send))
 {
     setWindowTitle(tr("Release Message"));
     // Not word-wrapped: a dialog's size ignores height-for-width, and a wrapped label would squeeze the field.
     const QString shown = subject.isEmpty() ? tr("(no subject)") : subject;
-    auto *intro
-        = new QLabel(tr("Send “%1”\nthrough the relay server, exactly as it was received, to:")
-                         .arg(fontMetrics().elidedText(shown, Qt::ElideRight, fontMetrics().averageCharWidth() * 48)),
-            this);
+    const QString elided = fontMetrics().elidedText(shown, Qt::ElideRight, fontMetrics().averageCharWidth() * 48);
+    auto *intro = new QLabel(relayName.isEmpty()
+            ? tr("Send “%1”\nthrough the relay server, exactly as it was received, to:").arg(elided)
+            : tr("Send “%1”\nthrough %2, exactly as it was received, to:").arg(elided, relayName),
+        this);
     intro->setTextFormat(Qt::PlainText);
     m_to = new QLineEdit(this);
     m_to->setAccessibleName(tr("Release to"));
@@ -131,7 +153,7 @@ void ReleaseDialog::release()
             return;
         }
     }
-    if (!m_relay) {
+    if (!m_send) {
         showResult(false, tr("No relay configured."));
         return;
     }
@@ -141,7 +163,7 @@ void ReleaseDialog::release()
     m_result->setPalette(palette());
     m_result->setText(tr("Releasing…"));
     m_result->show();
-    m_relay->release(m_messageId, to, this, [this](bool ok, const QString &text) {
+    m_send(to, this, [this](bool ok, const QString &text) {
         m_releasing = false;
         m_release->setEnabled(true);
         showResult(ok, ok ? tr("Released: %1").arg(text) : tr("Not released: %1").arg(text));

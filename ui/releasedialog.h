@@ -1,7 +1,8 @@
 #pragma once
 
 #include <QDialog>
-#include <QPointer>
+
+#include <functional>
 
 class QCompleter;
 class QLabel;
@@ -11,14 +12,23 @@ class QStringListModel;
 class RelayService;
 
 // Release… (CONTRACT "Release"): sends a stored message, unchanged, through the relay to the addresses given, as
-// Mailpit's release does. The To field completes from the ten addresses released to most recently (kept in
-// QSettings); the relay's answer, ok or its error, is shown here. The sending is asynchronous: the dialog stays
-// responsive and can be closed at any time.
+// Mailpit's release does: this catcher's relay (RelayService), or in a window attached to another catcher that
+// catcher's (its POST /api/v1/message/{ID}/release). The To field completes from the ten addresses released to most
+// recently (kept in QSettings); the relay's answer, ok or its error, is shown here. The sending is asynchronous: the
+// dialog stays responsive and can be closed at any time.
 class ReleaseDialog : public QDialog
 {
     Q_OBJECT
 public:
+    // Sends the message to the addresses; done runs on context's thread (not at all once context is gone) with ok
+    // and the relay's reply, or its error.
+    using Sender = std::function<void(
+        const QStringList &to, QObject *context, std::function<void(bool ok, const QString &text)> done)>;
+
+    // Through this catcher's relay (none: "No relay configured." when Release is pressed).
     ReleaseDialog(RelayService *relay, const QString &messageId, const QString &subject, QWidget *parent = nullptr);
+    // Through send; relayName says whose relay in the dialog's first line ("the relay of http://team:8025").
+    ReleaseDialog(Sender send, const QString &relayName, const QString &subject, QWidget *parent = nullptr);
 
     // "a@x, b@y" split and trimmed; empty entries dropped.
     static QStringList addressesIn(const QString &text);
@@ -41,8 +51,7 @@ private:
     void showResult(bool ok, const QString &text);
     void completeLastAddress(const QString &text);
 
-    QPointer<RelayService> m_relay;
-    QString m_messageId;
+    Sender m_send;
     QLineEdit *m_to;
     QCompleter *m_completer;
     QStringListModel *m_recent;

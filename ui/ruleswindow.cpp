@@ -97,12 +97,13 @@ RulesWindow::RulesWindow(RuleEngine *engine, SettingsDocument *document, QWidget
     bottom->addWidget(exportButton);
     bottom->addStretch();
     bottom->addWidget(close);
-    auto *intro = new QLabel(tr("The first enabled rule that matches decides; when none does, the command is "
-                                "accepted. Changes apply to the next command of every session."),
+    m_intro = new QLabel(tr("The first enabled rule that matches decides; when none does, the command is "
+                            "accepted. Changes apply to the next command of every session."),
         this);
-    intro->setWordWrap(true);
+    m_intro->setObjectName(QStringLiteral("rulesIntro"));
+    m_intro->setWordWrap(true);
     auto *top = new QHBoxLayout;
-    top->addWidget(intro, 1);
+    top->addWidget(m_intro, 1);
     top->addWidget(m_scenarios, 0, Qt::AlignTop);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(top);
@@ -305,7 +306,11 @@ void RulesWindow::saveFinished(const QString &error)
     if (--m_savesUnderWay > 0) {
         return; // a newer save follows: its outcome is the one to show
     }
-    m_error = error.isEmpty() ? QString() : tr("The rules apply, but could not be saved: %1").arg(error);
+    // Here the rules apply whether or not the file could be written; an attached catcher's apply only once it took
+    // them.
+    m_error = error.isEmpty()    ? QString()
+        : m_attachedTo.isEmpty() ? tr("The rules apply, but could not be saved: %1").arg(error)
+                                 : tr("Not saved, the catcher keeps its rules: %1").arg(error);
     const QString location = m_document->location();
     const QString hint = std::exchange(m_hintAfterSave, QString());
     m_status->setText(!m_error.isEmpty() ? m_error
@@ -328,8 +333,25 @@ void RulesWindow::refresh()
         m_applying = false;
         Q_EMIT rulesApplied();
     }
+    if (!m_attachedTo.isEmpty()) {
+        return; // the mirror decides nothing: its counts would be zeros
+    }
     for (int s = 0; s < RuleSet::StageCount; ++s) {
         m_models[size_t(s)]->setHitCounts(m_engine->hitCounts(RuleSet::Stage(s)));
+    }
+}
+
+void RulesWindow::setAttached(const QString &catcher)
+{
+    m_attachedTo = catcher;
+    setWindowTitle(tr("Rules of %1").arg(catcher));
+    m_intro->setText(tr("The rules of the catcher at %1. The first enabled rule that matches decides; when none does, "
+                        "the command is accepted. Changes apply there to the next command of every session. How often "
+                        "each rule decided is not served by its API; “Try it” works the answer out here, from the "
+                        "rules shown.")
+                         .arg(catcher));
+    for (QTableView *view : m_views) {
+        view->setColumnHidden(RulesModel::HitsColumn, true);
     }
 }
 

@@ -56,6 +56,12 @@ public:
     QString errorString() const;
     // Whether a save is still under way.
     bool isSaving() const { return m_savesUnderWay > 0; }
+    // The rules of a catcher this window is attached to (catcher: its URL), edited through a mirror engine and saved
+    // over its API: the hit counts (which the API does not serve) are hidden, the intro says whose rules these are
+    // and that "try it" is worked out here, and a save the catcher refused means the rules did not change (the
+    // document reads the catcher's back).
+    void setAttached(const QString &catcher);
+    bool isAttached() const { return !m_attachedTo.isEmpty(); }
 
 Q_SIGNALS:
     // The rules in force changed; their save is under way (saved() follows).
@@ -79,7 +85,9 @@ private:
     QTabWidget *m_tabs;
     std::array<RulesModel *, RuleSet::StageCount> m_models {};
     std::array<QTableView *, RuleSet::StageCount> m_views {};
+    QLabel *m_intro;
     QLabel *m_status;
+    QString m_attachedTo;
     QPushButton *m_scenarios;
     QTimer *m_timer;
     QString m_error;

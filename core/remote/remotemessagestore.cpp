@@ -163,6 +163,18 @@ bool RemoteMessageStore::attach(QString *error)
     if (rules.isOk() && QJsonDocument::fromJson(rules.body).isObject()) {
         features |= Feature::Rules;
     }
+    // Mailpit says whether its relay is configured (its web UI shows Release only then); Letterbox has no web UI
+    // configuration to serve, and its release answers 400 "no relay configured" itself.
+    const RemoteReply webui = get(QStringLiteral("/api/v1/webui"));
+    const QJsonObject relay
+        = QJsonDocument::fromJson(webui.body).object().value(QLatin1String("MessageRelay")).toObject();
+    if (webui.isOk() && !relay.isEmpty()) {
+        if (relay.value(QLatin1String("Enabled")).toBool()) {
+            features |= Feature::Release;
+        }
+    } else if (features.testFlag(Feature::Mailboxes)) {
+        features |= Feature::Release;
+    }
     m_features = int(features);
     qCInfo(lcRemote) << "attached to" << m_endpoint.displayText() << "features" << features;
     return true;
@@ -1050,6 +1062,49 @@ bool RemoteMessageStore::removeRefusedSessions(QString *error)
         *error = notHere("keeping refused sessions");
     }
     return false;
+}
+
+void RemoteMessageStore::setReleaseTimeout(int milliseconds)
+{
+    m_releaseTimeout = milliseconds;
+}
+
+void RemoteMessageStore::release(
+    const QString &id, const QStringList &to, QObject *context, std::function<void(bool ok, const QString &text)> done)
+{
+    struct Answer
+    {
+        bool ok = false;
+        QString text;
+    };
+    runAsync<Answer>(
+        context,
+        [this, id, to] {
+            Answer answer;
+            if (!m_open) {
+                answer.text = QStringLiteral("detached from %1").arg(m_endpoint.displayText());
+                return answer;
+            }
+            const RemoteReply reply = RemoteHttp::send(m_endpoint, "POST",
+                m_endpoint.url(QStringLiteral("/api/v1/message/") + pathId(id) + QStringLiteral("/release")),
+                RemoteJson::body({ { QStringLiteral("To"), jsonStrings(to) } }),
+                qMax(m_timeout.load(), m_releaseTimeout.load()), &m_open);
+            answer.ok = reply.isOk();
+            const QString said = QString::fromUtf8(reply.body).trimmed();
+            if (answer.ok) {
+                // Both catchers answer "ok" once the relay accepted the message (CONTRACT "Release").
+                answer.text = said.isEmpty() || said == QLatin1String("ok")
+                    ? QStringLiteral("the relay of %1 accepted it").arg(m_endpoint.displayText())
+                    : said;
+            } else if (reply.status == 400 && !said.isEmpty()) {
+                // The relay's reply or the connection error, or "no relay configured": the catcher's own words.
+                answer.text = said;
+            } else {
+                answer.text = reply.errorString();
+            }
+            return answer;
+        },
+        [done = std::move(done)](const Answer &answer) { done(answer.ok, answer.text); });
 }
 
 void RemoteMessageStore::deliver(IncomingMessage, std::function<void(const DeliveryResult &)> done)

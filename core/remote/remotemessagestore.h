@@ -25,12 +25,14 @@ class QWebSocket;
 // - A write that the server acknowledged is told by its signal at once; the server's event for it follows and is
 //   told again (the receivers take a change twice as once): the window is right even while the WebSocket is down.
 // - What the server lacks is a missing feature, never an error: attach() probes the Letterbox-only endpoints
-//   (mailboxes, envelope and session, pins, rules) and features() says what is there.
+//   (mailboxes, envelope and session, pins, rules) and whether a release is offered (Mailpit's /api/v1/webui), and
+//   features() says what is there.
 // - The WebSocket reconnects by itself (state(), stateChanged()); after a reconnect the events missed meanwhile are
 //   unknown, so resynchronized() asks the lists to load again.
 // - The catcher's own work (taking mail, relaying, bouncing, keeping refused sessions, retention) stays on the
 //   server: deliveries and relay bookkeeping are refused with an error saying so, and the calls of a local catcher
-//   (relayPending(), pendingBounces(), mailboxIndex()) find nothing.
+//   (relayPending(), pendingBounces(), mailboxIndex()) find nothing. A release is the server's too: release() asks
+//   it to.
 class RemoteMessageStore : public MessageStore
 {
     Q_OBJECT
@@ -40,6 +42,10 @@ public:
         Mailboxes = 0x2, // GET /api/v1/mailboxes and /mailbox/NAME/… (Letterbox)
         Pins = 0x4, // PUT /api/v1/messages {"Pinned"} (Letterbox)
         Rules = 0x8, // GET|PUT /api/v1/rules (Letterbox)
+        // POST /api/v1/message/{ID}/release offered: a Mailpit whose GET /api/v1/webui says MessageRelay.Enabled, or
+        // a Letterbox (which serves no /api/v1/webui: whether it has a relay is its release's answer, 400 "no relay
+        // configured" when none, since a desktop catcher's relay may be set in its Settings at any time).
+        Release = 0x10,
     };
     Q_DECLARE_FLAGS(Features, Feature)
     Q_FLAG(Features)
@@ -49,7 +55,8 @@ public:
     explicit RemoteMessageStore(const RemoteEndpoint &endpoint, QObject *parent = nullptr);
     ~RemoteMessageStore() override;
 
-    // Probes the catcher (GET /api/v1/info, then the Letterbox-only endpoints) and opens /api/events. done runs on
+    // Probes the catcher (GET /api/v1/info, then the Letterbox-only endpoints and Mailpit's /api/v1/webui) and opens
+    // /api/events. done runs on
     // this object's thread with "" when the catcher answered, else why not (unreachable, 401, not a catcher's API).
     void attach(QObject *context, std::function<void(const QString &error)> done);
     // The same, waiting (a thread that may wait: tests, workers).
@@ -147,6 +154,16 @@ public:
 
     void deliver(IncomingMessage message, std::function<void(const DeliveryResult &)> done) override;
 
+    // Release (CONTRACT "Release"): POST /api/v1/message/{ID}/release {"To": [...]}, on the pool; done runs on
+    // context's thread with ok and what to show: the catcher's acknowledgement, or its 400 text (the relay's reply
+    // or the connection error, as a local release shows it), or why there was no answer. The wait is the longer of
+    // the request timeout and releaseTimeout(): the server answers only once its relay has.
+    void release(const QString &id, const QStringList &to, QObject *context,
+        std::function<void(bool ok, const QString &text)> done);
+    // How long a release may take before the window stops waiting (default 5 min: RFC 5321 §4.5.3.2.6 lets the
+    // relay take up to 10 min over the final reply, and Mailpit's and Letterbox's own waits are shorter).
+    void setReleaseTimeout(int milliseconds);
+
 Q_SIGNALS:
     void stateChanged(RemoteMessageStore::State state);
     // The WebSocket is back after a loss: changes made meanwhile were not told, lists should load again.
@@ -179,6 +196,7 @@ private:
     int m_reconnectInterval = 500;
     int m_backoff = 500;
     std::atomic<int> m_timeout { 15000 };
+    std::atomic<int> m_releaseTimeout { 300000 };
     std::atomic<bool> m_open { true };
     std::atomic<State> m_state { State::Detached };
     bool m_wasConnected = false;

@@ -33,7 +33,7 @@ ALLOWED = {
     "letterbox_relay": {"letterbox_client", "letterbox_store", "Qt6::Core"},
     "letterbox_pgstore": {"letterbox_store", "letterbox_message", "letterbox_settings", "Qt6::Core", "PkgConfig::LIBPQ"},
     # The desktop app's remote catcher (--attach): the store's interface over HTTP and the events WebSocket.
-    "letterbox_remote": {"letterbox_store", "Qt6::Core", "Qt6::Network", "Qt6::WebSockets"},
+    "letterbox_remote": {"letterbox_store", "letterbox_settings", "Qt6::Core", "Qt6::Network", "Qt6::WebSockets"},
 }
 # What may appear nowhere but in the layers named (GMime: the MIME model and the IMAP FETCH renderer, both in
 # core/mime).

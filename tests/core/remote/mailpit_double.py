@@ -3,8 +3,13 @@ own API documentation (its swagger) describes them, in memory, and nothing of Le
 envelope, session, rules, pins answer 404 "404 page not found", as Mailpit's router does). Python's standard library
 only; the WebSocket (RFC 6455) is written out here: server frames unmasked, text only.
 
+Release: GET /api/v1/webui says whether message relaying is enabled (MessageRelay.Enabled, --relay); POST
+/api/v1/message/{ID}/release {"To": [...]} answers "ok" when it is and records the release instead of sending it,
+else 400 as Mailpit's relay does when none is configured.
+
 Test-only additions under /_test/: POST /_test/add {"Subject", "From", "To", "Text"} stores a message and announces
-it; GET /_test/log lists the requests served (method and path), so a test can check what a client asked.
+it; GET /_test/log lists the requests served (method and path), so a test can check what a client asked; GET
+/_test/released lists the releases taken ({"ID", "To"}).
 
 Prints "listening on http://127.0.0.1:PORT" once it listens; --port keeps a port across a restart."""
 import argparse
@@ -24,6 +29,8 @@ LOCK = threading.Lock()
 MESSAGES = []  # newest first
 CLIENTS = []
 LOG = []
+RELEASED = []
+RELAY = {"enabled": False}
 
 
 def address(text):
@@ -120,6 +127,13 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(200, LOG)
             if method == "POST" and path == "/_test/add":
                 return self.add(self.body())
+            if method == "GET" and path == "/_test/released":
+                return self.reply(200, RELEASED)
+            if method == "GET" and path == "/api/v1/webui":
+                relay = {"Enabled": RELAY["enabled"], "SMTPServer": "", "ReturnPath": "", "RecipientAllowlist": ""}
+                if RELAY["enabled"]:
+                    relay["SMTPServer"] = "relay.double.test:25"
+                return self.reply(200, {"MessageRelay": relay})
             if method == "GET" and path == "/api/v1/info":
                 tags = {}
                 for m in MESSAGES:
@@ -166,6 +180,18 @@ class Handler(BaseHTTPRequestHandler):
                         broadcast("delete", {"ID": m["ID"]})
                 return self.reply(200, "ok")
             parts = path.split("/")
+            if method == "POST" and len(parts) == 6 and parts[1:4] == ["api", "v1", "message"] \
+                    and parts[5] == "release":
+                found = [m for m in MESSAGES if m["ID"] == urllib.parse.unquote(parts[4])]
+                if not found:
+                    return self.reply(404, "message not found")
+                to = self.body().get("To") or []
+                if not to:
+                    return self.reply(400, "No valid addresses found")
+                if not RELAY["enabled"]:
+                    return self.reply(400, "SMTP error: no SMTP relay configured")
+                RELEASED.append({"ID": found[0]["ID"], "To": to})
+                return self.reply(200, "ok")
             if method == "GET" and len(parts) == 6 and parts[1:4] == ["api", "v1", "message"] and parts[5] == "raw":
                 for m in MESSAGES:
                     if m["ID"] == urllib.parse.unquote(parts[4]):
@@ -230,7 +256,9 @@ class Server(ThreadingHTTPServer):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--relay", action="store_true", help="message relaying (release) is enabled")
     args = parser.parse_args()
+    RELAY["enabled"] = args.relay
     server = Server(("127.0.0.1", args.port), Handler)
     print(f"listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
     try:

@@ -26,11 +26,15 @@ public:
         arguments << extra;
         return start(QStringLiteral(LETTERBOX_BIN), arguments, true);
     }
-    // The Mailpit double on port (0: a free one).
-    bool startMailpitDouble(quint16 port = 0)
+    // The Mailpit double on port (0: a free one); relay: its message relaying (release) enabled.
+    enum class Relay { Off, On };
+    bool startMailpitDouble(quint16 port = 0, Relay relay = Relay::Off)
     {
-        return start(QStringLiteral("python3"),
-            { QStringLiteral(MAILPIT_DOUBLE), QStringLiteral("--port"), QString::number(port) }, false);
+        QStringList arguments { QStringLiteral(MAILPIT_DOUBLE), QStringLiteral("--port"), QString::number(port) };
+        if (relay == Relay::On) {
+            arguments << QStringLiteral("--relay");
+        }
+        return start(QStringLiteral("python3"), arguments, false);
     }
     void stop()
     {

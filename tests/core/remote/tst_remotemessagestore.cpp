@@ -29,6 +29,18 @@ RemoteEndpoint endpointOf(const QString &url, const QString &user = QString(), c
     return endpoint;
 }
 
+// The asynchronous release, waited for: ok and the text to show.
+std::pair<bool, QString> releaseNow(RemoteMessageStore *store, const QString &id, const QStringList &to)
+{
+    std::optional<std::pair<bool, QString>> answer;
+    QObject context;
+    store->release(id, to, &context, [&answer](bool ok, const QString &text) { answer = std::make_pair(ok, text); });
+    if (!QTest::qWaitFor([&answer] { return answer.has_value(); }, 20000)) {
+        return { false, QStringLiteral("no answer within 20 s") };
+    }
+    return *answer;
+}
+
 // The asynchronous list, waited for.
 ListReply listNow(RemoteMessageStore *store, const QString &query = QString(), qint64 limit = 50)
 {
@@ -88,6 +100,7 @@ private Q_SLOTS:
     void letterboxWithBasicAuth();
     void mailpitHidesWhatItLacks();
     void mailpitChangesAreLiveAndItReconnects();
+    void releaseAsksTheCatchersRelay();
 };
 
 void TestRemoteMessageStore::endpointUrls()
@@ -140,7 +153,8 @@ void TestRemoteMessageStore::letterboxShowsItsExtensions()
     QVERIFY2(store.attach(&error), qPrintable(error));
     QCOMPARE(store.features(),
         RemoteMessageStore::Feature::Envelope | RemoteMessageStore::Feature::Mailboxes
-            | RemoteMessageStore::Feature::Pins | RemoteMessageStore::Feature::Rules);
+            | RemoteMessageStore::Feature::Pins | RemoteMessageStore::Feature::Rules
+            | RemoteMessageStore::Feature::Release);
     QCOMPARE(store.count(), 3);
     QCOMPARE(store.unreadCount(), 3);
 
@@ -433,6 +447,49 @@ void TestRemoteMessageStore::mailpitChangesAreLiveAndItReconnects()
     stored.clear();
     QVERIFY(addToDouble(server.apiUrl(), QStringLiteral("After the restart")));
     QTRY_COMPARE_WITH_TIMEOUT(stored.size(), 1, 5000);
+}
+
+void TestRemoteMessageStore::releaseAsksTheCatchersRelay()
+{
+    // A Letterbox without --relay: Release is offered (it serves no /api/v1/webui), and its 400 says why not.
+    QTemporaryDir data;
+    RemoteTestServer letterbox;
+    QVERIFY(letterbox.startLetterbox(data.path()));
+    QVERIFY(sendMail(letterbox.smtpPort(), QStringLiteral("ada@example.com"), QStringLiteral("bob@example.com"),
+        QStringLiteral("Release me")));
+    RemoteMessageStore attached(endpointOf(letterbox.apiUrl()));
+    QString error;
+    QVERIFY2(attached.attach(&error), qPrintable(error));
+    QVERIFY(attached.has(RemoteMessageStore::Feature::Release));
+    const QString id = listNow(&attached).result->messages.value(0).id;
+    QVERIFY(!id.isEmpty());
+    // CONTRACT "Release": no relay configured is 400, in the catcher's own words.
+    const auto [sent, said] = releaseNow(&attached, id, { QStringLiteral("carol@example.com") });
+    QVERIFY(!sent);
+    QVERIFY2(said.startsWith(QStringLiteral("no relay configured")), qPrintable(said));
+
+    // A Mailpit with relaying enabled (GET /api/v1/webui): Release offered and taken.
+    RemoteTestServer mailpit;
+    QVERIFY(mailpit.startMailpitDouble(0, RemoteTestServer::Relay::On));
+    QVERIFY(addToDouble(mailpit.apiUrl(), QStringLiteral("Release me too")));
+    RemoteMessageStore other(endpointOf(mailpit.apiUrl()));
+    QVERIFY2(other.attach(&error), qPrintable(error));
+    QCOMPARE(other.features(), RemoteMessageStore::Features(RemoteMessageStore::Feature::Release));
+    const QString otherId = listNow(&other).result->messages.value(0).id;
+    const auto [released, text] = releaseNow(&other, otherId, { QStringLiteral("dan@example.com") });
+    QVERIFY2(released, qPrintable(text));
+    QVERIFY2(text.contains(mailpit.apiUrl()), qPrintable(text));
+    const RemoteReply log = RemoteHttp::send(
+        endpointOf(mailpit.apiUrl()), "GET", QUrl(mailpit.apiUrl() + QStringLiteral("/_test/released")));
+    const QJsonArray releases = QJsonDocument::fromJson(log.body).array();
+    QCOMPARE(releases.size(), 1);
+    QCOMPARE(releases.at(0).toObject().value(QLatin1String("ID")).toString(), otherId);
+    QCOMPARE(releases.at(0).toObject().value(QLatin1String("To")).toArray(),
+        QJsonArray { QStringLiteral("dan@example.com") });
+    // A refusal from the catcher is shown as said.
+    const auto [refused, why] = releaseNow(&other, otherId, {});
+    QVERIFY(!refused);
+    QCOMPARE(why, QStringLiteral("No valid addresses found"));
 }
 
 QTEST_GUILESS_MAIN(TestRemoteMessageStore)
