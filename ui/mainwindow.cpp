@@ -1762,15 +1762,10 @@ void MainWindow::withRulesWindow(std::function<void(RulesWindow *)> then)
         m_remoteRulesMirror = std::make_unique<RuleEngine>();
         m_remoteRulesMirror->setRules(*set);
         // Others' changes (PUT /api/v1/rules, another window or instance) reach the mirror, and from there the
-        // window's list (RulesWindow follows its engine).
-        connect(m_remoteRules.get(), &SettingsDocument::changedElsewhere, this, [this](const QByteArray &changed) {
-            QString why;
-            if (const std::optional<RuleSet> rules = RuleSet::fromJson(changed, &why)) {
-                m_remoteRulesMirror->setRules(*rules);
-            } else {
-                statusBar()->showMessage(tr("The catcher's rules cannot be read: %1").arg(why), 10000);
-            }
-        });
+        // window's list (RulesWindow follows its engine); so does what the window saves, in order.
+        m_remoteRules->setApplier([mirror = m_remoteRulesMirror.get()](const QByteArray &changed,
+                                      QString *why) { return mirror->setRulesFromJson(changed, why); },
+            0);
         m_rulesWindow = new RulesWindow(m_remoteRulesMirror.get(), m_remoteRules.get(), this);
         m_rulesWindow->setAttached(m_remote->location());
         // Polled while shown (README "Attaching the desktop app to a remote catcher").

@@ -268,9 +268,15 @@ void RulesWindow::apply()
         return;
     }
     const RuleSet set = currentSet();
-    m_engine->setRules(set);
     if (m_document) {
+        // In force at once, in turn with the document applying saves and others' changes (see save()).
+        m_document->applyEdit([this, &set] {
+            ++*m_edits;
+            m_engine->setRules(set);
+        });
         save(set.toJson());
+    } else {
+        m_engine->setRules(set);
     }
     Q_EMIT rulesApplied();
 }
@@ -282,7 +288,7 @@ void RulesWindow::save(const QByteArray &body)
     m_status->setText(tr("Saving…"));
     SettingsDocument *document = m_document;
     QPointer<RulesWindow> window(this);
-    const quint64 edit = ++*m_edits;
+    const quint64 edit = m_edits->load();
     m_saver.start([document, body, window, edits = m_edits, edit] {
         QString error;
         // Each edit is in force already (apply()); the document applies this one again only if it is still the

@@ -38,14 +38,12 @@ std::optional<SettingsDocument::Contents> RemoteRulesDocument::read(QString *err
         *error = QStringLiteral("%1: %2").arg(location(), reply.errorString());
         return std::nullopt;
     }
-    {
-        QMutexLocker lock(&m_mutex);
-        m_known = reply.body;
-    }
-    return Contents { true, reply.body };
+    QMutexLocker lock(&m_mutex);
+    m_known = reply.body;
+    return Contents { true, reply.body, m_revision };
 }
 
-bool RemoteRulesDocument::save(const QByteArray &body, QString *error)
+bool RemoteRulesDocument::write(const QByteArray &body, qint64 *revision, QString *error)
 {
     {
         QMutexLocker lock(&m_mutex);
@@ -58,6 +56,7 @@ bool RemoteRulesDocument::save(const QByteArray &body, QString *error)
     if (reply.isOk()) {
         // The server answers with the rules now in force, in its own spelling: what a later read is compared with.
         m_known = reply.body;
+        *revision = ++m_revision;
         return true;
     }
     // README "REST API": a 400 is the validation's "LINE: field: problem", and nothing changed on the server.
@@ -148,6 +147,7 @@ void RemoteRulesDocument::poll()
 
 void RemoteRulesDocument::pollFinished(const QByteArray &body, quint64 savesBefore)
 {
+    qint64 revision = 0;
     m_reading = false;
     if (!m_open || body.isEmpty()) {
         // No answer: the attached window's status line says why; the next poll tries again.
@@ -159,8 +159,9 @@ void RemoteRulesDocument::pollFinished(const QByteArray &body, quint64 savesBefo
             return;
         }
         m_known = body;
+        revision = ++m_revision;
     }
-    Q_EMIT changedElsewhere(body);
+    received(body, revision);
 }
 
 void RemoteRulesDocument::close()

@@ -20,10 +20,10 @@ class QTimer;
 //
 // Others' changes (the API, another window, another instance on the server's database) are noticed by polling: while
 // polling is on, GET /api/v1/rules runs on this object's own thread pool every interval and a body that differs from
-// the last one known is emitted as changedElsewhere() on this object's thread; poll() reads once (after a reconnect).
-// This object's own saves are not told back: the server's answer to a PUT is the text known from then on, and a read
-// that raced a save is dropped. A save that failed is followed by a read, so that the rules shown become the
-// server's again.
+// the last one known is applied (SettingsDocument's applier) and emitted as changedElsewhere() on this object's thread;
+// poll() reads once (after a reconnect). This object's own saves are not told back: the server's answer to a PUT is the
+// text known from then on, and a read that raced a save is dropped. A save that failed is followed by a read, so that
+// the rules shown become the server's again.
 class RemoteRulesDocument : public SettingsDocument
 {
     Q_OBJECT
@@ -34,7 +34,6 @@ public:
     // The rules' URL ("http://host:port/api/v1/rules").
     QString location() const override;
     std::optional<Contents> read(QString *error) override;
-    bool save(const QByteArray &body, QString *error) override;
     // read() on this object's pool, for the GUI thread: done runs on context's thread with the body, or nullopt and
     // why not (not at all once context is gone).
     void fetch(QObject *context, std::function<void(const std::optional<QByteArray> &body, const QString &error)> done);
@@ -50,6 +49,10 @@ public:
     // Stops polling and waits for a read under way (the destructor does it too).
     void close();
 
+protected:
+    // PUT; the revision is this object's count of the texts it wrote or read (the server keeps none).
+    bool write(const QByteArray &body, qint64 *revision, QString *error) override;
+
 private:
     void pollFinished(const QByteArray &body, quint64 savesBefore);
 
@@ -63,4 +66,5 @@ private:
     QByteArray m_known; // the body as last read or saved; empty before the first
     quint64 m_saves = 0; // saves begun: a read that started before one is stale
     int m_savesUnderWay = 0;
+    qint64 m_revision = 0; // rises with each text written or newly read
 };

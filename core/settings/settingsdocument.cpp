@@ -33,6 +33,12 @@ bool SettingsDocument::save(const QByteArray &body, QString *error, const std::f
     return true;
 }
 
+void SettingsDocument::applyEdit(const std::function<void()> &edit)
+{
+    QMutexLocker lock(&m_applyMutex);
+    edit();
+}
+
 void SettingsDocument::received(const QByteArray &body, qint64 revision)
 {
     QString problem;

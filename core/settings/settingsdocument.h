@@ -54,6 +54,9 @@ public:
     // saves them in turn: an older edit saved late must not undo a newer one). False and *error ("LOCATION: why")
     // when it cannot be written: nothing changed then. The caller has checked body.
     bool save(const QByteArray &body, QString *error, const std::function<bool()> &stillWanted = {});
+    // Runs edit (an editor putting its own change in force at once, before saving it) in turn with the document's
+    // applying, so that an older save's stillWanted() and its applying cannot fall on either side of it.
+    void applyEdit(const std::function<void()> &edit);
 
 Q_SIGNALS:
     // Someone else saved the document (another instance on the same database, or an administrator) and body, the

@@ -455,11 +455,19 @@ void TestRelayService::temporaryFailureIsRetried()
     });
     makeService(relayTo(relay.port(), RelayConfig::AutoRelay::All), { 300ms, 300ms, 300ms });
     QVERIFY(deliverAndWait(*m_store, makeMessage("RETRY", { "a@y.test" }), m_service.get()));
-    QTRY_COMPARE(relay.connections, 1);
-    QTRY_COMPARE(m_store->relayPending().size(), 1);
-    const RelayPending pending = m_store->relayPending().front();
-    QCOMPARE(pending.failures, 1);
-    QVERIFY(!pending.inFlight);
+    QTRY_VERIFY(relay.connections >= 1);
+    // The queue row is marked in flight (no failure yet) while an attempt runs, and counts the failure once the
+    // attempt has failed: wait for that (on a loaded machine the second attempt may have failed too by then).
+    RelayPending pending;
+    QTRY_VERIFY([&] {
+        const QList<RelayPending> rows = m_store->relayPending();
+        if (rows.size() != 1 || rows.front().inFlight || rows.front().failures < 1) {
+            return false;
+        }
+        pending = rows.front();
+        return true;
+    }());
+    QVERIFY2(pending.failures == 1 || pending.failures == 2, qPrintable(QString::number(pending.failures)));
     QTRY_COMPARE_WITH_TIMEOUT(relay.messages.size(), 1, 10000);
     QCOMPARE(relay.connections, 3);
     // Not before it was due.
