@@ -49,7 +49,7 @@ RemoteEndpoint endpointOf(const QString &url)
     return endpoint;
 }
 
-bool addToDouble(const QString &url, const QString &subject)
+bool storeInDouble(const QString &url, const QString &subject)
 {
     return RemoteHttp::send(endpointOf(url), "POST", QUrl(url + QStringLiteral("/_test/add")),
         QJsonDocument(QJsonObject { { QStringLiteral("Subject"), subject },
@@ -127,8 +127,8 @@ void TestAttachedWindow::mailpitWindowHidesWhatItLacks()
 {
     RemoteTestServer server;
     QVERIFY(server.startMailpitDouble());
-    QVERIFY(addToDouble(server.apiUrl(), QStringLiteral("Welcome aboard")));
-    QVERIFY(addToDouble(server.apiUrl(), QStringLiteral("Your invoice")));
+    QVERIFY(storeInDouble(server.apiUrl(), QStringLiteral("Welcome aboard")));
+    QVERIFY(storeInDouble(server.apiUrl(), QStringLiteral("Your invoice")));
     RemoteMessageStore store(endpointOf(server.apiUrl()));
     store.setReconnectInterval(200);
     QString error;
@@ -164,7 +164,7 @@ void TestAttachedWindow::mailpitWindowHidesWhatItLacks()
     QVERIFY(window.messageView()->content().stored.raw.contains("Body of Welcome aboard"));
 
     // Live: an arrival on the server is a new row at the top.
-    QVERIFY(addToDouble(server.apiUrl(), QStringLiteral("Live arrival")));
+    QVERIFY(storeInDouble(server.apiUrl(), QStringLiteral("Live arrival")));
     QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 3, 10000);
     QCOMPARE(window.inboxModel()->summaryAt(0).subject, QStringLiteral("Live arrival"));
     QTRY_VERIFY_WITH_TIMEOUT(window.countsText().contains(QStringLiteral("3")), 5000);
@@ -182,7 +182,7 @@ void TestAttachedWindow::mailpitWindowHidesWhatItLacks()
     server.stop();
     QTRY_VERIFY_WITH_TIMEOUT(window.listeningText().contains(QStringLiteral("Reconnecting")), 10000);
     QVERIFY(server.startMailpitDouble(port));
-    QVERIFY(addToDouble(server.apiUrl(), QStringLiteral("After the restart")));
+    QVERIFY(storeInDouble(server.apiUrl(), QStringLiteral("After the restart")));
     QTRY_VERIFY_WITH_TIMEOUT(window.listeningText().contains(QStringLiteral("Attached to")), 15000);
     // The restarted double is empty but for its new message: the list follows the server, not the past.
     QTRY_COMPARE_WITH_TIMEOUT(window.inboxModel()->rowCount(), 1, 10000);
@@ -341,7 +341,7 @@ void TestAttachedWindow::mailpitWithARelayOffersRelease()
 {
     RemoteTestServer server;
     QVERIFY(server.startMailpitDouble(0, RemoteTestServer::Relay::On));
-    QVERIFY(addToDouble(server.apiUrl(), QStringLiteral("Release me")));
+    QVERIFY(storeInDouble(server.apiUrl(), QStringLiteral("Release me")));
     RemoteMessageStore store(endpointOf(server.apiUrl()));
     QString error;
     QVERIFY2(store.attach(&error), qPrintable(error));
@@ -374,7 +374,7 @@ void TestAttachedWindow::attachDialogOpensAWindow()
     QVERIFY(first.startMailpitDouble());
     RemoteTestServer second;
     QVERIFY(second.startMailpitDouble());
-    QVERIFY(addToDouble(second.apiUrl(), QStringLiteral("On the second catcher")));
+    QVERIFY(storeInDouble(second.apiUrl(), QStringLiteral("On the second catcher")));
     RemoteMessageStore store(endpointOf(first.apiUrl()));
     QString error;
     QVERIFY2(store.attach(&error), qPrintable(error));

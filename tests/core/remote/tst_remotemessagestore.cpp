@@ -76,7 +76,7 @@ QStringList subjects(const QList<MessageSummary> &list)
     return s;
 }
 
-bool addToDouble(const QString &url, const QString &subject)
+bool storeInDouble(const QString &url, const QString &subject)
 {
     const RemoteReply reply = RemoteHttp::send(endpointOf(url), "POST", QUrl(url + QStringLiteral("/_test/add")),
         QJsonDocument(QJsonObject { { QStringLiteral("Subject"), subject },
@@ -373,8 +373,8 @@ void TestRemoteMessageStore::mailpitHidesWhatItLacks()
 {
     RemoteTestServer server;
     QVERIFY(server.startMailpitDouble());
-    QVERIFY(addToDouble(server.apiUrl(), QStringLiteral("From the double")));
-    QVERIFY(addToDouble(server.apiUrl(), QStringLiteral("Another one")));
+    QVERIFY(storeInDouble(server.apiUrl(), QStringLiteral("From the double")));
+    QVERIFY(storeInDouble(server.apiUrl(), QStringLiteral("Another one")));
     RemoteMessageStore store(endpointOf(server.apiUrl()));
     QString error;
     QVERIFY2(store.attach(&error), qPrintable(error));
@@ -422,7 +422,7 @@ void TestRemoteMessageStore::mailpitChangesAreLiveAndItReconnects()
     store.attach(this, [](const QString &) {});
     QTRY_COMPARE_WITH_TIMEOUT(store.state(), RemoteMessageStore::State::Connected, 10000);
     QSignalSpy stored(&store, &MessageStore::messageStored);
-    QVERIFY(addToDouble(server.apiUrl(), QStringLiteral("Arrives live")));
+    QVERIFY(storeInDouble(server.apiUrl(), QStringLiteral("Arrives live")));
     QTRY_COMPARE_WITH_TIMEOUT(stored.size(), 1, 5000);
     const QString id = stored.at(0).at(0).value<MessageSummary>().id;
     QTRY_COMPARE_WITH_TIMEOUT(store.count(), 1, 5000);
@@ -445,7 +445,7 @@ void TestRemoteMessageStore::mailpitChangesAreLiveAndItReconnects()
     QTRY_COMPARE_WITH_TIMEOUT(store.state(), RemoteMessageStore::State::Connected, 15000);
     QTRY_COMPARE_WITH_TIMEOUT(resynchronized.size(), 1, 5000);
     stored.clear();
-    QVERIFY(addToDouble(server.apiUrl(), QStringLiteral("After the restart")));
+    QVERIFY(storeInDouble(server.apiUrl(), QStringLiteral("After the restart")));
     QTRY_COMPARE_WITH_TIMEOUT(stored.size(), 1, 5000);
 }
 
@@ -471,7 +471,7 @@ void TestRemoteMessageStore::releaseAsksTheCatchersRelay()
     // A Mailpit with relaying enabled (GET /api/v1/webui): Release offered and taken.
     RemoteTestServer mailpit;
     QVERIFY(mailpit.startMailpitDouble(0, RemoteTestServer::Relay::On));
-    QVERIFY(addToDouble(mailpit.apiUrl(), QStringLiteral("Release me too")));
+    QVERIFY(storeInDouble(mailpit.apiUrl(), QStringLiteral("Release me too")));
     RemoteMessageStore other(endpointOf(mailpit.apiUrl()));
     QVERIFY2(other.attach(&error), qPrintable(error));
     QCOMPARE(other.features(), RemoteMessageStore::Features(RemoteMessageStore::Feature::Release));
